@@ -1,0 +1,209 @@
+/**
+ * The offline engine: runs the real boxoffice program under Pulumi's mock runtime and records every
+ * registration the way the Pulumi engine would see it (inputs on the wire, parent, dependencies, options).
+ * One place, used by `npm run plan`, `npm run policy` and every test.
+ *
+ * Why a recording monitor and not only `setMocks`: the stock mock monitor hands `newResource` the inputs but
+ * drops the parent, the dependencies and the options that stack policies and the plan tree need, and it
+ * ignores `additionalSecretOutputs`, which would leak generated secrets (Redis AUTH token) into the plan.
+ */
+import * as pulumi from "@pulumi/pulumi";
+import { MockMonitor } from "@pulumi/pulumi/runtime/mocks";
+import * as rpc from "@pulumi/pulumi/runtime/rpc";
+import { BoxofficeMocks, MockContext } from "./mocks";
+import { loadStackFiles } from "./stack-files";
+
+// The generated protobuf modules have no typings.
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const structproto = require("google-protobuf/google/protobuf/struct_pb");
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const resproto = require("@pulumi/pulumi/proto/resource_pb");
+/** Runtime internals the public typings do not declare; both exist in the pinned @pulumi/pulumi 3.248. */
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const settings = require("@pulumi/pulumi/runtime/settings") as {
+    setMockOptions(monitor: unknown, project: string, stack: string, preview: boolean): void;
+    waitForRPCs(): Promise<void>;
+};
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const state = require("@pulumi/pulumi/runtime/state") as { getStore(): Record<string, any> };
+
+export interface Registration {
+    urn: string;
+    /** Physical id the mock assigned (custom resources only). */
+    id?: string;
+    type: string;
+    name: string;
+    custom: boolean;
+    remote: boolean;
+    /** Parent URN; the root `pulumi:pulumi:Stack` has none. */
+    parent?: string;
+    /** Explicit provider reference (`urn::id`); undefined means the default provider. */
+    provider?: string;
+    /** Inputs as the SDK deserializes them: secrets and resource references keep their wrappers. */
+    inputs: Record<string, any>;
+    /** Inputs exactly as they crossed the wire (protobuf Struct as JSON). */
+    serializedInputs: Record<string, any>;
+    /** What the mock returned (inputs plus computed outputs), deserialized. */
+    outputs: Record<string, any>;
+    dependencies: string[];
+    propertyDependencies: Record<string, string[]>;
+    options: {
+        protect: boolean;
+        retainOnDelete: boolean;
+        deleteBeforeReplace: boolean;
+        ignoreChanges: string[];
+        additionalSecretOutputs: string[];
+    };
+}
+
+export interface ProgramRun {
+    project: string;
+    stack: string;
+    /** Config as the program saw it (values as strings, the Pulumi wire form). */
+    config: Record<string, string>;
+    secretConfigKeys: string[];
+    resources: Registration[];
+    stackOutputs: Record<string, unknown>;
+}
+
+export interface RunOptions {
+    stack: string;
+    /** Folder holding Pulumi.yaml and the stack files; defaults to the repository root. */
+    projectDir?: string;
+    /** Full keys (`boxoffice:database`) merged over the stack file; objects are deep-merged. */
+    configOverrides?: Record<string, unknown>;
+}
+
+const ROOT_STACK_TYPE = "pulumi:pulumi:Stack";
+
+/** Mirrors the engine's URN rule: the parent's qualified type chain, without the root stack. */
+function urnOf(parentUrn: string, type: string, name: string): string {
+    let qualified = type;
+    if (parentUrn) {
+        const parentType = parentUrn.split("::")[2];
+        if (parentType !== ROOT_STACK_TYPE) qualified = `${parentType}$${type}`;
+    }
+    return `urn:pulumi:${pulumi.getStack()}::${pulumi.getProject()}::${qualified}::${name}`;
+}
+
+function wrapSecret(value: unknown): unknown {
+    return { [rpc.specialSigKey]: rpc.specialSecretSig, value };
+}
+
+class RecordingMonitor extends MockMonitor {
+    readonly registrations: Registration[] = [];
+
+    constructor(private readonly boxMocks: BoxofficeMocks, private readonly ctx: MockContext) {
+        super(boxMocks);
+    }
+
+    async registerResource(req: any, callback: (err: any, resp: any) => void): Promise<void> {
+        try {
+            const type: string = req.getType();
+            const name: string = req.getName();
+            const parent: string = req.getParent();
+            const provider: string = req.getProvider();
+            const inputs = rpc.deserializeProperties(req.getObject());
+            const result = await this.boxMocks.newResource({ type, name, inputs, provider, custom: req.getCustom(), id: req.getImportid() });
+            const urn = urnOf(parent, type, name);
+            const secretOutputs: string[] = req.getAdditionalsecretoutputsList();
+            const outputState: Record<string, unknown> = { ...result.state };
+            for (const key of secretOutputs) {
+                if (key in outputState && !rpc.isRpcSecret(outputState[key])) outputState[key] = wrapSecret(outputState[key]);
+            }
+            if (type.startsWith("pulumi:providers:") && typeof inputs.region === "string") {
+                this.ctx.providerRegions.set(`${urn}::${result.id}`, inputs.region);
+            }
+            const serializedState = await rpc.serializeProperties("", outputState);
+            this.resources.set(urn, { urn, id: result.id ?? null, state: serializedState });
+            const propertyDependencies: Record<string, string[]> = {};
+            req.getPropertydependenciesMap().forEach((deps: any, key: string) => {
+                propertyDependencies[key] = deps.getUrnsList();
+            });
+            this.registrations.push({
+                urn, id: result.id || undefined, type, name,
+                custom: req.getCustom(),
+                remote: req.getRemote(),
+                parent: parent || undefined,
+                provider: provider || undefined,
+                inputs,
+                serializedInputs: req.getObject()?.toJavaScript() ?? {},
+                outputs: rpc.deserializeProperties(structproto.Struct.fromJavaScript(serializedState)),
+                dependencies: req.getDependenciesList(),
+                propertyDependencies,
+                options: {
+                    protect: Boolean(req.getProtect()),
+                    retainOnDelete: Boolean(req.getRetainondelete()),
+                    deleteBeforeReplace: Boolean(req.getDeletebeforereplace()),
+                    ignoreChanges: req.getIgnorechangesList(),
+                    additionalSecretOutputs: secretOutputs,
+                },
+            });
+            const response = new resproto.RegisterResourceResponse();
+            response.setUrn(urn);
+            response.setId(result.id || "");
+            response.setObject(structproto.Struct.fromJavaScript(serializedState));
+            callback(null, response);
+        } catch (err) {
+            callback(err, undefined);
+        }
+    }
+
+    registerResourceOutputs(req: any, callback: (err: any, resp: any) => void): void {
+        const outputs = req.getOutputs();
+        const record = this.registrations.find((r) => r.urn === req.getUrn());
+        if (record && outputs) record.outputs = rpc.deserializeProperties(outputs);
+        super.registerResourceOutputs(req, callback);
+    }
+}
+
+/** Runs a program function inside a root stack resource, as `pulumi up` would, and returns what it saw. */
+async function runUnderMocks(
+    project: string,
+    stack: string,
+    config: Record<string, string>,
+    secretKeys: string[],
+    program: () => unknown,
+): Promise<ProgramRun> {
+    const region = config["aws:region"];
+    if (!region) throw new Error(`stack ${stack}: aws:region is not set in Pulumi.${stack}.yaml`);
+    const ctx: MockContext = { region, providerRegions: new Map() };
+    const monitor = new RecordingMonitor(new BoxofficeMocks(ctx), ctx);
+    settings.setMockOptions(monitor, project, stack, false);
+    // The same capabilities `pulumi.runtime.setMocks` announces.
+    const store = state.getStore();
+    store.supportsSecrets = true;
+    store.supportsResourceReferences = true;
+    store.supportsOutputValues = false;
+    store.supportsDeletedWith = true;
+    store.supportsAliasSpecs = true;
+    pulumi.runtime.setAllConfig(config, secretKeys);
+    const stackOutputs = await pulumi.runtime.runInPulumiStack(async () => program());
+    await settings.waitForRPCs();
+    const root = monitor.registrations.find((r) => r.type === ROOT_STACK_TYPE);
+    const outputs = (stackOutputs ?? root?.outputs ?? {}) as Record<string, unknown>;
+    return { project, stack, config, secretConfigKeys: secretKeys, resources: monitor.registrations, stackOutputs: outputs };
+}
+
+/**
+ * Runs the boxoffice program for a stack from its files (and optional overrides). The program module is
+ * loaded lazily so that nothing registers before the mocks are in place.
+ */
+export async function runStack(opts: RunOptions): Promise<ProgramRun> {
+    const files = loadStackFiles(opts.stack, opts.projectDir, opts.configOverrides);
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const { program } = require("../../stacks/program") as { program: () => unknown };
+    return runUnderMocks(files.project, opts.stack, files.config, files.secretKeys, program);
+}
+
+/** Runs any program function (a component under test, say) with the given config. */
+export async function runProgram(
+    program: () => unknown,
+    opts: { stack?: string; config?: Record<string, unknown> } = {},
+): Promise<ProgramRun> {
+    const config: Record<string, string> = { "aws:region": "eu-west-1" };
+    for (const [key, value] of Object.entries(opts.config ?? {})) {
+        config[key] = typeof value === "string" ? value : JSON.stringify(value);
+    }
+    return runUnderMocks("boxoffice", opts.stack ?? "test", config, [], program);
+}
