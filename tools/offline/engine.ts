@@ -149,6 +149,11 @@ class RecordingMonitor extends MockMonitor {
         }
     }
 
+    /** The SDK reports a failed invoke by its gRPC `details`; give it our message so the cause is not lost. */
+    async invoke(req: any, callback: (err: any, resp: any) => void): Promise<void> {
+        return super.invoke(req, (err, resp) => callback(err ? Object.assign(err, { details: err.message ?? String(err) }) : null, resp));
+    }
+
     registerResourceOutputs(req: any, callback: (err: any, resp: any) => void): void {
         const outputs = req.getOutputs();
         const record = this.registrations.find((r) => r.urn === req.getUrn());

@@ -50,3 +50,8 @@ export function byName(run: ProgramRun, type: string, name: string): Registratio
 export function byId(run: ProgramRun, id: string): Registration | undefined {
     return run.resources.find((r) => r.id === id);
 }
+
+/** Resolves an Output for a test or the plan; call after the run finished (all RPCs are done by then). */
+export function promiseOf<T>(output: import("@pulumi/pulumi").Output<T>): Promise<T> {
+    return new Promise((resolve) => output.apply((v) => { resolve(v); return v; }));
+}
