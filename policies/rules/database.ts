@@ -1,0 +1,284 @@
+/**
+ * RDS rules: a database that survives an AZ loss, can be restored to any second of the retention window,
+ * cannot be deleted by accident, and is reachable only privately over TLS.
+ *
+ * Read replicas (`replicateSourceDb`) are rebuilt from their source, so the rules about failover, backups,
+ * final snapshots and deletion protection do not apply to them (RDS does not even allow a final snapshot
+ * of a replica); the rules about exposure, encryption and observability do.
+ */
+import * as aws from "@pulumi/aws";
+import { PolicyResource } from "@pulumi/policy";
+import { T, Verdict, isReadReplica, isSet, known, list, num, bool, ofType, resourceRule, stackRule, StackFinding } from "./common";
+
+const REPLICA = { notApplicable: "read replicas are rebuilt from their source instance" };
+
+export const rdsMultiAz = resourceRule(
+    {
+        name: "rds-multi-az",
+        description: "Every RDS instance that is not a read replica runs Multi-AZ, so an AZ or host failure fails over to a synchronous standby.",
+        severity: "critical",
+        remediationSteps: "1. Set `multiAz: true` on the instance. 2. Apply in a maintenance window: the conversion adds a standby without downtime but increases write latency slightly.",
+    },
+    aws.rds.Instance,
+    (db): Verdict => {
+        if (isReadReplica(db)) return REPLICA;
+        return db.multiAz === true ? [] : ["`multiAz` is not true: an AZ outage or host failure leaves the database down until it is restored from backup."];
+    },
+);
+
+interface RetentionConfig { minimumDays: number }
+
+export const rdsBackupRetention = resourceRule<aws.rds.Instance, aws.rds.InstanceArgs, RetentionConfig>(
+    {
+        name: "rds-backup-retention",
+        description: "Every RDS instance that is not a read replica keeps automated backups (point-in-time recovery) for at least the configured number of days.",
+        severity: "high",
+        remediationSteps: "1. Set `backupRetentionPeriod` to at least the floor from the policy config (RDS allows up to 35 days). 2. Keep `backupWindow` outside the peak sales hours.",
+        configSchema: { properties: { minimumDays: { type: "integer", minimum: 1, maximum: 35, default: 7, description: "Floor for backupRetentionPeriod, in days" } } },
+    },
+    aws.rds.Instance,
+    (db, cfg): Verdict => {
+        if (isReadReplica(db)) return REPLICA;
+        const days = num(db.backupRetentionPeriod);
+        // RDS defaults to 1 day when the property is omitted (7 in the console, 1 in the API).
+        if (days === undefined) return [`\`backupRetentionPeriod\` is not set (RDS API default: 1 day); at least ${cfg.minimumDays} days required.`];
+        return days >= cfg.minimumDays ? [] : [`\`backupRetentionPeriod\` is ${days} day(s); at least ${cfg.minimumDays} days required.`];
+    },
+);
+
+export const rdsStorageEncrypted = resourceRule(
+    {
+        name: "rds-storage-encrypted",
+        description: "Every RDS instance encrypts its storage, with a customer-managed KMS key unless it is a read replica that inherits its source's key.",
+        severity: "high",
+        remediationSteps: "1. Set `storageEncrypted: true` and `kmsKeyId` to a customer-managed key with rotation. 2. An existing unencrypted instance must be migrated: snapshot, copy the snapshot with encryption, restore from it.",
+    },
+    aws.rds.Instance,
+    (db): Verdict => {
+        const out: string[] = [];
+        if (isReadReplica(db)) {
+            if (db.storageEncrypted === false) out.push("`storageEncrypted` is false on a read replica.");
+            return out;
+        }
+        if (db.storageEncrypted !== true) out.push("`storageEncrypted` is not true.");
+        if (!isSet(db.kmsKeyId)) out.push("`kmsKeyId` is not set: the AWS-managed key cannot be shared for cross-account or cross-region backup copies and its policy cannot be restricted.");
+        return out;
+    },
+);
+
+export const rdsDeletionProtection = resourceRule(
+    {
+        name: "rds-deletion-protection",
+        description: "Every RDS instance that is not a read replica has deletion protection on.",
+        severity: "high",
+        remediationSteps: "1. Set `deletionProtection: true`. 2. To delete deliberately, turn it off in a reviewed change first.",
+    },
+    aws.rds.Instance,
+    (db): Verdict => {
+        if (isReadReplica(db)) return REPLICA;
+        return db.deletionProtection === true ? [] : ["`deletionProtection` is not true: one `pulumi destroy` or replacement deletes the database."];
+    },
+);
+
+export const rdsFinalSnapshot = resourceRule(
+    {
+        name: "rds-final-snapshot",
+        description: "Every RDS instance that is not a read replica takes a final snapshot when deleted.",
+        severity: "high",
+        remediationSteps: "1. Remove `skipFinalSnapshot: true`. 2. Set `finalSnapshotIdentifier` to a name unique per instance (RDS refuses the delete without one).",
+    },
+    aws.rds.Instance,
+    (db): Verdict => {
+        if (isReadReplica(db)) return { notApplicable: "RDS cannot take a final snapshot of a read replica" };
+        const out: string[] = [];
+        if (db.skipFinalSnapshot === true) out.push("`skipFinalSnapshot` is true: deleting the instance discards its data.");
+        if (!isSet(db.finalSnapshotIdentifier)) out.push("`finalSnapshotIdentifier` is not set: the delete fails or, with skipFinalSnapshot, loses the data.");
+        return out;
+    },
+);
+
+export const rdsNotPublic = resourceRule(
+    {
+        name: "rds-not-public",
+        description: "No RDS instance is publicly accessible.",
+        severity: "critical",
+        remediationSteps: "1. Set `publiclyAccessible: false`. 2. Place the instance in isolated subnets and reach it through the app's security group (or RDS Proxy).",
+    },
+    aws.rds.Instance,
+    (db): Verdict => (db.publiclyAccessible === true ? ["`publiclyAccessible` is true: the endpoint resolves to a public address."] : []),
+);
+
+export const rdsPerformanceInsights = resourceRule(
+    {
+        name: "rds-performance-insights",
+        description: "Every RDS instance has Performance Insights (or Database Insights advanced mode) on, to diagnose load during on-sales.",
+        severity: "medium",
+        remediationSteps: "1. Set `performanceInsightsEnabled: true` (7 days of retention are free). 2. Optionally set `performanceInsightsKmsKeyId` to the database key.",
+    },
+    aws.rds.Instance,
+    (db): Verdict => (db.performanceInsightsEnabled === true || db.databaseInsightsMode === "advanced" ? [] : ["`performanceInsightsEnabled` is not true."]),
+);
+
+interface MonitoringConfig { maximumIntervalSeconds: number }
+
+export const rdsEnhancedMonitoring = resourceRule<aws.rds.Instance, aws.rds.InstanceArgs, MonitoringConfig>(
+    {
+        name: "rds-enhanced-monitoring",
+        description: "Every RDS instance sends Enhanced Monitoring OS metrics at least as often as the configured interval.",
+        severity: "medium",
+        remediationSteps: "1. Set `monitoringInterval` to 1, 5, 10, 15, 30 or 60 seconds, no more than the configured maximum. 2. Set `monitoringRoleArn` to a role trusting monitoring.rds.amazonaws.com with AmazonRDSEnhancedMonitoringRole.",
+        configSchema: { properties: { maximumIntervalSeconds: { type: "integer", enum: [1, 5, 10, 15, 30, 60], default: 60 } } },
+    },
+    aws.rds.Instance,
+    (db, cfg): Verdict => {
+        const interval = num(db.monitoringInterval) ?? 0;
+        const out: string[] = [];
+        if (interval <= 0) out.push("`monitoringInterval` is 0 or unset: Enhanced Monitoring is off.");
+        else if (interval > cfg.maximumIntervalSeconds) out.push(`\`monitoringInterval\` is ${interval} s; at most ${cfg.maximumIntervalSeconds} s required.`);
+        if (interval > 0 && !isSet(db.monitoringRoleArn)) out.push("`monitoringRoleArn` is not set: RDS cannot publish the metrics.");
+        return out;
+    },
+);
+
+/** The CloudWatch log types each engine must export (RDS User Guide, "Publishing database logs"). */
+const REQUIRED_LOG_EXPORTS: Record<string, string[]> = {
+    postgres: ["postgresql"],
+    mysql: ["error", "slowquery"],
+    mariadb: ["error", "slowquery"],
+};
+
+export const rdsLogExports = resourceRule(
+    {
+        name: "rds-log-exports",
+        description: "Every RDS instance exports its engine logs to CloudWatch Logs (PostgreSQL: postgresql; MySQL/MariaDB: error and slowquery).",
+        severity: "medium",
+        remediationSteps: "1. Set `enabledCloudwatchLogsExports` to include the engine's log types (postgres: [\"postgresql\", \"upgrade\"]). 2. Set a retention on the created /aws/rds/... log groups.",
+    },
+    aws.rds.Instance,
+    (db): Verdict => {
+        const engine = typeof db.engine === "string" ? db.engine : "";
+        const required = REQUIRED_LOG_EXPORTS[engine];
+        if (!required) return isReadReplica(db) ? REPLICA : { notApplicable: `no log export requirement known for engine "${engine}"` };
+        const exported = list<string>(db.enabledCloudwatchLogsExports);
+        const missing = required.filter((l) => !exported.includes(l));
+        return missing.length ? [`\`enabledCloudwatchLogsExports\` lacks ${missing.join(", ")}.`] : [];
+    },
+);
+
+export const rdsMinorVersionUpgrade = resourceRule(
+    {
+        name: "rds-minor-version-upgrade",
+        description: "Every RDS instance takes automatic minor engine upgrades (security fixes) in its maintenance window.",
+        severity: "low",
+        remediationSteps: "1. Remove `autoMinorVersionUpgrade: false` (the default is true). 2. Pin only the major version in `engineVersion`.",
+    },
+    aws.rds.Instance,
+    (db): Verdict => (db.autoMinorVersionUpgrade === false ? ["`autoMinorVersionUpgrade` is false: security patches are never applied."] : []),
+);
+
+export const rdsIamAuthentication = resourceRule(
+    {
+        name: "rds-iam-authentication",
+        description: "RDS instances allow IAM database authentication, so people and tools can log in with short-lived tokens instead of shared passwords.",
+        severity: "low",
+        enforcementLevel: "advisory",
+        remediationSteps: "1. Set `iamDatabaseAuthenticationEnabled: true`. 2. Grant `rds_iam` to database roles that should use tokens and `rds-db:connect` to their IAM principals.",
+    },
+    aws.rds.Instance,
+    (db): Verdict => (bool(db.iamDatabaseAuthenticationEnabled) === true ? [] : ["`iamDatabaseAuthenticationEnabled` is not true."]),
+);
+
+export const rdsManagedMasterPassword = resourceRule(
+    {
+        name: "rds-managed-master-password",
+        description: "The master password of every RDS instance that is not a read replica is generated and rotated by RDS in Secrets Manager, never passed in the program.",
+        severity: "high",
+        remediationSteps: "1. Set `manageMasterUserPassword: true` and remove `password`. 2. Read the secret ARN from `masterUserSecrets` where the app needs it.",
+    },
+    aws.rds.Instance,
+    (db): Verdict => {
+        if (isReadReplica(db)) return REPLICA;
+        const out: string[] = [];
+        if (db.manageMasterUserPassword !== true) out.push("`manageMasterUserPassword` is not true.");
+        if (isSet(db.password)) out.push("`password` is set: the master password lives in the program's state.");
+        return out;
+    },
+);
+
+export const rdsProxyTls = resourceRule(
+    {
+        name: "rds-proxy-tls",
+        description: "Every RDS Proxy requires TLS from clients and spans at least two subnets.",
+        severity: "high",
+        remediationSteps: "1. Set `requireTls: true`. 2. Give `vpcSubnetIds` one isolated subnet per AZ (at least two).",
+    },
+    aws.rds.Proxy,
+    (proxy): Verdict => {
+        const out: string[] = [];
+        if (proxy.requireTls !== true) out.push("`requireTls` is not true.");
+        if (new Set(list(proxy.vpcSubnetIds)).size < 2) out.push("`vpcSubnetIds` has fewer than two subnets: the proxy would not survive an AZ loss.");
+        return out;
+    },
+);
+
+/** Parameters that make each engine refuse unencrypted connections. */
+const TLS_PARAMETERS: Record<string, { name: string; values: string[] }> = {
+    postgres: { name: "rds.force_ssl", values: ["1"] },
+    mysql: { name: "require_secure_transport", values: ["1", "ON", "on"] },
+    mariadb: { name: "require_secure_transport", values: ["1", "ON", "on"] },
+};
+
+/** The parameter group an instance uses, found by property dependency or by name. */
+function parameterGroupOf(db: PolicyResource, groups: PolicyResource[]): PolicyResource | undefined {
+    const deps = db.propertyDependencies["parameterGroupName"] ?? [];
+    const byDep = groups.find((g) => deps.some((d) => d.urn === g.urn));
+    if (byDep) return byDep;
+    const name = known(db.props, "parameterGroupName");
+    return groups.find((g) => known(g.props, "name") === name || known(g.props, "id") === name);
+}
+
+export const rdsForceTls = stackRule(
+    {
+        name: "rds-force-tls",
+        description: "Every RDS instance uses a parameter group of the stack that makes the engine refuse unencrypted connections (PostgreSQL rds.force_ssl = 1).",
+        severity: "high",
+        remediationSteps: "1. Create an `aws.rds.ParameterGroup` for the engine family with `rds.force_ssl = 1` (PostgreSQL) or `require_secure_transport = 1` (MySQL). 2. Set the instance's (and each replica's) `parameterGroupName` to it; the change applies after a reboot (`applyMethod: pending-reboot`).",
+    },
+    (args) => {
+        const dbs = ofType(args, T.rdsInstance);
+        if (dbs.length === 0) return { notApplicable: "no RDS instances" };
+        const groups = ofType(args, T.rdsParameterGroup);
+        const findings: StackFinding[] = [];
+        for (const db of dbs) {
+            const engine = String(known(db.props, "engine") ?? "");
+            const tls = TLS_PARAMETERS[engine];
+            if (!tls) {
+                // Replicas inherit the engine from their source and may omit it; judge them by the source's rule.
+                if (isReadReplica(db.props) && !engine) {
+                    const group = parameterGroupOf(db, groups);
+                    if (!group) findings.push({ urn: db.urn, message: `${db.name}: read replica has no parameter group of this stack forcing TLS.` });
+                    else if (!forcesTls(group, Object.values(TLS_PARAMETERS))) findings.push({ urn: db.urn, message: `${db.name}: parameter group ${group.name} does not force TLS.` });
+                }
+                continue;
+            }
+            const group = parameterGroupOf(db, groups);
+            if (!group) {
+                findings.push({ urn: db.urn, message: `${db.name}: \`parameterGroupName\` is not a parameter group of this stack; the default group does not set ${tls.name} = ${tls.values[0]}.` });
+            } else if (!forcesTls(group, [tls])) {
+                findings.push({ urn: db.urn, message: `${db.name}: parameter group ${group.name} does not set ${tls.name} = ${tls.values[0]}.` });
+            }
+        }
+        return findings;
+    },
+);
+
+function forcesTls(group: PolicyResource, candidates: { name: string; values: string[] }[]): boolean {
+    return list<{ name?: string; value?: unknown }>(known(group.props, "parameters")).some((p) =>
+        candidates.some((c) => p.name === c.name && c.values.includes(String(p.value))));
+}
+
+export const databasePolicies = [
+    rdsMultiAz, rdsBackupRetention, rdsStorageEncrypted, rdsDeletionProtection, rdsFinalSnapshot, rdsNotPublic, rdsForceTls,
+    rdsPerformanceInsights, rdsEnhancedMonitoring, rdsLogExports, rdsMinorVersionUpgrade, rdsIamAuthentication,
+    rdsManagedMasterPassword, rdsProxyTls,
+];
