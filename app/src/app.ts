@@ -1,0 +1,79 @@
+import { randomUUID } from "node:crypto";
+import Fastify, { FastifyBaseLogger, FastifyInstance } from "fastify";
+import type { Logger } from "pino";
+import type { Cache } from "./cache/cache";
+import { installErrorHandlers } from "./errors";
+import { createMetrics } from "./metrics";
+import type { ModeStore } from "./mode-store";
+import { adminRoutes } from "./routes/admin";
+import { checkinRoutes } from "./routes/checkins";
+import type { RouteContext } from "./routes/context";
+import { eventRoutes } from "./routes/events";
+import { healthRoutes } from "./routes/health";
+import { orderRoutes } from "./routes/orders";
+import type { Stores } from "./services/stores";
+import type { TicketSigner } from "./tickets/codes";
+
+export interface AppDeps {
+  stores: Stores;
+  cache: Cache;
+  mode: ModeStore;
+  signer: TicketSigner;
+  adminToken: string;
+  /** Set draining=true on SIGTERM: readiness turns 503 and responses ask clients to reconnect. */
+  lifecycle?: { draining: boolean };
+  /** A pino logger (see logging.ts); omitted means no request logs (tests). */
+  logger?: Logger;
+}
+
+/** A load balancer's trace header is a fine request id, within reason. */
+const TRACE_ID = /^[\x21-\x7e]{1,200}$/;
+
+/** Builds the HTTP app without listening (server.ts listens; tests use inject). */
+export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
+  const app = Fastify({
+    ...(deps.logger ? { loggerInstance: deps.logger as FastifyBaseLogger } : { logger: false }),
+    bodyLimit: 64 * 1024,
+    requestIdHeader: false,
+    genReqId: (request) => {
+      const trace = request.headers["x-amzn-trace-id"];
+      return typeof trace === "string" && TRACE_ID.test(trace) ? trace : randomUUID();
+    },
+    // Strict bodies: no silent type coercion, unknown fields are an error rather than dropped.
+    ajv: { customOptions: { coerceTypes: false, removeAdditional: false, allErrors: false } },
+    return503OnClosing: true,
+  });
+  const metrics = createMetrics(async () => {
+    const result = await deps.stores.writer.query<{ n: number }>("SELECT count(*)::int AS n FROM outbox WHERE sent_at IS NULL");
+    return Number(result.rows[0].n);
+  });
+  deps.cache.onError = (operation) => metrics.cacheErrors.inc({ operation });
+  const ctx: RouteContext = {
+    stores: deps.stores,
+    cache: deps.cache,
+    mode: deps.mode,
+    signer: deps.signer,
+    metrics,
+    lifecycle: deps.lifecycle ?? { draining: false },
+    adminToken: deps.adminToken,
+  };
+
+  installErrorHandlers(app);
+  app.addHook("onRequest", async (request, reply) => {
+    reply.header("x-request-id", request.id);
+    if (ctx.lifecycle.draining) reply.header("connection", "close");
+  });
+  app.addHook("onResponse", async (request, reply) => {
+    metrics.httpDuration.observe(
+      { method: request.method, route: request.routeOptions.url ?? "unmatched", status: String(reply.statusCode) },
+      reply.elapsedTime / 1000,
+    );
+  });
+
+  await app.register(healthRoutes, ctx);
+  await app.register(eventRoutes, ctx);
+  await app.register(orderRoutes, ctx);
+  await app.register(checkinRoutes, ctx);
+  await app.register(adminRoutes, ctx);
+  return app;
+}

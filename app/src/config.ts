@@ -1,0 +1,103 @@
+import path from "node:path";
+
+/** Everything the service reads from its environment, parsed once at start-up. */
+export interface Config {
+  production: boolean;
+  port: number;
+  host: string;
+  databaseUrl?: string;
+  databaseReadUrl?: string;
+  databaseUser?: string;
+  databasePassword?: string;
+  redisUrl?: string;
+  redisAuthToken?: string;
+  memcachedServers: string[];
+  memcachedTls: boolean;
+  adminToken?: string;
+  signingKey?: string;
+  signingKeyId?: string;
+  mailTransport: "ses" | "file";
+  mailFrom: string;
+  dataDir: string;
+  stack: string;
+  backlogMetricNamespace?: string;
+  /** How long readiness reports 503 before the listener closes on SIGTERM. */
+  shutdownDrainMs: number;
+  logLevel: string;
+}
+
+export class ConfigError extends Error {}
+
+type Env = Record<string, string | undefined>;
+
+function nonEmpty(value: string | undefined): string | undefined {
+  const trimmed = value?.trim();
+  return trimmed ? trimmed : undefined;
+}
+
+function intFrom(env: Env, name: string, fallback: number, min: number, max: number): number {
+  const raw = nonEmpty(env[name]);
+  if (raw === undefined) return fallback;
+  const value = Number(raw);
+  if (!Number.isInteger(value) || value < min || value > max) {
+    throw new ConfigError(`${name} must be an integer between ${min} and ${max}, got "${raw}"`);
+  }
+  return value;
+}
+
+export function loadConfig(env: Env = process.env): Config {
+  const production = env.NODE_ENV === "production";
+  const mailTransport = nonEmpty(env.MAIL_TRANSPORT) ?? "file";
+  if (mailTransport !== "ses" && mailTransport !== "file") {
+    throw new ConfigError(`MAIL_TRANSPORT must be "ses" or "file", got "${mailTransport}"`);
+  }
+  const memcachedTls = nonEmpty(env.MEMCACHED_TLS) ?? "false";
+  if (memcachedTls !== "true" && memcachedTls !== "false") {
+    throw new ConfigError(`MEMCACHED_TLS must be "true" or "false", got "${memcachedTls}"`);
+  }
+  const config: Config = {
+    production,
+    port: intFrom(env, "PORT", 8080, 0, 65535),
+    // Containers must listen on every interface; the embedded default stays on loopback.
+    host: nonEmpty(env.HOST) ?? (nonEmpty(env.DATABASE_URL) || production ? "0.0.0.0" : "127.0.0.1"),
+    databaseUrl: nonEmpty(env.DATABASE_URL),
+    databaseReadUrl: nonEmpty(env.DATABASE_READ_URL),
+    databaseUser: nonEmpty(env.DATABASE_USER),
+    databasePassword: nonEmpty(env.DATABASE_PASSWORD),
+    redisUrl: nonEmpty(env.REDIS_URL),
+    redisAuthToken: nonEmpty(env.REDIS_AUTH_TOKEN),
+    memcachedServers: (nonEmpty(env.MEMCACHED_SERVERS) ?? "")
+      .split(",")
+      .map((s) => s.trim())
+      .filter(Boolean),
+    memcachedTls: memcachedTls === "true",
+    adminToken: nonEmpty(env.ADMIN_TOKEN),
+    signingKey: nonEmpty(env.TICKET_SIGNING_KEY),
+    signingKeyId: nonEmpty(env.TICKET_SIGNING_KEY_ID),
+    mailTransport,
+    mailFrom: nonEmpty(env.MAIL_FROM) ?? "tickets@boxoffice.invalid",
+    dataDir: path.resolve(nonEmpty(env.BOXOFFICE_DATA_DIR) ?? "./.data"),
+    stack: nonEmpty(env.BOXOFFICE_STACK) ?? "local",
+    backlogMetricNamespace: nonEmpty(env.BACKLOG_METRIC_NAMESPACE),
+    shutdownDrainMs: intFrom(env, "SHUTDOWN_DRAIN_MS", production ? 5000 : 0, 0, 20000),
+    logLevel: nonEmpty(env.LOG_LEVEL) ?? "info",
+  };
+  if (production) {
+    // A production task that silently made up its own admin token or signing key would issue
+    // tickets no other task can verify, so refuse to start instead.
+    const missing = [
+      config.databaseUrl ? undefined : "DATABASE_URL",
+      config.adminToken ? undefined : "ADMIN_TOKEN",
+      config.signingKey ? undefined : "TICKET_SIGNING_KEY",
+    ].filter((name): name is string => name !== undefined);
+    if (missing.length > 0) {
+      throw new ConfigError(`NODE_ENV=production requires ${missing.join(", ")}`);
+    }
+  }
+  for (const server of config.memcachedServers) {
+    if (!/^[^:\s]+:\d{1,5}$/.test(server)) {
+      throw new ConfigError(`MEMCACHED_SERVERS entries must be host:port, got "${server}"`);
+    }
+  }
+  return config;
+}

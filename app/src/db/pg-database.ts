@@ -1,0 +1,90 @@
+import { Pool, PoolConfig } from "pg";
+import type { Logger } from "pino";
+import { Database, QueryResult, Queryable } from "./database";
+
+export interface PgOptions {
+  url: string;
+  /** Override the URL's credentials (ECS injects the RDS-managed password separately). */
+  user?: string;
+  password?: string;
+  max?: number;
+  /** Require verified TLS when the URL says nothing about sslmode (RDS forces TLS). */
+  tlsByDefault?: boolean;
+  statementTimeoutMs?: number;
+  applicationName?: string;
+  logger?: Logger;
+}
+
+/** Applies the credential overrides to the URL itself: node-postgres lets the URL win over config fields. */
+export function connectionString(options: Pick<PgOptions, "url" | "user" | "password">): string {
+  const url = new URL(options.url);
+  if (options.user !== undefined) url.username = encodeURIComponent(options.user);
+  if (options.password !== undefined) url.password = encodeURIComponent(options.password);
+  return url.toString();
+}
+
+export class PgDatabase implements Database {
+  readonly kind = "postgres" as const;
+  readonly pool: Pool;
+
+  constructor(options: PgOptions) {
+    const url = connectionString(options);
+    const config: PoolConfig = {
+      connectionString: url,
+      max: options.max ?? 20,
+      connectionTimeoutMillis: 5000,
+      idleTimeoutMillis: 30000,
+      // Server-side guards so that a stuck statement or transaction never holds a seat row forever.
+      statement_timeout: options.statementTimeoutMs ?? 10000,
+      idle_in_transaction_session_timeout: 30000,
+      query_timeout: (options.statementTimeoutMs ?? 10000) + 2000,
+      application_name: options.applicationName ?? "boxoffice",
+    };
+    if (options.tlsByDefault && !new URL(url).searchParams.has("sslmode")) {
+      config.ssl = { rejectUnauthorized: true };
+    }
+    this.pool = new Pool(config);
+    // An idle client that loses its socket (failover) emits here; without a listener the process dies.
+    this.pool.on("error", (error) => options.logger?.warn({ err: error }, "idle database client failed"));
+  }
+
+  async query<R>(sql: string, params?: unknown[]): Promise<QueryResult<R>> {
+    const result = await this.pool.query(sql, params as unknown[] | undefined);
+    return { rows: result.rows as R[], rowCount: result.rowCount ?? 0 };
+  }
+
+  async exec(sql: string): Promise<void> {
+    await this.pool.query(sql);
+  }
+
+  async transaction<T>(fn: (tx: Queryable) => Promise<T>): Promise<T> {
+    const client = await this.pool.connect();
+    let broken: Error | undefined;
+    try {
+      await client.query("BEGIN");
+      const tx: Queryable = {
+        async query<R>(sql: string, params?: unknown[]) {
+          const result = await client.query(sql, params as unknown[] | undefined);
+          return { rows: result.rows as R[], rowCount: result.rowCount ?? 0 };
+        },
+      };
+      const value = await fn(tx);
+      await client.query("COMMIT");
+      return value;
+    } catch (error) {
+      try {
+        await client.query("ROLLBACK");
+      } catch (rollbackError) {
+        // The connection itself is gone: do not hand it back to the pool.
+        broken = rollbackError as Error;
+      }
+      throw error;
+    } finally {
+      client.release(broken);
+    }
+  }
+
+  async close(): Promise<void> {
+    await this.pool.end();
+  }
+}

@@ -1,0 +1,68 @@
+import { mkdir, rename, writeFile } from "node:fs/promises";
+import path from "node:path";
+import { SESv2Client, SendEmailCommand } from "@aws-sdk/client-sesv2";
+
+export interface MailMessage {
+  /** Stable per order: the file name locally and the Message-ID header, so resends are recognisable. */
+  id: string;
+  to: string;
+  from: string;
+  subject: string;
+  text: string;
+}
+
+export interface Mailer {
+  send(message: MailMessage): Promise<void>;
+}
+
+function headerSafe(value: string): string {
+  return value.replace(/[\r\n]+/g, " ");
+}
+
+/** RFC 5322 message; the same bytes go to a file locally and to SES as raw content. */
+export function toMime(message: MailMessage): string {
+  return [
+    `From: ${headerSafe(message.from)}`,
+    `To: ${headerSafe(message.to)}`,
+    `Subject: ${headerSafe(message.subject)}`,
+    `Message-ID: <${headerSafe(message.id)}@boxoffice>`,
+    `Date: ${new Date().toUTCString()}`,
+    "MIME-Version: 1.0",
+    "Content-Type: text/plain; charset=utf-8",
+    "Content-Transfer-Encoding: 8bit",
+    "",
+    message.text.replace(/\r?\n/g, "\r\n"),
+    "",
+  ].join("\r\n");
+}
+
+/** Local transport: one .eml per message id, written atomically; a resend overwrites, never duplicates. */
+export class FileMailer implements Mailer {
+  constructor(private readonly directory: string) {}
+
+  async send(message: MailMessage): Promise<void> {
+    await mkdir(this.directory, { recursive: true });
+    const target = path.join(this.directory, `${message.id.replace(/[^A-Za-z0-9_-]/g, "_")}.eml`);
+    const temporary = `${target}.${process.pid}.tmp`;
+    await writeFile(temporary, toMime(message), { mode: 0o600 });
+    await rename(temporary, target);
+  }
+}
+
+export class SesMailer implements Mailer {
+  private readonly client = new SESv2Client({});
+
+  async send(message: MailMessage): Promise<void> {
+    await this.client.send(
+      new SendEmailCommand({
+        FromEmailAddress: message.from,
+        Destination: { ToAddresses: [message.to] },
+        Content: { Raw: { Data: Buffer.from(toMime(message)) } },
+      }),
+    );
+  }
+}
+
+export function createMailer(config: { mailTransport: "ses" | "file"; dataDir: string }): Mailer {
+  return config.mailTransport === "ses" ? new SesMailer() : new FileMailer(path.join(config.dataDir, "mail"));
+}

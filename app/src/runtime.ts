@@ -1,0 +1,143 @@
+import { randomBytes } from "node:crypto";
+import { mkdir, readFile, writeFile } from "node:fs/promises";
+import path from "node:path";
+import Redis from "ioredis";
+import type { Logger } from "pino";
+import { Cache, MemcachedCache, MemoryCache } from "./cache/cache";
+import type { Config } from "./config";
+import type { Database } from "./db/database";
+import { migrate } from "./db/migrations";
+import { PgDatabase } from "./db/pg-database";
+import { PGliteDatabase } from "./db/pglite-database";
+import { LocalModeStore, ModeStore, RedisModeStore } from "./mode-store";
+import { Stores } from "./services/stores";
+import { TicketSigner } from "./tickets/codes";
+
+/** Everything the server and the worker need, built from the configuration. */
+export interface Runtime {
+  embedded: boolean;
+  stores: Stores;
+  cache: Cache;
+  mode: ModeStore;
+  signer: TicketSigner;
+  adminToken: string;
+  /** True when the admin token was generated here and should be shown to the operator. */
+  generatedAdminToken: boolean;
+  close(): Promise<void>;
+}
+
+export function openWriter(config: Config, logger: Logger, applicationName: string): Database {
+  return new PgDatabase({
+    url: config.databaseUrl!,
+    user: config.databaseUser,
+    password: config.databasePassword,
+    tlsByDefault: config.production,
+    applicationName,
+    logger,
+  });
+}
+
+/** The embedded default keeps its signing seed so tickets stay valid across restarts. */
+async function embeddedSeed(dataDir: string): Promise<Buffer> {
+  const file = path.join(dataDir, "ticket-signing-key");
+  try {
+    return Buffer.from((await readFile(file, "utf8")).trim(), "base64");
+  } catch {
+    const seed = TicketSigner.generateSeed();
+    await writeFile(file, seed.toString("base64"), { mode: 0o600 });
+    return seed;
+  }
+}
+
+function connectRedis(config: Config, logger: Logger): Redis {
+  const redis = new Redis(config.redisUrl!, {
+    password: config.redisAuthToken,
+    // Fail fast instead of queueing: a cache or mode lookup must never hold up a request.
+    enableOfflineQueue: false,
+    maxRetriesPerRequest: 1,
+    connectTimeout: 2000,
+    commandTimeout: 500,
+    retryStrategy: (times) => Math.min(times * 200, 2000),
+  });
+  redis.on("error", (error) => logger.debug({ err: error }, "redis error"));
+  return redis;
+}
+
+function waitForRedis(redis: Redis, ms: number): Promise<void> {
+  if (redis.status === "ready") return Promise.resolve();
+  return new Promise((resolve) => {
+    const timer = setTimeout(resolve, ms);
+    redis.once("ready", () => {
+      clearTimeout(timer);
+      resolve();
+    });
+  });
+}
+
+export async function createRuntime(config: Config, logger: Logger): Promise<Runtime> {
+  const embedded = !config.databaseUrl;
+  const closers: Array<() => Promise<unknown>> = [];
+  let writer: Database;
+  let reader: Database | undefined;
+  if (embedded) {
+    await mkdir(config.dataDir, { recursive: true });
+    writer = await PGliteDatabase.open(path.join(config.dataDir, "pglite"));
+  } else {
+    writer = openWriter(config, logger, "boxoffice-api");
+    if (config.databaseReadUrl) {
+      reader = new PgDatabase({
+        url: config.databaseReadUrl,
+        user: config.databaseUser,
+        password: config.databasePassword,
+        tlsByDefault: config.production,
+        applicationName: "boxoffice-api-read",
+        logger,
+      });
+      closers.push(() => reader!.close());
+    }
+  }
+  closers.push(() => writer.close());
+  await migrate(writer);
+
+  let mode: ModeStore = new LocalModeStore();
+  if (config.redisUrl) {
+    const redis = connectRedis(config, logger);
+    await waitForRedis(redis, 2000);
+    const store = new RedisModeStore(redis, `boxoffice:${config.stack}:mode`, logger);
+    await store.refresh();
+    mode = store;
+    closers.unshift(async () => {
+      await store.close();
+      redis.disconnect();
+    });
+  }
+
+  const cache: Cache =
+    config.memcachedServers.length > 0
+      ? new MemcachedCache({ servers: config.memcachedServers, tls: config.memcachedTls }, "bx:", logger)
+      : new MemoryCache();
+  closers.unshift(() => cache.close());
+
+  const seed = config.signingKey ? Buffer.from(config.signingKey, "base64") : await embeddedSeed(config.dataDir);
+  const signer = new TicketSigner(seed, config.signingKeyId);
+  const adminToken = config.adminToken ?? randomBytes(24).toString("base64url");
+
+  return {
+    embedded,
+    stores: new Stores(writer, reader, logger),
+    cache,
+    mode,
+    signer,
+    adminToken,
+    generatedAdminToken: !config.adminToken,
+    async close() {
+      for (const close of closers) {
+        try {
+          await close();
+        } catch (error) {
+          logger.warn({ err: error }, "error while closing");
+        }
+      }
+    },
+  };
+}

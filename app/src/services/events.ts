@@ -1,0 +1,93 @@
+import { randomUUID } from "node:crypto";
+import type { Queryable } from "../db/database";
+import { Stores, iso } from "./stores";
+
+export interface TicketTypeInput {
+  name: string;
+  priceCents: number;
+  capacity: number;
+}
+
+export interface EventInput {
+  name: string;
+  startsAt: string;
+  ticketTypes: TicketTypeInput[];
+}
+
+export interface EventView {
+  id: string;
+  name: string;
+  startsAt: string;
+  ticketTypes: Array<{ id: string; name: string; priceCents: number; capacity: number; available: number }>;
+}
+
+interface Row {
+  id: string;
+  name: string;
+  starts_at: Date;
+  tt_id: string;
+  tt_name: string;
+  price_cents: number;
+  capacity: number;
+  sold: number;
+}
+
+const SELECT_EVENTS = `
+  SELECT e.id, e.name, e.starts_at, t.id AS tt_id, t.name AS tt_name, t.price_cents, t.capacity, t.sold
+  FROM events e JOIN ticket_types t ON t.event_id = e.id`;
+
+function group(rows: Row[]): EventView[] {
+  const events = new Map<string, EventView>();
+  for (const row of rows) {
+    let event = events.get(row.id);
+    if (!event) {
+      event = { id: row.id, name: row.name, startsAt: iso(row.starts_at), ticketTypes: [] };
+      events.set(row.id, event);
+    }
+    event.ticketTypes.push({
+      id: row.tt_id,
+      name: row.tt_name,
+      priceCents: Number(row.price_cents),
+      capacity: Number(row.capacity),
+      available: Number(row.capacity) - Number(row.sold),
+    });
+  }
+  return [...events.values()];
+}
+
+export async function createEvent(writer: { transaction<T>(fn: (tx: Queryable) => Promise<T>): Promise<T> }, input: EventInput): Promise<EventView> {
+  const id = randomUUID();
+  const startsAt = new Date(input.startsAt);
+  const ticketTypes = input.ticketTypes.map((type) => ({ id: randomUUID(), ...type }));
+  await writer.transaction(async (tx) => {
+    await tx.query("INSERT INTO events (id, name, starts_at) VALUES ($1, $2, $3)", [id, input.name, startsAt]);
+    for (const [index, type] of ticketTypes.entries()) {
+      await tx.query(
+        `INSERT INTO ticket_types (id, event_id, name, price_cents, capacity, sort_order)
+         VALUES ($1, $2, $3, $4, $5, $6)`,
+        [type.id, id, type.name, type.priceCents, type.capacity, index],
+      );
+    }
+  });
+  return {
+    id,
+    name: input.name,
+    startsAt: startsAt.toISOString(),
+    ticketTypes: ticketTypes.map((type) => ({ ...type, available: type.capacity })),
+  };
+}
+
+export async function getEvent(stores: Stores, id: string): Promise<EventView | undefined> {
+  const result = await stores.read<Row>(`${SELECT_EVENTS} WHERE e.id = $1 ORDER BY t.sort_order`, [id]);
+  return group(result.rows)[0];
+}
+
+export async function listEvents(stores: Stores, limit = 100): Promise<EventView[]> {
+  const result = await stores.read<Row>(
+    `${SELECT_EVENTS}
+     WHERE e.id IN (SELECT id FROM events ORDER BY starts_at, id LIMIT $1)
+     ORDER BY e.starts_at, e.id, t.sort_order`,
+    [limit],
+  );
+  return group(result.rows);
+}

@@ -1,0 +1,35 @@
+import { randomUUID } from "node:crypto";
+import assert from "node:assert/strict";
+import type { FastifyInstance } from "fastify";
+import { ADMIN_TOKEN } from "./harness";
+
+export const admin = { authorization: `Bearer ${ADMIN_TOKEN}` };
+
+export interface CreatedEvent {
+  id: string;
+  ticketTypes: Array<{ id: string; capacity: number; available: number }>;
+}
+
+export async function createEvent(app: FastifyInstance, capacity = 10, priceCents = 1500): Promise<CreatedEvent> {
+  const response = await app.inject({
+    method: "POST",
+    url: "/events",
+    headers: admin,
+    payload: {
+      name: `Concert ${randomUUID().slice(0, 8)}`,
+      startsAt: "2030-06-01T19:30:00Z",
+      ticketTypes: [{ name: "Standing", priceCents, capacity }],
+    },
+  });
+  assert.equal(response.statusCode, 201, response.body);
+  return response.json();
+}
+
+export function buy(app: FastifyInstance, event: CreatedEvent, key = randomUUID(), quantity = 1, email = "fan@example.com") {
+  return app.inject({
+    method: "POST",
+    url: `/events/${event.id}/orders`,
+    headers: { "idempotency-key": key },
+    payload: { ticketTypeId: event.ticketTypes[0].id, quantity, email },
+  });
+}

@@ -1,0 +1,164 @@
+import { randomBytes } from "node:crypto";
+import net from "node:net";
+import type { FastifyInstance } from "fastify";
+import Redis from "ioredis";
+import { Pool } from "pg";
+import { buildApp } from "../../../app/src/app";
+import { Cache, MemcachedCache, MemoryCache } from "../../../app/src/cache/cache";
+import type { Database } from "../../../app/src/db/database";
+import { migrate } from "../../../app/src/db/migrations";
+import { PgDatabase } from "../../../app/src/db/pg-database";
+import { PGliteDatabase } from "../../../app/src/db/pglite-database";
+import { LocalModeStore, ModeStore, RedisModeStore } from "../../../app/src/mode-store";
+import { Stores } from "../../../app/src/services/stores";
+import { TicketSigner } from "../../../app/src/tickets/codes";
+
+export const ADMIN_TOKEN = "test-admin-token";
+
+/** Everything a test needs: a backend (PGlite or real servers) and a way to build apps on it. */
+export interface Backend {
+  name: string;
+  writer: Database;
+  signer: TicketSigner;
+  /** Builds an app; each call gets its own mode store (shared through Redis on the real backend). */
+  app(overrides?: { cache?: Cache; mode?: ModeStore; lifecycle?: { draining: boolean }; writer?: Database }): Promise<FastifyInstance>;
+  /** Whether the read-only mode is shared between app instances (Redis). */
+  sharedMode: boolean;
+  close(): Promise<void>;
+}
+
+const signer = new TicketSigner(Buffer.alloc(32, 7), "test");
+
+// ---- PGlite: ONE instance per test process (slow to start, ~1 GB RSS) ----
+let sharedPGlite: Promise<PGliteDatabase> | undefined;
+
+export function pglite(): Promise<PGliteDatabase> {
+  sharedPGlite ??= (async () => {
+    const db = await PGliteDatabase.open();
+    await migrate(db);
+    return db;
+  })();
+  return sharedPGlite;
+}
+
+// A root-level hook: whichever spec opened the instance, it is closed once at the very end.
+after(async () => {
+  if (sharedPGlite) await (await sharedPGlite).close();
+});
+
+export async function pgliteBackend(): Promise<Backend> {
+  const db = await pglite();
+  const apps: FastifyInstance[] = [];
+  return {
+    name: "pglite",
+    writer: db,
+    signer,
+    sharedMode: false,
+    async app(overrides = {}) {
+      const app = await buildApp({
+        stores: new Stores(overrides.writer ?? db),
+        cache: overrides.cache ?? new MemoryCache(),
+        mode: overrides.mode ?? new LocalModeStore(),
+        signer,
+        adminToken: ADMIN_TOKEN,
+        lifecycle: overrides.lifecycle,
+      });
+      apps.push(app);
+      return app;
+    },
+    async close() {
+      for (const app of apps) await app.close();
+    },
+  };
+}
+
+// ---- Real PostgreSQL, Redis and Memcached ----
+export const REAL_ENV = {
+  database: process.env.BOXOFFICE_TEST_DATABASE_URL,
+  redis: process.env.BOXOFFICE_TEST_REDIS_URL,
+  memcached: process.env.BOXOFFICE_TEST_MEMCACHED_SERVERS,
+};
+
+export function realServicesMissing(): string | undefined {
+  const missing = Object.entries({
+    BOXOFFICE_TEST_DATABASE_URL: REAL_ENV.database,
+    BOXOFFICE_TEST_REDIS_URL: REAL_ENV.redis,
+    BOXOFFICE_TEST_MEMCACHED_SERVERS: REAL_ENV.memcached,
+  })
+    .filter(([, value]) => !value)
+    .map(([name]) => name);
+  return missing.length ? `real-services variant skipped: set ${missing.join(", ")}` : undefined;
+}
+
+/** Creates a fresh database on the server named by baseUrl and returns its URL and a dropper. */
+export async function freshDatabase(baseUrl: string): Promise<{ url: string; drop: () => Promise<void> }> {
+  const name = `boxoffice_test_${randomBytes(5).toString("hex")}`;
+  const admin = new Pool({ connectionString: baseUrl, max: 1 });
+  await admin.query(`CREATE DATABASE ${name}`);
+  const url = new URL(baseUrl);
+  url.pathname = `/${name}`;
+  return {
+    url: url.toString(),
+    async drop() {
+      await admin.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+      await admin.end();
+    },
+  };
+}
+
+export async function realBackend(): Promise<Backend> {
+  const database = await freshDatabase(REAL_ENV.database!);
+  const writer = new PgDatabase({ url: database.url, max: 30 });
+  await migrate(writer);
+  const run = randomBytes(4).toString("hex");
+  const redisClients: Redis[] = [];
+  const closers: Array<() => Promise<unknown>> = [];
+  return {
+    name: "real",
+    writer,
+    signer,
+    sharedMode: true,
+    async app(overrides = {}) {
+      let mode = overrides.mode;
+      if (!mode) {
+        const redis = new Redis(REAL_ENV.redis!, { enableOfflineQueue: false, maxRetriesPerRequest: 1, commandTimeout: 500 });
+        redis.on("error", () => undefined);
+        await new Promise((resolve) => redis.once("ready", resolve));
+        redisClients.push(redis);
+        const store = new RedisModeStore(redis, `boxoffice:test-${run}:mode`);
+        await store.refresh();
+        closers.push(() => store.close());
+        mode = store;
+      }
+      const cache = overrides.cache ?? new MemcachedCache({ servers: REAL_ENV.memcached!.split(",") }, `bxt${run}:`);
+      const app = await buildApp({
+        stores: new Stores(overrides.writer ?? writer),
+        cache,
+        mode,
+        signer,
+        adminToken: ADMIN_TOKEN,
+        lifecycle: overrides.lifecycle,
+      });
+      closers.push(() => app.close(), () => cache.close());
+      return app;
+    },
+    async close() {
+      for (const close of closers) await close();
+      for (const redis of redisClients) {
+        await redis.del(`boxoffice:test-${run}:mode`).catch(() => undefined);
+        redis.disconnect();
+      }
+      await writer.close();
+      await database.drop();
+    },
+  };
+}
+
+/** A loopback port with nothing listening: the "cache is down" address. */
+export async function closedPort(): Promise<number> {
+  const server = net.createServer();
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const port = (server.address() as net.AddressInfo).port;
+  await new Promise((resolve) => server.close(resolve));
+  return port;
+}
