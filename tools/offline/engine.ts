@@ -183,8 +183,16 @@ async function runUnderMocks(
     store.supportsDeletedWith = true;
     store.supportsAliasSpecs = true;
     pulumi.runtime.setAllConfig(config, secretKeys);
-    const stackOutputs = await pulumi.runtime.runInPulumiStack(async () => program());
-    await settings.waitForRPCs();
+    let stackOutputs: unknown;
+    try {
+        stackOutputs = await pulumi.runtime.runInPulumiStack(async () => program());
+        await settings.waitForRPCs();
+    } catch (err) {
+        // A program that threw leaves its pending outputs behind on purpose; the error is the report, so the
+        // runtime's exit-time "promises still active" warning would only be noise about this aborted run.
+        store.leakCandidates = new Set();
+        throw err;
+    }
     const root = monitor.registrations.find((r) => r.type === ROOT_STACK_TYPE);
     const outputs = (stackOutputs ?? root?.outputs ?? {}) as Record<string, unknown>;
     return { project, stack, config, secretConfigKeys: secretKeys, resources: monitor.registrations, stackOutputs: outputs };

@@ -1,0 +1,148 @@
+import * as assert from "assert";
+import { ConfigError, parsePlatformConfig } from "../../stacks/config/load";
+import { loadStackFiles } from "../../tools/offline/stack-files";
+
+/** The stack file's `boxoffice:*` values, decoded the way `loadConfig` decodes them. */
+function stackRaw(stack: string): Record<string, unknown> {
+    const raw: Record<string, unknown> = {};
+    for (const [key, text] of Object.entries(loadStackFiles(stack).config)) {
+        if (key.startsWith("boxoffice:")) raw[key.slice("boxoffice:".length)] = /^[[{]/.test(text) ? JSON.parse(text) : text;
+    }
+    return raw;
+}
+
+function problemsOf(raw: Record<string, unknown>, region = "eu-west-1"): string[] {
+    try {
+        parsePlatformConfig(raw, region);
+    } catch (err) {
+        assert.ok(err instanceof ConfigError, `expected ConfigError, got ${err}`);
+        return err.problems;
+    }
+    assert.fail("config was accepted");
+}
+
+const prod = () => stackRaw("prod");
+const withSection = (section: string, patch: Record<string, unknown>) => {
+    const raw = prod();
+    raw[section] = { ...(raw[section] as object), ...patch };
+    return raw;
+};
+
+describe("stack config", () => {
+    it("parses the shipped prod stack with the documented defaults", () => {
+        const c = parsePlatformConfig(prod(), "eu-west-1");
+        assert.deepStrictEqual(c.network, { cidr: "10.40.0.0/16", availabilityZones: 3, natGateways: "one-per-az", flowLogRetentionDays: 365 });
+        assert.strictEqual(c.database.multiAz, true);
+        assert.strictEqual(c.database.readReplicas, 1);
+        assert.strictEqual(c.database.backupRetentionDays, 7);
+        assert.strictEqual(c.database.deletionProtection, true);
+        assert.strictEqual(c.redis.replicas, 2);
+        assert.strictEqual(c.memcached.nodes, 3);
+        assert.deepStrictEqual([c.backup.dailyRetentionDays, c.backup.weeklyRetentionDays, c.backup.monthlyRetentionDays], [3, 21, 180]);
+        assert.strictEqual(c.backup.copyToRegion, "eu-central-1");
+        assert.strictEqual(c.backup.vaultLockMode, "compliance");
+    });
+
+    it("parses the shipped staging stack: smaller, single NAT, still Multi-AZ", () => {
+        const c = parsePlatformConfig(stackRaw("staging"), "eu-west-1");
+        assert.strictEqual(c.environment, "staging");
+        assert.strictEqual(c.network.availabilityZones, 2);
+        assert.strictEqual(c.network.natGateways, "single");
+        assert.strictEqual(c.database.multiAz, true);
+        assert.match(c.database.instanceClass, /^db\.t4g\./);
+        assert.ok(c.redis.replicas >= 1);
+    });
+
+    it("applies per-environment defaults to keys a stack file leaves out", () => {
+        const prodMin = parsePlatformConfig({ environment: "prod" }, "eu-west-1");
+        const stagingMin = parsePlatformConfig({ environment: "staging" }, "eu-west-1");
+        assert.strictEqual(prodMin.network.natGateways, "one-per-az");
+        assert.strictEqual(prodMin.network.availabilityZones, 3);
+        assert.strictEqual(stagingMin.network.availabilityZones, 2);
+        assert.strictEqual(stagingMin.database.multiAz, true);
+    });
+
+    it("names key, value and rule, as in the documented example", () => {
+        assert.deepStrictEqual(problemsOf(withSection("database", { backupRetentionDays: 40 })), [
+            "boxoffice:database.backupRetentionDays = 40: must be 0..35 (RDS limit)",
+        ]);
+    });
+
+    it("lists every problem at once in one error", () => {
+        const raw = withSection("network", { cidr: "10.40.0.0/33", availabilityZones: 7 });
+        raw.redis = { ...(raw.redis as object), replicas: 0, nodeType: "r7g.large" };
+        const problems = problemsOf(raw);
+        assert.deepStrictEqual(problems.map((p) => p.split(" = ")[0]).sort(), [
+            "boxoffice:network.availabilityZones", "boxoffice:network.cidr", "boxoffice:redis.nodeType", "boxoffice:redis.replicas",
+        ]);
+        assert.ok(problems.includes("boxoffice:network.availabilityZones = 7: must be 2..6 (at least 2 for failover; 6 is the most subnets per tier this layout plans)"));
+        assert.ok(problems.includes("boxoffice:network.cidr = \"10.40.0.0/33\": must be IPv4 CIDR notation with no host bits set, e.g. 10.40.0.0/16"));
+    });
+
+    it("refuses unknown keys with a did-you-mean, top-level and nested", () => {
+        const raw = prod();
+        raw.databse = { multiAz: true };
+        raw.redis = { ...(raw.redis as object), replica: 2 };
+        const problems = problemsOf(raw);
+        assert.ok(problems.some((p) => p.startsWith("boxoffice:databse = {\"multiAz\":true}: unknown key (did you mean boxoffice:database?)")), problems.join("\n"));
+        assert.ok(problems.includes("boxoffice:redis.replica = 2: unknown key (did you mean replicas?)"), problems.join("\n"));
+    });
+
+    it("checks shapes and AWS limits", () => {
+        const cases: [string, Record<string, unknown>, string][] = [
+            ["database", { instanceClass: "r6g.large" }, "boxoffice:database.instanceClass = \"r6g.large\": must be an RDS instance class like db.r6g.large"],
+            ["database", { readReplicas: 16 }, "boxoffice:database.readReplicas = 16: must be 0..15 (RDS PostgreSQL allows up to 15 read replicas per source)"],
+            ["database", { backupWindow: "02:00-02:10" }, "boxoffice:database.backupWindow = \"02:00-02:10\": must last at least 30 minutes (RDS limit)"],
+            ["memcached", { nodeType: "db.r7g.large" }, "boxoffice:memcached.nodeType = \"db.r7g.large\": must be an ElastiCache node type like cache.r7g.large"],
+            ["backup", { copyToRegion: "eu-middle-9" }, "boxoffice:backup.copyToRegion = \"eu-middle-9\": must be an AWS region name, e.g. eu-central-1"],
+            ["network", { natGateways: "none" }, "boxoffice:network.natGateways = \"none\": must be one of one-per-az, single"],
+            ["network", { cidr: "10.40.0.0/24" }, "boxoffice:network.cidr = \"10.40.0.0/24\": prefix must be /16../22 (VPC limit /16; every tier's subnets stay ≥ /28)"],
+            ["network", { availabilityZones: "3" }, "boxoffice:network.availabilityZones = \"3\": must be a whole number 2..6 (at least 2 for failover; 6 is the most subnets per tier this layout plans)"],
+            ["redis", { nodeType: "cache.t1.micro" }, "boxoffice:redis.nodeType = \"cache.t1.micro\": must be an ElastiCache node type like cache.r7g.large (not cache.t1.*, which cannot fail over)"],
+            ["app", { cpu: 300 }, "boxoffice:app.cpu = 300: must be one of 256, 512, 1024, 2048, 4096, 8192, 16384 (Fargate CPU units)"],
+        ];
+        for (const [section, patch, expected] of cases) assert.deepStrictEqual(problemsOf(withSection(section, patch)), [expected]);
+    });
+
+    it("checks cross-field rules", () => {
+        const cases: [string, Record<string, unknown>, string][] = [
+            ["backup", { weeklyRetentionDays: 3 }, "boxoffice:backup.weeklyRetentionDays = 3: must be greater than dailyRetentionDays (3)"],
+            ["backup", { monthlyRetentionDays: 20 }, "boxoffice:backup.monthlyRetentionDays = 20: must be greater than weeklyRetentionDays (21)"],
+            ["backup", { copyToRegion: "eu-west-1" }, "boxoffice:backup.copyToRegion = \"eu-west-1\": must differ from aws:region (eu-west-1); a copy in the same region does not survive a regional outage"],
+            ["backup", { monthlyColdStorageAfterDays: 100 }, "boxoffice:backup.monthlyRetentionDays = 180: must be at least monthlyColdStorageAfterDays + 90 = 190 (AWS Backup cold-storage minimum)"],
+            ["memcached", { nodes: 2 }, "boxoffice:memcached.nodes = 2: must be at least network.availabilityZones (3) so every AZ holds a node"],
+            ["database", { maxAllocatedStorageGb: 105 }, "boxoffice:database.maxAllocatedStorageGb = 105: must be at least 10% above allocatedStorageGb 100 (RDS storage autoscaling rule)"],
+            ["database", { backupRetentionDays: 0 }, "boxoffice:database.backupRetentionDays = 0: must be at least 1 when readReplicas > 0 (RDS needs automated backups on a replica source)"],
+            ["database", { backupWindow: "04:00-04:30" }, "boxoffice:database.backupWindow = \"04:00-04:30\": must not overlap maintenanceWindow sun:04:00-sun:05:00 (RDS rule)"],
+            ["app", { minTasks: 31 }, "boxoffice:app.minTasks = 31: must not exceed app.maxTasks (30)"],
+            ["app", { memory: 512 }, "boxoffice:app.memory = 512: is not a valid Fargate memory size for cpu 512"],
+        ];
+        for (const [section, patch, expected] of cases) assert.deepStrictEqual(problemsOf(withSection(section, patch)), [expected]);
+    });
+
+    it("validates scaling schedules: expressions, time zones, capacities", () => {
+        const raw = prod();
+        raw.scaling = {
+            schedules: [
+                { name: "friday-peak", schedule: "cron(0 9 * * FRI *)", timezone: "Europe/Dublin", appMinTasks: 6 },
+                { name: "night", schedule: "cron(0 1 ? * * *)", timezone: "Mars/Olympus", appMinTasks: 3 },
+                { name: "oops", schedule: "cron(0 1 ? * * *)", timezone: "UTC", workerMinTasks: 5, workerMaxTasks: 4 },
+            ],
+            onSale: { name: "big-sale", start: "2026-12-05T10:00:00", end: "2026-12-05T09:00:00", timezone: "Europe/Dublin", leadMinutes: 20, appMinTasks: 10 },
+        };
+        assert.deepStrictEqual(problemsOf(raw).sort(), [
+            "boxoffice:scaling.schedules[0].schedule = \"cron(0 9 * * FRI *)\": exactly one of day-of-month and day-of-week must be ?",
+            "boxoffice:scaling.schedules[1].timezone = \"Mars/Olympus\": must be an IANA time zone, e.g. Europe/Dublin",
+        ].sort());
+        (raw.scaling as any).schedules.splice(0, 2);
+        assert.deepStrictEqual(problemsOf(raw).sort(), [
+            "boxoffice:scaling.onSale.end = \"2026-12-05T09:00:00\": must be after start (2026-12-05T10:00:00)",
+            "boxoffice:scaling.schedules[0].workerMinTasks = 5: must not exceed workerMaxTasks (4)",
+        ]);
+    });
+
+    it("requires a known environment and a real region", () => {
+        assert.deepStrictEqual(problemsOf({ environment: "dev" }), ["boxoffice:environment = \"dev\": must be one of prod, staging"]);
+        assert.deepStrictEqual(problemsOf({ environment: "prod" }, "eu-west-9"), ["aws:region = \"eu-west-9\": must be an AWS region name, e.g. eu-west-1"]);
+    });
+});

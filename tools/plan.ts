@@ -1,0 +1,116 @@
+/**
+ * The offline plan: what `pulumi up` would create for a stack, as a JSON document or a readable tree with
+ * the settings a reviewer checks first (AZ spread, NAT strategy, Multi-AZ, encryption, protection, ...).
+ * Secrets are printed only as "[secret]".
+ */
+import type { ProgramRun, Registration } from "./offline/engine";
+import { inputsOf, plainValue } from "./offline/values";
+
+export interface PlanResource {
+    urn: string;
+    type: string;
+    name: string;
+    parent: string | null;
+    inputs: Record<string, unknown>;
+}
+
+export interface PlanDocument {
+    project: string;
+    stack: string;
+    resources: PlanResource[];
+    outputs: Record<string, unknown>;
+    policy?: { policies: string[]; violations: { policy: string; level: string; urn: string; message: string }[] };
+}
+
+export function planDocument(run: ProgramRun): PlanDocument {
+    return {
+        project: run.project,
+        stack: run.stack,
+        resources: run.resources.map((r) => ({ urn: r.urn, type: r.type, name: r.name, parent: r.parent ?? null, inputs: inputsOf(r) })),
+        outputs: plainValue(run.stackOutputs) as Record<string, unknown>,
+    };
+}
+
+/** Inputs worth a glance per type; everything else is in the JSON. */
+const KEY_FIELDS: Record<string, string[]> = {
+    "aws:ec2/vpc:Vpc": ["cidrBlock"],
+    "aws:ec2/subnet:Subnet": ["availabilityZone", "cidrBlock"],
+    "aws:ec2/natGateway:NatGateway": ["connectivityType"],
+    "aws:ec2/flowLog:FlowLog": ["trafficType"],
+    "aws:rds/instance:Instance": ["instanceClass", "engineVersion", "multiAz", "availabilityZone", "storageEncrypted", "backupRetentionPeriod", "deletionProtection", "finalSnapshotIdentifier", "replicateSourceDb", "manageMasterUserPassword"],
+    "aws:rds/proxy:Proxy": ["engineFamily", "requireTls"],
+    "aws:elasticache/replicationGroup:ReplicationGroup": ["nodeType", "numCacheClusters", "automaticFailoverEnabled", "multiAzEnabled", "transitEncryptionEnabled", "atRestEncryptionEnabled", "authToken", "snapshotRetentionLimit"],
+    "aws:elasticache/cluster:Cluster": ["engine", "nodeType", "numCacheNodes", "azMode", "preferredAvailabilityZones", "transitEncryptionEnabled"],
+    "aws:backup/plan:Plan": ["rules"],
+    "aws:backup/vaultLockConfiguration:VaultLockConfiguration": ["changeableForDays", "minRetentionDays", "maxRetentionDays"],
+    "aws:backup/selection:Selection": ["selectionTags"],
+    "aws:lb/loadBalancer:LoadBalancer": ["internal", "subnets", "dropInvalidHeaderFields", "enableDeletionProtection"],
+    "aws:lb/listener:Listener": ["port", "protocol", "sslPolicy", "defaultActions"],
+    "aws:route53/record:Record": ["name", "type", "failoverRoutingPolicies", "setIdentifier"],
+    "aws:route53/healthCheck:HealthCheck": ["fqdn", "resourcePath", "requestInterval", "failureThreshold"],
+    "aws:ecs/service:Service": ["desiredCount", "deploymentMinimumHealthyPercent", "deploymentCircuitBreaker", "networkConfiguration"],
+    "aws:appautoscaling/target:Target": ["minCapacity", "maxCapacity"],
+    "aws:appautoscaling/scheduledAction:ScheduledAction": ["schedule", "timezone", "scalableTargetAction"],
+    "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule": ["cidrIpv4", "cidrIpv6", "referencedSecurityGroupId", "fromPort", "toPort"],
+    "aws:kms/key:Key": ["enableKeyRotation"],
+};
+
+function brief(value: unknown): string {
+    const text = typeof value === "string" ? value : JSON.stringify(value);
+    return text.length > 90 ? `${text.slice(0, 87)}...` : text;
+}
+
+/** AZ of a resource placed in one subnet (NAT gateways, say), looked up from the subnet it names. */
+function azOf(r: Registration, subnetAz: Map<string, string>): string | undefined {
+    const subnetId = inputsOf(r).subnetId;
+    return typeof subnetId === "string" ? subnetAz.get(subnetId) : undefined;
+}
+
+export function planText(run: ProgramRun): string {
+    const subnetAz = new Map<string, string>();
+    for (const r of run.resources) {
+        if (r.type === "aws:ec2/subnet:Subnet" && r.id) subnetAz.set(r.id, String(inputsOf(r).availabilityZone));
+    }
+    const children = new Map<string, Registration[]>();
+    for (const r of run.resources) {
+        const key = r.parent ?? "";
+        children.set(key, [...(children.get(key) ?? []), r]);
+    }
+    const lines: string[] = [`${run.project} · stack ${run.stack} · region ${run.config["aws:region"]} · ${run.resources.length} resources`, ""];
+    const walk = (r: Registration, prefix: string, last: boolean, root: boolean) => {
+        const inputs = inputsOf(r);
+        const fields = (KEY_FIELDS[r.type] ?? []).filter((k) => inputs[k] !== undefined).map((k) => `${k}=${brief(inputs[k])}`);
+        const az = azOf(r, subnetAz);
+        if (az) fields.unshift(`az=${az}`);
+        const flags = [r.options.protect ? "protected" : "", r.options.retainOnDelete ? "retained-on-delete" : ""].filter(Boolean);
+        const branch = root ? "" : last ? "└─ " : "├─ ";
+        lines.push(`${prefix}${branch}${r.type} ${r.name}${flags.length ? ` [${flags.join(", ")}]` : ""}`);
+        const childPrefix = root ? "" : prefix + (last ? "   " : "│  ");
+        for (const f of fields) lines.push(`${childPrefix}${(children.get(r.urn) ?? []).length ? "│ " : "  "}   ${f}`);
+        const kids = children.get(r.urn) ?? [];
+        kids.forEach((k, i) => walk(k, childPrefix, i === kids.length - 1, false));
+    };
+    for (const root of children.get("") ?? []) walk(root, "", true, true);
+    lines.push("", "Summary", ...summary(run, subnetAz));
+    const outputs = plainValue(run.stackOutputs) as Record<string, unknown>;
+    if (Object.keys(outputs).length) lines.push("", "Outputs", ...Object.entries(outputs).map(([k, v]) => `  ${k}: ${brief(v)}`));
+    return lines.join("\n");
+}
+
+function summary(run: ProgramRun, subnetAz: Map<string, string>): string[] {
+    const count = (type: string) => run.resources.filter((r) => r.type === type);
+    const azs = [...new Set(subnetAz.values())].sort();
+    const tierOf = (r: Registration) => String(((inputsOf(r).tags ?? {}) as Record<string, string>)["boxoffice:subnet-tier"] ?? "?");
+    const subnetsByTier = new Map<string, number>();
+    for (const s of count("aws:ec2/subnet:Subnet")) subnetsByTier.set(tierOf(s), (subnetsByTier.get(tierOf(s)) ?? 0) + 1);
+    const natAzs = count("aws:ec2/natGateway:NatGateway").map((n) => azOf(n, subnetAz) ?? "?");
+    const out = [
+        `  availability zones: ${azs.join(", ") || "none"}`,
+        `  subnets: ${[...subnetsByTier].map(([t, n]) => `${n} ${t}`).join(", ") || "none"}`,
+        `  NAT gateways: ${natAzs.length} in ${natAzs.join(", ") || "-"} (${natAzs.length >= azs.length && azs.length > 0 ? "one per AZ" : "shared"})`,
+    ];
+    const byType = new Map<string, number>();
+    for (const r of run.resources) byType.set(r.type, (byType.get(r.type) ?? 0) + 1);
+    out.push("  resources by type:", ...[...byType].sort(([a], [b]) => a.localeCompare(b)).map(([t, n]) => `    ${String(n).padStart(3)}  ${t}`));
+    return out;
+}
