@@ -10,7 +10,7 @@ describe("Network", () => {
     it("spans three AZs with public, private and isolated subnets and a NAT gateway per AZ by default", async () => {
         let net!: Network;
         const run = await runProgram(() => { net = new Network("edge", { cidr: "10.40.0.0/16" }); });
-        const subnets = ofType(run, SUBNET).map(inputsOf);
+        const subnets = ofType(run, SUBNET).map((r) => inputsOf(r));
         for (const tier of ["public", "private", "isolated"]) {
             const azs = subnets.filter((s) => s.tags["boxoffice:subnet-tier"] === tier).map((s) => s.availabilityZone).sort();
             assert.deepStrictEqual(azs, ["eu-west-1a", "eu-west-1b", "eu-west-1c"], tier);
