@@ -1,5 +1,5 @@
 /**
- * `npm run plan -- --stack <name> [--json]`: the offline plan of a stack, without the Pulumi CLI or cloud
+ * `npm run plan -- --stack <name> [--json] [--dir <project folder>]`: the offline plan of a stack, without the Pulumi CLI or cloud
  * credentials. Exit 0 on success, 2 on invalid stack config, 1 on any other program error.
  */
 import { ConfigError } from "../stacks/config/load";
@@ -9,6 +9,8 @@ import { planDocument, planText } from "./plan";
 interface CliArgs {
     stack: string;
     json: boolean;
+    /** Folder with Pulumi.yaml and the stack files; the repository root by default. */
+    dir?: string;
 }
 
 function parseArgs(argv: string[]): CliArgs {
@@ -18,7 +20,8 @@ function parseArgs(argv: string[]): CliArgs {
         if (a === "--json") args.json = true;
         else if (a === "--stack" && argv[i + 1]) args.stack = argv[++i];
         else if (a.startsWith("--stack=")) args.stack = a.slice("--stack=".length);
-        else throw new Error(`unknown argument ${a}; usage: npm run plan -- --stack <name> [--json]`);
+        else if (a === "--dir" && argv[i + 1]) args.dir = argv[++i];
+        else throw new Error(`unknown argument ${a}; usage: npm run plan -- --stack <name> [--json] [--dir <project folder>]`);
     }
     if (!/^[A-Za-z0-9_.-]+$/.test(args.stack)) throw new Error(`invalid stack name ${JSON.stringify(args.stack)}`);
     return args;
@@ -39,7 +42,7 @@ async function policySection(run: Awaited<ReturnType<typeof runStack>>) {
 
 async function main(): Promise<number> {
     const args = parseArgs(process.argv.slice(2));
-    const run = await runStack({ stack: args.stack });
+    const run = await runStack({ stack: args.stack, projectDir: args.dir });
     if (args.json) {
         const doc = planDocument(run);
         const policy = await policySection(run);

@@ -1,0 +1,67 @@
+import * as assert from "assert";
+import { spawnSync } from "child_process";
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
+import { REPO_ROOT } from "../../tools/offline/stack-files";
+
+/** Runs the plan command as a user would (a separate process), with type-checking off as in `npm run plan`. */
+function plan(args: string[]) {
+    const result = spawnSync(process.execPath, ["-r", "ts-node/register/transpile-only", path.join(REPO_ROOT, "tools/plan-cli.ts"), ...args], {
+        cwd: REPO_ROOT, encoding: "utf8", env: { ...process.env, TS_NODE_TRANSPILE_ONLY: "true" }, timeout: 60_000,
+    });
+    return { code: result.status, stdout: result.stdout, stderr: result.stderr };
+}
+
+function tempProject(stackYaml: string): string {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "boxoffice-plan-"));
+    fs.copyFileSync(path.join(REPO_ROOT, "Pulumi.yaml"), path.join(dir, "Pulumi.yaml"));
+    fs.writeFileSync(path.join(dir, "Pulumi.bad.yaml"), stackYaml);
+    return dir;
+}
+
+describe("plan command", function () {
+    this.timeout(60_000);
+
+    it("prints only a JSON document with --json, one entry per resource", () => {
+        const { code, stdout } = plan(["--stack", "staging", "--json"]);
+        assert.strictEqual(code, 0);
+        const doc = JSON.parse(stdout);
+        assert.strictEqual(doc.project, "boxoffice");
+        assert.strictEqual(doc.stack, "staging");
+        assert.ok(doc.resources.length > 20, `only ${doc.resources.length} resources`);
+        for (const r of doc.resources) {
+            assert.deepStrictEqual(Object.keys(r).slice(0, 5), ["urn", "type", "name", "parent", "inputs"]);
+            assert.ok(r.parent === null || doc.resources.some((p: { urn: string }) => p.urn === r.parent), `dangling parent ${r.parent}`);
+        }
+    });
+
+    it("prints a readable tree with the AZ spread and NAT strategy", () => {
+        const { code, stdout } = plan(["--stack", "prod"]);
+        assert.strictEqual(code, 0);
+        assert.match(stdout, /availability zones: eu-west-1a, eu-west-1b, eu-west-1c/);
+        assert.match(stdout, /NAT gateways: 3 in eu-west-1a, eu-west-1b, eu-west-1c \(one per AZ\)/);
+        assert.match(stdout, /└─ boxoffice:network:Network boxoffice-prod/);
+    });
+
+    it("exits 2 with every config problem named, and registers nothing", () => {
+        const dir = tempProject([
+            "config:",
+            "  aws:region: eu-west-1",
+            "  boxoffice:environment: prod",
+            "  boxoffice:database: { backupRetentionDays: 40 }",
+            "  boxoffice:netwrk: { cidr: 10.0.0.0/16 }",
+        ].join("\n"));
+        const { code, stdout, stderr } = plan(["--stack", "bad", "--dir", dir, "--json"]);
+        assert.strictEqual(code, 2);
+        assert.strictEqual(stdout, "");
+        assert.match(stderr, /boxoffice:database\.backupRetentionDays = 40: must be 0\.\.35 \(RDS limit\)/);
+        assert.match(stderr, /boxoffice:netwrk = .*unknown key \(did you mean boxoffice:network\?\)/);
+    });
+
+    it("exits 1 naming the missing stack file", () => {
+        const { code, stderr } = plan(["--stack", "nope"]);
+        assert.strictEqual(code, 1);
+        assert.match(stderr, /Pulumi\.nope\.yaml not found/);
+    });
+});
