@@ -5,10 +5,10 @@ import * as os from "os";
 import * as path from "path";
 import { REPO_ROOT } from "../../tools/offline/stack-files";
 
-/** Runs the plan command as a user would (a separate process), with type-checking off as in `npm run plan`. */
+/** Runs the plan command as `npm run plan` does, in a separate process. */
 function plan(args: string[]) {
-    const result = spawnSync(process.execPath, ["-r", "ts-node/register/transpile-only", path.join(REPO_ROOT, "tools/plan-cli.ts"), ...args], {
-        cwd: REPO_ROOT, encoding: "utf8", env: { ...process.env, TS_NODE_TRANSPILE_ONLY: "true" }, timeout: 60_000,
+    const result = spawnSync(process.execPath, [path.join(REPO_ROOT, "tools/ts-run.js"), path.join(REPO_ROOT, "tools/plan-cli.ts"), ...args], {
+        cwd: REPO_ROOT, encoding: "utf8", timeout: 60_000,
     });
     return { code: result.status, stdout: result.stdout, stderr: result.stderr };
 }
