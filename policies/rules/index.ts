@@ -3,11 +3,23 @@
  * offline runner and the tests evaluate the same list through the engine-facing handlers.
  */
 import type { Policies } from "@pulumi/policy";
+import { backupPolicies } from "./backup";
+import { cachePolicies } from "./cache";
+import { computePolicies } from "./compute";
 import { databasePolicies } from "./database";
+import { loadBalancerPolicies } from "./load-balancer";
+import { networkPolicies } from "./network";
+import { resiliencePolicies } from "./resilience";
 
 /** The pack's name, as `pulumi preview` prints it next to each violation. */
 export const PACK_NAME = "boxoffice";
 
 export const policies: Policies = [
     ...databasePolicies,
+    ...cachePolicies,
+    ...loadBalancerPolicies,
+    ...computePolicies,
+    ...backupPolicies,
+    ...networkPolicies,
+    ...resiliencePolicies,
 ];
