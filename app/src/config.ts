@@ -9,6 +9,8 @@ export interface Config {
   databaseReadUrl?: string;
   databaseUser?: string;
   databasePassword?: string;
+  /** Connections per pool (writer and reader each); size it against the RDS connection limit. */
+  databasePoolMax: number;
   redisUrl?: string;
   redisAuthToken?: string;
   memcachedServers: string[];
@@ -64,6 +66,7 @@ export function loadConfig(env: Env = process.env): Config {
     databaseReadUrl: nonEmpty(env.DATABASE_READ_URL),
     databaseUser: nonEmpty(env.DATABASE_USER),
     databasePassword: nonEmpty(env.DATABASE_PASSWORD),
+    databasePoolMax: intFrom(env, "DATABASE_POOL_MAX", 20, 1, 500),
     redisUrl: nonEmpty(env.REDIS_URL),
     redisAuthToken: nonEmpty(env.REDIS_AUTH_TOKEN),
     memcachedServers: (nonEmpty(env.MEMCACHED_SERVERS) ?? "")

@@ -32,6 +32,7 @@ export function openWriter(config: Config, logger: Logger, applicationName: stri
     user: config.databaseUser,
     password: config.databasePassword,
     tlsByDefault: config.production,
+    max: config.databasePoolMax,
     applicationName,
     logger,
   });
@@ -90,6 +91,7 @@ export async function createRuntime(config: Config, logger: Logger): Promise<Run
         user: config.databaseUser,
         password: config.databasePassword,
         tlsByDefault: config.production,
+        max: config.databasePoolMax,
         applicationName: "boxoffice-api-read",
         logger,
       });
