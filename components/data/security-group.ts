@@ -1,0 +1,42 @@
+import * as aws from "@pulumi/aws";
+import * as pulumi from "@pulumi/pulumi";
+
+export interface ClientOnlySecurityGroupArgs {
+    vpcId: pulumi.Input<string>;
+    port: number;
+    /** Security groups whose members may connect; one ingress rule each. */
+    clientSecurityGroupIds: pulumi.Input<string>[];
+    description: string;
+    tags: Record<string, string>;
+}
+
+/**
+ * A security group for a data store that admits `port` only from the given client security groups.
+ *
+ * Each client is a separate `aws.vpc.SecurityGroupIngressRule` (not an inline `ingress` block) so that the
+ * policy pack can judge every rule on its own and adding a client never rewrites the others. There is no
+ * CIDR rule at all, and no egress rule: data stores answer on established connections only, and the
+ * provider removes the allow-all egress rule AWS adds to new groups.
+ * Child names: `${role}-sg`, `${role}-ingress-<n>`.
+ */
+export function clientOnlySecurityGroup(
+    role: string,
+    args: ClientOnlySecurityGroupArgs,
+    opts: pulumi.CustomResourceOptions,
+): aws.ec2.SecurityGroup {
+    const sg = new aws.ec2.SecurityGroup(`${role}-sg`, {
+        vpcId: args.vpcId,
+        description: args.description,
+        tags: { ...args.tags, Name: `${role}-sg` },
+    }, opts);
+    args.clientSecurityGroupIds.forEach((client, i) => new aws.vpc.SecurityGroupIngressRule(`${role}-ingress-${i + 1}`, {
+        securityGroupId: sg.id,
+        referencedSecurityGroupId: client,
+        ipProtocol: "tcp",
+        fromPort: args.port,
+        toPort: args.port,
+        description: `client ${i + 1} to port ${args.port}`,
+        tags: { ...args.tags, Name: `${role}-ingress-${i + 1}` },
+    }, opts));
+    return sg;
+}

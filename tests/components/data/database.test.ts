@@ -1,0 +1,184 @@
+import * as assert from "assert";
+import { Database, DatabaseArgs } from "../../../components/data/database";
+import { runProgram } from "../../../tools/offline/engine";
+import { byName, inputsOf, ofType, outputsOf, promiseOf } from "../../../tools/offline/values";
+import { AZS, base, CLIENTS } from "./helpers";
+
+const RDS = "aws:rds/instance:Instance";
+const INGRESS = "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule";
+
+async function make(args: Partial<DatabaseArgs> = {}, name = "db") {
+    let db!: Database;
+    const result = await runProgram(() => { db = new Database(name, { ...base, ...args }); });
+    return { run: result, db };
+}
+
+describe("Database", () => {
+    it("defaults: an encrypted Multi-AZ writer with PITR, deletion protection, a final snapshot and a managed secret", async () => {
+        const { run, db } = await make();
+        const w = inputsOf(byName(run, RDS, "db-writer"));
+        const key = byName(run, "aws:kms/key:Key", "db-key");
+        const keyArn = outputsOf(key).arn;
+        assert.deepStrictEqual(
+            { engine: w.engine, engineVersion: w.engineVersion, instanceClass: w.instanceClass, multiAz: w.multiAz, availabilityZone: w.availabilityZone },
+            { engine: "postgres", engineVersion: "16", instanceClass: "db.r6g.large", multiAz: true, availabilityZone: undefined },
+        );
+        assert.deepStrictEqual(
+            [w.storageType, w.storageEncrypted, w.kmsKeyId, w.allocatedStorage, w.maxAllocatedStorage],
+            ["gp3", true, keyArn, 100, 500],
+        );
+        assert.deepStrictEqual(
+            [w.manageMasterUserPassword, w.masterUserSecretKmsKeyId, w.password, w.dbName, w.username],
+            [true, keyArn, undefined, "boxoffice", "boxoffice"],
+        );
+        assert.deepStrictEqual(
+            [w.backupRetentionPeriod, w.backupWindow, w.maintenanceWindow, w.deleteAutomatedBackups, w.deletionProtection, w.skipFinalSnapshot, w.finalSnapshotIdentifier, w.copyTagsToSnapshot],
+            [7, "02:00-03:00", "sun:04:00-sun:05:00", false, true, false, "db-final", true],
+        );
+        assert.deepStrictEqual(
+            [w.performanceInsightsEnabled, w.performanceInsightsKmsKeyId, w.performanceInsightsRetentionPeriod, w.monitoringInterval, w.enabledCloudwatchLogsExports, w.autoMinorVersionUpgrade, w.publiclyAccessible, w.iamDatabaseAuthenticationEnabled],
+            [true, keyArn, 7, 60, ["postgresql", "upgrade"], true, false, false],
+        );
+        assert.strictEqual(w.blueGreenUpdate, undefined, "blue/green cannot work with a managed master secret or replicas");
+        assert.strictEqual(w.tags["boxoffice:tier"], "database");
+        assert.strictEqual(w.tags["boxoffice:backup"], "daily-weekly-monthly");
+        assert.strictEqual(inputsOf(key).enableKeyRotation, true);
+        assert.strictEqual(await promiseOf(db.masterSecretArn), outputsOf(byName(run, RDS, "db-writer")).masterUserSecrets[0].secretArn);
+        assert.strictEqual(await promiseOf(db.secretKmsKeyArn), keyArn);
+        assert.strictEqual(await promiseOf(db.clientWriterAddress), await promiseOf(db.writerAddress));
+        assert.strictEqual(db.proxyAddress, undefined);
+        assert.strictEqual(db.port, 5432);
+    });
+
+    it("forces TLS and logs slow statements in a parameter group of the engine's family", async () => {
+        const { run } = await make({ engineVersion: "17.2" });
+        const pg = byName(run, "aws:rds/parameterGroup:ParameterGroup", "db-params");
+        const params = Object.fromEntries(inputsOf(pg).parameters.map((p: { name: string; value: string }) => [p.name, p.value]));
+        assert.strictEqual(inputsOf(pg).family, "postgres17");
+        assert.strictEqual(params["rds.force_ssl"], "1");
+        assert.strictEqual(params.log_min_duration_statement, "500");
+        for (const db of ofType(run, RDS)) assert.strictEqual(inputsOf(db).parameterGroupName, outputsOf(pg).name);
+    });
+
+    it("admits 5432 only from each client security group, one rule resource per client and no CIDR", async () => {
+        const { run, db } = await make();
+        const sgId = await promiseOf(db.securityGroupId);
+        const rules = ofType(run, INGRESS).map(inputsOf);
+        assert.deepStrictEqual(rules.map((r) => [r.securityGroupId, r.referencedSecurityGroupId, r.fromPort, r.toPort, r.ipProtocol]),
+            CLIENTS.map((c) => [sgId, c, 5432, 5432, "tcp"]));
+        assert.ok(rules.every((r) => r.cidrIpv4 === undefined && r.cidrIpv6 === undefined));
+        assert.strictEqual(inputsOf(byName(run, "aws:ec2/securityGroup:SecurityGroup", "db-sg")).ingress, undefined);
+        assert.deepStrictEqual(inputsOf(byName(run, "aws:rds/subnetGroup:SubnetGroup", "db-subnets")).subnetIds, base.subnetIds);
+    });
+
+    it("spreads read replicas round-robin over the AZs after the first, each encrypted and observed", async () => {
+        const { run, db } = await make({ readReplicas: 4 });
+        const writer = byName(run, RDS, "db-writer");
+        const replicas = ofType(run, RDS).filter((r) => r.name.startsWith("db-replica-"));
+        assert.deepStrictEqual(replicas.map((r) => r.name), ["db-replica-1", "db-replica-2", "db-replica-3", "db-replica-4"]);
+        const inputs = replicas.map((r) => inputsOf(r));
+        assert.deepStrictEqual(inputs.map((r) => r.availabilityZone), [AZS[1], AZS[2], AZS[0], AZS[1]]);
+        for (const r of inputs) {
+            assert.strictEqual(r.replicateSourceDb, outputsOf(writer).identifier);
+            assert.deepStrictEqual([r.username, r.password, r.dbName, r.dbSubnetGroupName, r.manageMasterUserPassword], [undefined, undefined, undefined, undefined, undefined]);
+            assert.deepStrictEqual([r.storageEncrypted, r.performanceInsightsEnabled, r.monitoringInterval, r.skipFinalSnapshot, r.multiAz], [true, true, 60, true, false]);
+            assert.strictEqual(r.tags["boxoffice:tier"], "database");
+            assert.strictEqual(r.tags["boxoffice:backup"], undefined, "replicas are rebuilt from the writer, not restored");
+        }
+        assert.strictEqual((await Promise.all(db.readerAddresses.map(promiseOf))).length, 4);
+        assert.deepStrictEqual(await Promise.all(db.replicaIdentifiers.map(promiseOf)), replicas.map((r) => outputsOf(r).identifier));
+    });
+
+    it("runs a monitoring role with the AWS managed policy, or none when monitoring is off", async () => {
+        const { run } = await make();
+        const role = inputsOf(byName(run, "aws:iam/role:Role", "db-monitoring-role"));
+        assert.match(role.assumeRolePolicy, /monitoring\.rds\.amazonaws\.com/);
+        assert.strictEqual(inputsOf(byName(run, "aws:iam/rolePolicyAttachment:RolePolicyAttachment", "db-monitoring-policy")).policyArn,
+            "arn:aws:iam::aws:policy/service-role/AmazonRDSEnhancedMonitoringRole");
+        assert.strictEqual(inputsOf(byName(run, RDS, "db-writer")).monitoringRoleArn, outputsOf(byName(run, "aws:iam/role:Role", "db-monitoring-role")).arn);
+        const off = await runProgram(() => { new Database("db", { ...base, monitoringIntervalSeconds: 0 }); });
+        assert.strictEqual(ofType(off, "aws:iam/role:Role").length, 0);
+        assert.strictEqual(inputsOf(byName(off, RDS, "db-writer")).monitoringInterval, 0);
+    });
+
+    it("options: single-AZ writer pinned to the first AZ, no replicas, IAM auth, no deletion protection", async () => {
+        const { run, db } = await make({ multiAz: false, readReplicas: 0, iamAuthentication: true, deletionProtection: false, backupRetentionDays: 0, instanceClass: "db.t4g.medium" });
+        const w = inputsOf(byName(run, RDS, "db-writer"));
+        assert.deepStrictEqual([w.multiAz, w.availabilityZone, w.iamDatabaseAuthenticationEnabled, w.deletionProtection, w.backupRetentionPeriod, w.instanceClass],
+            [false, AZS[0], true, false, 0, "db.t4g.medium"]);
+        assert.strictEqual(ofType(run, RDS).length, 1);
+        assert.deepStrictEqual(db.readerAddresses, []);
+    });
+
+    it("proxy: TLS-only RDS Proxy on the managed secret, its own client group, and the database admits only it besides the clients", async () => {
+        const { run, db } = await make({ proxy: true });
+        const proxy = byName(run, "aws:rds/proxy:Proxy", "db-proxy");
+        const p = inputsOf(proxy);
+        assert.deepStrictEqual([p.engineFamily, p.requireTls, p.vpcSubnetIds], ["POSTGRESQL", true, base.subnetIds]);
+        assert.strictEqual(p.auths[0].secretArn, await promiseOf(db.masterSecretArn));
+        assert.strictEqual(p.auths[0].authScheme, "SECRETS");
+        assert.strictEqual(await promiseOf(db.clientWriterAddress), outputsOf(proxy).endpoint);
+        assert.strictEqual(await promiseOf(db.proxyAddress!), outputsOf(proxy).endpoint);
+        const proxySgId = outputsOf(byName(run, "aws:ec2/securityGroup:SecurityGroup", "db-proxy-sg")).id ?? byName(run, "aws:ec2/securityGroup:SecurityGroup", "db-proxy-sg").id;
+        const dbRules = ofType(run, INGRESS).filter((r) => r.name.startsWith("db-ingress-")).map((r) => inputsOf(r).referencedSecurityGroupId);
+        assert.deepStrictEqual(dbRules, [...CLIENTS, proxySgId]);
+        const proxyRules = ofType(run, INGRESS).filter((r) => r.name.startsWith("db-proxy-ingress-")).map((r) => inputsOf(r).referencedSecurityGroupId);
+        assert.deepStrictEqual(proxyRules, CLIENTS);
+        const egress = inputsOf(byName(run, "aws:vpc/securityGroupEgressRule:SecurityGroupEgressRule", "db-proxy-egress"));
+        assert.deepStrictEqual([egress.securityGroupId, egress.referencedSecurityGroupId, egress.fromPort], [proxySgId, await promiseOf(db.securityGroupId), 5432]);
+        const target = inputsOf(byName(run, "aws:rds/proxyTarget:ProxyTarget", "db-proxy-target"));
+        assert.strictEqual(target.dbInstanceIdentifier, await promiseOf(db.writerIdentifier));
+        const policy = JSON.parse(inputsOf(byName(run, "aws:iam/rolePolicy:RolePolicy", "db-proxy-secret-policy")).policy);
+        assert.strictEqual(policy.Statement[0].Resource, await promiseOf(db.masterSecretArn));
+        assert.strictEqual(policy.Statement[1].Resource, await promiseOf(db.secretKmsKeyArn));
+    });
+
+    it("protect: the writer and key are protected and retained; replicas stay removable", async () => {
+        const { run } = await make({ protect: true });
+        assert.deepStrictEqual(byName(run, RDS, "db-writer").options.protect, true);
+        assert.deepStrictEqual(byName(run, RDS, "db-writer").options.retainOnDelete, true);
+        assert.deepStrictEqual(byName(run, "aws:kms/key:Key", "db-key").options.protect, true);
+        assert.deepStrictEqual(byName(run, RDS, "db-replica-1").options.protect, false);
+        const { run: unprotected } = await make();
+        assert.strictEqual(byName(unprotected, RDS, "db-writer").options.protect, false);
+        assert.strictEqual(byName(unprotected, "aws:kms/key:Key", "db-key").options.retainOnDelete, true, "the final snapshot needs the key");
+    });
+
+    it("derives every child name from the component name and parents them to it", async () => {
+        const { run } = await make({ proxy: true }, "orders");
+        const component = run.resources.find((r) => r.type === "boxoffice:data:Database")!;
+        const children = run.resources.filter((r) => r.parent === component.urn);
+        assert.ok(children.length >= 15, `${children.length} children`);
+        for (const c of children) assert.match(c.name, /^orders-/);
+        for (const r of run.resources.filter((x) => x.custom && x.inputs.tags)) assert.strictEqual(inputsOf(r).tags["boxoffice:tier"], "database", r.name);
+    });
+
+    const errors: [string, Partial<DatabaseArgs>, string][] = [
+        ["one subnet", { subnetIds: ["subnet-a"], availabilityZones: ["eu-west-1a"] }, 'Database "db": subnetIds = 1: must list at least 2 subnets (a DB subnet group must span two AZs)'],
+        ["AZs not matching subnets", { availabilityZones: ["eu-west-1a", "eu-west-1b"] }, 'Database "db": availabilityZones = 2: must name one AZ per subnet (3)'],
+        ["no clients", { allowedSecurityGroupIds: [] }, 'Database "db": allowedSecurityGroupIds = 0: must list at least 1 client security group (nothing else can ever connect)'],
+        ["engine", { engineVersion: "12" }, 'Database "db": engineVersion = "12": must be a PostgreSQL major 13..17 or major.minor, e.g. "16"'],
+        ["class", { instanceClass: "r6g.large" }, 'Database "db": instanceClass = "r6g.large": must be an RDS instance class like db.r6g.large'],
+        ["storage", { allocatedStorageGb: 10 }, 'Database "db": allocatedStorageGb = 10: must be a whole number 20..65536 (RDS PostgreSQL gp3 storage limits)'],
+        ["ceiling", { maxAllocatedStorageGb: 50 }, 'Database "db": maxAllocatedStorageGb = 50: must be a whole number 100..65536 (storage autoscaling ceiling, at least allocatedStorageGb)'],
+        ["replicas", { readReplicas: 16 }, 'Database "db": readReplicas = 16: must be a whole number 0..15 (RDS PostgreSQL allows up to 15 read replicas per source)'],
+        ["retention", { backupRetentionDays: 36 }, 'Database "db": backupRetentionDays = 36: must be a whole number 1..35 (RDS limit; a replica source needs automated backups)'],
+        ["no backups with replicas", { backupRetentionDays: 0 }, 'Database "db": backupRetentionDays = 0: must be a whole number 1..35 (RDS limit; a replica source needs automated backups)'],
+        ["backup window", { backupWindow: "2am" }, 'Database "db": backupWindow = "2am": must be hh24:mi-hh24:mi in UTC'],
+        ["maintenance window", { maintenanceWindow: "sunday 4am" }, 'Database "db": maintenanceWindow = "sunday 4am": must be ddd:hh24:mi-ddd:hh24:mi in UTC'],
+        ["PI retention", { performanceInsightsRetentionDays: 30 }, 'Database "db": performanceInsightsRetentionDays = 30: must be 7, a multiple of 31 up to 713, or 731'],
+        ["monitoring", { monitoringIntervalSeconds: 20 }, 'Database "db": monitoringIntervalSeconds = 20: must be one of 0, 1, 5, 10, 15, 30, 60'],
+        ["database name", { databaseName: "Box-Office" }, 'Database "db": databaseName = "Box-Office": must be a PostgreSQL identifier: lower-case letter, then letters, digits or _, at most 63'],
+        ["username", { masterUsername: "rdsadmin" }, 'Database "db": masterUsername = "rdsadmin": must be a PostgreSQL identifier other than rdsadmin'],
+    ];
+    for (const [what, args, message] of errors) {
+        it(`refuses ${what} before creating anything`, () => {
+            assert.throws(() => new Database("db", { ...base, ...args }), { name: "ComponentArgError", message });
+        });
+    }
+    it("refuses a name that cannot prefix RDS identifiers", () => {
+        assert.throws(() => new Database("Prod--DB", base), {
+            message: 'Database "Prod--DB": name = "Prod--DB": must be lower-case letters, digits and single hyphens, starting with a letter (it prefixes RDS identifiers and the final snapshot name)',
+        });
+    });
+});
