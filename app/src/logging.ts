@@ -1,4 +1,4 @@
-import pino, { Logger } from "pino";
+import pino, { DestinationStream, Logger } from "pino";
 
 /** Anything that could admit someone or act as an admin stays out of the logs. */
 export const REDACT_PATHS = [
@@ -16,10 +16,7 @@ export const REDACT_PATHS = [
   "*.password",
 ];
 
-export function createLogger(level = "info", name = "boxoffice"): Logger {
-  return pino({
-    name,
-    level,
-    redact: { paths: REDACT_PATHS, censor: "[redacted]" },
-  });
+export function createLogger(level = "info", name = "boxoffice", destination?: DestinationStream): Logger {
+  const options = { name, level, redact: { paths: REDACT_PATHS, censor: "[redacted]" } };
+  return destination ? pino(options, destination) : pino(options);
 }

@@ -1,0 +1,90 @@
+import assert from "node:assert/strict";
+import { randomUUID } from "node:crypto";
+import { Writable } from "node:stream";
+import { buildApp } from "../../app/src/app";
+import { MemoryCache } from "../../app/src/cache/cache";
+import type { Database, Queryable } from "../../app/src/db/database";
+import { createLogger } from "../../app/src/logging";
+import { LocalModeStore } from "../../app/src/mode-store";
+import { purchase } from "../../app/src/services/purchase";
+import { Stores } from "../../app/src/services/stores";
+import { buy, createEvent } from "./helpers/fixtures";
+import { ADMIN_TOKEN, pglite, pgliteBackend } from "./helpers/harness";
+
+/** Wraps a database so the next transactions fail the way a failover makes them fail. */
+function flaky(db: Database, plan: Array<"before" | "after-commit">): Database {
+  return {
+    kind: db.kind,
+    query: (sql, params) => db.query(sql, params),
+    exec: (sql) => db.exec(sql),
+    close: async () => undefined,
+    async transaction<T>(fn: (tx: Queryable) => Promise<T>): Promise<T> {
+      const step = plan.shift();
+      if (step === "before") throw Object.assign(new Error("could not serialize access"), { code: "40001" });
+      const value = await db.transaction(fn);
+      if (step === "after-commit") throw Object.assign(new Error("Connection terminated unexpectedly"), {});
+      return value;
+    },
+  } as Database;
+}
+
+describe("purchase retries and degraded dependencies", () => {
+  it("retries a serialization failure and still sells exactly once", async () => {
+    const backend = await pgliteBackend();
+    const app = await backend.app();
+    const event = await createEvent(app, 3);
+    const db = await pglite();
+    let retries = 0;
+    const input = { idempotencyKey: randomUUID(), eventId: event.id, ticketTypeId: event.ticketTypes[0].id, quantity: 2, email: "a@example.com" };
+    const result = await purchase(flaky(db, ["before", "before"]), backend.signer, input, () => retries++);
+    assert.equal(result.created, true);
+    assert.equal(retries, 2);
+    const sold = await db.query<{ sold: number }>("SELECT sold FROM ticket_types WHERE id = $1", [input.ticketTypeId]);
+    assert.equal(sold.rows[0].sold, 2);
+    await backend.close();
+  });
+
+  it("finds its own order when the COMMIT answer was lost, instead of selling again", async () => {
+    const backend = await pgliteBackend();
+    const app = await backend.app();
+    const event = await createEvent(app, 3);
+    const db = await pglite();
+    const input = { idempotencyKey: randomUUID(), eventId: event.id, ticketTypeId: event.ticketTypes[0].id, quantity: 1, email: "a@example.com" };
+    const result = await purchase(flaky(db, ["after-commit"]), backend.signer, input);
+    assert.equal(result.created, true, "the retry is still the creating request");
+    const orders = await db.query<{ n: number }>("SELECT count(*)::int AS n FROM orders WHERE event_id = $1", [event.id]);
+    assert.equal(orders.rows[0].n, 1);
+    await backend.close();
+  });
+
+  it("reads from the writer when the replica fails", async () => {
+    const db = await pglite();
+    const broken = { query: async () => Promise.reject(new Error("replica down")) } as unknown as Database;
+    const stores = new Stores(db, broken);
+    const result = await stores.read<{ one: number }>("SELECT 1 AS one");
+    assert.equal(result.rows[0].one, 1);
+  });
+
+  it("keeps tokens and ticket codes out of the logs", async () => {
+    let output = "";
+    const sink = new Writable({ write(chunk, _enc, done) { output += chunk; done(); } });
+    const logger = createLogger("debug", "test", sink);
+    const app = await buildApp({
+      stores: new Stores(await pglite()),
+      cache: new MemoryCache(),
+      mode: new LocalModeStore(),
+      signer: (await pgliteBackend()).signer,
+      adminToken: ADMIN_TOKEN,
+      logger,
+    });
+    const event = await createEvent(app, 2);
+    const code = (await buy(app, event)).json().tickets[0].code as string;
+    await app.inject({ method: "POST", url: "/checkins", payload: { code, gate: "A" } });
+    logger.info({ code, token: ADMIN_TOKEN, req: { headers: { authorization: `Bearer ${ADMIN_TOKEN}` } } }, "probe");
+    await app.close();
+    assert.match(output, /"msg":"probe"/);
+    assert.ok(!output.includes(ADMIN_TOKEN), "admin token leaked");
+    assert.ok(!output.includes(code), "ticket code leaked");
+    assert.match(output, /\[redacted\]/);
+  });
+});
