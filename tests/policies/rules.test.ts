@@ -1,0 +1,164 @@
+/**
+ * Every rule: the compliant baseline passes, and each kind of violation, made by one mutation of the
+ * baseline, is reported by that rule as mandatory under the prod policy config. Everything is evaluated
+ * through the runner, i.e. `@pulumi/policy`'s analyzer handlers with the unknown-value proxy, type
+ * filtering and config, not by calling the checks with plain objects.
+ */
+import * as assert from "assert";
+import { policies } from "../../policies/rules";
+import { Fixture, TYPES, baseline, evaluate, mutated, without } from "./fixture";
+
+type Case = [policy: string, what: string, fixture: () => Fixture, expect?: RegExp];
+
+const cases: Case[] = [
+    // RDS
+    ["rds-multi-az", "writer not Multi-AZ", () => mutated("db", (p) => { p.multiAz = false; })],
+    ["rds-backup-retention", "retention 1 day", () => mutated("db", (p) => { p.backupRetentionPeriod = 1; }), /1 day\(s\); at least 7/],
+    ["rds-backup-retention", "retention unset", () => mutated("db", (p) => { delete p.backupRetentionPeriod; }), /not set/],
+    ["rds-storage-encrypted", "writer unencrypted", () => mutated("db", (p) => { p.storageEncrypted = false; }), /storageEncrypted/],
+    ["rds-storage-encrypted", "writer without CMK", () => mutated("db", (p) => { delete p.kmsKeyId; }), /kmsKeyId/],
+    ["rds-storage-encrypted", "replica unencrypted", () => mutated("db-replica", (p) => { p.storageEncrypted = false; }), /read replica/],
+    ["rds-deletion-protection", "deletion protection off", () => mutated("db", (p) => { p.deletionProtection = false; })],
+    ["rds-final-snapshot", "skip final snapshot", () => mutated("db", (p) => { p.skipFinalSnapshot = true; }), /skipFinalSnapshot/],
+    ["rds-final-snapshot", "no final snapshot name", () => mutated("db", (p) => { delete p.finalSnapshotIdentifier; }), /finalSnapshotIdentifier/],
+    ["rds-not-public", "public writer", () => mutated("db", (p) => { p.publiclyAccessible = true; })],
+    ["rds-not-public", "public replica", () => mutated("db-replica", (p) => { p.publiclyAccessible = true; })],
+    ["rds-force-tls", "parameter group without force_ssl", () => mutated("pg", (p) => { p.parameters = [{ name: "log_min_duration_statement", value: "500" }]; }), /rds.force_ssl/],
+    ["rds-force-tls", "force_ssl = 0", () => mutated("pg", (p) => { p.parameters[0].value = "0"; }), /does not set rds.force_ssl = 1/],
+    ["rds-force-tls", "default parameter group", () => mutated("db", (p, s) => { p.parameterGroupName = "default.postgres16"; delete s.deps!.parameterGroupName; }), /not a parameter group of this stack/],
+    ["rds-force-tls", "replica on the default group", () => mutated("db-replica", (p, s) => { p.parameterGroupName = "default.postgres16"; delete s.deps!.parameterGroupName; }), /read replica/],
+    ["rds-performance-insights", "PI off", () => mutated("db", (p) => { p.performanceInsightsEnabled = false; })],
+    ["rds-enhanced-monitoring", "monitoring off", () => mutated("db", (p) => { p.monitoringInterval = 0; }), /is off/],
+    ["rds-enhanced-monitoring", "no monitoring role", () => mutated("db", (p) => { delete p.monitoringRoleArn; }), /monitoringRoleArn/],
+    ["rds-log-exports", "no postgresql log export", () => mutated("db", (p) => { p.enabledCloudwatchLogsExports = ["upgrade"]; }), /lacks postgresql/],
+    ["rds-minor-version-upgrade", "minor upgrades off", () => mutated("db", (p) => { p.autoMinorVersionUpgrade = false; })],
+    ["rds-managed-master-password", "not managed", () => mutated("db", (p) => { p.manageMasterUserPassword = false; }), /manageMasterUserPassword/],
+    ["rds-managed-master-password", "password in the program", () => mutated("db", (p) => { p.password = { "4dabf18193072939515e22adb298388d": "1b47061264138c4ac30d75fd1eb44270", value: "hunter2" }; }), /`password` is set/],
+    ["rds-proxy-tls", "proxy without TLS", () => mutated("proxy", (p) => { p.requireTls = false; }), /requireTls/],
+    ["rds-proxy-tls", "proxy in one subnet", () => mutated("proxy", (p) => { p.vpcSubnetIds = ["subnet-iso-a"]; }), /fewer than two/],
+    // ElastiCache
+    ["redis-high-availability", "no automatic failover", () => mutated("redis", (p) => { p.automaticFailoverEnabled = false; }), /automaticFailoverEnabled/],
+    ["redis-high-availability", "not Multi-AZ", () => mutated("redis", (p) => { p.multiAzEnabled = false; }), /multiAzEnabled/],
+    ["redis-high-availability", "one node", () => mutated("redis", (p) => { p.numCacheClusters = 1; }), /1 node per shard/],
+    ["redis-high-availability", "cluster mode without replicas", () => mutated("redis", (p) => { delete p.numCacheClusters; p.numNodeGroups = 3; p.replicasPerNodeGroup = 0; }), /replicasPerNodeGroup/],
+    ["redis-high-availability", "both nodes in one AZ", () => mutated("redis", (p) => { p.preferredCacheClusterAzs = ["eu-west-1a", "eu-west-1a"]; }), /every node in eu-west-1a/],
+    ["redis-encryption", "no at-rest encryption", () => mutated("redis", (p) => { p.atRestEncryptionEnabled = false; }), /atRestEncryptionEnabled/],
+    ["redis-encryption", "no in-transit encryption", () => mutated("redis", (p) => { p.transitEncryptionEnabled = false; }), /transitEncryptionEnabled/],
+    ["redis-encryption", "TLS only preferred", () => mutated("redis", (p) => { p.transitEncryptionMode = "preferred"; }), /preferred/],
+    ["redis-auth", "no AUTH", () => mutated("redis", (p) => { delete p.authToken; })],
+    ["redis-snapshot-retention", "no snapshots", () => mutated("redis", (p) => { p.snapshotRetentionLimit = 0; })],
+    ["memcached-cross-az", "single-AZ mode", () => mutated("memcached", (p) => { p.azMode = "single-az"; }), /azMode/],
+    ["memcached-cross-az", "one node", () => mutated("memcached", (p) => { p.numCacheNodes = 1; }), /numCacheNodes` is 1; at least 2/],
+    ["memcached-cross-az", "fewer nodes than subnet-group AZs", () => { const f = baseline(); f.push({ type: TYPES.subnet, name: "iso-c", props: { availabilityZone: "eu-west-1c", tags: { "boxoffice:tier": "network" } } }); const g = f.find((s) => s.name === "cache-subnets")!; g.deps!.subnetIds.push("iso-c"); return f; }, /at least 3/],
+    ["memcached-cross-az", "preferred AZs all the same", () => mutated("memcached", (p) => { p.preferredAvailabilityZones = ["eu-west-1a", "eu-west-1a"]; }), /covers only 1/],
+    ["redis-no-standalone-node", "standalone Redis node", () => { const f = baseline(); f.push({ type: TYPES.cc, name: "lonely", props: { engine: "redis", nodeType: "cache.t4g.small", numCacheNodes: 1, tags: { "boxoffice:tier": "cache" } } }); return f; }],
+    // Load balancers
+    ["alb-listener-tls", "old TLS policy", () => mutated("https", (p) => { p.sslPolicy = "ELBSecurityPolicy-2016-08"; }), /not one of/],
+    ["alb-listener-tls", "no TLS policy", () => mutated("https", (p) => { delete p.sslPolicy; }), /not set/],
+    ["alb-listener-tls", "no certificate", () => mutated("https", (p) => { delete p.certificateArn; }), /certificateArn/],
+    ["alb-http-redirects-only", "HTTP forwards", () => mutated("http", (p) => { p.defaultActions = [{ type: "forward", targetGroupArn: "tg" }]; }), /forward/],
+    ["alb-http-redirects-only", "redirect to HTTP", () => mutated("http", (p) => { p.defaultActions[0].redirect.protocol = "HTTP"; })],
+    ["alb-http-redirects-only", "no default action", () => mutated("http", (p) => { p.defaultActions = []; }), /no default action/],
+    ["alb-drop-invalid-headers", "invalid headers passed", () => mutated("alb", (p) => { p.dropInvalidHeaderFields = false; })],
+    ["alb-access-logs", "access logs off", () => mutated("alb", (p) => { p.accessLogs.enabled = false; })],
+    ["alb-deletion-protection", "deletion protection off", () => mutated("alb", (p) => { delete p.enableDeletionProtection; })],
+    ["alb-waf-associated", "no WAF association", () => without("waf"), /no aws.wafv2.WebAclAssociation/],
+    // ECS
+    ["ecs-service-min-tasks", "one task", () => mutated("app", (p) => { p.desiredCount = 1; }), /is 1; at least 2/],
+    ["ecs-circuit-breaker-rollback", "no circuit breaker", () => mutated("app", (p) => { delete p.deploymentCircuitBreaker; }), /enable/],
+    ["ecs-circuit-breaker-rollback", "no rollback", () => mutated("worker", (p) => { p.deploymentCircuitBreaker.rollback = false; }), /rollback/],
+    ["ecs-minimum-healthy-percent", "50 % healthy", () => mutated("app", (p) => { p.deploymentMinimumHealthyPercent = 50; })],
+    ["ecs-no-public-ip", "public IP", () => mutated("app", (p) => { p.networkConfiguration.assignPublicIp = true; })],
+    ["ecs-non-root-user", "user unset", () => mutated("app-td", (p) => { const c = JSON.parse(p.containerDefinitions); delete c[0].user; p.containerDefinitions = JSON.stringify(c); }), /unset/],
+    ["ecs-non-root-user", "user 0:0", () => mutated("app-td", (p) => { const c = JSON.parse(p.containerDefinitions); c[0].user = "0:0"; p.containerDefinitions = JSON.stringify(c); }), /"0:0"/],
+    ["ecs-non-root-user", "unparseable definitions", () => mutated("app-td", (p) => { p.containerDefinitions = "[{"; }), /not valid JSON/],
+    ["ecs-read-only-root-filesystem", "writable root", () => mutated("worker-td", (p) => { const c = JSON.parse(p.containerDefinitions); c[0].readonlyRootFilesystem = false; p.containerDefinitions = JSON.stringify(c); })],
+    ["ecs-container-logging", "no log driver", () => mutated("app-td", (p) => { const c = JSON.parse(p.containerDefinitions); delete c[0].logConfiguration; p.containerDefinitions = JSON.stringify(c); })],
+    ["ecs-container-insights", "insights off", () => mutated("cluster", (p) => { p.settings = [{ name: "containerInsights", value: "disabled" }]; })],
+    ["ecs-autoscaling-min-capacity", "min capacity 1", () => mutated("app-scaling", (p) => { p.minCapacity = 1; }), /minCapacity/],
+    ["ecs-autoscaling-min-capacity", "max capacity 1", () => mutated("app-scaling", (p) => { p.minCapacity = 2; p.maxCapacity = 1; }), /maxCapacity/],
+    ["ecs-scheduled-scaling-floor", "night schedule drops to one task", () => mutated("after-sale", (p) => { p.scalableTargetAction.minCapacity = 1; }), /minCapacity` to 1/],
+    ["ecs-scheduled-scaling-floor", "schedule caps at one task", () => mutated("after-sale", (p) => { p.scalableTargetAction = { maxCapacity: 1 }; }), /maxCapacity` to 1/],
+    // Backup
+    ["backup-plan-schedules", "no weekly rule", () => mutated("plan", (p) => { p.rules.splice(1, 1); }), /no weekly/],
+    ["backup-plan-schedules", "no monthly rule (rate-based daily only)", () => mutated("plan", (p) => { p.rules = [{ ...p.rules[0], schedule: "rate(1 day)" }, p.rules[1]]; }), /no monthly/],
+    ["backup-plan-retention", "daily below floor", () => mutated("plan", (p) => { p.rules[0].lifecycle.deleteAfter = 1; }), /daily rule daily keeps 1/],
+    ["backup-plan-retention", "weekly not longer than daily", () => mutated("plan", (p) => { p.rules[0].lifecycle.deleteAfter = 40; }), /weekly retention \(35 d\) is not longer/],
+    ["backup-plan-retention", "cold storage too short", () => mutated("plan", (p) => { p.rules[2].lifecycle = { coldStorageAfter: 30, deleteAfter: 100 }; }), /coldStorageAfter 30 \+ 90/],
+    ["backup-cross-region-copy", "no copy", () => mutated("plan", (p) => { delete p.rules[0].copyActions; }), /no copy action/],
+    ["backup-cross-region-copy", "copy in the same region", () => mutated("plan", (p) => { p.rules[1].copyActions[0].destinationVaultArn = "arn:aws:backup:eu-west-1:123456789012:backup-vault:other"; }), /only within eu-west-1/],
+    ["backup-continuous-retention", "PITR 1 day", () => mutated("plan", (p) => { p.rules[3].lifecycle.deleteAfter = 1; }), /keeps 1 day/],
+    ["backup-continuous-retention", "PITR beyond 35 days", () => mutated("plan", (p) => { p.rules[3].lifecycle.deleteAfter = 60; }), /at most 35/],
+    ["backup-vault-kms", "vault without CMK", () => mutated("main", (p) => { delete p.kmsKeyArn; })],
+    ["backup-vault-lock", "vault not locked", () => without("dr-lock"), /dr: no aws.backup.VaultLockConfiguration/],
+    ["backup-vault-lock", "governance mode", () => mutated("main-lock", (p) => { delete p.changeableForDays; }), /governance/],
+    ["backup-coverage", "database untagged", () => mutated("db", (p) => { delete p.tags["boxoffice:backup"]; }), /missing/],
+    ["backup-coverage", "no selection", () => without("selection"), /no aws.backup.Selection/],
+    ["backup-coverage", "selection on another tag value", () => mutated("selection", (p) => { p.selectionTags[0].value = "weekly"; }), /no aws.backup.Selection/],
+    // Network
+    ["nat-gateway-per-az", "single NAT", () => without("nat-b"), /no NAT gateway in eu-west-1b/],
+    ["no-public-ingress", "SSH open to the world", () => { const f = baseline(); f.push({ type: TYPES.ingress, name: "ssh", props: { securityGroupId: "sg-app", cidrIpv4: "0.0.0.0/0", fromPort: 22, toPort: 22, ipProtocol: "tcp" }, deps: { securityGroupId: ["sg-app"] } }); return f; }, /ssh: tcp 22-22/],
+    ["no-public-ingress", "ALB open on 8080", () => mutated("alb-in-443", (p) => { p.fromPort = 8080; p.toPort = 8080; }), /tcp 8080-8080/],
+    ["no-public-ingress", "IPv6 all traffic", () => mutated("alb-in-80", (p) => { delete p.cidrIpv4; p.cidrIpv6 = "::/0"; p.ipProtocol = "-1"; delete p.fromPort; delete p.toPort; }), /all traffic/],
+    ["no-public-ingress", "inline ingress on an untagged group", () => mutated("sg-app", (p) => { delete p.tags; p.ingress = [{ protocol: "tcp", fromPort: 443, toPort: 443, cidrBlocks: ["0.0.0.0/0"] }]; }), /no tier tag/],
+    ["no-public-ingress", "security-group rule ingress", () => { const f = baseline(); f.push({ type: "aws:ec2/securityGroupRule:SecurityGroupRule", name: "pg-open", props: { type: "ingress", securityGroupId: "sg-app", cidrBlocks: ["0.0.0.0/0"], fromPort: 5432, toPort: 5432, protocol: "tcp" }, deps: { securityGroupId: ["sg-app"] } }); return f; }, /pg-open/],
+    ["kms-key-rotation", "no rotation", () => mutated("key", (p) => { p.enableKeyRotation = false; })],
+    ["tier-tagged", "database without tier", () => mutated("db", (p) => { delete p.tags["boxoffice:tier"]; }), /missing/],
+    ["tier-tagged", "service with a wrong tier", () => mutated("worker", (p) => { p.tags["boxoffice:tier"] = "database"; }), /expected app or worker/],
+    // Stack-level
+    ["no-single-point-of-failure", "cache tier missing", () => without("redis", "memcached"), /tier cache: no resource/],
+    ["no-single-point-of-failure", "app with one task", () => mutated("app", (p) => { p.desiredCount = 1; }), /desiredCount is 1/],
+    ["no-single-point-of-failure", "ALB in one AZ", () => mutated("alb", (p, s) => { p.subnets = ["subnet-pub-a"]; s.deps!.subnets = ["pub-a"]; }), /tier load-balancer: alb .* 1 AZ/],
+    ["no-single-point-of-failure", "database not Multi-AZ", () => mutated("db", (p) => { p.multiAz = false; }), /multiAz is false/],
+    ["no-single-point-of-failure", "Redis without failover", () => mutated("redis", (p) => { p.automaticFailoverEnabled = false; }), /automatic failover/],
+    ["no-single-point-of-failure", "single NAT", () => without("nat-b"), /tier network spans eu-west-1a only/],
+    ["no-single-point-of-failure", "subnets unknown", () => mutated("worker", (p, s) => { p.networkConfiguration.subnets = ["subnet-elsewhere"]; s.deps!.networkConfiguration = []; }), /cannot tell its AZs/],
+    ["az-consistency", "app in an AZ the ALB does not serve", () => { const f = baseline(); f.push({ type: TYPES.subnet, name: "priv-c", props: { availabilityZone: "eu-west-1c", tags: { "boxoffice:tier": "network" } } }); f.find((s) => s.name === "app")!.deps!.networkConfiguration.push("priv-c"); return f; }, /eu-west-1c, where no load balancer/],
+    ["az-consistency", "worker in an AZ without NAT", () => without("nat-b"), /worker: tasks in eu-west-1b have no NAT gateway/],
+    ["rto-budget", "database without Multi-AZ", () => mutated("db", (p) => { p.multiAz = false; }), /database db: recovery unbounded/],
+    ["rto-budget", "slow DNS failover", () => mutated("hc", (p) => { p.requestInterval = 30; p.failureThreshold = 10; }), /30 s × 10 failures \+ 60 s alias propagation \(assumption\) = 360 s/],
+    ["rto-budget", "long TTL", () => mutated("primary", (p) => { delete p.aliases; p.ttl = 300; p.records = ["198.51.100.1"]; }), /TTL 300 s = 330 s/],
+    ["rto-budget", "Redis without failover", () => mutated("redis", (p) => { p.automaticFailoverEnabled = false; }), /cache redis: recovery unbounded/],
+];
+
+describe("policy rules (baseline + one mutation per violation, prod config)", () => {
+    it("the baseline platform passes every rule with no finding at all", async () => {
+        const report = await evaluate(baseline());
+        assert.deepStrictEqual(report.violations, []);
+        assert.deepStrictEqual(report.policies, policies.map((p) => p.name));
+    });
+
+    it("has at least 25 rules, each with a name, one-sentence description, severity and remediation steps", () => {
+        assert.ok(policies.length >= 25, `only ${policies.length} rules`);
+        assert.strictEqual(new Set(policies.map((p) => p.name)).size, policies.length, "rule names are unique");
+        for (const p of policies) {
+            assert.match(p.name, /^[a-z0-9]+(-[a-z0-9]+)*$/, p.name);
+            assert.match(p.description, /^[A-Z].*\.$/, `${p.name}: description is one sentence`);
+            assert.ok(!/\.\s+[A-Z]/.test(p.description), `${p.name}: description is one sentence`);
+            assert.ok(p.severity, `${p.name}: severity`);
+            assert.match(p.remediationSteps ?? "", /^1\. /, `${p.name}: numbered remediation steps`);
+        }
+    });
+
+    it("every rule has at least one violating mutation below", () => {
+        const covered = new Set(cases.map((c) => c[0]));
+        const uncovered = policies.map((p) => p.name).filter((n) => !covered.has(n) && n !== "rds-iam-authentication");
+        assert.deepStrictEqual(uncovered, []);
+    });
+
+    for (const [policy, what, fixture, expect] of cases) {
+        it(`${policy}: ${what}`, async () => {
+            const report = await evaluate(fixture());
+            const hits = report.violations.filter((v) => v.policy === policy);
+            assert.ok(hits.length > 0, `${policy} not reported; got ${JSON.stringify(report.violations.map((v) => v.policy))}`);
+            for (const h of hits) assert.strictEqual(h.level, "mandatory", `${policy} level`);
+            if (expect) assert.ok(hits.some((h) => expect.test(h.message)), `no ${policy} message matches ${expect}: ${hits.map((h) => h.message).join(" | ")}`);
+        });
+    }
+
+    it("rds-iam-authentication: reported, but advisory even in prod", async () => {
+        const report = await evaluate(mutated("db", (p) => { p.iamDatabaseAuthenticationEnabled = false; }));
+        const hits = report.violations.filter((v) => v.policy === "rds-iam-authentication");
+        assert.deepStrictEqual(hits.map((h) => h.level), ["advisory"]);
+    });
+});
