@@ -63,7 +63,7 @@ describe("Database", () => {
     it("admits 5432 only from each client security group, one rule resource per client and no CIDR", async () => {
         const { run, db } = await make();
         const sgId = await promiseOf(db.securityGroupId);
-        const rules = ofType(run, INGRESS).map(inputsOf);
+        const rules = ofType(run, INGRESS).map((r) => inputsOf(r));
         assert.deepStrictEqual(rules.map((r) => [r.securityGroupId, r.referencedSecurityGroupId, r.fromPort, r.toPort, r.ipProtocol]),
             CLIENTS.map((c) => [sgId, c, 5432, 5432, "tcp"]));
         assert.ok(rules.every((r) => r.cidrIpv4 === undefined && r.cidrIpv6 === undefined));
