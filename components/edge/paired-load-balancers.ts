@@ -1,0 +1,236 @@
+import * as aws from "@pulumi/aws";
+import * as pulumi from "@pulumi/pulumi";
+import { argChecker } from "../arg-check";
+import { TIER_TAG } from "../tiers";
+import { WebFirewall } from "./web-firewall";
+
+/** TLS 1.3 + 1.2 with forward secrecy only (ELB User Guide, "Security policies for your Application Load Balancer"). */
+export const TLS_POLICY = "ELBSecurityPolicy-TLS13-1-2-2021-06";
+const ROLES = ["primary", "secondary"] as const;
+
+export interface PairedLoadBalancersArgs {
+    vpcId: pulumi.Input<string>;
+    /** CIDR of the VPC: the ALBs may only send traffic into it, on the app port. */
+    vpcCidr: string;
+    /** Public subnets, one per AZ; both ALBs span all of them (ALBs need ≥ 2 AZs). */
+    publicSubnetIds: pulumi.Input<string>[];
+    /** Public DNS name; with `hostedZoneId` it gets failover records and (without `certificateArn`) an ACM certificate. @default undefined */
+    domain?: string;
+    /** Route 53 hosted zone holding `domain`. @default undefined */
+    hostedZoneId?: string;
+    /** An existing ACM certificate (in this region) for the HTTPS listeners. @default an ACM certificate for `domain` when a zone is set */
+    certificateArn?: string;
+    /**
+     * Without a certificate there is nothing to terminate TLS with, so HTTP must forward to the app. That is a
+     * staging-only opt-out (the policy pack reports it); without it the component refuses to build a plain-HTTP edge.
+     * @default false
+     */
+    allowPlainHttp?: boolean;
+    /** Deletion protection on both ALBs; clients and DNS point at their names, so prod keeps it on. @default true */
+    deletionProtection?: boolean;
+    /** Days the access-log bucket keeps objects. @default 90 */
+    accessLogRetentionDays?: number;
+    /** Route 53 health-check interval (10 = "fast", billed extra). @default 10 */
+    healthCheckIntervalSeconds?: 10 | 30;
+    /** Consecutive failed checks before Route 53 fails over. @default 3 */
+    healthCheckFailureThreshold?: number;
+    /** WAF limits per client IP per 5 minutes. @default 300 (orders) / 3000 (browsing) */
+    orderRateLimitPer5Min?: number;
+    browseRateLimitPer5Min?: number;
+    /** Container port of the app and its readiness path. @default 8080, "/readyz" */
+    appPort?: number;
+    readinessPath?: string;
+    tags?: Record<string, string>;
+}
+
+/**
+ * Two internet-facing Application Load Balancers (primary and secondary), each across every public subnet,
+ * each with its own target group for the app, behind one WAF web ACL. With a domain and hosted zone, Route 53
+ * health-checks both and serves failover alias records: traffic goes to the primary while it is healthy and
+ * to the hot standby when it is not — the ALB pair replaces "switch DNS by hand".
+ *
+ * HA: each ALB is itself multi-AZ; the pair guards against one ALB being broken (bad listener change, deleted,
+ * misconfigured WAF association). Failover takes threshold × interval (30 s by default) plus the 60 s alias TTL.
+ * Cost: two ALBs (hourly + LCU), two Route 53 fast health checks, WAF ACL + rules + requests, S3 log storage.
+ */
+export class PairedLoadBalancers extends pulumi.ComponentResource {
+    readonly securityGroupId: pulumi.Output<string>;
+    readonly loadBalancerArns: pulumi.Output<string>[];
+    readonly loadBalancerArnSuffixes: pulumi.Output<string>[];
+    readonly loadBalancerDnsNames: pulumi.Output<string>[];
+    readonly targetGroupArns: pulumi.Output<string>[];
+    readonly targetGroupArnSuffixes: pulumi.Output<string>[];
+    /** Every listener; the app service waits for them (a target group must be attached before ECS uses it). */
+    readonly listeners: aws.lb.Listener[];
+    /** Route 53 health-check ids (empty without a domain and zone). */
+    readonly healthCheckIds: pulumi.Output<string>[];
+    readonly webAclArn: pulumi.Output<string>;
+    readonly accessLogBucket: pulumi.Output<string>;
+    /** Whether the listeners terminate TLS (false only with `allowPlainHttp`). */
+    readonly https: boolean;
+    /** https://<domain>, else the primary ALB's URL. */
+    readonly publicUrl: pulumi.Output<string>;
+
+    constructor(name: string, args: PairedLoadBalancersArgs, opts?: pulumi.ComponentResourceOptions) {
+        const interval = args.healthCheckIntervalSeconds ?? 10;
+        const threshold = args.healthCheckFailureThreshold ?? 3;
+        const retention = args.accessLogRetentionDays ?? 90;
+        const port = args.appPort ?? 8080;
+        const readiness = args.readinessPath ?? "/readyz";
+        const dns = Boolean(args.domain && args.hostedZoneId);
+        const https = Boolean(args.certificateArn) || dns;
+        const check = argChecker("PairedLoadBalancers", name);
+        // ALB and target group names are ≤ 32 characters; ours are `${name}-alb1-<7 random>`.
+        check.that(name.length <= 19, "name", name, "must be at most 19 characters (ALB and target group names are limited to 32 with the suffix Pulumi adds)");
+        check.that(args.publicSubnetIds.length >= 2, "publicSubnetIds", args.publicSubnetIds.length, "must list at least 2 subnets (an ALB needs two AZs)");
+        check.that(interval === 10 || interval === 30, "healthCheckIntervalSeconds", interval, "must be 10 or 30 (Route 53 health-check intervals)");
+        check.intRange("healthCheckFailureThreshold", threshold, 1, 10, "Route 53 health-check failure threshold");
+        check.intRange("accessLogRetentionDays", retention, 1, 3650, "days the access-log bucket keeps objects");
+        check.intRange("appPort", port, 1, 65535, "TCP port");
+        check.that(!args.hostedZoneId || Boolean(args.domain), "hostedZoneId", args.hostedZoneId, "needs domain as well");
+        check.that(!args.domain || Boolean(args.hostedZoneId || args.certificateArn), "domain", args.domain, "needs hostedZoneId (to validate a certificate) or certificateArn");
+        check.that(https || args.allowPlainHttp === true, "certificateArn", args.certificateArn ?? null,
+            "is required (or domain + hostedZoneId) unless allowPlainHttp is true; plain HTTP is a staging-only opt-out");
+        super("boxoffice:edge:PairedLoadBalancers", name, {}, opts);
+        const parent = { parent: this };
+        const tags = (role: string) => ({ ...args.tags, [TIER_TAG]: "load-balancer", Name: `${name}-${role}` });
+
+        const sg = new aws.ec2.SecurityGroup(`${name}-alb-sg`, {
+            vpcId: args.vpcId, description: "Internet-facing ALBs: 80/443 in, app port out to the VPC", tags: tags("alb-sg"),
+        }, parent);
+        // The only world-open ingress of the platform. Rules as separate resources so others can be added without drift.
+        for (const p of [80, 443]) {
+            for (const [family, cidr] of [["v4", "0.0.0.0/0"], ["v6", "::/0"]] as const) {
+                new aws.vpc.SecurityGroupIngressRule(`${name}-alb-in-${p}-${family}`, {
+                    securityGroupId: sg.id, ipProtocol: "tcp", fromPort: p, toPort: p,
+                    ...(family === "v4" ? { cidrIpv4: cidr } : { cidrIpv6: cidr }),
+                    description: `HTTP${p === 443 ? "S" : ""} from the internet`, tags: tags(`alb-in-${p}-${family}`),
+                }, parent);
+            }
+        }
+        new aws.vpc.SecurityGroupEgressRule(`${name}-alb-out-app`, {
+            securityGroupId: sg.id, ipProtocol: "tcp", fromPort: port, toPort: port, cidrIpv4: args.vpcCidr,
+            description: "To app tasks", tags: tags("alb-out-app"),
+        }, parent);
+
+        const logs = this.accessLogBucket_(name, retention, tags);
+        const certificateArn = args.certificateArn ?? (dns ? this.certificate(name, args.domain!, args.hostedZoneId!, tags) : undefined);
+
+        const albs = ROLES.map((role, i) => new aws.lb.LoadBalancer(`${name}-alb${i + 1}`, {
+            loadBalancerType: "application",
+            internal: false,
+            securityGroups: [sg.id],
+            subnets: args.publicSubnetIds,
+            dropInvalidHeaderFields: true,
+            desyncMitigationMode: "defensive",
+            enableDeletionProtection: args.deletionProtection ?? true,
+            accessLogs: { bucket: logs.bucket.bucket, prefix: role, enabled: true },
+            tags: { ...tags(`alb${i + 1}`), "boxoffice:role": role },
+        }, { parent: this, dependsOn: [logs.policy] }));
+
+        const targetGroups = ROLES.map((role, i) => new aws.lb.TargetGroup(`${name}-tg${i + 1}`, {
+            vpcId: args.vpcId, targetType: "ip", protocol: "HTTP", port,
+            // Tasks finish in-flight requests within ~5 s (the app's drain); the 300 s default only slows deployments.
+            deregistrationDelay: 20,
+            healthCheck: {
+                path: readiness, protocol: "HTTP", matcher: "200", interval: 10, timeout: 5, healthyThreshold: 2, unhealthyThreshold: 3,
+            },
+            tags: { ...tags(`tg${i + 1}`), "boxoffice:role": role },
+        }, parent));
+
+        this.listeners = albs.flatMap((alb, i) => {
+            const forward = [{ type: "forward", targetGroupArn: targetGroups[i].arn }];
+            if (!https) {
+                // Staging opt-out: nothing to terminate TLS with.
+                return [new aws.lb.Listener(`${name}-http${i + 1}`, { loadBalancerArn: alb.arn, port: 80, protocol: "HTTP", defaultActions: forward, tags: tags(`http${i + 1}`) }, parent)];
+            }
+            return [
+                new aws.lb.Listener(`${name}-https${i + 1}`, {
+                    loadBalancerArn: alb.arn, port: 443, protocol: "HTTPS", sslPolicy: TLS_POLICY, certificateArn, defaultActions: forward, tags: tags(`https${i + 1}`),
+                }, parent),
+                new aws.lb.Listener(`${name}-http${i + 1}`, {
+                    loadBalancerArn: alb.arn, port: 80, protocol: "HTTP", tags: tags(`http${i + 1}`),
+                    defaultActions: [{ type: "redirect", redirect: { protocol: "HTTPS", port: "443", statusCode: "HTTP_301" } }],
+                }, parent),
+            ];
+        });
+
+        const waf = new WebFirewall(`${name}-waf`, {
+            loadBalancerArns: albs.map((a) => a.arn),
+            orderRateLimitPer5Min: args.orderRateLimitPer5Min, browseRateLimitPer5Min: args.browseRateLimitPer5Min, tags: args.tags,
+        }, parent);
+
+        const healthChecks = dns ? ROLES.map((role, i) => new aws.route53.HealthCheck(`${name}-${role}-hc`, {
+            // Checks the ALB itself, not the domain, so each record's health is its own ALB's.
+            type: "HTTPS", fqdn: albs[i].dnsName, port: 443, resourcePath: readiness,
+            requestInterval: interval, failureThreshold: threshold, measureLatency: true, tags: tags(`${role}-hc`),
+        }, parent)) : [];
+        healthChecks.forEach((hc, i) => new aws.route53.Record(`${name}-${ROLES[i]}-record`, {
+            zoneId: args.hostedZoneId!, name: args.domain!, type: "A",
+            setIdentifier: ROLES[i], failoverRoutingPolicies: [{ type: ROLES[i].toUpperCase() }], healthCheckId: hc.id,
+            // evaluateTargetHealth also fails over when the ALB has no healthy targets (health check aside).
+            aliases: [{ name: albs[i].dnsName, zoneId: albs[i].zoneId, evaluateTargetHealth: true }],
+        }, parent));
+
+        this.securityGroupId = sg.id;
+        this.loadBalancerArns = albs.map((a) => a.arn);
+        this.loadBalancerArnSuffixes = albs.map((a) => a.arnSuffix);
+        this.loadBalancerDnsNames = albs.map((a) => a.dnsName);
+        this.targetGroupArns = targetGroups.map((t) => t.arn);
+        this.targetGroupArnSuffixes = targetGroups.map((t) => t.arnSuffix);
+        this.healthCheckIds = healthChecks.map((h) => h.id);
+        this.webAclArn = waf.webAclArn;
+        this.accessLogBucket = logs.bucket.bucket;
+        this.https = https;
+        this.publicUrl = args.domain && https ? pulumi.output(`https://${args.domain}`) : pulumi.interpolate`${https ? "https" : "http"}://${albs[0].dnsName}`;
+        this.registerOutputs({
+            securityGroupId: this.securityGroupId, loadBalancerDnsNames: this.loadBalancerDnsNames, targetGroupArns: this.targetGroupArns,
+            healthCheckIds: this.healthCheckIds, webAclArn: this.webAclArn, publicUrl: this.publicUrl,
+        });
+    }
+
+    /** ACM certificate validated by DNS in the hosted zone; listeners wait for validation. */
+    private certificate(name: string, domain: string, zoneId: string, tags: (r: string) => Record<string, string>): pulumi.Output<string> {
+        const parent = { parent: this };
+        const cert = new aws.acm.Certificate(`${name}-cert`, { domainName: domain, validationMethod: "DNS", tags: tags("cert") }, parent);
+        // One domain, so exactly one validation record; only its values (not the count) come from the certificate.
+        const option = cert.domainValidationOptions.apply((o) => o[0]);
+        const record = new aws.route53.Record(`${name}-cert-validation`, {
+            zoneId, name: option.resourceRecordName, type: option.resourceRecordType, records: [option.resourceRecordValue], ttl: 60, allowOverwrite: true,
+        }, parent);
+        return new aws.acm.CertificateValidation(`${name}-cert-ready`, { certificateArn: cert.arn, validationRecordFqdns: [record.fqdn] }, parent).certificateArn;
+    }
+
+    /**
+     * ALB access logs. SSE-S3 because ALB log delivery does not support SSE-KMS (ELB User Guide, "Enable access
+     * logs"); the bucket policy admits the region's ELB log-delivery account only, under this account's prefix.
+     */
+    private accessLogBucket_(name: string, days: number, tags: (r: string) => Record<string, string>) {
+        const parent = { parent: this };
+        const bucket = new aws.s3.Bucket(`${name}-access-logs`, { forceDestroy: false, tags: tags("access-logs") }, parent);
+        new aws.s3.BucketServerSideEncryptionConfiguration(`${name}-access-logs-sse`, {
+            bucket: bucket.id, rules: [{ applyServerSideEncryptionByDefault: { sseAlgorithm: "AES256" } }],
+        }, parent);
+        new aws.s3.BucketPublicAccessBlock(`${name}-access-logs-pab`, {
+            bucket: bucket.id, blockPublicAcls: true, blockPublicPolicy: true, ignorePublicAcls: true, restrictPublicBuckets: true,
+        }, parent);
+        new aws.s3.BucketOwnershipControls(`${name}-access-logs-owner`, { bucket: bucket.id, rule: { objectOwnership: "BucketOwnerEnforced" } }, parent);
+        new aws.s3.BucketLifecycleConfiguration(`${name}-access-logs-lifecycle`, {
+            bucket: bucket.id,
+            rules: [{ id: "expire", status: "Enabled", filter: {}, expiration: { days }, abortIncompleteMultipartUpload: { daysAfterInitiation: 7 } }],
+        }, parent);
+        const elb = aws.elb.getServiceAccountOutput({}, parent);
+        const account = aws.getCallerIdentityOutput({}, parent).accountId;
+        const policy = new aws.s3.BucketPolicy(`${name}-access-logs-policy`, {
+            bucket: bucket.id,
+            policy: pulumi.all([bucket.arn, elb.arn, account]).apply(([arn, elbArn, acct]) => JSON.stringify({
+                Version: "2012-10-17",
+                Statement: [
+                    { Sid: "ElbLogDelivery", Effect: "Allow", Principal: { AWS: elbArn }, Action: "s3:PutObject", Resource: `${arn}/*/AWSLogs/${acct}/*` },
+                    { Sid: "TlsOnly", Effect: "Deny", Principal: "*", Action: "s3:*", Resource: [arn, `${arn}/*`], Condition: { Bool: { "aws:SecureTransport": "false" } } },
+                ],
+            })),
+        }, parent);
+        return { bucket, policy };
+    }
+}

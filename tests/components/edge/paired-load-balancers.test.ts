@@ -1,0 +1,161 @@
+import * as assert from "assert";
+import * as pulumi from "@pulumi/pulumi";
+import { PairedLoadBalancers, PairedLoadBalancersArgs, TLS_POLICY } from "../../../components/edge/paired-load-balancers";
+import { runProgram } from "../../../tools/offline/engine";
+import { byName, inputsOf, ofType, promiseOf } from "../../../tools/offline/values";
+
+const T = {
+    alb: "aws:lb/loadBalancer:LoadBalancer", listener: "aws:lb/listener:Listener", tg: "aws:lb/targetGroup:TargetGroup",
+    ingress: "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule", hc: "aws:route53/healthCheck:HealthCheck",
+    record: "aws:route53/record:Record", assoc: "aws:wafv2/webAclAssociation:WebAclAssociation", acl: "aws:wafv2/webAcl:WebAcl",
+    cert: "aws:acm/certificate:Certificate", bucketPolicy: "aws:s3/bucketPolicy:BucketPolicy", lifecycle: "aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration",
+    sse: "aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration", pab: "aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock",
+};
+const base = (): PairedLoadBalancersArgs => ({
+    vpcId: pulumi.output("vpc-1"), vpcCidr: "10.40.0.0/16",
+    publicSubnetIds: ["subnet-a", "subnet-b", "subnet-c"].map((s) => pulumi.output(s)),
+    domain: "tickets.example.com", hostedZoneId: "Z0EXAMPLE",
+});
+
+async function build(args: PairedLoadBalancersArgs, name = "lb") {
+    let lb!: PairedLoadBalancers;
+    const run = await runProgram(() => { lb = new PairedLoadBalancers(name, args); });
+    return { run, lb };
+}
+
+describe("PairedLoadBalancers", () => {
+    it("builds two internet-facing ALBs across every public subnet, hardened, with access logs", async () => {
+        const { run } = await build(base());
+        const albs = ofType(run, T.alb).map((r) => inputsOf(r));
+        assert.strictEqual(albs.length, 2);
+        for (const [i, alb] of albs.entries()) {
+            assert.strictEqual(alb.internal, false);
+            assert.deepStrictEqual(alb.subnets, ["subnet-a", "subnet-b", "subnet-c"]);
+            assert.strictEqual(alb.dropInvalidHeaderFields, true);
+            assert.strictEqual(alb.enableDeletionProtection, true);
+            assert.strictEqual(alb.accessLogs.enabled, true);
+            assert.strictEqual(alb.accessLogs.prefix, ["primary", "secondary"][i]);
+            assert.strictEqual(alb.tags["boxoffice:tier"], "load-balancer");
+        }
+        assert.deepStrictEqual(ofType(run, T.alb).map((r) => r.name), ["lb-alb1", "lb-alb2"]);
+        assert.strictEqual(inputsOf(ofType(run, T.sse)[0]).rules[0].applyServerSideEncryptionByDefault.sseAlgorithm, "AES256");
+        assert.deepStrictEqual(Object.values(inputsOf(ofType(run, T.pab)[0])).filter((v) => v === true).length, 4);
+        assert.strictEqual(inputsOf(ofType(run, T.lifecycle)[0]).rules[0].expiration.days, 90);
+        const policy = JSON.parse(inputsOf(ofType(run, T.bucketPolicy)[0]).policy);
+        assert.strictEqual(policy.Statement[0].Principal.AWS, "arn:aws:iam::156460612806:root");
+    });
+
+    it("serves HTTPS with the modern TLS policy and only redirects plain HTTP", async () => {
+        const { run, lb } = await build(base());
+        const listeners = ofType(run, T.listener).map((r) => inputsOf(r));
+        const httpsL = listeners.filter((l) => l.protocol === "HTTPS");
+        const httpL = listeners.filter((l) => l.protocol === "HTTP");
+        assert.strictEqual(httpsL.length, 2);
+        assert.strictEqual(httpL.length, 2);
+        for (const l of httpsL) {
+            assert.strictEqual(l.sslPolicy, TLS_POLICY);
+            assert.match(l.certificateArn, /^arn:aws:acm:eu-west-1:\d{12}:certificate\//);
+            assert.strictEqual(l.defaultActions[0].type, "forward");
+        }
+        for (const l of httpL) assert.deepStrictEqual(l.defaultActions, [{ type: "redirect", redirect: { protocol: "HTTPS", port: "443", statusCode: "HTTP_301" } }]);
+        assert.strictEqual(lb.listeners.length, 4);
+        assert.strictEqual(lb.https, true);
+        assert.strictEqual(await promiseOf(lb.publicUrl), "https://tickets.example.com");
+        assert.strictEqual(ofType(run, T.cert).length, 1);
+        assert.strictEqual(inputsOf(ofType(run, T.cert)[0]).validationMethod, "DNS");
+    });
+
+    it("uses a given certificate instead of issuing one", async () => {
+        const arn = "arn:aws:acm:eu-west-1:123456789012:certificate/11111111-2222-3333-4444-555555555555";
+        const { run } = await build({ ...base(), certificateArn: arn });
+        assert.strictEqual(ofType(run, T.cert).length, 0);
+        for (const l of ofType(run, T.listener).map((r) => inputsOf(r)).filter((l) => l.protocol === "HTTPS")) assert.strictEqual(l.certificateArn, arn);
+    });
+
+    it("gives each ALB a target group for Fargate tasks, checked on /readyz, with a 20 s deregistration delay", async () => {
+        const { run, lb } = await build(base());
+        const tgs = ofType(run, T.tg).map((r) => inputsOf(r));
+        assert.strictEqual(tgs.length, 2);
+        for (const tg of tgs) {
+            assert.strictEqual(tg.targetType, "ip");
+            assert.strictEqual(tg.port, 8080);
+            assert.strictEqual(tg.healthCheck.path, "/readyz");
+            assert.strictEqual(tg.deregistrationDelay, 20);
+        }
+        const arns = await Promise.all(lb.targetGroupArns.map(promiseOf));
+        const forwards = ofType(run, T.listener).map((r) => inputsOf(r)).filter((l) => l.protocol === "HTTPS").map((l) => l.defaultActions[0].targetGroupArn);
+        assert.deepStrictEqual(forwards, arns);
+    });
+
+    it("fails over in DNS: two health checks and PRIMARY/SECONDARY alias records", async () => {
+        const { run, lb } = await build(base());
+        const hcs = ofType(run, T.hc).map((r) => inputsOf(r));
+        assert.strictEqual(hcs.length, 2);
+        for (const hc of hcs) {
+            assert.deepStrictEqual([hc.type, hc.resourcePath, hc.requestInterval, hc.failureThreshold, hc.port], ["HTTPS", "/readyz", 10, 3, 443]);
+        }
+        const records = [byName(run, T.record, "lb-primary-record"), byName(run, T.record, "lb-secondary-record")].map((r) => inputsOf(r));
+        assert.deepStrictEqual(records.map((r) => r.failoverRoutingPolicies[0].type), ["PRIMARY", "SECONDARY"]);
+        assert.deepStrictEqual(records.map((r) => r.setIdentifier), ["primary", "secondary"]);
+        const dnsNames = await Promise.all(lb.loadBalancerDnsNames.map(promiseOf));
+        assert.deepStrictEqual(records.map((r) => r.aliases[0].name), dnsNames);
+        assert.ok(records.every((r) => r.aliases[0].evaluateTargetHealth === true && r.name === "tickets.example.com" && r.zoneId === "Z0EXAMPLE"));
+        assert.deepStrictEqual(records.map((r) => r.healthCheckId), await Promise.all(lb.healthCheckIds.map(promiseOf)));
+    });
+
+    it("takes the health-check interval and threshold from its args", async () => {
+        const { run } = await build({ ...base(), healthCheckIntervalSeconds: 30, healthCheckFailureThreshold: 5 });
+        assert.ok(ofType(run, T.hc).every((r) => inputsOf(r).requestInterval === 30 && inputsOf(r).failureThreshold === 5));
+    });
+
+    it("puts one WAF ACL on both ALBs, stricter on POST /events/*/orders", async () => {
+        const { run, lb } = await build({ ...base(), orderRateLimitPer5Min: 200, browseRateLimitPer5Min: 5000 });
+        const arns = await Promise.all(lb.loadBalancerArns.map(promiseOf));
+        assert.deepStrictEqual(ofType(run, T.assoc).map((r) => inputsOf(r).resourceArn), arns);
+        const acl = inputsOf(ofType(run, T.acl)[0]);
+        assert.strictEqual(acl.scope, "REGIONAL");
+        const rules = Object.fromEntries(acl.rules.map((r: any) => [r.name, r]));
+        assert.ok(rules.AWSManagedRulesCommonRuleSet && rules.AWSManagedRulesKnownBadInputsRuleSet);
+        const order = rules["order-rate"].statement.rateBasedStatement;
+        assert.strictEqual(order.limit, 200);
+        const [method, path] = order.scopeDownStatement.andStatement.statements;
+        assert.strictEqual(method.byteMatchStatement.searchString, "POST");
+        assert.ok(new RegExp(path.regexMatchStatement.regexString).test("/events/abc/orders"));
+        assert.strictEqual(rules["browse-rate"].statement.rateBasedStatement.limit, 5000);
+        assert.ok(rules["order-rate"].priority < rules["browse-rate"].priority);
+    });
+
+    it("opens only 80 and 443 to the world", async () => {
+        const { run } = await build(base());
+        const rules = ofType(run, T.ingress).map((r) => inputsOf(r));
+        assert.strictEqual(rules.length, 4);
+        assert.deepStrictEqual([...new Set(rules.map((r) => r.fromPort))].sort(), [443, 80]);
+        assert.ok(rules.every((r) => r.fromPort === r.toPort && (r.cidrIpv4 === "0.0.0.0/0" || r.cidrIpv6 === "::/0")));
+    });
+
+    it("staging opt-out: without a domain or certificate, HTTP forwards and there is no DNS failover", async () => {
+        const { run, lb } = await build({ ...base(), domain: undefined, hostedZoneId: undefined, allowPlainHttp: true, deletionProtection: false }, "stg");
+        const listeners = ofType(run, T.listener).map((r) => inputsOf(r));
+        assert.deepStrictEqual(listeners.map((l) => [l.protocol, l.defaultActions[0].type]), [["HTTP", "forward"], ["HTTP", "forward"]]);
+        assert.strictEqual(ofType(run, T.hc).length + ofType(run, T.record).length + ofType(run, T.cert).length, 0);
+        assert.ok(ofType(run, T.alb).every((r) => inputsOf(r).enableDeletionProtection === false));
+        assert.match(await promiseOf(lb.publicUrl), /^http:\/\/stg-alb1-/);
+        assert.strictEqual(ofType(run, T.assoc).length, 2);
+    });
+
+    it("refuses bad arguments with one error naming the argument", async () => {
+        const cases: [Partial<PairedLoadBalancersArgs>, string, string?][] = [
+            [{ domain: undefined, hostedZoneId: undefined }, 'PairedLoadBalancers "lb": certificateArn = null: is required (or domain + hostedZoneId) unless allowPlainHttp is true; plain HTTP is a staging-only opt-out'],
+            [{ publicSubnetIds: [pulumi.output("subnet-a")] }, 'PairedLoadBalancers "lb": publicSubnetIds = 1: must list at least 2 subnets (an ALB needs two AZs)'],
+            [{ hostedZoneId: undefined }, 'PairedLoadBalancers "lb": domain = "tickets.example.com": needs hostedZoneId (to validate a certificate) or certificateArn'],
+            [{ domain: undefined }, 'PairedLoadBalancers "lb": hostedZoneId = "Z0EXAMPLE": needs domain as well'],
+            [{ healthCheckFailureThreshold: 11 }, 'PairedLoadBalancers "lb": healthCheckFailureThreshold = 11: must be a whole number 1..10 (Route 53 health-check failure threshold)'],
+            [{ healthCheckIntervalSeconds: 20 as 10 }, 'PairedLoadBalancers "lb": healthCheckIntervalSeconds = 20: must be 10 or 30 (Route 53 health-check intervals)'],
+            [{}, 'PairedLoadBalancers "boxoffice-staging-x1": name = "boxoffice-staging-x1": must be at most 19 characters (ALB and target group names are limited to 32 with the suffix Pulumi adds)', "boxoffice-staging-x1"],
+            [{ orderRateLimitPer5Min: 5000, browseRateLimitPer5Min: 1000 }, 'WebFirewall "lb-waf": orderRateLimitPer5Min = 5000: must not exceed browseRateLimitPer5Min (1000): the order path is the stricter one'],
+        ];
+        for (const [over, message, name] of cases) {
+            await assert.rejects(build({ ...base(), ...over }, name), (e: Error) => { assert.strictEqual(e.message, message); return true; });
+        }
+    });
+});
