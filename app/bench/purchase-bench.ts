@@ -153,20 +153,26 @@ async function main(): Promise<void> {
     await run(WARMUP, C, async () => void (await buy(warm)));
     await run(WARMUP, C, async () => void (await sqlBuy(warm)));
 
+    // Alternate app and SQL rounds so that background load on a shared machine hits both alike.
+    const rounds = 4;
+    const perRound = Math.ceil(N / rounds);
     const codes: string[] = [];
     let appErrors = 0;
-    log(`app phase: ${N} purchases over HTTP at concurrency ${C}`);
-    const appSeconds = await run(N, C, async () => {
-      const res = await buy(appType);
-      if (res.status === 201) codes.push(res.json.tickets[0].code);
-      else appErrors++;
-    });
+    let sqlErrors = 0;
+    let appSeconds = 0;
+    let sqlSeconds = 0;
+    log(`${N} purchases over HTTP and ${N} as raw SQL via pg, concurrency ${C}, in ${rounds} alternating rounds`);
+    for (let round = 0; round < rounds; round++) {
+      const count = Math.min(perRound, N - round * perRound);
+      appSeconds += await run(count, C, async () => {
+        const res = await buy(appType);
+        if (res.status === 201) codes.push(res.json.tickets[0].code);
+        else appErrors++;
+      });
+      sqlSeconds += await run(count, C, async () => void ((await sqlBuy(sqlType)) || sqlErrors++));
+    }
     const extra = await Promise.all(Array.from({ length: C }, () => buy(appType)));
     if (extra.some((r) => r.status !== 409)) throw new Error("expected 409 sold_out beyond capacity");
-
-    let sqlErrors = 0;
-    log(`sql phase: ${N} purchase transactions via pg at concurrency ${C}`);
-    const sqlSeconds = await run(N, C, async () => void ((await sqlBuy(sqlType)) || sqlErrors++));
 
     log(`check-in phase: ${CHECKIN_RATE}/s for ${CHECKIN_SECONDS}s (open loop)`);
     const total = Math.min(codes.length, CHECKIN_RATE * CHECKIN_SECONDS);
