@@ -5,6 +5,7 @@ import type { Cache } from "./cache/cache";
 import { installErrorHandlers } from "./errors";
 import { createMetrics } from "./metrics";
 import type { ModeStore } from "./mode-store";
+import { countBacklog } from "./outbox-worker";
 import { adminRoutes } from "./routes/admin";
 import { checkinRoutes } from "./routes/checkins";
 import type { RouteContext } from "./routes/context";
@@ -43,10 +44,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     ajv: { customOptions: { coerceTypes: false, removeAdditional: false, allErrors: false } },
     return503OnClosing: true,
   });
-  const metrics = createMetrics(async () => {
-    const result = await deps.stores.writer.query<{ n: number }>("SELECT count(*)::int AS n FROM outbox WHERE sent_at IS NULL");
-    return Number(result.rows[0].n);
-  });
+  const metrics = createMetrics(() => countBacklog(deps.stores.writer));
   deps.cache.onError = (operation) => metrics.cacheErrors.inc({ operation });
   const ctx: RouteContext = {
     stores: deps.stores,

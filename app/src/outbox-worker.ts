@@ -23,13 +23,18 @@ interface OutboxRow {
   starts_at: Date;
 }
 
+/** After this many failed sends (about 4.5 hours of retrying) a confirmation is given up. */
+export const MAX_SEND_ATTEMPTS = 12;
+
 /** Exponential backoff, capped at an hour: 10 s, 20 s, 40 s, ... */
 export function backoffSeconds(attempts: number): number {
   return Math.min(3600, 10 * 2 ** Math.max(0, attempts - 1));
 }
 
 export async function countBacklog(db: Database): Promise<number> {
-  const result = await db.query<{ n: number }>("SELECT count(*)::int AS n FROM outbox WHERE sent_at IS NULL");
+  const result = await db.query<{ n: number }>(
+    "SELECT count(*)::int AS n FROM outbox WHERE sent_at IS NULL AND failed_at IS NULL",
+  );
   return Number(result.rows[0].n);
 }
 
@@ -56,7 +61,7 @@ export class OutboxWorker {
       const due = await tx.query<OutboxRow>(
         `SELECT x.id, x.order_id, x.attempts, o.email, o.quantity, o.amount_cents, e.name AS event_name, e.starts_at
          FROM outbox x JOIN orders o ON o.id = x.order_id JOIN events e ON e.id = o.event_id
-         WHERE x.sent_at IS NULL AND x.next_attempt_at <= now()
+         WHERE x.sent_at IS NULL AND x.failed_at IS NULL AND x.next_attempt_at <= now()
          ORDER BY x.next_attempt_at, x.id
          LIMIT $1
          FOR UPDATE OF x SKIP LOCKED`,
@@ -75,11 +80,16 @@ export class OutboxWorker {
           await tx.query("UPDATE outbox SET sent_at = now(), attempts = attempts + 1, last_error = NULL WHERE id = $1", [row.id]);
         } catch (error) {
           const attempts = Number(row.attempts) + 1;
-          this.options.logger?.warn({ err: error, orderId: row.order_id, attempts }, "confirmation not sent; will retry");
+          const giveUp = attempts >= MAX_SEND_ATTEMPTS;
+          const log = { err: error, orderId: row.order_id, attempts };
+          if (giveUp) this.options.logger?.error(log, "confirmation given up after the last attempt");
+          else this.options.logger?.warn(log, "confirmation not sent; will retry");
           await tx.query(
             `UPDATE outbox SET attempts = $2, last_error = $3,
-               next_attempt_at = now() + make_interval(secs => $4) WHERE id = $1`,
-            [row.id, attempts, String((error as Error)?.message ?? error).slice(0, 500), backoffSeconds(attempts)],
+               next_attempt_at = now() + make_interval(secs => $4),
+               failed_at = CASE WHEN $5 THEN now() END
+             WHERE id = $1`,
+            [row.id, attempts, String((error as Error)?.message ?? error).slice(0, 500), backoffSeconds(attempts), giveUp],
           );
         }
       }

@@ -6,7 +6,7 @@ import path from "node:path";
 import type { PutMetricDataCommand } from "@aws-sdk/client-cloudwatch";
 import { BacklogPublisher } from "../../app/src/backlog-publisher";
 import { FileMailer, MailMessage, Mailer } from "../../app/src/mail/mailer";
-import { OutboxWorker, backoffSeconds, countBacklog } from "../../app/src/outbox-worker";
+import { MAX_SEND_ATTEMPTS, OutboxWorker, backoffSeconds, countBacklog } from "../../app/src/outbox-worker";
 import { buy, createEvent } from "./helpers/fixtures";
 import { Backend, pgliteBackend } from "./helpers/harness";
 
@@ -73,6 +73,22 @@ describe("outbox worker", () => {
     await backend.writer.query("UPDATE outbox SET next_attempt_at = now() WHERE order_id = $1", [order.id]);
     await drain(new OutboxWorker(backend.writer, { send: async () => undefined }, { from: "x@example.com" }));
     assert.equal(await countBacklog(backend.writer), 0);
+  });
+
+  it("gives a confirmation up after the last attempt and drops it from the backlog", async () => {
+    const app = await backend.app();
+    const event = await createEvent(app, 5);
+    const order = (await buy(app, event)).json();
+    await backend.writer.query("UPDATE outbox SET attempts = $2 WHERE order_id = $1", [order.id, MAX_SEND_ATTEMPTS - 1]);
+    const before = await countBacklog(backend.writer);
+    const bounce: Mailer = { send: async () => Promise.reject(new Error("address rejected")) };
+    await new OutboxWorker(backend.writer, bounce, { from: "x@example.com" }).runOnce();
+    const row = await backend.writer.query<{ attempts: number; failed: boolean }>(
+      "SELECT attempts, failed_at IS NOT NULL AS failed FROM outbox WHERE order_id = $1",
+      [order.id],
+    );
+    assert.deepEqual(row.rows[0], { attempts: MAX_SEND_ATTEMPTS, failed: true });
+    assert.equal(await countBacklog(backend.writer), before - 1);
   });
 
   it("backs off exponentially up to an hour", () => {

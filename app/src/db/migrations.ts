@@ -71,12 +71,14 @@ CREATE TABLE outbox (
   attempts         integer NOT NULL DEFAULT 0,
   next_attempt_at  timestamptz NOT NULL DEFAULT now(),
   sent_at          timestamptz,
+  -- Set after the last attempt: a permanently failing address must not inflate the backlog forever.
+  failed_at        timestamptz,
   last_error       text,
   -- One confirmation per order, however often the purchase is replayed.
   CONSTRAINT outbox_one_per_order UNIQUE (order_id, kind)
 );
 -- The worker's queue scan and the backlog count only ever look at unsent rows.
-CREATE INDEX outbox_pending_idx ON outbox (next_attempt_at, id) WHERE sent_at IS NULL;
+CREATE INDEX outbox_pending_idx ON outbox (next_attempt_at, id) WHERE sent_at IS NULL AND failed_at IS NULL;
 `,
   },
 ];
