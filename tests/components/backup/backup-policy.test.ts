@@ -1,0 +1,127 @@
+import * as assert from "assert";
+import { BackupPolicy, BackupPolicyArgs } from "../../../components/backup/backup-policy";
+import { runProgram } from "../../../tools/offline/engine";
+import { byName, inputsOf, ofType, outputsOf, promiseOf } from "../../../tools/offline/values";
+
+const PLAN = "aws:backup/plan:Plan";
+const VAULT = "aws:backup/vault:Vault";
+const LOCK = "aws:backup/vaultLockConfiguration:VaultLockConfiguration";
+
+async function make(args: Partial<BackupPolicyArgs> = {}, name = "bk") {
+    let policy!: BackupPolicy;
+    const run = await runProgram(() => { policy = new BackupPolicy(name, { copyToRegion: "eu-central-1", ...args }); });
+    return { run, policy };
+}
+
+describe("BackupPolicy", () => {
+    it("defaults: daily 3 / weekly 21 / monthly 180 days into a KMS-encrypted vault that is kept on delete", async () => {
+        const { run, policy } = await make();
+        const rules = inputsOf(byName(run, PLAN, "bk-plan")).rules as any[];
+        assert.deepStrictEqual(rules.map((r) => [r.ruleName, r.schedule, r.lifecycle]), [
+            ["bk-daily", "cron(0 5 * * ? *)", { deleteAfter: 3 }],
+            ["bk-weekly", "cron(0 5 ? * SUN *)", { deleteAfter: 21 }],
+            ["bk-monthly", "cron(0 5 1 * ? *)", { deleteAfter: 180 }],
+        ]);
+        const vault = byName(run, VAULT, "bk-vault");
+        const key = byName(run, "aws:kms/key:Key", "bk-vault-key");
+        assert.strictEqual(inputsOf(vault).kmsKeyArn, outputsOf(key).arn);
+        assert.strictEqual(inputsOf(key).enableKeyRotation, true);
+        assert.deepStrictEqual([vault.options.retainOnDelete, key.options.retainOnDelete, inputsOf(vault).forceDestroy], [true, true, false]);
+        for (const r of rules) assert.strictEqual(r.targetVaultName, outputsOf(vault).name);
+        for (const r of rules) assert.strictEqual(r.enableContinuousBackup, undefined, "PITR is RDS's own retention");
+        assert.strictEqual(await promiseOf(policy.vaultArn), outputsOf(vault).arn);
+    });
+
+    it("copies every rule's recovery points to a vault in copyToRegion, through a provider for that region", async () => {
+        const { run, policy } = await make();
+        const provider = byName(run, "pulumi:providers:aws", "bk-eu-central-1");
+        assert.strictEqual(inputsOf(provider).region, "eu-central-1");
+        const copyVault = byName(run, VAULT, "bk-copy-vault");
+        const copyKey = byName(run, "aws:kms/key:Key", "bk-copy-vault-key");
+        assert.ok(copyVault.provider?.startsWith(provider.urn));
+        assert.ok(copyKey.provider?.startsWith(provider.urn));
+        assert.match(outputsOf(copyVault).arn, /^arn:aws:backup:eu-central-1:/);
+        assert.deepStrictEqual([copyVault.options.retainOnDelete, inputsOf(copyVault).kmsKeyArn], [true, outputsOf(copyKey).arn]);
+        const rules = inputsOf(byName(run, PLAN, "bk-plan")).rules as any[];
+        for (const r of rules) assert.deepStrictEqual(r.copyActions, [{ destinationVaultArn: outputsOf(copyVault).arn, lifecycle: r.lifecycle }]);
+        assert.strictEqual(await promiseOf(policy.copyVaultArn), outputsOf(copyVault).arn);
+        assert.strictEqual(policy.copyToRegion, "eu-central-1");
+    });
+
+    it("selects resources by the backup tag, with a role holding the AWS Backup managed policies", async () => {
+        const { run } = await make();
+        const sel = inputsOf(byName(run, "aws:backup/selection:Selection", "bk-selection"));
+        assert.deepStrictEqual(sel.selectionTags, [{ type: "STRINGEQUALS", key: "boxoffice:backup", value: "daily-weekly-monthly" }]);
+        assert.strictEqual(sel.planId, byName(run, PLAN, "bk-plan").id);
+        const role = byName(run, "aws:iam/role:Role", "bk-role");
+        assert.strictEqual(sel.iamRoleArn, outputsOf(role).arn);
+        assert.match(inputsOf(role).assumeRolePolicy, /backup\.amazonaws\.com/);
+        const attached = ofType(run, "aws:iam/rolePolicyAttachment:RolePolicyAttachment").filter((a) => a.name.startsWith("bk-role-")).map((a) => inputsOf(a).policyArn);
+        assert.deepStrictEqual(attached, [
+            "arn:aws:iam::aws:policy/service-role/AWSBackupServiceRolePolicyForBackup",
+            "arn:aws:iam::aws:policy/service-role/AWSBackupServiceRolePolicyForRestores",
+        ]);
+    });
+
+    it("locks both vaults in compliance mode by default, bounds matching the rules", async () => {
+        const { run } = await make();
+        const locks = ofType(run, LOCK).map((l) => [l.name, inputsOf(l)] as const);
+        assert.deepStrictEqual(locks.map(([n, l]) => [n, l.minRetentionDays, l.maxRetentionDays, l.changeableForDays]), [
+            ["bk-lock", 3, 180, 3], ["bk-copy-lock", 3, 180, 3],
+        ]);
+        assert.strictEqual(locks[0][1].backupVaultName, outputsOf(byName(run, VAULT, "bk-vault")).name);
+        assert.strictEqual(locks[1][1].backupVaultName, outputsOf(byName(run, VAULT, "bk-copy-vault")).name);
+    });
+
+    it("governance lock has no cooling-off period; no lock when turned off", async () => {
+        const gov = await make({ vaultLockMode: "governance" });
+        assert.deepStrictEqual(ofType(gov.run, LOCK).map((l) => inputsOf(l).changeableForDays), [undefined, undefined]);
+        const none = await make({ vaultLock: false });
+        assert.strictEqual(ofType(none.run, LOCK).length, 0);
+    });
+
+    it("moves monthly points to cold storage when asked and copies with the same lifecycle", async () => {
+        const { run } = await make({ monthlyColdStorageAfterDays: 30, monthlyRetentionDays: 365 });
+        const monthly = (inputsOf(byName(run, PLAN, "bk-plan")).rules as any[])[2];
+        assert.deepStrictEqual(monthly.lifecycle, { deleteAfter: 365, coldStorageAfter: 30 });
+        assert.deepStrictEqual(monthly.copyActions[0].lifecycle, { deleteAfter: 365, coldStorageAfter: 30 });
+    });
+
+    it("restore-tests the latest RDS snapshot weekly with its own role, or not at all when turned off", async () => {
+        const { run } = await make();
+        const plan = inputsOf(byName(run, "aws:backup/restoreTestingPlan:RestoreTestingPlan", "bk-restore-test"));
+        assert.strictEqual(plan.name, "bk_restore_test");
+        assert.deepStrictEqual(plan.recoveryPointSelection, {
+            algorithm: "LATEST_WITHIN_WINDOW", includeVaults: [outputsOf(byName(run, VAULT, "bk-vault")).arn], recoveryPointTypes: ["SNAPSHOT"], selectionWindowDays: 7,
+        });
+        const sel = inputsOf(byName(run, "aws:backup/restoreTestingSelection:RestoreTestingSelection", "bk-restore-test-rds"));
+        assert.deepStrictEqual([sel.name, sel.restoreTestingPlanName, sel.protectedResourceType], ["bk_restore_test_rds", "bk_restore_test", "RDS"]);
+        assert.deepStrictEqual(sel.protectedResourceConditions.stringEquals, [{ key: "aws:ResourceTag/boxoffice:backup", value: "daily-weekly-monthly" }]);
+        assert.strictEqual(sel.iamRoleArn, outputsOf(byName(run, "aws:iam/role:Role", "bk-restore-test-role")).arn);
+        const off = await make({ restoreTesting: false });
+        assert.strictEqual(ofType(off.run, "aws:backup/restoreTestingPlan:RestoreTestingPlan").length, 0);
+    });
+
+    it("derives every child name from the component name", async () => {
+        const { run } = await make({}, "prod-backup");
+        const component = run.resources.find((r) => r.type === "boxoffice:backup:BackupPolicy")!;
+        const children = run.resources.filter((r) => r.parent === component.urn);
+        assert.ok(children.length >= 15, `${children.length} children`);
+        for (const c of children) assert.match(c.name, /^prod-backup-/);
+        assert.strictEqual(inputsOf(byName(run, "aws:backup/restoreTestingPlan:RestoreTestingPlan", "prod-backup-restore-test")).name, "prod_backup_restore_test");
+    });
+
+    const errors: [string, Partial<BackupPolicyArgs>, string][] = [
+        ["weekly not above daily", { dailyRetentionDays: 7, weeklyRetentionDays: 7 }, 'BackupPolicy "bk": weeklyRetentionDays = 7: must be a whole number 8..36500 (more than dailyRetentionDays)'],
+        ["monthly not above weekly", { monthlyRetentionDays: 21 }, 'BackupPolicy "bk": monthlyRetentionDays = 21: must be a whole number 22..36500 (more than weeklyRetentionDays)'],
+        ["zero daily", { dailyRetentionDays: 0 }, 'BackupPolicy "bk": dailyRetentionDays = 0: must be a whole number 1..36500 (AWS Backup lifecycle)'],
+        ["cold storage without 90 days", { monthlyColdStorageAfterDays: 100 }, 'BackupPolicy "bk": monthlyRetentionDays = 180: must be at least monthlyColdStorageAfterDays + 90 = 190 (AWS Backup keeps cold storage ≥ 90 days)'],
+        ["a bad region", { copyToRegion: "Frankfurt" }, 'BackupPolicy "bk": copyToRegion = "Frankfurt": must be an AWS region name, e.g. eu-central-1'],
+        ["a short cooling-off", { changeableForDays: 2 }, 'BackupPolicy "bk": changeableForDays = 2: must be a whole number 3..36500 (AWS Backup vault lock cooling-off is at least 72 hours)'],
+        ["a bad schedule", { weeklySchedule: "every sunday" }, 'BackupPolicy "bk": weeklySchedule = "every sunday": must be an AWS cron expression with six fields, e.g. cron(0 5 * * ? *)'],
+        ["a bad lock mode", { vaultLockMode: "strict" as "compliance" }, 'BackupPolicy "bk": vaultLockMode = "strict": must be compliance or governance'],
+    ];
+    for (const [what, args, message] of errors) {
+        it(`refuses ${what}`, () => assert.throws(() => new BackupPolicy("bk", { copyToRegion: "eu-central-1", ...args }), { name: "ComponentArgError", message }));
+    }
+});
