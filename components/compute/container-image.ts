@@ -1,0 +1,76 @@
+import * as aws from "@pulumi/aws";
+import * as awsx from "@pulumi/awsx";
+import * as pulumi from "@pulumi/pulumi";
+import { argChecker } from "../arg-check";
+import { TIER_TAG } from "../tiers";
+
+export interface ContainerImageArgs {
+    /** Docker build context. @default "." (the repository root; the Dockerfile copies the workspace lockfile) */
+    context?: string;
+    /** Dockerfile path. @default "app/Dockerfile" */
+    dockerfile?: string;
+    /** Must match the task definitions' runtimePlatform. @default "linux/arm64" */
+    platform?: "linux/arm64" | "linux/amd64";
+    /** Tagged images kept; older ones expire (rollback needs a few). @default 20 */
+    keepImages?: number;
+    /** Days untagged layers are kept. @default 7 */
+    untaggedExpiryDays?: number;
+    /** KMS key for the repository; replacing the repository is the only way to change it. @default the AWS managed ECR key */
+    kmsKeyArn?: pulumi.Input<string>;
+    tags?: Record<string, string>;
+}
+
+/**
+ * ECR repository (scan on push, immutable tags, KMS encryption, lifecycle) and the service image built from
+ * the repository. One image feeds both services; they differ by command.
+ *
+ * Immutable tags: `awsx.ecr.Image` pushes under a fresh random tag when `imageTag` is unset, and the services
+ * pin the returned digest URI, so a push can never change what a running task definition points at.
+ * Cost: ECR storage per GB-month; basic scanning is free.
+ */
+export class ContainerImage extends pulumi.ComponentResource {
+    readonly repositoryUrl: pulumi.Output<string>;
+    /** Digest-pinned URI for task definitions. */
+    readonly imageUri: pulumi.Output<string>;
+    readonly platform: "linux/arm64" | "linux/amd64";
+
+    constructor(name: string, args: ContainerImageArgs = {}, opts?: pulumi.ComponentResourceOptions) {
+        const keep = args.keepImages ?? 20;
+        const untagged = args.untaggedExpiryDays ?? 7;
+        const platform = args.platform ?? "linux/arm64";
+        const check = argChecker("ContainerImage", name);
+        check.intRange("keepImages", keep, 1, 1000, "images kept for rollback");
+        check.intRange("untaggedExpiryDays", untagged, 1, 3650, "days");
+        check.that(platform === "linux/arm64" || platform === "linux/amd64", "platform", platform, "must be linux/arm64 or linux/amd64 (Fargate platforms)");
+        super("boxoffice:compute:ContainerImage", name, {}, opts);
+        const parent = { parent: this };
+        const repo = new aws.ecr.Repository(`${name}-repo`, {
+            imageTagMutability: "IMMUTABLE",
+            imageScanningConfiguration: { scanOnPush: true },
+            encryptionConfigurations: [{ encryptionType: "KMS", kmsKey: args.kmsKeyArn }],
+            // Keep images when the stack is destroyed by mistake; deleting a repository with images must be deliberate.
+            forceDelete: false,
+            tags: { ...args.tags, [TIER_TAG]: "app", Name: `${name}-repo` },
+        }, parent);
+        new aws.ecr.LifecyclePolicy(`${name}-repo-lifecycle`, {
+            repository: repo.name,
+            policy: JSON.stringify({
+                rules: [
+                    { rulePriority: 1, description: "expire untagged layers", selection: { tagStatus: "untagged", countType: "sinceImagePushed", countUnit: "days", countNumber: untagged }, action: { type: "expire" } },
+                    // The `any` rule must have the highest priority number (ECR User Guide, lifecycle policy rules).
+                    { rulePriority: 2, description: `keep the last ${keep} images`, selection: { tagStatus: "any", countType: "imageCountMoreThan", countNumber: keep }, action: { type: "expire" } },
+                ],
+            }),
+        }, parent);
+        const image = new awsx.ecr.Image(`${name}-image`, {
+            repositoryUrl: repo.repositoryUrl,
+            context: args.context ?? ".",
+            dockerfile: args.dockerfile ?? "app/Dockerfile",
+            platform,
+        }, parent);
+        this.repositoryUrl = repo.repositoryUrl;
+        this.imageUri = image.imageUri;
+        this.platform = platform;
+        this.registerOutputs({ repositoryUrl: this.repositoryUrl, imageUri: this.imageUri });
+    }
+}

@@ -1,0 +1,56 @@
+import * as aws from "@pulumi/aws";
+import * as pulumi from "@pulumi/pulumi";
+import { argChecker } from "../arg-check";
+import { Capacity, OnSaleSpec, PlannedAction, ScheduleSpec, ServiceRole, planScheduledActions } from "./schedule-plan";
+
+export interface ScaledServiceRef {
+    /** `service/<cluster>/<service>`. */
+    resourceId: pulumi.Input<string>;
+    /** The service's configured capacity, restored after an on-sale. */
+    capacity: Capacity;
+    /** The scalable target; actions wait for it (a scheduled action needs a registered target). */
+    target: pulumi.Resource;
+}
+
+export interface ScheduledScalingArgs {
+    services: Record<ServiceRole, ScaledServiceRef>;
+    /** Recurring or one-off capacity changes. @default [] */
+    schedules?: ScheduleSpec[];
+    /** A known sale: raise both services `leadMinutes` before start, restore at end. @default undefined */
+    onSale?: OnSaleSpec;
+}
+
+/**
+ * Application Auto Scaling scheduled actions for the app and worker: the "timed instances" of the old
+ * platform. A schedule sets the min and/or max of the services it names; target tracking keeps working
+ * inside the new bounds. An action may lower a minimum below 2 — the config allows it for staging, and the
+ * policy pack refuses it in prod — so quiet-hours schedules should keep 2 tasks wherever an outage matters.
+ *
+ * Cost: none (scheduled actions are free; the tasks they start are not).
+ */
+export class ScheduledScaling extends pulumi.ComponentResource {
+    /** What was planned, for the plan output and tests. */
+    readonly actions: PlannedAction[];
+
+    constructor(name: string, args: ScheduledScalingArgs, opts?: pulumi.ComponentResourceOptions) {
+        const planned = planScheduledActions(args.schedules ?? [], args.onSale, {
+            app: args.services.app.capacity, worker: args.services.worker.capacity,
+        });
+        if ("problem" in planned) argChecker("ScheduledScaling", name).fail(planned.problem.field, planned.problem.value, planned.problem.rule);
+        super("boxoffice:compute:ScheduledScaling", name, {}, opts);
+        this.actions = (planned as { actions: PlannedAction[] }).actions;
+        for (const a of this.actions) {
+            const svc = args.services[a.service];
+            new aws.appautoscaling.ScheduledAction(`${name}-${a.name}`, {
+                name: a.name,
+                serviceNamespace: "ecs",
+                scalableDimension: "ecs:service:DesiredCount",
+                resourceId: svc.resourceId,
+                schedule: a.schedule,
+                timezone: a.timezone,
+                scalableTargetAction: { minCapacity: a.minCapacity, maxCapacity: a.maxCapacity },
+            }, { parent: this, dependsOn: [svc.target] });
+        }
+        this.registerOutputs({ actions: this.actions.map((a) => a.name) });
+    }
+}

@@ -1,0 +1,178 @@
+import * as aws from "@pulumi/aws";
+import * as pulumi from "@pulumi/pulumi";
+import { argChecker } from "../arg-check";
+import { TIER_TAG, Tier } from "../tiers";
+import { dashboardBody } from "./dashboard-body";
+
+type In = pulumi.Input<string>;
+
+export interface AlarmsArgs {
+    /** E-mail subscribed to the alarm topics (AWS sends a confirmation mail first). @default undefined (no subscription) */
+    alertEmail?: string;
+    /** One entry per ALB, each with its app target group. @default [] */
+    loadBalancers?: { arnSuffix: In; targetGroupArnSuffix: In }[];
+    /** Database instances. @default undefined */
+    database?: { writerIdentifier: In; replicaIdentifiers: In[]; freeStorageBytesBelow?: number; connectionsAbove?: number };
+    /** Redis nodes: the count is plain (replicas + 1) because it decides how many alarms exist. @default undefined */
+    redis?: { memberClusterIds: pulumi.Input<string[]>; nodeCount: number };
+    /** ECS services and the floor their running tasks must not fall below. @default [] */
+    services?: { role: "app" | "worker"; clusterName: In; serviceName: In; minTasks: number }[];
+    /** Route 53 health checks; their metrics exist only in us-east-1. @default [] */
+    healthCheckIds?: In[];
+    /** @default 5 (percent of requests answered 5xx) */
+    http5xxPercentAbove?: number;
+    /** @default 2 (seconds, p99 target response time) */
+    p99LatencySecondsAbove?: number;
+    /** CPU alarm threshold for database and cache nodes. @default 80 */
+    cpuPercentAbove?: number;
+    tags?: Record<string, string>;
+}
+
+/**
+ * Alarms for every tier, an SNS topic for them (KMS-encrypted with a key CloudWatch may use — alarms cannot
+ * publish to topics under the AWS managed SNS key), an optional e-mail subscription and a dashboard.
+ *
+ * Route 53 publishes health-check metrics only in us-east-1, and an alarm can only notify a topic in its own
+ * region, so those alarms and a second topic (same subscription) live in us-east-1 via an explicit provider.
+ * Cost: per alarm-month (a few dozen here), the dashboard, two topics and two KMS keys.
+ */
+export class Alarms extends pulumi.ComponentResource {
+    readonly topicArn: pulumi.Output<string>;
+    /** The us-east-1 topic for Route 53 alarms (undefined without health checks). */
+    readonly globalTopicArn?: pulumi.Output<string>;
+    readonly dashboardName: pulumi.Output<string>;
+    readonly dashboardUrl: pulumi.Output<string>;
+    /** Alarm logical names, by tier. */
+    readonly alarmNames: Partial<Record<Tier | "dns", string[]>> = {};
+
+    constructor(name: string, args: AlarmsArgs, opts?: pulumi.ComponentResourceOptions) {
+        const pct5xx = args.http5xxPercentAbove ?? 5;
+        const p99 = args.p99LatencySecondsAbove ?? 2;
+        const cpu = args.cpuPercentAbove ?? 80;
+        const check = argChecker("Alarms", name);
+        check.that(pct5xx > 0 && pct5xx <= 100, "http5xxPercentAbove", pct5xx, "must be a percentage above 0");
+        check.that(p99 > 0, "p99LatencySecondsAbove", p99, "must be positive");
+        check.intRange("cpuPercentAbove", cpu, 1, 100, "CPU percent");
+        check.that(!args.alertEmail || /^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(args.alertEmail), "alertEmail", args.alertEmail, "must be an e-mail address");
+        if (args.redis) check.intRange("redis.nodeCount", args.redis.nodeCount, 1, 6, "primary + up to 5 replicas");
+        for (const s of args.services ?? []) check.intRange("services.minTasks", s.minTasks, 1, 1000, "ECS tasks per service");
+        super("boxoffice:observability:Alarms", name, {}, opts);
+        const parent = { parent: this };
+        const region = aws.getRegionOutput({}, parent).region;
+
+        this.topicArn = this.topic(name, "alarms", args);
+        const alarm = (role: string, tier: Tier | "dns", props: Omit<aws.cloudwatch.MetricAlarmArgs, "alarmActions" | "okActions">, topic = this.topicArn, provider?: aws.Provider) => {
+            (this.alarmNames[tier] ??= []).push(`${name}-${role}`);
+            return new aws.cloudwatch.MetricAlarm(`${name}-${role}`, {
+                treatMissingData: "notBreaching", ...props,
+                alarmActions: [topic], okActions: [topic],
+                tags: { ...args.tags, [TIER_TAG]: tier === "dns" ? "load-balancer" : tier, Name: `${name}-${role}` },
+            }, { parent: this, provider });
+        };
+        const simple = (namespace: string, metricName: string, dimensions: Record<string, In>, statistic: string, op: string, threshold: number, periods = 3) =>
+            ({ namespace, metricName, dimensions, statistic, comparisonOperator: op, threshold, period: 60, evaluationPeriods: periods, datapointsToAlarm: periods });
+
+        (args.loadBalancers ?? []).forEach((lb, i) => {
+            const n = i + 1;
+            const stat = (id: string, metric: string) => ({ id, metric: { namespace: "AWS/ApplicationELB", metricName: metric, dimensions: { LoadBalancer: lb.arnSuffix }, stat: "Sum", period: 60 } });
+            alarm(`alb${n}-5xx-rate`, "load-balancer", {
+                alarmDescription: `More than ${pct5xx} % of requests on ALB ${n} answered 5xx`,
+                comparisonOperator: "GreaterThanThreshold", threshold: pct5xx, evaluationPeriods: 3, datapointsToAlarm: 3,
+                metricQueries: [stat("elb", "HTTPCode_ELB_5XX_Count"), stat("target", "HTTPCode_Target_5XX_Count"), stat("requests", "RequestCount"),
+                    { id: "rate", label: "5xx %", returnData: true, expression: "100 * (FILL(elb, 0) + FILL(target, 0)) / requests" }],
+            });
+            alarm(`alb${n}-unhealthy-targets`, "load-balancer", {
+                alarmDescription: `Unhealthy app targets behind ALB ${n}`,
+                ...simple("AWS/ApplicationELB", "UnHealthyHostCount", { LoadBalancer: lb.arnSuffix, TargetGroup: lb.targetGroupArnSuffix }, "Maximum", "GreaterThanThreshold", 0),
+            });
+            alarm(`alb${n}-p99-latency`, "load-balancer", {
+                alarmDescription: `p99 response time on ALB ${n} above ${p99} s`,
+                ...simple("AWS/ApplicationELB", "TargetResponseTime", { LoadBalancer: lb.arnSuffix }, "Average", "GreaterThanThreshold", p99, 5),
+                statistic: undefined, extendedStatistic: "p99",
+            });
+        });
+
+        if (args.database) {
+            const db = args.database;
+            const instances: [string, In][] = [["writer", db.writerIdentifier], ...db.replicaIdentifiers.map((r, i): [string, In] => [`replica${i + 1}`, r])];
+            for (const [role, id] of instances) {
+                const dims = { DBInstanceIdentifier: id };
+                alarm(`db-${role}-cpu`, "database", { alarmDescription: `Database ${role} CPU above ${cpu} %`, ...simple("AWS/RDS", "CPUUtilization", dims, "Average", "GreaterThanThreshold", cpu, 5) });
+                alarm(`db-${role}-free-storage`, "database", {
+                    alarmDescription: `Database ${role} free storage low (autoscaling may be at its ceiling)`,
+                    ...simple("AWS/RDS", "FreeStorageSpace", dims, "Minimum", "LessThanThreshold", db.freeStorageBytesBelow ?? 10 * 1024 ** 3),
+                });
+                alarm(`db-${role}-connections`, "database", {
+                    alarmDescription: `Database ${role} connections high`,
+                    ...simple("AWS/RDS", "DatabaseConnections", dims, "Maximum", "GreaterThanThreshold", db.connectionsAbove ?? 400),
+                });
+                if (role !== "writer") {
+                    alarm(`db-${role}-lag`, "database", { alarmDescription: `Replica ${role} more than 60 s behind`, ...simple("AWS/RDS", "ReplicaLag", dims, "Maximum", "GreaterThanThreshold", 60) });
+                }
+            }
+        }
+
+        if (args.redis) {
+            const ids = pulumi.output(args.redis.memberClusterIds);
+            for (let i = 0; i < args.redis.nodeCount; i++) {
+                const dims = { CacheClusterId: ids.apply((all) => all[i]) };
+                const node = `redis${i + 1}`;
+                alarm(`${node}-cpu`, "cache", { alarmDescription: `Redis node ${i + 1} host CPU above ${cpu} %`, ...simple("AWS/ElastiCache", "CPUUtilization", dims, "Average", "GreaterThanThreshold", cpu, 5) });
+                alarm(`${node}-engine-cpu`, "cache", { alarmDescription: `Redis node ${i + 1} engine thread above ${cpu} %`, ...simple("AWS/ElastiCache", "EngineCPUUtilization", dims, "Average", "GreaterThanThreshold", cpu, 5) });
+                // Redis holds reservations and idempotency keys: an eviction loses state, not just a cache entry.
+                alarm(`${node}-evictions`, "cache", { alarmDescription: `Redis node ${i + 1} evicting keys`, ...simple("AWS/ElastiCache", "Evictions", dims, "Sum", "GreaterThanThreshold", 0, 1) });
+                // Only replicas report lag; the primary's missing data is not breaching.
+                alarm(`${node}-replication-lag`, "cache", { alarmDescription: `Redis node ${i + 1} replication lag above 5 s`, ...simple("AWS/ElastiCache", "ReplicationLag", dims, "Maximum", "GreaterThanThreshold", 5) });
+            }
+        }
+
+        for (const s of args.services ?? []) {
+            alarm(`${s.role}-running-tasks`, s.role, {
+                alarmDescription: `${s.role} runs fewer than ${s.minTasks} tasks (its floor)`,
+                ...simple("ECS/ContainerInsights", "RunningTaskCount", { ClusterName: s.clusterName, ServiceName: s.serviceName }, "Minimum", "LessThanThreshold", s.minTasks),
+                // No data means no tasks report at all: that is the outage this alarm exists for.
+                treatMissingData: "breaching",
+            });
+        }
+
+        const checks = args.healthCheckIds ?? [];
+        if (checks.length > 0) {
+            const useast1 = new aws.Provider(`${name}-us-east-1`, { region: "us-east-1" }, parent);
+            this.globalTopicArn = this.topic(name, "alarms-us-east-1", args, useast1);
+            checks.forEach((id, i) => alarm(`dns-health-check${i + 1}`, "dns", {
+                alarmDescription: `Route 53 health check ${i + 1} failing: DNS has failed over or will`,
+                ...simple("AWS/Route53", "HealthCheckStatus", { HealthCheckId: id }, "Minimum", "LessThanThreshold", 1, 1),
+            }, this.globalTopicArn, useast1));
+        }
+
+        const dashboard = new aws.cloudwatch.Dashboard(`${name}-dashboard`, {
+            dashboardName: name,
+            dashboardBody: dashboardBody(region, args),
+        }, parent);
+        this.dashboardName = dashboard.dashboardName;
+        this.dashboardUrl = pulumi.interpolate`https://${region}.console.aws.amazon.com/cloudwatch/home?region=${region}#dashboards:name=${dashboard.dashboardName}`;
+        this.registerOutputs({ topicArn: this.topicArn, dashboardUrl: this.dashboardUrl });
+    }
+
+    /** A KMS-encrypted topic whose key lets CloudWatch publish, plus the optional e-mail subscription. */
+    private topic(name: string, role: string, args: AlarmsArgs, provider?: aws.Provider): pulumi.Output<string> {
+        const opts = { parent: this, provider };
+        const tags = { ...args.tags, Name: `${name}-${role}` };
+        const account = aws.getCallerIdentityOutput({}, opts).accountId;
+        const key = new aws.kms.Key(`${name}-${role}-key`, {
+            description: `${name}: ${role} topic`, enableKeyRotation: true, deletionWindowInDays: 30, tags,
+            policy: account.apply((acct) => JSON.stringify({
+                Version: "2012-10-17",
+                Statement: [
+                    { Sid: "Account", Effect: "Allow", Principal: { AWS: `arn:aws:iam::${acct}:root` }, Action: "kms:*", Resource: "*" },
+                    { Sid: "CloudWatchAlarms", Effect: "Allow", Principal: { Service: "cloudwatch.amazonaws.com" }, Action: ["kms:Decrypt", "kms:GenerateDataKey*"], Resource: "*" },
+                ],
+            })),
+        }, opts);
+        const topic = new aws.sns.Topic(`${name}-${role}`, { kmsMasterKeyId: key.arn, tags }, opts);
+        if (args.alertEmail) {
+            new aws.sns.TopicSubscription(`${name}-${role}-email`, { topic: topic.arn, protocol: "email", endpoint: args.alertEmail }, opts);
+        }
+        return topic.arn;
+    }
+}

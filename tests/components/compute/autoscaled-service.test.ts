@@ -1,0 +1,141 @@
+import * as assert from "assert";
+import * as pulumi from "@pulumi/pulumi";
+import { AutoscaledService, AutoscaledServiceArgs } from "../../../components/compute/autoscaled-service";
+import { runProgram } from "../../../tools/offline/engine";
+import { inputsOf, ofType, promiseOf } from "../../../tools/offline/values";
+
+const T = {
+    service: "aws:ecs/service:Service", task: "aws:ecs/taskDefinition:TaskDefinition", target: "aws:appautoscaling/target:Target",
+    policy: "aws:appautoscaling/policy:Policy", rolePolicy: "aws:iam/rolePolicy:RolePolicy", logGroup: "aws:cloudwatch/logGroup:LogGroup",
+};
+const o = pulumi.output;
+const base = (): AutoscaledServiceArgs => ({
+    role: "app", clusterArn: o("arn:aws:ecs:eu-west-1:123456789012:cluster/c"), clusterName: o("c"),
+    image: o("123456789012.dkr.ecr.eu-west-1.amazonaws.com/repo@sha256:abc"), command: ["node", "dist/server.js"], port: 8080,
+    environment: { NODE_ENV: "production", DATABASE_URL: o("postgres://boxoffice@db:5432/boxoffice?sslmode=require") },
+    secrets: {
+        DATABASE_PASSWORD: { arn: o("arn:aws:secretsmanager:eu-west-1:123456789012:secret:rds!db-1"), jsonKey: "password" },
+        ADMIN_TOKEN: { arn: o("arn:aws:secretsmanager:eu-west-1:123456789012:secret:admin-1") },
+    },
+    secretKmsKeyArns: [o("arn:aws:kms:eu-west-1:123456789012:key/k1")],
+    subnetIds: ["subnet-p1", "subnet-p2", "subnet-p3"].map((s) => o(s)), securityGroupIds: [o("sg-app")],
+    targetGroupArns: [o("arn:tg/1"), o("arn:tg/2")],
+    minTasks: 3, maxTasks: 30,
+    requestScaling: { resourceLabel: o("app/alb/1/targetgroup/tg/1"), targetRequestsPerTask: 800 },
+});
+
+async function build(args: AutoscaledServiceArgs, name = "svc") {
+    let svc!: AutoscaledService;
+    const run = await runProgram(() => { svc = new AutoscaledService(name, args); });
+    return { run, svc };
+}
+
+describe("AutoscaledService", () => {
+    it("runs a hardened Fargate task: non-root, read-only root with /tmp, logs, health check, stop timeout", async () => {
+        const { run } = await build(base());
+        const td = inputsOf(ofType(run, T.task)[0]);
+        assert.deepStrictEqual([td.cpu, td.memory, td.networkMode, td.requiresCompatibilities], ["512", "1024", "awsvpc", ["FARGATE"]]);
+        assert.strictEqual(td.runtimePlatform.cpuArchitecture, "ARM64");
+        assert.deepStrictEqual(td.volumes, [{ name: "tmp" }]);
+        const [c] = JSON.parse(td.containerDefinitions);
+        assert.strictEqual(c.user, "1000:1000");
+        assert.strictEqual(c.readonlyRootFilesystem, true);
+        assert.deepStrictEqual(c.mountPoints, [{ sourceVolume: "tmp", containerPath: "/tmp", readOnly: false }]);
+        assert.strictEqual(c.logConfiguration.logDriver, "awslogs");
+        assert.strictEqual(c.logConfiguration.options["awslogs-region"], "eu-west-1");
+        assert.match(c.healthCheck.command.join(" "), /127\.0\.0\.1:8080\/healthz/);
+        assert.strictEqual(c.stopTimeout, 30);
+        assert.deepStrictEqual(c.command, ["node", "dist/server.js"]);
+        assert.strictEqual(inputsOf(ofType(run, T.logGroup)[0]).retentionInDays, 90);
+    });
+
+    it("passes secrets only as Secrets Manager references, never as plain values", async () => {
+        const { run } = await build(base());
+        const [c] = JSON.parse(inputsOf(ofType(run, T.task)[0]).containerDefinitions);
+        assert.deepStrictEqual(c.secrets, [
+            { name: "DATABASE_PASSWORD", valueFrom: "arn:aws:secretsmanager:eu-west-1:123456789012:secret:rds!db-1:password::" },
+            { name: "ADMIN_TOKEN", valueFrom: "arn:aws:secretsmanager:eu-west-1:123456789012:secret:admin-1" },
+        ]);
+        assert.ok(c.secrets.every((s: { valueFrom: string }) => s.valueFrom.startsWith("arn:aws:secretsmanager:")));
+        assert.deepStrictEqual(c.environment.map((e: { name: string }) => e.name), ["NODE_ENV", "DATABASE_URL"]);
+        const exec = ofType(run, T.rolePolicy).map((r) => JSON.parse(inputsOf(r).policy)).find((p) => p.Statement[0].Action === "secretsmanager:GetSecretValue");
+        assert.deepStrictEqual(exec.Statement[0].Resource, ["arn:aws:secretsmanager:eu-west-1:123456789012:secret:rds!db-1", "arn:aws:secretsmanager:eu-west-1:123456789012:secret:admin-1"]);
+        assert.deepStrictEqual(exec.Statement[1], { Effect: "Allow", Action: "kms:Decrypt", Resource: ["arn:aws:kms:eu-west-1:123456789012:key/k1"] });
+    });
+
+    it("keeps the service private, spread, rolled back on failure and registered with every target group", async () => {
+        const { run } = await build(base());
+        const r = ofType(run, T.service)[0];
+        const s = inputsOf(r);
+        assert.deepStrictEqual(s.networkConfiguration, { subnets: ["subnet-p1", "subnet-p2", "subnet-p3"], securityGroups: ["sg-app"], assignPublicIp: false });
+        assert.deepStrictEqual(s.deploymentCircuitBreaker, { enable: true, rollback: true });
+        assert.deepStrictEqual([s.deploymentMinimumHealthyPercent, s.deploymentMaximumPercent, s.desiredCount], [100, 200, 3]);
+        assert.deepStrictEqual(s.loadBalancers.map((l: { targetGroupArn: string }) => l.targetGroupArn), ["arn:tg/1", "arn:tg/2"]);
+        assert.ok(s.loadBalancers.every((l: any) => l.containerName === "app" && l.containerPort === 8080));
+        assert.deepStrictEqual([s.healthCheckGracePeriodSeconds, s.enableExecuteCommand, s.propagateTags, s.launchType], [60, false, "SERVICE", "FARGATE"]);
+        assert.deepStrictEqual(r.options.ignoreChanges, ["desiredCount"]);
+        assert.strictEqual(s.tags["boxoffice:tier"], "app");
+    });
+
+    it("scales between min and max on CPU and requests per target", async () => {
+        const { run, svc } = await build(base());
+        const t = inputsOf(ofType(run, T.target)[0]);
+        assert.deepStrictEqual([t.minCapacity, t.maxCapacity, t.serviceNamespace, t.scalableDimension], [3, 30, "ecs", "ecs:service:DesiredCount"]);
+        assert.match(await promiseOf(svc.scalableTargetResourceId), /^service\/c\/svc-service/);
+        const policies = Object.fromEntries(ofType(run, T.policy).map((r) => [r.name, inputsOf(r).targetTrackingScalingPolicyConfiguration]));
+        assert.deepStrictEqual(Object.keys(policies), ["svc-cpu-scaling", "svc-requests-scaling"]);
+        assert.deepStrictEqual(policies["svc-cpu-scaling"].predefinedMetricSpecification, { predefinedMetricType: "ECSServiceAverageCPUUtilization" });
+        assert.strictEqual(policies["svc-cpu-scaling"].targetValue, 60);
+        assert.deepStrictEqual(policies["svc-requests-scaling"].predefinedMetricSpecification, { predefinedMetricType: "ALBRequestCountPerTarget", resourceLabel: "app/alb/1/targetgroup/tg/1" });
+        assert.strictEqual(policies["svc-requests-scaling"].targetValue, 800);
+    });
+
+    it("worker: no port or load balancer, scales on backlog per running task", async () => {
+        const { run } = await build({
+            ...base(), role: "worker", command: ["node", "dist/worker.js"], port: undefined, targetGroupArns: undefined, requestScaling: undefined,
+            cpu: 256, memory: 512, minTasks: 2, maxTasks: 10,
+            backlogScaling: { namespace: "Boxoffice", metricName: "OrderBacklog", dimensions: { Stack: "boxoffice-prod" }, targetPerTask: 100 },
+        }, "wrk");
+        const s = inputsOf(ofType(run, T.service)[0]);
+        assert.deepStrictEqual(s.loadBalancers, []);
+        assert.strictEqual(s.healthCheckGracePeriodSeconds, undefined);
+        assert.strictEqual(s.tags["boxoffice:tier"], "worker");
+        const [c] = JSON.parse(inputsOf(ofType(run, T.task)[0]).containerDefinitions);
+        assert.deepStrictEqual([c.portMappings, c.healthCheck], [[], undefined]);
+        const backlog = inputsOf(ofType(run, T.policy).find((r) => r.name === "wrk-backlog-scaling")!).targetTrackingScalingPolicyConfiguration;
+        assert.strictEqual(backlog.targetValue, 100);
+        const metrics = backlog.customizedMetricSpecification.metrics;
+        assert.deepStrictEqual(metrics[0].metricStat.metric, { namespace: "Boxoffice", metricName: "OrderBacklog", dimensions: [{ name: "Stack", value: "boxoffice-prod" }] });
+        assert.strictEqual(metrics[1].metricStat.metric.metricName, "RunningTaskCount");
+        assert.deepStrictEqual([metrics[2].expression, metrics[2].returnData], ["backlog / tasks", true]);
+    });
+
+    it("grants the task role only metrics in its namespace and SES sending", async () => {
+        const { run } = await build(base());
+        const task = ofType(run, T.rolePolicy).map((r) => JSON.parse(inputsOf(r).policy)).find((p) => p.Statement[0].Action === "cloudwatch:PutMetricData");
+        assert.deepStrictEqual(task.Statement[0].Condition, { StringEquals: { "cloudwatch:namespace": "Boxoffice" } });
+        assert.deepStrictEqual(task.Statement[1].Action, ["ses:SendEmail", "ses:SendRawEmail"]);
+    });
+
+    it("derives every child name from the component name", async () => {
+        const { run } = await build(base(), "shop-app");
+        const own = run.resources.filter((r) => r.custom && r.parent?.endsWith("::shop-app"));
+        assert.ok(own.length >= 10);
+        assert.ok(own.every((r) => r.name.startsWith("shop-app-")), own.map((r) => r.name).join(", "));
+    });
+
+    it("refuses bad arguments with one error naming the argument", async () => {
+        const cases: [Partial<AutoscaledServiceArgs>, string][] = [
+            [{ cpu: 256, memory: 4096 }, 'AutoscaledService "svc": memory = 4096: is not a Fargate size for cpu 256 (ECS Developer Guide, "Task CPU and memory")'],
+            [{ cpu: 1024, memory: 2500 }, 'AutoscaledService "svc": memory = 2500: is not a Fargate size for cpu 1024 (ECS Developer Guide, "Task CPU and memory")'],
+            [{ minTasks: 5, maxTasks: 4 }, 'AutoscaledService "svc": minTasks = 5: must not exceed maxTasks (4)'],
+            [{ subnetIds: [o("subnet-1")] }, 'AutoscaledService "svc": subnetIds = 1: must list at least 2 subnets (one AZ is not highly available)'],
+            [{ environment: { REDIS_AUTH_TOKEN: "hunter2" } }, 'AutoscaledService "svc": environment = "REDIS_AUTH_TOKEN": looks like a credential: pass it in secrets (a Secrets Manager reference), never as plain text'],
+            [{ stopTimeout: 300 }, 'AutoscaledService "svc": stopTimeout = 300: must be a whole number 2..120 (Fargate stop timeout)'],
+            [{ port: undefined }, 'AutoscaledService "svc": targetGroupArns = 2: need port'],
+        ];
+        for (const [over, message] of cases) {
+            await assert.rejects(build({ ...base(), ...over }), (e: Error) => { assert.strictEqual(e.message, message); return true; });
+        }
+    });
+});

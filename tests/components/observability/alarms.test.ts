@@ -1,0 +1,100 @@
+import * as assert from "assert";
+import * as pulumi from "@pulumi/pulumi";
+import { Alarms, AlarmsArgs } from "../../../components/observability/alarms";
+import { runProgram } from "../../../tools/offline/engine";
+import { byName, inputsOf, ofType, promiseOf } from "../../../tools/offline/values";
+
+const ALARM = "aws:cloudwatch/metricAlarm:MetricAlarm";
+const o = pulumi.output;
+const base = (): AlarmsArgs => ({
+    alertEmail: "ops@example.com",
+    loadBalancers: [1, 2].map((i) => ({ arnSuffix: o(`app/alb${i}/abc`), targetGroupArnSuffix: o(`targetgroup/tg${i}/def`) })),
+    database: { writerIdentifier: o("db-writer"), replicaIdentifiers: [o("db-replica-1")] },
+    redis: { memberClusterIds: o(["rg-001", "rg-002", "rg-003"]), nodeCount: 3 },
+    services: [
+        { role: "app", clusterName: o("c"), serviceName: o("app"), minTasks: 3 },
+        { role: "worker", clusterName: o("c"), serviceName: o("worker"), minTasks: 2 },
+    ],
+    healthCheckIds: [o("hc-1"), o("hc-2")],
+});
+
+async function build(args: AlarmsArgs, name = "mon") {
+    let alarms!: Alarms;
+    const run = await runProgram(() => { alarms = new Alarms(name, args); });
+    return { run, alarms };
+}
+
+describe("Alarms", () => {
+    it("alarms on every tier, tagged with it, notifying an encrypted topic", async () => {
+        const { run, alarms } = await build(base());
+        const tiers = ofType(run, ALARM).map((r) => inputsOf(r).tags["boxoffice:tier"]);
+        for (const tier of ["load-balancer", "database", "cache", "app", "worker"]) assert.ok(tiers.includes(tier), tier);
+        assert.deepStrictEqual(Object.keys(alarms.alarmNames).sort(), ["app", "cache", "database", "dns", "load-balancer", "worker"]);
+        const topic = await promiseOf(alarms.topicArn);
+        const regional = ofType(run, ALARM).filter((r) => !r.provider);
+        assert.ok(regional.every((r) => inputsOf(r).alarmActions[0] === topic && inputsOf(r).okActions[0] === topic));
+        const topics = ofType(run, "aws:sns/topic:Topic").map((r) => inputsOf(r));
+        assert.ok(topics.every((t) => /^arn:aws:kms:/.test(t.kmsMasterKeyId)));
+        const keyPolicy = JSON.parse(inputsOf(ofType(run, "aws:kms/key:Key")[0]).policy);
+        assert.strictEqual(keyPolicy.Statement[1].Principal.Service, "cloudwatch.amazonaws.com");
+        assert.deepStrictEqual(ofType(run, "aws:sns/topicSubscription:TopicSubscription").map((r) => [inputsOf(r).protocol, inputsOf(r).endpoint]),
+            [["email", "ops@example.com"], ["email", "ops@example.com"]]);
+    });
+
+    it("watches each ALB's 5xx rate with metric math, its unhealthy targets and p99 latency", async () => {
+        const { run } = await build(base());
+        const rate = inputsOf(byName(run, ALARM, "mon-alb2-5xx-rate"));
+        assert.strictEqual(rate.threshold, 5);
+        assert.match(rate.metricQueries.find((q: any) => q.returnData).expression, /100 \* \(FILL\(elb, 0\) \+ FILL\(target, 0\)\) \/ requests/);
+        assert.deepStrictEqual(inputsOf(byName(run, ALARM, "mon-alb1-unhealthy-targets")).dimensions, { LoadBalancer: "app/alb1/abc", TargetGroup: "targetgroup/tg1/def" });
+        const p99 = inputsOf(byName(run, ALARM, "mon-alb1-p99-latency"));
+        assert.deepStrictEqual([p99.extendedStatistic, p99.statistic, p99.threshold], ["p99", undefined, 2]);
+    });
+
+    it("covers the database writer and replicas, every Redis node and the task floors", async () => {
+        const { run } = await build(base());
+        const names = ofType(run, ALARM).map((r) => r.name);
+        for (const n of ["mon-db-writer-cpu", "mon-db-writer-free-storage", "mon-db-writer-connections", "mon-db-replica1-lag", "mon-db-replica1-cpu"]) assert.ok(names.includes(n), n);
+        assert.ok(!names.includes("mon-db-writer-lag"));
+        for (const i of [1, 2, 3]) for (const m of ["cpu", "engine-cpu", "evictions", "replication-lag"]) assert.ok(names.includes(`mon-redis${i}-${m}`), `redis${i}-${m}`);
+        assert.deepStrictEqual(inputsOf(byName(run, ALARM, "mon-redis3-cpu")).dimensions, { CacheClusterId: "rg-003" });
+        const floor = inputsOf(byName(run, ALARM, "mon-app-running-tasks"));
+        assert.deepStrictEqual([floor.namespace, floor.metricName, floor.comparisonOperator, floor.threshold, floor.treatMissingData],
+            ["ECS/ContainerInsights", "RunningTaskCount", "LessThanThreshold", 3, "breaching"]);
+    });
+
+    it("puts Route 53 health-check alarms and their topic in us-east-1", async () => {
+        const { run, alarms } = await build(base());
+        const provider = ofType(run, "pulumi:providers:aws")[0];
+        assert.strictEqual(provider.inputs.region, "us-east-1");
+        const dns = ["mon-dns-health-check1", "mon-dns-health-check2"].map((n) => byName(run, ALARM, n));
+        assert.ok(dns.every((r) => r.provider?.startsWith(provider.urn)));
+        const globalTopic = await promiseOf(alarms.globalTopicArn!);
+        assert.match(globalTopic, /^arn:aws:sns:us-east-1:/);
+        assert.ok(dns.every((r) => inputsOf(r).alarmActions[0] === globalTopic && inputsOf(r).namespace === "AWS/Route53"));
+    });
+
+    it("builds a dashboard and returns its console URL", async () => {
+        const { run, alarms } = await build(base());
+        const body = JSON.parse(inputsOf(ofType(run, "aws:cloudwatch/dashboard:Dashboard")[0]).dashboardBody);
+        assert.ok(body.widgets.length >= 5);
+        assert.strictEqual(await promiseOf(alarms.dashboardUrl), "https://eu-west-1.console.aws.amazon.com/cloudwatch/home?region=eu-west-1#dashboards:name=mon");
+    });
+
+    it("without health checks or e-mail: no us-east-1 provider and no subscription", async () => {
+        const { run } = await build({ ...base(), healthCheckIds: [], alertEmail: undefined });
+        assert.strictEqual(ofType(run, "pulumi:providers:aws").length, 0);
+        assert.strictEqual(ofType(run, "aws:sns/topicSubscription:TopicSubscription").length, 0);
+    });
+
+    it("refuses bad arguments with one error naming the argument", async () => {
+        const cases: [Partial<AlarmsArgs>, string][] = [
+            [{ alertEmail: "ops" }, 'Alarms "mon": alertEmail = "ops": must be an e-mail address'],
+            [{ redis: { memberClusterIds: [], nodeCount: 0 } }, 'Alarms "mon": redis.nodeCount = 0: must be a whole number 1..6 (primary + up to 5 replicas)'],
+            [{ cpuPercentAbove: 150 }, 'Alarms "mon": cpuPercentAbove = 150: must be a whole number 1..100 (CPU percent)'],
+        ];
+        for (const [over, message] of cases) {
+            await assert.rejects(build({ ...base(), ...over }), (e: Error) => { assert.strictEqual(e.message, message); return true; });
+        }
+    });
+});
