@@ -109,6 +109,8 @@ export async function freshDatabase(baseUrl: string): Promise<{ url: string; dro
 export async function realBackend(): Promise<Backend> {
   const database = await freshDatabase(REAL_ENV.database!);
   const writer = new PgDatabase({ url: database.url, max: 30 });
+  // A second pool on the same database stands in for the replica endpoint (DATABASE_READ_URL).
+  const reader = new PgDatabase({ url: database.url, max: 10, applicationName: "boxoffice-test-read" });
   await migrate(writer);
   const run = randomBytes(4).toString("hex");
   const redisClients: Redis[] = [];
@@ -132,7 +134,7 @@ export async function realBackend(): Promise<Backend> {
       }
       const cache = overrides.cache ?? new MemcachedCache({ servers: REAL_ENV.memcached!.split(",") }, `bxt${run}:`);
       const app = await buildApp({
-        stores: new Stores(overrides.writer ?? writer),
+        stores: new Stores(overrides.writer ?? writer, overrides.writer ? undefined : reader),
         cache,
         mode,
         signer,
@@ -148,6 +150,7 @@ export async function realBackend(): Promise<Backend> {
         await redis.del(`boxoffice:test-${run}:mode`).catch(() => undefined);
         redis.disconnect();
       }
+      await reader.close();
       await writer.close();
       await database.drop();
     },
