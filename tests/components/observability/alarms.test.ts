@@ -25,8 +25,11 @@ async function build(args: AlarmsArgs, name = "mon") {
 }
 
 describe("Alarms", () => {
+    let shared: Awaited<ReturnType<typeof build>>;
+    before(async () => { shared = await build(base()); });
+
     it("alarms on every tier, tagged with it, notifying an encrypted topic", async () => {
-        const { run, alarms } = await build(base());
+        const { run, alarms } = shared;
         const tiers = ofType(run, ALARM).map((r) => inputsOf(r).tags["boxoffice:tier"]);
         for (const tier of ["load-balancer", "database", "cache", "app", "worker"]) assert.ok(tiers.includes(tier), tier);
         assert.deepStrictEqual(Object.keys(alarms.alarmNames).sort(), ["app", "cache", "database", "dns", "load-balancer", "worker"]);
@@ -42,7 +45,7 @@ describe("Alarms", () => {
     });
 
     it("watches each ALB's 5xx rate with metric math, its unhealthy targets and p99 latency", async () => {
-        const { run } = await build(base());
+        const { run } = shared;
         const rate = inputsOf(byName(run, ALARM, "mon-alb2-5xx-rate"));
         assert.strictEqual(rate.threshold, 5);
         assert.match(rate.metricQueries.find((q: any) => q.returnData).expression, /100 \* \(FILL\(elb, 0\) \+ FILL\(target, 0\)\) \/ requests/);
@@ -52,7 +55,7 @@ describe("Alarms", () => {
     });
 
     it("covers the database writer and replicas, every Redis node and the task floors", async () => {
-        const { run } = await build(base());
+        const { run } = shared;
         const names = ofType(run, ALARM).map((r) => r.name);
         for (const n of ["mon-db-writer-cpu", "mon-db-writer-free-storage", "mon-db-writer-connections", "mon-db-replica1-lag", "mon-db-replica1-cpu"]) assert.ok(names.includes(n), n);
         assert.ok(!names.includes("mon-db-writer-lag"));
@@ -64,7 +67,7 @@ describe("Alarms", () => {
     });
 
     it("puts Route 53 health-check alarms and their topic in us-east-1", async () => {
-        const { run, alarms } = await build(base());
+        const { run, alarms } = shared;
         const provider = ofType(run, "pulumi:providers:aws")[0];
         assert.strictEqual(provider.inputs.region, "us-east-1");
         const dns = ["mon-dns-health-check1", "mon-dns-health-check2"].map((n) => byName(run, ALARM, n));
@@ -75,7 +78,7 @@ describe("Alarms", () => {
     });
 
     it("builds a dashboard and returns its console URL", async () => {
-        const { run, alarms } = await build(base());
+        const { run, alarms } = shared;
         const body = JSON.parse(inputsOf(ofType(run, "aws:cloudwatch/dashboard:Dashboard")[0]).dashboardBody);
         assert.ok(body.widgets.length >= 5);
         assert.strictEqual(await promiseOf(alarms.dashboardUrl), "https://eu-west-1.console.aws.amazon.com/cloudwatch/home?region=eu-west-1#dashboards:name=mon");

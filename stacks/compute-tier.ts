@@ -1,0 +1,107 @@
+/**
+ * The compute tier: one image, the app and worker services with autoscaling and schedules, the cluster, and
+ * the alarms and dashboard for every tier. The services get their wiring as environment and secret
+ * references only (see `serviceWiring`).
+ */
+import * as pulumi from "@pulumi/pulumi";
+import { Network, ENVIRONMENT_TAG } from "../components";
+import { AutoscaledService, ServiceSecret } from "../components/compute/autoscaled-service";
+import { EcsCluster } from "../components/compute/cluster";
+import { ContainerImage } from "../components/compute/container-image";
+import { ScheduledScaling } from "../components/compute/scheduled-scaling";
+import { ServiceSecrets } from "../components/compute/service-secrets";
+import { Alarms } from "../components/observability/alarms";
+import type { PlatformConfig } from "./config/schema";
+import { APP_PORT } from "./edge-tier";
+import type { ComputeTier, DataTier, EdgeTier } from "./tiers";
+
+/** CloudWatch namespace and metric the worker publishes every 60 s (app/src/backlog-publisher.ts). */
+export const BACKLOG_NAMESPACE = "Boxoffice";
+export const BACKLOG_METRIC = "OrderBacklog";
+
+/**
+ * Environment and secrets for both services. `DATABASE_READ_URL` takes one address: the first replica, or
+ * the writer when there are none (reads then share the writer). Credentials appear only as Secrets Manager
+ * references: the RDS-managed secret's `password` key, and our own secrets for the rest.
+ */
+export function serviceWiring(stack: string, config: PlatformConfig, data: DataTier, secrets: ServiceSecrets) {
+    const db = data.database;
+    const user = encodeURIComponent(db.masterUsername);
+    const url = (host: pulumi.Input<string>) => pulumi.interpolate`postgres://${user}@${host}:${db.port}/${db.databaseName}?sslmode=require`;
+    const environment: Record<string, pulumi.Input<string>> = {
+        NODE_ENV: "production",
+        PORT: String(APP_PORT),
+        BOXOFFICE_STACK: stack,
+        DATABASE_URL: url(db.clientWriterAddress),
+        DATABASE_READ_URL: url(db.readerAddresses[0] ?? db.writerAddress),
+        DATABASE_USER: db.masterUsername,
+        REDIS_URL: pulumi.interpolate`rediss://${data.redis.primaryAddress}:${data.redis.port}`,
+        MEMCACHED_SERVERS: data.memcached.servers,
+        MEMCACHED_TLS: "true",
+        BACKLOG_METRIC_NAMESPACE: BACKLOG_NAMESPACE,
+        MAIL_TRANSPORT: "ses",
+        MAIL_FROM: config.loadBalancers.domain ? `tickets@${config.loadBalancers.domain}` : "tickets@boxoffice.invalid",
+    };
+    const secretRefs: Record<string, ServiceSecret> = {
+        DATABASE_PASSWORD: { arn: db.masterSecretArn, jsonKey: "password" },
+        REDIS_AUTH_TOKEN: { arn: secrets.redisAuthTokenArn },
+        ADMIN_TOKEN: { arn: secrets.adminTokenArn },
+        TICKET_SIGNING_KEY: { arn: secrets.signingKeyArn },
+    };
+    return { environment, secrets: secretRefs, kmsKeyArns: [db.secretKmsKeyArn, secrets.kmsKeyArn] };
+}
+
+export function createComputeTier(name: string, config: PlatformConfig, network: Network, edge: EdgeTier, data: DataTier): ComputeTier {
+    const tags = { [ENVIRONMENT_TAG]: config.environment };
+    const cluster = new EcsCluster(name, { tags });
+    const image = new ContainerImage(name, { platform: "linux/arm64", tags });
+    const secrets = new ServiceSecrets(name, { redisAuthToken: data.redis.authToken, tags });
+    const wiring = serviceWiring(name, config, data, secrets);
+    const common = {
+        clusterArn: cluster.clusterArn, clusterName: cluster.clusterName, image: image.imageUri,
+        cpuArchitecture: image.platform === "linux/arm64" ? "ARM64" as const : "X86_64" as const,
+        environment: wiring.environment, secrets: wiring.secrets, secretKmsKeyArns: wiring.kmsKeyArns,
+        subnetIds: network.privateSubnetIds, metricNamespace: BACKLOG_NAMESPACE, tags,
+    };
+    const app = new AutoscaledService(`${name}-app`, {
+        ...common, role: "app", command: ["node", "dist/server.js"], port: APP_PORT,
+        cpu: config.app.cpu, memory: config.app.memory, minTasks: config.app.minTasks, maxTasks: config.app.maxTasks,
+        targetCpuPercent: config.app.targetCpuPercent, logRetentionDays: config.app.logRetentionDays,
+        healthCheckGracePeriodSeconds: config.app.healthCheckGracePeriodSeconds,
+        securityGroupIds: [edge.appSecurityGroupId],
+        targetGroupArns: edge.targetGroupArns, listenerDependencies: edge.listenerDependencies,
+        // Requests per target of the primary ALB: the one serving traffic while DNS points at it.
+        requestScaling: {
+            resourceLabel: pulumi.interpolate`${edge.loadBalancerArnSuffixes[0]}/${edge.targetGroupArnSuffixes[0]}`,
+            targetRequestsPerTask: config.app.targetRequestsPerTask,
+        },
+    });
+    const worker = new AutoscaledService(`${name}-worker`, {
+        ...common, role: "worker", command: ["node", "dist/worker.js"],
+        cpu: config.worker.cpu, memory: config.worker.memory, minTasks: config.worker.minTasks, maxTasks: config.worker.maxTasks,
+        targetCpuPercent: config.worker.targetCpuPercent, logRetentionDays: config.worker.logRetentionDays,
+        securityGroupIds: [edge.workerSecurityGroupId],
+        backlogScaling: { namespace: BACKLOG_NAMESPACE, metricName: BACKLOG_METRIC, dimensions: { Stack: name }, targetPerTask: config.worker.targetBacklogPerTask },
+    });
+    new ScheduledScaling(name, {
+        services: {
+            app: { resourceId: app.scalableTargetResourceId, target: app.scalableTarget, capacity: { min: config.app.minTasks, max: config.app.maxTasks } },
+            worker: { resourceId: worker.scalableTargetResourceId, target: worker.scalableTarget, capacity: { min: config.worker.minTasks, max: config.worker.maxTasks } },
+        },
+        schedules: config.scaling.schedules,
+        onSale: config.scaling.onSale ?? undefined,
+    });
+    const alarms = new Alarms(name, {
+        alertEmail: config.alerts.email ?? undefined,
+        loadBalancers: edge.loadBalancerArnSuffixes.map((arnSuffix, i) => ({ arnSuffix, targetGroupArnSuffix: edge.targetGroupArnSuffixes[i] })),
+        database: { writerIdentifier: data.database.writerIdentifier, replicaIdentifiers: data.database.replicaIdentifiers },
+        redis: { memberClusterIds: data.redis.memberClusterIds, nodeCount: config.redis.replicas + 1 },
+        services: [
+            { role: "app", clusterName: cluster.clusterName, serviceName: app.serviceName, minTasks: config.app.minTasks },
+            { role: "worker", clusterName: cluster.clusterName, serviceName: worker.serviceName, minTasks: config.worker.minTasks },
+        ],
+        healthCheckIds: edge.healthCheckIds,
+        tags,
+    });
+    return { appServiceName: app.serviceName, workerServiceName: worker.serviceName, dashboardUrl: alarms.dashboardUrl };
+}

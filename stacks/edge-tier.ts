@@ -1,0 +1,53 @@
+/**
+ * The edge tier: the paired load balancers (with WAF and DNS failover when a domain is configured) and the
+ * security groups of the app and worker tasks, which exist here so the data tier can admit them.
+ */
+import { Network, ENVIRONMENT_TAG } from "../components";
+import { PairedLoadBalancers } from "../components/edge/paired-load-balancers";
+import { ServiceSecurityGroups } from "../components/edge/service-security-groups";
+import type { PlatformConfig } from "./config/schema";
+import type { EdgeTier } from "./tiers";
+
+export const APP_PORT = 8080;
+
+export function createEdgeTier(name: string, config: PlatformConfig, network: Network): EdgeTier {
+    const lb = config.loadBalancers;
+    const prod = config.environment === "prod";
+    const tags = { [ENVIRONMENT_TAG]: config.environment };
+    if (prod && !lb.certificateArn && !(lb.domain && lb.hostedZoneId)) {
+        // Refused here, naming the config keys, rather than deep inside the component.
+        throw new Error("boxoffice:loadBalancers: prod needs certificateArn, or domain + hostedZoneId, so the ALBs serve HTTPS (plain HTTP is a staging-only opt-out)");
+    }
+    const albs = new PairedLoadBalancers(name, {
+        vpcId: network.vpcId,
+        vpcCidr: network.vpcCidr,
+        publicSubnetIds: network.publicSubnetIds,
+        domain: lb.domain ?? undefined,
+        hostedZoneId: lb.hostedZoneId ?? undefined,
+        certificateArn: lb.certificateArn ?? undefined,
+        allowPlainHttp: !prod,
+        // Staging is torn down and rebuilt; prod's ALB names are what DNS points at.
+        deletionProtection: prod,
+        accessLogRetentionDays: lb.accessLogRetentionDays,
+        healthCheckIntervalSeconds: lb.healthCheckIntervalSeconds,
+        healthCheckFailureThreshold: lb.healthCheckFailureThreshold,
+        orderRateLimitPer5Min: lb.orderRateLimitPer5Min,
+        browseRateLimitPer5Min: lb.browseRateLimitPer5Min,
+        appPort: APP_PORT,
+        tags,
+    });
+    const groups = new ServiceSecurityGroups(name, {
+        vpcId: network.vpcId, vpcCidr: network.vpcCidr, loadBalancerSecurityGroupId: albs.securityGroupId, appPort: APP_PORT, tags,
+    });
+    return {
+        appSecurityGroupId: groups.appSecurityGroupId,
+        workerSecurityGroupId: groups.workerSecurityGroupId,
+        targetGroupArns: albs.targetGroupArns,
+        listenerDependencies: albs.listeners,
+        loadBalancerArnSuffixes: albs.loadBalancerArnSuffixes,
+        targetGroupArnSuffixes: albs.targetGroupArnSuffixes,
+        loadBalancerDnsNames: albs.loadBalancerDnsNames,
+        healthCheckIds: albs.healthCheckIds,
+        publicUrl: albs.publicUrl,
+    };
+}
