@@ -169,6 +169,10 @@ export class BoxofficeMocks implements pulumi.runtime.Mocks {
                 return { name: inputs.name ?? physical };
             case "aws:kms/key:Key":
                 return { keyId: uuidOf(physical) };
+            case "aws:rds/parameterGroup:ParameterGroup":
+            case "aws:elasticache/parameterGroup:ParameterGroup":
+                // Autonamed like any other resource; `family` is not the group's name.
+                return { name: inputs.name ?? `${name}-${stableHex(type + name, 7)}`.toLowerCase() };
             case "aws:rds/instance:Instance": {
                 const address = `${physical}.${h}.${region}.rds.amazonaws.com`;
                 const port = inputs.port ?? 5432;
