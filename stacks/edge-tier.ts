@@ -14,10 +14,8 @@ export function createEdgeTier(name: string, config: PlatformConfig, network: Ne
     const lb = config.loadBalancers;
     const prod = config.environment === "prod";
     const tags = { [ENVIRONMENT_TAG]: config.environment };
-    if (prod && !lb.certificateArn && !(lb.domain && lb.hostedZoneId)) {
-        // Refused here, naming the config keys, rather than deep inside the component.
-        throw new Error("boxoffice:loadBalancers: prod needs certificateArn, or domain + hostedZoneId, so the ALBs serve HTTPS (plain HTTP is a staging-only opt-out)");
-    }
+    // HTTPS in prod (a certificate, or a domain to issue one for) is enforced by the config schema, before
+    // anything is registered; see crossFieldProblems in stacks/config/load.ts.
     const albs = new PairedLoadBalancers(name, {
         vpcId: network.vpcId,
         vpcCidr: network.vpcCidr,

@@ -1,16 +1,29 @@
 /**
- * The boxoffice platform: validated config first, then the tiers composed from our components.
+ * The boxoffice platform: validated config first, then the tiers composed in dependency order —
+ * network → edge (load balancers, service security groups) → data (admits those groups) → compute.
  * Composition only; every resource lives in a component.
  */
 import { Network } from "../components";
+import { createComputeTier } from "./compute-tier";
 import { loadConfig } from "./config/load";
+import { createDataTier } from "./data-tier";
+import { createEdgeTier } from "./edge-tier";
 
 export function program(): Record<string, unknown> {
     // Parse everything before registering anything: bad config must never leave a half-built stack.
     const { config } = loadConfig();
-    const stackName = `boxoffice-${config.environment}`;
-    const network = new Network(stackName, config.network);
+    const name = `boxoffice-${config.environment}`;
+    const network = new Network(name, { ...config.network, tags: { "boxoffice:environment": config.environment } });
+    const edge = createEdgeTier(name, config, network);
+    const data = createDataTier(name, config, network, [edge.appSecurityGroupId, edge.workerSecurityGroupId]);
+    const compute = createComputeTier(name, config, network, edge, data);
     return {
+        publicUrl: edge.publicUrl,
+        primaryAlbDnsName: edge.loadBalancerDnsNames[0],
+        secondaryAlbDnsName: edge.loadBalancerDnsNames[1],
+        dashboardUrl: compute.dashboardUrl,
         vpcId: network.vpcId,
+        databaseWriterAddress: data.database.writerAddress,
+        databaseReaderAddresses: data.database.readerAddresses,
     };
 }

@@ -91,6 +91,9 @@ function crossFieldProblems(c: PlatformConfig, region: string): string[] {
     if ((lb.domain === null) !== (lb.hostedZoneId === null)) {
         k(lb.domain === null ? "loadBalancers.domain" : "loadBalancers.hostedZoneId", lb.domain === null ? lb.domain : lb.hostedZoneId, "domain and hostedZoneId must be set together (DNS failover needs both)");
     }
+    if (c.environment === "prod" && lb.certificateArn === null && lb.domain === null) {
+        k("loadBalancers.domain", lb.domain, "prod needs domain + hostedZoneId (or certificateArn) so the ALBs serve HTTPS; plain HTTP is a staging-only opt-out");
+    }
     if (lb.certificateArn !== null && lb.domain === null) k("loadBalancers.certificateArn", lb.certificateArn, "needs loadBalancers.domain");
     if (lb.certificateArn !== null && !lb.certificateArn.includes(`:acm:${region}:`)) {
         k("loadBalancers.certificateArn", lb.certificateArn, `must be in ${region}: an ALB only uses certificates from its own region`);

@@ -54,7 +54,7 @@ describe("stack config", () => {
     });
 
     it("applies per-environment defaults to keys a stack file leaves out", () => {
-        const prodMin = parsePlatformConfig({ environment: "prod" }, "eu-west-1");
+        const prodMin = parsePlatformConfig({ environment: "prod", loadBalancers: { domain: "tickets.example.org", hostedZoneId: "Z123" } }, "eu-west-1");
         const stagingMin = parsePlatformConfig({ environment: "staging" }, "eu-west-1");
         assert.strictEqual(prodMin.network.natGateways, "one-per-az");
         assert.strictEqual(prodMin.network.availabilityZones, 3);
@@ -143,6 +143,15 @@ describe("stack config", () => {
 
     it("requires a known environment and a real region", () => {
         assert.deepStrictEqual(problemsOf({ environment: "dev" }), ["boxoffice:environment = \"dev\": must be one of prod, staging"]);
-        assert.deepStrictEqual(problemsOf({ environment: "prod" }, "eu-west-9"), ["aws:region = \"eu-west-9\": must be an AWS region name, e.g. eu-west-1"]);
+        assert.deepStrictEqual(problemsOf({ environment: "staging" }, "eu-west-9"), ["aws:region = \"eu-west-9\": must be an AWS region name, e.g. eu-west-1"]);
+    });
+
+    it("requires HTTPS in prod: a domain and zone, or a certificate", () => {
+        assert.deepStrictEqual(problemsOf({ environment: "prod" }), [
+            "boxoffice:loadBalancers.domain = null: prod needs domain + hostedZoneId (or certificateArn) so the ALBs serve HTTPS; plain HTTP is a staging-only opt-out",
+        ]);
+        assert.deepStrictEqual(problemsOf(withSection("loadBalancers", { hostedZoneId: null })), [
+            "boxoffice:loadBalancers.hostedZoneId = null: domain and hostedZoneId must be set together (DNS failover needs both)",
+        ]);
     });
 });

@@ -41,7 +41,7 @@ describe("plan command", function () {
         assert.strictEqual(code, 0);
         assert.match(stdout, /availability zones: eu-west-1a, eu-west-1b, eu-west-1c/);
         assert.match(stdout, /NAT gateways: 3 in eu-west-1a, eu-west-1b, eu-west-1c \(one per AZ\)/);
-        assert.match(stdout, /└─ boxoffice:network:Network boxoffice-prod/);
+        assert.match(stdout, /\n[├└]─ boxoffice:network:Network boxoffice-prod\n/);
     });
 
     it("exits 2 with every config problem named, and registers nothing", () => {

@@ -142,9 +142,9 @@ describe("edge and compute tiers (prod)", () => {
 });
 
 describe("edge and compute tiers (other configs)", () => {
-    it("refuses prod without a certificate or domain, naming the config key", async () => {
+    it("refuses a prod edge without a certificate or domain (the config schema refuses it earlier, naming the key)", async () => {
         const config = prodConfig({ loadBalancers: { ...DEFAULTS.prod.loadBalancers } });
-        await assert.rejects(platform(config), /^Error: boxoffice:loadBalancers: prod needs certificateArn, or domain \+ hostedZoneId/);
+        await assert.rejects(platform(config), /PairedLoadBalancers "boxoffice-prod": certificateArn = null: is required \(or domain \+ hostedZoneId\) unless allowPlainHttp is true/);
     });
 
     it("staging without a domain: plain-HTTP opt-out, no DNS failover, deletion protection off; no replicas: reads from the writer", async () => {
