@@ -1,0 +1,178 @@
+/**
+ * The "done when" of the foundation and the edge/compute tier, checked on the real stacks as shipped:
+ * what `npm run plan -- --stack prod` shows is what these tests assert.
+ */
+import * as assert from "assert";
+import { ProgramRun, Registration, runStack } from "../../tools/offline/engine";
+import { planDocument } from "../../tools/plan";
+import { byId, inputsOf, ofType, plainValue } from "../../tools/offline/values";
+
+const subnetAzs = (run: ProgramRun, ids: string[]) => ids.map((id) => inputsOf(byId(run, id)!).availabilityZone);
+
+/** Every secret value anywhere in the run, revealed, so we can prove none leaks into the plan. */
+function revealedSecrets(run: ProgramRun): string[] {
+    const found = new Set<string>();
+    const walk = (v: unknown): void => {
+        if (Array.isArray(v)) return v.forEach(walk);
+        if (v && typeof v === "object") {
+            const o = v as Record<string, unknown>;
+            if (o["4dabf18193072939515e22adb298388d"] === "1b47061264138c4ac30d75fd1eb44270") {
+                const plain = plainValue(o.value, { revealSecrets: true });
+                const text = typeof plain === "string" ? plain : JSON.stringify(plain);
+                if (text.length >= 8) found.add(text);
+                return;
+            }
+            Object.values(o).forEach(walk);
+        }
+    };
+    run.resources.forEach((r: Registration) => { walk(r.inputs); walk(r.outputs); });
+    return [...found];
+}
+
+describe("prod stack, as shipped", function () {
+    this.timeout(60_000);
+    let run: ProgramRun;
+    before(async () => { run = await runStack({ stack: "prod" }); });
+
+    it("spreads public, private and isolated subnets and a NAT gateway per AZ over 3 AZs", () => {
+        const subnets = ofType(run, "aws:ec2/subnet:Subnet").map((r) => inputsOf(r));
+        for (const tier of ["public", "private", "isolated"]) {
+            assert.deepStrictEqual(subnets.filter((s) => s.tags["boxoffice:subnet-tier"] === tier).map((s) => s.availabilityZone).sort(), ["eu-west-1a", "eu-west-1b", "eu-west-1c"]);
+        }
+        const natAzs = subnetAzs(run, ofType(run, "aws:ec2/natGateway:NatGateway").map((n) => inputsOf(n).subnetId));
+        assert.deepStrictEqual(natAzs.sort(), ["eu-west-1a", "eu-west-1b", "eu-west-1c"]);
+    });
+
+    it("runs a Multi-AZ, encrypted, protected RDS writer with 7-day PITR, a final snapshot and a replica in another AZ", () => {
+        const instances = ofType(run, "aws:rds/instance:Instance");
+        const writer = instances.find((r) => !inputsOf(r).replicateSourceDb)!;
+        const w = inputsOf(writer);
+        assert.strictEqual(w.multiAz, true);
+        assert.strictEqual(w.storageEncrypted, true);
+        assert.ok(w.kmsKeyId, "customer-managed KMS key");
+        assert.strictEqual(w.deletionProtection, true);
+        assert.strictEqual(w.backupRetentionPeriod, 7);
+        assert.strictEqual(w.skipFinalSnapshot, false);
+        assert.ok(w.finalSnapshotIdentifier);
+        assert.strictEqual(w.publiclyAccessible ?? false, false);
+        assert.strictEqual(writer.options.protect, true);
+        const replicas = instances.filter((r) => inputsOf(r).replicateSourceDb);
+        assert.ok(replicas.length >= 1);
+        assert.ok(replicas.every((r) => inputsOf(r).availabilityZone), "replicas are placed in an AZ");
+    });
+
+    it("runs Redis with automatic failover, Multi-AZ, 3 nodes over distinct AZs, TLS and a hidden AUTH token", () => {
+        const [group] = ofType(run, "aws:elasticache/replicationGroup:ReplicationGroup").map((r) => inputsOf(r));
+        assert.strictEqual(group.automaticFailoverEnabled, true);
+        assert.strictEqual(group.multiAzEnabled, true);
+        assert.strictEqual(group.numCacheClusters, 3);
+        assert.strictEqual(new Set(group.preferredCacheClusterAzs).size, 3);
+        assert.strictEqual(group.transitEncryptionEnabled, true);
+        assert.strictEqual(group.atRestEncryptionEnabled, true);
+        assert.strictEqual(group.authToken, "[secret]");
+    });
+
+    it("runs Memcached cross-AZ with 3 nodes", () => {
+        const [cluster] = ofType(run, "aws:elasticache/cluster:Cluster").map((r) => inputsOf(r));
+        assert.strictEqual(cluster.azMode, "cross-az");
+        assert.strictEqual(cluster.numCacheNodes, 3);
+        assert.deepStrictEqual([...cluster.preferredAvailabilityZones].sort(), ["eu-west-1a", "eu-west-1b", "eu-west-1c"]);
+        assert.strictEqual(cluster.transitEncryptionEnabled, true);
+    });
+
+    it("backs up daily / weekly / monthly for 3 / 21 / 180 days, copies each to eu-central-1 and selects by tag", () => {
+        const [plan] = ofType(run, "aws:backup/plan:Plan").map((r) => inputsOf(r));
+        assert.deepStrictEqual(plan.rules.map((r: any) => r.lifecycle.deleteAfter).sort((a: number, b: number) => a - b), [3, 21, 180]);
+        for (const rule of plan.rules) assert.match(rule.copyActions[0].destinationVaultArn, /^arn:aws:backup:eu-central-1:/);
+        const selections = ofType(run, "aws:backup/selection:Selection").map((r) => inputsOf(r));
+        assert.ok(selections.some((s) => JSON.stringify(s.selectionTags ?? s.conditions).includes("boxoffice:backup")));
+        const writer = ofType(run, "aws:rds/instance:Instance").find((r) => !inputsOf(r).replicateSourceDb)!;
+        assert.strictEqual(inputsOf(writer).tags["boxoffice:backup"], "daily-weekly-monthly");
+    });
+
+    it("has exactly two internet-facing ALBs in ≥ 2 subnets, HTTPS listeners and redirect-only HTTP listeners", () => {
+        const albs = ofType(run, "aws:lb/loadBalancer:LoadBalancer").map((r) => inputsOf(r));
+        assert.strictEqual(albs.length, 2);
+        for (const alb of albs) {
+            assert.strictEqual(alb.internal ?? false, false);
+            assert.ok(alb.subnets.length >= 2);
+            assert.strictEqual(alb.dropInvalidHeaderFields, true);
+            assert.strictEqual(alb.enableDeletionProtection, true);
+        }
+        const listeners = ofType(run, "aws:lb/listener:Listener").map((r) => inputsOf(r));
+        assert.strictEqual(listeners.filter((l) => l.protocol === "HTTPS" && /TLS13/.test(l.sslPolicy)).length, 2);
+        const http = listeners.filter((l) => l.protocol === "HTTP");
+        assert.strictEqual(http.length, 2);
+        for (const l of http) assert.deepStrictEqual(l.defaultActions.map((a: any) => [a.type, a.redirect?.protocol]), [["redirect", "HTTPS"]]);
+    });
+
+    it("fails DNS over from PRIMARY to SECONDARY on two health checks, with the WAF on both ALBs", () => {
+        const records = ofType(run, "aws:route53/record:Record").map((r) => inputsOf(r)).filter((r) => r.failoverRoutingPolicies);
+        assert.deepStrictEqual(records.map((r) => r.failoverRoutingPolicies[0].type).sort(), ["PRIMARY", "SECONDARY"]);
+        const checks = ofType(run, "aws:route53/healthCheck:HealthCheck");
+        assert.strictEqual(checks.length, 2);
+        assert.deepStrictEqual(records.map((r) => r.healthCheckId).sort(), checks.map((c) => c.id).sort());
+        const albArns = ofType(run, "aws:lb/loadBalancer:LoadBalancer").map((r) => r.outputs.arn).sort();
+        assert.deepStrictEqual(ofType(run, "aws:wafv2/webAclAssociation:WebAclAssociation").map((r) => inputsOf(r).resourceArn).sort(), albArns);
+    });
+
+    it("runs app and worker with ≥ 2 tasks, no public IP, rollback, scaling floors ≥ 2, target tracking and schedules", () => {
+        const services = ofType(run, "aws:ecs/service:Service").map((r) => inputsOf(r));
+        assert.strictEqual(services.length, 2);
+        for (const s of services) {
+            assert.ok(s.desiredCount >= 2);
+            assert.strictEqual(s.networkConfiguration.assignPublicIp, false);
+            assert.deepStrictEqual(s.deploymentCircuitBreaker, { enable: true, rollback: true });
+            assert.strictEqual(s.deploymentMinimumHealthyPercent, 100);
+            assert.strictEqual(new Set(subnetAzs(run, s.networkConfiguration.subnets)).size, 3);
+        }
+        const app = services.find((s) => s.loadBalancers.length > 0)!;
+        assert.deepStrictEqual(app.loadBalancers.map((lb: any) => lb.targetGroupArn).sort(), ofType(run, "aws:lb/targetGroup:TargetGroup").map((t) => t.outputs.arn).sort());
+        const targets = ofType(run, "aws:appautoscaling/target:Target").map((r) => inputsOf(r));
+        assert.strictEqual(targets.length, 2);
+        for (const t of targets) {
+            assert.ok(t.minCapacity >= 2);
+            const policies = ofType(run, "aws:appautoscaling/policy:Policy").map((r) => inputsOf(r)).filter((p) => p.resourceId === t.resourceId);
+            assert.ok(policies.length >= 2 && policies.every((p) => p.policyType === "TargetTrackingScaling"));
+            const actions = ofType(run, "aws:appautoscaling/scheduledAction:ScheduledAction").map((r) => inputsOf(r)).filter((a) => a.resourceId === t.resourceId);
+            assert.strictEqual(actions.length, 4, "two schedules + the on-sale raise and restore");
+            assert.ok(actions.every((a) => a.timezone === "Europe/Dublin"));
+        }
+    });
+
+    it("alarms on every tier", () => {
+        const tiers = new Set(ofType(run, "aws:cloudwatch/metricAlarm:MetricAlarm").map((r) => inputsOf(r).tags?.["boxoffice:tier"]));
+        for (const tier of ["load-balancer", "app", "worker", "database", "cache"]) assert.ok(tiers.has(tier), `no alarm for ${tier}`);
+    });
+
+    it("keeps no secret in plaintext anywhere in the plan JSON", () => {
+        const secrets = revealedSecrets(run);
+        assert.ok(secrets.length >= 3, `expected the generated secrets, found ${secrets.length}`);
+        const json = JSON.stringify(planDocument(run));
+        for (const s of secrets) assert.ok(!json.includes(s), "a secret value appears in the plan");
+        assert.ok(json.includes("[secret]"));
+    });
+});
+
+for (const stack of ["prod", "staging"]) {
+    describe(`${stack} stack security groups`, function () {
+        this.timeout(60_000);
+        it("open nothing to the world except 80/443 on the load balancers; data stores admit only app and worker", async () => {
+            const run = await runStack({ stack });
+            const rules = ofType(run, "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule").map((r) => inputsOf(r));
+            const tierOfSg = (id: string) => inputsOf(byId(run, id)!).tags?.["boxoffice:tier"];
+            const open = rules.filter((r) => r.cidrIpv4 === "0.0.0.0/0" || r.cidrIpv6 === "::/0");
+            assert.ok(open.length > 0);
+            for (const r of open) {
+                assert.strictEqual(tierOfSg(r.securityGroupId), "load-balancer");
+                assert.ok([80, 443].includes(r.fromPort) && r.fromPort === r.toPort, `world-open port ${r.fromPort}-${r.toPort}`);
+            }
+            const inline = ofType(run, "aws:ec2/securityGroup:SecurityGroup").flatMap((r) => inputsOf(r).ingress ?? []);
+            assert.deepStrictEqual(inline, []);
+            for (const r of rules.filter((x) => [5432, 6379, 11211].includes(x.fromPort))) {
+                assert.ok(["app", "worker"].includes(tierOfSg(r.referencedSecurityGroupId)) || tierOfSg(r.referencedSecurityGroupId) === "database", `data port ${r.fromPort} admits ${tierOfSg(r.referencedSecurityGroupId)}`);
+                assert.strictEqual(r.cidrIpv4, undefined);
+            }
+        });
+    });
+}
