@@ -69,8 +69,13 @@ async function main(): Promise<number> {
     const run = await runStack({ stack: args.stack });
     const configFile = args.config ?? defaultPolicyConfigFile(run);
     const report = await evaluatePolicies(run, configFile);
-    console.log(args.json ? JSON.stringify({ policy: report }, null, 2) : formatReport(args.stack, configFile, report));
+    await write(`${args.json ? JSON.stringify({ policy: report }, null, 2) : formatReport(args.stack, configFile, report)}\n`);
     return hasMandatoryViolations(report) ? 1 : 0;
+}
+
+/** Resolves once the text is flushed: `process.exit` right after a write to a pipe cuts it at 64 KiB. */
+function write(text: string): Promise<void> {
+    return new Promise((resolve, reject) => process.stdout.write(text, (err) => (err ? reject(err) : resolve())));
 }
 
 // Run unconditionally: tools/ts-run.js requires this file, so `require.main` is the launcher, not this module.
