@@ -1,11 +1,14 @@
 import * as assert from "assert";
 import { Database, DatabaseArgs } from "../../../components/data/database";
 import { runProgram } from "../../../tools/offline/engine";
-import { byName, inputsOf, ofType, outputsOf, promiseOf } from "../../../tools/offline/values";
+import { byName, inputsOf, ofType, outputsOf, plainValue, promiseOf, SECRET_MARK } from "../../../tools/offline/values";
 import { AZS, base, CLIENTS } from "./helpers";
 
 const RDS = "aws:rds/instance:Instance";
 const INGRESS = "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule";
+const SECRET = "aws:secretsmanager/secret:Secret";
+const SECRET_VERSION = "aws:secretsmanager/secretVersion:SecretVersion";
+const PASSWORD = "random:index/randomPassword:RandomPassword";
 
 async function make(args: Partial<DatabaseArgs> = {}, name = "db") {
     let db!: Database;
@@ -14,7 +17,7 @@ async function make(args: Partial<DatabaseArgs> = {}, name = "db") {
 }
 
 describe("Database", () => {
-    it("defaults: an encrypted Multi-AZ writer with PITR, deletion protection, a final snapshot and a managed secret", async () => {
+    it("defaults: an encrypted Multi-AZ writer with PITR, deletion protection, a final snapshot and our own master secret", async () => {
         const { run, db } = await make();
         const w = inputsOf(byName(run, RDS, "db-writer"));
         const key = byName(run, "aws:kms/key:Key", "db-key");
@@ -28,8 +31,8 @@ describe("Database", () => {
             ["gp3", true, keyArn, 100, 500],
         );
         assert.deepStrictEqual(
-            [w.manageMasterUserPassword, w.masterUserSecretKmsKeyId, w.password, w.dbName, w.username],
-            [true, keyArn, undefined, "boxoffice", "boxoffice"],
+            [w.manageMasterUserPassword, w.masterUserSecretKmsKeyId, w.password, w.passwordWo, w.dbName, w.username],
+            [undefined, undefined, SECRET_MARK, undefined, "boxoffice", "boxoffice"],
         );
         assert.deepStrictEqual(
             [w.backupRetentionPeriod, w.backupWindow, w.maintenanceWindow, w.deleteAutomatedBackups, w.deletionProtection, w.skipFinalSnapshot, w.finalSnapshotIdentifier, w.copyTagsToSnapshot],
@@ -39,15 +42,51 @@ describe("Database", () => {
             [w.performanceInsightsEnabled, w.performanceInsightsKmsKeyId, w.performanceInsightsRetentionPeriod, w.monitoringInterval, w.enabledCloudwatchLogsExports, w.autoMinorVersionUpgrade, w.publiclyAccessible, w.iamDatabaseAuthenticationEnabled],
             [true, keyArn, 7, 60, ["postgresql", "upgrade"], true, false, false],
         );
-        assert.strictEqual(w.blueGreenUpdate, undefined, "blue/green cannot work with a managed master secret or replicas");
+        assert.strictEqual(w.blueGreenUpdate, undefined, "the provider's blue/green update cannot be used with replicas (1 by default)");
+        assert.strictEqual(db.blueGreenUpdate, false);
         assert.strictEqual(w.tags["boxoffice:tier"], "database");
         assert.strictEqual(w.tags["boxoffice:backup"], "daily-weekly-monthly");
         assert.strictEqual(inputsOf(key).enableKeyRotation, true);
-        assert.strictEqual(await promiseOf(db.masterSecretArn), outputsOf(byName(run, RDS, "db-writer")).masterUserSecrets[0].secretArn);
+        const secret = byName(run, SECRET, "db-master-secret");
+        assert.strictEqual(await promiseOf(db.masterSecretArn), outputsOf(secret).arn);
+        assert.deepStrictEqual([inputsOf(secret).kmsKeyId, inputsOf(secret).recoveryWindowInDays, inputsOf(secret).name], [keyArn, 30, undefined]);
         assert.strictEqual(await promiseOf(db.secretKmsKeyArn), keyArn);
         assert.strictEqual(await promiseOf(db.clientWriterAddress), await promiseOf(db.writerAddress));
         assert.strictEqual(db.proxyAddress, undefined);
         assert.strictEqual(db.port, 5432);
+    });
+
+    it("master password: 40 RDS-safe characters, a secret in the writer's inputs and nowhere in plain text", async () => {
+        const { run, db } = await make({ proxy: true });
+        const p = inputsOf(byName(run, PASSWORD, "db-master-password"));
+        assert.deepStrictEqual([p.length, p.special, p.overrideSpecial], [40, true, "-_.~"]);
+        assert.doesNotMatch(p.overrideSpecial, /[/@" ]/, "RDS refuses / @ \" and space in a master password");
+        const writer = byName(run, RDS, "db-writer");
+        assert.strictEqual(inputsOf(writer).password, SECRET_MARK);
+        assert.strictEqual(outputsOf(writer).password, SECRET_MARK);
+        const revealed: string = inputsOf(writer, { revealSecrets: true }).password;
+        assert.strictEqual(revealed, outputsOf(byName(run, PASSWORD, "db-master-password"), { revealSecrets: true }).result);
+        assert.strictEqual(revealed.length, 40);
+        const plain = JSON.stringify(plainValue(run.resources.map((r) => [r.inputs, r.outputs])));
+        assert.ok(!plain.includes(revealed), "the password appears in some resource's plain inputs or outputs");
+        const version = byName(run, SECRET_VERSION, "db-master-secret-value");
+        assert.strictEqual(inputsOf(version).secretString, SECRET_MARK);
+        assert.strictEqual(inputsOf(version).secretId, await promiseOf(db.masterSecretArn));
+        assert.deepStrictEqual(JSON.parse(inputsOf(version, { revealSecrets: true }).secretString), {
+            engine: "postgres", username: "boxoffice", password: revealed, host: await promiseOf(db.writerAddress), port: 5432, dbname: "boxoffice",
+        });
+    });
+
+    it("blueGreenUpdate: on by default exactly without replicas, never together with replicas or without backups", async () => {
+        const none = await make({ readReplicas: 0 });
+        assert.deepStrictEqual(inputsOf(byName(none.run, RDS, "db-writer")).blueGreenUpdate, { enabled: true });
+        assert.strictEqual(none.db.blueGreenUpdate, true);
+        const noBackups = await make({ readReplicas: 0, backupRetentionDays: 0 });
+        assert.strictEqual(inputsOf(byName(noBackups.run, RDS, "db-writer")).blueGreenUpdate, undefined);
+        const optOut = await make({ readReplicas: 0, blueGreenUpdate: false });
+        assert.strictEqual(inputsOf(byName(optOut.run, RDS, "db-writer")).blueGreenUpdate, undefined);
+        const two = await make({ readReplicas: 2, blueGreenUpdate: false });
+        for (const r of ofType(two.run, RDS)) assert.strictEqual(inputsOf(r).blueGreenUpdate, undefined, r.name);
     });
 
     it("forces TLS and logs slow statements in a parameter group of the engine's family", async () => {
@@ -80,7 +119,8 @@ describe("Database", () => {
         assert.deepStrictEqual(inputs.map((r) => r.availabilityZone), [AZS[1], AZS[2], AZS[0], AZS[1]]);
         for (const r of inputs) {
             assert.strictEqual(r.replicateSourceDb, outputsOf(writer).identifier);
-            assert.deepStrictEqual([r.username, r.password, r.dbName, r.dbSubnetGroupName, r.manageMasterUserPassword], [undefined, undefined, undefined, undefined, undefined]);
+            assert.deepStrictEqual([r.username, r.password, r.passwordWo, r.dbName, r.dbSubnetGroupName, r.manageMasterUserPassword, r.blueGreenUpdate],
+                [undefined, undefined, undefined, undefined, undefined, undefined, undefined]);
             assert.deepStrictEqual([r.storageEncrypted, r.performanceInsightsEnabled, r.monitoringInterval, r.skipFinalSnapshot, r.multiAz], [true, true, 60, true, false]);
             assert.strictEqual(r.tags["boxoffice:tier"], "database");
             assert.strictEqual(r.tags["boxoffice:backup"], undefined, "replicas are rebuilt from the writer, not restored");
@@ -110,12 +150,14 @@ describe("Database", () => {
         assert.deepStrictEqual(db.readerAddresses, []);
     });
 
-    it("proxy: TLS-only RDS Proxy on the managed secret, its own client group, and the database admits only it besides the clients", async () => {
+    it("proxy: TLS-only RDS Proxy on our master secret, its own client group, and the database admits only it besides the clients", async () => {
         const { run, db } = await make({ proxy: true });
         const proxy = byName(run, "aws:rds/proxy:Proxy", "db-proxy");
         const p = inputsOf(proxy);
         assert.deepStrictEqual([p.engineFamily, p.requireTls, p.vpcSubnetIds], ["POSTGRESQL", true, base.subnetIds]);
+        assert.strictEqual(p.auths[0].secretArn, outputsOf(byName(run, SECRET, "db-master-secret")).arn);
         assert.strictEqual(p.auths[0].secretArn, await promiseOf(db.masterSecretArn));
+        assert.ok(proxy.dependencies.includes(byName(run, SECRET_VERSION, "db-master-secret-value").urn), "the proxy waits for the secret's value");
         assert.strictEqual(p.auths[0].authScheme, "SECRETS");
         assert.strictEqual(await promiseOf(db.clientWriterAddress), outputsOf(proxy).endpoint);
         assert.strictEqual(await promiseOf(db.proxyAddress!), outputsOf(proxy).endpoint);
@@ -130,11 +172,15 @@ describe("Database", () => {
         assert.strictEqual(target.dbInstanceIdentifier, await promiseOf(db.writerIdentifier));
         const policy = JSON.parse(inputsOf(byName(run, "aws:iam/rolePolicy:RolePolicy", "db-proxy-secret-policy")).policy);
         assert.strictEqual(policy.Statement[0].Resource, await promiseOf(db.masterSecretArn));
+        assert.deepStrictEqual(policy.Statement[0].Action, ["secretsmanager:GetSecretValue", "secretsmanager:DescribeSecret"]);
         assert.strictEqual(policy.Statement[1].Resource, await promiseOf(db.secretKmsKeyArn));
     });
 
-    it("protect: the writer and key are protected and retained; replicas stay removable", async () => {
+    it("protect: the writer, its secret and the key are protected and retained; replicas stay removable", async () => {
         const { run } = await make({ protect: true });
+        for (const [type, n] of [[SECRET, "db-master-secret"], [SECRET_VERSION, "db-master-secret-value"]]) {
+            assert.deepStrictEqual([byName(run, type, n).options.protect, byName(run, type, n).options.retainOnDelete], [true, true], n);
+        }
         assert.deepStrictEqual(byName(run, RDS, "db-writer").options.protect, true);
         assert.deepStrictEqual(byName(run, RDS, "db-writer").options.retainOnDelete, true);
         assert.deepStrictEqual(byName(run, "aws:kms/key:Key", "db-key").options.protect, true);
@@ -170,6 +216,10 @@ describe("Database", () => {
         ["monitoring", { monitoringIntervalSeconds: 20 }, 'Database "db": monitoringIntervalSeconds = 20: must be one of 0, 1, 5, 10, 15, 30, 60'],
         ["database name", { databaseName: "Box-Office" }, 'Database "db": databaseName = "Box-Office": must be a PostgreSQL identifier: lower-case letter, then letters, digits or _, at most 63'],
         ["username", { masterUsername: "rdsadmin" }, 'Database "db": masterUsername = "rdsadmin": must be a PostgreSQL identifier other than rdsadmin'],
+        ["blue/green with replicas", { blueGreenUpdate: true },
+            'Database "db": blueGreenUpdate = true: cannot be combined with readReplicas = 1: the provider\'s low-downtime (blue/green) update cannot be used with DB instances that have replicas (https://www.pulumi.com/registry/packages/aws/api-docs/rds/instance/#low-downtime-updates); set readReplicas to 0 or leave blueGreenUpdate unset'],
+        ["blue/green without backups", { readReplicas: 0, backupRetentionDays: 0, blueGreenUpdate: true },
+            'Database "db": blueGreenUpdate = true: needs backupRetentionDays >= 1: low-downtime (blue/green) updates require automated backups (https://www.pulumi.com/registry/packages/aws/api-docs/rds/instance/#low-downtime-updates)'],
     ];
     for (const [what, args, message] of errors) {
         it(`refuses ${what} before creating anything`, () => {
