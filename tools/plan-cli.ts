@@ -5,6 +5,7 @@
 import { ConfigError } from "../stacks/config/load";
 import { runStack } from "./offline/engine";
 import { planDocument, planText } from "./plan";
+import { evaluatePolicies } from "./policy-runner";
 
 interface CliArgs {
     stack: string;
@@ -27,31 +28,22 @@ function parseArgs(argv: string[]): CliArgs {
     return args;
 }
 
-/** The policy section is added when the policy runner is present (it ships with the policy pack). */
-async function policySection(run: Awaited<ReturnType<typeof runStack>>) {
-    let runner: { evaluatePolicies?: (r: typeof run) => Promise<NonNullable<ReturnType<typeof planDocument>["policy"]>> };
-    try {
-        // eslint-disable-next-line @typescript-eslint/no-require-imports
-        runner = require("./policy-runner");
-    } catch (err) {
-        if ((err as NodeJS.ErrnoException).code === "MODULE_NOT_FOUND") return undefined;
-        throw err;
-    }
-    return runner.evaluatePolicies ? runner.evaluatePolicies(run) : undefined;
-}
-
 async function main(): Promise<number> {
     const args = parseArgs(process.argv.slice(2));
     const run = await runStack({ stack: args.stack, projectDir: args.dir });
     if (args.json) {
         const doc = planDocument(run);
-        const policy = await policySection(run);
-        if (policy) doc.policy = policy;
-        process.stdout.write(`${JSON.stringify(doc, null, 2)}\n`);
+        doc.policy = await evaluatePolicies(run);
+        await write(`${JSON.stringify(doc, null, 2)}\n`);
     } else {
-        process.stdout.write(`${planText(run)}\n`);
+        await write(`${planText(run)}\n`);
     }
     return 0;
+}
+
+/** Resolves once the text is handed to the OS: exiting earlier cuts a piped plan off at the pipe's buffer. */
+function write(text: string): Promise<void> {
+    return new Promise((resolve, reject) => process.stdout.write(text, (err) => (err ? reject(err) : resolve())));
 }
 
 main().then(

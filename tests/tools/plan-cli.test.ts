@@ -23,12 +23,16 @@ function tempProject(stackYaml: string): string {
 describe("plan command", function () {
     this.timeout(60_000);
 
-    it("prints only a JSON document with --json, one entry per resource", () => {
-        const { code, stdout } = plan(["--stack", "staging", "--json"]);
+    it("prints only a JSON document with --json, one entry per resource, whole through a pipe", () => {
+        const { code, stdout } = plan(["--stack", "prod", "--json"]);
         assert.strictEqual(code, 0);
+        // Far larger than a pipe's buffer: the command must not exit before stdout is flushed.
+        assert.ok(stdout.length > 100_000, `only ${stdout.length} bytes`);
         const doc = JSON.parse(stdout);
         assert.strictEqual(doc.project, "boxoffice");
-        assert.strictEqual(doc.stack, "staging");
+        assert.strictEqual(doc.stack, "prod");
+        assert.ok(doc.policy.policies.length >= 25);
+        assert.deepStrictEqual(doc.policy.violations.filter((v: { level: string }) => v.level === "mandatory"), []);
         assert.ok(doc.resources.length > 20, `only ${doc.resources.length} resources`);
         for (const r of doc.resources) {
             assert.deepStrictEqual(Object.keys(r).slice(0, 5), ["urn", "type", "name", "parent", "inputs"]);
