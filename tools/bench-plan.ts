@@ -20,13 +20,20 @@ function timeOnce(args: string[]): number {
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
+const planArgs = ["--max-semi-space-size=32", "tools/ts-run.js", "tools/plan-cli.ts", "--stack", "prod"];
 const floor: number[] = [];
 const plan: number[] = [];
+const planJson: number[] = [];
 for (let i = 0; i < RUNS; i++) {
     floor.push(timeOnce(["-e", "require('@pulumi/aws')"]));
-    plan.push(timeOnce(["--max-semi-space-size=32", "tools/ts-run.js", "tools/plan-cli.ts", "--stack", "prod", "--json"]));
+    plan.push(timeOnce(planArgs));
+    planJson.push(timeOnce([...planArgs, "--json"]));
 }
-const result = { runs: RUNS, requireAwsMs: Math.round(median(floor)), planMs: Math.round(median(plan)), ratio: Number((median(plan) / median(floor)).toFixed(2)) };
-console.log(`bare require('@pulumi/aws'): median ${result.requireAwsMs} ms over ${RUNS} runs (${floor.map(Math.round).join(", ")})`);
-console.log(`plan --stack prod --json:    median ${result.planMs} ms over ${RUNS} runs (${plan.map(Math.round).join(", ")})`);
+const ms = (xs: number[]) => Math.round(median(xs));
+const ratio = (xs: number[]) => Number((median(xs) / median(floor)).toFixed(2));
+const result = { runs: RUNS, requireAwsMs: ms(floor), planMs: ms(plan), ratio: ratio(plan), planJsonWithPolicyMs: ms(planJson), jsonRatio: ratio(planJson) };
+const row = (label: string, xs: number[]) => console.log(`${label.padEnd(40)} median ${String(ms(xs)).padStart(5)} ms (${xs.map(Math.round).join(", ")})`);
+row("bare require('@pulumi/aws')", floor);
+row("plan --stack prod (tree)", plan);
+row("plan --stack prod --json (+50 policies)", planJson);
 console.log(JSON.stringify(result));

@@ -5,7 +5,6 @@
 import { ConfigError } from "../stacks/config/load";
 import { runStack } from "./offline/engine";
 import { planDocument, planText } from "./plan";
-import { evaluatePolicies } from "./policy-runner";
 
 interface CliArgs {
     stack: string;
@@ -33,6 +32,8 @@ async function main(): Promise<number> {
     const run = await runStack({ stack: args.stack, projectDir: args.dir });
     if (args.json) {
         const doc = planDocument(run);
+        // Loaded here, not at the top: only the JSON document carries the policy report (~130 ms).
+        const { evaluatePolicies } = await import("./policy-runner");
         doc.policy = await evaluatePolicies(run);
         await write(`${JSON.stringify(doc, null, 2)}\n`);
     } else {

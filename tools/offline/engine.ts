@@ -184,6 +184,10 @@ async function runUnderMocks(
     store.supportsAliasSpecs = true;
     pulumi.runtime.setAllConfig(config, secretKeys);
     let stackOutputs: unknown;
+    // The SDK formats a stack trace for every promise it creates (runtime/debuggable), about a fifth of an
+    // offline run. Errors keep their messages without it; BOXOFFICE_STACK_TRACES=1 brings the traces back.
+    const traceLimit = Error.stackTraceLimit;
+    if (!process.env.BOXOFFICE_STACK_TRACES) Error.stackTraceLimit = 0;
     try {
         stackOutputs = await pulumi.runtime.runInPulumiStack(async () => program());
         await settings.waitForRPCs();
@@ -192,6 +196,8 @@ async function runUnderMocks(
         // runtime's exit-time "promises still active" warning would only be noise about this aborted run.
         store.leakCandidates = new Set();
         throw err;
+    } finally {
+        Error.stackTraceLimit = traceLimit;
     }
     const root = monitor.registrations.find((r) => r.type === ROOT_STACK_TYPE);
     const outputs = (stackOutputs ?? root?.outputs ?? {}) as Record<string, unknown>;
