@@ -12,6 +12,7 @@ import { PGliteDatabase } from "../../../app/src/db/pglite-database";
 import { LocalModeStore, ModeStore, RedisModeStore } from "../../../app/src/mode-store";
 import { Stores } from "../../../app/src/services/stores";
 import { TicketSigner } from "../../../app/src/tickets/codes";
+import { registerCleanup } from "../../support/root-hooks";
 
 export const ADMIN_TOKEN = "test-admin-token";
 
@@ -41,9 +42,12 @@ export function pglite(): Promise<PGliteDatabase> {
   return sharedPGlite;
 }
 
-// A root-level hook: whichever spec opened the instance, it is closed once at the very end.
-after(async () => {
-  if (sharedPGlite) await (await sharedPGlite).close();
+// Closed by the root afterAll hook: once at the end of a serial run, after each file with --parallel; the
+// next file in the same worker then opens a fresh instance.
+registerCleanup(async () => {
+  const open = sharedPGlite;
+  sharedPGlite = undefined;
+  if (open) await (await open).close();
 });
 
 export async function pgliteBackend(): Promise<Backend> {
