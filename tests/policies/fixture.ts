@@ -4,7 +4,8 @@
  * pack through the runner (the `@pulumi/policy` analyzer handlers), exactly as a program's run would be.
  */
 import type { Registration } from "../../tools/offline/engine";
-import { PackConfigFile, PolicyReport, evaluateRegistrations, readPackConfigFile } from "../../tools/policy-runner";
+import { PackConfigFile, readPackConfigFile } from "../../tools/policy-config";
+import { PolicyReport, evaluateRegistrations } from "../../tools/policy-runner";
 import * as path from "path";
 
 export const PROJECT = "boxoffice";

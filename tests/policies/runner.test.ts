@@ -9,9 +9,8 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { policies } from "../../policies/rules";
-import {
-    defaultPolicyConfigFile, evaluatePolicies, evaluateRegistrations, hasMandatoryViolations, readPackConfigFile, reconcilePackConfig,
-} from "../../tools/policy-runner";
+import { readPackConfigFile, reconcilePackConfig } from "../../tools/policy-config";
+import { defaultPolicyConfigFile, evaluatePolicies, evaluateRegistrations, hasMandatoryViolations } from "../../tools/policy-runner";
 import { PROD, STAGING, UNKNOWN, baseline, evaluate, mutated, registrations, resourceRef, secret, urnOf, without, PROJECT, STACK } from "./fixture";
 
 describe("policy runner (engine fidelity)", () => {
