@@ -16,11 +16,20 @@ export type Period = "daily" | "weekly" | "monthly";
 const DAYS = "(SUN|MON|TUE|WED|THU|FRI|SAT|[1-7])";
 
 /**
- * The period of a backup rule's schedule. AWS Backup schedules are EventBridge expressions:
- * `cron(minutes hours day-of-month month day-of-week year)` or `rate(n unit)`.
+ * What AWS Backup runs when a rule has no schedule: "When no CRON expression is provided, Backup will use
+ * the default expression cron(0 5 ? * * *)" (Backup API, BackupRule.ScheduleExpression), i.e. daily.
  */
-export function periodOf(schedule: string | undefined, ruleName = ""): Period | undefined {
-    const s = (schedule ?? "").trim();
+export const DEFAULT_SCHEDULE = "cron(0 5 ? * * *)";
+
+/**
+ * The period of a backup rule's schedule. AWS Backup schedules are EventBridge expressions:
+ * `cron(minutes hours day-of-month month day-of-week year)` or `rate(n unit)`. Only the schedule decides,
+ * never the rule's name: a rule called "weekly" that runs `cron(0 5 ? * MON-FRI *)` is not weekly, and one
+ * with no schedule runs AWS Backup's daily default. A schedule that matches no known pattern has no period
+ * (undefined); the rules report it rather than guess.
+ */
+export function periodOf(schedule: string | undefined): Period | undefined {
+    const s = (isSet(schedule) ? String(schedule) : DEFAULT_SCHEDULE).trim();
     const cron = /^cron\((.+)\)$/i.exec(s);
     if (cron) {
         const f = cron[1].trim().split(/\s+/);
@@ -28,7 +37,9 @@ export function periodOf(schedule: string | undefined, ruleName = ""): Period | 
             const [, , dom, month, dow] = f;
             const any = (v: string) => v === "*" || v === "?";
             if (any(month) && /^(\d{1,2}|L)$/.test(dom) && any(dow)) return "monthly";
-            if (any(month) && dom === "?" && new RegExp(`^${DAYS}(#\\d|L)?$`, "i").test(dow)) return "weekly";
+            // SUN#1 (first Sunday) and 1L (last Sunday) run once a month, not once a week.
+            if (any(month) && dom === "?" && new RegExp(`^${DAYS}(#[1-5]|L)$`, "i").test(dow)) return "monthly";
+            if (any(month) && dom === "?" && new RegExp(`^${DAYS}$`, "i").test(dow)) return "weekly";
             if (any(month) && any(dom) && any(dow)) return "daily";
         }
     }
@@ -38,8 +49,7 @@ export function periodOf(schedule: string | undefined, ruleName = ""): Period | 
         if (hours <= 24) return "daily";
         if (hours === 168) return "weekly";
     }
-    const named = /(daily|weekly|monthly)/i.exec(ruleName);
-    return named ? (named[1].toLowerCase() as Period) : undefined;
+    return undefined;
 }
 
 type PlanRule = {
@@ -48,24 +58,31 @@ type PlanRule = {
     copyActions?: { destinationVaultArn?: string; lifecycle?: { deleteAfter?: number } }[];
 };
 
+function unrecognised(rule: PlanRule): string {
+    return `rule ${rule.ruleName} has schedule ${JSON.stringify(rule.schedule)}, which is not a recognised daily, weekly or monthly schedule (its name does not count).`;
+}
+
 function scheduledRules(plan: { rules?: unknown }): { rule: PlanRule; period?: Period }[] {
     return list<PlanRule>(plan.rules)
         .filter((r) => r.enableContinuousBackup !== true)
-        .map((rule) => ({ rule, period: periodOf(rule.schedule, rule.ruleName) }));
+        .map((rule) => ({ rule, period: periodOf(rule.schedule) }));
 }
 
 export const backupPlanSchedules = resourceRule(
     {
         name: "backup-plan-schedules",
-        description: "Every AWS Backup plan has a daily, a weekly and a monthly rule.",
+        description: "Every AWS Backup plan has a daily, a weekly and a monthly rule, judged by schedule (never by rule name), and no rule with a schedule of unknown period.",
         severity: "high",
-        remediationSteps: "1. Add rules with schedules `cron(0 3 * * ? *)` (daily), `cron(0 4 ? * SUN *)` (weekly) and `cron(0 5 1 * ? *)` (monthly). 2. Give each its own retention (see backup-plan-retention).",
+        remediationSteps: "1. Add rules with schedules `cron(0 3 * * ? *)` (daily), `cron(0 4 ? * SUN *)` (weekly) and `cron(0 5 1 * ? *)` (monthly). 2. Give each its own retention (see backup-plan-retention). 3. Replace any other schedule (weekdays only, several days, a given month) by one of these shapes, or drop the rule.",
     },
     aws.backup.Plan,
     (plan): Verdict => {
-        const periods = new Set(scheduledRules(plan).map((r) => r.period));
+        const rules = scheduledRules(plan);
+        const out = rules.filter((r) => !r.period).map(({ rule }) => unrecognised(rule));
+        const periods = new Set(rules.map((r) => r.period));
         const missing = (["daily", "weekly", "monthly"] as Period[]).filter((p) => !periods.has(p));
-        return missing.length ? [`no ${missing.join(", ")} rule (rules: ${list<PlanRule>(plan.rules).map((r) => `${r.ruleName} ${r.schedule ?? ""}`).join("; ") || "none"}).`] : [];
+        if (missing.length) out.push(`no ${missing.join(", ")} rule (rules: ${list<PlanRule>(plan.rules).map((r) => `${r.ruleName} ${r.schedule ?? ""}`).join("; ") || "none"}).`);
+        return out;
     },
 );
 
@@ -91,7 +108,10 @@ export const backupPlanRetention = resourceRule<aws.backup.Plan, aws.backup.Plan
         const floors: Record<Period, number> = { daily: cfg.dailyDays, weekly: cfg.weeklyDays, monthly: cfg.monthlyDays };
         const longest: Partial<Record<Period, number>> = {};
         for (const { rule, period } of scheduledRules(plan)) {
-            if (!period) continue;
+            if (!period) {
+                out.push(`${unrecognised(rule)} Its retention cannot be held to a daily, weekly or monthly floor.`);
+                continue;
+            }
             const days = num(rule.lifecycle?.deleteAfter);
             // No deleteAfter means "keep forever": compliant with any floor, though it costs.
             const effective = days ?? Number.POSITIVE_INFINITY;

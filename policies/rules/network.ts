@@ -5,6 +5,7 @@
 import * as aws from "@pulumi/aws";
 import { PolicyResource, ResourceValidationPolicy } from "@pulumi/policy";
 import { StackFinding, T, TIER_TAG, TIERS, Tier, Verdict, azList, known, list, num, ofType, resourceRule, stackRule, tagsOf } from "./common";
+import { WORLD_PREFIX, worldOpen } from "./cidr";
 import { Topology } from "./topology";
 
 export const natGatewayPerAz = stackRule(
@@ -34,10 +35,13 @@ export const natGatewayPerAz = stackRule(
 
 interface IngressConfig { publicPorts: number[] }
 
-const OPEN_V4 = "0.0.0.0/0";
-const OPEN_V6 = "::/0";
+/** The sources of a rule that admit the internet (see worldOpen), as written or explained. */
+function openSources(...cidrs: unknown[]): string[] {
+    return cidrs.flatMap((c) => (Array.isArray(c) ? c : [c])).filter((c): c is string => typeof c === "string" && c !== "")
+        .map(worldOpen).filter((why): why is string => why !== undefined);
+}
 
-interface OpenRule { urn: string; name: string; from?: number; to?: number; protocol: string; sg?: PolicyResource }
+interface OpenRule { urn: string; name: string; from?: number; to?: number; protocol: string; sg?: PolicyResource; sources: string[] }
 
 /** Whether an open rule only admits the allowed ports (TCP) on a security group tagged as the load-balancer tier. */
 function allowedOpenRule(rule: OpenRule, ports: number[]): string | undefined {
@@ -47,15 +51,15 @@ function allowedOpenRule(rule: OpenRule, ports: number[]): string | undefined {
     if (tier === "load-balancer" && protocolOk && portOk) return undefined;
     const range = rule.protocol === "-1" || rule.protocol === "all" ? "all traffic" : `${rule.protocol} ${rule.from ?? "?"}-${rule.to ?? "?"}`;
     const group = rule.sg ? `security group ${rule.sg.name}${tier ? ` (tier ${tier})` : " (no tier tag)"}` : "an unknown security group";
-    return `${rule.name}: ${range} from the internet into ${group}; only the load-balancer tier may be open, on ${ports.join("/")} (TCP).`;
+    return `${rule.name}: ${range} from the internet (${rule.sources.join(", ")}) into ${group}; only the load-balancer tier may be open, on ${ports.join("/")} (TCP).`;
 }
 
 export const noPublicIngress = stackRule<IngressConfig>(
     {
         name: "no-public-ingress",
-        description: "No security group admits 0.0.0.0/0 or ::/0, except the public load balancers' group (tier load-balancer) on TCP 80 and 443.",
+        description: `No security group admits the internet (0.0.0.0/0, ::/0 or any other IPv4 range of /${WORLD_PREFIX[4]} or wider, IPv6 /${WORLD_PREFIX[6]} or wider, outside RFC 1918/4193 private space), except the public load balancers' group (tier load-balancer) on TCP 80 and 443.`,
         severity: "critical",
-        remediationSteps: "1. Replace the open CIDR with `referencedSecurityGroupId` of the load balancers' security group. 2. If this really is a public load balancer's group, tag it `boxoffice:tier: load-balancer` and open only 80/443 TCP. 3. Reach instances for administration through SSM Session Manager, never an open port.",
+        remediationSteps: "1. Replace the open CIDR (splitting it, e.g. 0.0.0.0/1 + 128.0.0.0/1, is still open) with `referencedSecurityGroupId` of the load balancers' security group. 2. If this really is a public load balancer's group, tag it `boxoffice:tier: load-balancer` and open only 80/443 TCP. 3. Reach instances for administration through SSM Session Manager, never an open port.",
         configSchema: { properties: { publicPorts: { type: "array", items: { type: "integer", minimum: 1, maximum: 65535 }, default: [80, 443] } } },
     },
     (args, cfg) => {
@@ -68,22 +72,23 @@ export const noPublicIngress = stackRule<IngressConfig>(
         };
         const open: OpenRule[] = [];
         for (const r of ofType(args, T.ingressRule)) {
-            if (known(r.props, "cidrIpv4") === OPEN_V4 || known(r.props, "cidrIpv6") === OPEN_V6) {
-                open.push({ urn: r.urn, name: r.name, from: num(known(r.props, "fromPort")), to: num(known(r.props, "toPort")), protocol: String(known(r.props, "ipProtocol")), sg: groupOf(r, "securityGroupId") });
+            const sources = openSources(known(r.props, "cidrIpv4"), known(r.props, "cidrIpv6"));
+            if (sources.length) {
+                open.push({ urn: r.urn, name: r.name, from: num(known(r.props, "fromPort")), to: num(known(r.props, "toPort")), protocol: String(known(r.props, "ipProtocol")), sg: groupOf(r, "securityGroupId"), sources });
             }
         }
         for (const r of ofType(args, T.securityGroupRule)) {
             if (known(r.props, "type") !== "ingress") continue;
-            const cidrs = [...list<string>(known(r.props, "cidrBlocks")), ...list<string>(known(r.props, "ipv6CidrBlocks"))];
-            if (cidrs.includes(OPEN_V4) || cidrs.includes(OPEN_V6)) {
-                open.push({ urn: r.urn, name: r.name, from: num(known(r.props, "fromPort")), to: num(known(r.props, "toPort")), protocol: String(known(r.props, "protocol")), sg: groupOf(r, "securityGroupId") });
+            const sources = openSources(known(r.props, "cidrBlocks"), known(r.props, "ipv6CidrBlocks"));
+            if (sources.length) {
+                open.push({ urn: r.urn, name: r.name, from: num(known(r.props, "fromPort")), to: num(known(r.props, "toPort")), protocol: String(known(r.props, "protocol")), sg: groupOf(r, "securityGroupId"), sources });
             }
         }
         for (const g of groups) {
             list<{ cidrBlocks?: string[]; ipv6CidrBlocks?: string[]; fromPort?: number; toPort?: number; protocol?: string }>(known(g.props, "ingress")).forEach((i, n) => {
-                const cidrs = [...list<string>(i.cidrBlocks), ...list<string>(i.ipv6CidrBlocks)];
-                if (cidrs.includes(OPEN_V4) || cidrs.includes(OPEN_V6)) {
-                    open.push({ urn: g.urn, name: `${g.name} ingress[${n}]`, from: num(i.fromPort), to: num(i.toPort), protocol: String(i.protocol), sg: g });
+                const sources = openSources(i.cidrBlocks, i.ipv6CidrBlocks);
+                if (sources.length) {
+                    open.push({ urn: g.urn, name: `${g.name} ingress[${n}]`, from: num(i.fromPort), to: num(i.toPort), protocol: String(i.protocol), sg: g, sources });
                 }
             });
         }

@@ -10,6 +10,13 @@ import { Fixture, TYPES, baseline, evaluate, mutated, secret, without } from "./
 
 type Case = [policy: string, what: string, fixture: () => Fixture, expect?: RegExp];
 
+/** The baseline plus one ingress rule named "extra" on a security group of it. */
+const withIngress = (group: string, rule: Record<string, unknown>): Fixture => {
+    const f = baseline();
+    f.push({ type: TYPES.ingress, name: "extra", props: { securityGroupId: group, ...rule }, deps: { securityGroupId: [group] } });
+    return f;
+};
+
 const cases: Case[] = [
     // RDS
     ["rds-multi-az", "writer not Multi-AZ", () => mutated("db", (p) => { p.multiAz = false; })],
@@ -34,6 +41,12 @@ const cases: Case[] = [
     ["rds-minor-version-upgrade", "minor upgrades off", () => mutated("db", (p) => { p.autoMinorVersionUpgrade = false; })],
     ["rds-master-password-generated", "neither managed nor given", () => mutated("db", (p) => { p.manageMasterUserPassword = false; }), /neither/],
     ["rds-master-password-generated", "a typed (secret) password", () => mutated("db", (p) => { delete p.manageMasterUserPassword; p.password = secret("hunter2hunter2"); }), /typed into the program/],
+    ["rds-master-password-generated", "a password derived from another resource (`${bucket.id}x`)", () => mutated("db", (p, spec, all) => {
+        delete p.manageMasterUserPassword;
+        p.password = secret("logs-bucket-0123x");
+        spec.deps = { ...spec.deps, password: ["logs"] };
+        all.push({ type: "aws:s3/bucket:Bucket", name: "logs", props: { bucket: "logs-bucket-0123" } });
+    }), /db: `password` depends only on logs \(aws:s3\/bucket:Bucket\).*expected a dependency on one of random:index\/randomPassword:RandomPassword/],
     ["rds-proxy-tls", "proxy without TLS", () => mutated("proxy", (p) => { p.requireTls = false; }), /requireTls/],
     ["rds-proxy-tls", "proxy in one subnet", () => mutated("proxy", (p) => { p.vpcSubnetIds = ["subnet-iso-a"]; }), /fewer than two/],
     // ElastiCache
@@ -82,6 +95,11 @@ const cases: Case[] = [
     // Backup
     ["backup-plan-schedules", "no weekly rule", () => mutated("plan", (p) => { p.rules.splice(1, 1); }), /no weekly/],
     ["backup-plan-schedules", "no monthly rule (rate-based daily only)", () => mutated("plan", (p) => { p.rules = [{ ...p.rules[0], schedule: "rate(1 day)" }, p.rules[1]]; }), /no monthly/],
+    ["backup-plan-schedules", "rule named weekly runs on weekdays", () => mutated("plan", (p) => { p.rules[1].schedule = "cron(0 5 ? * MON-FRI *)"; }), /rule weekly has schedule "cron\(0 5 \? \* MON-FRI \*\)", which is not a recognised/],
+    ["backup-plan-schedules", "rule named weekly runs on weekdays: no weekly rule left", () => mutated("plan", (p) => { p.rules[1].schedule = "cron(0 5 ? * MON-FRI *)"; }), /no weekly rule/],
+    ["backup-plan-schedules", "rule named weekly without schedule (AWS runs it daily)", () => mutated("plan", (p) => { delete p.rules[1].schedule; }), /no weekly rule/],
+    ["backup-plan-schedules", "first Sunday of the month is not weekly", () => mutated("plan", (p) => { p.rules[1].schedule = "cron(0 4 ? * SUN#1 *)"; }), /no weekly rule/],
+    ["backup-plan-retention", "rule named weekly runs on weekdays", () => mutated("plan", (p) => { p.rules[1].schedule = "cron(0 5 ? * MON-FRI *)"; }), /rule weekly has schedule .* not a recognised .* retention cannot be held/],
     ["backup-plan-retention", "daily below floor", () => mutated("plan", (p) => { p.rules[0].lifecycle.deleteAfter = 1; }), /daily rule daily keeps 1/],
     ["backup-plan-retention", "weekly not longer than daily", () => mutated("plan", (p) => { p.rules[0].lifecycle.deleteAfter = 40; }), /weekly retention \(35 d\) is not longer/],
     ["backup-plan-retention", "cold storage too short", () => mutated("plan", (p) => { p.rules[2].lifecycle = { coldStorageAfter: 30, deleteAfter: 100 }; }), /coldStorageAfter 30 \+ 90/],
@@ -102,6 +120,14 @@ const cases: Case[] = [
     ["no-public-ingress", "IPv6 all traffic", () => mutated("alb-in-80", (p) => { delete p.cidrIpv4; p.cidrIpv6 = "::/0"; p.ipProtocol = "-1"; delete p.fromPort; delete p.toPort; }), /all traffic/],
     ["no-public-ingress", "inline ingress on an untagged group", () => mutated("sg-app", (p) => { delete p.tags; p.ingress = [{ protocol: "tcp", fromPort: 443, toPort: 443, cidrBlocks: ["0.0.0.0/0"] }]; }), /no tier tag/],
     ["no-public-ingress", "security-group rule ingress", () => { const f = baseline(); f.push({ type: "aws:ec2/securityGroupRule:SecurityGroupRule", name: "pg-open", props: { type: "ingress", securityGroupId: "sg-app", cidrBlocks: ["0.0.0.0/0"], fromPort: 5432, toPort: 5432, protocol: "tcp" }, deps: { securityGroupId: ["sg-app"] } }); return f; }, /pg-open/],
+    ["no-public-ingress", "SSH from 0.0.0.0/1", () => withIngress("sg-app", { cidrIpv4: "0.0.0.0/1", fromPort: 22, toPort: 22, ipProtocol: "tcp" }), /extra: tcp 22-22 from the internet \(0\.0\.0\.0\/1\)/],
+    ["no-public-ingress", "SSH from 128.0.0.0/1", () => withIngress("sg-app", { cidrIpv4: "128.0.0.0/1", fromPort: 22, toPort: 22, ipProtocol: "tcp" }), /extra: tcp 22-22 from the internet \(128\.0\.0\.0\/1\)/],
+    ["no-public-ingress", "all traffic from ::/1", () => withIngress("sg-app", { cidrIpv6: "::/1", ipProtocol: "-1" }), /extra: all traffic from the internet \(::\/1\)/],
+    ["no-public-ingress", "a public /8 (8.0.0.0/8)", () => withIngress("sg-app", { cidrIpv4: "8.0.0.0/8", fromPort: 5432, toPort: 5432, ipProtocol: "tcp" }), /\(8\.0\.0\.0\/8\)/],
+    ["no-public-ingress", "10.0.0.0/7 reaches past private space", () => withIngress("sg-app", { cidrIpv4: "10.0.0.0/7", fromPort: 5432, toPort: 5432, ipProtocol: "tcp" }), /\(10\.0\.0\.0\/7\)/],
+    ["no-public-ingress", "a source that is not a CIDR", () => withIngress("sg-app", { cidrIpv4: "0.0.0.0", fromPort: 22, toPort: 22, ipProtocol: "tcp" }), /"0\.0\.0\.0" \(not a CIDR; treated as open\)/],
+    ["no-public-ingress", "split halves in a security-group rule", () => { const f = baseline(); f.push({ type: "aws:ec2/securityGroupRule:SecurityGroupRule", name: "pg-halves", props: { type: "ingress", securityGroupId: "sg-app", cidrBlocks: ["0.0.0.0/1", "128.0.0.0/1"], fromPort: 5432, toPort: 5432, protocol: "tcp" }, deps: { securityGroupId: ["sg-app"] } }); return f; }, /pg-halves: tcp 5432-5432 from the internet \(0\.0\.0\.0\/1, 128\.0\.0\.0\/1\)/],
+    ["no-public-ingress", "inline ingress from ::/1 on the ALB group", () => mutated("sg-alb", (p) => { p.ingress = [{ protocol: "tcp", fromPort: 22, toPort: 22, ipv6CidrBlocks: ["::/1"] }]; }), /sg-alb ingress\[0\]: tcp 22-22 from the internet \(::\/1\)/],
     ["kms-key-rotation", "no rotation", () => mutated("key", (p) => { p.enableKeyRotation = false; })],
     ["tier-tagged", "database without tier", () => mutated("db", (p) => { delete p.tags["boxoffice:tier"]; }), /missing/],
     ["tier-tagged", "service with a wrong tier", () => mutated("worker", (p) => { p.tags["boxoffice:tier"] = "database"; }), /expected app or worker/],
@@ -164,6 +190,35 @@ describe("policy rules (baseline + one mutation per violation, prod config)", ()
             all.push({ type: "random:index/randomPassword:RandomPassword", name: "db-password", props: { length: 40, special: true, overrideSpecial: "!#$%&*()-_=+[]{}<>:?" } });
         });
         const report = await evaluate(fixture);
+        assert.deepStrictEqual(report.violations, []);
+    });
+
+    for (const type of ["random:index/randomString:RandomString", "aws:secretsmanager/secretVersion:SecretVersion"]) {
+        it(`rds-master-password-generated: a password from a ${type.split(":").pop()} passes`, async () => {
+            const fixture = mutated("db", (p, spec, all) => {
+                delete p.manageMasterUserPassword;
+                p.password = secret("generated-40-characters-of-random-text!!");
+                spec.deps = { ...spec.deps, password: ["db-password"] };
+                all.push({ type, name: "db-password", props: {} });
+            });
+            const report = await evaluate(fixture);
+            assert.deepStrictEqual(report.violations, []);
+        });
+    }
+
+    it("no-public-ingress: private sources stay closed to the rule (10.0.0.0/8, 172.16.0.0/12, fd00::/8 from inside)", async () => {
+        const f = baseline();
+        for (const [n, cidr] of [["v4", "10.0.0.0/8"], ["v4b", "172.16.0.0/12"], ["v6", "fd00::/8"]]) {
+            f.push({ type: TYPES.ingress, name: `vpc-${n}`, props: { securityGroupId: "sg-app", [n.startsWith("v6") ? "cidrIpv6" : "cidrIpv4"]: cidr, fromPort: 5432, toPort: 5432, ipProtocol: "tcp" }, deps: { securityGroupId: ["sg-app"] } });
+        }
+        const report = await evaluate(f);
+        assert.deepStrictEqual(report.violations, []);
+    });
+
+    it("no-public-ingress: the load-balancer tier may still be open on 443 through split halves", async () => {
+        const f = mutated("alb-in-443", (p) => { p.cidrIpv4 = "0.0.0.0/1"; });
+        f.push({ type: TYPES.ingress, name: "alb-in-443-upper", props: { securityGroupId: "sg-alb", cidrIpv4: "128.0.0.0/1", fromPort: 443, toPort: 443, ipProtocol: "tcp" }, deps: { securityGroupId: ["sg-alb"] } });
+        const report = await evaluate(f);
         assert.deepStrictEqual(report.violations, []);
     });
 
