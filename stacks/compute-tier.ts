@@ -55,13 +55,16 @@ export function createComputeTier(name: string, config: PlatformConfig, network:
     const tags = { [ENVIRONMENT_TAG]: config.environment };
     const cluster = new EcsCluster(name, { tags });
     const image = new ContainerImage(name, { platform: "linux/arm64", tags });
-    const secrets = new ServiceSecrets(name, { redisAuthToken: data.redis.authToken, tags });
+    // The ticket-signing seed has no other copy: prod protects it like the database.
+    const secrets = new ServiceSecrets(name, { redisAuthToken: data.redis.authToken, protect: config.environment === "prod", tags });
     const wiring = serviceWiring(name, config, data, secrets);
     const common = {
         clusterArn: cluster.clusterArn, clusterName: cluster.clusterName, image: image.imageUri,
         cpuArchitecture: image.platform === "linux/arm64" ? "ARM64" as const : "X86_64" as const,
         environment: wiring.environment, secrets: wiring.secrets, secretKmsKeyArns: wiring.kmsKeyArns,
         subnetIds: network.privateSubnetIds, metricNamespace: BACKLOG_NAMESPACE, tags,
+        // With schedules, scheduled actions own min/max; a deploy must not reset a raised floor mid-sale.
+        capacityManagedBySchedules: config.scaling.schedules.length > 0 || config.scaling.onSale !== null,
     };
     const app = new AutoscaledService(`${name}-app`, {
         ...common, role: "app", command: ["node", "dist/server.js"], port: APP_PORT,

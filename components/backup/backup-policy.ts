@@ -39,6 +39,13 @@ export interface BackupPolicyArgs {
 }
 
 const DEFAULT_DAILY = "cron(0 5 * * ? *)";
+/** CreateBackupVault: `^[a-zA-Z0-9\-\_]{2,50}$`; restore-testing plan and selection names also stop at 50. */
+const MAX_VAULT_NAME = 50;
+/**
+ * The longest name derived from `name` is the copy vault's: Pulumi autonames `${name}-copy-vault` with "-" and 7
+ * random characters, 19 more than `name`. (The restore-test selection `${name}_restore_test_rds` adds 17.)
+ */
+const MAX_NAME = MAX_VAULT_NAME - "-copy-vault".length - 8;
 
 /**
  * AWS Backup for everything tagged `boxoffice:backup = daily-weekly-monthly`: a KMS-encrypted vault (kept when
@@ -79,7 +86,8 @@ export class BackupPolicy extends pulumi.ComponentResource {
         };
 
         const check = argChecker("BackupPolicy", name);
-        check.that(/^[a-z](-?[a-z0-9])*$/.test(name) && name.length <= 40, "name", name, "must be at most 40 lower-case letters, digits and single hyphens, starting with a letter (it prefixes vault and plan names)");
+        check.that(/^[a-z](-?[a-z0-9])*$/.test(name), "name", name, "must be lower-case letters, digits and single hyphens, starting with a letter (it prefixes vault and plan names)");
+        check.that(name.length <= MAX_NAME, "name", name, `must be at most ${MAX_NAME} characters (the autonamed copy vault "<name>-copy-vault-xxxxxxx" must fit AWS Backup's ${MAX_VAULT_NAME}-character vault names)`);
         check.intRange("dailyRetentionDays", daily, 1, 36500, "AWS Backup lifecycle");
         check.intRange("weeklyRetentionDays", weekly, daily + 1, 36500, "more than dailyRetentionDays");
         check.intRange("monthlyRetentionDays", monthly, weekly + 1, 36500, "more than weeklyRetentionDays");

@@ -57,6 +57,15 @@ export interface AutoscaledServiceArgs {
     minTasks?: number;
     /** @default 10 */
     maxTasks?: number;
+    /**
+     * Scheduled actions (ScheduledScaling) move this service's min/max: Pulumi then stops reconciling the
+     * scalable target's capacity, so a `pulumi up` during a raised window cannot reset the floor. The cost: a
+     * changed `minTasks`/`maxTasks` reaches the live target only at the next scheduled action that sets it (an
+     * on-sale's restore sets both) or by `aws application-autoscaling register-scalable-target`.
+     * @default false
+     * @example { minTasks: 3, maxTasks: 30, capacityManagedBySchedules: true }
+     */
+    capacityManagedBySchedules?: boolean;
     /** Target-tracking CPU utilisation. @default 60 */
     targetCpuPercent?: number;
     /** ALB requests per target per minute; `resourceLabel` = `<alb arnSuffix>/<tg arnSuffix>`. @default undefined */
@@ -119,13 +128,15 @@ export class AutoscaledService extends pulumi.ComponentResource {
         const parent = { parent: this };
         const tags = (role: string) => ({ ...args.tags, [TIER_TAG]: args.role, Name: `${name}-${role}` });
         const region = aws.getRegionOutput({}, parent).region;
+        // GovCloud and China are partitions of their own (aws-us-gov, aws-cn): managed-policy ARNs differ there.
+        const partition = aws.getPartitionOutput({}, parent).partition;
         const secrets = Object.entries(args.secrets ?? {});
 
         const logGroup = new aws.cloudwatch.LogGroup(`${name}-logs`, { retentionInDays: args.logRetentionDays ?? 90, tags: tags("logs") }, parent);
         const assume = JSON.stringify({ Version: "2012-10-17", Statement: [{ Effect: "Allow", Principal: { Service: "ecs-tasks.amazonaws.com" }, Action: "sts:AssumeRole" }] });
         const execRole = new aws.iam.Role(`${name}-execution-role`, { assumeRolePolicy: assume, tags: tags("execution-role") }, parent);
         new aws.iam.RolePolicyAttachment(`${name}-execution-managed`, {
-            role: execRole.name, policyArn: "arn:aws:iam::aws:policy/service-role/AmazonECSTaskExecutionRolePolicy",
+            role: execRole.name, policyArn: pulumi.interpolate`arn:${partition}:iam::aws:policy/service-role/AmazonECSTaskExecutionRolePolicy`,
         }, parent);
         if (secrets.length > 0) {
             new aws.iam.RolePolicy(`${name}-execution-secrets`, {
@@ -215,7 +226,14 @@ export class AutoscaledService extends pulumi.ComponentResource {
         const target = new aws.appautoscaling.Target(`${name}-scaling`, {
             serviceNamespace: "ecs", scalableDimension: "ecs:service:DesiredCount",
             resourceId: this.scalableTargetResourceId, minCapacity: min, maxCapacity: max, tags: tags("scaling"),
-        }, parent);
+        }, {
+            parent: this,
+            // Scheduled actions raise MinCapacity for a sale window; without this a `pulumi up` inside the window
+            // writes the configured min/max back and drops the floor mid-sale (terraform-aws-modules/terraform-aws-ecs#422).
+            // What it costs: a new minTasks/maxTasks is only applied at creation, at the next scheduled action that
+            // sets it (the on-sale restore sets both) or by `aws application-autoscaling register-scalable-target`.
+            ignoreChanges: args.capacityManagedBySchedules ? ["minCapacity", "maxCapacity"] : [],
+        });
         const policy = (role: string, config: aws.types.input.appautoscaling.PolicyTargetTrackingScalingPolicyConfiguration) =>
             new aws.appautoscaling.Policy(`${name}-${role}`, {
                 policyType: "TargetTrackingScaling", serviceNamespace: target.serviceNamespace,

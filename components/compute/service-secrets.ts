@@ -6,6 +6,13 @@ import { TIER_TAG } from "../tiers";
 export interface ServiceSecretsArgs {
     /** Redis AUTH token (a Pulumi secret) to store alongside, so tasks receive it as a secret reference. */
     redisAuthToken: pulumi.Input<string>;
+    /**
+     * Protect the secrets and the KMS key from `pulumi destroy` and replacement, and keep the key in AWS if it is
+     * removed from the program. They hold the only copy of the ticket-signing seed: losing either invalidates
+     * every ticket already issued. Prod turns it on. @default false
+     * @example { redisAuthToken, protect: true }
+     */
+    protect?: boolean;
     tags?: Record<string, string>;
 }
 
@@ -17,6 +24,7 @@ export interface ServiceSecretsArgs {
  *
  * Rotation: replacing the `RandomBytes` re-issues the signing key, which invalidates every issued ticket —
  * do it only with the key-id migration the app supports (TICKET_SIGNING_KEY_ID).
+ * With `protect` (prod) the secrets and the key cannot be deleted or replaced by Pulumi and the key is retained.
  * Cost: three secrets (per secret-month) and one KMS key.
  */
 export class ServiceSecrets extends pulumi.ComponentResource {
@@ -28,14 +36,18 @@ export class ServiceSecrets extends pulumi.ComponentResource {
     constructor(name: string, args: ServiceSecretsArgs, opts?: pulumi.ComponentResourceOptions) {
         super("boxoffice:compute:ServiceSecrets", name, {}, opts);
         const parent = { parent: this };
+        const protect = args.protect ?? false;
+        // The signing-key secret (readable only with this key) is the one copy of the seed tasks sign with: deleting
+        // either invalidates every issued ticket. Versions need no protection: AWSCURRENT survives their deletion.
+        const stateful = { parent: this, protect };
         const tags = (role: string) => ({ ...args.tags, [TIER_TAG]: "app", Name: `${name}-${role}` });
         const key = new aws.kms.Key(`${name}-secrets-key`, {
             description: `${name}: service secrets`, enableKeyRotation: true, deletionWindowInDays: 30, tags: tags("secrets-key"),
-        }, parent);
+        }, { ...stateful, retainOnDelete: protect });
         const admin = new random.RandomPassword(`${name}-admin-token`, { length: 48, special: false }, parent);
         const seed = new random.RandomBytes(`${name}-signing-seed`, { length: 32 }, parent);
         const secret = (role: string, value: pulumi.Input<string>) => {
-            const s = new aws.secretsmanager.Secret(`${name}-${role}`, { kmsKeyId: key.arn, recoveryWindowInDays: 30, tags: tags(role) }, parent);
+            const s = new aws.secretsmanager.Secret(`${name}-${role}`, { kmsKeyId: key.arn, recoveryWindowInDays: 30, tags: tags(role) }, stateful);
             new aws.secretsmanager.SecretVersion(`${name}-${role}-value`, { secretId: s.id, secretString: pulumi.secret(value) }, parent);
             return s.arn;
         };

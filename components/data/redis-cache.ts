@@ -20,7 +20,7 @@ export interface RedisCacheArgs {
     allowedSecurityGroupIds: pulumi.Input<string>[];
     /** @default "cache.r7g.large" */
     nodeType?: string;
-    /** Redis OSS major.minor; the parameter group family follows the major. @default "7.1" */
+    /** Redis OSS major.minor; the parameter group family follows the major (`redis6.x` or `redis7`). @default "7.1" */
     engineVersion?: string;
     /** Replicas of the primary, 1..5: Multi-AZ automatic failover needs at least one. @default 2 */
     replicas?: number;
@@ -100,7 +100,8 @@ export class RedisCache extends pulumi.ComponentResource {
             description: `${name}: isolated subnets`, subnetIds: args.subnetIds, tags: tags("subnets"),
         }, parent);
         const parameters = new aws.elasticache.ParameterGroup(`${name}-params`, {
-            family: `redis${major}`,
+            // ElastiCache names the Redis 6 family "redis6.x" (one family for 6.0 and 6.2) but Redis 7's "redis7".
+            family: major === "6" ? "redis6.x" : `redis${major}`,
             description: `${name}: evict only keys with a TTL`,
             parameters: [{ name: "maxmemory-policy", value: "volatile-lru" }],
             tags: tags("params"),

@@ -2,6 +2,7 @@ import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { argChecker } from "../arg-check";
 import { TIER_TAG } from "../tiers";
+import { accessLogBucketPolicy, hasElbLogAccount } from "./access-log-policy";
 import { WebFirewall } from "./web-firewall";
 
 /** TLS 1.3 + 1.2 with forward secrecy only (ELB User Guide, "Security policies for your Application Load Balancer"). */
@@ -203,7 +204,8 @@ export class PairedLoadBalancers extends pulumi.ComponentResource {
 
     /**
      * ALB access logs. SSE-S3 because ALB log delivery does not support SSE-KMS (ELB User Guide, "Enable access
-     * logs"); the bucket policy admits the region's ELB log-delivery account only, under this account's prefix.
+     * logs"); the bucket policy admits ELB log delivery only (the region's ELB account where there is one, and the
+     * `logdelivery.elasticloadbalancing.amazonaws.com` service), under this account's prefix (see access-log-policy.ts).
      */
     private accessLogBucket_(name: string, days: number, tags: (r: string) => Record<string, string>) {
         const parent = { parent: this };
@@ -219,17 +221,15 @@ export class PairedLoadBalancers extends pulumi.ComponentResource {
             bucket: bucket.id,
             rules: [{ id: "expire", status: "Enabled", filter: {}, expiration: { days }, abortIncompleteMultipartUpload: { daysAfterInitiation: 7 } }],
         }, parent);
-        const elb = aws.elb.getServiceAccountOutput({}, parent);
+        // Only regions from before August 2022 have an ELB log-delivery account; getServiceAccount fails elsewhere,
+        // so it is asked only where the table says it will answer. The service principal covers every region.
+        const region = aws.getRegionOutput({}, parent).region;
+        const elbArn = region.apply((r) => hasElbLogAccount(r) ? aws.elb.getServiceAccountOutput({}, parent).arn : pulumi.output(undefined));
         const account = aws.getCallerIdentityOutput({}, parent).accountId;
         const policy = new aws.s3.BucketPolicy(`${name}-access-logs-policy`, {
             bucket: bucket.id,
-            policy: pulumi.all([bucket.arn, elb.arn, account]).apply(([arn, elbArn, acct]) => JSON.stringify({
-                Version: "2012-10-17",
-                Statement: [
-                    { Sid: "ElbLogDelivery", Effect: "Allow", Principal: { AWS: elbArn }, Action: "s3:PutObject", Resource: `${arn}/*/AWSLogs/${acct}/*` },
-                    { Sid: "TlsOnly", Effect: "Deny", Principal: "*", Action: "s3:*", Resource: [arn, `${arn}/*`], Condition: { Bool: { "aws:SecureTransport": "false" } } },
-                ],
-            })),
+            policy: pulumi.all([bucket.arn, elbArn, account]).apply(([bucketArn, elbAccountArn, accountId]) =>
+                JSON.stringify(accessLogBucketPolicy({ bucketArn, accountId, elbAccountArn }))),
         }, parent);
         return { bucket, policy };
     }

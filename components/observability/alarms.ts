@@ -159,12 +159,14 @@ export class Alarms extends pulumi.ComponentResource {
         const opts = { parent: this, provider };
         const tags = { ...args.tags, Name: `${name}-${role}` };
         const account = aws.getCallerIdentityOutput({}, opts).accountId;
+        // The account root's ARN carries the partition (aws-cn, aws-us-gov): a literal `arn:aws:` is refused there.
+        const partition = aws.getPartitionOutput({}, { parent: this, provider }).partition;
         const key = new aws.kms.Key(`${name}-${role}-key`, {
             description: `${name}: ${role} topic`, enableKeyRotation: true, deletionWindowInDays: 30, tags,
-            policy: account.apply((acct) => JSON.stringify({
+            policy: pulumi.all([account, partition]).apply(([acct, part]) => JSON.stringify({
                 Version: "2012-10-17",
                 Statement: [
-                    { Sid: "Account", Effect: "Allow", Principal: { AWS: `arn:aws:iam::${acct}:root` }, Action: "kms:*", Resource: "*" },
+                    { Sid: "Account", Effect: "Allow", Principal: { AWS: `arn:${part}:iam::${acct}:root` }, Action: "kms:*", Resource: "*" },
                     { Sid: "CloudWatchAlarms", Effect: "Allow", Principal: { Service: "cloudwatch.amazonaws.com" }, Action: ["kms:Decrypt", "kms:GenerateDataKey*"], Resource: "*" },
                 ],
             })),

@@ -140,6 +140,15 @@ describe("prod stack, as shipped", function () {
         }
     });
 
+    it("leaves scaling min/max to its schedules and protects the ticket-signing secrets and key", () => {
+        const targets = ofType(run, "aws:appautoscaling/target:Target");
+        assert.deepStrictEqual(targets.map((t) => t.options.ignoreChanges), [["minCapacity", "maxCapacity"], ["minCapacity", "maxCapacity"]]);
+        const secrets = run.resources.filter((r) => r.parent?.endsWith("boxoffice:compute:ServiceSecrets::boxoffice-prod") && ["aws:kms/key:Key", "aws:secretsmanager/secret:Secret"].includes(r.type));
+        assert.strictEqual(secrets.length, 4);
+        assert.ok(secrets.every((r) => r.options.protect), secrets.filter((r) => !r.options.protect).map((r) => r.name).join(", "));
+        assert.ok(secrets.find((r) => r.type === "aws:kms/key:Key")!.options.retainOnDelete);
+    });
+
     it("alarms on every tier", () => {
         const tiers = new Set(ofType(run, "aws:cloudwatch/metricAlarm:MetricAlarm").map((r) => inputsOf(r).tags?.["boxoffice:tier"]));
         for (const tier of ["load-balancer", "app", "worker", "database", "cache"]) assert.ok(tiers.has(tier), `no alarm for ${tier}`);
@@ -151,6 +160,15 @@ describe("prod stack, as shipped", function () {
         const json = JSON.stringify(planDocument(run));
         for (const s of secrets) assert.ok(!json.includes(s), "a secret value appears in the plan");
         assert.ok(json.includes("[secret]"));
+    });
+});
+
+describe("staging stack, as shipped", function () {
+    this.timeout(60_000);
+    it("without schedules Pulumi keeps owning scaling min/max, and the service secrets stay removable", async () => {
+        const run = await runStack({ stack: "staging" });
+        assert.deepStrictEqual(ofType(run, "aws:appautoscaling/target:Target").map((t) => t.options.ignoreChanges), [[], []]);
+        assert.ok(ofType(run, "aws:secretsmanager/secret:Secret").filter((r) => r.parent?.includes("ServiceSecrets")).every((r) => !r.options.protect));
     });
 });
 

@@ -141,8 +141,12 @@ export class BoxofficeMocks implements pulumi.runtime.Mocks {
                 return { id: region, name: region, region, description: region, endpoint: `ec2.${region}.amazonaws.com` };
             case "aws:index/getCallerIdentity:getCallerIdentity":
                 return { id: MOCK_ACCOUNT_ID, accountId: MOCK_ACCOUNT_ID, arn: `arn:aws:iam::${MOCK_ACCOUNT_ID}:user/offline`, userId: "AIDAOFFLINE" };
-            case "aws:index/getPartition:getPartition":
-                return { id: "aws", partition: "aws", dnsSuffix: "amazonaws.com", reverseDnsPrefix: "com.amazonaws" };
+            case "aws:index/getPartition:getPartition": {
+                // China and GovCloud regions are partitions of their own; ARNs built with a literal `arn:aws:` break there.
+                const partition = region.startsWith("cn-") ? "aws-cn" : region.startsWith("us-gov-") ? "aws-us-gov" : "aws";
+                const dnsSuffix = partition === "aws-cn" ? "amazonaws.com.cn" : "amazonaws.com";
+                return { id: partition, partition, dnsSuffix, reverseDnsPrefix: dnsSuffix.split(".").reverse().join(".") };
+            }
             case "aws:elb/getServiceAccount:getServiceAccount": {
                 const account = ELB_REGION_FACTS[region]?.logAccount;
                 if (!account) throw new Error(`offline engine: no ELB log-delivery account known for region ${region}`);

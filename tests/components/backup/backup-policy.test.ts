@@ -111,6 +111,24 @@ describe("BackupPolicy", () => {
         assert.strictEqual(inputsOf(byName(run, "aws:backup/restoreTestingPlan:RestoreTestingPlan", "prod-backup-restore-test")).name, "prod_backup_restore_test");
     });
 
+    it("accepts names up to 31 characters, so every derived name fits AWS Backup's 50-character limit", async () => {
+        const name = "a".repeat(31);
+        const { run } = await make({}, name);
+        const vaultNames = ofType(run, VAULT).map((v) => outputsOf(v).name as string);
+        assert.deepStrictEqual(vaultNames.map((n) => n.replace(/-[0-9a-f]{7}$/, "-xxxxxxx")), [`${name}-vault-xxxxxxx`, `${name}-copy-vault-xxxxxxx`]);
+        assert.strictEqual(Math.max(...vaultNames.map((n) => n.length)), 50);
+        const plan = inputsOf(ofType(run, "aws:backup/restoreTestingPlan:RestoreTestingPlan")[0]).name;
+        const selection = inputsOf(ofType(run, "aws:backup/restoreTestingSelection:RestoreTestingSelection")[0]).name;
+        assert.ok(plan.length <= 50 && selection.length <= 50, `${plan} / ${selection}`);
+    });
+
+    it("refuses a 32-character name: its copy vault would get a 51-character name", () => {
+        assert.throws(() => new BackupPolicy("a".repeat(32), { copyToRegion: "eu-central-1" }), {
+            name: "ComponentArgError",
+            message: `BackupPolicy "${"a".repeat(32)}": name = "${"a".repeat(32)}": must be at most 31 characters (the autonamed copy vault "<name>-copy-vault-xxxxxxx" must fit AWS Backup's 50-character vault names)`,
+        });
+    });
+
     const errors: [string, Partial<BackupPolicyArgs>, string][] = [
         ["weekly not above daily", { dailyRetentionDays: 7, weeklyRetentionDays: 7 }, 'BackupPolicy "bk": weeklyRetentionDays = 7: must be a whole number 8..36500 (more than dailyRetentionDays)'],
         ["monthly not above weekly", { monthlyRetentionDays: 21 }, 'BackupPolicy "bk": monthlyRetentionDays = 21: must be a whole number 22..36500 (more than weeklyRetentionDays)'],

@@ -6,7 +6,7 @@ import { inputsOf, ofType, promiseOf } from "../../../tools/offline/values";
 
 const T = {
     service: "aws:ecs/service:Service", task: "aws:ecs/taskDefinition:TaskDefinition", target: "aws:appautoscaling/target:Target",
-    policy: "aws:appautoscaling/policy:Policy", rolePolicy: "aws:iam/rolePolicy:RolePolicy", logGroup: "aws:cloudwatch/logGroup:LogGroup",
+    policy: "aws:appautoscaling/policy:Policy", attachment: "aws:iam/rolePolicyAttachment:RolePolicyAttachment", rolePolicy: "aws:iam/rolePolicy:RolePolicy", logGroup: "aws:cloudwatch/logGroup:LogGroup",
 };
 const o = pulumi.output;
 const base = (): AutoscaledServiceArgs => ({
@@ -88,6 +88,21 @@ describe("AutoscaledService", () => {
         assert.strictEqual(policies["svc-cpu-scaling"].targetValue, 60);
         assert.deepStrictEqual(policies["svc-requests-scaling"].predefinedMetricSpecification, { predefinedMetricType: "ALBRequestCountPerTarget", resourceLabel: "app/alb/1/targetgroup/tg/1" });
         assert.strictEqual(policies["svc-requests-scaling"].targetValue, 800);
+    });
+
+    it("leaves min/max to scheduled actions only when capacityManagedBySchedules is set", async () => {
+        const plain = ofType((await build(base())).run, T.target)[0];
+        assert.deepStrictEqual(plain.options.ignoreChanges, [], "by default Pulumi keeps reconciling min/max");
+        const scheduled = ofType((await build({ ...base(), capacityManagedBySchedules: true })).run, T.target)[0];
+        assert.deepStrictEqual(scheduled.options.ignoreChanges, ["minCapacity", "maxCapacity"]);
+        assert.deepStrictEqual([inputsOf(scheduled).minCapacity, inputsOf(scheduled).maxCapacity], [3, 30], "created with the configured capacity");
+    });
+
+    it("attaches the execution managed policy in the region's partition", async () => {
+        const arnOf = (run: Awaited<ReturnType<typeof build>>["run"]) => inputsOf(ofType(run, T.attachment).find((r) => r.name === "svc-execution-managed")!).policyArn;
+        assert.strictEqual(arnOf((await build(base())).run), "arn:aws:iam::aws:policy/service-role/AmazonECSTaskExecutionRolePolicy");
+        const cn = await runProgram(() => new AutoscaledService("svc", base()), { config: { "aws:region": "cn-north-1" } });
+        assert.strictEqual(arnOf(cn), "arn:aws-cn:iam::aws:policy/service-role/AmazonECSTaskExecutionRolePolicy");
     });
 
     it("worker: no port or load balancer, scales on backlog per running task", async () => {

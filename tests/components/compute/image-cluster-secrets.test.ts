@@ -49,4 +49,17 @@ describe("ServiceSecrets", () => {
         assert.strictEqual(Buffer.from(seed, "base64").length, 32);
         assert.ok(!JSON.stringify(plainValue(run.resources.map((r) => [r.inputs, r.outputs]))).includes("redis-token-value"));
     });
+
+    it("protect: the secrets are protected and the KMS key protected and retained; off by default", async () => {
+        const opts = (run: Awaited<ReturnType<typeof runProgram>>) => [...ofType(run, "aws:kms/key:Key"), ...ofType(run, "aws:secretsmanager/secret:Secret")]
+            .map((r) => [r.name, r.options.protect, r.options.retainOnDelete]);
+        const off = await runProgram(() => new ServiceSecrets("s", { redisAuthToken: pulumi.secret("t") }));
+        assert.deepStrictEqual(opts(off), [
+            ["s-secrets-key", false, false], ["s-admin-token", false, false], ["s-signing-key", false, false], ["s-redis-auth", false, false],
+        ]);
+        const on = await runProgram(() => new ServiceSecrets("s", { redisAuthToken: pulumi.secret("t"), protect: true }));
+        assert.deepStrictEqual(opts(on), [
+            ["s-secrets-key", true, true], ["s-admin-token", true, false], ["s-signing-key", true, false], ["s-redis-auth", true, false],
+        ]);
+    });
 });

@@ -110,13 +110,15 @@ describe("Database", () => {
         assert.deepStrictEqual(inputsOf(byName(run, "aws:rds/subnetGroup:SubnetGroup", "db-subnets")).subnetIds, base.subnetIds);
     });
 
-    it("spreads read replicas round-robin over the AZs after the first, each encrypted and observed", async () => {
+    it("spreads read replicas round-robin from the second AZ, each encrypted and observed", async () => {
         const { run, db } = await make({ readReplicas: 4 });
         const writer = byName(run, RDS, "db-writer");
         const replicas = ofType(run, RDS).filter((r) => r.name.startsWith("db-replica-"));
         assert.deepStrictEqual(replicas.map((r) => r.name), ["db-replica-1", "db-replica-2", "db-replica-3", "db-replica-4"]);
         const inputs = replicas.map((r) => inputsOf(r));
         assert.deepStrictEqual(inputs.map((r) => r.availabilityZone), [AZS[1], AZS[2], AZS[0], AZS[1]]);
+        // RDS picks the Multi-AZ primary's AZ; only 2+ replicas in 2+ distinct AZs guarantee one outside it.
+        for (const n of [2, 3]) assert.ok(new Set(inputs.slice(0, n).map((r) => r.availabilityZone)).size >= 2, `${n} replicas share one AZ`);
         for (const r of inputs) {
             assert.strictEqual(r.replicateSourceDb, outputsOf(writer).identifier);
             assert.deepStrictEqual([r.username, r.password, r.passwordWo, r.dbName, r.dbSubnetGroupName, r.manageMasterUserPassword, r.blueGreenUpdate],
@@ -139,6 +141,16 @@ describe("Database", () => {
         const off = await runProgram(() => { new Database("db", { ...base, monitoringIntervalSeconds: 0 }); });
         assert.strictEqual(ofType(off, "aws:iam/role:Role").length, 0);
         assert.strictEqual(inputsOf(byName(off, RDS, "db-writer")).monitoringInterval, 0);
+    });
+
+    it("creates the writer and every replica only after the monitoring policy is attached (not just the role)", async () => {
+        const { run } = await make({ readReplicas: 2 });
+        const attachment = byName(run, "aws:iam/rolePolicyAttachment:RolePolicyAttachment", "db-monitoring-policy");
+        const instances = ofType(run, RDS);
+        assert.deepStrictEqual(instances.map((r) => r.name), ["db-writer", "db-replica-1", "db-replica-2"]);
+        for (const r of instances) assert.ok(r.dependencies.includes(attachment.urn), `${r.name} does not wait for ${attachment.urn}`);
+        const off = await runProgram(() => { new Database("db", { ...base, monitoringIntervalSeconds: 0 }); });
+        assert.strictEqual(ofType(off, "aws:iam/rolePolicyAttachment:RolePolicyAttachment").length, 0);
     });
 
     it("options: single-AZ writer pinned to the first AZ, no replicas, IAM auth, no deletion protection", async () => {

@@ -51,7 +51,9 @@ describe("RedisCache", () => {
     it("evicts only keys with a TTL, in a parameter group of the engine's family", async () => {
         const { run } = await make({ engineVersion: "6.2" });
         const pg = byName(run, "aws:elasticache/parameterGroup:ParameterGroup", "redis-params");
-        assert.strictEqual(inputsOf(pg).family, "redis6");
+        assert.strictEqual(inputsOf(pg).family, "redis6.x", "ElastiCache's Redis 6 family (6.0 and 6.2)");
+        const seven = byName((await make({ engineVersion: "7.1" })).run, "aws:elasticache/parameterGroup:ParameterGroup", "redis-params");
+        assert.strictEqual(inputsOf(seven).family, "redis7");
         assert.deepStrictEqual(inputsOf(pg).parameters, [{ name: "maxmemory-policy", value: "volatile-lru" }]);
         assert.strictEqual(inputsOf(byName(run, RG, "redis-group")).parameterGroupName, outputsOf(pg).name);
     });

@@ -48,6 +48,24 @@ describe("PairedLoadBalancers", () => {
         assert.strictEqual(policy.Statement[0].Principal.AWS, "arn:aws:iam::156460612806:root");
     });
 
+    it("lets both the region's ELB account and the ELB log-delivery service write access logs, under this account's prefix", async () => {
+        const bucketArn = shared.run.resources.find((r) => r.type === "aws:s3/bucket:Bucket")!.outputs.arn;
+        const logs = `${bucketArn}/*/AWSLogs/123456789012/*`;
+        const policy = JSON.parse(inputsOf(ofType(shared.run, T.bucketPolicy)[0]).policy);
+        assert.deepStrictEqual(policy.Statement.slice(0, 2), [
+            { Sid: "ElbLogDelivery", Effect: "Allow", Principal: { AWS: "arn:aws:iam::156460612806:root" }, Action: "s3:PutObject", Resource: logs },
+            { Sid: "ElbLogDeliveryService", Effect: "Allow", Principal: { Service: "logdelivery.elasticloadbalancing.amazonaws.com" }, Action: "s3:PutObject", Resource: logs },
+        ]);
+        assert.strictEqual(policy.Statement[2].Sid, "TlsOnly");
+    });
+
+    it("in a region opened after August 2022 (no ELB account) asks no service account and admits the service only", async () => {
+        const run = await runProgram(() => new PairedLoadBalancers("lb", base()), { config: { "aws:region": "eu-central-2" } });
+        const policy = JSON.parse(inputsOf(ofType(run, T.bucketPolicy)[0]).policy);
+        assert.deepStrictEqual(policy.Statement.map((s: { Sid: string }) => s.Sid), ["ElbLogDeliveryService", "TlsOnly"]);
+        assert.deepStrictEqual(policy.Statement[0].Principal, { Service: "logdelivery.elasticloadbalancing.amazonaws.com" });
+    });
+
     it("serves HTTPS with the modern TLS policy and only redirects plain HTTP", async () => {
         const { run, lb } = shared;
         const listeners = ofType(run, T.listener).map((r) => inputsOf(r));

@@ -90,6 +90,13 @@ describe("Alarms", () => {
         assert.strictEqual(ofType(run, "aws:sns/topicSubscription:TopicSubscription").length, 0);
     });
 
+    it("grants the topic key to the account root in the region's partition, not a literal arn:aws", async () => {
+        const keyPolicy = (r: { run: Awaited<ReturnType<typeof build>>["run"] }) => JSON.parse(inputsOf(ofType(r.run, "aws:kms/key:Key")[0]).policy);
+        assert.strictEqual(keyPolicy(shared).Statement[0].Principal.AWS, "arn:aws:iam::123456789012:root");
+        const gov = { run: await runProgram(() => new Alarms("mon", { ...base(), healthCheckIds: [] }), { config: { "aws:region": "us-gov-west-1" } }) };
+        assert.deepStrictEqual(keyPolicy(gov).Statement[0], { Sid: "Account", Effect: "Allow", Principal: { AWS: "arn:aws-us-gov:iam::123456789012:root" }, Action: "kms:*", Resource: "*" });
+    });
+
     it("refuses bad arguments with one error naming the argument", async () => {
         const cases: [Partial<AlarmsArgs>, string][] = [
             [{ alertEmail: "ops" }, 'Alarms "mon": alertEmail = "ops": must be an e-mail address'],
