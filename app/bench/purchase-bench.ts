@@ -22,7 +22,7 @@ const CHECKIN_RATE = Number(process.env.BENCH_CHECKIN_RATE ?? 200);
 const CHECKIN_SECONDS = Number(process.env.BENCH_CHECKIN_SECONDS ?? 5);
 const WARMUP = 200;
 const DEADLINE_MS = 300_000;
-const ADMIN_TOKEN = randomBytes(18).toString("base64url");
+const ADMIN_TOKEN = randomBytes(32).toString("base64url"); // production wants at least 32 characters
 
 const log = (message: string) => process.stderr.write(`[bench] ${message}\n`);
 

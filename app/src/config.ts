@@ -1,4 +1,5 @@
 import path from "node:path";
+import { KEY_ID_PATTERN, TicketSigner } from "./tickets/codes";
 
 /** Everything the service reads from its environment, parsed once at start-up. */
 export interface Config {
@@ -18,6 +19,8 @@ export interface Config {
   adminToken?: string;
   signingKey?: string;
   signingKeyId?: string;
+  /** Built from TICKET_SIGNING_KEY (and _ID) here, so a bad key fails before anything connects. */
+  signer?: TicketSigner;
   mailTransport: "ses" | "file";
   mailFrom: string;
   dataDir: string;
@@ -29,6 +32,24 @@ export interface Config {
 }
 
 export class ConfigError extends Error {}
+
+/** Production admin tokens must be at least this long (what a generated secret gives easily). */
+export const MIN_ADMIN_TOKEN_LENGTH = 32;
+
+/**
+ * TICKET_SIGNING_KEY is base64 of a 32-byte Ed25519 seed. Buffer.from(..., "base64") skips
+ * characters it does not know and accepts any length, so check the text and the byte count here.
+ */
+function signerFrom(key: string, keyId: string | undefined): TicketSigner {
+  if (!/^[A-Za-z0-9+/]+={0,2}$/.test(key)) {
+    throw new ConfigError("TICKET_SIGNING_KEY must be base64 of exactly 32 bytes; it contains characters outside base64");
+  }
+  const seed = Buffer.from(key, "base64");
+  if (seed.length !== 32) {
+    throw new ConfigError(`TICKET_SIGNING_KEY must be base64 of exactly 32 bytes, got ${seed.length} bytes`);
+  }
+  return new TicketSigner(seed, keyId);
+}
 
 type Env = Record<string, string | undefined>;
 
@@ -96,7 +117,16 @@ export function loadConfig(env: Env = process.env): Config {
     if (missing.length > 0) {
       throw new ConfigError(`NODE_ENV=production requires ${missing.join(", ")}`);
     }
+    if (config.adminToken!.length < MIN_ADMIN_TOKEN_LENGTH) {
+      throw new ConfigError(
+        `ADMIN_TOKEN must be at least ${MIN_ADMIN_TOKEN_LENGTH} characters in production, got ${config.adminToken!.length}`,
+      );
+    }
   }
+  if (config.signingKeyId !== undefined && !KEY_ID_PATTERN.test(config.signingKeyId)) {
+    throw new ConfigError(`TICKET_SIGNING_KEY_ID must be 1-32 characters of A-Z a-z 0-9 _ -, got "${config.signingKeyId}"`);
+  }
+  if (config.signingKey) config.signer = signerFrom(config.signingKey, config.signingKeyId);
   for (const server of config.memcachedServers) {
     if (!/^[^:\s]+:\d{1,5}$/.test(server)) {
       throw new ConfigError(`MEMCACHED_SERVERS entries must be host:port, got "${server}"`);

@@ -1,14 +1,25 @@
 import pino, { DestinationStream, Logger } from "pino";
 
-/** Anything that could admit someone or act as an admin stays out of the logs. */
+/**
+ * Anything that could admit someone, act as an admin or identify a buyer stays out of the logs.
+ * Paths are explicit on purpose: a wildcard such as `*.code` would also hide `err.code`, the
+ * SQLSTATE (40001, 57P01) an operator needs to read a failover in the logs.
+ */
 export const REDACT_PATHS = [
   "req.headers.authorization",
   'req.headers["idempotency-key"]',
   "headers.authorization",
   "authorization",
-  "code",
-  "*.code",
+  // Ticket codes travel in request bodies (check-ins); Fastify does not log bodies, but a handler
+  // that logs one, or a code it passes explicitly, must not print it.
+  "req.body",
   "body.code",
+  "code",
+  // PGlite (and a driver error decorated by a caller) carry the statement's parameters: ticket
+  // codes, e-mail addresses, idempotency keys.
+  "err.params",
+  "err.cause.params",
+  "*.params",
   "token",
   "*.token",
   "adminToken",

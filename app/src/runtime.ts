@@ -107,6 +107,10 @@ export async function createRuntime(config: Config, logger: Logger): Promise<Run
     await waitForRedis(redis, 2000);
     const store = new RedisModeStore(redis, `boxoffice:${config.stack}:mode`, logger);
     await store.refresh();
+    if (store.current() === "unknown") {
+      // Fail closed: serve reads, refuse writes until the poll reads the shared mode.
+      logger.warn("could not read the shared mode from Redis; refusing writes until it can");
+    }
     mode = store;
     closers.unshift(async () => {
       await store.close();
@@ -120,8 +124,7 @@ export async function createRuntime(config: Config, logger: Logger): Promise<Run
       : new MemoryCache();
   closers.unshift(() => cache.close());
 
-  const seed = config.signingKey ? Buffer.from(config.signingKey, "base64") : await embeddedSeed(config.dataDir);
-  const signer = new TicketSigner(seed, config.signingKeyId);
+  const signer = config.signer ?? new TicketSigner(await embeddedSeed(config.dataDir), config.signingKeyId);
   const adminToken = config.adminToken ?? randomBytes(24).toString("base64url");
 
   return {

@@ -1,6 +1,13 @@
 import assert from "node:assert/strict";
+import { spawn } from "node:child_process";
+import net from "node:net";
+import path from "node:path";
 import { ConfigError, loadConfig } from "../../app/src/config";
 import { connectionString } from "../../app/src/db/pg-database";
+import { TicketSigner } from "../../app/src/tickets/codes";
+
+const TOKEN = "0123456789abcdef0123456789abcdef";
+const KEY = Buffer.alloc(32, 3).toString("base64");
 
 describe("configuration", () => {
   it("defaults to the embedded mode on loopback, port 8080", () => {
@@ -30,9 +37,33 @@ describe("configuration", () => {
       () => loadConfig({ NODE_ENV: "production" }),
       (error: Error) => error instanceof ConfigError && error.message === "NODE_ENV=production requires DATABASE_URL, ADMIN_TOKEN, TICKET_SIGNING_KEY",
     );
-    assert.throws(() => loadConfig({ NODE_ENV: "production", DATABASE_URL: "postgres://x/y", ADMIN_TOKEN: "t" }), /TICKET_SIGNING_KEY/);
-    const ok = loadConfig({ NODE_ENV: "production", DATABASE_URL: "postgres://x/y", ADMIN_TOKEN: "t", TICKET_SIGNING_KEY: "a" });
+    assert.throws(() => loadConfig({ NODE_ENV: "production", DATABASE_URL: "postgres://x/y", ADMIN_TOKEN: TOKEN }), /TICKET_SIGNING_KEY/);
+    const ok = loadConfig({ NODE_ENV: "production", DATABASE_URL: "postgres://x/y", ADMIN_TOKEN: TOKEN, TICKET_SIGNING_KEY: KEY });
     assert.equal(ok.shutdownDrainMs, 5000);
+    assert.equal(ok.signer!.publicKeys()[0].publicKey, new TicketSigner(Buffer.alloc(32, 3)).publicKeys()[0].publicKey);
+  });
+
+  it("rejects a short admin token and a signing key that is not 32 bytes, before anything connects", () => {
+    const production = { NODE_ENV: "production", DATABASE_URL: "postgres://x/y", ADMIN_TOKEN: TOKEN, TICKET_SIGNING_KEY: KEY };
+    const rejects = (env: Record<string, string>, message: string) =>
+      assert.throws(() => loadConfig({ ...production, ...env }), (error: Error) => {
+        assert.ok(error instanceof ConfigError, String(error));
+        assert.equal(error.message, message);
+        return true;
+      });
+    rejects({ ADMIN_TOKEN: "x".repeat(31) }, "ADMIN_TOKEN must be at least 32 characters in production, got 31");
+    rejects({ TICKET_SIGNING_KEY: "a" }, "TICKET_SIGNING_KEY must be base64 of exactly 32 bytes, got 0 bytes");
+    rejects({ TICKET_SIGNING_KEY: Buffer.alloc(31, 1).toString("base64") }, "TICKET_SIGNING_KEY must be base64 of exactly 32 bytes, got 31 bytes");
+    rejects({ TICKET_SIGNING_KEY: Buffer.alloc(33, 1).toString("base64") }, "TICKET_SIGNING_KEY must be base64 of exactly 32 bytes, got 33 bytes");
+    rejects(
+      { TICKET_SIGNING_KEY: `${KEY.slice(0, 10)}!${KEY.slice(11)}` },
+      "TICKET_SIGNING_KEY must be base64 of exactly 32 bytes; it contains characters outside base64",
+    );
+    rejects({ TICKET_SIGNING_KEY_ID: "has space" }, 'TICKET_SIGNING_KEY_ID must be 1-32 characters of A-Z a-z 0-9 _ -, got "has space"');
+    assert.equal(loadConfig({ ...production, ADMIN_TOKEN: "x".repeat(32) }).adminToken, "x".repeat(32));
+    // Outside production a short token is the operator's business; a broken key never is.
+    assert.equal(loadConfig({ ADMIN_TOKEN: "t" }).adminToken, "t");
+    assert.throws(() => loadConfig({ TICKET_SIGNING_KEY: "a" }), ConfigError);
   });
 
   it("rejects malformed values with the variable's name", () => {
@@ -49,5 +80,41 @@ describe("configuration", () => {
     assert.equal(decodeURIComponent(parsed.password), "p@ss:/#");
     assert.equal(parsed.searchParams.get("sslmode"), "verify-full");
     assert.equal(connectionString({ url: "postgres://u:p@db/app" }), "postgres://u:p@db/app");
+  });
+
+  it("makes the server and the worker exit on a bad secret without ever connecting to the database", async function () {
+    this.timeout(30_000);
+    // A stand-in database that counts connection attempts.
+    let connections = 0;
+    const fakeDb = net.createServer((socket) => {
+      connections++;
+      socket.destroy();
+    });
+    await new Promise<void>((resolve) => fakeDb.listen(0, "127.0.0.1", resolve));
+    const port = (fakeDb.address() as net.AddressInfo).port;
+    const run = (entry: string, env: Record<string, string>) =>
+      new Promise<{ code: number | null; stderr: string }>((resolve) => {
+        const child = spawn(process.execPath, ["-r", "ts-node/register/transpile-only", entry], {
+          cwd: path.resolve(__dirname, "../.."),
+          env: { ...process.env, NODE_ENV: "production", DATABASE_URL: `postgres://u@127.0.0.1:${port}/db?sslmode=disable`, REDIS_URL: "", MEMCACHED_SERVERS: "", ...env },
+          stdio: ["ignore", "ignore", "pipe"],
+        });
+        let stderr = "";
+        child.stderr!.on("data", (chunk) => (stderr += chunk));
+        child.once("exit", (code) => resolve({ code, stderr }));
+      });
+    try {
+      const [server, worker] = await Promise.all([
+        run("app/src/server.ts", { ADMIN_TOKEN: "short", TICKET_SIGNING_KEY: KEY }),
+        run("app/src/worker.ts", { ADMIN_TOKEN: TOKEN, TICKET_SIGNING_KEY: Buffer.alloc(16).toString("base64") }),
+      ]);
+      assert.equal(server.code, 1);
+      assert.match(server.stderr, /^boxoffice: ADMIN_TOKEN must be at least 32 characters in production, got 5\n$/);
+      assert.equal(worker.code, 1);
+      assert.match(worker.stderr, /^boxoffice worker: TICKET_SIGNING_KEY must be base64 of exactly 32 bytes, got 16 bytes\n$/);
+      assert.equal(connections, 0);
+    } finally {
+      fakeDb.close();
+    }
   });
 });

@@ -57,6 +57,33 @@ describe("purchase retries and degraded dependencies", () => {
     await backend.close();
   });
 
+  it("answers a retried attempt that finds a racing request's order as a replay (created: false)", async () => {
+    const backend = await pgliteBackend();
+    const app = await backend.app();
+    const event = await createEvent(app, 3);
+    const db = await pglite();
+    const input = { idempotencyKey: randomUUID(), eventId: event.id, ticketTypeId: event.ticketTypes[0].id, quantity: 1, email: "a@example.com" };
+    let racer: Awaited<ReturnType<typeof purchase>> | undefined;
+    // The first attempt fails retryably; meanwhile another request with the same key commits.
+    const racing = {
+      ...flaky(db, []),
+      async transaction<T>(fn: (tx: Queryable) => Promise<T>): Promise<T> {
+        if (!racer) {
+          racer = await purchase(db, backend.signer, input);
+          throw Object.assign(new Error("could not serialize access"), { code: "40001" });
+        }
+        return db.transaction(fn);
+      },
+    } as Database;
+    const result = await purchase(racing, backend.signer, input);
+    assert.equal(racer!.created, true);
+    assert.equal(result.order.id, racer!.order.id);
+    assert.equal(result.created, false, "the order was made by the racing request");
+    const orders = await db.query<{ n: number }>("SELECT count(*)::int AS n FROM orders WHERE event_id = $1", [event.id]);
+    assert.equal(orders.rows[0].n, 1);
+    await backend.close();
+  });
+
   it("reads from the writer when the replica fails", async () => {
     const db = await pglite();
     const broken = { query: async () => Promise.reject(new Error("replica down")) } as unknown as Database;
@@ -80,11 +107,35 @@ describe("purchase retries and degraded dependencies", () => {
     const event = await createEvent(app, 2);
     const code = (await buy(app, event)).json().tickets[0].code as string;
     await app.inject({ method: "POST", url: "/checkins", payload: { code, gate: "A" } });
-    logger.info({ code, token: ADMIN_TOKEN, req: { headers: { authorization: `Bearer ${ADMIN_TOKEN}` } } }, "probe");
+    logger.info({ code, token: ADMIN_TOKEN, req: { headers: { authorization: `Bearer ${ADMIN_TOKEN}` }, body: { code } } }, "probe");
+
+    // A database error carrying the statement's parameters (the code, the ticket id) reaches the
+    // 500 handler: the SQLSTATE stays readable, the parameters do not.
+    const db = await pglite();
+    const failing = {
+      kind: db.kind,
+      exec: (sql: string) => db.exec(sql),
+      transaction: db.transaction.bind(db),
+      close: async () => undefined,
+      query: (sql: string, params?: unknown[]) =>
+        sql.includes("INSERT INTO checkins")
+          ? db.query("SELECT 1 / 0 FROM (SELECT $1::text, $2::text, $3::text, $4::text) s", params)
+          : db.query(sql, params),
+    } as unknown as Database;
+    const broken = await buildApp({ stores: new Stores(failing), cache: new MemoryCache(), mode: new LocalModeStore(), signer: (await pgliteBackend()).signer, adminToken: ADMIN_TOKEN, logger });
+    const failed = await broken.inject({ method: "POST", url: "/checkins", payload: { code, gate: "B" } });
+    assert.equal(failed.statusCode, 500);
+    await broken.close();
     await app.close();
+
     assert.match(output, /"msg":"probe"/);
     assert.ok(!output.includes(ADMIN_TOKEN), "admin token leaked");
     assert.ok(!output.includes(code), "ticket code leaked");
     assert.match(output, /\[redacted\]/);
+    const errorLine = output.split("\n").find((line) => line.includes('"msg":"request failed"'));
+    assert.ok(errorLine, output);
+    const logged = JSON.parse(errorLine).err;
+    assert.equal(logged.code, "22012", "the SQLSTATE must stay visible");
+    assert.equal(logged.params, "[redacted]");
   });
 });

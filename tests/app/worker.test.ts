@@ -10,6 +10,31 @@ import { MAX_SEND_ATTEMPTS, OutboxWorker, backoffSeconds, countBacklog } from ".
 import { buy, createEvent } from "./helpers/fixtures";
 import { Backend, pgliteBackend } from "./helpers/harness";
 
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+async function drain(worker: OutboxWorker): Promise<void> {
+  while ((await worker.runOnce()) > 0);
+}
+
+/** Polls check until it holds; fails with message after about 3 s. */
+async function until(check: () => boolean | Promise<boolean>, message: string): Promise<void> {
+  for (let i = 0; i < 150; i++) {
+    if (await check()) return;
+    await sleep(20);
+  }
+  assert.fail(message);
+}
+
+/** Fails with message instead of hanging when the promise does not settle in time. */
+async function within<T>(promise: Promise<T>, ms: number, message: string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  try {
+    return await Promise.race([promise, new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error(message)), ms)))]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
 describe("outbox worker", () => {
   let backend: Backend;
   let dir: string;
@@ -23,9 +48,6 @@ describe("outbox worker", () => {
     await rm(dir, { recursive: true, force: true });
   });
 
-  async function drain(worker: OutboxWorker): Promise<void> {
-    while ((await worker.runOnce()) > 0);
-  }
 
   it("sends one confirmation per order as an .eml file, also when the purchase is replayed", async () => {
     const app = await backend.app();
@@ -96,11 +118,113 @@ describe("outbox worker", () => {
     assert.equal(backoffSeconds(30), 3600);
   });
 
-  it("starts and stops its loop cleanly", async () => {
-    const worker = new OutboxWorker(backend.writer, { send: async () => undefined }, { from: "x@example.com", idlePollMs: 50 });
+  it("runs its loop until stopped: sends new orders, stops promptly even mid-poll, then sends nothing", async () => {
+    const app = await backend.app();
+    await drain(new OutboxWorker(backend.writer, { send: async () => undefined }, { from: "x@example.com" }));
+    const sent: string[] = [];
+    const worker = new OutboxWorker(backend.writer, { send: async (message) => void sent.push(message.id) }, { from: "x@example.com", idlePollMs: 20 });
     worker.start();
-    await new Promise((resolve) => setTimeout(resolve, 120));
+    worker.start(); // a second start is a no-op, not a second loop
+    const event = await createEvent(app, 5);
+    const first = (await buy(app, event)).json();
+    await until(() => sent.includes(`order-${first.id}`), "the running loop did not send the new order");
+    assert.deepEqual(sent, [`order-${first.id}`]);
+    assert.equal(await countBacklog(backend.writer), 0);
+
+    // A worker waiting out a long idle poll wakes up for stop() instead of finishing the wait.
+    const sleeper = new OutboxWorker(backend.writer, { send: async () => undefined }, { from: "x@example.com", idlePollMs: 60_000 });
+    sleeper.start();
+    await sleep(50);
+    const stopping = Date.now();
+    await sleeper.stop();
+    assert.ok(Date.now() - stopping < 1000, "stop() waited for the idle poll");
+
     await worker.stop();
+    const second = (await buy(app, event)).json();
+    await sleep(150);
+    assert.ok(!sent.includes(`order-${second.id}`), "a stopped worker still sent");
+    assert.equal(await countBacklog(backend.writer), 1);
+    await drain(new OutboxWorker(backend.writer, { send: async () => undefined }, { from: "x@example.com" }));
+  });
+
+  it("sends outside any transaction and hides a claimed row until its lease runs out (then resends it)", async () => {
+    const app = await backend.app();
+    await drain(new OutboxWorker(backend.writer, { send: async () => undefined }, { from: "x@example.com" }));
+    const event = await createEvent(app, 5);
+    const order = (await buy(app, event)).json();
+    let release!: () => void;
+    const held = new Promise<void>((resolve) => (release = resolve));
+    const sent: string[] = [];
+    const stalled: Mailer = { send: async (message) => { await held; sent.push(message.id); } };
+    const first = new OutboxWorker(backend.writer, stalled, { from: "x@example.com", leaseMs: 60_000, sendTimeoutMs: 30_000 }).runOnce();
+
+    // While that send hangs, the database answers (on PGlite: no transaction holds its only
+    // connection) and the row is leased, not locked.
+    const leased = async () =>
+      (await backend.writer.query<{ leased: boolean }>("SELECT next_attempt_at > now() + interval '30 seconds' AS leased FROM outbox WHERE order_id = $1", [order.id])).rows[0].leased;
+    await until(() => within(leased(), 2000, "the database is blocked while a mail is being sent"), "the row was not leased");
+    const other = new OutboxWorker(backend.writer, { send: async (message) => void sent.push(message.id) }, { from: "x@example.com" });
+    assert.equal(await within(other.runOnce(), 2000, "a second worker waited on the claimed row"), 0);
+    assert.equal(await countBacklog(backend.writer), 1, "a claimed row is still backlog");
+
+    // The first worker outlives its lease (stalled or dead): the row is due again and resent.
+    await backend.writer.query("UPDATE outbox SET next_attempt_at = now() WHERE order_id = $1", [order.id]);
+    assert.equal(await other.runOnce(), 1);
+    release();
+    assert.equal(await first, 1);
+    // At least once: two sends of the same message, one sent mark.
+    assert.deepEqual(sent, [`order-${order.id}`, `order-${order.id}`]);
+    const row = await backend.writer.query<{ attempts: number; sent: boolean }>("SELECT attempts, sent_at IS NOT NULL AS sent FROM outbox WHERE order_id = $1", [order.id]);
+    assert.deepEqual(row.rows[0], { attempts: 1, sent: true });
+    assert.equal(await countBacklog(backend.writer), 0);
+  });
+
+  it("counts a send that exceeds its timeout as a failed attempt and aborts it", async () => {
+    const app = await backend.app();
+    await drain(new OutboxWorker(backend.writer, { send: async () => undefined }, { from: "x@example.com" }));
+    const order = (await buy(app, await createEvent(app, 5))).json();
+    let aborted = false;
+    const hanging: Mailer = {
+      send: (_message, options) =>
+        new Promise((_, reject) => options?.signal?.addEventListener("abort", () => {
+          aborted = true;
+          reject(new Error("aborted"));
+        })),
+    };
+    assert.equal(await new OutboxWorker(backend.writer, hanging, { from: "x@example.com", sendTimeoutMs: 50, leaseMs: 1000 }).runOnce(), 1);
+    assert.ok(aborted, "the mailer was not told to give up");
+    const row = await backend.writer.query<{ attempts: number; last_error: string; later: boolean }>(
+      "SELECT attempts, last_error, next_attempt_at > now() + interval '5 seconds' AS later FROM outbox WHERE order_id = $1",
+      [order.id],
+    );
+    assert.deepEqual(row.rows[0], { attempts: 1, last_error: "send timed out after 50 ms", later: true });
+    await backend.writer.query("UPDATE outbox SET sent_at = now() WHERE order_id = $1", [order.id]);
+  });
+
+  it("hands claimed rows back at once when their lease would run out before it gets to them", async () => {
+    const app = await backend.app();
+    await drain(new OutboxWorker(backend.writer, { send: async () => undefined }, { from: "x@example.com" }));
+    const event = await createEvent(app, 5);
+    for (let i = 0; i < 3; i++) assert.equal((await buy(app, event)).statusCode, 201);
+    const sent: string[] = [];
+    const slow: Mailer = { send: async (message) => { await sleep(400); sent.push(message.id); } };
+    // 1 s lease, 0.7 s send timeout: after one 0.4 s send another could outlive the lease.
+    const worker = new OutboxWorker(backend.writer, slow, { from: "x@example.com", batchSize: 3, leaseMs: 1000, sendTimeoutMs: 700 });
+    assert.equal(await worker.runOnce(), 3);
+    assert.equal(sent.length, 1);
+    const due = await backend.writer.query<{ n: number }>(
+      "SELECT count(*)::int AS n FROM outbox WHERE sent_at IS NULL AND attempts = 0 AND next_attempt_at <= now()",
+    );
+    assert.equal(due.rows[0].n, 2, "the two unsent rows are due again, with no attempt counted");
+    await drain(new OutboxWorker(backend.writer, { send: async () => undefined }, { from: "x@example.com" }));
+    assert.equal(await countBacklog(backend.writer), 0);
+  });
+
+  it("refuses a send timeout that does not fit in the lease", () => {
+    assert.throws(
+      () => new OutboxWorker(backend.writer, { send: async () => undefined }, { from: "x@example.com", leaseMs: 1000, sendTimeoutMs: 1000 }),
+      /sendTimeoutMs \(1000\) must be shorter than leaseMs \(1000\)/,
+    );
   });
 
   it("publishes OrderBacklog (Count, dimension Stack) to CloudWatch", async () => {
@@ -131,8 +255,14 @@ describe("outbox worker on PostgreSQL", () => {
       const event = await createEvent(app, 60);
       await Promise.all(Array.from({ length: 30 }, () => buy(app, event)));
       const sent: string[] = [];
+      let openTransactions = 0;
       const slowMailer: Mailer = {
         async send(message) {
+          // No worker holds a transaction (or a row lock) while it talks to the mail provider.
+          const open = await backend.writer.query<{ n: number }>(
+            "SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = current_database() AND state LIKE 'idle in transaction%'",
+          );
+          openTransactions = Math.max(openTransactions, open.rows[0].n);
           await new Promise((resolve) => setTimeout(resolve, 5));
           sent.push(message.id);
         },
@@ -143,6 +273,7 @@ describe("outbox worker on PostgreSQL", () => {
       }));
       assert.equal(sent.length, 30);
       assert.equal(new Set(sent).size, 30);
+      assert.equal(openTransactions, 0, "a transaction stayed open during a send");
       assert.equal(await countBacklog(backend.writer), 0);
     } finally {
       await backend.close();

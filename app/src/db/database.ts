@@ -11,9 +11,18 @@ export interface Queryable {
   query<R = Record<string, unknown>>(sql: string, params?: unknown[]): Promise<QueryResult<R>>;
 }
 
+export interface TransactionOptions {
+  /**
+   * Client-side wait per statement (node-postgres `query_timeout`), replacing the pool's default of
+   * statement_timeout + 2 s. Migrations raise it together with `SET LOCAL statement_timeout = 0`,
+   * otherwise the client would give up on a long index build that the server lets run.
+   */
+  clientTimeoutMs?: number;
+}
+
 export interface Database extends Queryable {
   /** Runs fn in one transaction (READ COMMITTED); commits when it resolves, rolls back when it throws. */
-  transaction<T>(fn: (tx: Queryable) => Promise<T>): Promise<T>;
+  transaction<T>(fn: (tx: Queryable) => Promise<T>, options?: TransactionOptions): Promise<T>;
   /** Runs several statements without parameters (migrations). */
   exec(sql: string): Promise<void>;
   close(): Promise<void>;

@@ -85,6 +85,14 @@ CREATE INDEX outbox_pending_idx ON outbox (next_attempt_at, id) WHERE sent_at IS
 
 /** Arbitrary constant shared by every instance of the service: the migration advisory lock. */
 const MIGRATION_LOCK_KEY = 726_351_904;
+/** How long a migration waits for a table lock or for another instance's migration. */
+const MIGRATION_LOCK_TIMEOUT_SECONDS = 120;
+/**
+ * The client's own per-statement wait in the migration transaction (the server runs it without a
+ * statement_timeout); long enough for any migration we would run at start-up, short enough that a
+ * hung connection does not keep a task from ever starting.
+ */
+const MIGRATION_CLIENT_TIMEOUT_MS = 30 * 60_000;
 
 export interface MigrateOptions {
   /** Run in this schema (created if needed); tests use it to get a clean schema per run. */
@@ -101,6 +109,11 @@ export async function migrate(db: Database, options: MigrateOptions = {}): Promi
     throw new Error(`migrate: schema must be a plain lower-case identifier, got "${options.schema}"`);
   }
   return db.transaction(async (tx) => {
+    // The pool's 10 s statement_timeout is for requests; an index build or a table rewrite may take
+    // longer. A bounded lock_timeout still stops a migration from queueing forever behind a long
+    // transaction (and everything else from queueing behind the migration's lock request).
+    await tx.query("SET LOCAL statement_timeout = 0");
+    await tx.query(`SET LOCAL lock_timeout = '${MIGRATION_LOCK_TIMEOUT_SECONDS}s'`);
     await tx.query("SELECT pg_advisory_xact_lock($1)", [MIGRATION_LOCK_KEY]);
     if (options.schema) {
       await tx.query(`CREATE SCHEMA IF NOT EXISTS ${options.schema}`);
@@ -124,7 +137,7 @@ export async function migrate(db: Database, options: MigrateOptions = {}): Promi
       ran.push(migration.version);
     }
     return ran;
-  });
+  }, { clientTimeoutMs: MIGRATION_CLIENT_TIMEOUT_MS });
 }
 
 /** Our migrations hold no functions or quoted semicolons, so splitting on ";" at line ends is exact. */

@@ -1,6 +1,6 @@
-import { Pool, PoolConfig } from "pg";
+import { Pool, PoolConfig, QueryConfig } from "pg";
 import type { Logger } from "pino";
-import { Database, QueryResult, Queryable } from "./database";
+import { Database, QueryResult, Queryable, TransactionOptions } from "./database";
 
 export interface PgOptions {
   url: string;
@@ -26,8 +26,10 @@ export function connectionString(options: Pick<PgOptions, "url" | "user" | "pass
 export class PgDatabase implements Database {
   readonly kind = "postgres" as const;
   readonly pool: Pool;
+  private readonly logger?: Logger;
 
   constructor(options: PgOptions) {
+    this.logger = options.logger;
     const url = connectionString(options);
     const config: PoolConfig = {
       connectionString: url,
@@ -57,14 +59,29 @@ export class PgDatabase implements Database {
     await this.pool.query(sql);
   }
 
-  async transaction<T>(fn: (tx: Queryable) => Promise<T>): Promise<T> {
+  async transaction<T>(fn: (tx: Queryable) => Promise<T>, options: TransactionOptions = {}): Promise<T> {
     const client = await this.pool.connect();
+    // pg-pool takes its own idle-error listener off a checked-out client. Without ours, a backend
+    // killed mid-transaction (pg_terminate_backend, an RDS failover) emits an unhandled 'error' and
+    // the process exits before the caller's retry runs. Remember the error: the client is dead, its
+    // pending and later statements fail, and it must be destroyed, not handed back to the pool.
     let broken: Error | undefined;
+    const onError = (error: Error) => {
+      broken ??= error;
+      this.logger?.warn({ err: error }, "database connection lost during a transaction");
+    };
+    client.on("error", onError);
+    const queryTimeout = options.clientTimeoutMs;
     try {
       await client.query("BEGIN");
       const tx: Queryable = {
         async query<R>(sql: string, params?: unknown[]) {
-          const result = await client.query(sql, params as unknown[] | undefined);
+          const values = params as unknown[] | undefined;
+          const result =
+            queryTimeout === undefined
+              ? await client.query(sql, values)
+              : // query_timeout per query is supported by node-postgres but missing from @types/pg.
+                await client.query({ text: sql, values, query_timeout: queryTimeout } as QueryConfig);
           return { rows: result.rows as R[], rowCount: result.rowCount ?? 0 };
         },
       };
@@ -72,14 +89,18 @@ export class PgDatabase implements Database {
       await client.query("COMMIT");
       return value;
     } catch (error) {
-      try {
-        await client.query("ROLLBACK");
-      } catch (rollbackError) {
-        // The connection itself is gone: do not hand it back to the pool.
-        broken = rollbackError as Error;
+      if (!broken) {
+        try {
+          await client.query("ROLLBACK");
+        } catch (rollbackError) {
+          // The connection itself is gone: do not hand it back to the pool.
+          broken = rollbackError as Error;
+        }
       }
       throw error;
     } finally {
+      client.off("error", onError);
+      // An Error here makes pg-pool end and drop the client instead of reusing it.
       client.release(broken);
     }
   }

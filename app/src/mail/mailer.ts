@@ -12,7 +12,8 @@ export interface MailMessage {
 }
 
 export interface Mailer {
-  send(message: MailMessage): Promise<void>;
+  /** `signal` aborts when the worker gives up waiting (its send timeout). */
+  send(message: MailMessage, options?: { signal?: AbortSignal }): Promise<void>;
 }
 
 function headerSafe(value: string): string {
@@ -49,16 +50,25 @@ export class FileMailer implements Mailer {
   }
 }
 
-export class SesMailer implements Mailer {
-  private readonly client = new SESv2Client({});
+/** Per HTTP request to SES; the SDK's own retries (3 attempts) each get this much. */
+const SES_CONNECTION_TIMEOUT_MS = 3000;
+const SES_REQUEST_TIMEOUT_MS = 5000;
 
-  async send(message: MailMessage): Promise<void> {
+export class SesMailer implements Mailer {
+  // Without a request timeout the SDK waits on a stalled connection indefinitely, and the worker
+  // would sit on its claimed rows; the worker's abort signal bounds the retries as a whole.
+  private readonly client = new SESv2Client({
+    requestHandler: { connectionTimeout: SES_CONNECTION_TIMEOUT_MS, requestTimeout: SES_REQUEST_TIMEOUT_MS },
+  });
+
+  async send(message: MailMessage, options: { signal?: AbortSignal } = {}): Promise<void> {
     await this.client.send(
       new SendEmailCommand({
         FromEmailAddress: message.from,
         Destination: { ToAddresses: [message.to] },
         Content: { Raw: { Data: Buffer.from(toMime(message)) } },
       }),
+      { abortSignal: options.signal },
     );
   }
 }

@@ -1,7 +1,7 @@
 import type { FastifyInstance } from "fastify";
 import { HttpError } from "../errors";
 import { checkIn } from "../services/checkin";
-import { RouteContext, requireWritable } from "./context";
+import { PLAIN_TEXT_PATTERN, RouteContext, requireWritable } from "./context";
 
 const checkinBody = {
   type: "object",
@@ -9,7 +9,7 @@ const checkinBody = {
   required: ["code", "gate"],
   properties: {
     code: { type: "string", minLength: 1, maxLength: 256 },
-    gate: { type: "string", minLength: 1, maxLength: 64 },
+    gate: { type: "string", minLength: 1, maxLength: 64, pattern: PLAIN_TEXT_PATTERN },
   },
 } as const;
 

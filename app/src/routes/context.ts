@@ -36,11 +36,14 @@ export function requireAdmin(adminToken: string) {
 
 export function requireWritable(mode: ModeStore) {
   return async (_request: FastifyRequest, _reply: FastifyReply) => {
-    if (mode.current() === "read-only") {
+    const current = mode.current();
+    if (current !== "read-write") {
       throw new HttpError(
         503,
         "read_only",
-        "the service is in read-only mode (database switchover); retry shortly",
+        current === "read-only"
+          ? "the service is in read-only mode (database switchover); retry shortly"
+          : "the service mode is not known yet (shared mode store unreachable); retry shortly",
         {},
         { "retry-after": String(READ_ONLY_RETRY_AFTER_SECONDS) },
       );
@@ -48,8 +51,20 @@ export function requireWritable(mode: ModeStore) {
   };
 }
 
+/**
+ * A UUID exactly as PostgreSQL's uuid type reads it back. Not ajv's `format: "uuid"`: that also
+ * accepts `urn:uuid:...`, which PostgreSQL rejects, so the request would end in a 500.
+ */
+export const UUID_PATTERN = "^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$";
+
+/**
+ * Free text we store (names, gates): no control characters. PostgreSQL refuses NUL in text (a 500
+ * otherwise), and the others have no business in a name shown on tickets and dashboards.
+ */
+export const PLAIN_TEXT_PATTERN = "^[^\\u0000-\\u001f\\u007f-\\u009f]*$";
+
 export const uuidParams = {
   type: "object",
   required: ["id"],
-  properties: { id: { type: "string", format: "uuid" } },
+  properties: { id: { type: "string", pattern: UUID_PATTERN } },
 } as const;

@@ -2,7 +2,7 @@ import type { FastifyInstance } from "fastify";
 import { cached } from "../cache/cache";
 import { HttpError } from "../errors";
 import { EventInput, EventView, createEvent, getEvent, listEvents } from "../services/events";
-import { RouteContext, requireAdmin, requireWritable, uuidParams } from "./context";
+import { PLAIN_TEXT_PATTERN, RouteContext, requireAdmin, requireWritable, uuidParams } from "./context";
 
 /** Availability may be up to this stale; purchases never rely on it (the counter update decides). */
 const EVENT_CACHE_SECONDS = 2;
@@ -13,7 +13,7 @@ const createBody = {
   additionalProperties: false,
   required: ["name", "startsAt", "ticketTypes"],
   properties: {
-    name: { type: "string", minLength: 1, maxLength: 200 },
+    name: { type: "string", minLength: 1, maxLength: 200, pattern: PLAIN_TEXT_PATTERN },
     startsAt: { type: "string", format: "date-time" },
     ticketTypes: {
       type: "array",
@@ -24,7 +24,7 @@ const createBody = {
         additionalProperties: false,
         required: ["name", "priceCents", "capacity"],
         properties: {
-          name: { type: "string", minLength: 1, maxLength: 100 },
+          name: { type: "string", minLength: 1, maxLength: 100, pattern: PLAIN_TEXT_PATTERN },
           priceCents: { type: "integer", minimum: 0, maximum: 100_000_000 },
           capacity: { type: "integer", minimum: 0, maximum: 10_000_000 },
         },

@@ -2,14 +2,14 @@ import type { FastifyInstance } from "fastify";
 import QRCode from "qrcode";
 import { HttpError } from "../errors";
 import { getOrder, purchase } from "../services/purchase";
-import { RouteContext, requireWritable, uuidParams } from "./context";
+import { RouteContext, UUID_PATTERN, requireWritable, uuidParams } from "./context";
 
 const orderBody = {
   type: "object",
   additionalProperties: false,
   required: ["ticketTypeId", "quantity", "email"],
   properties: {
-    ticketTypeId: { type: "string", format: "uuid" },
+    ticketTypeId: { type: "string", pattern: UUID_PATTERN },
     quantity: { type: "integer", minimum: 1, maximum: 10 },
     email: { type: "string", format: "email", maxLength: 254 },
   },

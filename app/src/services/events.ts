@@ -1,5 +1,6 @@
 import { randomUUID } from "node:crypto";
 import type { Queryable } from "../db/database";
+import { HttpError } from "../errors";
 import { Stores, iso } from "./stores";
 
 export interface TicketTypeInput {
@@ -55,9 +56,31 @@ function group(rows: Row[]): EventView[] {
   return [...events.values()];
 }
 
+/** The instants a start time may take: PostgreSQL, node-postgres and JSON all agree on these. */
+const EARLIEST_START = Date.UTC(1970, 0, 1);
+const LATEST_START = Date.UTC(9999, 11, 31, 23, 59, 59, 999);
+
+/**
+ * The schema's `date-time` format is RFC 3339 syntax only: it lets through leap seconds (`23:59:60`,
+ * which Date cannot represent), year 0000 (which PostgreSQL has no such year for) and offsets that
+ * push a 9999 date into year 10000. Each would reach the database and end in a 500.
+ */
+export function parseStartsAt(value: string): Date {
+  const startsAt = new Date(value);
+  const time = startsAt.getTime();
+  if (Number.isNaN(time) || time < EARLIEST_START || time > LATEST_START) {
+    throw new HttpError(
+      400,
+      "invalid_request",
+      "body/startsAt must be a real instant between 1970-01-01T00:00:00Z and 9999-12-31T23:59:59Z (no leap seconds)",
+    );
+  }
+  return startsAt;
+}
+
 export async function createEvent(writer: { transaction<T>(fn: (tx: Queryable) => Promise<T>): Promise<T> }, input: EventInput): Promise<EventView> {
+  const startsAt = parseStartsAt(input.startsAt);
   const id = randomUUID();
-  const startsAt = new Date(input.startsAt);
   const ticketTypes = input.ticketTypes.map((type) => ({ id: randomUUID(), ...type }));
   await writer.transaction(async (tx) => {
     await tx.query("INSERT INTO events (id, name, starts_at) VALUES ($1, $2, $3)", [id, input.name, startsAt]);

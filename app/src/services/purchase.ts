@@ -69,16 +69,21 @@ export async function purchase(
   onRetry?: () => void,
 ): Promise<{ created: boolean; order: OrderView }> {
   const hash = requestHash(input);
+  // Every order id this call has tried to create. A retry that finds one of them under the key is
+  // the creating request whose COMMIT answer was lost (201); any other id was made by a racing
+  // request with the same key (200), also when this call is on its second attempt.
+  const ourOrderIds = new Set<string>();
   for (let attempt = 1; ; attempt++) {
     try {
-      const order = await writer.transaction((tx) => attemptPurchase(tx, signer, input, hash));
+      const orderId = randomUUID();
+      ourOrderIds.add(orderId);
+      const order = await writer.transaction((tx) => attemptPurchase(tx, signer, input, hash, orderId));
       if (order) return { created: true, order };
       const existing = await orderForKey(writer, input.idempotencyKey);
       if (!existing || existing.hash !== hash) {
         throw new HttpError(422, "idempotency_mismatch", "this Idempotency-Key was used with a different request");
       }
-      // A retry that finds its own committed first attempt is still the creating request.
-      return { created: attempt > 1, order: existing.order };
+      return { created: ourOrderIds.has(existing.order.id), order: existing.order };
     } catch (error) {
       if (error instanceof SoldOut || sqlState(error) === "23514") {
         throw new HttpError(409, "sold_out", "not enough tickets left for this ticket type");
@@ -98,8 +103,8 @@ async function attemptPurchase(
   signer: TicketSigner,
   input: PurchaseInput,
   hash: string,
+  orderId: string,
 ): Promise<OrderView | undefined> {
-  const orderId = randomUUID();
   // A concurrent request with the same key blocks here until that one commits or rolls back.
   const claimed = await tx.query(PURCHASE_SQL.claimKey, [input.idempotencyKey, hash, orderId]);
   if (claimed.rowCount === 0) return undefined;

@@ -9,7 +9,7 @@ import { createHash, createPrivateKey, createPublicKey, KeyObject, randomBytes, 
 const DOMAIN = Buffer.from("boxoffice-ticket-v1\0");
 // PKCS#8 wrapping of a raw 32-byte Ed25519 seed (RFC 8410), so node can import the seed.
 const PKCS8_ED25519_PREFIX = Buffer.from("302e020100300506032b657004220420", "hex");
-const KEY_ID_PATTERN = /^[A-Za-z0-9_-]{1,32}$/;
+export const KEY_ID_PATTERN = /^[A-Za-z0-9_-]{1,32}$/;
 const BODY_BYTES = 48;
 const SIGNATURE_BYTES = 64;
 

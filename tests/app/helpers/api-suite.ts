@@ -211,6 +211,23 @@ export function defineApiSuite(title: string, open: () => Promise<Backend | stri
         await app.inject("/no/such/route"),
         await app.inject({ method: "DELETE", url: "/events" }),
         await app.inject({ method: "POST", url: "/admin/mode", headers: admin, payload: { mode: "off" } }),
+        // ajv's format "uuid" also takes the urn:uuid: form, which PostgreSQL's uuid type refuses.
+        await app.inject(`/events/urn:uuid:${event.id}`),
+        await app.inject(`/orders/urn:uuid:${randomUUID()}`),
+        await app.inject(`/tickets/urn:uuid:${randomUUID()}/qr.svg`),
+        await app.inject({ method: "POST", url: `/events/urn:uuid:${event.id}/orders`, headers: { "idempotency-key": randomUUID() }, payload: { ticketTypeId: tt, quantity: 1, email: "a@example.com" } }),
+        await order({ ticketTypeId: `urn:uuid:${tt}`, quantity: 1, email: "a@example.com" }),
+        // PostgreSQL refuses NUL in text; control characters are refused before it.
+        await app.inject({ method: "POST", url: "/checkins", payload: { code: "a.b.c", gate: "north\u0000" } }),
+        await app.inject({ method: "POST", url: "/checkins", payload: { code: "a.b.c", gate: "north\n" } }),
+        await app.inject({ method: "POST", url: "/events", headers: admin, payload: { name: "Gig\u0000", startsAt: "2030-01-01T00:00:00Z", ticketTypes: [{ name: "a", priceCents: 1, capacity: 1 }] } }),
+        await app.inject({ method: "POST", url: "/events", headers: admin, payload: { name: "Gig", startsAt: "2030-01-01T00:00:00Z", ticketTypes: [{ name: "\u0000", priceCents: 1, capacity: 1 }] } }),
+        // Valid RFC 3339 that Date or PostgreSQL cannot hold: year 0, a leap second, past year 9999.
+        ...(await Promise.all(
+          ["0000-01-01T20:00:00Z", "2016-12-31T23:59:60Z", "9999-12-31T23:59:59-23:59"].map((startsAt) =>
+            app.inject({ method: "POST", url: "/events", headers: admin, payload: { name: "Gig", startsAt, ticketTypes: [{ name: "a", priceCents: 1, capacity: 1 }] } }),
+          ),
+        )),
       ];
       for (const [index, response] of cases.entries()) {
         assert.ok(response.statusCode >= 400 && response.statusCode < 500, `case ${index}: ${response.statusCode} ${response.body}`);
@@ -221,7 +238,12 @@ export function defineApiSuite(title: string, open: () => Promise<Backend | stri
       assert.equal(cases[0].statusCode, 400);
       assert.equal(cases[3].statusCode, 413);
       assert.equal(cases[7].json().error, "invalid_request");
+      for (const response of cases.slice(28)) {
+        assert.equal(response.statusCode, 400, response.body);
+        assert.equal(response.json().error, "invalid_request", response.body);
+      }
       assert.equal(await count("SELECT sold AS n FROM ticket_types WHERE id = $1", [tt]), 0);
+      assert.equal(await count("SELECT count(*)::int AS n FROM events WHERE name = 'Gig'", []), 0);
     });
 
     it("refuses writes with 503 read_only and Retry-After in read-only mode, and serves reads", async () => {
@@ -248,13 +270,21 @@ export function defineApiSuite(title: string, open: () => Promise<Backend | stri
       assert.equal((await buy(other, event)).statusCode, 201);
     });
 
-    it("keeps answering 2xx when Memcached and Redis are down", async () => {
+    it("keeps answering 2xx when Memcached and Redis go down", async () => {
       const port = await closedPort();
       const cache = new MemcachedCache({ servers: [`127.0.0.1:${port}`], timeoutMs: 200 });
-      const redis = new Redis({ host: "127.0.0.1", port, lazyConnect: false, enableOfflineQueue: false, maxRetriesPerRequest: 1, retryStrategy: () => 1000 });
-      redis.on("error", () => undefined);
-      const mode = new RedisModeStore(redis, "boxoffice:down:mode");
+      // Redis answered once (no key: read-write), then went away: the last known mode holds.
+      let redisUp = true;
+      const redis = {
+        get: async () => (redisUp ? null : Promise.reject(new Error("connect ECONNREFUSED"))),
+        set: async () => Promise.reject(new Error("connect ECONNREFUSED")),
+      } as unknown as Redis;
+      const mode = new RedisModeStore(redis, "boxoffice:down:mode", undefined, 20);
+      await mode.refresh();
+      redisUp = false;
+      await new Promise((resolve) => setTimeout(resolve, 60)); // a few failed polls
       try {
+        assert.equal(mode.current(), "read-write");
         const degraded = await backend.app({ cache, mode });
         const event = await createEvent(degraded, 3);
         assert.equal((await degraded.inject(`/events/${event.id}`)).statusCode, 200);
@@ -268,8 +298,32 @@ export function defineApiSuite(title: string, open: () => Promise<Backend | stri
         assert.match((await degraded.inject("/metrics")).body, /boxoffice_cache_errors_total\{operation="get"\} [1-9]/);
       } finally {
         await mode.close();
-        redis.disconnect();
         await cache.close();
+      }
+    });
+
+    it("refuses writes (503 read_only) but serves reads while the shared mode has never been read", async () => {
+      const event = await createEvent(app, 3);
+      const port = await closedPort();
+      const redis = new Redis({ host: "127.0.0.1", port, enableOfflineQueue: false, maxRetriesPerRequest: 1, retryStrategy: () => 1000 });
+      redis.on("error", () => undefined);
+      const mode = new RedisModeStore(redis, "boxoffice:never-read:mode");
+      try {
+        await mode.refresh();
+        assert.equal(mode.current(), "unknown");
+        const blind = await backend.app({ mode });
+        const refused = await buy(blind, event);
+        assert.equal(refused.statusCode, 503);
+        assert.equal(refused.json().error, "read_only");
+        assert.ok(Number(refused.headers["retry-after"]) > 0);
+        const scan = await blind.inject({ method: "POST", url: "/checkins", payload: { code: "a.b.c", gate: "A" } });
+        assert.equal(scan.statusCode, 503);
+        assert.equal((await blind.inject(`/events/${event.id}`)).statusCode, 200);
+        assert.equal((await blind.inject({ url: "/admin/mode", headers: admin })).json().mode, "unknown");
+        assert.equal(await count("SELECT sold AS n FROM ticket_types WHERE event_id = $1", [event.id]), 0);
+      } finally {
+        await mode.close();
+        redis.disconnect();
       }
     });
 
