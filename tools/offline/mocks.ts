@@ -27,7 +27,7 @@ export function stableHex(seed: string, length = 17): string {
     return createHash("sha256").update(seed).digest("hex").slice(0, length);
 }
 
-/** EC2-style ids use a type prefix; everything else is identified by its physical name. */
+/** Id prefixes of EC2-style resources. */
 const ID_PREFIXES: Record<string, string> = {
     "aws:ec2/vpc:Vpc": "vpc-",
     "aws:ec2/subnet:Subnet": "subnet-",
@@ -112,11 +112,13 @@ export class BoxofficeMocks implements pulumi.runtime.Mocks {
         const { type, name } = args;
         const inputs: Record<string, any> = args.inputs ?? {};
         const region = this.regionOf(args.provider);
-        const id = (ID_PREFIXES[type] ?? "") + (ID_PREFIXES[type] ? stableHex(type + name) : physicalName(type, name, inputs));
         if (type.startsWith("pulumi:providers:")) {
             return { id: `${name}-provider-id`, state: { ...inputs } };
         }
         const physical = physicalName(type, name, inputs);
+        // EC2-style resources are known by a prefixed random id; everything else by its physical name.
+        const prefix = ID_PREFIXES[type];
+        const id = prefix ? prefix + stableHex(type + name) : physical;
         const arnOf = ARN_SHAPES[type] ?? ((n: string, r: string, a: string) => `arn:aws:${serviceOf(type)}:${r}:${a}:${type.split(":")[2]?.toLowerCase()}/${n}`);
         const state: Record<string, any> = { ...inputs, ...this.computed(type, name, physical, region, inputs) };
         if (type.startsWith("aws:") && state.arn === undefined) state.arn = arnOf(physical, region, MOCK_ACCOUNT_ID);
