@@ -3,10 +3,10 @@ import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
 import { argChecker } from "../arg-check";
 import { BACKUP_TAG, BACKUP_TAG_VALUE, TIER_TAG } from "../tiers";
+import { DAILY_WINDOW, WEEKLY_WINDOW, spreadOverAzs } from "./placement";
 import { clientOnlySecurityGroup } from "./security-group";
 
 const PORT = 5432;
-const WEEKDAY = "(mon|tue|wed|thu|fri|sat|sun)";
 const LOW_DOWNTIME_DOC = "https://www.pulumi.com/registry/packages/aws/api-docs/rds/instance/#low-downtime-updates";
 
 interface MasterSecret { arn: pulumi.Output<string>; version: aws.secretsmanager.SecretVersion }
@@ -160,8 +160,8 @@ export class Database extends pulumi.ComponentResource {
         check.intRange("maxAllocatedStorageGb", maxAllocated, allocated, 65536, "storage autoscaling ceiling, at least allocatedStorageGb");
         check.intRange("readReplicas", replicas, 0, 15, "RDS PostgreSQL allows up to 15 read replicas per source");
         check.intRange("backupRetentionDays", retention, replicas > 0 ? 1 : 0, 35, replicas > 0 ? "RDS limit; a replica source needs automated backups" : "RDS limit");
-        check.that(/^([01]\d|2[0-3]):[0-5]\d-([01]\d|2[0-3]):[0-5]\d$/.test(backupWindow), "backupWindow", backupWindow, "must be hh24:mi-hh24:mi in UTC");
-        check.that(new RegExp(`^${WEEKDAY}:([01]\\d|2[0-3]):[0-5]\\d-${WEEKDAY}:([01]\\d|2[0-3]):[0-5]\\d$`).test(maintenanceWindow), "maintenanceWindow", maintenanceWindow, "must be ddd:hh24:mi-ddd:hh24:mi in UTC");
+        check.that(DAILY_WINDOW.test(backupWindow), "backupWindow", backupWindow, "must be hh24:mi-hh24:mi in UTC");
+        check.that(WEEKLY_WINDOW.test(maintenanceWindow), "maintenanceWindow", maintenanceWindow, "must be ddd:hh24:mi-ddd:hh24:mi in UTC");
         check.that(piRetention === 7 || piRetention === 731 || (piRetention % 31 === 0 && piRetention >= 31 && piRetention <= 713), "performanceInsightsRetentionDays", piRetention, "must be 7, a multiple of 31 up to 713, or 731");
         check.that([0, 1, 5, 10, 15, 30, 60].includes(monitoring), "monitoringIntervalSeconds", monitoring, "must be one of 0, 1, 5, 10, 15, 30, 60");
         check.that(/^[a-z][a-z0-9_]{0,62}$/.test(databaseName), "databaseName", databaseName, "must be a PostgreSQL identifier: lower-case letter, then letters, digits or _, at most 63");
@@ -271,10 +271,11 @@ export class Database extends pulumi.ComponentResource {
         // snapshot of a replica. RDS picks the AZs of a Multi-AZ writer's primary and standby, so the replicas cannot
         // avoid the primary's AZ for sure: the standby covers the loss of that AZ, and replicas go round-robin from
         // the second AZ, so with 2 or more replicas at least one is always outside the primary's AZ.
-        const replicaInstances = Array.from({ length: replicas }, (_v, i) => new aws.rds.Instance(`${name}-replica-${i + 1}`, {
+        const replicaAzs = spreadOverAzs(replicas, args.availabilityZones, 1);
+        const replicaInstances = replicaAzs.map((availabilityZone, i) => new aws.rds.Instance(`${name}-replica-${i + 1}`, {
             ...observability,
             replicateSourceDb: writer.identifier,
-            availabilityZone: args.availabilityZones[(i + 1) % args.availabilityZones.length],
+            availabilityZone,
             multiAz: false,
             backupRetentionPeriod: 0,
             skipFinalSnapshot: true,

@@ -2,6 +2,7 @@ import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { argChecker } from "../arg-check";
 import { TIER_TAG } from "../tiers";
+import { WEEKLY_WINDOW, spreadOverAzs } from "./placement";
 import { clientOnlySecurityGroup } from "./security-group";
 
 const PORT = 11211;
@@ -65,7 +66,7 @@ export class MemcachedCluster extends pulumi.ComponentResource {
         check.that(/^cache\.[a-z0-9-]+\.[a-z0-9]+$/.test(nodeType), "nodeType", nodeType, "must be an ElastiCache node type like cache.r7g.large");
         check.that(/^1\.6\.(1[2-9]|[2-9]\d)$/.test(engineVersion), "engineVersion", engineVersion, "must be Memcached 1.6.12 or later (needed for in-transit encryption)");
         check.intRange("nodes", nodes, azCount, 60, `at least one node per AZ (${azCount}); ElastiCache allows up to 60 per cluster`);
-        check.that(/^(mon|tue|wed|thu|fri|sat|sun):([01]\d|2[0-3]):[0-5]\d-(mon|tue|wed|thu|fri|sat|sun):([01]\d|2[0-3]):[0-5]\d$/.test(maintenanceWindow), "maintenanceWindow", maintenanceWindow, "must be ddd:hh24:mi-ddd:hh24:mi in UTC");
+        check.that(WEEKLY_WINDOW.test(maintenanceWindow), "maintenanceWindow", maintenanceWindow, "must be ddd:hh24:mi-ddd:hh24:mi in UTC");
         super("boxoffice:data:MemcachedCluster", name, {}, opts);
 
         const parent = { parent: this };
@@ -86,7 +87,7 @@ export class MemcachedCluster extends pulumi.ComponentResource {
             numCacheNodes: nodes,
             azMode: "cross-az",
             // One entry per node, round-robin, so every AZ gets floor or ceil of nodes / AZs.
-            preferredAvailabilityZones: Array.from({ length: nodes }, (_v, i) => args.availabilityZones[i % azCount]),
+            preferredAvailabilityZones: spreadOverAzs(nodes, args.availabilityZones),
             subnetGroupName: subnetGroup.name,
             securityGroupIds: [sg.id],
             transitEncryptionEnabled: true,

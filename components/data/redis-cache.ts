@@ -3,6 +3,7 @@ import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
 import { argChecker } from "../arg-check";
 import { TIER_TAG } from "../tiers";
+import { DAILY_WINDOW, WEEKLY_WINDOW, spreadOverAzs } from "./placement";
 import { clientOnlySecurityGroup } from "./security-group";
 
 const PORT = 6379;
@@ -80,8 +81,8 @@ export class RedisCache extends pulumi.ComponentResource {
         check.that(major !== undefined, "engineVersion", engineVersion, "must be a Redis OSS major.minor 6.x or 7.x, e.g. \"7.1\"");
         check.intRange("replicas", replicas, 1, 5, "Multi-AZ automatic failover needs at least 1 replica; a group holds up to 5");
         check.intRange("snapshotRetentionDays", snapshotDays, 0, 35, "ElastiCache limit");
-        check.that(/^([01]\d|2[0-3]):[0-5]\d-([01]\d|2[0-3]):[0-5]\d$/.test(snapshotWindow), "snapshotWindow", snapshotWindow, "must be hh24:mi-hh24:mi in UTC");
-        check.that(/^(mon|tue|wed|thu|fri|sat|sun):([01]\d|2[0-3]):[0-5]\d-(mon|tue|wed|thu|fri|sat|sun):([01]\d|2[0-3]):[0-5]\d$/.test(maintenanceWindow), "maintenanceWindow", maintenanceWindow, "must be ddd:hh24:mi-ddd:hh24:mi in UTC");
+        check.that(DAILY_WINDOW.test(snapshotWindow), "snapshotWindow", snapshotWindow, "must be hh24:mi-hh24:mi in UTC");
+        check.that(WEEKLY_WINDOW.test(maintenanceWindow), "maintenanceWindow", maintenanceWindow, "must be ddd:hh24:mi-ddd:hh24:mi in UTC");
         super("boxoffice:data:RedisCache", name, {}, opts);
 
         const parent = { parent: this };
@@ -122,7 +123,7 @@ export class RedisCache extends pulumi.ComponentResource {
             automaticFailoverEnabled: true,
             multiAzEnabled: true,
             // First entry is the primary's AZ; the rest round-robin so no two nodes share an AZ until all are used.
-            preferredCacheClusterAzs: Array.from({ length: nodes }, (_v, i) => args.availabilityZones[i % args.availabilityZones.length]),
+            preferredCacheClusterAzs: spreadOverAzs(nodes, args.availabilityZones),
             subnetGroupName: subnetGroup.name,
             securityGroupIds: [sg.id],
             parameterGroupName: parameters.name,

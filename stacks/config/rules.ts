@@ -3,6 +3,7 @@
  * rule so an error can say why. No Pulumi here, so every check is unit-tested on its own.
  */
 export { parseCidr } from "../../components/network/cidr-plan";
+import { DAILY_WINDOW, WEEKLY_WINDOW } from "../../components/data/placement";
 
 /** Commercial AWS regions (AWS General Reference, "Regional endpoints"). */
 export const AWS_REGIONS = [
@@ -85,16 +86,15 @@ function windowMinutes(part: string): number | undefined {
 
 /** RDS PreferredBackupWindow: `hh24:mi-hh24:mi` UTC, at least 30 minutes (RDS API reference). */
 export function backupWindowProblem(window: string): string | undefined {
-    if (!/^([01]\d|2[0-3]):[0-5]\d-([01]\d|2[0-3]):[0-5]\d$/.test(window)) return "must be hh24:mi-hh24:mi (UTC)";
+    if (!DAILY_WINDOW.test(window)) return "must be hh24:mi-hh24:mi (UTC)";
     const [a, b] = window.split("-").map((p) => windowMinutes(p)!);
     return (b - a + 1440) % 1440 >= 30 ? undefined : "must last at least 30 minutes (RDS limit)";
 }
 
 /** RDS PreferredMaintenanceWindow: `ddd:hh24:mi-ddd:hh24:mi` UTC, at least 30 minutes. */
 export function maintenanceWindowProblem(window: string): string | undefined {
-    const parts = window.split("-");
-    const [a, b] = parts.map((p) => (/^[a-z]{3}:/.test(p) ? windowMinutes(p) : undefined));
-    if (parts.length !== 2 || a === undefined || b === undefined) return "must be ddd:hh24:mi-ddd:hh24:mi (UTC)";
+    if (!WEEKLY_WINDOW.test(window)) return "must be ddd:hh24:mi-ddd:hh24:mi (UTC)";
+    const [a, b] = window.split("-").map((p) => windowMinutes(p)!);
     return (b - a + 10080) % 10080 >= 30 ? undefined : "must last at least 30 minutes (RDS limit)";
 }
 
