@@ -3,6 +3,7 @@
  * the passing baseline of every rule test. Each test clones it, mutates one thing and evaluates the whole
  * pack through the runner (the `@pulumi/policy` analyzer handlers), exactly as a program's run would be.
  */
+import * as rpc from "@pulumi/pulumi/runtime/rpc";
 import type { Registration } from "../../tools/offline/engine";
 import { PackConfigFile, readPackConfigFile } from "../../tools/policy-config";
 import { PolicyReport, evaluateRegistrations } from "../../tools/policy-runner";
@@ -10,10 +11,10 @@ import * as path from "path";
 
 export const PROJECT = "boxoffice";
 export const STACK = "test";
-const SIG = "4dabf18193072939515e22adb298388d";
-export const secret = (value: unknown) => ({ [SIG]: "1b47061264138c4ac30d75fd1eb44270", value });
-export const resourceRef = (urn: string, id?: string) => ({ [SIG]: "5cf8f73096256a8f31e491e813e4eb8e", urn, ...(id === undefined ? {} : { id }), packageVersion: "7.48.0" });
-export const UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9";
+const SIG = rpc.specialSigKey;
+export const secret = (value: unknown) => ({ [SIG]: rpc.specialSecretSig, value });
+export const resourceRef = (urn: string, id?: string) => ({ [SIG]: rpc.specialResourceSig, urn, ...(id === undefined ? {} : { id }), packageVersion: "7.48.0" });
+export const UNKNOWN = rpc.unknownValue;
 
 export interface Spec {
     type: string;

@@ -3,6 +3,7 @@
  * what `npm run plan -- --stack prod` shows is what these tests assert.
  */
 import * as assert from "assert";
+import * as rpc from "@pulumi/pulumi/runtime/rpc";
 import { ProgramRun, Registration, runStack } from "../../tools/offline/engine";
 import { planDocument } from "../../tools/plan";
 import { byId, inputsOf, ofType, plainValue } from "../../tools/offline/values";
@@ -16,7 +17,7 @@ function revealedSecrets(run: ProgramRun): string[] {
         if (Array.isArray(v)) return v.forEach(walk);
         if (v && typeof v === "object") {
             const o = v as Record<string, unknown>;
-            if (o["4dabf18193072939515e22adb298388d"] === "1b47061264138c4ac30d75fd1eb44270") {
+            if (o[rpc.specialSigKey] === rpc.specialSecretSig) {
                 const plain = plainValue(o.value, { revealSecrets: true });
                 const text = typeof plain === "string" ? plain : JSON.stringify(plain);
                 if (text.length >= 8) found.add(text);
