@@ -60,50 +60,64 @@ function brief(value: unknown): string {
     return text.length > 90 ? `${text.slice(0, 87)}...` : text;
 }
 
+/** What the tree and the summary read about a run, each computed once. */
+interface PlanView {
+    inputs: Map<Registration, Record<string, any>>;
+    /** AZ of each subnet, by subnet id. */
+    subnetAz: Map<string, string>;
+    children: Map<string, Registration[]>;
+}
+
+function viewOf(run: ProgramRun): PlanView {
+    const view: PlanView = { inputs: new Map(), subnetAz: new Map(), children: new Map() };
+    for (const r of run.resources) {
+        const inputs = inputsOf(r);
+        view.inputs.set(r, inputs);
+        if (r.type === "aws:ec2/subnet:Subnet" && r.id) view.subnetAz.set(r.id, String(inputs.availabilityZone));
+        const key = r.parent ?? "";
+        const siblings = view.children.get(key);
+        if (siblings) siblings.push(r);
+        else view.children.set(key, [r]);
+    }
+    return view;
+}
+
 /** AZ of a resource placed in one subnet (NAT gateways, say), looked up from the subnet it names. */
-function azOf(r: Registration, subnetAz: Map<string, string>): string | undefined {
-    const subnetId = inputsOf(r).subnetId;
-    return typeof subnetId === "string" ? subnetAz.get(subnetId) : undefined;
+function azOf(r: Registration, view: PlanView): string | undefined {
+    const subnetId = view.inputs.get(r)!.subnetId;
+    return typeof subnetId === "string" ? view.subnetAz.get(subnetId) : undefined;
 }
 
 export function planText(run: ProgramRun): string {
-    const subnetAz = new Map<string, string>();
-    for (const r of run.resources) {
-        if (r.type === "aws:ec2/subnet:Subnet" && r.id) subnetAz.set(r.id, String(inputsOf(r).availabilityZone));
-    }
-    const children = new Map<string, Registration[]>();
-    for (const r of run.resources) {
-        const key = r.parent ?? "";
-        children.set(key, [...(children.get(key) ?? []), r]);
-    }
+    const view = viewOf(run);
     const lines: string[] = [`${run.project} · stack ${run.stack} · region ${run.config["aws:region"]} · ${run.resources.length} resources`, ""];
     const walk = (r: Registration, prefix: string, last: boolean, root: boolean) => {
-        const inputs = inputsOf(r);
+        const inputs = view.inputs.get(r)!;
+        const kids = view.children.get(r.urn) ?? [];
         const fields = (KEY_FIELDS[r.type] ?? []).filter((k) => inputs[k] !== undefined).map((k) => `${k}=${brief(inputs[k])}`);
-        const az = azOf(r, subnetAz);
+        const az = azOf(r, view);
         if (az) fields.unshift(`az=${az}`);
         const flags = [r.options.protect ? "protected" : "", r.options.retainOnDelete ? "retained-on-delete" : ""].filter(Boolean);
         const branch = root ? "" : last ? "└─ " : "├─ ";
         lines.push(`${prefix}${branch}${r.type} ${r.name}${flags.length ? ` [${flags.join(", ")}]` : ""}`);
         const childPrefix = root ? "" : prefix + (last ? "   " : "│  ");
-        for (const f of fields) lines.push(`${childPrefix}${(children.get(r.urn) ?? []).length ? "│ " : "  "}   ${f}`);
-        const kids = children.get(r.urn) ?? [];
+        for (const f of fields) lines.push(`${childPrefix}${kids.length ? "│ " : "  "}   ${f}`);
         kids.forEach((k, i) => walk(k, childPrefix, i === kids.length - 1, false));
     };
-    for (const root of children.get("") ?? []) walk(root, "", true, true);
-    lines.push("", "Summary", ...summary(run, subnetAz));
+    for (const root of view.children.get("") ?? []) walk(root, "", true, true);
+    lines.push("", "Summary", ...summary(run, view));
     const outputs = plainValue(run.stackOutputs) as Record<string, unknown>;
     if (Object.keys(outputs).length) lines.push("", "Outputs", ...Object.entries(outputs).map(([k, v]) => `  ${k}: ${brief(v)}`));
     return lines.join("\n");
 }
 
-function summary(run: ProgramRun, subnetAz: Map<string, string>): string[] {
+function summary(run: ProgramRun, view: PlanView): string[] {
     const count = (type: string) => run.resources.filter((r) => r.type === type);
-    const azs = [...new Set(subnetAz.values())].sort();
-    const tierOf = (r: Registration) => String(((inputsOf(r).tags ?? {}) as Record<string, string>)["boxoffice:subnet-tier"] ?? "?");
+    const azs = [...new Set(view.subnetAz.values())].sort();
+    const tierOf = (r: Registration) => String(((view.inputs.get(r)!.tags ?? {}) as Record<string, string>)["boxoffice:subnet-tier"] ?? "?");
     const subnetsByTier = new Map<string, number>();
     for (const s of count("aws:ec2/subnet:Subnet")) subnetsByTier.set(tierOf(s), (subnetsByTier.get(tierOf(s)) ?? 0) + 1);
-    const natAzs = count("aws:ec2/natGateway:NatGateway").map((n) => azOf(n, subnetAz) ?? "?");
+    const natAzs = count("aws:ec2/natGateway:NatGateway").map((n) => azOf(n, view) ?? "?");
     const out = [
         `  availability zones: ${azs.join(", ") || "none"}`,
         `  subnets: ${[...subnetsByTier].map(([t, n]) => `${n} ${t}`).join(", ") || "none"}`,
