@@ -15,5 +15,6 @@ export { AutoscaledService, AutoscaledServiceArgs, ServiceSecret } from "./compu
 export { ScheduledScaling, ScheduledScalingArgs } from "./compute/scheduled-scaling";
 export { planScheduledActions, PlannedAction, ScheduleSpec, OnSaleSpec } from "./compute/schedule-plan";
 export { Alarms, AlarmsArgs } from "./observability/alarms";
+export { GameDays, GameDaysArgs } from "./resilience/game-days";
 export { TIER_TAG, TIERS, Tier, BACKUP_TAG, BACKUP_TAG_VALUE, ENVIRONMENT_TAG } from "./tiers";
 export { ComponentArgError } from "./arg-check";

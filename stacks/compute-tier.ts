@@ -106,5 +106,8 @@ export function createComputeTier(name: string, config: PlatformConfig, network:
         healthCheckIds: edge.healthCheckIds,
         tags,
     });
-    return { appServiceName: app.serviceName, workerServiceName: worker.serviceName, dashboardUrl: alarms.dashboardUrl };
+    return {
+        clusterName: cluster.clusterName, appServiceName: app.serviceName, workerServiceName: worker.serviceName,
+        dashboardUrl: alarms.dashboardUrl, userImpactAlarmArns: alarms.userImpactAlarmArns,
+    };
 }

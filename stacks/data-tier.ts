@@ -87,6 +87,7 @@ export function createDataTier(
             secretKmsKeyArn: database.secretKmsKeyArn,
             securityGroupId: database.securityGroupId,
             writerIdentifier: database.writerIdentifier,
+            writerArn: database.writerArn,
             replicaIdentifiers: database.replicaIdentifiers,
         },
         redis: {
@@ -97,6 +98,8 @@ export function createDataTier(
             replicationGroupId: redis.replicationGroupId,
             memberClusterIds: redis.memberClusterIds,
             securityGroupId: redis.securityGroupId,
+            groupTag: redis.groupTag,
+            nodeAvailabilityZones: redis.nodeAvailabilityZones,
         },
         memcached: {
             servers: memcached.servers,

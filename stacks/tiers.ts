@@ -36,6 +36,7 @@ export interface DataTier {
         secretKmsKeyArn: pulumi.Output<string>;
         securityGroupId: pulumi.Output<string>;
         writerIdentifier: pulumi.Output<string>;
+        writerArn: pulumi.Output<string>;
         replicaIdentifiers: pulumi.Output<string>[];
     };
     redis: {
@@ -47,6 +48,9 @@ export interface DataTier {
         replicationGroupId: pulumi.Output<string>;
         memberClusterIds: pulumi.Output<string[]>;
         securityGroupId: pulumi.Output<string>;
+        /** A tag only the replication group carries, and the AZs holding its nodes (for game days). */
+        groupTag: { key: string; value: string };
+        nodeAvailabilityZones: pulumi.Input<string>[];
     };
     memcached: {
         /** `host:port,host:port` of every node, for MEMCACHED_SERVERS. */
@@ -58,7 +62,10 @@ export interface DataTier {
 }
 
 export interface ComputeTier {
+    clusterName: pulumi.Output<string>;
     appServiceName: pulumi.Output<string>;
     workerServiceName: pulumi.Output<string>;
     dashboardUrl: pulumi.Output<string>;
+    /** Regional alarms that mean users are hurting: the game days' stop conditions. */
+    userImpactAlarmArns: pulumi.Output<string>[];
 }

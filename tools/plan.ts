@@ -53,6 +53,7 @@ const KEY_FIELDS: Record<string, string[]> = {
     "aws:appautoscaling/scheduledAction:ScheduledAction": ["schedule", "timezone", "scalableTargetAction"],
     "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule": ["cidrIpv4", "cidrIpv6", "referencedSecurityGroupId", "fromPort", "toPort"],
     "aws:kms/key:Key": ["enableKeyRotation"],
+    "aws:fis/experimentTemplate:ExperimentTemplate": ["description"],
 };
 
 function brief(value: unknown): string {

@@ -129,6 +129,8 @@ export class Database extends pulumi.ComponentResource {
     readonly blueGreenUpdate: boolean;
     readonly securityGroupId: pulumi.Output<string>;
     readonly writerIdentifier: pulumi.Output<string>;
+    /** The writer instance's ARN (what AWS FIS targets for a forced failover). */
+    readonly writerArn: pulumi.Output<string>;
     readonly replicaIdentifiers: pulumi.Output<string>[];
 
     constructor(name: string, args: DatabaseArgs, opts?: pulumi.ComponentResourceOptions) {
@@ -298,6 +300,7 @@ export class Database extends pulumi.ComponentResource {
         this.blueGreenUpdate = blueGreen;
         this.securityGroupId = sg.id;
         this.writerIdentifier = writer.identifier;
+        this.writerArn = writer.arn;
         this.replicaIdentifiers = replicaInstances.map((r) => r.identifier);
         this.registerOutputs({
             writerAddress: this.writerAddress, writerEndpoint: this.writerEndpoint, clientWriterAddress: this.clientWriterAddress,

@@ -60,6 +60,10 @@ export class RedisCache extends pulumi.ComponentResource {
     readonly replicationGroupId: pulumi.Output<string>;
     readonly memberClusterIds: pulumi.Output<string[]>;
     readonly securityGroupId: pulumi.Output<string>;
+    /** A tag only the replication group carries (its Name): how AWS FIS finds replication groups. */
+    readonly groupTag: { key: "Name"; value: string };
+    /** The AZs holding nodes, primary's first (plain count: one per node until every AZ is used). */
+    readonly nodeAvailabilityZones: pulumi.Input<string>[];
 
     constructor(name: string, args: RedisCacheArgs, opts?: pulumi.ComponentResourceOptions) {
         const nodeType = args.nodeType ?? "cache.r7g.large";
@@ -113,6 +117,7 @@ export class RedisCache extends pulumi.ComponentResource {
         }, parent);
 
         const nodes = 1 + replicas;
+        const nodeAzs = spreadOverAzs(nodes, args.availabilityZones);
         const group = new aws.elasticache.ReplicationGroup(`${name}-group`, {
             description: `${name}: primary and ${replicas} replica(s) over ${Math.min(nodes, args.availabilityZones.length)} AZs`,
             engine: "redis",
@@ -123,7 +128,7 @@ export class RedisCache extends pulumi.ComponentResource {
             automaticFailoverEnabled: true,
             multiAzEnabled: true,
             // First entry is the primary's AZ; the rest round-robin so no two nodes share an AZ until all are used.
-            preferredCacheClusterAzs: spreadOverAzs(nodes, args.availabilityZones),
+            preferredCacheClusterAzs: nodeAzs,
             subnetGroupName: subnetGroup.name,
             securityGroupIds: [sg.id],
             parameterGroupName: parameters.name,
@@ -140,6 +145,8 @@ export class RedisCache extends pulumi.ComponentResource {
             applyImmediately: false,
             tags: tags("group"),
         }, { parent: this, protect, additionalSecretOutputs: ["authToken"] });
+        this.groupTag = { key: "Name", value: tags("group").Name };
+        this.nodeAvailabilityZones = nodeAzs.slice(0, Math.min(nodes, args.availabilityZones.length));
 
         this.primaryAddress = group.primaryEndpointAddress;
         this.readerAddress = group.readerEndpointAddress;

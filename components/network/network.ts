@@ -40,6 +40,9 @@ export class Network extends pulumi.ComponentResource {
     readonly publicSubnetIds: pulumi.Output<string>[];
     readonly privateSubnetIds: pulumi.Output<string>[];
     readonly isolatedSubnetIds: pulumi.Output<string>[];
+    /** Subnet ARNs, per AZ in the same order as the ids: what AWS FIS targets to cut one AZ off. */
+    readonly privateSubnetArns: pulumi.Output<string>[];
+    readonly isolatedSubnetArns: pulumi.Output<string>[];
     readonly natGatewayIds: pulumi.Output<string>[];
 
     constructor(name: string, args: NetworkArgs, opts?: pulumi.ComponentResourceOptions) {
@@ -122,6 +125,8 @@ export class Network extends pulumi.ComponentResource {
         this.publicSubnetIds = publics.map((s) => s.id);
         this.privateSubnetIds = privates.map((s) => s.id);
         this.isolatedSubnetIds = isolated.map((s) => s.id);
+        this.privateSubnetArns = privates.map((s) => s.arn);
+        this.isolatedSubnetArns = isolated.map((s) => s.arn);
         this.natGatewayIds = nats.map((n) => n.id);
         this.registerOutputs({
             vpcId: this.vpcId, publicSubnetIds: this.publicSubnetIds, privateSubnetIds: this.privateSubnetIds,

@@ -44,6 +44,15 @@ export class Alarms extends pulumi.ComponentResource {
     readonly dashboardUrl: pulumi.Output<string>;
     /** Alarm logical names, by tier. */
     readonly alarmNames: Partial<Record<Tier | "dns", string[]>> = {};
+    /** Alarm ARNs by role (`alb1-5xx-rate`, `db-writer-cpu`, …). */
+    readonly alarmArns: Record<string, pulumi.Output<string>> = {};
+    /**
+     * The regional alarms that mean users are hurting, for stop conditions (AWS FIS allows 5 per template): each
+     * ALB's 5xx rate and "no healthy targets", and the serving (primary) ALB's p99 latency. None of them is an
+     * expected effect of a single failover drill, unlike the task floor, unhealthy targets (> 0), replica lag or
+     * connection counts, which a drill trips by design. The Route 53 alarms live in us-east-1, not here.
+     */
+    readonly userImpactAlarmArns: pulumi.Output<string>[] = [];
 
     constructor(name: string, args: AlarmsArgs, opts?: pulumi.ComponentResourceOptions) {
         const pct5xx = args.http5xxPercentAbove ?? 5;
@@ -63,33 +72,43 @@ export class Alarms extends pulumi.ComponentResource {
         this.topicArn = this.topic(name, "alarms", args);
         const alarm = (role: string, tier: Tier | "dns", props: Omit<aws.cloudwatch.MetricAlarmArgs, "alarmActions" | "okActions">, topic = this.topicArn, provider?: aws.Provider) => {
             (this.alarmNames[tier] ??= []).push(`${name}-${role}`);
-            return new aws.cloudwatch.MetricAlarm(`${name}-${role}`, {
+            const created = new aws.cloudwatch.MetricAlarm(`${name}-${role}`, {
                 treatMissingData: "notBreaching", ...props,
                 alarmActions: [topic], okActions: [topic],
                 tags: { ...args.tags, [TIER_TAG]: tier === "dns" ? "load-balancer" : tier, Name: `${name}-${role}` },
             }, { parent: this, provider });
+            this.alarmArns[role] = created.arn;
+            return created;
         };
+        const userImpact = (created: aws.cloudwatch.MetricAlarm) => this.userImpactAlarmArns.push(created.arn);
         const simple = (namespace: string, metricName: string, dimensions: Record<string, In>, statistic: string, op: string, threshold: number, periods = 3) =>
             ({ namespace, metricName, dimensions, statistic, comparisonOperator: op, threshold, period: 60, evaluationPeriods: periods, datapointsToAlarm: periods });
 
         (args.loadBalancers ?? []).forEach((lb, i) => {
             const n = i + 1;
             const stat = (id: string, metric: string) => ({ id, metric: { namespace: "AWS/ApplicationELB", metricName: metric, dimensions: { LoadBalancer: lb.arnSuffix }, stat: "Sum", period: 60 } });
-            alarm(`alb${n}-5xx-rate`, "load-balancer", {
+            userImpact(alarm(`alb${n}-5xx-rate`, "load-balancer", {
                 alarmDescription: `More than ${pct5xx} % of requests on ALB ${n} answered 5xx`,
                 comparisonOperator: "GreaterThanThreshold", threshold: pct5xx, evaluationPeriods: 3, datapointsToAlarm: 3,
                 metricQueries: [stat("elb", "HTTPCode_ELB_5XX_Count"), stat("target", "HTTPCode_Target_5XX_Count"), stat("requests", "RequestCount"),
                     { id: "rate", label: "5xx %", returnData: true, expression: "100 * (FILL(elb, 0) + FILL(target, 0)) / requests" }],
-            });
+            }));
             alarm(`alb${n}-unhealthy-targets`, "load-balancer", {
                 alarmDescription: `Unhealthy app targets behind ALB ${n}`,
                 ...simple("AWS/ApplicationELB", "UnHealthyHostCount", { LoadBalancer: lb.arnSuffix, TargetGroup: lb.targetGroupArnSuffix }, "Maximum", "GreaterThanThreshold", 0),
             });
-            alarm(`alb${n}-p99-latency`, "load-balancer", {
+            // None healthy means the ALB fails open onto failing tasks. Missing data stays not breaching: ELB
+            // publishes metrics only while requests flow, and a standby ALB without traffic must not alarm.
+            userImpact(alarm(`alb${n}-no-healthy-targets`, "load-balancer", {
+                alarmDescription: `No healthy app target behind ALB ${n}`,
+                ...simple("AWS/ApplicationELB", "HealthyHostCount", { LoadBalancer: lb.arnSuffix, TargetGroup: lb.targetGroupArnSuffix }, "Minimum", "LessThanThreshold", 1, 2),
+            }));
+            const latency = alarm(`alb${n}-p99-latency`, "load-balancer", {
                 alarmDescription: `p99 response time on ALB ${n} above ${p99} s`,
                 ...simple("AWS/ApplicationELB", "TargetResponseTime", { LoadBalancer: lb.arnSuffix }, "Average", "GreaterThanThreshold", p99, 5),
                 statistic: undefined, extendedStatistic: "p99",
             });
+            if (i === 0) userImpact(latency);
         });
 
         if (args.database) {

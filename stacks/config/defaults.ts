@@ -32,6 +32,9 @@ const prod: Defaults = {
     worker: { cpu: 256, memory: 512, minTasks: 2, maxTasks: 10, targetCpuPercent: 60, targetBacklogPerTask: 100, logRetentionDays: 90 },
     scaling: { schedules: [], onSale: null },
     alerts: { email: null },
+    // Templates are inert until someone starts one, and free until then; prod keeps them so the drill rehearsed
+    // in staging can be run against the real thing. `enabled: false` opts an account out of fault injection.
+    gameDays: { enabled: true, stopTaskPercent: 34, cacheInterruptMinutes: 10, zoneDisruptionMinutes: 5, logRetentionDays: 90 },
 };
 
 const staging: Defaults = {
@@ -44,6 +47,8 @@ const staging: Defaults = {
     loadBalancers: { ...prod.loadBalancers, accessLogRetentionDays: 30 },
     app: { ...prod.app, cpu: 256, memory: 512, minTasks: 2, maxTasks: 4, logRetentionDays: 30 },
     worker: { ...prod.worker, minTasks: 2, maxTasks: 4, logRetentionDays: 30 },
+    // Two tasks at the floor: 50 % is one whole task.
+    gameDays: { ...prod.gameDays, stopTaskPercent: 50, logRetentionDays: 30 },
 };
 
 export const DEFAULTS: Record<Environment, Defaults> = { prod, staging };

@@ -120,6 +120,10 @@ function crossFieldProblems(c: PlatformConfig, region: string): string[] {
             if (min !== undefined && max !== undefined && min > max) k(`${path}.${svc}MinTasks`, min, `must not exceed ${svc}MaxTasks (${max})`);
         }
     }
+    const gd = c.gameDays;
+    if (gd.enabled && Math.floor((c.app.minTasks * gd.stopTaskPercent) / 100) < 1) {
+        k("gameDays.stopTaskPercent", gd.stopTaskPercent, `must stop at least one whole task at app.minTasks (${c.app.minTasks}): FIS stops PERCENT(n) of the tasks it finds, rounded down at worst`);
+    }
     const names = c.scaling.schedules.map((s) => s.name);
     names.forEach((n, i) => { if (names.indexOf(n) !== i) k(`scaling.schedules[${i}].name`, n, "must be unique"); });
     const sale = c.scaling.onSale;

@@ -8,6 +8,7 @@ import {
     AWS_REGIONS, LOG_RETENTION_DAYS, backupWindowProblem, fargateMemoryOptions, isIanaTimeZone,
     maintenanceWindowProblem, parseCidr, scheduleExpressionProblem,
 } from "./rules";
+import { MAX_DURATION_MINUTES } from "../../components/resilience/fis-actions";
 
 const int = (min: number, max: number, why: string) =>
     z.number({ error: `must be a whole number ${min}..${max} (${why})` })
@@ -151,6 +152,15 @@ export const alertsSchema = z.strictObject({
     email: text(/^[^\s@]+@[^\s@]+\.[^\s@]+$/, "an e-mail address").nullable(),
 });
 
+/** AWS FIS experiment templates (components/resilience): created by `pulumi up`, run only when a person starts one. */
+export const gameDaysSchema = z.strictObject({
+    enabled: bool(),
+    stopTaskPercent: int(1, 50, "percent of the app's tasks one experiment stops; more than half at once is an outage, not a drill"),
+    cacheInterruptMinutes: int(1, MAX_DURATION_MINUTES, "FIS action duration, one minute to 12 hours"),
+    zoneDisruptionMinutes: int(1, MAX_DURATION_MINUTES, "FIS action duration, one minute to 12 hours"),
+    logRetentionDays: logRetention,
+});
+
 export const platformSchema = z.strictObject({
     environment: oneOf(["prod", "staging"]),
     network: networkSchema,
@@ -163,6 +173,7 @@ export const platformSchema = z.strictObject({
     worker: workerSchema,
     scaling: scalingSchema,
     alerts: alertsSchema,
+    gameDays: gameDaysSchema,
 });
 
 export type PlatformConfig = z.infer<typeof platformSchema>;

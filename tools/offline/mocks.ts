@@ -44,8 +44,19 @@ const ID_PREFIXES: Record<string, string> = {
     "aws:route53/healthCheck:HealthCheck": "hc-",
 };
 
-/** Where ARNs differ from `arn:aws:<service>:<region>:<account>:<kind>/<name>`. */
-const ARN_SHAPES: Record<string, (n: string, r: string, a: string) => string> = {
+/**
+ * Ids AWS generates in a shape of its own: FIS experiment template ids are `EXT` + 14 letters and digits
+ * (e.g. `EXT123AbCdEfGhIjK`, the form `pulumi import` takes).
+ */
+const ID_SHAPES: Record<string, (seed: string) => string> = {
+    "aws:fis/experimentTemplate:ExperimentTemplate": (seed) => `EXT${stableHex(seed, 14).toUpperCase()}`,
+};
+
+/** Where ARNs differ from `arn:aws:<service>:<region>:<account>:<kind>/<name>`; `id` is the physical id. */
+const ARN_SHAPES: Record<string, (n: string, r: string, a: string, id: string) => string> = {
+    "aws:ec2/subnet:Subnet": (_n, r, a, id) => `arn:aws:ec2:${r}:${a}:subnet/${id}`,
+    "aws:cloudwatch/metricAlarm:MetricAlarm": (n, r, a) => `arn:aws:cloudwatch:${r}:${a}:alarm:${n}`,
+    "aws:fis/experimentTemplate:ExperimentTemplate": (_n, r, a, id) => `arn:aws:fis:${r}:${a}:experiment-template/${id}`,
     "aws:s3/bucket:Bucket": (n) => `arn:aws:s3:::${n}`,
     "aws:s3/bucketV2:BucketV2": (n) => `arn:aws:s3:::${n}`,
     "aws:iam/role:Role": (n, _r, a) => `arn:aws:iam::${a}:role/${n}`,
@@ -118,10 +129,10 @@ export class BoxofficeMocks implements pulumi.runtime.Mocks {
         const physical = physicalName(type, name, inputs);
         // EC2-style resources are known by a prefixed random id; everything else by its physical name.
         const prefix = ID_PREFIXES[type];
-        const id = prefix ? prefix + stableHex(type + name) : physical;
+        const id = prefix ? prefix + stableHex(type + name) : ID_SHAPES[type]?.(type + name) ?? physical;
         const arnOf = ARN_SHAPES[type] ?? ((n: string, r: string, a: string) => `arn:aws:${serviceOf(type)}:${r}:${a}:${type.split(":")[2]?.toLowerCase()}/${n}`);
         const state: Record<string, any> = { ...inputs, ...this.computed(type, name, physical, region, inputs) };
-        if (type.startsWith("aws:") && state.arn === undefined) state.arn = arnOf(physical, region, MOCK_ACCOUNT_ID);
+        if (type.startsWith("aws:") && state.arn === undefined) state.arn = arnOf(physical, region, MOCK_ACCOUNT_ID, id);
         if (type.startsWith("aws:") && state.name === undefined) state.name = physical;
         return { id, state };
     }

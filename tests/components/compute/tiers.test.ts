@@ -29,11 +29,12 @@ function fakeData(replicas: string[]): DataTier {
             port: 5432, databaseName: "boxoffice", masterUsername: "boxoffice",
             masterSecretArn: o("arn:aws:secretsmanager:eu-west-1:123456789012:secret:rds!db-abc"),
             secretKmsKeyArn: o("arn:aws:kms:eu-west-1:123456789012:key/db"), securityGroupId: o("sg-db"),
-            writerIdentifier: o("db-writer"), replicaIdentifiers: replicas.map((_r, i) => o(`db-replica-${i + 1}`)),
+            writerIdentifier: o("db-writer"), writerArn: o("arn:aws:rds:eu-west-1:123456789012:db:db-writer"), replicaIdentifiers: replicas.map((_r, i) => o(`db-replica-${i + 1}`)),
         },
         redis: {
             primaryAddress: o("master.redis.internal"), readerAddress: o("replica.redis.internal"), port: 6379,
             authToken: pulumi.secret(REDIS_TOKEN), replicationGroupId: o("rg"), memberClusterIds: o(["rg-001", "rg-002", "rg-003"]), securityGroupId: o("sg-redis"),
+            groupTag: { key: "Name", value: "rg-group" }, nodeAvailabilityZones: ["eu-west-1a", "eu-west-1b", "eu-west-1c"],
         },
         memcached: { servers: o("m1:11211,m2:11211"), port: 11211, clusterId: o("mc"), securityGroupId: o("sg-mc") },
     };

@@ -1,0 +1,30 @@
+/**
+ * Game days: AWS FIS experiment templates for the failover catalogue, aimed at this stack's own writer, cache,
+ * app service and per-AZ subnets, stopping on the alarms that mean users are hurting. `pulumi up` only creates
+ * them; docs/game-day.md says how to run each and what "passed" means.
+ */
+import { ENVIRONMENT_TAG } from "../components";
+import { GameDays } from "../components/resilience/game-days";
+import type { Network } from "../components/network/network";
+import type { PlatformConfig } from "./config/schema";
+import type { ComputeTier, DataTier } from "./tiers";
+
+export function createGameDays(name: string, config: PlatformConfig, network: Network, data: DataTier, compute: ComputeTier): GameDays | undefined {
+    const gd = config.gameDays;
+    if (!gd.enabled) return undefined;
+    return new GameDays(`${name}-game-days`, {
+        stopConditionAlarmArns: compute.userImpactAlarmArns,
+        // A forced failover needs a standby; a single-AZ writer only reboots, which is an outage, not a drill.
+        database: config.database.multiAz ? { writerArn: data.database.writerArn } : undefined,
+        cache: { tag: data.redis.groupTag, availabilityZones: data.redis.nodeAvailabilityZones },
+        app: { clusterName: compute.clusterName, serviceName: compute.appServiceName, stopTaskPercent: gd.stopTaskPercent },
+        // The app's and the data stores' subnets of one AZ; the public subnets stay up, as the ALBs span every AZ.
+        zones: network.availabilityZones.map((availabilityZone, i) => ({
+            availabilityZone, subnetArns: [network.privateSubnetArns[i], network.isolatedSubnetArns[i]],
+        })),
+        cacheInterruptMinutes: gd.cacheInterruptMinutes,
+        zoneDisruptionMinutes: gd.zoneDisruptionMinutes,
+        logRetentionDays: gd.logRetentionDays,
+        tags: { [ENVIRONMENT_TAG]: config.environment },
+    });
+}
