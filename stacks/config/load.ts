@@ -121,7 +121,8 @@ function crossFieldProblems(c: PlatformConfig, region: string): string[] {
         }
     }
     const gd = c.gameDays;
-    if (gd.enabled && Math.floor((c.app.minTasks * gd.stopTaskPercent) / 100) < 1) {
+    // With one task the app drill is skipped (stopping the only task is an outage); from two, it must hit one.
+    if (gd.enabled && c.app.minTasks >= 2 && Math.floor((c.app.minTasks * gd.stopTaskPercent) / 100) < 1) {
         k("gameDays.stopTaskPercent", gd.stopTaskPercent, `must stop at least one whole task at app.minTasks (${c.app.minTasks}): FIS stops PERCENT(n) of the tasks it finds, rounded down at worst`);
     }
     const names = c.scaling.schedules.map((s) => s.name);

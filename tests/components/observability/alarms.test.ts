@@ -2,7 +2,7 @@ import * as assert from "assert";
 import * as pulumi from "@pulumi/pulumi";
 import { Alarms, AlarmsArgs } from "../../../components/observability/alarms";
 import { runProgram } from "../../../tools/offline/engine";
-import { byName, inputsOf, ofType, promiseOf } from "../../../tools/offline/values";
+import { byName, inputsOf, ofType, outputsOf, promiseOf } from "../../../tools/offline/values";
 
 const ALARM = "aws:cloudwatch/metricAlarm:MetricAlarm";
 const o = pulumi.output;
@@ -52,6 +52,19 @@ describe("Alarms", () => {
         assert.deepStrictEqual(inputsOf(byName(run, ALARM, "mon-alb1-unhealthy-targets")).dimensions, { LoadBalancer: "app/alb1/abc", TargetGroup: "targetgroup/tg1/def" });
         const p99 = inputsOf(byName(run, ALARM, "mon-alb1-p99-latency"));
         assert.deepStrictEqual([p99.extendedStatistic, p99.statistic, p99.threshold], ["p99", undefined, 2]);
+    });
+
+    it("exposes alarm ARNs, and as user-facing only 5xx, no-healthy-targets and the serving ALB's latency", async () => {
+        const { run, alarms } = shared;
+        const noHealthy = inputsOf(byName(run, ALARM, "mon-alb2-no-healthy-targets"));
+        assert.deepStrictEqual([noHealthy.metricName, noHealthy.statistic, noHealthy.comparisonOperator, noHealthy.threshold, noHealthy.treatMissingData],
+            ["HealthyHostCount", "Minimum", "LessThanThreshold", 1, "notBreaching"]);
+        assert.deepStrictEqual(noHealthy.dimensions, { LoadBalancer: "app/alb2/abc", TargetGroup: "targetgroup/tg2/def" });
+        const arnOf = (name: string) => outputsOf(byName(run, ALARM, name)).arn;
+        assert.match(arnOf("mon-alb1-5xx-rate"), /^arn:aws:cloudwatch:eu-west-1:123456789012:alarm:mon-alb1-5xx-rate-[0-9a-f]{7}$/);
+        assert.strictEqual(await promiseOf(alarms.alarmArns["db-writer-cpu"]), arnOf("mon-db-writer-cpu"));
+        const userImpact = await Promise.all(alarms.userImpactAlarmArns.map(promiseOf));
+        assert.deepStrictEqual(userImpact, ["alb1-5xx-rate", "alb1-no-healthy-targets", "alb1-p99-latency", "alb2-5xx-rate", "alb2-no-healthy-targets"].map((r) => arnOf(`mon-${r}`)));
     });
 
     it("covers the database writer and replicas, every Redis node and the task floors", async () => {
