@@ -107,7 +107,7 @@ export function createComputeTier(name: string, config: PlatformConfig, network:
         tags,
     });
     return {
-        clusterName: cluster.clusterName, appServiceName: app.serviceName, workerServiceName: worker.serviceName,
+        clusterName: cluster.clusterName, appServiceName: app.serviceName, appTaskTag: app.taskTag, workerServiceName: worker.serviceName,
         dashboardUrl: alarms.dashboardUrl, userImpactAlarmArns: alarms.userImpactAlarmArns,
     };
 }

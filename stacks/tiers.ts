@@ -64,6 +64,8 @@ export interface DataTier {
 export interface ComputeTier {
     clusterName: pulumi.Output<string>;
     appServiceName: pulumi.Output<string>;
+    /** A tag only the app service's tasks carry (for game days). */
+    appTaskTag: { key: string; value: string };
     workerServiceName: pulumi.Output<string>;
     dashboardUrl: pulumi.Output<string>;
     /** Regional alarms that mean users are hurting: the game days' stop conditions. */

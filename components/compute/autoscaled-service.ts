@@ -100,6 +100,8 @@ export class AutoscaledService extends pulumi.ComponentResource {
     /** `service/<cluster>/<service>`, for scheduled actions. */
     readonly scalableTargetResourceId: pulumi.Output<string>;
     readonly scalableTarget: aws.appautoscaling.Target;
+    /** A tag only this service's tasks carry (the service's Name, propagated to its tasks): how AWS FIS finds them. */
+    readonly taskTag: { key: "Name"; value: string };
 
     constructor(name: string, args: AutoscaledServiceArgs, opts?: pulumi.ComponentResourceOptions) {
         const cpu = args.cpu ?? 512;
@@ -264,6 +266,7 @@ export class AutoscaledService extends pulumi.ComponentResource {
         }
 
         this.serviceName = service.name;
+        this.taskTag = { key: "Name", value: tags("service").Name };
         this.serviceArn = service.arn;
         this.taskDefinitionArn = taskDef.arn;
         this.logGroupName = logGroup.name;

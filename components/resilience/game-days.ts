@@ -27,8 +27,12 @@ export interface GameDaysArgs {
      * @example { tag: { key: "Name", value: "boxoffice-prod-redis-group" }, availabilityZones: network.availabilityZones }
      */
     cache?: { tag: { key: string; value: string }; availabilityZones: In[] };
-    /** The app's ECS service, and the percentage of its tasks one experiment stops (1..50). @default undefined */
-    app?: { clusterName: In; serviceName: In; stopTaskPercent?: number };
+    /**
+     * The app's ECS cluster, a tag only the app service's tasks carry (the service propagates its tags to its
+     * tasks), and the percentage of its running tasks one experiment stops (1..50). @default undefined
+     * @example { clusterName: cluster.clusterName, taskTag: { key: "Name", value: "boxoffice-prod-app-service" } }
+     */
+    app?: { clusterName: In; taskTag: { key: string; value: string }; stopTaskPercent?: number };
     /** Per AZ: the subnets to cut off (private and isolated; ARNs, at most 5). One template per AZ. @default [] */
     zones?: { availabilityZone: In; subnetArns: In[] }[];
     /** Minutes the ElastiCache AZ power interruption lasts. @default 10 */
@@ -123,9 +127,14 @@ export class GameDays extends pulumi.ComponentResource {
                 kind: "app", key: "app-stop-tasks",
                 description: pulumi.output(`Stop ${percent} % of the app service's running ECS tasks`),
                 parameters: {},
-                // FIS finds the service's tasks through the target parameters `cluster` and `service`
-                // (https://docs.aws.amazon.com/fis/latest/userguide/targets.html); task ARNs change with every deploy.
-                target: { parameters: { cluster: args.app.clusterName, service: args.app.serviceName }, selectionMode: `PERCENT(${percent})` },
+                // Task ARNs change with every deployment, so FIS finds the tasks by the service's propagated tag,
+                // running ones only: the tag and filter AWS's own ECS template uses (fis-template-library,
+                // ecs-fargate-az-impairment). Recently stopped tasks keep their tags and would dilute the share.
+                target: {
+                    resourceTags: [args.app.taskTag],
+                    filters: [{ path: "LastStatus", values: ["RUNNING"] }],
+                    selectionMode: `PERCENT(${percent})`,
+                },
             });
         }
         zones.forEach((zone, i) => drills.push({

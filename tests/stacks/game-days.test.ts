@@ -57,13 +57,14 @@ function checkTargetsAndStops(s: Stack, env: string, azCount: number): void {
     const sameTag = run.resources.filter((r) => r.custom && inputsOf(r).tags?.Name === inputsOf(group).tags.Name);
     assert.deepStrictEqual(sameTag.map((r) => r.type), ["aws:elasticache/replicationGroup:ReplicationGroup"], "the tag is unique to the group");
 
-    // The app drill stops tasks of this stack's app service in this stack's cluster.
+    // The app drill stops running tasks of this stack's app service: the service's Name tag, which the service
+    // propagates to its tasks and nothing else in the stack carries.
     const app = templates.get("app-stop-tasks")!.targets[0];
-    const [cluster] = ofType(run, "aws:ecs/cluster:Cluster");
-    assert.deepStrictEqual(app.parameters, {
-        cluster: outputsOf(cluster).name,
-        service: outputsOf(byName(run, "aws:ecs/service:Service", `boxoffice-${env}-app-service`)).name,
-    });
+    const service = inputsOf(byName(run, "aws:ecs/service:Service", `boxoffice-${env}-app-service`));
+    assert.strictEqual(service.propagateTags, "SERVICE");
+    assert.deepStrictEqual(app.resourceTags, [{ key: "Name", value: service.tags.Name }]);
+    assert.deepStrictEqual(run.resources.filter((r) => r.custom && inputsOf(r).tags?.Name === service.tags.Name).map((r) => r.type), ["aws:ecs/service:Service"]);
+    assert.deepStrictEqual(app.filters, [{ path: "LastStatus", values: ["RUNNING"] }]);
 
     // Every template stops on alarms of this stack, in its Region, and only the user-facing ones.
     const alarmsByArn = new Map(ofType(run, ALARM).map((r) => [outputsOf(r).arn as string, r]));

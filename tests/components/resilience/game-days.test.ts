@@ -15,7 +15,7 @@ const base = (): GameDaysArgs => ({
     stopConditionAlarmArns: ALARMS.map((a) => o(a)),
     database: { writerArn: o(WRITER) },
     cache: { tag: { key: "Name", value: "gd-redis-group" }, availabilityZones: [o("eu-west-1a"), o("eu-west-1b")] },
-    app: { clusterName: o("gd-cluster"), serviceName: o("gd-app") },
+    app: { clusterName: o("gd-cluster"), taskTag: { key: "Name", value: "gd-app-service" } },
     zones: [
         { availabilityZone: o("eu-west-1a"), subnetArns: [o(subnetArn("subnet-p1")), o(subnetArn("subnet-i1"))] },
         { availabilityZone: o("eu-west-1b"), subnetArns: [o(subnetArn("subnet-p2")), o(subnetArn("subnet-i2"))] },
@@ -72,10 +72,13 @@ describe("GameDays", () => {
         assert.match(t.description, /eu-west-1b for 10 min/);
     });
 
-    it("stops 34 % of the app service's tasks by default, found by cluster and service", () => {
+    it("stops 34 % of the app service's running tasks by default, found by the service's tag", () => {
         const t = inputsOf(byName(shared.run, TEMPLATE, "gd-app-stop-tasks"));
         assert.deepStrictEqual([t.actions[0].actionId, t.actions[0].parameters], ["aws:ecs:stop-task", []]);
-        assert.deepStrictEqual(t.targets[0], { name: "tasks", resourceType: "aws:ecs:task", parameters: { cluster: "gd-cluster", service: "gd-app" }, selectionMode: "PERCENT(34)" });
+        assert.deepStrictEqual(t.targets[0], {
+            name: "tasks", resourceType: "aws:ecs:task", resourceTags: [{ key: "Name", value: "gd-app-service" }],
+            filters: [{ path: "LastStatus", values: ["RUNNING"] }], selectionMode: "PERCENT(34)",
+        });
     });
 
     it("cuts one AZ's subnets off completely for 5 minutes by default", () => {
@@ -116,7 +119,7 @@ describe("GameDays", () => {
     it("takes durations, share and retention from its arguments, and builds only the drills it is given", async () => {
         const { run } = await build({
             stopConditionAlarmArns: [o(ALARMS[0])],
-            app: { clusterName: o("c"), serviceName: o("s"), stopTaskPercent: 50 },
+            app: { clusterName: o("c"), taskTag: { key: "Name", value: "s" }, stopTaskPercent: 50 },
             zones: [{ availabilityZone: o("eu-west-1c"), subnetArns: [o(subnetArn("subnet-x"))] }],
             zoneDisruptionMinutes: 2, logRetentionDays: 30,
         });
@@ -132,7 +135,7 @@ describe("GameDays", () => {
         assert.strictEqual(msg({ stopConditionAlarmArns: [] }),
             'GameDays "gd": stopConditionAlarmArns = 0: must list 1..5 alarms (FIS stop conditions per template); an experiment without a stop condition cannot be stopped by what users see');
         assert.match(msg({ stopConditionAlarmArns: Array.from({ length: 6 }, () => o(ALARMS[0])) }), /stopConditionAlarmArns = 6: must list 1\.\.5/);
-        assert.strictEqual(msg({ app: { clusterName: "c", serviceName: "s", stopTaskPercent: 60 } }),
+        assert.strictEqual(msg({ app: { clusterName: "c", taskTag: { key: "Name", value: "s" }, stopTaskPercent: 60 } }),
             'GameDays "gd": app.stopTaskPercent = 60: must be a whole number 1..50 (stopping more than half the fleet at once is an outage, not a drill)');
         assert.match(msg({ zoneDisruptionMinutes: 0 }), /zoneDisruptionMinutes = 0: must be a whole number 1\.\.720 \(FIS action duration/);
         assert.match(msg({ cacheInterruptMinutes: 721 }), /cacheInterruptMinutes = 721: must be a whole number 1\.\.720/);
