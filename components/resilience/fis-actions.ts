@@ -154,8 +154,12 @@ export function drillPolicy(kind: DrillKind, ctx: PolicyContext): { Version: "20
             statements.push(
                 allow("SwapSubnetAcls", ["ec2:CreateNetworkAcl", "ec2:ReplaceNetworkAclAssociation"], "*"),
                 allow("TagAcls", ["ec2:CreateTags"], acls),
-                allow("EditOnlyFisAcls", ["ec2:CreateNetworkAclEntry", "ec2:DeleteNetworkAcl"], acls, { StringEquals: { [`ec2:ResourceTag/${FIS_ACL_TAG}`]: "true" } }),
-                allow("ResolveTargets", ["ec2:DescribeManagedPrefixLists", "ec2:DescribeNetworkAcls", "ec2:DescribeSubnets", "ec2:DescribeVpcs", "ec2:GetManagedPrefixListEntries"], "*"),
+                allow("EditOnlyFisAcls", ["ec2:CreateNetworkAclEntry", "ec2:DeleteNetworkAcl"], acls,
+                    { StringEquals: { [`ec2:ResourceTag/${FIS_ACL_TAG}`]: "true" } }),
+                allow("ResolveTargets", [
+                    "ec2:DescribeManagedPrefixLists", "ec2:DescribeNetworkAcls", "ec2:DescribeSubnets", "ec2:DescribeVpcs",
+                    "ec2:GetManagedPrefixListEntries",
+                ], "*"),
             );
             break;
         }

@@ -9,6 +9,9 @@ import {
 type In = pulumi.Input<string>;
 type Where = pulumi.Output<Pick<PolicyContext, "partition" | "region" | "account">>;
 
+/** Name of the one target in each drill's template. */
+const TARGET_NAME: Record<DrillKind, string> = { database: "writer", cache: "replication-group", app: "tasks", zone: "subnets" };
+
 /** FIS experiment log format 2 (https://docs.aws.amazon.com/fis/latest/userguide/monitoring-logging.html). */
 const LOG_SCHEMA_VERSION = 2;
 
@@ -81,16 +84,20 @@ export class GameDays extends pulumi.ComponentResource {
         const zones = args.zones ?? [];
         const check = argChecker("GameDays", name);
         check.that(alarms.length >= 1 && alarms.length <= MAX_STOP_CONDITIONS, "stopConditionAlarmArns", alarms.length,
-            `must list 1..${MAX_STOP_CONDITIONS} alarms (FIS stop conditions per template); an experiment without a stop condition cannot be stopped by what users see`);
+            `must list 1..${MAX_STOP_CONDITIONS} alarms (FIS stop conditions per template); ` +
+            "an experiment without a stop condition cannot be stopped by what users see");
         check.intRange("app.stopTaskPercent", percent, 1, 50, "stopping more than half the fleet at once is an outage, not a drill");
         check.intRange("cacheInterruptMinutes", cacheMinutes, 1, MAX_DURATION_MINUTES, "FIS action duration, one minute to 12 hours");
         check.intRange("zoneDisruptionMinutes", zoneMinutes, 1, MAX_DURATION_MINUTES, "FIS action duration, one minute to 12 hours");
         check.intRange("logRetentionDays", retention, 1, 3653, "CloudWatch Logs retention");
-        check.that(args.cache === undefined || args.cache.availabilityZones.length >= 1, "cache.availabilityZones", args.cache?.availabilityZones.length, "must name at least one AZ");
+        const cacheAzs = args.cache?.availabilityZones.length;
+        check.that(cacheAzs === undefined || cacheAzs >= 1, "cache.availabilityZones", cacheAzs, "must name at least one AZ");
         for (const z of zones) {
-            check.that(z.subnetArns.length >= 1 && z.subnetArns.length <= MAX_TARGET_ARNS, "zones.subnetArns", z.subnetArns.length, `must list 1..${MAX_TARGET_ARNS} subnet ARNs (FIS resource ARNs per target)`);
+            check.that(z.subnetArns.length >= 1 && z.subnetArns.length <= MAX_TARGET_ARNS, "zones.subnetArns", z.subnetArns.length,
+                `must list 1..${MAX_TARGET_ARNS} subnet ARNs (FIS resource ARNs per target)`);
         }
-        check.that(Boolean(args.database || args.cache || args.app || zones.length), "args", "no drill", "must configure at least one of database, cache, app, zones");
+        check.that(Boolean(args.database || args.cache || args.app || zones.length), "args", "no drill",
+            "must configure at least one of database, cache, app, zones");
         super("boxoffice:resilience:GameDays", name, {}, opts);
         const parent = { parent: this };
         const tags = (role: string, extra: Record<string, string> = {}) => ({ ...args.tags, Name: `${name}-${role}`, ...extra });
@@ -114,7 +121,8 @@ export class GameDays extends pulumi.ComponentResource {
         }
         args.cache?.availabilityZones.forEach((az, i) => drills.push({
             kind: "cache", key: `cache-az${i + 1}-power`,
-            description: pulumi.interpolate`Cut power to the Redis nodes in ${az} for ${cacheMinutes} min; a primary there fails over to a replica in another AZ`,
+            description: pulumi.concat(`Cut power to the Redis nodes in `, az, ` for ${cacheMinutes} min; `,
+                "a primary there fails over to a replica in another AZ"),
             parameters: { duration: isoMinutes(cacheMinutes) },
             target: {
                 resourceTags: [args.cache!.tag],
@@ -139,7 +147,8 @@ export class GameDays extends pulumi.ComponentResource {
         }
         zones.forEach((zone, i) => drills.push({
             kind: "zone", key: `az${i + 1}-connectivity`,
-            description: pulumi.interpolate`Cut all traffic in and out of the private and isolated subnets in ${zone.availabilityZone} for ${zoneMinutes} min`,
+            description: pulumi.concat("Cut all traffic in and out of the private and isolated subnets in ", zone.availabilityZone,
+                ` for ${zoneMinutes} min`),
             parameters: { scope: "all", duration: isoMinutes(zoneMinutes) },
             target: { resourceArns: zone.subnetArns, selectionMode: "ALL" },
         }));
@@ -153,7 +162,7 @@ export class GameDays extends pulumi.ComponentResource {
                 this.roleArns[drill.kind] = role.role.arn;
             }
             const action = DRILL_ACTION[drill.kind];
-            const targetName = drill.kind === "zone" ? "subnets" : drill.kind === "app" ? "tasks" : drill.kind === "cache" ? "replication-group" : "writer";
+            const targetName = TARGET_NAME[drill.kind];
             const template = new aws.fis.ExperimentTemplate(`${name}-${drill.key}`, {
                 description: drill.description,
                 roleArn: role.role.arn,
