@@ -45,11 +45,12 @@ const ID_PREFIXES: Record<string, string> = {
 };
 
 /**
- * Ids AWS generates in a shape of its own: FIS experiment template ids are `EXT` + 14 letters and digits
- * (e.g. `EXT123AbCdEfGhIjK`, the form `pulumi import` takes).
+ * Ids in a shape of their own: FIS experiment template ids are `EXT` + 14 letters and digits (e.g.
+ * `EXT123AbCdEfGhIjK`, the form `pulumi import` takes); an inline role policy is `<role name>:<policy name>`.
  */
-const ID_SHAPES: Record<string, (seed: string) => string> = {
+const ID_SHAPES: Record<string, (seed: string, physical: string, inputs: Record<string, any>) => string> = {
     "aws:fis/experimentTemplate:ExperimentTemplate": (seed) => `EXT${stableHex(seed, 14).toUpperCase()}`,
+    "aws:iam/rolePolicy:RolePolicy": (_seed, physical, inputs) => `${inputs.role}:${physical}`,
 };
 
 /** Where ARNs differ from `arn:aws:<service>:<region>:<account>:<kind>/<name>`; `id` is the physical id. */
@@ -129,7 +130,7 @@ export class BoxofficeMocks implements pulumi.runtime.Mocks {
         const physical = physicalName(type, name, inputs);
         // EC2-style resources are known by a prefixed random id; everything else by its physical name.
         const prefix = ID_PREFIXES[type];
-        const id = prefix ? prefix + stableHex(type + name) : ID_SHAPES[type]?.(type + name) ?? physical;
+        const id = prefix ? prefix + stableHex(type + name) : ID_SHAPES[type]?.(type + name, physical, inputs) ?? physical;
         const arnOf = ARN_SHAPES[type] ?? ((n: string, r: string, a: string) => `arn:aws:${serviceOf(type)}:${r}:${a}:${type.split(":")[2]?.toLowerCase()}/${n}`);
         const state: Record<string, any> = { ...inputs, ...this.computed(type, name, physical, region, inputs) };
         if (type.startsWith("aws:") && state.arn === undefined) state.arn = arnOf(physical, region, MOCK_ACCOUNT_ID, id);

@@ -108,6 +108,7 @@ describe("GameDays", () => {
             const template = byName(run, TEMPLATE, `gd-${key}`);
             assert.strictEqual(inputsOf(template).roleArn, outputsOf(role).arn);
             assert.strictEqual(inputsOf(policy).role, role.id);
+            assert.strictEqual(policy.id, `${role.id}:${outputsOf(policy).name}`, "inline policy id as AWS forms it");
             assert.ok(template.dependencies.includes(policy.urn), `${key} waits for its role's policy`);
             const granted = JSON.parse(inputsOf(policy).policy).Statement.flatMap((s: { Action: string[] }) => s.Action).sort();
             assert.deepStrictEqual(granted, [...DRILL_ACTION[kind].permissions, ...LOGGING_PERMISSIONS].sort());
