@@ -27,7 +27,9 @@ export const BACKLOG_METRIC = "OrderBacklog";
 export function serviceWiring(stack: string, config: PlatformConfig, data: DataTier, secrets: ServiceSecrets) {
     const db = data.database;
     const user = encodeURIComponent(db.masterUsername);
-    const url = (host: pulumi.Input<string>) => pulumi.interpolate`postgres://${user}@${host}:${db.port}/${db.databaseName}?sslmode=require`;
+    // verify-full: the server's certificate must chain to the RDS CA bundle the image ships (NODE_EXTRA_CA_CERTS)
+    // and name the host we dialled; `require` would encrypt to anyone who answers on the address.
+    const url = (host: pulumi.Input<string>) => pulumi.interpolate`postgres://${user}@${host}:${db.port}/${db.databaseName}?sslmode=verify-full`;
     const environment: Record<string, pulumi.Input<string>> = {
         NODE_ENV: "production",
         PORT: String(APP_PORT),

@@ -12,7 +12,7 @@ const o = pulumi.output;
 const base = (): AutoscaledServiceArgs => ({
     role: "app", clusterArn: o("arn:aws:ecs:eu-west-1:123456789012:cluster/c"), clusterName: o("c"),
     image: o("123456789012.dkr.ecr.eu-west-1.amazonaws.com/repo@sha256:abc"), command: ["node", "dist/server.js"], port: 8080,
-    environment: { NODE_ENV: "production", DATABASE_URL: o("postgres://boxoffice@db:5432/boxoffice?sslmode=require") },
+    environment: { NODE_ENV: "production", DATABASE_URL: o("postgres://boxoffice@db:5432/boxoffice?sslmode=verify-full") },
     secrets: {
         DATABASE_PASSWORD: { arn: o("arn:aws:secretsmanager:eu-west-1:123456789012:secret:rds!db-1"), jsonKey: "password" },
         ADMIN_TOKEN: { arn: o("arn:aws:secretsmanager:eu-west-1:123456789012:secret:admin-1") },

@@ -120,8 +120,9 @@ describe("edge and compute tiers (prod)", () => {
             assert.ok(!json.includes(REDIS_TOKEN));
             const [c] = JSON.parse(json);
             const env = Object.fromEntries(c.environment.map((e: any) => [e.name, e.value]));
-            assert.strictEqual(env.DATABASE_URL, "postgres://boxoffice@proxy.db.internal:5432/boxoffice?sslmode=require");
-            assert.strictEqual(env.DATABASE_READ_URL, "postgres://boxoffice@replica-1.db.internal:5432/boxoffice?sslmode=require");
+            // verify-full: the image ships the RDS CA bundle, so the app checks the certificate and the host name.
+            assert.strictEqual(env.DATABASE_URL, "postgres://boxoffice@proxy.db.internal:5432/boxoffice?sslmode=verify-full");
+            assert.strictEqual(env.DATABASE_READ_URL, "postgres://boxoffice@replica-1.db.internal:5432/boxoffice?sslmode=verify-full");
             assert.strictEqual(env.REDIS_URL, "rediss://master.redis.internal:6379");
             assert.deepStrictEqual([env.MEMCACHED_SERVERS, env.MEMCACHED_TLS, env.NODE_ENV, env.PORT, env.BOXOFFICE_STACK, env.BACKLOG_METRIC_NAMESPACE, env.MAIL_TRANSPORT],
                 ["m1:11211,m2:11211", "true", "production", "8080", "boxoffice-prod", "Boxoffice", "ses"]);
@@ -150,7 +151,7 @@ describe("edge and compute tiers (other configs)", () => {
     it("staging without a domain: plain-HTTP opt-out, no DNS failover, deletion protection off; no replicas: reads from the writer", async () => {
         const { run, edge } = await platform({ environment: "staging", ...DEFAULTS.staging }, []);
         const [c] = JSON.parse(inputsOf(ofType(run, "aws:ecs/taskDefinition:TaskDefinition")[0]).containerDefinitions);
-        assert.strictEqual(c.environment.find((e: any) => e.name === "DATABASE_READ_URL").value, "postgres://boxoffice@writer.db.internal:5432/boxoffice?sslmode=require");
+        assert.strictEqual(c.environment.find((e: any) => e.name === "DATABASE_READ_URL").value, "postgres://boxoffice@writer.db.internal:5432/boxoffice?sslmode=verify-full");
         const listeners = ofType(run, "aws:lb/listener:Listener").map((r) => inputsOf(r));
         assert.deepStrictEqual(listeners.map((l) => l.protocol), ["HTTP", "HTTP"]);
         assert.strictEqual(ofType(run, "aws:route53/healthCheck:HealthCheck").length, 0);
