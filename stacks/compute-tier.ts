@@ -20,9 +20,10 @@ export const BACKLOG_NAMESPACE = "Boxoffice";
 export const BACKLOG_METRIC = "OrderBacklog";
 
 /**
- * Environment and secrets for both services. `DATABASE_READ_URL` takes one address: the first replica, or
- * the writer when there are none (reads then share the writer). Credentials appear only as Secrets Manager
- * references: the RDS-managed secret's `password` key, and our own secrets for the rest.
+ * Environment and secrets for both services. `DATABASE_READ_URLS` lists one URL per read replica, so every
+ * replica added in config adds read capacity (the app spreads reads over them and falls back to the writer on
+ * failure or lag); without replicas it is left out and reads use the writer. Credentials appear only as
+ * Secrets Manager references: the master secret's `password` key, and our own secrets for the rest.
  */
 export function serviceWiring(stack: string, config: PlatformConfig, data: DataTier, secrets: ServiceSecrets) {
     const db = data.database;
@@ -35,7 +36,7 @@ export function serviceWiring(stack: string, config: PlatformConfig, data: DataT
         PORT: String(APP_PORT),
         BOXOFFICE_STACK: stack,
         DATABASE_URL: url(db.clientWriterAddress),
-        DATABASE_READ_URL: url(db.readerAddresses[0] ?? db.writerAddress),
+        ...(db.readerAddresses.length > 0 ? { DATABASE_READ_URLS: pulumi.all(db.readerAddresses.map(url)).apply((urls) => urls.join(",")) } : {}),
         DATABASE_USER: db.masterUsername,
         REDIS_URL: pulumi.interpolate`rediss://${data.redis.primaryAddress}:${data.redis.port}`,
         MEMCACHED_SERVERS: data.memcached.servers,

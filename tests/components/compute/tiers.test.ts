@@ -122,7 +122,8 @@ describe("edge and compute tiers (prod)", () => {
             const env = Object.fromEntries(c.environment.map((e: any) => [e.name, e.value]));
             // verify-full: the image ships the RDS CA bundle, so the app checks the certificate and the host name.
             assert.strictEqual(env.DATABASE_URL, "postgres://boxoffice@proxy.db.internal:5432/boxoffice?sslmode=verify-full");
-            assert.strictEqual(env.DATABASE_READ_URL, "postgres://boxoffice@replica-1.db.internal:5432/boxoffice?sslmode=verify-full");
+            assert.strictEqual(env.DATABASE_READ_URLS, "postgres://boxoffice@replica-1.db.internal:5432/boxoffice?sslmode=verify-full");
+            assert.strictEqual(env.DATABASE_READ_URL, undefined, "one variable for the readers, not two that can disagree");
             assert.strictEqual(env.REDIS_URL, "rediss://master.redis.internal:6379");
             assert.deepStrictEqual([env.MEMCACHED_SERVERS, env.MEMCACHED_TLS, env.NODE_ENV, env.PORT, env.BOXOFFICE_STACK, env.BACKLOG_METRIC_NAMESPACE, env.MAIL_TRANSPORT],
                 ["m1:11211,m2:11211", "true", "production", "8080", "boxoffice-prod", "Boxoffice", "ses"]);
@@ -148,10 +149,20 @@ describe("edge and compute tiers (other configs)", () => {
         await assert.rejects(platform(config), /PairedLoadBalancers "boxoffice-prod": certificateArn = null: is required \(or domain \+ hostedZoneId\) unless allowPlainHttp is true/);
     });
 
-    it("staging without a domain: plain-HTTP opt-out, no DNS failover, deletion protection off; no replicas: reads from the writer", async () => {
+    it("every read replica reaches the app: DATABASE_READ_URLS lists one verify-full URL per replica, in order", async () => {
+        const replicas = ["replica-1.db.internal", "replica-2.db.internal", "replica-3.db.internal"];
+        const { run } = await platform(prodConfig(), replicas);
+        for (const td of ofType(run, "aws:ecs/taskDefinition:TaskDefinition")) {
+            const [c] = JSON.parse(inputsOf(td).containerDefinitions);
+            const urls = c.environment.find((e: any) => e.name === "DATABASE_READ_URLS").value.split(",");
+            assert.deepStrictEqual(urls, replicas.map((r) => `postgres://boxoffice@${r}:5432/boxoffice?sslmode=verify-full`));
+        }
+    });
+
+    it("staging without a domain: plain-HTTP opt-out, no DNS failover, deletion protection off; no replicas: no reader URLs (reads use the writer)", async () => {
         const { run, edge } = await platform({ environment: "staging", ...DEFAULTS.staging }, []);
         const [c] = JSON.parse(inputsOf(ofType(run, "aws:ecs/taskDefinition:TaskDefinition")[0]).containerDefinitions);
-        assert.strictEqual(c.environment.find((e: any) => e.name === "DATABASE_READ_URL").value, "postgres://boxoffice@writer.db.internal:5432/boxoffice?sslmode=verify-full");
+        assert.deepStrictEqual(c.environment.filter((e: any) => e.name.startsWith("DATABASE_READ_URL")), []);
         const listeners = ofType(run, "aws:lb/listener:Listener").map((r) => inputsOf(r));
         assert.deepStrictEqual(listeners.map((l) => l.protocol), ["HTTP", "HTTP"]);
         assert.strictEqual(ofType(run, "aws:route53/healthCheck:HealthCheck").length, 0);
