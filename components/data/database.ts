@@ -221,8 +221,6 @@ export class Database extends pulumi.ComponentResource {
             iamDatabaseAuthenticationEnabled: args.iamAuthentication ?? false,
             publiclyAccessible: false,
             storageType: "gp3",
-            storageEncrypted: true,
-            kmsKeyId: key.arn,
             maxAllocatedStorage: maxAllocated,
             parameterGroupName: parameters.name,
             vpcSecurityGroupIds: [sg.id],
@@ -249,6 +247,10 @@ export class Database extends pulumi.ComponentResource {
             // encrypted), and a plain input keeps drift detection and needs no version counter to change it.
             password: pulumi.secret(password.result),
             allocatedStorage: allocated,
+            // Writer only: same-region replicas inherit the source's encryption and key, and RDS refuses KmsKeyId
+            // for them (API reference, CreateDBInstanceReadReplica: "don't specify a value for this parameter").
+            storageEncrypted: true,
+            kmsKeyId: key.arn,
             multiAz,
             // RDS refuses an AZ for a Multi-AZ instance: it places primary and standby itself.
             availabilityZone: multiAz ? undefined : args.availabilityZones[0],
@@ -265,8 +267,9 @@ export class Database extends pulumi.ComponentResource {
             tags: tags("writer", { [BACKUP_TAG]: BACKUP_TAG_VALUE }),
         }, { ...stateful, dependsOn: afterMonitoring });
 
-        // Replicas must not set a username, password or database name (they copy the source) nor a subnet
-        // group (same-region replicas inherit the source's); they need no backups and RDS cannot take a final
+        // Replicas must not set a username, password or database name (they copy the source), a subnet group or a
+        // KMS key (same-region replicas inherit the source's; the provider would forward kmsKeyId and RDS answers
+        // InvalidParameterCombination); they need no backups and RDS cannot take a final
         // snapshot of a replica. RDS picks the AZs of a Multi-AZ writer's primary and standby, so the replicas cannot
         // avoid the primary's AZ for sure: the standby covers the loss of that AZ, and replicas go round-robin from
         // the second AZ, so with 2 or more replicas at least one is always outside the primary's AZ.

@@ -60,6 +60,9 @@ describe("prod stack, as shipped", function () {
         const replicas = instances.filter((r) => inputsOf(r).replicateSourceDb);
         assert.ok(replicas.length >= 1);
         assert.ok(replicas.every((r) => inputsOf(r).availabilityZone), "replicas are placed in an AZ");
+        // Same-region replicas inherit the writer's key: RDS refuses KmsKeyId for them ("Your request does not
+        // require the KMS key parameter"), so neither kmsKeyId nor storageEncrypted may reach CreateDBInstanceReadReplica.
+        for (const r of replicas) assert.deepStrictEqual([inputsOf(r).kmsKeyId, inputsOf(r).storageEncrypted], [undefined, undefined], r.name);
     });
 
     it("runs Redis with automatic failover, Multi-AZ, 3 nodes over distinct AZs, TLS and a hidden AUTH token", () => {
