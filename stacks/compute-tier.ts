@@ -57,7 +57,8 @@ export function serviceWiring(stack: string, config: PlatformConfig, data: DataT
 export function createComputeTier(name: string, config: PlatformConfig, network: Network, edge: EdgeTier, data: DataTier): ComputeTier {
     const tags = { [ENVIRONMENT_TAG]: config.environment };
     const cluster = new EcsCluster(name, { tags });
-    const image = new ContainerImage(name, { platform: "linux/arm64", tags });
+    // Staging is torn down and rebuilt: its images must not block `pulumi destroy`. Prod keeps them.
+    const image = new ContainerImage(name, { platform: "linux/arm64", forceDelete: config.environment !== "prod", tags });
     // The ticket-signing seed has no other copy: prod protects it like the database.
     const secrets = new ServiceSecrets(name, { redisAuthToken: data.redis.authToken, protect: config.environment === "prod", tags });
     const wiring = serviceWiring(name, config, data, secrets);

@@ -27,6 +27,8 @@ export function createEdgeTier(name: string, config: PlatformConfig, network: Ne
         // Staging is torn down and rebuilt; prod's ALB names are what DNS points at.
         deletionProtection: prod,
         accessLogRetentionDays: lb.accessLogRetentionDays,
+        // Staging is torn down and rebuilt: its logs must not block `pulumi destroy`. Prod keeps them.
+        accessLogForceDestroy: !prod,
         healthCheckIntervalSeconds: lb.healthCheckIntervalSeconds,
         healthCheckFailureThreshold: lb.healthCheckFailureThreshold,
         orderRateLimitPer5Min: lb.orderRateLimitPer5Min,

@@ -16,6 +16,12 @@ export interface ContainerImageArgs {
     keepImages?: number;
     /** Days untagged layers are kept. @default 7 */
     untaggedExpiryDays?: number;
+    /**
+     * Let `pulumi destroy` delete the repository together with its images. Off, a repository that holds images
+     * blocks the destroy, which is what prod wants; a stack that is torn down and rebuilt (staging) turns it on.
+     * @default false
+     */
+    forceDelete?: boolean;
     /** KMS key for the repository; replacing the repository is the only way to change it. @default the AWS managed ECR key */
     kmsKeyArn?: pulumi.Input<string>;
     tags?: Record<string, string>;
@@ -49,8 +55,8 @@ export class ContainerImage extends pulumi.ComponentResource {
             imageTagMutability: "IMMUTABLE",
             imageScanningConfiguration: { scanOnPush: true },
             encryptionConfigurations: [{ encryptionType: "KMS", kmsKey: args.kmsKeyArn }],
-            // Keep images when the stack is destroyed by mistake; deleting a repository with images must be deliberate.
-            forceDelete: false,
+            // By default a destroy keeps the images: deleting a repository with images must be deliberate.
+            forceDelete: args.forceDelete ?? false,
             tags: { ...args.tags, [TIER_TAG]: "app", Name: `${name}-repo` },
         }, parent);
         new aws.ecr.LifecyclePolicy(`${name}-repo-lifecycle`, {

@@ -5,6 +5,7 @@ import { argChecker } from "../arg-check";
 import { BACKUP_TAG, BACKUP_TAG_VALUE, TIER_TAG } from "../tiers";
 import { DAILY_WINDOW, WEEKLY_WINDOW, spreadOverAzs } from "./placement";
 import { createDatabaseProxy, MasterSecret } from "./database-proxy";
+import { uniqueFinalSnapshotName } from "./final-snapshot";
 import { clientOnlySecurityGroup } from "./security-group";
 
 const PORT = 5432;
@@ -237,15 +238,13 @@ export class Database extends pulumi.ComponentResource {
             length: 40, special: true, overrideSpecial: "-_.~", minLower: 1, minUpper: 1, minNumeric: 1,
         }, parent);
 
-        const writer = new aws.rds.Instance(`${name}-writer`, {
+        // Everything but the password (a secret) and the snapshot name (derived from the rest).
+        const writerArgs = {
             ...observability,
             engine: "postgres",
             engineVersion,
             dbName: databaseName,
             username: masterUsername,
-            // `password`, not the write-only `passwordWo`: the value is a Pulumi secret either way (the state is
-            // encrypted), and a plain input keeps drift detection and needs no version counter to change it.
-            password: pulumi.secret(password.result),
             allocatedStorage: allocated,
             // Writer only: same-region replicas inherit the source's encryption and key, and RDS refuses KmsKeyId
             // for them (API reference, CreateDBInstanceReadReplica: "don't specify a value for this parameter").
@@ -262,8 +261,14 @@ export class Database extends pulumi.ComponentResource {
             deleteAutomatedBackups: false,
             deletionProtection: args.deletionProtection ?? true,
             skipFinalSnapshot: false,
-            finalSnapshotIdentifier: `${name}-final`,
             blueGreenUpdate: blueGreen ? { enabled: true } : undefined,
+        };
+        const writer = new aws.rds.Instance(`${name}-writer`, {
+            ...writerArgs,
+            // `password`, not the write-only `passwordWo`: the value is a Pulumi secret either way (the state is
+            // encrypted), and a plain input keeps drift detection and needs no version counter to change it.
+            password: pulumi.secret(password.result),
+            finalSnapshotIdentifier: uniqueFinalSnapshotName(this, name, writerArgs),
             tags: tags("writer", { [BACKUP_TAG]: BACKUP_TAG_VALUE }),
         }, { ...stateful, dependsOn: afterMonitoring });
 

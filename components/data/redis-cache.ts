@@ -3,6 +3,7 @@ import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
 import { argChecker } from "../arg-check";
 import { TIER_TAG } from "../tiers";
+import { uniqueFinalSnapshotName } from "./final-snapshot";
 import { DAILY_WINDOW, WEEKLY_WINDOW, spreadOverAzs } from "./placement";
 import { clientOnlySecurityGroup } from "./security-group";
 
@@ -113,7 +114,8 @@ export class RedisCache extends pulumi.ComponentResource {
         }, parent);
 
         const nodes = 1 + replicas;
-        const group = new aws.elasticache.ReplicationGroup(`${name}-group`, {
+        // Everything but the AUTH token (a secret) and the snapshot name (derived from the rest).
+        const groupArgs = {
             description: `${name}: primary and ${replicas} replica(s) over ${Math.min(nodes, args.availabilityZones.length)} AZs`,
             engine: "redis",
             engineVersion,
@@ -131,13 +133,16 @@ export class RedisCache extends pulumi.ComponentResource {
             transitEncryptionMode: "required",
             atRestEncryptionEnabled: true,
             kmsKeyId: key.arn,
-            authToken: token.result,
             snapshotRetentionLimit: snapshotDays,
             snapshotWindow,
             maintenanceWindow,
-            finalSnapshotIdentifier: `${name}-final`,
             autoMinorVersionUpgrade: true,
             applyImmediately: false,
+        };
+        const group = new aws.elasticache.ReplicationGroup(`${name}-group`, {
+            ...groupArgs,
+            authToken: token.result,
+            finalSnapshotIdentifier: uniqueFinalSnapshotName(this, name, groupArgs),
             tags: tags("group"),
         }, { parent: this, protect, additionalSecretOutputs: ["authToken"] });
 

@@ -31,6 +31,11 @@ export interface PairedLoadBalancersArgs {
     deletionProtection?: boolean;
     /** Days the access-log bucket keeps objects. @default 90 */
     accessLogRetentionDays?: number;
+    /**
+     * Let `pulumi destroy` delete the access-log bucket with its logs. Off, a bucket holding logs blocks the
+     * destroy (prod keeps its logs); a stack that is torn down and rebuilt (staging) turns it on. @default false
+     */
+    accessLogForceDestroy?: boolean;
     /** Route 53 health-check interval (10 = "fast", billed extra). @default 10 */
     healthCheckIntervalSeconds?: 10 | 30;
     /** Consecutive failed checks before Route 53 fails over. @default 3 */
@@ -114,7 +119,7 @@ export class PairedLoadBalancers extends pulumi.ComponentResource {
             description: "To app tasks", tags: tags("alb-out-app"),
         }, parent);
 
-        const logs = this.accessLogBucket_(name, retention, tags);
+        const logs = this.accessLogBucket_(name, retention, args.accessLogForceDestroy ?? false, tags);
         const certificateArn = args.certificateArn ?? (dns ? this.certificate(name, args.domain!, args.hostedZoneId!, tags) : undefined);
 
         const albs = ROLES.map((role, i) => new aws.lb.LoadBalancer(`${name}-alb${i + 1}`, {
@@ -207,9 +212,9 @@ export class PairedLoadBalancers extends pulumi.ComponentResource {
      * logs"); the bucket policy admits ELB log delivery only (the region's ELB account where there is one, and the
      * `logdelivery.elasticloadbalancing.amazonaws.com` service), under this account's prefix (see access-log-policy.ts).
      */
-    private accessLogBucket_(name: string, days: number, tags: (r: string) => Record<string, string>) {
+    private accessLogBucket_(name: string, days: number, forceDestroy: boolean, tags: (r: string) => Record<string, string>) {
         const parent = { parent: this };
-        const bucket = new aws.s3.Bucket(`${name}-access-logs`, { forceDestroy: false, tags: tags("access-logs") }, parent);
+        const bucket = new aws.s3.Bucket(`${name}-access-logs`, { forceDestroy, tags: tags("access-logs") }, parent);
         new aws.s3.BucketServerSideEncryptionConfiguration(`${name}-access-logs-sse`, {
             bucket: bucket.id, rules: [{ applyServerSideEncryptionByDefault: { sseAlgorithm: "AES256" } }],
         }, parent);

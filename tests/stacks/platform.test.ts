@@ -54,7 +54,10 @@ describe("prod stack, as shipped", function () {
         assert.strictEqual(w.deletionProtection, true);
         assert.strictEqual(w.backupRetentionPeriod, 7);
         assert.strictEqual(w.skipFinalSnapshot, false);
-        assert.ok(w.finalSnapshotIdentifier);
+        // Unique per incarnation: `<name>-final-<hex of a RandomId keyed on the writer's arguments>`, never a fixed
+        // name that the second delete or replacement would find taken.
+        const suffix = ofType(run, "random:index/randomId:RandomId").find((r) => r.name === `${writer.name.replace(/-writer$/, "")}-final-snapshot-id`)!;
+        assert.strictEqual(w.finalSnapshotIdentifier, `boxoffice-prod-db-final-${suffix.outputs.hex}`);
         assert.strictEqual(w.publiclyAccessible ?? false, false);
         assert.strictEqual(writer.options.protect, true);
         const replicas = instances.filter((r) => inputsOf(r).replicateSourceDb);
@@ -74,6 +77,7 @@ describe("prod stack, as shipped", function () {
         assert.strictEqual(group.transitEncryptionEnabled, true);
         assert.strictEqual(group.atRestEncryptionEnabled, true);
         assert.strictEqual(group.authToken, "[secret]");
+        assert.match(group.finalSnapshotIdentifier, /^boxoffice-prod-redis-final-[0-9a-f]{8}$/);
     });
 
     it("runs Memcached cross-AZ with 3 nodes", () => {
@@ -173,6 +177,15 @@ describe("staging stack, as shipped", function () {
         const run = await runStack({ stack: "staging" });
         assert.deepStrictEqual(ofType(run, "aws:appautoscaling/target:Target").map((t) => t.options.ignoreChanges), [[], []]);
         assert.ok(ofType(run, "aws:secretsmanager/secret:Secret").filter((r) => r.parent?.includes("ServiceSecrets")).every((r) => !r.options.protect));
+    });
+
+    it("can be torn down: the access-log bucket and the image repository empty themselves on delete (prod's never do)", async () => {
+        for (const [stack, teardown] of [["staging", true], ["prod", false]] as const) {
+            const run = await runStack({ stack });
+            const buckets = ofType(run, "aws:s3/bucket:Bucket").map((r) => inputsOf(r));
+            assert.deepStrictEqual(buckets.map((b) => b.forceDestroy), [teardown], stack);
+            assert.deepStrictEqual(ofType(run, "aws:ecr/repository:Repository").map((r) => inputsOf(r).forceDelete), [teardown], stack);
+        }
     });
 });
 

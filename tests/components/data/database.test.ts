@@ -9,6 +9,7 @@ const INGRESS = "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule";
 const SECRET = "aws:secretsmanager/secret:Secret";
 const SECRET_VERSION = "aws:secretsmanager/secretVersion:SecretVersion";
 const PASSWORD = "random:index/randomPassword:RandomPassword";
+const RANDOM_ID = "random:index/randomId:RandomId";
 
 async function make(args: Partial<DatabaseArgs> = {}, name = "db") {
     let db!: Database;
@@ -36,7 +37,7 @@ describe("Database", () => {
         );
         assert.deepStrictEqual(
             [w.backupRetentionPeriod, w.backupWindow, w.maintenanceWindow, w.deleteAutomatedBackups, w.deletionProtection, w.skipFinalSnapshot, w.finalSnapshotIdentifier, w.copyTagsToSnapshot],
-            [7, "02:00-03:00", "sun:04:00-sun:05:00", false, true, false, "db-final", true],
+            [7, "02:00-03:00", "sun:04:00-sun:05:00", false, true, false, `db-final-${outputsOf(byName(run, RANDOM_ID, "db-final-snapshot-id")).hex}`, true],
         );
         assert.deepStrictEqual(
             [w.performanceInsightsEnabled, w.performanceInsightsKmsKeyId, w.performanceInsightsRetentionPeriod, w.monitoringInterval, w.enabledCloudwatchLogsExports, w.autoMinorVersionUpgrade, w.publiclyAccessible, w.iamDatabaseAuthenticationEnabled],
@@ -132,6 +133,27 @@ describe("Database", () => {
         }
         assert.strictEqual((await Promise.all(db.readerAddresses.map(promiseOf))).length, 4);
         assert.deepStrictEqual(await Promise.all(db.replicaIdentifiers.map(promiseOf)), replicas.map((r) => outputsOf(r).identifier));
+    });
+
+    it("final snapshot: a name unique per incarnation, drawn anew whenever an argument of the writer changes", async () => {
+        const keepers = async (args: Partial<DatabaseArgs>) => {
+            const { run } = await make(args);
+            const id = byName(run, RANDOM_ID, "db-final-snapshot-id");
+            assert.strictEqual(inputsOf(byName(run, RDS, "db-writer")).finalSnapshotIdentifier, `db-final-${outputsOf(id).hex}`);
+            assert.match(outputsOf(id).hex, /^[0-9a-f]{8}$/);
+            const k = inputsOf(id).keepers;
+            assert.deepStrictEqual(Object.keys(k), ["arguments"]);
+            assert.doesNotMatch(k.arguments, /password|\[secret\]/i, "the keepers never hold the password");
+            return k;
+        };
+        const base1 = await keepers({});
+        // Same arguments, same suffix: no diff on every `pulumi up`.
+        assert.deepStrictEqual(await keepers({}), base1);
+        // Arguments whose change replaces the instance (AZ, database name, user, key...) change the keepers, so the
+        // random provider draws a new suffix and the new writer never reuses the old one's snapshot name.
+        for (const change of [{ multiAz: false }, { databaseName: "tickets" }, { masterUsername: "admin" }, { instanceClass: "db.r7g.large" }] as Partial<DatabaseArgs>[]) {
+            assert.notDeepStrictEqual(await keepers(change), base1, JSON.stringify(change));
+        }
     });
 
     it("runs a monitoring role with the AWS managed policy, or none when monitoring is off", async () => {

@@ -6,6 +6,7 @@ import { byName, inputsOf, ofType, outputsOf, plainValue, promiseOf, SECRET_MARK
 import { AZS, base, CLIENTS } from "./helpers";
 
 const RG = "aws:elasticache/replicationGroup:ReplicationGroup";
+const RANDOM_ID = "random:index/randomId:RandomId";
 
 async function make(args: Partial<RedisCacheArgs> = {}, name = "redis") {
     let cache!: RedisCache;
@@ -26,13 +27,29 @@ describe("RedisCache", () => {
         assert.deepStrictEqual([g.transitEncryptionEnabled, g.transitEncryptionMode, g.atRestEncryptionEnabled, g.kmsKeyId],
             [true, "required", true, outputsOf(key).arn]);
         assert.deepStrictEqual([g.snapshotRetentionLimit, g.snapshotWindow, g.maintenanceWindow, g.finalSnapshotIdentifier],
-            [7, "03:00-04:00", "sun:05:00-sun:06:00", "redis-final"]);
+            [7, "03:00-04:00", "sun:05:00-sun:06:00", `redis-final-${outputsOf(byName(run, RANDOM_ID, "redis-final-snapshot-id")).hex}`]);
         assert.strictEqual(g.tags["boxoffice:tier"], "cache");
         assert.strictEqual(await promiseOf(cache.primaryAddress), outputsOf(byName(run, RG, "redis-group")).primaryEndpointAddress);
         assert.strictEqual(await promiseOf(cache.readerAddress), outputsOf(byName(run, RG, "redis-group")).readerEndpointAddress);
         assert.strictEqual((await promiseOf(cache.memberClusterIds)).length, 3);
         assert.strictEqual(await promiseOf(cache.replicationGroupId), byName(run, RG, "redis-group").id);
         assert.strictEqual(cache.port, 6379);
+    });
+
+    it("final snapshot: a name unique per incarnation, drawn anew whenever an argument of the group changes", async () => {
+        const keepers = async (args: Partial<RedisCacheArgs>) => {
+            const { run } = await make(args);
+            const id = byName(run, RANDOM_ID, "redis-final-snapshot-id");
+            assert.strictEqual(inputsOf(byName(run, RG, "redis-group")).finalSnapshotIdentifier, `redis-final-${outputsOf(id).hex}`);
+            const k = inputsOf(id).keepers;
+            assert.doesNotMatch(k.arguments, /authToken|\[secret\]/, "the keepers never hold the AUTH token");
+            return k;
+        };
+        const first = await keepers({});
+        assert.deepStrictEqual(await keepers({}), first);
+        for (const change of [{ engineVersion: "6.2" }, { nodeType: "cache.r6g.large" }, { replicas: 1 }] as Partial<RedisCacheArgs>[]) {
+            assert.notDeepStrictEqual(await keepers(change), first, JSON.stringify(change));
+        }
     });
 
     it("keeps the AUTH token a secret: 64 alphanumeric characters, hidden in every input and output", async () => {
@@ -83,7 +100,7 @@ describe("RedisCache", () => {
         const component = run.resources.find((r) => r.type === "boxoffice:data:RedisCache")!;
         const children = run.resources.filter((r) => r.parent === component.urn);
         assert.deepStrictEqual(children.map((r) => r.name).sort(), [
-            "sessions-auth-token", "sessions-group", "sessions-ingress-1", "sessions-ingress-2", "sessions-key", "sessions-params", "sessions-sg", "sessions-subnets",
+            "sessions-auth-token", "sessions-final-snapshot-id", "sessions-group", "sessions-ingress-1", "sessions-ingress-2", "sessions-key", "sessions-params", "sessions-sg", "sessions-subnets",
         ]);
     });
 
