@@ -43,9 +43,14 @@ export interface PairedLoadBalancersArgs {
     /** WAF limits per client IP per 5 minutes. @default 300 (orders) / 3000 (browsing) */
     orderRateLimitPer5Min?: number;
     browseRateLimitPer5Min?: number;
-    /** Container port of the app and its readiness path. @default 8080, "/readyz" */
+    /** Container port of the app. @default 8080 */
     appPort?: number;
-    readinessPath?: string;
+    /**
+     * Path the target groups and the Route 53 health checks request. It must answer "can this task serve"
+     * without touching a shared dependency: a check that pings the database fails every target at once during
+     * a database failover, and ECS replaces every task that fails its load balancer's check. @default "/healthz"
+     */
+    healthPath?: string;
     tags?: Record<string, string>;
 }
 
@@ -82,7 +87,7 @@ export class PairedLoadBalancers extends pulumi.ComponentResource {
         const threshold = args.healthCheckFailureThreshold ?? 3;
         const retention = args.accessLogRetentionDays ?? 90;
         const port = args.appPort ?? 8080;
-        const readiness = args.readinessPath ?? "/readyz";
+        const healthPath = args.healthPath ?? "/healthz";
         const dns = Boolean(args.domain && args.hostedZoneId);
         const https = Boolean(args.certificateArn) || dns;
         const check = argChecker("PairedLoadBalancers", name);
@@ -93,6 +98,7 @@ export class PairedLoadBalancers extends pulumi.ComponentResource {
         check.intRange("healthCheckFailureThreshold", threshold, 1, 10, "Route 53 health-check failure threshold");
         check.intRange("accessLogRetentionDays", retention, 1, 3650, "days the access-log bucket keeps objects");
         check.intRange("appPort", port, 1, 65535, "TCP port");
+        check.that(/^\/[A-Za-z0-9._~\/-]*$/.test(healthPath), "healthPath", healthPath, "must be an absolute URL path such as /healthz");
         check.that(!args.hostedZoneId || Boolean(args.domain), "hostedZoneId", args.hostedZoneId, "needs domain as well");
         check.that(!args.domain || Boolean(args.hostedZoneId || args.certificateArn), "domain", args.domain, "needs hostedZoneId (to validate a certificate) or certificateArn");
         check.that(https || args.allowPlainHttp === true, "certificateArn", args.certificateArn ?? null,
@@ -136,10 +142,14 @@ export class PairedLoadBalancers extends pulumi.ComponentResource {
 
         const targetGroups = ROLES.map((role, i) => new aws.lb.TargetGroup(`${name}-tg${i + 1}`, {
             vpcId: args.vpcId, targetType: "ip", protocol: "HTTP", port,
-            // Tasks finish in-flight requests within ~5 s (the app's drain); the 300 s default only slows deployments.
+            // ECS deregisters a task and waits this long before SIGTERM, so requests in flight finish; the app then
+            // drains ~5 s more. The 300 s default only slows deployments.
             deregistrationDelay: 20,
+            // Can this task serve? Never a dependency check: the ALB fails open when every target is unhealthy, but
+            // ECS replaces each task that fails this check, so a database-pinging path would restart the whole fleet
+            // during a 60-120 s RDS failover.
             healthCheck: {
-                path: readiness, protocol: "HTTP", matcher: "200", interval: 10, timeout: 5, healthyThreshold: 2, unhealthyThreshold: 3,
+                path: healthPath, protocol: "HTTP", matcher: "200", interval: 10, timeout: 5, healthyThreshold: 2, unhealthyThreshold: 3,
             },
             tags: { ...tags(`tg${i + 1}`), "boxoffice:role": role },
         }, parent));
@@ -167,8 +177,10 @@ export class PairedLoadBalancers extends pulumi.ComponentResource {
         }, parent);
 
         const healthChecks = dns ? ROLES.map((role, i) => new aws.route53.HealthCheck(`${name}-${role}-hc`, {
-            // Checks the ALB itself, not the domain, so each record's health is its own ALB's.
-            type: "HTTPS", fqdn: albs[i].dnsName, port: 443, resourcePath: readiness,
+            // Checks the ALB itself, not the domain, so each record's health is its own ALB's: listener, certificate,
+            // WAF and at least one task answering. Not the database: both ALBs share it, so failing DNS over for it
+            // cannot help (and with both records unhealthy Route 53 answers as if both were healthy).
+            type: "HTTPS", fqdn: albs[i].dnsName, port: 443, resourcePath: healthPath,
             requestInterval: interval, failureThreshold: threshold, measureLatency: true, tags: tags(`${role}-hc`),
         }, parent)) : [];
         healthChecks.forEach((hc, i) => new aws.route53.Record(`${name}-${ROLES[i]}-record`, {

@@ -124,6 +124,16 @@ describe("prod stack, as shipped", function () {
         assert.deepStrictEqual(ofType(run, "aws:wafv2/webAclAssociation:WebAclAssociation").map((r) => inputsOf(r).resourceArn).sort(), albArns);
     });
 
+    it("health model: target groups, Route 53 checks and the app's container check all ask /healthz, never a dependency check", () => {
+        const tgs = ofType(run, "aws:lb/targetGroup:TargetGroup").map((r) => inputsOf(r).healthCheck.path);
+        const dns = ofType(run, "aws:route53/healthCheck:HealthCheck").map((r) => inputsOf(r).resourcePath);
+        assert.deepStrictEqual([tgs, dns], [["/healthz", "/healthz"], ["/healthz", "/healthz"]]);
+        const app = ofType(run, "aws:ecs/taskDefinition:TaskDefinition").find((r) => r.name.endsWith("-app-task"))!;
+        const [container] = JSON.parse(inputsOf(app).containerDefinitions);
+        assert.match(container.healthCheck.command.join(" "), /fetch\('http:\/\/127\.0\.0\.1:8080\/healthz'\)/);
+        assert.doesNotMatch(JSON.stringify(planDocument(run)), /readyz/, "nothing in the platform checks /readyz");
+    });
+
     it("runs app and worker with ≥ 2 tasks, no public IP, rollback, scaling floors ≥ 2, target tracking and schedules", () => {
         const services = ofType(run, "aws:ecs/service:Service").map((r) => inputsOf(r));
         assert.strictEqual(services.length, 2);

@@ -93,14 +93,14 @@ describe("PairedLoadBalancers", () => {
         for (const l of ofType(run, T.listener).map((r) => inputsOf(r)).filter((l) => l.protocol === "HTTPS")) assert.strictEqual(l.certificateArn, arn);
     });
 
-    it("gives each ALB a target group for Fargate tasks, checked on /readyz, with a 20 s deregistration delay", async () => {
+    it("gives each ALB a target group for Fargate tasks, checked on /healthz (never a dependency check), with a 20 s deregistration delay", async () => {
         const { run, lb } = shared;
         const tgs = ofType(run, T.tg).map((r) => inputsOf(r));
         assert.strictEqual(tgs.length, 2);
         for (const tg of tgs) {
             assert.strictEqual(tg.targetType, "ip");
             assert.strictEqual(tg.port, 8080);
-            assert.strictEqual(tg.healthCheck.path, "/readyz");
+            assert.strictEqual(tg.healthCheck.path, "/healthz");
             assert.strictEqual(tg.deregistrationDelay, 20);
         }
         const arns = await Promise.all(lb.targetGroupArns.map(promiseOf));
@@ -113,7 +113,7 @@ describe("PairedLoadBalancers", () => {
         const hcs = ofType(run, T.hc).map((r) => inputsOf(r));
         assert.strictEqual(hcs.length, 2);
         for (const hc of hcs) {
-            assert.deepStrictEqual([hc.type, hc.resourcePath, hc.requestInterval, hc.failureThreshold, hc.port], ["HTTPS", "/readyz", 10, 3, 443]);
+            assert.deepStrictEqual([hc.type, hc.resourcePath, hc.requestInterval, hc.failureThreshold, hc.port], ["HTTPS", "/healthz", 10, 3, 443]);
         }
         const records = [byName(run, T.record, "lb-primary-record"), byName(run, T.record, "lb-secondary-record")].map((r) => inputsOf(r));
         assert.deepStrictEqual(records.map((r) => r.failoverRoutingPolicies[0].type), ["PRIMARY", "SECONDARY"]);
