@@ -8,6 +8,11 @@ import { WebFirewall } from "./web-firewall";
 /** TLS 1.3 + 1.2 with forward secrecy only (ELB User Guide, "Security policies for your Application Load Balancer"). */
 export const TLS_POLICY = "ELBSecurityPolicy-TLS13-1-2-2021-06";
 const ROLES = ["primary", "secondary"] as const;
+/** A path prefix a listener rule and a WAF regex can both express without escaping surprises. */
+const PATH_PREFIX = /^\/[A-Za-z0-9._~-]+(\/[A-Za-z0-9._~-]+)*$/;
+/** Rule priorities 1..N on every listener; ALBs allow 100 rules per listener by default. */
+const MAX_PRIVATE_PATHS = 10;
+const NOT_FOUND = JSON.stringify({ error: "not_found" });
 
 export interface PairedLoadBalancersArgs {
     vpcId: pulumi.Input<string>;
@@ -43,6 +48,15 @@ export interface PairedLoadBalancersArgs {
     /** WAF limits per client IP per 5 minutes. @default 300 (orders) / 3000 (browsing) */
     orderRateLimitPer5Min?: number;
     browseRateLimitPer5Min?: number;
+    /**
+     * Path prefixes the internet must never reach through either ALB (an admin API, a metrics endpoint). Every
+     * listener answers `<prefix>` and `<prefix>/*` with a fixed 404 before anything is forwarded, and the WAF blocks
+     * the same prefixes after URL-decoding and path normalisation, which listener rules cannot do (`/%61dmin`
+     * reaches a router that decodes paths). Inside the VPC the tasks stay reachable on the app port.
+     * @default []
+     * @example ["/admin", "/metrics"]
+     */
+    privatePaths?: string[];
     /** Container port of the app. @default 8080 */
     appPort?: number;
     /**
@@ -88,6 +102,7 @@ export class PairedLoadBalancers extends pulumi.ComponentResource {
         const retention = args.accessLogRetentionDays ?? 90;
         const port = args.appPort ?? 8080;
         const healthPath = args.healthPath ?? "/healthz";
+        const privatePaths = args.privatePaths ?? [];
         const dns = Boolean(args.domain && args.hostedZoneId);
         const https = Boolean(args.certificateArn) || dns;
         const check = argChecker("PairedLoadBalancers", name);
@@ -99,6 +114,11 @@ export class PairedLoadBalancers extends pulumi.ComponentResource {
         check.intRange("accessLogRetentionDays", retention, 1, 3650, "days the access-log bucket keeps objects");
         check.intRange("appPort", port, 1, 65535, "TCP port");
         check.that(/^\/[A-Za-z0-9._~\/-]*$/.test(healthPath), "healthPath", healthPath, "must be an absolute URL path such as /healthz");
+        for (const p of privatePaths) {
+            check.that(PATH_PREFIX.test(p), "privatePaths", p, "must be a path prefix like /admin: a slash, then letters, digits, . _ ~ - and inner slashes, no trailing slash or wildcard");
+            check.that(!healthPath.startsWith(p), "privatePaths", p, `must not cover healthPath ${healthPath}: the Route 53 checks come from the internet`);
+        }
+        check.that(privatePaths.length <= MAX_PRIVATE_PATHS, "privatePaths", privatePaths.length, `must list at most ${MAX_PRIVATE_PATHS} prefixes (one listener rule each)`);
         check.that(!args.hostedZoneId || Boolean(args.domain), "hostedZoneId", args.hostedZoneId, "needs domain as well");
         check.that(!args.domain || Boolean(args.hostedZoneId || args.certificateArn), "domain", args.domain, "needs hostedZoneId (to validate a certificate) or certificateArn");
         check.that(https || args.allowPlainHttp === true, "certificateArn", args.certificateArn ?? null,
@@ -154,25 +174,38 @@ export class PairedLoadBalancers extends pulumi.ComponentResource {
             tags: { ...tags(`tg${i + 1}`), "boxoffice:role": role },
         }, parent));
 
+        // Private paths are answered 404 by rules, which ALBs evaluate by priority before the default action, on every
+        // listener (a redirecting one too: a plain-HTTP request is refused, not pointed at the HTTPS URL). A condition
+        // takes at most three values, hence one rule per prefix: `<prefix>` and `<prefix>/*` (ELB User Guide,
+        // "Listener rules for your Application Load Balancer", conditions).
+        const listener = (role: string, listenerArgs: Omit<aws.lb.ListenerArgs, "tags">) => {
+            const l = new aws.lb.Listener(`${name}-${role}`, { ...listenerArgs, tags: tags(role) }, parent);
+            privatePaths.forEach((prefix, j) => new aws.lb.ListenerRule(`${name}-${role}-private-${j + 1}`, {
+                listenerArn: l.arn,
+                priority: j + 1,
+                conditions: [{ pathPattern: { values: [prefix, `${prefix}/*`] } }],
+                actions: [{ type: "fixed-response", fixedResponse: { statusCode: "404", contentType: "application/json", messageBody: NOT_FOUND } }],
+                tags: tags(`${role}-private-${j + 1}`),
+            }, parent));
+            return l;
+        };
         this.listeners = albs.flatMap((alb, i) => {
             const forward = [{ type: "forward", targetGroupArn: targetGroups[i].arn }];
             if (!https) {
                 // Staging opt-out: nothing to terminate TLS with.
-                return [new aws.lb.Listener(`${name}-http${i + 1}`, { loadBalancerArn: alb.arn, port: 80, protocol: "HTTP", defaultActions: forward, tags: tags(`http${i + 1}`) }, parent)];
+                return [listener(`http${i + 1}`, { loadBalancerArn: alb.arn, port: 80, protocol: "HTTP", defaultActions: forward })];
             }
             return [
-                new aws.lb.Listener(`${name}-https${i + 1}`, {
-                    loadBalancerArn: alb.arn, port: 443, protocol: "HTTPS", sslPolicy: TLS_POLICY, certificateArn, defaultActions: forward, tags: tags(`https${i + 1}`),
-                }, parent),
-                new aws.lb.Listener(`${name}-http${i + 1}`, {
-                    loadBalancerArn: alb.arn, port: 80, protocol: "HTTP", tags: tags(`http${i + 1}`),
+                listener(`https${i + 1}`, { loadBalancerArn: alb.arn, port: 443, protocol: "HTTPS", sslPolicy: TLS_POLICY, certificateArn, defaultActions: forward }),
+                listener(`http${i + 1}`, {
+                    loadBalancerArn: alb.arn, port: 80, protocol: "HTTP",
                     defaultActions: [{ type: "redirect", redirect: { protocol: "HTTPS", port: "443", statusCode: "HTTP_301" } }],
-                }, parent),
+                }),
             ];
         });
 
         const waf = new WebFirewall(`${name}-waf`, {
-            loadBalancerArns: albs.map((a) => a.arn),
+            loadBalancerArns: albs.map((a) => a.arn), blockedPathPrefixes: privatePaths,
             orderRateLimitPer5Min: args.orderRateLimitPer5Min, browseRateLimitPer5Min: args.browseRateLimitPer5Min, tags: args.tags,
         }, parent);
 

@@ -134,6 +134,18 @@ describe("prod stack, as shipped", function () {
         assert.doesNotMatch(JSON.stringify(planDocument(run)), /readyz/, "nothing in the platform checks /readyz");
     });
 
+    it("keeps /admin and /metrics off the internet: every listener answers them 404 before forwarding, the WAF blocks them first", () => {
+        const listeners = ofType(run, "aws:lb/listener:Listener");
+        const rules = ofType(run, "aws:lb/listenerRule:ListenerRule").map((r) => inputsOf(r));
+        for (const l of listeners) {
+            const own = rules.filter((r) => r.listenerArn === l.outputs.arn);
+            assert.deepStrictEqual(own.flatMap((r) => r.conditions[0].pathPattern.values).sort(), ["/admin", "/admin/*", "/metrics", "/metrics/*"], l.name);
+            assert.ok(own.every((r) => r.actions[0].type === "fixed-response" && r.actions[0].fixedResponse.statusCode === "404"));
+        }
+        const [first] = inputsOf(ofType(run, "aws:wafv2/webAcl:WebAcl")[0]).rules;
+        assert.deepStrictEqual([first.name, first.action, first.statement.regexMatchStatement.regexString], ["private-paths", { block: {} }, "^(/admin|/metrics)(/.*)?$"]);
+    });
+
     it("runs app and worker with ≥ 2 tasks, no public IP, rollback, scaling floors ≥ 2, target tracking and schedules", () => {
         const services = ofType(run, "aws:ecs/service:Service").map((r) => inputsOf(r));
         assert.strictEqual(services.length, 2);
@@ -187,6 +199,16 @@ describe("staging stack, as shipped", function () {
         const run = await runStack({ stack: "staging" });
         assert.deepStrictEqual(ofType(run, "aws:appautoscaling/target:Target").map((t) => t.options.ignoreChanges), [[], []]);
         assert.ok(ofType(run, "aws:secretsmanager/secret:Secret").filter((r) => r.parent?.includes("ServiceSecrets")).every((r) => !r.options.protect));
+    });
+
+    it("keeps /admin and /metrics off the internet on its plain-HTTP listeners too", async () => {
+        const run = await runStack({ stack: "staging" });
+        const listeners = ofType(run, "aws:lb/listener:Listener");
+        assert.deepStrictEqual(listeners.map((l) => inputsOf(l).protocol), ["HTTP", "HTTP"]);
+        const rules = ofType(run, "aws:lb/listenerRule:ListenerRule").map((r) => inputsOf(r));
+        for (const l of listeners) {
+            assert.deepStrictEqual(rules.filter((r) => r.listenerArn === l.outputs.arn).map((r) => r.conditions[0].pathPattern.values[0]).sort(), ["/admin", "/metrics"]);
+        }
     });
 
     it("can be torn down: the access-log bucket and the image repository empty themselves on delete (prod's never do)", async () => {
