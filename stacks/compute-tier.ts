@@ -77,9 +77,9 @@ export function createComputeTier(name: string, config: PlatformConfig, network:
         healthCheckGracePeriodSeconds: config.app.healthCheckGracePeriodSeconds,
         securityGroupIds: [edge.appSecurityGroupId],
         targetGroupArns: edge.targetGroupArns, listenerDependencies: edge.listenerDependencies,
-        // Requests per target of the primary ALB: the one serving traffic while DNS points at it.
+        // Requests per task over both ALBs: DNS may point at either, and the scaling must follow it.
         requestScaling: {
-            resourceLabel: pulumi.interpolate`${edge.loadBalancerArnSuffixes[0]}/${edge.targetGroupArnSuffixes[0]}`,
+            targetGroups: edge.loadBalancerArnSuffixes.map((loadBalancerArnSuffix, i) => ({ loadBalancerArnSuffix, targetGroupArnSuffix: edge.targetGroupArnSuffixes[i] })),
             targetRequestsPerTask: config.app.targetRequestsPerTask,
         },
     });

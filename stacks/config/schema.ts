@@ -112,7 +112,7 @@ const serviceShape = {
 
 export const appSchema = z.strictObject({
     ...serviceShape,
-    targetRequestsPerTask: int(1, 100000, "ALB requests per target per minute"),
+    targetRequestsPerTask: int(1, 100000, "requests per task per minute, over both ALBs"),
     healthCheckGracePeriodSeconds: int(0, 2147483647, "ECS limit"),
 });
 

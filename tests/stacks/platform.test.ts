@@ -146,6 +146,14 @@ describe("prod stack, as shipped", function () {
         assert.deepStrictEqual([first.name, first.action, first.statement.regexMatchStatement.regexString], ["private-paths", { block: {} }, "^(/admin|/metrics)(/.*)?$"]);
     });
 
+    it("scales the app on the requests of both ALBs, so scaling follows the traffic after a DNS failover", () => {
+        const policy = ofType(run, "aws:appautoscaling/policy:Policy").find((r) => r.name === "boxoffice-prod-app-requests-scaling")!;
+        const metrics = inputsOf(policy).targetTrackingScalingPolicyConfiguration.customizedMetricSpecification.metrics;
+        const lbs = metrics.filter((m: any) => m.metricStat).map((m: any) => m.metricStat.metric.dimensions.find((d: any) => d.name === "LoadBalancer").value).sort();
+        assert.deepStrictEqual(lbs, ofType(run, "aws:lb/loadBalancer:LoadBalancer").map((r) => r.outputs.arnSuffix).sort());
+        assert.deepStrictEqual(metrics.filter((m: any) => m.returnData).map((m: any) => m.expression), ["FILL(requests1, 0) + FILL(requests2, 0)"]);
+    });
+
     it("runs app and worker with ≥ 2 tasks, no public IP, rollback, scaling floors ≥ 2, target tracking and schedules", () => {
         const services = ofType(run, "aws:ecs/service:Service").map((r) => inputsOf(r));
         assert.strictEqual(services.length, 2);

@@ -21,7 +21,13 @@ const base = (): AutoscaledServiceArgs => ({
     subnetIds: ["subnet-p1", "subnet-p2", "subnet-p3"].map((s) => o(s)), securityGroupIds: [o("sg-app")],
     targetGroupArns: [o("arn:tg/1"), o("arn:tg/2")],
     minTasks: 3, maxTasks: 30,
-    requestScaling: { resourceLabel: o("app/alb/1/targetgroup/tg/1"), targetRequestsPerTask: 800 },
+    requestScaling: {
+        targetGroups: [
+            { loadBalancerArnSuffix: o("app/alb1/1"), targetGroupArnSuffix: o("targetgroup/tg1/1") },
+            { loadBalancerArnSuffix: o("app/alb2/2"), targetGroupArnSuffix: o("targetgroup/tg2/2") },
+        ],
+        targetRequestsPerTask: 800,
+    },
 });
 
 async function build(args: AutoscaledServiceArgs, name = "svc") {
@@ -77,7 +83,7 @@ describe("AutoscaledService", () => {
         assert.strictEqual(s.tags["boxoffice:tier"], "app");
     });
 
-    it("scales between min and max on CPU and requests per target", async () => {
+    it("scales between min and max on CPU and on requests per task summed over both load balancers", async () => {
         const { run, svc } = await build(base());
         const t = inputsOf(ofType(run, T.target)[0]);
         assert.deepStrictEqual([t.minCapacity, t.maxCapacity, t.serviceNamespace, t.scalableDimension], [3, 30, "ecs", "ecs:service:DesiredCount"]);
@@ -86,8 +92,17 @@ describe("AutoscaledService", () => {
         assert.deepStrictEqual(Object.keys(policies), ["svc-cpu-scaling", "svc-requests-scaling"]);
         assert.deepStrictEqual(policies["svc-cpu-scaling"].predefinedMetricSpecification, { predefinedMetricType: "ECSServiceAverageCPUUtilization" });
         assert.strictEqual(policies["svc-cpu-scaling"].targetValue, 60);
-        assert.deepStrictEqual(policies["svc-requests-scaling"].predefinedMetricSpecification, { predefinedMetricType: "ALBRequestCountPerTarget", resourceLabel: "app/alb/1/targetgroup/tg/1" });
-        assert.strictEqual(policies["svc-requests-scaling"].targetValue, 800);
+        // Requests of BOTH load balancers: after a DNS failover the primary's count drops to ~0, the sum does not.
+        const requests = policies["svc-requests-scaling"];
+        assert.strictEqual(requests.predefinedMetricSpecification, undefined);
+        assert.strictEqual(requests.targetValue, 800);
+        const metrics = requests.customizedMetricSpecification.metrics;
+        assert.deepStrictEqual(metrics.filter((m: any) => m.metricStat).map((m: any) => [m.id, m.returnData, m.metricStat.stat, m.metricStat.metric.namespace, m.metricStat.metric.metricName, m.metricStat.metric.dimensions]), [
+            ["requests1", false, "Sum", "AWS/ApplicationELB", "RequestCountPerTarget", [{ name: "LoadBalancer", value: "app/alb1/1" }, { name: "TargetGroup", value: "targetgroup/tg1/1" }]],
+            ["requests2", false, "Sum", "AWS/ApplicationELB", "RequestCountPerTarget", [{ name: "LoadBalancer", value: "app/alb2/2" }, { name: "TargetGroup", value: "targetgroup/tg2/2" }]],
+        ]);
+        // Exactly one query returns data, and an ALB without traffic reports no datapoint at all: FILL it with 0.
+        assert.deepStrictEqual(metrics.filter((m: any) => m.returnData).map((m: any) => m.expression), ["FILL(requests1, 0) + FILL(requests2, 0)"]);
     });
 
     it("leaves min/max to scheduled actions only when capacityManagedBySchedules is set", async () => {

@@ -103,8 +103,11 @@ describe("edge and compute tiers (prod)", () => {
         assert.deepStrictEqual(targets, [["boxoffice-prod-app-scaling", 3], ["boxoffice-prod-worker-scaling", 2]]);
         const policies = ofType(p.run, "aws:appautoscaling/policy:Policy").map((r) => r.name).sort();
         assert.deepStrictEqual(policies, ["boxoffice-prod-app-cpu-scaling", "boxoffice-prod-app-requests-scaling", "boxoffice-prod-worker-backlog-scaling", "boxoffice-prod-worker-cpu-scaling"]);
-        const label = inputsOf(ofType(p.run, "aws:appautoscaling/policy:Policy").find((r) => r.name === "boxoffice-prod-app-requests-scaling")!).targetTrackingScalingPolicyConfiguration.predefinedMetricSpecification.resourceLabel;
-        assert.strictEqual(label, `${await promiseOf(p.edge.loadBalancerArnSuffixes[0])}/${await promiseOf(p.edge.targetGroupArnSuffixes[0])}`);
+        const metrics = inputsOf(ofType(p.run, "aws:appautoscaling/policy:Policy").find((r) => r.name === "boxoffice-prod-app-requests-scaling")!)
+            .targetTrackingScalingPolicyConfiguration.customizedMetricSpecification.metrics;
+        const dims = metrics.filter((m: any) => m.metricStat).map((m: any) => Object.fromEntries(m.metricStat.metric.dimensions.map((d: any) => [d.name, d.value])));
+        const expected = await Promise.all([0, 1].map(async (i) => ({ LoadBalancer: await promiseOf(p.edge.loadBalancerArnSuffixes[i]), TargetGroup: await promiseOf(p.edge.targetGroupArnSuffixes[i]) })));
+        assert.deepStrictEqual(dims, expected, "requests of both ALBs' target groups");
     });
 
     it("applies schedules to both services", () => {
