@@ -146,6 +146,16 @@ describe("prod stack, as shipped", function () {
         assert.deepStrictEqual([first.name, first.action, first.statement.regexMatchStatement.regexString], ["private-paths", { block: {} }, "^(/admin|/metrics)(/.*)?$"]);
     });
 
+    it("tags the image by content for the IMMUTABLE repository; both task definitions pin its digest", () => {
+        const image = ofType(run, "awsx:ecr:Image")[0];
+        assert.match(inputsOf(image).imageTag, /^src-[0-9a-f]{24}$/);
+        assert.strictEqual(inputsOf(ofType(run, "aws:ecr/repository:Repository")[0]).imageTagMutability, "IMMUTABLE");
+        for (const td of ofType(run, "aws:ecs/taskDefinition:TaskDefinition")) {
+            assert.strictEqual(JSON.parse(inputsOf(td).containerDefinitions)[0].image, image.outputs.imageUri);
+            assert.match(image.outputs.imageUri, /@sha256:[0-9a-f]{64}$/);
+        }
+    });
+
     it("scales the app on the requests of both ALBs, so scaling follows the traffic after a DNS failover", () => {
         const policy = ofType(run, "aws:appautoscaling/policy:Policy").find((r) => r.name === "boxoffice-prod-app-requests-scaling")!;
         const metrics = inputsOf(policy).targetTrackingScalingPolicyConfiguration.customizedMetricSpecification.metrics;
