@@ -10,6 +10,7 @@ import { EcsCluster } from "../components/compute/cluster";
 import { ContainerImage } from "../components/compute/container-image";
 import { ScheduledScaling } from "../components/compute/scheduled-scaling";
 import { ServiceSecrets } from "../components/compute/service-secrets";
+import { SendingIdentity } from "../components/mail/sending-identity";
 import { Alarms } from "../components/observability/alarms";
 import type { PlatformConfig } from "./config/schema";
 import { APP_PORT } from "./edge-tier";
@@ -25,7 +26,7 @@ export const BACKLOG_METRIC = "OrderBacklog";
  * failure or lag); without replicas it is left out and reads use the writer. Credentials appear only as
  * Secrets Manager references: the master secret's `password` key, and our own secrets for the rest.
  */
-export function serviceWiring(stack: string, config: PlatformConfig, data: DataTier, secrets: ServiceSecrets) {
+export function serviceWiring(stack: string, config: PlatformConfig, data: DataTier, secrets: ServiceSecrets, mail?: SendingIdentity) {
     const db = data.database;
     const user = encodeURIComponent(db.masterUsername);
     // verify-full: the server's certificate must chain to the RDS CA bundle the image ships (NODE_EXTRA_CA_CERTS)
@@ -42,8 +43,10 @@ export function serviceWiring(stack: string, config: PlatformConfig, data: DataT
         MEMCACHED_SERVERS: data.memcached.servers,
         MEMCACHED_TLS: "true",
         BACKLOG_METRIC_NAMESPACE: BACKLOG_NAMESPACE,
-        MAIL_TRANSPORT: "ses",
-        MAIL_FROM: config.loadBalancers.domain ? `tickets@${config.loadBalancers.domain}` : "tickets@boxoffice.invalid",
+        // SES needs a verified identity to send from; without a domain and hosted zone there is none, and the
+        // confirmations are written to the task's /tmp instead (staging without a domain sends no mail).
+        MAIL_TRANSPORT: mail ? "ses" : "file",
+        MAIL_FROM: mail ? `tickets@${mail.domain}` : "tickets@boxoffice.invalid",
     };
     const secretRefs: Record<string, ServiceSecret> = {
         DATABASE_PASSWORD: { arn: db.masterSecretArn, jsonKey: "password" },
@@ -61,7 +64,9 @@ export function createComputeTier(name: string, config: PlatformConfig, network:
     const image = new ContainerImage(name, { platform: "linux/arm64", forceDelete: config.environment !== "prod", tags });
     // The ticket-signing seed has no other copy: prod protects it like the database.
     const secrets = new ServiceSecrets(name, { redisAuthToken: data.redis.authToken, protect: config.environment === "prod", tags });
-    const wiring = serviceWiring(name, config, data, secrets);
+    const lb = config.loadBalancers;
+    const mail = lb.domain && lb.hostedZoneId ? new SendingIdentity(`${name}-mail`, { domain: lb.domain, hostedZoneId: lb.hostedZoneId, tags }) : undefined;
+    const wiring = serviceWiring(name, config, data, secrets, mail);
     const common = {
         clusterArn: cluster.clusterArn, clusterName: cluster.clusterName, image: image.imageUri,
         cpuArchitecture: image.platform === "linux/arm64" ? "ARM64" as const : "X86_64" as const,
@@ -88,6 +93,8 @@ export function createComputeTier(name: string, config: PlatformConfig, network:
         cpu: config.worker.cpu, memory: config.worker.memory, minTasks: config.worker.minTasks, maxTasks: config.worker.maxTasks,
         targetCpuPercent: config.worker.targetCpuPercent, logRetentionDays: config.worker.logRetentionDays,
         securityGroupIds: [edge.workerSecurityGroupId],
+        // Only the worker sends mail, and only from the stack's own SES identity.
+        taskPolicyStatements: mail ? [{ actions: ["ses:SendEmail", "ses:SendRawEmail"], resources: [mail.identityArn] }] : [],
         backlogScaling: { namespace: BACKLOG_NAMESPACE, metricName: BACKLOG_METRIC, dimensions: { Stack: name }, targetPerTask: config.worker.targetBacklogPerTask },
     });
     new ScheduledScaling(name, {
@@ -108,6 +115,7 @@ export function createComputeTier(name: string, config: PlatformConfig, network:
             { role: "worker", clusterName: cluster.clusterName, serviceName: worker.serviceName, minTasks: config.worker.minTasks },
         ],
         healthCheckIds: edge.healthCheckIds,
+        mail: { backlog: { namespace: BACKLOG_NAMESPACE, metricName: BACKLOG_METRIC, dimensions: { Stack: name } }, sesReputation: mail !== undefined },
         tags,
     });
     return { appServiceName: app.serviceName, workerServiceName: worker.serviceName, dashboardUrl: alarms.dashboardUrl };

@@ -32,6 +32,12 @@ export interface RequestSource {
     targetGroupArnSuffix: pulumi.Input<string>;
 }
 
+/** An Allow statement of the task role. */
+export interface TaskPolicyStatement {
+    actions: string[];
+    resources: pulumi.Input<string>[];
+}
+
 export interface AutoscaledServiceArgs {
     /** Tier tag and container name. */
     role: "app" | "worker";
@@ -85,6 +91,12 @@ export interface AutoscaledServiceArgs {
     requestScaling?: { targetGroups: RequestSource[]; targetRequestsPerTask: number };
     /** Scale on a custom backlog metric divided by running tasks. @default undefined */
     backlogScaling?: { namespace: string; metricName: string; dimensions: Record<string, pulumi.Input<string>>; targetPerTask: number };
+    /**
+     * Extra permissions of the task role, each on named resources (never `*`), e.g. sending mail from one SES
+     * identity. @default []
+     * @example [{ actions: ["ses:SendEmail", "ses:SendRawEmail"], resources: [identity.identityArn] }]
+     */
+    taskPolicyStatements?: TaskPolicyStatement[];
     /** CloudWatch namespace the task may publish metrics to. @default "Boxoffice" */
     metricNamespace?: string;
     /** Seconds ECS ignores load-balancer health checks after a task starts. @default 60 */
@@ -139,6 +151,10 @@ export class AutoscaledService extends pulumi.ComponentResource {
             check.intRange("requestScaling.targetGroups", n, 1, MAX_REQUEST_SOURCES, "load balancers whose requests are summed");
             check.intRange("requestScaling.targetRequestsPerTask", args.requestScaling.targetRequestsPerTask, 1, 100000, "requests per task per minute");
         }
+        for (const st of args.taskPolicyStatements ?? []) {
+            check.that(st.actions.length > 0 && st.resources.length > 0, "taskPolicyStatements", st.actions, "each statement needs actions and named resources");
+            check.that(!st.resources.includes("*"), "taskPolicyStatements", st.actions, "must name its resources, not *");
+        }
         for (const key of Object.keys(args.environment ?? {})) {
             check.that(!SECRET_LIKE.test(key), "environment", key, "looks like a credential: pass it in secrets (a Secrets Manager reference), never as plain text");
         }
@@ -169,16 +185,17 @@ export class AutoscaledService extends pulumi.ComponentResource {
             }, parent);
         }
         const taskRole = new aws.iam.Role(`${name}-task-role`, { assumeRolePolicy: assume, tags: tags("task-role") }, parent);
+        const extra = args.taskPolicyStatements ?? [];
         new aws.iam.RolePolicy(`${name}-task-policy`, {
             role: taskRole.id,
-            policy: JSON.stringify({
+            policy: pulumi.all(extra.map((st) => pulumi.all(st.resources))).apply((resources) => JSON.stringify({
                 Version: "2012-10-17",
                 Statement: [
                     // PutMetricData has no resource-level permissions; the namespace condition is the fence.
                     { Effect: "Allow", Action: "cloudwatch:PutMetricData", Resource: "*", Condition: { StringEquals: { "cloudwatch:namespace": args.metricNamespace ?? "Boxoffice" } } },
-                    { Effect: "Allow", Action: ["ses:SendEmail", "ses:SendRawEmail"], Resource: "*" },
+                    ...extra.map((st, i) => ({ Effect: "Allow", Action: st.actions, Resource: resources[i] })),
                 ],
-            }),
+            })),
         }, parent);
 
         const container = {

@@ -17,6 +17,16 @@ export interface AlarmsArgs {
     redis?: { memberClusterIds: pulumi.Input<string[]>; nodeCount: number };
     /** ECS services and the floor their running tasks must not fall below. @default [] */
     services?: { role: "app" | "worker"; clusterName: In; serviceName: In; minTasks: number }[];
+    /**
+     * Order confirmations: the worker's unsent-backlog metric (alarm when it has not reached 0 for `stuckMinutes`)
+     * and, when SES sends, the account's SES bounce and complaint rates. @default undefined
+     */
+    mail?: {
+        backlog: { namespace: string; metricName: string; dimensions: Record<string, In> };
+        /** @default 15 */
+        stuckMinutes?: number;
+        sesReputation: boolean;
+    };
     /** Route 53 health checks; their metrics exist only in us-east-1. @default [] */
     healthCheckIds?: In[];
     /** @default 5 (percent of requests answered 5xx) */
@@ -56,6 +66,7 @@ export class Alarms extends pulumi.ComponentResource {
         check.that(!args.alertEmail || /^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(args.alertEmail), "alertEmail", args.alertEmail, "must be an e-mail address");
         if (args.redis) check.intRange("redis.nodeCount", args.redis.nodeCount, 1, 6, "primary + up to 5 replicas");
         for (const s of args.services ?? []) check.intRange("services.minTasks", s.minTasks, 1, 1000, "ECS tasks per service");
+        if (args.mail) check.intRange("mail.stuckMinutes", args.mail.stuckMinutes ?? 15, 2, 1440, "minutes the backlog may stay above 0");
         super("boxoffice:observability:Alarms", name, {}, opts);
         const parent = { parent: this };
         const region = aws.getRegionOutput({}, parent).region;
@@ -133,6 +144,29 @@ export class Alarms extends pulumi.ComponentResource {
                 // No data means no tasks report at all: that is the outage this alarm exists for.
                 treatMissingData: "breaching",
             });
+        }
+
+        if (args.mail) {
+            const m = args.mail;
+            const minutes = m.stuckMinutes ?? 15;
+            // A failed send leaves the confirmation in the outbox, whatever the cause (SES refusing: sandbox, identity
+            // not verified yet, throttling, a missing permission), so a backlog that never drains is the app's own
+            // measure of failed sends. A healthy worker empties it between waves; during a surge it may lag a little.
+            alarm("mail-backlog-stuck", "worker", {
+                alarmDescription: `Order confirmations have waited ${minutes} minutes without the outbox ever emptying: sends are failing or the worker cannot keep up`,
+                ...simple(m.backlog.namespace, m.backlog.metricName, m.backlog.dimensions, "Minimum", "GreaterThanThreshold", 0, minutes),
+            });
+            if (m.sesReputation) {
+                // Account-wide rates SES publishes itself (0..1). SES reviews an account at a 5 % bounce or 0.1 %
+                // complaint rate and may pause sending beyond; these fire at half of that, while there is time to act.
+                const rate = (metric: string, threshold: number, what: string) => alarm(`ses-${what}-rate`, "worker", {
+                    alarmDescription: `SES ${what} rate above ${threshold * 100} %: SES reviews the account at twice that and may pause sending`,
+                    namespace: "AWS/SES", metricName: metric, statistic: "Maximum", comparisonOperator: "GreaterThanThreshold", threshold,
+                    period: 900, evaluationPeriods: 1, datapointsToAlarm: 1,
+                });
+                rate("Reputation.BounceRate", 0.025, "bounce");
+                rate("Reputation.ComplaintRate", 0.0005, "complaint");
+            }
         }
 
         const checks = args.healthCheckIds ?? [];

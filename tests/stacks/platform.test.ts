@@ -197,6 +197,15 @@ describe("prod stack, as shipped", function () {
         assert.ok(secrets.find((r) => r.type === "aws:kms/key:Key")!.options.retainOnDelete);
     });
 
+    it("sends order mail from an SES domain identity with DKIM records in the zone, and alarms on failed sends", () => {
+        const [identity] = ofType(run, "aws:sesv2/emailIdentity:EmailIdentity");
+        assert.strictEqual(inputsOf(identity).emailIdentity, "tickets.example.com");
+        const dkim = ofType(run, "aws:route53/record:Record").map((r) => inputsOf(r)).filter((r) => /\._domainkey\.tickets\.example\.com$/.test(r.name));
+        assert.strictEqual(dkim.length, 3);
+        const alarms = ofType(run, "aws:cloudwatch/metricAlarm:MetricAlarm").map((r) => r.name);
+        for (const a of ["boxoffice-prod-mail-backlog-stuck", "boxoffice-prod-ses-bounce-rate", "boxoffice-prod-ses-complaint-rate"]) assert.ok(alarms.includes(a), a);
+    });
+
     it("alarms on every tier", () => {
         const tiers = new Set(ofType(run, "aws:cloudwatch/metricAlarm:MetricAlarm").map((r) => inputsOf(r).tags?.["boxoffice:tier"]));
         for (const tier of ["load-balancer", "app", "worker", "database", "cache"]) assert.ok(tiers.has(tier), `no alarm for ${tier}`);

@@ -140,11 +140,18 @@ describe("AutoscaledService", () => {
         assert.deepStrictEqual([metrics[2].expression, metrics[2].returnData], ["backlog / tasks", true]);
     });
 
-    it("grants the task role only metrics in its namespace and SES sending", async () => {
-        const { run } = await build(base());
-        const task = ofType(run, T.rolePolicy).map((r) => JSON.parse(inputsOf(r).policy)).find((p) => p.Statement[0].Action === "cloudwatch:PutMetricData");
-        assert.deepStrictEqual(task.Statement[0].Condition, { StringEquals: { "cloudwatch:namespace": "Boxoffice" } });
-        assert.deepStrictEqual(task.Statement[1].Action, ["ses:SendEmail", "ses:SendRawEmail"]);
+    it("grants the task role metrics in its namespace and only the extra statements it is given, on named resources", async () => {
+        const taskPolicy = (run: Awaited<ReturnType<typeof build>>["run"]) =>
+            ofType(run, T.rolePolicy).map((r) => JSON.parse(inputsOf(r).policy)).find((p) => p.Statement[0].Action === "cloudwatch:PutMetricData");
+        const plain = taskPolicy((await build(base())).run);
+        assert.deepStrictEqual(plain.Statement, [
+            { Effect: "Allow", Action: "cloudwatch:PutMetricData", Resource: "*", Condition: { StringEquals: { "cloudwatch:namespace": "Boxoffice" } } },
+        ], "no SES (or anything else) unless asked for");
+        const identity = "arn:aws:ses:eu-west-1:123456789012:identity/tickets.example.com";
+        const mailing = taskPolicy((await build({ ...base(), taskPolicyStatements: [{ actions: ["ses:SendEmail", "ses:SendRawEmail"], resources: [o(identity)] }] })).run);
+        assert.deepStrictEqual(mailing.Statement[1], { Effect: "Allow", Action: ["ses:SendEmail", "ses:SendRawEmail"], Resource: [identity] });
+        await assert.rejects(build({ ...base(), taskPolicyStatements: [{ actions: ["ses:SendEmail"], resources: ["*"] }] }),
+            /taskPolicyStatements = \["ses:SendEmail"\]: must name its resources, not \*/);
     });
 
     it("derives every child name from the component name", async () => {

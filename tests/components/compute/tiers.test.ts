@@ -138,6 +138,21 @@ describe("edge and compute tiers (prod)", () => {
         assert.deepStrictEqual(commands, { "boxoffice-prod-app-task": ["node", "dist/server.js"], "boxoffice-prod-worker-task": ["node", "dist/worker.js"] });
     });
 
+    it("sends mail through SES from the stack's own domain identity; only the worker may send, and only from it", async () => {
+        const identity = ofType(p.run, "aws:sesv2/emailIdentity:EmailIdentity");
+        assert.deepStrictEqual(identity.map((r) => inputsOf(r).emailIdentity), ["tickets.example.com"]);
+        for (const td of ofType(p.run, "aws:ecs/taskDefinition:TaskDefinition")) {
+            const env = Object.fromEntries(JSON.parse(inputsOf(td).containerDefinitions)[0].environment.map((e: any) => [e.name, e.value]));
+            assert.deepStrictEqual([env.MAIL_TRANSPORT, env.MAIL_FROM], ["ses", "tickets@tickets.example.com"]);
+        }
+        const policies = ofType(p.run, "aws:iam/rolePolicy:RolePolicy").filter((r) => r.name.endsWith("-task-policy"))
+            .map((r) => [r.name, JSON.parse(inputsOf(r).policy).Statement.filter((st: any) => JSON.stringify(st.Action).includes("ses:"))]);
+        assert.deepStrictEqual(policies, [
+            ["boxoffice-prod-app-task-policy", []],
+            ["boxoffice-prod-worker-task-policy", [{ Effect: "Allow", Action: ["ses:SendEmail", "ses:SendRawEmail"], Resource: [identity[0].outputs.arn] }]],
+        ]);
+    });
+
     it("alarms on every tier and exposes the dashboard", async () => {
         const tiers = new Set(ofType(p.run, "aws:cloudwatch/metricAlarm:MetricAlarm").map((r) => inputsOf(r).tags["boxoffice:tier"]));
         assert.deepStrictEqual([...tiers].sort(), ["app", "cache", "database", "load-balancer", "worker"]);
@@ -166,6 +181,10 @@ describe("edge and compute tiers (other configs)", () => {
         const { run, edge } = await platform({ environment: "staging", ...DEFAULTS.staging }, []);
         const [c] = JSON.parse(inputsOf(ofType(run, "aws:ecs/taskDefinition:TaskDefinition")[0]).containerDefinitions);
         assert.deepStrictEqual(c.environment.filter((e: any) => e.name.startsWith("DATABASE_READ_URL")), []);
+        // No domain, no SES identity to send from: confirmations are written locally instead of failing forever.
+        assert.strictEqual(c.environment.find((e: any) => e.name === "MAIL_TRANSPORT").value, "file");
+        assert.strictEqual(ofType(run, "aws:sesv2/emailIdentity:EmailIdentity").length, 0);
+        assert.ok(ofType(run, "aws:iam/rolePolicy:RolePolicy").every((r) => !inputsOf(r).policy.includes("ses:")));
         const listeners = ofType(run, "aws:lb/listener:Listener").map((r) => inputsOf(r));
         assert.deepStrictEqual(listeners.map((l) => l.protocol), ["HTTP", "HTTP"]);
         assert.strictEqual(ofType(run, "aws:route53/healthCheck:HealthCheck").length, 0);

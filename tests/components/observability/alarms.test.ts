@@ -24,6 +24,22 @@ async function build(args: AlarmsArgs, name = "mon") {
     return { run, alarms };
 }
 
+describe("Alarms: order confirmations", () => {
+    it("alarms when the outbox never empties for 15 minutes, and on SES bounce and complaint rates when SES sends", async () => {
+        const mail = { backlog: { namespace: "Boxoffice", metricName: "OrderBacklog", dimensions: { Stack: o("boxoffice-prod") } }, sesReputation: true };
+        const { run } = await build({ ...base(), mail });
+        const stuck = inputsOf(byName(run, ALARM, "mon-mail-backlog-stuck"));
+        assert.deepStrictEqual([stuck.namespace, stuck.metricName, stuck.dimensions, stuck.statistic, stuck.comparisonOperator, stuck.threshold, stuck.period, stuck.evaluationPeriods, stuck.datapointsToAlarm],
+            ["Boxoffice", "OrderBacklog", { Stack: "boxoffice-prod" }, "Minimum", "GreaterThanThreshold", 0, 60, 15, 15]);
+        const bounce = inputsOf(byName(run, ALARM, "mon-ses-bounce-rate"));
+        const complaint = inputsOf(byName(run, ALARM, "mon-ses-complaint-rate"));
+        assert.deepStrictEqual([bounce.namespace, bounce.metricName, bounce.threshold], ["AWS/SES", "Reputation.BounceRate", 0.025]);
+        assert.deepStrictEqual([complaint.metricName, complaint.threshold], ["Reputation.ComplaintRate", 0.0005]);
+        const noSes = await build({ ...base(), mail: { ...mail, sesReputation: false } });
+        assert.deepStrictEqual(ofType(noSes.run, ALARM).filter((r) => /mail|ses/.test(r.name)).map((r) => r.name), ["mon-mail-backlog-stuck"]);
+    });
+});
+
 describe("Alarms", () => {
     let shared: Awaited<ReturnType<typeof build>>;
     before(async () => { shared = await build(base()); });
