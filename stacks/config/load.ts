@@ -3,6 +3,7 @@
  * collected and reported in one error, one line each: `boxoffice:<key>.<path> = <value>: <rule>`.
  */
 import * as pulumi from "@pulumi/pulumi";
+import { BACKUP_START_WINDOW_MINUTES, DEFAULT_BACKUP_SCHEDULES, scheduleConflict } from "../../components/backup/schedule-windows";
 import { DEFAULTS } from "./defaults";
 import { AWS_REGIONS, didYouMean, fargateMemoryOptions, windowsOverlap } from "./rules";
 import { PlatformConfig, TOP_LEVEL_KEYS, platformSchema } from "./schema";
@@ -73,6 +74,15 @@ function crossFieldProblems(c: PlatformConfig, region: string): string[] {
     }
     if (windowsOverlap(db.backupWindow, db.maintenanceWindow)) {
         k("database.backupWindow", db.backupWindow, `must not overlap maintenanceWindow ${db.maintenanceWindow} (RDS rule)`);
+    } else {
+        // The AWS Backup rules start at fixed times; RDS windows moved onto them would make those jobs expire.
+        const clashes = Object.entries(DEFAULT_BACKUP_SCHEDULES)
+            .map(([rule, expr]) => ({ rule, expr, conflict: scheduleConflict(expr, BACKUP_START_WINDOW_MINUTES, db) }))
+            .filter((c) => c.conflict);
+        if (clashes.length > 0) {
+            const rules = clashes.map((c) => `${c.rule} ${c.expr}`).join(", ");
+            k("database.maintenanceWindow", db.maintenanceWindow, `with backupWindow ${db.backupWindow}: the AWS Backup rule(s) ${rules} ${clashes[0].conflict}; the rules start between 07:00 and 08:00 UTC: keep the maintenance window out of 06:00-09:00 and the backup window out of 07:00-08:00`);
+        }
     }
     if (c.memcached.nodes < c.network.availabilityZones) {
         k("memcached.nodes", c.memcached.nodes, `must be at least network.availabilityZones (${c.network.availabilityZones}) so every AZ holds a node`);
