@@ -57,6 +57,12 @@ export function serviceWiring(stack: string, config: PlatformConfig, data: DataT
     return { environment, secrets: secretRefs, kmsKeyArns: [db.secretKmsKeyArn, secrets.kmsKeyArn] };
 }
 
+/** The most tasks a service can run: its maxTasks or a larger maximum a schedule or the on-sale sets. */
+function mostTasks(config: PlatformConfig, svc: "app" | "worker"): number {
+    const profiles = [...config.scaling.schedules, ...(config.scaling.onSale ? [config.scaling.onSale] : [])];
+    return Math.max(config[svc].maxTasks, ...profiles.map((p) => p[`${svc}MaxTasks`] ?? 0));
+}
+
 export function createComputeTier(name: string, config: PlatformConfig, network: Network, edge: EdgeTier, data: DataTier): ComputeTier {
     const tags = { [ENVIRONMENT_TAG]: config.environment };
     const cluster = new EcsCluster(name, { tags });
@@ -110,6 +116,9 @@ export function createComputeTier(name: string, config: PlatformConfig, network:
         loadBalancers: edge.loadBalancerArnSuffixes.map((arnSuffix, i) => ({ arnSuffix, targetGroupArnSuffix: edge.targetGroupArnSuffixes[i] })),
         database: { writerIdentifier: data.database.writerIdentifier, replicaIdentifiers: data.database.replicaIdentifiers },
         redis: { memberClusterIds: data.redis.memberClusterIds, nodeCount: config.redis.replicas + 1 },
+        // Each task keeps one connection per Memcached node: ten times the most tasks there can be is a leak or a storm.
+        memcached: { clusterId: data.memcached.clusterId, nodeCount: config.memcached.nodes, connectionsAbove: 10 * (mostTasks(config, "app") + mostTasks(config, "worker")) },
+        backupFailures: true,
         services: [
             { role: "app", clusterName: cluster.clusterName, serviceName: app.serviceName, minTasks: config.app.minTasks },
             { role: "worker", clusterName: cluster.clusterName, serviceName: worker.serviceName, minTasks: config.worker.minTasks },

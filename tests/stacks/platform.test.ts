@@ -206,6 +206,18 @@ describe("prod stack, as shipped", function () {
         for (const a of ["boxoffice-prod-mail-backlog-stuck", "boxoffice-prod-ses-bounce-rate", "boxoffice-prod-ses-complaint-rate"]) assert.ok(alarms.includes(a), a);
     });
 
+    it("tells someone when a backup or a cross-region copy fails, and watches every Memcached node", () => {
+        const [rule] = ofType(run, "aws:cloudwatch/eventRule:EventRule");
+        const types = JSON.parse(inputsOf(rule).eventPattern).$or.map((b: any) => b["detail-type"][0]);
+        assert.ok(types.includes("Backup Job State Change") && types.includes("Copy Job State Change"));
+        const topic = ofType(run, "aws:sns/topic:Topic").find((t) => t.name === "boxoffice-prod-alarms")!;
+        assert.deepStrictEqual(ofType(run, "aws:cloudwatch/eventTarget:EventTarget").map((t) => inputsOf(t).arn), [topic.outputs.arn]);
+        const memcached = ofType(run, "aws:cloudwatch/metricAlarm:MetricAlarm").filter((r) => r.name.includes("-memcached"));
+        assert.strictEqual(memcached.length, 3 * 4, "CPU, evictions, connections and swap on each of 3 nodes");
+        const [cluster] = ofType(run, "aws:elasticache/cluster:Cluster");
+        assert.ok(memcached.every((a) => inputsOf(a).dimensions.CacheClusterId === cluster.id));
+    });
+
     it("alarms on every tier", () => {
         const tiers = new Set(ofType(run, "aws:cloudwatch/metricAlarm:MetricAlarm").map((r) => inputsOf(r).tags?.["boxoffice:tier"]));
         for (const tier of ["load-balancer", "app", "worker", "database", "cache"]) assert.ok(tiers.has(tier), `no alarm for ${tier}`);
