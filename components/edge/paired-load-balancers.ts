@@ -13,6 +13,8 @@ const PATH_PREFIX = /^\/[A-Za-z0-9._~-]+(\/[A-Za-z0-9._~-]+)*$/;
 /** Rule priorities 1..N on every listener; ALBs allow 100 rules per listener by default. */
 const MAX_PRIVATE_PATHS = 10;
 const NOT_FOUND = JSON.stringify({ error: "not_found" });
+/** Tag naming why a bucket has no S3 server access logging. */
+export const ACCESS_LOGGING_EXEMPTION_TAG = "boxoffice:s3-access-logging";
 
 export interface PairedLoadBalancersArgs {
     vpcId: pulumi.Input<string>;
@@ -259,7 +261,13 @@ export class PairedLoadBalancers extends pulumi.ComponentResource {
      */
     private accessLogBucket_(name: string, days: number, forceDestroy: boolean, tags: (r: string) => Record<string, string>) {
         const parent = { parent: this };
-        const bucket = new aws.s3.Bucket(`${name}-access-logs`, { forceDestroy, tags: tags("access-logs") }, parent);
+        // No S3 server access logging on this bucket, deliberately and visibly: it is itself a log destination, written
+        // only by ELB log delivery; logging it would need another bucket, which would then need the same exemption.
+        // Scanners that flag it (cdk-nag AwsSolutions-S1, AWS Config s3-bucket-logging-enabled) accept a documented
+        // exemption for log buckets; the tag states it where the bucket is (components/edge/README.md says why).
+        const bucket = new aws.s3.Bucket(`${name}-access-logs`, {
+            forceDestroy, tags: { ...tags("access-logs"), [ACCESS_LOGGING_EXEMPTION_TAG]: "exempt: this bucket is a log destination" },
+        }, parent);
         new aws.s3.BucketServerSideEncryptionConfiguration(`${name}-access-logs-sse`, {
             bucket: bucket.id, rules: [{ applyServerSideEncryptionByDefault: { sseAlgorithm: "AES256" } }],
         }, parent);

@@ -218,6 +218,14 @@ describe("prod stack, as shipped", function () {
         assert.ok(memcached.every((a) => inputsOf(a).dimensions.CacheClusterId === cluster.id));
     });
 
+    it("the access-log bucket is either access-logged or explicitly exempt, with the reason on it", () => {
+        const [bucket] = ofType(run, "aws:s3/bucket:Bucket");
+        const logged = ofType(run, "aws:s3/bucketLogging:BucketLogging").some((l) => inputsOf(l).bucket === bucket.id);
+        const exemption = inputsOf(bucket).tags["boxoffice:s3-access-logging"];
+        assert.ok(logged || /^exempt: .*log destination/.test(exemption ?? ""), `neither logged nor exempt: ${exemption}`);
+        assert.match(exemption, /^[\p{L}\p{N}\s_.:/=+\-@]{1,256}$/u, "a valid S3 tag value");
+    });
+
     it("alarms on every tier", () => {
         const tiers = new Set(ofType(run, "aws:cloudwatch/metricAlarm:MetricAlarm").map((r) => inputsOf(r).tags?.["boxoffice:tier"]));
         for (const tier of ["load-balancer", "app", "worker", "database", "cache"]) assert.ok(tiers.has(tier), `no alarm for ${tier}`);
