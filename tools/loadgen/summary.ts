@@ -77,7 +77,7 @@ function latencies(records: RequestRecord[]) {
         p50Ms: round(quantile(values, 0.5)),
         p90Ms: round(quantile(values, 0.9)),
         p99Ms: round(quantile(values, 0.99)),
-        maxMs: values.length ? Math.round(Math.max(...values)) : undefined,
+        maxMs: values.length ? Math.round(values.reduce((a, b) => Math.max(a, b))) : undefined,
     };
 }
 
