@@ -11,7 +11,7 @@
  */
 import { randomUUID } from "node:crypto";
 import { HttpClient, HttpResponse, Resolve } from "./http-client";
-import { Profile, arrivalOffsets, phaseAt, rateAt, validateProfile } from "./profile";
+import { Profile, arrivalOffsets, arrivalsBy, phaseAt, validateProfile } from "./profile";
 import { RequestKind, RequestRecord, countErrors, isSuccess, latencyMs, quantile } from "./records";
 import { GeneratorCounters, Progress, RunSummary, summarize } from "./summary";
 
@@ -381,11 +381,13 @@ export class LoadGenerator {
         const seconds = Math.max(0.001, (now - this.progressFrom.at) / 1000);
         const elapsed = (now - this.startedAt) / 1000;
         const answered = fresh.filter((r) => r.status !== 0).map(latencyMs);
-        const phase = this.scheduleEnded || this.stopReason ? "done" : phaseAt(this.options.profile, elapsed)?.name ?? "done";
+        const from = (this.progressFrom.at - this.startedAt) / 1000;
+        // The interval's own figures: its scheduled arrivals per second, the phase at its middle.
+        const phase = phaseAt(this.options.profile, (from + elapsed) / 2)?.name ?? "done";
         const progress: Progress = {
             elapsedSeconds: elapsed,
             phase,
-            targetRate: phase === "done" ? 0 : rateAt(this.options.profile, elapsed),
+            targetRate: (arrivalsBy(this.options.profile, elapsed) - arrivalsBy(this.options.profile, from)) / seconds,
             sentRate: (this.sent - this.progressFrom.sent) / seconds,
             ok: fresh.filter(isSuccess).length,
             refused: fresh.filter((r) => r.status === 409).length,
