@@ -52,6 +52,7 @@ export interface InvariantResult {
     /** Whether every confirmation of the event had left the outbox (sent or given up) when judged. */
     drained: boolean;
     drainWaitMs: number;
+    /** This event's figures: orders acknowledged and stored, admissions answered, confirmations sent. */
     counts: { acknowledgedOrders: number; storedOrders: number; admissions: number; emailsSent: number };
     /** One line per violation, for people. */
     details: string[];
@@ -85,7 +86,7 @@ export async function checkInvariants(db: InvariantDb, input: InvariantInput): P
             acknowledgedOrders: input.acknowledged.length,
             storedOrders: drain.rows.length,
             admissions: input.admissions.length,
-            emailsSent: [...input.emailsSent.values()].reduce((sum, n) => sum + n, 0),
+            emailsSent: drain.rows.reduce((sum, row) => sum + sendsOf(input.emailsSent, row.order_id), 0),
         },
         details: details.lines(),
     };
@@ -254,9 +255,8 @@ function judgeEmails(rows: OutboxState[], emailsSent: Map<string, number>, detai
     let duplicate = 0;
     let missing = 0;
     let lostOutbox = 0;
-    const sendsOf = (orderId: string) => emailsSent.get(orderId) ?? emailsSent.get(orderId.toLowerCase()) ?? 0;
     for (const row of rows) {
-        const sends = sendsOf(row.order_id);
+        const sends = sendsOf(emailsSent, row.order_id);
         if (sends > 1) {
             duplicate++;
             details.add("duplicate e-mail", `order ${row.order_id}: ${sends} confirmations sent`);
@@ -298,6 +298,10 @@ async function reportStrayEmails(db: InvariantDb, emailsSent: Map<string, number
     const found = await db.query("SELECT id::text AS id FROM orders WHERE id = ANY($1::uuid[])", [ids]);
     const known = new Set(found.rows.map((row) => String(row.id).toLowerCase()));
     for (const id of ids) if (!known.has(id.toLowerCase())) details.add("stray e-mail", `confirmation sent for order ${id}, which is not stored`);
+}
+
+function sendsOf(emailsSent: Map<string, number>, orderId: string): number {
+    return emailsSent.get(orderId) ?? emailsSent.get(orderId.toLowerCase()) ?? 0;
 }
 
 /** node-postgres parses text[]; other drivers may hand back the literal `{a,b}`. */

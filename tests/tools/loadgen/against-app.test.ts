@@ -35,7 +35,7 @@ describe("load generator against the ticket service (in-process, embedded Postgr
     before(async () => {
         backend = await pgliteBackend();
         app = await backend.app();
-        url = await listen(app.server);
+        url = await app.listen({ port: 0, host: "127.0.0.1" });
     });
     after(async () => {
         for (const close of closers.splice(0)) await close();
