@@ -132,10 +132,11 @@ export class HttpClient {
                 request.destroy(Object.assign(new Error("timeout"), { code: "timeout" }));
             }, this.options.timeoutMs);
             request.on("socket", (socket) => {
-                if (!this.born.has(socket)) {
-                    this.born.set(socket, Date.now());
-                    this.stats.connectionsOpened++;
-                }
+                if (this.born.has(socket)) return;
+                this.born.set(socket, Date.now());
+                // Counted once established: a refused connection is an error, not a connection.
+                if ((socket as Duplex & { connecting?: boolean }).connecting) socket.once("connect", () => this.stats.connectionsOpened++);
+                else this.stats.connectionsOpened++;
             });
             request.on("error", (error: Error & { code?: string }) => {
                 finish({ status: 0, headers: {}, error: error.code ?? error.message });

@@ -18,7 +18,7 @@
  * the verdict. Duplicates that happen after the check returns are not seen: stop the workers, or check
  * after their lease has run out.
  */
-import type { AcknowledgedOrder } from "./load-generator";
+import type { AcknowledgedOrder } from "./acknowledgement";
 
 export interface InvariantDb {
     query(sql: string, params?: unknown[]): Promise<{ rows: any[] }>;

@@ -10,12 +10,15 @@
  * acknowledged orders, each once, plus a small share of deliberate re-scans that must be refused.
  */
 import { randomUUID } from "node:crypto";
+import { AcknowledgedOrder, acknowledgement } from "./acknowledgement";
 import { HttpClient, HttpResponse, Resolve } from "./http-client";
-import { Profile, arrivalOffsets, arrivalsBy, phaseAt, validateProfile } from "./profile";
-import { RequestKind, RequestRecord, countErrors, isSuccess, latencyMs, quantile } from "./records";
-import { GeneratorCounters, Progress, RunSummary, summarize } from "./summary";
+import { Profile, arrivalOffsets, validateProfile } from "./profile";
+import { seededRandom } from "./random";
+import { RequestRecord, isSuccess } from "./records";
+import { GeneratorCounters, Progress, RunSummary, intervalProgress, summarize } from "./summary";
 
-export type { RequestRecord } from "./records";
+export type { AcknowledgedOrder } from "./acknowledgement";
+export type { RequestKind, RequestRecord } from "./records";
 
 export interface LoadGeneratorOptions {
     /** The public URL, e.g. https://staging.example.com (a path prefix is kept). */
@@ -66,13 +69,6 @@ export interface LoadGeneratorOptions {
     seed?: number;
 }
 
-export interface AcknowledgedOrder {
-    orderId: string;
-    idempotencyKey: string;
-    ticketTypeId: string;
-    quantity: number;
-    ticketCodes: string[];
-}
 
 type Operation =
     | { kind: "buy"; key: string; ticketTypeId: string; quantity: number; attempt: number }
@@ -331,7 +327,7 @@ export class LoadGenerator {
         if (operation.kind === "lookup" || this.stopReason) return;
         if (operation.attempt >= (this.options.maxAttempts ?? 6)) return;
         const retryAfter = Number(response.headers["retry-after"]);
-        const backoff = Math.min(5000, 250 * 2 ** (operation.attempt - 1)) * (0.5 + this.random());
+        const backoff = Math.min(5000, 500 * 2 ** (operation.attempt - 1)) * (0.5 + this.random());
         const delay = Math.min(MAX_RETRY_DELAY_MS, Number.isFinite(retryAfter) && retryAfter >= 0 ? retryAfter * 1000 : backoff);
         const again = { ...operation, attempt: operation.attempt + 1 };
         const fire = () => {
@@ -377,66 +373,19 @@ export class LoadGenerator {
 
     private emitProgress(): void {
         const now = Date.now();
-        const fresh = this.records.slice(this.progressFrom.index);
-        const seconds = Math.max(0.001, (now - this.progressFrom.at) / 1000);
-        const elapsed = (now - this.startedAt) / 1000;
-        const answered = fresh.filter((r) => r.status !== 0).map(latencyMs);
-        const from = (this.progressFrom.at - this.startedAt) / 1000;
-        // The interval's own figures: its scheduled arrivals per second, the phase at its middle.
-        const phase = phaseAt(this.options.profile, (from + elapsed) / 2)?.name ?? "done";
-        const progress: Progress = {
-            elapsedSeconds: elapsed,
-            phase,
-            targetRate: (arrivalsBy(this.options.profile, elapsed) - arrivalsBy(this.options.profile, from)) / seconds,
-            sentRate: (this.sent - this.progressFrom.sent) / seconds,
-            ok: fresh.filter(isSuccess).length,
-            refused: fresh.filter((r) => r.status === 409).length,
-            errors: countErrors(fresh),
-            p50Ms: rounded(quantile(answered, 0.5)),
-            p99Ms: rounded(quantile(answered, 0.99)),
+        const progress = intervalProgress(this.records.slice(this.progressFrom.index), {
+            profile: this.options.profile,
+            from: (this.progressFrom.at - this.startedAt) / 1000,
+            to: (now - this.startedAt) / 1000,
+            sentInInterval: this.sent - this.progressFrom.sent,
             inFlight: this.inFlight,
             sent: this.sent,
             acknowledgedOrders: this.acked.size,
             admitted: this.admitted.length,
             retries: this.counters.retries,
             droppedAtCap: this.counters.droppedAtCap,
-        };
+        });
         this.progressFrom = { index: this.records.length, sent: this.sent, at: now };
         this.options.onProgress?.(progress);
     }
 }
-
-/** The order a 2xx body names, or undefined when the body does not carry a complete one. */
-function acknowledgement(operation: Extract<Operation, { kind: "buy" }>, body: Record<string, unknown>): AcknowledgedOrder | undefined {
-    const tickets = body.tickets;
-    if (typeof body.id !== "string" || !Array.isArray(tickets)) return undefined;
-    const codes = tickets.map((ticket) => (ticket as { code?: unknown })?.code);
-    if (!codes.every((code): code is string => typeof code === "string")) return undefined;
-    const quantity = typeof body.quantity === "number" ? body.quantity : operation.quantity;
-    if (codes.length !== quantity) return undefined;
-    return {
-        orderId: body.id,
-        idempotencyKey: operation.key,
-        ticketTypeId: typeof body.ticketTypeId === "string" ? body.ticketTypeId : operation.ticketTypeId,
-        quantity,
-        ticketCodes: codes,
-    };
-}
-
-function rounded(value: number | undefined): number | undefined {
-    return value === undefined ? undefined : Math.round(value);
-}
-
-/** mulberry32: small, fast, good enough to pick request kinds reproducibly. */
-export function seededRandom(seed: number): () => number {
-    let state = seed >>> 0;
-    return () => {
-        state = (state + 0x6d2b79f5) >>> 0;
-        let t = state;
-        t = Math.imul(t ^ (t >>> 15), t | 1);
-        t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-        return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-    };
-}
-
-export type { RequestKind };

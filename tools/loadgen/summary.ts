@@ -2,6 +2,7 @@
  * Per-interval progress and the end-of-run summary, both computed from the request records alone, and
  * their one-line and multi-line text forms.
  */
+import { Profile, arrivalsBy, phaseAt } from "./profile";
 import { RequestKind, RequestRecord, countErrors, formatErrors, isSuccess, latencyMs, quantile } from "./records";
 
 export interface Progress {
@@ -27,6 +28,35 @@ export interface Progress {
     admitted: number;
     retries: number;
     droppedAtCap: number;
+}
+
+/** One interval's figures from the records that ended in it; the target is what the schedule held for it. */
+export function intervalProgress(
+    fresh: RequestRecord[],
+    context: Pick<Progress, "inFlight" | "sent" | "acknowledgedOrders" | "admitted" | "retries" | "droppedAtCap"> & {
+        profile: Profile;
+        /** Seconds since the start. */
+        from: number;
+        to: number;
+        sentInInterval: number;
+    },
+): Progress {
+    const { profile, from, to, sentInInterval, ...totals } = context;
+    const seconds = Math.max(0.001, to - from);
+    const answered = fresh.filter((r) => r.status !== 0).map(latencyMs);
+    const round = (value: number | undefined) => (value === undefined ? undefined : Math.round(value));
+    return {
+        elapsedSeconds: to,
+        phase: phaseAt(profile, (from + to) / 2)?.name ?? "done",
+        targetRate: (arrivalsBy(profile, to) - arrivalsBy(profile, from)) / seconds,
+        sentRate: sentInInterval / seconds,
+        ok: fresh.filter(isSuccess).length,
+        refused: fresh.filter((r) => r.status === 409).length,
+        errors: countErrors(fresh),
+        p50Ms: round(quantile(answered, 0.5)),
+        p99Ms: round(quantile(answered, 0.99)),
+        ...totals,
+    };
 }
 
 export interface GeneratorCounters {

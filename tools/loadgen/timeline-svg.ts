@@ -106,7 +106,8 @@ function bucketize(records: RequestRecord[], start: number, count: number, bucke
 
 function faultMarks(fault: TimelineFault, index: number, x: (at: number) => number, start: number, end: number, errorsTop: number): string {
     const from = x(Math.max(start, fault.injectedAt));
-    const until = x(Math.min(end, fault.recoveredAt ?? fault.endAt ?? end));
+    // Without a known end the window is only its injection line: shading to the chart's end would claim an outage.
+    const until = x(Math.min(end, fault.recoveredAt ?? fault.endAt ?? fault.injectedAt));
     const bottom = errorsTop + ERRORS_HEIGHT;
     // Labels alternate between two rows so neighbouring faults do not print over each other.
     const labelY = TOP - 10 - (index % 2) * 14;
