@@ -97,6 +97,31 @@ export interface RunSummary extends GeneratorCounters {
     /** Share of requests that ended in an error (0..1). */
     errorRate: number;
     byKind: Partial<Record<RequestKind, KindSummary>>;
+    /** What the figures suggest about the test itself (a rate limit in the way, a generator too slow). */
+    notes: string[];
+}
+
+/** Above this, the generator's own machine held arrivals back: its figures understate what was asked. */
+const SCHEDULE_LAG_NOTE_MS = 100;
+
+function notesOn(all: KindSummary, counters: GeneratorCounters): string[] {
+    const notes: string[] = [];
+    if (all.errors["403"]) {
+        notes.push(
+            `${all.errors["403"]} answers were 403: the service itself never answers 403, so it is most likely the WAF's ` +
+                "per-IP rate rule (boxoffice:loadBalancers.orderRateLimitPer5Min / browseRateLimitPer5Min); see docs/load-testing.md",
+        );
+    }
+    if (counters.droppedAtCap > 0) {
+        notes.push(`${counters.droppedAtCap} arrivals were dropped at the in-flight cap: answers came too slowly for the rate (or raise --max-in-flight)`);
+    }
+    if (counters.maxSchedulerLagMs > SCHEDULE_LAG_NOTE_MS) {
+        notes.push(`the generator fell up to ${Math.round(counters.maxSchedulerLagMs)} ms behind its schedule: its machine limited the test; split the rate over several machines`);
+    }
+    if (counters.abandonedRetries > 0) {
+        notes.push(`${counters.abandonedRetries} purchases or scans with an unknown outcome were not retried before the run ended`);
+    }
+    return notes;
 }
 
 /** Latency quantiles over answered requests (an unanswered one has no latency, only a timeout). */
@@ -145,6 +170,7 @@ export function summarize(
         errorRate: records.length ? Number((errorCount / records.length).toFixed(4)) : 0,
         byKind,
         ...context.counters,
+        notes: notesOn(all, context.counters),
     };
 }
 
@@ -192,6 +218,7 @@ export function formatSummary(summary: RunSummary): string {
                 `max schedule lag ${Math.round(summary.maxSchedulerLagMs)}ms, connections ${summary.connectionsOpened}`,
         ],
     );
+    for (const note of summary.notes) rows.push(["note", note]);
     const width = Math.max(...rows.map(([label]) => label.length));
     return rows.map(([label, value]) => `${label.padEnd(width)}  ${value}`).join("\n");
 }

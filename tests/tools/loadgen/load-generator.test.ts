@@ -63,6 +63,22 @@ describe("load generator against a scripted server", function () {
         await run.done;
         assert.equal(run.records.length, 3);
         assert.ok(run.records.every((r) => r.kind === "lookup" && r.status === 200));
+        assert.ok(run.summary().notes.some((note) => note.startsWith("7 arrivals were dropped at the in-flight cap")));
+    });
+
+    it("points at the WAF's per-IP rate rule when answers turn 403, which the service never sends", async () => {
+        const server = await serve((request) => {
+            request.res.writeHead(403, { "content-type": "text/html" });
+            request.res.end("<html>Forbidden</html>");
+        });
+        const run = generator({ baseUrl: server.url, profile: steadyProfile(10, 0.3) });
+        run.start();
+        await run.done;
+        const summary = run.summary();
+        assert.deepEqual(summary.errors, { "403": 3 });
+        assert.equal(run.acknowledgedOrders().length, 0);
+        assert.equal(summary.retries, 0, "a refusal is not an ambiguous outcome");
+        assert.match(summary.notes.join("\n"), /3 answers were 403: .*WAF's per-IP rate rule/);
     });
 
     it("stops at maxRequests, leaving no retry owed beyond the budget", async () => {
