@@ -118,15 +118,22 @@ export class HttpClient {
                 clearTimeout(timer);
                 resolve(response);
             };
-            const request = this.transport.request({
-                protocol: this.base.protocol,
-                hostname: this.base.hostname.replace(/^\[(.*)\]$/, "$1"),
-                port: this.base.port || undefined,
-                method,
-                path: `${this.base.pathname.replace(/\/$/, "")}${path}`,
-                headers,
-                agent: this.agent,
-            });
+            let request: http.ClientRequest;
+            try {
+                request = this.transport.request({
+                    protocol: this.base.protocol,
+                    hostname: this.base.hostname.replace(/^\[(.*)\]$/, "$1"),
+                    port: this.base.port || undefined,
+                    method,
+                    path: `${this.base.pathname.replace(/\/$/, "")}${path}`,
+                    headers,
+                    agent: this.agent,
+                });
+            } catch (error) {
+                // A request node refuses to build (a header value with a newline, say) fails alone, not the run.
+                resolve({ status: 0, headers: {}, error: (error as { code?: string }).code ?? String(error) });
+                return;
+            }
             const timer = setTimeout(() => {
                 // Destroying also closes the connection: a late answer on it must not be read as the next one's.
                 request.destroy(Object.assign(new Error("timeout"), { code: "timeout" }));

@@ -116,6 +116,10 @@ export class LoadGenerator {
             if (value !== undefined && !(value >= 0 && value <= 1)) throw new Error(`LoadGenerator: ${name} = ${value}: must be 0..1`);
         }
         if ((options.scanShare ?? 0.3) + (options.lookupShare ?? 0) > 1) throw new Error("LoadGenerator: scanShare + lookupShare must not exceed 1");
+        const { min, max } = options.quantity ?? { min: 1, max: 2 };
+        if (!(Number.isInteger(min) && Number.isInteger(max) && min >= 1 && min <= max && max <= 10)) {
+            throw new Error(`LoadGenerator: quantity = ${min}..${max}: must be whole numbers with 1 <= min <= max <= 10 (the service's limit per order)`);
+        }
         const maxInFlight = options.maxInFlight ?? 256;
         this.client = new HttpClient({
             baseUrl: options.baseUrl,

@@ -235,6 +235,15 @@ describe("load generator against a scripted server", function () {
         assert.ok(run.summary().connectionsOpened >= 2);
     });
 
+    it("records a request node refuses to build as a failure of that request, without ending the run", async () => {
+        const server = await serve((request) => json(request.res, 200, {}));
+        const run = generator({ baseUrl: server.url, profile: steadyProfile(10, 0.3), lookupShare: 1, headers: { "x-note": "two\nlines" } });
+        run.start();
+        await run.done;
+        assert.equal(server.requests.length, 0);
+        assert.ok(run.records.length === 3 && run.records.every((r) => r.status === 0 && r.error === "ERR_INVALID_CHAR"));
+    });
+
     it("counts a lookup hook that answers no address as a network error", async () => {
         const server = await serve((request) => json(request.res, 200, {}));
         const run = generator({ baseUrl: `http://nowhere.test:${server.port}`, profile: steadyProfile(10, 0.3), lookupShare: 1, lookup: async () => "not-an-ip" });
