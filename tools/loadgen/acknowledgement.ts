@@ -12,7 +12,10 @@ export interface AcknowledgedOrder {
 }
 
 /** The order a 2xx body names, or undefined when the body does not carry a complete one. */
-export function acknowledgement(purchase: { key: string; ticketTypeId: string; quantity: number }, body: Record<string, unknown>): AcknowledgedOrder | undefined {
+export function acknowledgement(
+    purchase: { key: string; ticketTypeId: string; quantity: number },
+    body: Record<string, unknown>,
+): AcknowledgedOrder | undefined {
     const tickets = body.tickets;
     if (typeof body.id !== "string" || !Array.isArray(tickets)) return undefined;
     const codes = tickets.map((ticket) => (ticket as { code?: unknown })?.code);

@@ -152,7 +152,8 @@ function splitOnce(arg: string): [string, string] {
 
 function number(flag: string, text: string, rule: { min: number; max: number; integer?: boolean }): number {
     const value = Number(text);
-    if (text.trim() === "" || !Number.isFinite(value) || value < rule.min || value > rule.max || (rule.integer && !Number.isInteger(value))) {
+    const outside = !Number.isFinite(value) || value < rule.min || value > rule.max;
+    if (text.trim() === "" || outside || (rule.integer && !Number.isInteger(value))) {
         throw new UsageError(`${flag} ${text}: must be ${rule.integer ? "an integer" : "a number"} in ${rule.min}..${rule.max}`);
     }
     return value;
@@ -167,7 +168,9 @@ function quantityRange(text: string): { min: number; max: number } {
     const match = /^(\d+)(?:-(\d+))?$/.exec(text);
     const min = match ? Number(match[1]) : NaN;
     const max = match ? Number(match[2] ?? match[1]) : NaN;
-    if (!(min >= 1 && max <= 10 && min <= max)) throw new UsageError(`--quantity ${text}: must be N or MIN-MAX within 1..10 (the service's limit per order)`);
+    if (!(min >= 1 && max <= 10 && min <= max)) {
+        throw new UsageError(`--quantity ${text}: must be N or MIN-MAX within 1..10 (the service's limit per order)`);
+    }
     return { min, max };
 }
 

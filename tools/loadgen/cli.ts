@@ -26,9 +26,12 @@ async function main(): Promise<number> {
     const say = (line: string) => (options.json ? process.stderr : process.stdout).write(`${line}\n`);
     const target = await resolveTarget(options, say);
     const profile = cliProfile(options);
+    const phases = profile.phases.map((p) => {
+        const rates = p.endRate !== p.startRate ? `${rate(p.startRate)}->${rate(p.endRate)}` : rate(p.startRate);
+        return `${p.name} ${p.seconds.toFixed(0)}s ${rates}/s`;
+    });
     say(
-        `load test of ${new URL(options.url).origin}: ${options.profileName} profile ` +
-            `(${profile.phases.map((p) => `${p.name} ${p.seconds.toFixed(0)}s ${rate(p.startRate)}${p.endRate !== p.startRate ? `->${rate(p.endRate)}` : ""}/s`).join(", ")}), ` +
+        `load test of ${new URL(options.url).origin}: ${options.profileName} profile (${phases.join(", ")}), ` +
             `${profileArrivals(profile)} arrivals scheduled; at most ${options.maxRequests} requests in ${options.maxSeconds}s`,
     );
     const generator = new LoadGenerator({
@@ -73,13 +76,15 @@ async function resolveTarget(options: CliOptions, say: (line: string) => void): 
             const token = process.env[ADMIN_TOKEN_VARIABLE];
             if (!token) throw new UsageError(`--create-event needs the admin token in the environment variable ${ADMIN_TOKEN_VARIABLE}`);
             const name = `boxoffice load test ${new Date().toISOString()} (not for sale)`;
+            // Enough never to sell out (an order takes at most 10 tickets) unless --capacity says otherwise.
+            const capacity = options.capacity ?? Math.min(10_000_000, options.maxRequests * 10);
             const response = await client.request("POST", "/events", {
                 headers: { authorization: `Bearer ${token}` },
                 json: {
                     name,
                     // A year ahead: clearly not a real show, and never "past" while the test runs.
                     startsAt: new Date(Date.now() + 365 * 24 * 3600 * 1000).toISOString(),
-                    ticketTypes: [{ name: "Load test", priceCents: 0, capacity: options.capacity ?? Math.min(10_000_000, options.maxRequests * 10) }],
+                    ticketTypes: [{ name: "Load test", priceCents: 0, capacity }],
                 },
             });
             const body = response.body as { id?: string; ticketTypes?: Array<{ id: string }> } | undefined;
@@ -111,7 +116,8 @@ function verdict(summary: RunSummary, options: CliOptions): string[] {
     const failures: string[] = [];
     if (summary.codesAdmittedTwice > 0) failures.push(`${summary.codesAdmittedTwice} ticket(s) answered "admitted" twice`);
     if (options.maxErrorRate !== undefined && summary.errorRate > options.maxErrorRate) {
-        failures.push(`error rate ${(summary.errorRate * 100).toFixed(2)}% above --max-error-rate ${(options.maxErrorRate * 100).toFixed(2)}%`);
+        const percent = (share: number) => `${(share * 100).toFixed(2)}%`;
+        failures.push(`error rate ${percent(summary.errorRate)} above --max-error-rate ${percent(options.maxErrorRate)}`);
     }
     return failures;
 }

@@ -87,7 +87,8 @@ export class HttpClient {
                     const family = net.isIP(address);
                     if (family === 0) {
                         this.stats.lookupFailures++;
-                        callback(Object.assign(new Error(`lookup(${hostname}) gave "${address}", not an IP address`), { code: "EBADLOOKUP" }));
+                        const error = new Error(`lookup(${hostname}) gave "${address}", not an IP address`);
+                        callback(Object.assign(error, { code: "EBADLOOKUP" }));
                     } else if (options?.all) {
                         callback(null, [{ address, family }]);
                     } else {
@@ -96,7 +97,8 @@ export class HttpClient {
                 },
                 (error: unknown) => {
                     this.stats.lookupFailures++;
-                    callback(Object.assign(error instanceof Error ? error : new Error(String(error)), { code: (error as { code?: string })?.code ?? "ENOTFOUND" }));
+                    const code = (error as { code?: string })?.code ?? "ENOTFOUND";
+                    callback(Object.assign(error instanceof Error ? error : new Error(String(error)), { code }));
                 },
             );
         }) as unknown as net.LookupFunction;

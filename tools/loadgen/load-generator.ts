@@ -19,6 +19,7 @@ import { GeneratorCounters, Progress, RunSummary, intervalProgress, summarize } 
 
 export type { AcknowledgedOrder } from "./acknowledgement";
 export type { RequestKind, RequestRecord } from "./records";
+export type { Progress, RunSummary } from "./summary";
 
 export interface LoadGeneratorOptions {
     /** The public URL, e.g. https://staging.example.com (a path prefix is kept). */
@@ -112,13 +113,16 @@ export class LoadGenerator {
             if (!(Number.isFinite(value) && value > 0)) throw new Error(`LoadGenerator: ${name} = ${value}: must be a positive number`);
         }
         if (!options.ticketTypeIds.length) throw new Error("LoadGenerator: ticketTypeIds must name at least one ticket type");
-        for (const [name, value] of Object.entries({ scanShare: options.scanShare, rescanShare: options.rescanShare, lookupShare: options.lookupShare })) {
+        const shares = { scanShare: options.scanShare, rescanShare: options.rescanShare, lookupShare: options.lookupShare };
+        for (const [name, value] of Object.entries(shares)) {
             if (value !== undefined && !(value >= 0 && value <= 1)) throw new Error(`LoadGenerator: ${name} = ${value}: must be 0..1`);
         }
-        if ((options.scanShare ?? 0.3) + (options.lookupShare ?? 0) > 1) throw new Error("LoadGenerator: scanShare + lookupShare must not exceed 1");
+        if ((options.scanShare ?? 0.3) + (options.lookupShare ?? 0) > 1) {
+            throw new Error("LoadGenerator: scanShare + lookupShare must not exceed 1");
+        }
         const { min, max } = options.quantity ?? { min: 1, max: 2 };
         if (!(Number.isInteger(min) && Number.isInteger(max) && min >= 1 && min <= max && max <= 10)) {
-            throw new Error(`LoadGenerator: quantity = ${min}..${max}: must be whole numbers with 1 <= min <= max <= 10 (the service's limit per order)`);
+            throw new Error(`LoadGenerator: quantity = ${min}..${max}: must be whole numbers, 1 <= min <= max <= 10 (the service's limit)`);
         }
         const maxInFlight = options.maxInFlight ?? 256;
         this.client = new HttpClient({
@@ -236,7 +240,10 @@ export class LoadGenerator {
         if (roll < lookupShare) return { kind: "lookup", attempt: 1 };
         if (roll < lookupShare + (this.options.scanShare ?? 0.3)) {
             const rescan = this.admittedCodes.length > 0 && this.random() < (this.options.rescanShare ?? 0.05);
-            if (rescan) return { kind: "scan", code: this.admittedCodes[Math.floor(this.random() * this.admittedCodes.length)], rescan, attempt: 1 };
+            if (rescan) {
+                const code = this.admittedCodes[Math.floor(this.random() * this.admittedCodes.length)];
+                return { kind: "scan", code, rescan, attempt: 1 };
+            }
             const code = this.toScan.shift();
             if (code !== undefined) return { kind: "scan", code, rescan: false, attempt: 1 };
         }
@@ -261,7 +268,13 @@ export class LoadGenerator {
         } finally {
             this.inFlight--;
         }
-        const record: RequestRecord = { kind: operation.kind, startedAt, endedAt: Date.now(), status: response.status, attempt: operation.attempt };
+        const record: RequestRecord = {
+            kind: operation.kind,
+            startedAt,
+            endedAt: Date.now(),
+            status: response.status,
+            attempt: operation.attempt,
+        };
         const body = (response.body ?? {}) as Record<string, unknown>;
         if (response.status === 0) record.error = response.error;
         else if (typeof body.error === "string") record.error = body.error;

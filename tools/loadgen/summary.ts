@@ -113,10 +113,16 @@ function notesOn(all: KindSummary, counters: GeneratorCounters): string[] {
         );
     }
     if (counters.droppedAtCap > 0) {
-        notes.push(`${counters.droppedAtCap} arrivals were dropped at the in-flight cap: answers came too slowly for the rate (or raise --max-in-flight)`);
+        notes.push(
+            `${counters.droppedAtCap} arrivals were dropped at the in-flight cap: answers came too slowly for the rate ` +
+                "(or raise --max-in-flight)",
+        );
     }
     if (counters.maxSchedulerLagMs > SCHEDULE_LAG_NOTE_MS) {
-        notes.push(`the generator fell up to ${Math.round(counters.maxSchedulerLagMs)} ms behind its schedule: its machine limited the test; split the rate over several machines`);
+        notes.push(
+            `the generator fell up to ${Math.round(counters.maxSchedulerLagMs)} ms behind its schedule: its machine limited ` +
+                "the test; split the rate over several machines",
+        );
     }
     if (counters.abandonedRetries > 0) {
         notes.push(`${counters.abandonedRetries} purchases or scans with an unknown outcome were not retried before the run ended`);
@@ -178,6 +184,7 @@ function round1(value: number): number {
     return Math.round(value * 10) / 10;
 }
 
+const percent = (share: number) => `${(share * 100).toFixed(2)}%`;
 const ms = (value: number | undefined) => (value === undefined ? "-" : `${value}ms`);
 
 /** `  12s ramp      target  40/s  sent  39/s  2xx 38  409 0  errors 503×1  p50 12ms p99 80ms  in-flight 3` */
@@ -200,7 +207,7 @@ export function formatSummary(summary: RunSummary): string {
         ["target", summary.target],
         ["stopped", `${summary.stopReason} after ${summary.durationSeconds}s`],
         ["requests", `${summary.requests} (${summary.achievedRate}/s), ${summary.retries} retries of ambiguous outcomes`],
-        ["answers", `2xx ${summary.ok}, 409 ${summary.refused}, errors ${formatErrors(summary.errors)} (${(summary.errorRate * 100).toFixed(2)}%)`],
+        ["answers", `2xx ${summary.ok}, 409 ${summary.refused}, errors ${formatErrors(summary.errors)} (${percent(summary.errorRate)})`],
     ];
     for (const [kind, k] of Object.entries(summary.byKind)) {
         rows.push([

@@ -27,7 +27,15 @@ const PLOT_WIDTH = WIDTH - LEFT - RIGHT;
 /** Beyond this many buckets a bar is under a pixel wide: buckets grow instead. */
 const MAX_BUCKETS = 600;
 
-const COLORS = { buys: "#1f6fb2", scans: "#2e9d57", network: "#7a1020", answered: "#e0443e", fault: "#f29d38", grid: "#d9dde3", text: "#222" };
+const COLORS = {
+    buys: "#1f6fb2",
+    scans: "#2e9d57",
+    network: "#7a1020",
+    answered: "#e0443e",
+    fault: "#f29d38",
+    grid: "#d9dde3",
+    text: "#222",
+};
 
 interface Bucket {
     buys: number;
@@ -79,7 +87,10 @@ export function renderTimelineSvg(records: RequestRecord[], faults: TimelineFaul
     const barWidth = Math.max(0.5, PLOT_WIDTH / buckets.length - 0.5);
     out.push(`<g class="errors">`);
     buckets.forEach((bucket, index) => {
-        if (bucket.network > 0) out.push(bar(bucketX(index), yErrors(bucket.network), barWidth, yErrors(0) - yErrors(bucket.network), COLORS.network, "network"));
+        if (bucket.network > 0) {
+            const top = yErrors(bucket.network);
+            out.push(bar(bucketX(index), top, barWidth, yErrors(0) - top, COLORS.network, "network"));
+        }
         if (bucket.answered > 0) {
             const top = yErrors(bucket.network + bucket.answered);
             out.push(bar(bucketX(index), top, barWidth, yErrors(bucket.network) - top, COLORS.answered, "answered"));
@@ -117,14 +128,19 @@ function faultMarks(fault: TimelineFault, index: number, x: (at: number) => numb
         `<g class="fault">`,
         `<rect class="fault-window" x="${f(from)}" y="${TOP}" width="${f(Math.max(2, until - from))}" height="${bottom - TOP}" ` +
             `fill="${COLORS.fault}" fill-opacity="0.16"><title>${esc(fault.name)}</title></rect>`,
-        `<line class="fault-injected" x1="${f(from)}" y1="${labelY + 3}" x2="${f(from)}" y2="${bottom}" stroke="${COLORS.fault}" stroke-width="2"/>`,
+        `<line class="fault-injected" x1="${f(from)}" y1="${labelY + 3}" x2="${f(from)}" y2="${bottom}" ` +
+            `stroke="${COLORS.fault}" stroke-width="2"/>`,
     ];
     if (fault.detectedAt !== undefined) {
         const at = f(x(fault.detectedAt));
-        parts.push(`<line class="fault-detected" x1="${at}" y1="${TOP}" x2="${at}" y2="${bottom}" stroke="${COLORS.fault}" stroke-width="1.5" stroke-dasharray="4 3"/>`);
+        parts.push(
+            `<line class="fault-detected" x1="${at}" y1="${TOP}" x2="${at}" y2="${bottom}" ` +
+                `stroke="${COLORS.fault}" stroke-width="1.5" stroke-dasharray="4 3"/>`,
+        );
     }
     parts.push(
-        `<text class="fault-label" x="${f(anchor === "end" ? from - 3 : from + 3)}" y="${labelY}" text-anchor="${anchor}" font-weight="bold" fill="#a85a00">${esc(label)}</text>`,
+        `<text class="fault-label" x="${f(anchor === "end" ? from - 3 : from + 3)}" y="${labelY}" text-anchor="${anchor}" ` +
+            `font-weight="bold" fill="#a85a00">${esc(label)}</text>`,
         `</g>`,
     );
     return parts.join("\n");
@@ -135,11 +151,13 @@ function axes(label: string, top: number, height: number, { max, step }: { max: 
     for (let value = 0; value <= max + 1e-9; value += step) {
         const y = f(top + height - (height * value) / max);
         parts.push(
-            `<line x1="${LEFT}" y1="${y}" x2="${WIDTH - RIGHT}" y2="${y}" stroke="${COLORS.grid}" stroke-width="${value === 0 ? 1.5 : 1}"/>`,
+            `<line x1="${LEFT}" y1="${y}" x2="${WIDTH - RIGHT}" y2="${y}" stroke="${COLORS.grid}" ` +
+                `stroke-width="${value === 0 ? 1.5 : 1}"/>`,
             `<text x="${LEFT - 6}" y="${y}" dy="4" text-anchor="end">${formatNumber(value)}</text>`,
         );
     }
-    parts.push(`<text x="16" y="${f(top + height / 2)}" transform="rotate(-90 16 ${f(top + height / 2)})" text-anchor="middle">${esc(label)}</text>`, `</g>`);
+    const middle = f(top + height / 2);
+    parts.push(`<text x="16" y="${middle}" transform="rotate(-90 16 ${middle})" text-anchor="middle">${esc(label)}</text>`, `</g>`);
     return parts.join("\n");
 }
 
@@ -148,21 +166,35 @@ function timeAxis(totalSeconds: number, y: number): string {
     const parts = [`<g class="time-axis">`];
     for (let at = 0; at <= totalSeconds + 1e-9; at += step) {
         const px = f(LEFT + (at / totalSeconds) * PLOT_WIDTH);
-        parts.push(`<line x1="${px}" y1="${y}" x2="${px}" y2="${y + 5}" stroke="${COLORS.text}"/>`, `<text x="${px}" y="${y + 18}" text-anchor="middle">${at}s</text>`);
+        parts.push(
+            `<line x1="${px}" y1="${y}" x2="${px}" y2="${y + 5}" stroke="${COLORS.text}"/>`,
+            `<text x="${px}" y="${y + 18}" text-anchor="middle">${at}s</text>`,
+        );
     }
     parts.push(`<text x="${WIDTH - RIGHT}" y="${y + 36}" text-anchor="end">seconds since the start</text>`, `</g>`);
     return parts.join("\n");
 }
 
-function series(name: string, values: number[], bucketX: (i: number) => number, y: (v: number) => number, bucketSeconds: number, color: string): string {
+function series(
+    name: string,
+    values: number[],
+    bucketX: (i: number) => number,
+    y: (v: number) => number,
+    bucketSeconds: number,
+    color: string,
+): string {
     const half = (bucketX(1) - bucketX(0)) / 2;
     const points = values.map((value, i) => `${f(bucketX(i) + half)},${f(y(value))}`).join(" ");
     const total = Math.round(values.reduce((sum, v) => sum + v, 0) * bucketSeconds);
-    return `<polyline class="series ${name}" points="${points}" fill="none" stroke="${color}" stroke-width="2" stroke-linejoin="round"><title>${total} successful ${name}</title></polyline>`;
+    return (
+        `<polyline class="series ${name}" points="${points}" fill="none" stroke="${color}" stroke-width="2" ` +
+        `stroke-linejoin="round"><title>${total} successful ${name}</title></polyline>`
+    );
 }
 
 function bar(x: number, y: number, width: number, height: number, color: string, kind: string): string {
-    return `<rect class="error-bar ${kind}" x="${f(x)}" y="${f(y)}" width="${f(width)}" height="${f(Math.max(0.5, height))}" fill="${color}"/>`;
+    const drawn = f(Math.max(0.5, height));
+    return `<rect class="error-bar ${kind}" x="${f(x)}" y="${f(y)}" width="${f(width)}" height="${drawn}" fill="${color}"/>`;
 }
 
 function legend(): string {
@@ -195,7 +227,8 @@ function subtitle(records: RequestRecord[], duration: number, bucketSeconds: num
 
 function describe(records: RequestRecord[], faults: TimelineFault[]): string {
     const names = faults.map((fault) => fault.name).join(", ");
-    return `${records.length} requests; successful buys and scans per second above, errors per second below${names ? `; faults: ${names}` : ""}.`;
+    const faultList = names ? `; faults: ${names}` : "";
+    return `${records.length} requests; successful buys and scans per second above, errors per second below${faultList}.`;
 }
 
 /**
