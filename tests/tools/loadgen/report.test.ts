@@ -105,7 +105,7 @@ describe("drill report", () => {
         assert.equal(new Set(lines.slice(0, 2).map((line) => line.length)).size, 1, "the rule is as wide as the header");
     });
 
-    it("draws throughput and errors over time with each fault's window marked and labelled", () => {
+    it("draws throughput, latency and errors over time with each fault's window marked and labelled", () => {
         const records = traffic(60, (s) => (s >= 20 && s < 25 ? 503 : s >= 40 && s < 41 ? 0 : 201));
         const faults = [
             { name: "database primary killed", injectedAt: at(20), detectedAt: at(21), recoveredAt: at(25), writeGapSeconds: 5.02 },
@@ -128,6 +128,11 @@ describe("drill report", () => {
         const inside = points.filter(([x]) => x > windows[0][0] + 1 && x < windows[0][1] - 1);
         assert.ok(inside.length >= 3 && inside.every(([, y]) => y === baseline));
         assert.ok(points.filter(([x]) => x < windows[0][0]).every(([, y]) => y < baseline));
+
+        // The p99 line breaks where a second had no answers (the unanswered second at 40 s), never drawing a made-up 0.
+        const latency = /<path class="series latency-p99" d="([^"]+)"/.exec(svg)![1];
+        assert.equal((latency.match(/M/g) ?? []).length, 2);
+        assert.equal(latency.split(/[ML]/).filter(Boolean).length, 59);
 
         // Error bars stand only inside the fault windows.
         const bars = [...svg.matchAll(/<rect class="error-bar (\w+)" x="([\d.]+)" y="[\d.]+" width="([\d.]+)"/g)];
