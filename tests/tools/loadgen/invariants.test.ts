@@ -9,6 +9,7 @@ import { purchase } from "../../../app/src/services/purchase";
 import { TicketSigner } from "../../../app/src/tickets/codes";
 import { InvariantInput, InvariantResult, checkInvariants } from "../../../tools/loadgen/invariants";
 import type { AcknowledgedOrder } from "../../../tools/loadgen/load-generator";
+import { Pool } from "pg";
 import { REAL_ENV, freshDatabase, pglite } from "../../app/helpers/harness";
 
 const signer = new TicketSigner(Buffer.alloc(32, 9), "inv");
@@ -234,6 +235,16 @@ defineInvariantSuite("invariant checker (real PostgreSQL, fresh database)", asyn
         db,
         close: async () => {
             await db.close();
+            // pg-pool's end() resolves before its connections are gone; a FORCE drop would then send their
+            // FATAL to a pool without an error listener. Wait for them to leave first.
+            const name = new URL(database.url).pathname.slice(1);
+            const watcher = new Pool({ connectionString: REAL_ENV.database, max: 1 });
+            for (let i = 0; i < 100; i++) {
+                const open = await watcher.query("SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = $1", [name]);
+                if (open.rows[0].n === 0) break;
+                await new Promise((resolve) => setTimeout(resolve, 50));
+            }
+            await watcher.end();
             await database.drop();
         },
     };
