@@ -19,3 +19,15 @@ export { GameDays, GameDaysArgs } from "./resilience/game-days";
 export { SendingIdentity, SendingIdentityArgs } from "./mail/sending-identity";
 export { TIER_TAG, TIERS, Tier, BACKUP_TAG, BACKUP_TAG_VALUE, ENVIRONMENT_TAG } from "./tiers";
 export { ComponentArgError } from "./arg-check";
+// Escape hatches and contracts: `transform` per child, bring-your-own network ids, each component's argument
+// schema and defaults (which a stack's typed config composes), and the pure AWS rules those schemas use.
+export { Transform, applyTransform } from "./transform";
+export { Contract, ContractValues, Problem, field } from "./contract";
+export { NetworkIds, SubnetTier } from "./network/network-ids";
+export { NETWORK_CONTRACT } from "./network/network-args";
+export { NetworkResources, NetworkTransform } from "./network/network";
+export { AWS_REGIONS, OTHER_PARTITION_REGIONS, isAwsRegion } from "./regions";
+export { LOG_RETENTION_DAYS } from "./log-retention";
+export { FARGATE_CPU_UNITS, fargateMemoryOptions, fargateMemoryProblem } from "./compute/fargate";
+export { backupWindowProblem, maintenanceWindowProblem, windowsOverlap } from "./data/windows";
+export { isIanaTimeZone, scheduleExpressionProblem } from "./compute/schedule-rules";

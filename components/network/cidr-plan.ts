@@ -36,6 +36,17 @@ export function isPrivateCidr(cidr: string): boolean {
     });
 }
 
+/** The VPC prefixes this layout plans: a /16 is the largest VPC; below /22 a tier's subnets would be smaller than /28. */
+export const VPC_PREFIXES = { min: 16, max: 22 } as const;
+
+/** Why `cidr` cannot be a VPC of this layout, or undefined when it can. */
+export function vpcCidrProblem(cidr: string): string | undefined {
+    const c = parseCidr(cidr);
+    if (!c) return "must be IPv4 CIDR notation with no host bits set, e.g. 10.40.0.0/16";
+    if (c.prefix < VPC_PREFIXES.min || c.prefix > VPC_PREFIXES.max) return "prefix must be /16../22 (VPC limit /16; every tier's subnets stay ≥ /28)";
+    return isPrivateCidr(cidr) ? undefined : `must lie inside an RFC 1918 private range (${RFC1918_RANGES.join(", ")}): a VPC on public addresses cannot reach their owners and clashes with peering and VPNs`;
+}
+
 export function formatCidr(base: number, prefix: number): string {
     return `${[24, 16, 8, 0].map((shift) => (base >>> shift) & 255).join(".")}/${prefix}`;
 }

@@ -1,24 +1,25 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { argChecker } from "../arg-check";
 import { TIER_TAG } from "../tiers";
-import { MAX_AZS, RFC1918_RANGES, isPrivateCidr, planSubnets } from "./cidr-plan";
+import { child } from "../transform";
+import { planSubnets } from "./cidr-plan";
+import { NETWORK_CONTRACT, NetworkArgs } from "./network-args";
 
-export interface NetworkArgs {
-    /** IPv4 CIDR of the VPC, /16../22. @example "10.40.0.0/16" */
-    cidr: string;
-    /** How many AZs to span; fixes how many subnets and NAT gateways exist, so it is a plain number. @default 3 */
-    availabilityZones?: number;
-    /**
-     * `one-per-az` keeps each AZ's egress independent, so losing an AZ never cuts the others off the internet;
-     * `single` saves the per-gateway hourly charge and is meant for staging only.
-     * @default "one-per-az"
-     */
-    natGateways?: "one-per-az" | "single";
-    /** Days VPC flow logs are kept in CloudWatch Logs. @default 365 */
-    flowLogRetentionDays?: number;
-    /** Tags for every child. */
-    tags?: Record<string, string>;
+export type { NetworkArgs, NetworkTransform } from "./network-args";
+
+/** The raw children, for what the arguments do not cover. */
+export interface NetworkResources {
+    vpc: aws.ec2.Vpc;
+    internetGateway: aws.ec2.InternetGateway;
+    publicSubnets: aws.ec2.Subnet[];
+    privateSubnets: aws.ec2.Subnet[];
+    isolatedSubnets: aws.ec2.Subnet[];
+    natGateways: aws.ec2.NatGateway[];
+    publicRouteTable: aws.ec2.RouteTable;
+    /** One per AZ, each with its default route through that AZ's NAT gateway (or the single one). */
+    privateRouteTables: aws.ec2.RouteTable[];
+    isolatedRouteTable: aws.ec2.RouteTable;
+    flowLogGroup: aws.cloudwatch.LogGroup;
 }
 
 /**
@@ -45,27 +46,20 @@ export class Network extends pulumi.ComponentResource {
     readonly isolatedSubnetArns: pulumi.Output<string>[];
     readonly natGatewayIds: pulumi.Output<string>[];
 
+    /** The raw children (VPC, subnets, NAT gateways, route tables, flow log group). */
+    readonly resources: NetworkResources;
+
     constructor(name: string, args: NetworkArgs, opts?: pulumi.ComponentResourceOptions) {
-        const azCount = args.availabilityZones ?? 3;
-        const natMode = args.natGateways ?? "one-per-az";
-        const check = argChecker("Network", name);
-        check.intRange("availabilityZones", azCount, 2, MAX_AZS, "failover needs a second AZ");
-        check.that(natMode === "one-per-az" || natMode === "single", "natGateways", natMode, "must be one-per-az or single");
-        let plan: ReturnType<typeof planSubnets> | undefined;
-        try {
-            plan = planSubnets(args.cidr, azCount);
-        } catch {
-            check.fail("cidr", args.cidr, "must be an IPv4 CIDR /16../22 with no host bits set");
-        }
-        check.that(isPrivateCidr(args.cidr), "cidr", args.cidr, `must lie inside an RFC 1918 private range (${RFC1918_RANGES.join(", ")})`);
+        const { cidr, availabilityZones: azCount, natGateways: natMode, flowLogRetentionDays } = NETWORK_CONTRACT.resolve(name, args);
         super("boxoffice:network:Network", name, {}, opts);
-        const subnets = plan!;
+        const subnets = planSubnets(cidr, azCount);
         const parent = { parent: this };
+        const t = args.transform ?? {};
         const tags = (role: string, extra: Record<string, string> = {}) => ({ ...args.tags, [TIER_TAG]: "network", Name: `${name}-${role}`, ...extra });
 
-        const vpc = new aws.ec2.Vpc(`${name}-vpc`, { cidrBlock: args.cidr, enableDnsHostnames: true, enableDnsSupport: true, tags: tags("vpc") }, parent);
+        const vpc = child(aws.ec2.Vpc, `${name}-vpc`, { cidrBlock: cidr, enableDnsHostnames: true, enableDnsSupport: true, tags: tags("vpc") }, parent, t.vpc);
         // An empty default security group: resources must opt in to a group of ours, never fall into an open one.
-        new aws.ec2.DefaultSecurityGroup(`${name}-default-sg`, { vpcId: vpc.id, tags: tags("default-sg") }, parent);
+        child(aws.ec2.DefaultSecurityGroup, `${name}-default-sg`, { vpcId: vpc.id, tags: tags("default-sg") }, parent, t.defaultSecurityGroup);
 
         const zones = aws.getAvailabilityZonesOutput(
             { state: "available", filters: [{ name: "opt-in-status", values: ["opt-in-not-required"] }] },
@@ -76,76 +70,84 @@ export class Network extends pulumi.ComponentResource {
         });
         this.availabilityZones = subnets.public.map((_c, i) => zones.apply((n) => n[i]));
 
-        const igw = new aws.ec2.InternetGateway(`${name}-igw`, { vpcId: vpc.id, tags: tags("igw") }, parent);
-        const publicRoutes = new aws.ec2.RouteTable(`${name}-public-rt`, {
+        const igw = child(aws.ec2.InternetGateway, `${name}-igw`, { vpcId: vpc.id, tags: tags("igw") }, parent, t.internetGateway);
+        const publicRoutes = child(aws.ec2.RouteTable, `${name}-public-rt`, {
             vpcId: vpc.id, routes: [{ cidrBlock: "0.0.0.0/0", gatewayId: igw.id }], tags: tags("public-rt"),
-        }, parent);
-        const isolatedRoutes = new aws.ec2.RouteTable(`${name}-isolated-rt`, { vpcId: vpc.id, tags: tags("isolated-rt") }, parent);
+        }, parent, t.routeTable);
+        const isolatedRoutes = child(aws.ec2.RouteTable, `${name}-isolated-rt`, { vpcId: vpc.id, tags: tags("isolated-rt") }, parent, t.routeTable);
 
-        const subnet = (tier: "public" | "private" | "isolated", i: number) => new aws.ec2.Subnet(`${name}-${tier}-${i + 1}`, {
+        const subnet = (tier: "public" | "private" | "isolated", i: number) => child(aws.ec2.Subnet, `${name}-${tier}-${i + 1}`, {
             vpcId: vpc.id,
             cidrBlock: subnets[tier][i],
             availabilityZone: this.availabilityZones[i],
             // ALBs and NAT gateways get their addresses explicitly; nothing should get a public IP by default.
             mapPublicIpOnLaunch: false,
             tags: tags(`${tier}-${i + 1}`, { "boxoffice:subnet-tier": tier }),
-        }, parent);
+        }, parent, t.subnet);
         const publics = subnets.public.map((_c, i) => subnet("public", i));
         const privates = subnets.private.map((_c, i) => subnet("private", i));
         const isolated = subnets.isolated.map((_c, i) => subnet("isolated", i));
 
         const natCount = natMode === "one-per-az" ? azCount : 1;
         const nats = Array.from({ length: natCount }, (_v, i) => {
-            const eip = new aws.ec2.Eip(`${name}-nat-eip-${i + 1}`, { domain: "vpc", tags: tags(`nat-eip-${i + 1}`) }, parent);
-            return new aws.ec2.NatGateway(`${name}-nat-${i + 1}`, {
+            const eip = child(aws.ec2.Eip, `${name}-nat-eip-${i + 1}`, { domain: "vpc", tags: tags(`nat-eip-${i + 1}`) }, parent, t.natEip);
+            return child(aws.ec2.NatGateway, `${name}-nat-${i + 1}`, {
                 allocationId: eip.id, subnetId: publics[i].id, connectivityType: "public", tags: tags(`nat-${i + 1}`),
-            }, { parent: this, dependsOn: [igw] });
+            }, { parent: this, dependsOn: [igw] }, t.natGateway);
         });
-        const privateRoutes = privates.map((_s, i) => new aws.ec2.RouteTable(`${name}-private-rt-${i + 1}`, {
+        const privateRoutes = privates.map((_s, i) => child(aws.ec2.RouteTable, `${name}-private-rt-${i + 1}`, {
             vpcId: vpc.id,
             routes: [{ cidrBlock: "0.0.0.0/0", natGatewayId: nats[natMode === "one-per-az" ? i : 0].id }],
             tags: tags(`private-rt-${i + 1}`),
-        }, parent));
+        }, parent, t.routeTable));
 
-        publics.forEach((s, i) => new aws.ec2.RouteTableAssociation(`${name}-public-rta-${i + 1}`, { subnetId: s.id, routeTableId: publicRoutes.id }, parent));
-        privates.forEach((s, i) => new aws.ec2.RouteTableAssociation(`${name}-private-rta-${i + 1}`, { subnetId: s.id, routeTableId: privateRoutes[i].id }, parent));
-        isolated.forEach((s, i) => new aws.ec2.RouteTableAssociation(`${name}-isolated-rta-${i + 1}`, { subnetId: s.id, routeTableId: isolatedRoutes.id }, parent));
+        const associate = (tier: string, s: aws.ec2.Subnet, i: number, table: aws.ec2.RouteTable) =>
+            child(aws.ec2.RouteTableAssociation, `${name}-${tier}-rta-${i + 1}`, { subnetId: s.id, routeTableId: table.id }, parent, t.routeTableAssociation);
+        publics.forEach((s, i) => associate("public", s, i, publicRoutes));
+        privates.forEach((s, i) => associate("private", s, i, privateRoutes[i]));
+        isolated.forEach((s, i) => associate("isolated", s, i, isolatedRoutes));
 
-        new aws.ec2.VpcEndpoint(`${name}-s3-endpoint`, {
+        child(aws.ec2.VpcEndpoint, `${name}-s3-endpoint`, {
             vpcId: vpc.id,
             serviceName: aws.getRegionOutput({}, parent).region.apply((r) => `com.amazonaws.${r}.s3`),
             vpcEndpointType: "Gateway",
             routeTableIds: privateRoutes.map((r) => r.id),
             tags: tags("s3-endpoint"),
-        }, parent);
+        }, parent, t.s3Endpoint);
 
-        this.createFlowLogs(name, vpc, args.flowLogRetentionDays ?? 365, tags);
+        const flowLogGroup = this.createFlowLogs(name, vpc, flowLogRetentionDays, tags, args.transform);
 
         this.vpcId = vpc.id;
-        this.vpcCidr = args.cidr;
+        this.vpcCidr = cidr;
         this.publicSubnetIds = publics.map((s) => s.id);
         this.privateSubnetIds = privates.map((s) => s.id);
         this.isolatedSubnetIds = isolated.map((s) => s.id);
         this.privateSubnetArns = privates.map((s) => s.arn);
         this.isolatedSubnetArns = isolated.map((s) => s.arn);
         this.natGatewayIds = nats.map((n) => n.id);
+        this.resources = {
+            vpc, internetGateway: igw, publicSubnets: publics, privateSubnets: privates, isolatedSubnets: isolated, natGateways: nats,
+            publicRouteTable: publicRoutes, privateRouteTables: privateRoutes, isolatedRouteTable: isolatedRoutes, flowLogGroup,
+        };
         this.registerOutputs({
             vpcId: this.vpcId, publicSubnetIds: this.publicSubnetIds, privateSubnetIds: this.privateSubnetIds,
             isolatedSubnetIds: this.isolatedSubnetIds, natGatewayIds: this.natGatewayIds,
         });
     }
 
-    private createFlowLogs(name: string, vpc: aws.ec2.Vpc, retentionDays: number, tags: (role: string) => Record<string, string>): void {
+    private createFlowLogs(
+        name: string, vpc: aws.ec2.Vpc, retentionDays: number, tags: (role: string) => Record<string, string>, t: NetworkArgs["transform"] = {},
+    ): aws.cloudwatch.LogGroup {
         const parent = { parent: this };
-        const logGroup = new aws.cloudwatch.LogGroup(`${name}-flow-logs`, { retentionInDays: retentionDays, tags: tags("flow-logs") }, parent);
-        const role = new aws.iam.Role(`${name}-flow-logs-role`, {
+        const logGroup = child(aws.cloudwatch.LogGroup, `${name}-flow-logs`, { retentionInDays: retentionDays, tags: tags("flow-logs") }, parent, t.flowLogGroup);
+        const role = child(aws.iam.Role, `${name}-flow-logs-role`, {
             assumeRolePolicy: JSON.stringify({
                 Version: "2012-10-17",
                 Statement: [{ Effect: "Allow", Principal: { Service: "vpc-flow-logs.amazonaws.com" }, Action: "sts:AssumeRole" }],
             }),
             tags: tags("flow-logs-role"),
-        }, parent);
-        new aws.iam.RolePolicy(`${name}-flow-logs-policy`, {
+        }, parent, t.flowLogRole);
+        child(aws.iam.RolePolicy, `${name}-flow-logs-policy`, {
             role: role.id,
             policy: logGroup.arn.apply((arn) => JSON.stringify({
                 Version: "2012-10-17",
@@ -155,10 +157,11 @@ export class Network extends pulumi.ComponentResource {
                     Resource: [arn, `${arn}:*`],
                 }],
             })),
-        }, parent);
-        new aws.ec2.FlowLog(`${name}-flow-log`, {
+        }, parent, t.flowLogPolicy);
+        child(aws.ec2.FlowLog, `${name}-flow-log`, {
             vpcId: vpc.id, trafficType: "ALL", logDestinationType: "cloud-watch-logs", logDestination: logGroup.arn,
             iamRoleArn: role.arn, maxAggregationInterval: 60, tags: tags("flow-log"),
-        }, parent);
+        }, parent, t.flowLog);
+        return logGroup;
     }
 }

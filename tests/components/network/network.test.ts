@@ -62,10 +62,13 @@ describe("Network", () => {
 
     it("refuses bad arguments before creating anything, naming argument, value and rule", async () => {
         const cases: [object, string][] = [
-            [{ cidr: "10.40.0.0/16", availabilityZones: 1 }, 'Network "n": availabilityZones = 1: must be a whole number 2..6 (failover needs a second AZ)'],
-            [{ cidr: "10.40.0.0/26" }, 'Network "n": cidr = "10.40.0.0/26": must be an IPv4 CIDR /16../22 with no host bits set'],
-            [{ cidr: "10.40.0.0/16", natGateways: "none" }, 'Network "n": natGateways = "none": must be one-per-az or single'],
-            [{ cidr: "8.8.0.0/16" }, 'Network "n": cidr = "8.8.0.0/16": must lie inside an RFC 1918 private range (10.0.0.0/8, 172.16.0.0/12, 192.168.0.0/16)'],
+            [{ cidr: "10.40.0.0/16", availabilityZones: 1 }, 'Network "n": availabilityZones = 1: must be 2..6 (at least 2 for failover; 6 is the most subnets per tier this layout plans)'],
+            [{ cidr: "10.40.0.0/16", availabilityZones: 2.5 }, 'Network "n": availabilityZones = 2.5: must be a whole number 2..6 (at least 2 for failover; 6 is the most subnets per tier this layout plans)'],
+            [{ cidr: "10.40.0.0/26" }, 'Network "n": cidr = "10.40.0.0/26": prefix must be /16../22 (VPC limit /16; every tier\'s subnets stay ≥ /28)'],
+            [{ cidr: "10.40.0.1/16" }, 'Network "n": cidr = "10.40.0.1/16": must be IPv4 CIDR notation with no host bits set, e.g. 10.40.0.0/16'],
+            [{ cidr: "10.40.0.0/16", natGateways: "none" }, 'Network "n": natGateways = "none": must be one of one-per-az, single'],
+            [{ cidr: "10.40.0.0/16", flowLogRetentionDays: 100 }, 'Network "n": flowLogRetentionDays = 100: must be one of 1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653 (CloudWatch Logs retention values)'],
+            [{ cidr: "8.8.0.0/16" }, 'Network "n": cidr = "8.8.0.0/16": must lie inside an RFC 1918 private range (10.0.0.0/8, 172.16.0.0/12, 192.168.0.0/16): a VPC on public addresses cannot reach their owners and clashes with peering and VPNs'],
         ];
         for (const [args, message] of cases) {
             const run = await runProgram(() => assert.throws(() => new Network("n", args as never), { message }));

@@ -1,0 +1,65 @@
+/**
+ * Bring your own network: every component that lives in a VPC takes either our `Network` (it has these fields)
+ * or the ids of an existing VPC, in one shape. A component reads only the tier it needs.
+ */
+import * as pulumi from "@pulumi/pulumi";
+
+/** The subnet tiers: public (load balancers, NAT), private (services), isolated (data stores, no internet route). */
+export type SubnetTier = "public" | "private" | "isolated";
+
+/**
+ * A network's ids: our `Network`, or an existing VPC described by hand. Subnet lists are per tier, one subnet per
+ * AZ, in the order of `availabilityZones`; only the tiers a component uses need to be given.
+ * @example { vpcId: "vpc-0abc", vpcCidr: "10.0.0.0/16", availabilityZones: ["eu-west-1a", "eu-west-1b"], isolatedSubnetIds: ["subnet-1", "subnet-2"] }
+ */
+export interface NetworkIds {
+    vpcId: pulumi.Input<string>;
+    /** The VPC's CIDR; components that scope rules to the VPC (load balancers, service groups) need it. */
+    vpcCidr?: string;
+    /** AZ names, one per subnet of each tier, in the same order. */
+    availabilityZones: pulumi.Input<string>[];
+    publicSubnetIds?: pulumi.Input<string>[];
+    privateSubnetIds?: pulumi.Input<string>[];
+    isolatedSubnetIds?: pulumi.Input<string>[];
+}
+
+/** Where a component is placed: the VPC, one tier's subnets and their AZs. */
+export interface Placement {
+    vpcId: pulumi.Input<string>;
+    vpcCidr?: string;
+    subnetIds: pulumi.Input<string>[];
+    availabilityZones: pulumi.Input<string>[];
+}
+
+/** Placement arguments of a data store or service: a network (ours or ids) or the raw ids themselves. */
+export interface PlacementArgs {
+    /**
+     * The network to live in: our `Network`, or an existing VPC's ids (`NetworkIds`). Instead of it, give `vpcId`,
+     * `subnetIds` and `availabilityZones` directly. @default undefined
+     */
+    network?: NetworkIds;
+    /** VPC of the subnets and client security groups (when `network` is not given). */
+    vpcId?: pulumi.Input<string>;
+    /** Subnets, one per AZ (when `network` is not given). */
+    subnetIds?: pulumi.Input<string>[];
+    /** The AZ of each subnet, in the same order (when `network` is not given). */
+    availabilityZones?: pulumi.Input<string>[];
+}
+
+/**
+ * The placement from either form, or the problem: `[arg, value, rule]` for the component's error. A `network`
+ * together with raw ids is refused rather than merged, so no argument is silently ignored.
+ */
+export function placementOf(args: PlacementArgs, tier: SubnetTier): Placement | [string, unknown, string] {
+    const raw = args.vpcId !== undefined || args.subnetIds !== undefined || args.availabilityZones !== undefined;
+    if (args.network) {
+        if (raw) return ["network", "set", "give either network or vpcId + subnetIds + availabilityZones, not both"];
+        const subnetIds = args.network[`${tier}SubnetIds`];
+        if (!subnetIds) return [`network.${tier}SubnetIds`, undefined, `must list the ${tier} subnets, one per AZ`];
+        return { vpcId: args.network.vpcId, vpcCidr: args.network.vpcCidr, subnetIds, availabilityZones: args.network.availabilityZones };
+    }
+    if (args.vpcId === undefined || !args.subnetIds || !args.availabilityZones) {
+        return ["network", undefined, "is required: our Network, an existing VPC's ids, or vpcId + subnetIds + availabilityZones"];
+    }
+    return { vpcId: args.vpcId, subnetIds: args.subnetIds, availabilityZones: args.availabilityZones };
+}
