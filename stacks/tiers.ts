@@ -30,7 +30,7 @@ export interface DataTier {
         port: number;
         databaseName: string;
         masterUsername: string;
-        /** Secrets Manager secret RDS manages for the master user (JSON with `username` and `password`). */
+        /** Our Secrets Manager secret of the master user (JSON with `username` and `password`; generated, not RDS-managed). */
         masterSecretArn: pulumi.Output<string>;
         /** KMS key encrypting that secret; task execution roles need kms:Decrypt on it. */
         secretKmsKeyArn: pulumi.Output<string>;

@@ -22,7 +22,7 @@ const SECRET_LIKE = /(PASSWORD|SECRET|TOKEN|_KEY)$/;
 export interface ServiceSecret {
     /** Secrets Manager secret ARN (IAM is granted on it). */
     arn: pulumi.Input<string>;
-    /** JSON key inside the secret, e.g. `password` for an RDS-managed secret. @default the whole value */
+    /** JSON key inside the secret, e.g. `password` of a database's master secret. @default the whole value */
     jsonKey?: string;
 }
 

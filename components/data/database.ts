@@ -2,91 +2,48 @@ import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
 import { argChecker } from "../arg-check";
+import { requirePlacement } from "../network/network-ids";
 import { BACKUP_TAG, BACKUP_TAG_VALUE, TIER_TAG } from "../tiers";
-import { DAILY_WINDOW, WEEKLY_WINDOW, spreadOverAzs } from "./placement";
-import { createDatabaseProxy, MasterSecret } from "./database-proxy";
+import { applyTransform, child } from "../transform";
+import { DATABASE_CONTRACT, DatabaseArgs } from "./database-args";
+import { createDatabaseProxy } from "./database-proxy";
+import { createMasterSecret, createMonitoringRole } from "./database-secret";
 import { uniqueFinalSnapshotName } from "./final-snapshot";
+import { spreadOverAzs } from "./placement";
 import { clientOnlySecurityGroup } from "./security-group";
 
-const PORT = 5432;
-const LOW_DOWNTIME_DOC = "https://www.pulumi.com/registry/packages/aws/api-docs/rds/instance/#low-downtime-updates";
+export type { DatabaseArgs, DatabaseTransform } from "./database-args";
 
-export interface DatabaseArgs {
-    /** VPC of the subnets and client security groups. */
-    vpcId: pulumi.Input<string>;
-    /** Isolated subnets, one per AZ (at least two: a DB subnet group must span two AZs). */
-    subnetIds: pulumi.Input<string>[];
-    /** The AZ of each subnet, in the same order; replicas are spread over them. */
-    availabilityZones: pulumi.Input<string>[];
-    /** Security groups allowed to connect on 5432 (or to the proxy when `proxy` is on). At least one. */
-    allowedSecurityGroupIds: pulumi.Input<string>[];
-    /** PostgreSQL major (or major.minor); the parameter group family follows the major. @default "16" */
-    engineVersion?: string;
-    /** @default "db.r6g.large" */
-    instanceClass?: string;
-    /** gp3 storage at creation, GiB. @default 100 */
-    allocatedStorageGb?: number;
-    /** Storage autoscaling ceiling, GiB; at least `allocatedStorageGb`. @default 500 */
-    maxAllocatedStorageGb?: number;
-    /**
-     * A synchronous standby in another AZ; RDS fails over to it in typically 60–120 s. Turning it off is a
-     * cost opt-out for throwaway stacks only. @default true
-     */
-    multiAz?: boolean;
-    /** Asynchronous read replicas, spread round-robin over the AZs after the first. @default 1 */
-    readReplicas?: number;
-    /** Automated backups (point-in-time recovery) kept, days; ≥ 1 when replicas exist. @default 7 */
-    backupRetentionDays?: number;
-    /** Daily backup window, UTC. @default "02:00-03:00" */
-    backupWindow?: string;
-    /** Weekly maintenance window, UTC; must not overlap the backup window. @default "sun:04:00-sun:05:00" */
-    maintenanceWindow?: string;
-    /** @default true */
-    deletionProtection?: boolean;
-    /** Allow IAM database authentication tokens besides passwords. @default false */
-    iamAuthentication?: boolean;
-    /** 7 (free), a multiple of 31 up to 713, or 731. @default 7 */
-    performanceInsightsRetentionDays?: number;
-    /** Enhanced Monitoring interval in seconds; 0 turns it off. @default 60 */
-    monitoringIntervalSeconds?: number;
-    /** Put an RDS Proxy in front of the writer: pooled connections and faster client recovery after failover. @default false */
-    proxy?: boolean;
-    /** @default "boxoffice" */
-    databaseName?: string;
-    /** @default "boxoffice" */
-    masterUsername?: string;
-    /**
-     * Apply changes to the writer through an RDS blue/green deployment and a switchover (typically under a minute
-     * of writes refused) instead of in place. The provider cannot do this for an instance that has read replicas,
-     * and it needs automated backups, so it defaults to on exactly when `readReplicas` is 0 and
-     * `backupRetentionDays` ≥ 1; asking for it together with replicas or without backups is an error.
-     * @default readReplicas === 0 && backupRetentionDays >= 1
-     * @example { readReplicas: 0, blueGreenUpdate: true }
-     */
-    blueGreenUpdate?: boolean;
-    /**
-     * Protect the writer and the KMS key from `pulumi destroy` and replacement (and keep them in AWS if removed
-     * from the program). Replicas are not protected: they hold no data of their own and `readReplicas` must be
-     * able to go down. @default false
-     */
-    protect?: boolean;
-    /** Tags for every child. */
-    tags?: Record<string, string>;
+const PORT = 5432;
+
+/** The raw children, for what the arguments do not cover. */
+export interface DatabaseResources {
+    writer: aws.rds.Instance;
+    replicas: aws.rds.Instance[];
+    /** Absent when `kmsKeyArn` was given. */
+    key?: aws.kms.Key;
+    /** Absent when `parameterGroupName` was given. */
+    parameterGroup?: aws.rds.ParameterGroup;
+    subnetGroup: aws.rds.SubnetGroup;
+    securityGroup: aws.ec2.SecurityGroup;
+    masterSecret: aws.secretsmanager.Secret;
+    /** Present when `proxy` is on. */
+    proxy?: aws.rds.Proxy;
 }
 
 /**
- * RDS PostgreSQL for the ticket service: a Multi-AZ writer in the isolated subnets, N read replicas spread over
- * the AZs, TLS forced by the parameter group, storage/Performance Insights/master secret encrypted with a
- * customer-managed key.
+ * RDS PostgreSQL: a Multi-AZ writer in the isolated subnets, N read replicas spread over the AZs, TLS forced by
+ * the parameter group, storage/Performance Insights/master secret encrypted with a customer-managed key (or one
+ * you bring, `kmsKeyArn`).
  *
  * Master password: generated by `@pulumi/random` (40 characters) and kept in a Secrets Manager secret of our own
  * (`masterSecretArn`, JSON `{engine, username, password, host, port, dbname}`, encrypted with the same key). It
  * is a Pulumi secret throughout: encrypted in the state, "[secret]" in every plan. RDS-managed master secrets
- * (`manageMasterUserPassword`) are not used: RDS does not support them for creating a read replica of the
+ * (`manageMasterUserPassword`) are not used: RDS supports them neither for creating a read replica of the
  * source nor for blue/green deployments
  * (https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/rds-secrets-manager.html#rds-secrets-manager-limitations,
  * https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/blue-green-deployments-considerations.html). Unlike
- * the managed secret it is not rotated automatically; rotating means replacing the `-master-password` resource
+ * an RDS-managed secret it is not rotated automatically; rotating means replacing the `-master-password` resource
  * in a reviewed `pulumi up`, after which running tasks keep their old password until they restart.
  *
  * HA: the writer fails over to its standby automatically (typically 60–120 s; the endpoint DNS name stays).
@@ -104,15 +61,22 @@ export interface DatabaseArgs {
  * Cost (eu-west-1, on demand): db.r6g.large Multi-AZ ≈ 2 × 0.26 USD/h, each replica ≈ 0.26 USD/h, gp3 storage
  * per GiB-month on writer, standby and replicas, 1 USD/month for the KMS key; Performance Insights 7 days free.
  *
- * @example new Database("prod-db", { vpcId, subnetIds, availabilityZones, allowedSecurityGroupIds: [appSg] })
+ * Escape hatches: `transform` adjusts any child's AWS arguments; `resources` exposes the children; an existing KMS
+ * key or parameter group can be brought instead of ours.
+ *
+ * @example new Database("prod-db", { network, allowedSecurityGroupIds: [appSg] })
+ * @example new Database("db", { vpcId, subnetIds, availabilityZones, allowedSecurityGroupIds: [appSg], kmsKeyArn })
  */
 export class Database extends pulumi.ComponentResource {
     readonly writerAddress: pulumi.Output<string>;
     readonly writerEndpoint: pulumi.Output<string>;
     /** The proxy's address when `proxy` is on, else the writer's: what clients should connect to. */
     readonly clientWriterAddress: pulumi.Output<string>;
+    /** The proxy's address; undefined without `proxy`. */
     readonly proxyAddress: pulumi.Output<string> | undefined;
+    /** One address per read replica, in order. */
     readonly readerAddresses: pulumi.Output<string>[];
+    /** PostgreSQL's port, 5432. */
     readonly port = PORT;
     readonly databaseName: string;
     readonly masterUsername: string;
@@ -121,56 +85,37 @@ export class Database extends pulumi.ComponentResource {
      * `${masterSecretArn}:password::` selects the password for an ECS secret; RDS Proxy authenticates with it.
      */
     readonly masterSecretArn: pulumi.Output<string>;
-    /** KMS key of the storage, Performance Insights and the master secret. */
+    /** KMS key of the storage, Performance Insights and the master secret (ours, or `kmsKeyArn`). */
     readonly kmsKeyArn: pulumi.Output<string>;
     /** KMS key readers of `masterSecretArn` need `kms:Decrypt` on (the same key as `kmsKeyArn`). */
     readonly secretKmsKeyArn: pulumi.Output<string>;
     /** Whether the writer applies updates through an RDS blue/green deployment. */
     readonly blueGreenUpdate: boolean;
+    /** The database's security group (clients are admitted by rule, one per client group). */
     readonly securityGroupId: pulumi.Output<string>;
     readonly writerIdentifier: pulumi.Output<string>;
     /** The writer instance's ARN (what AWS FIS targets for a forced failover). */
     readonly writerArn: pulumi.Output<string>;
     readonly replicaIdentifiers: pulumi.Output<string>[];
+    /** The raw children (writer, replicas, key, parameter group, subnet group, security group, secret, proxy). */
+    readonly resources: DatabaseResources;
 
     constructor(name: string, args: DatabaseArgs, opts?: pulumi.ComponentResourceOptions) {
-        const engineVersion = args.engineVersion ?? "16";
-        const instanceClass = args.instanceClass ?? "db.r6g.large";
-        const allocated = args.allocatedStorageGb ?? 100;
-        const maxAllocated = args.maxAllocatedStorageGb ?? 500;
-        const multiAz = args.multiAz ?? true;
-        const replicas = args.readReplicas ?? 1;
-        const retention = args.backupRetentionDays ?? 7;
-        const backupWindow = args.backupWindow ?? "02:00-03:00";
-        const maintenanceWindow = args.maintenanceWindow ?? "sun:04:00-sun:05:00";
-        const piRetention = args.performanceInsightsRetentionDays ?? 7;
-        const monitoring = args.monitoringIntervalSeconds ?? 60;
-        const databaseName = args.databaseName ?? "boxoffice";
-        const masterUsername = args.masterUsername ?? "boxoffice";
-        const protect = args.protect ?? false;
-        const blueGreen = args.blueGreenUpdate ?? (replicas === 0 && retention >= 1);
-
         const check = argChecker("Database", name);
         check.that(/^[a-z](-?[a-z0-9])*$/.test(name), "name", name, "must be lower-case letters, digits and single hyphens, starting with a letter (it prefixes RDS identifiers and the final snapshot name)");
-        check.that(args.subnetIds.length >= 2, "subnetIds", args.subnetIds.length, "must list at least 2 subnets (a DB subnet group must span two AZs)");
-        check.that(args.availabilityZones.length === args.subnetIds.length, "availabilityZones", args.availabilityZones.length, `must name one AZ per subnet (${args.subnetIds.length})`);
+        const place = requirePlacement(check, args, "isolated");
+        check.that(place.subnetIds.length >= 2, "subnetIds", place.subnetIds.length, "must list at least 2 subnets (a DB subnet group must span two AZs)");
+        check.that(place.availabilityZones.length === place.subnetIds.length, "availabilityZones", place.availabilityZones.length, `must name one AZ per subnet (${place.subnetIds.length})`);
         check.that(args.allowedSecurityGroupIds.length >= 1, "allowedSecurityGroupIds", args.allowedSecurityGroupIds.length, "must list at least 1 client security group (nothing else can ever connect)");
-        const major = /^(1[3-7])(\.\d+)?$/.exec(engineVersion)?.[1];
-        check.that(major !== undefined, "engineVersion", engineVersion, "must be a PostgreSQL major 13..17 or major.minor, e.g. \"16\"");
-        check.that(/^db\.[a-z0-9-]+\.[a-z0-9]+$/.test(instanceClass), "instanceClass", instanceClass, "must be an RDS instance class like db.r6g.large");
-        check.intRange("allocatedStorageGb", allocated, 20, 65536, "RDS PostgreSQL gp3 storage limits");
-        check.intRange("maxAllocatedStorageGb", maxAllocated, allocated, 65536, "storage autoscaling ceiling, at least allocatedStorageGb");
-        check.intRange("readReplicas", replicas, 0, 15, "RDS PostgreSQL allows up to 15 read replicas per source");
-        check.intRange("backupRetentionDays", retention, replicas > 0 ? 1 : 0, 35, replicas > 0 ? "RDS limit; a replica source needs automated backups" : "RDS limit");
-        check.that(DAILY_WINDOW.test(backupWindow), "backupWindow", backupWindow, "must be hh24:mi-hh24:mi in UTC");
-        check.that(WEEKLY_WINDOW.test(maintenanceWindow), "maintenanceWindow", maintenanceWindow, "must be ddd:hh24:mi-ddd:hh24:mi in UTC");
-        check.that(piRetention === 7 || piRetention === 731 || (piRetention % 31 === 0 && piRetention >= 31 && piRetention <= 713), "performanceInsightsRetentionDays", piRetention, "must be 7, a multiple of 31 up to 713, or 731");
-        check.that([0, 1, 5, 10, 15, 30, 60].includes(monitoring), "monitoringIntervalSeconds", monitoring, "must be one of 0, 1, 5, 10, 15, 30, 60");
-        check.that(/^[a-z][a-z0-9_]{0,62}$/.test(databaseName), "databaseName", databaseName, "must be a PostgreSQL identifier: lower-case letter, then letters, digits or _, at most 63");
-        check.that(/^[a-z][a-z0-9_]{0,62}$/.test(masterUsername) && masterUsername !== "rdsadmin", "masterUsername", masterUsername, "must be a PostgreSQL identifier other than rdsadmin");
-        check.that(!blueGreen || replicas === 0, "blueGreenUpdate", blueGreen, `cannot be combined with readReplicas = ${replicas}: the provider's low-downtime (blue/green) update cannot be used with DB instances that have replicas (${LOW_DOWNTIME_DOC}); set readReplicas to 0 or leave blueGreenUpdate unset`);
-        check.that(!blueGreen || retention >= 1, "blueGreenUpdate", blueGreen, `needs backupRetentionDays >= 1: low-downtime (blue/green) updates require automated backups (${LOW_DOWNTIME_DOC})`);
+        const c = DATABASE_CONTRACT.resolve(name, args);
+        check.that(!(args.parameterGroupName !== undefined && args.logParameters !== undefined), "logParameters", args.logParameters,
+            "cannot be combined with parameterGroupName: set logging in your own parameter group");
         super("boxoffice:data:Database", name, {}, opts);
+        const major = /^(1[3-7])/.exec(c.engineVersion)![1];
+        const replicas = c.readReplicas;
+        const blueGreen = c.blueGreenUpdate ?? (replicas === 0 && c.backupRetentionDays >= 1);
+        const protect = c.protect;
+        const t = args.transform ?? {};
 
         const parent = { parent: this };
         const stateful = { parent: this, protect, retainOnDelete: protect };
@@ -178,57 +123,55 @@ export class Database extends pulumi.ComponentResource {
 
         // The key outlives the instance (retained on delete): the final snapshot and every backup copy made
         // from this database can only be read with it.
-        const key = new aws.kms.Key(`${name}-key`, {
+        const key = args.kmsKeyArn === undefined ? child(aws.kms.Key, `${name}-key`, {
             description: `${name}: RDS storage, Performance Insights and master secret`,
             enableKeyRotation: true,
             deletionWindowInDays: 30,
             tags: tags("key"),
-        }, { ...parent, protect, retainOnDelete: true });
-        const subnetGroup = new aws.rds.SubnetGroup(`${name}-subnets`, { subnetIds: args.subnetIds, tags: tags("subnets") }, parent);
-        const parameters = new aws.rds.ParameterGroup(`${name}-params`, {
+        }, { ...parent, protect, retainOnDelete: true }, t.key) : undefined;
+        const keyArn = key ? key.arn : pulumi.output(args.kmsKeyArn!);
+        const subnetGroup = child(aws.rds.SubnetGroup, `${name}-subnets`, { subnetIds: place.subnetIds, tags: tags("subnets") }, parent, t.subnetGroup);
+        const parameters = args.parameterGroupName === undefined ? child(aws.rds.ParameterGroup, `${name}-params`, {
             family: `postgres${major}`,
             description: `${name}: TLS only, slow-query and lock-wait logging`,
             parameters: [
                 { name: "rds.force_ssl", value: "1" },
-                // Statements over 500 ms, lock waits and DDL reach CloudWatch Logs: what an on-sale post-mortem needs.
-                { name: "log_min_duration_statement", value: "500" },
-                { name: "log_lock_waits", value: "1" },
-                { name: "log_statement", value: "ddl" },
-                { name: "log_autovacuum_min_duration", value: "1000" },
+                ...Object.entries(c.logParameters).map(([n, value]) => ({ name: n, value })),
             ],
             tags: tags("params"),
-        }, parent);
+        }, parent, t.parameterGroup) : undefined;
+        const parameterGroupName = parameters ? parameters.name : args.parameterGroupName!;
 
-        const proxyEnabled = args.proxy ?? false;
-        const proxySg = proxyEnabled
-            ? clientOnlySecurityGroup(`${name}-proxy`, { vpcId: args.vpcId, port: PORT, clientSecurityGroupIds: args.allowedSecurityGroupIds, description: `${name}: RDS Proxy clients`, tags: tags("proxy-sg") }, parent)
+        const sgTransform = { securityGroup: t.securityGroup, ingressRule: t.ingressRule };
+        const proxySg = c.proxy
+            ? clientOnlySecurityGroup(`${name}-proxy`, { vpcId: place.vpcId, port: PORT, clientSecurityGroupIds: args.allowedSecurityGroupIds, description: `${name}: RDS Proxy clients`, tags: tags("proxy-sg"), transform: sgTransform }, parent)
             : undefined;
         const sg = clientOnlySecurityGroup(name, {
-            vpcId: args.vpcId, port: PORT,
+            vpcId: place.vpcId, port: PORT,
             clientSecurityGroupIds: [...args.allowedSecurityGroupIds, ...(proxySg ? [proxySg.id] : [])],
-            description: `${name}: PostgreSQL from the given clients only`, tags: tags("sg"),
+            description: `${name}: PostgreSQL from the given clients only`, tags: tags("sg"), transform: sgTransform,
         }, parent);
 
         // Instances wait for the policy attachment, not only the role's ARN: CreateDBInstance checks that the role
         // can publish Enhanced Monitoring and fails if the policy is not attached yet (pulumi/pulumi#5628).
-        const monitoringRole = monitoring > 0 ? this.monitoringRole(name, tags) : undefined;
+        const monitoringRole = c.monitoringIntervalSeconds > 0 ? createMonitoringRole(this, name, t, tags) : undefined;
         const afterMonitoring = monitoringRole ? [monitoringRole.attachment] : [];
         const observability = {
             performanceInsightsEnabled: true,
-            performanceInsightsKmsKeyId: key.arn,
-            performanceInsightsRetentionPeriod: piRetention,
-            monitoringInterval: monitoring,
+            performanceInsightsKmsKeyId: keyArn,
+            performanceInsightsRetentionPeriod: c.performanceInsightsRetentionDays,
+            monitoringInterval: c.monitoringIntervalSeconds,
             monitoringRoleArn: monitoringRole?.role.arn,
-            enabledCloudwatchLogsExports: ["postgresql", "upgrade"],
+            enabledCloudwatchLogsExports: c.cloudwatchLogsExports,
             autoMinorVersionUpgrade: true,
-            iamDatabaseAuthenticationEnabled: args.iamAuthentication ?? false,
+            iamDatabaseAuthenticationEnabled: c.iamAuthentication,
             publiclyAccessible: false,
             storageType: "gp3",
-            maxAllocatedStorage: maxAllocated,
-            parameterGroupName: parameters.name,
+            maxAllocatedStorage: c.maxAllocatedStorageGb,
+            parameterGroupName,
             vpcSecurityGroupIds: [sg.id],
-            instanceClass,
-            maintenanceWindow,
+            instanceClass: c.instanceClass,
+            maintenanceWindow: c.maintenanceWindow,
             copyTagsToSnapshot: true,
         };
 
@@ -236,43 +179,38 @@ export class Database extends pulumi.ComponentResource {
         // URL-unreserved specials so it also fits a libpq URI unescaped. 40 characters ≈ 236 bits. The result
         // is a secret output of the provider, so the state holds it encrypted and plans print "[secret]".
         // Changing these arguments replaces the resource, i.e. rotates the password.
-        const password = new random.RandomPassword(`${name}-master-password`, {
+        const password = child(random.RandomPassword, `${name}-master-password`, {
             length: 40, special: true, overrideSpecial: "-_.~", minLower: 1, minUpper: 1, minNumeric: 1,
-        }, parent);
+        }, parent, t.masterPassword);
 
-        // Everything but the password (a secret) and the snapshot name (derived from the rest).
-        const writerArgs = {
+        const writer = this.writer(name, {
             ...observability,
             engine: "postgres",
-            engineVersion,
-            dbName: databaseName,
-            username: masterUsername,
-            allocatedStorage: allocated,
+            engineVersion: c.engineVersion,
+            dbName: c.databaseName,
+            username: c.masterUsername,
+            allocatedStorage: c.allocatedStorageGb,
             // Writer only: same-region replicas inherit the source's encryption and key, and RDS refuses KmsKeyId
             // for them (API reference, CreateDBInstanceReadReplica: "don't specify a value for this parameter").
             storageEncrypted: true,
-            kmsKeyId: key.arn,
-            multiAz,
+            kmsKeyId: keyArn,
+            multiAz: c.multiAz,
             // RDS refuses an AZ for a Multi-AZ instance: it places primary and standby itself.
-            availabilityZone: multiAz ? undefined : args.availabilityZones[0],
+            availabilityZone: c.multiAz ? undefined : place.availabilityZones[0],
             dbSubnetGroupName: subnetGroup.name,
             port: PORT,
-            backupRetentionPeriod: retention,
-            backupWindow,
+            backupRetentionPeriod: c.backupRetentionDays,
+            backupWindow: c.backupWindow,
             // Automated backups survive the instance, so PITR stays possible after an accidental delete.
             deleteAutomatedBackups: false,
-            deletionProtection: args.deletionProtection ?? true,
+            deletionProtection: c.deletionProtection,
             skipFinalSnapshot: false,
             blueGreenUpdate: blueGreen ? { enabled: true } : undefined,
-        };
-        const writer = new aws.rds.Instance(`${name}-writer`, {
-            ...writerArgs,
             // `password`, not the write-only `passwordWo`: the value is a Pulumi secret either way (the state is
             // encrypted), and a plain input keeps drift detection and needs no version counter to change it.
             password: pulumi.secret(password.result),
-            finalSnapshotIdentifier: uniqueFinalSnapshotName(this, name, writerArgs),
             tags: tags("writer", { [BACKUP_TAG]: BACKUP_TAG_VALUE }),
-        }, { ...stateful, dependsOn: afterMonitoring });
+        }, { ...stateful, dependsOn: afterMonitoring }, t);
 
         // Replicas must not set a username, password or database name (they copy the source), a subnet group or a
         // KMS key (same-region replicas inherit the source's; the provider would forward kmsKeyId and RDS answers
@@ -280,8 +218,8 @@ export class Database extends pulumi.ComponentResource {
         // snapshot of a replica. RDS picks the AZs of a Multi-AZ writer's primary and standby, so the replicas cannot
         // avoid the primary's AZ for sure: the standby covers the loss of that AZ, and replicas go round-robin from
         // the second AZ, so with 2 or more replicas at least one is always outside the primary's AZ.
-        const replicaAzs = spreadOverAzs(replicas, args.availabilityZones, 1);
-        const replicaInstances = replicaAzs.map((availabilityZone, i) => new aws.rds.Instance(`${name}-replica-${i + 1}`, {
+        const replicaAzs = spreadOverAzs(replicas, place.availabilityZones, 1);
+        const replicaInstances = replicaAzs.map((availabilityZone, i) => child(aws.rds.Instance, `${name}-replica-${i + 1}`, {
             ...observability,
             replicateSourceDb: writer.identifier,
             availabilityZone,
@@ -290,25 +228,35 @@ export class Database extends pulumi.ComponentResource {
             skipFinalSnapshot: true,
             deletionProtection: false,
             tags: tags(`replica-${i + 1}`),
-        }, { ...parent, dependsOn: afterMonitoring }));
+        }, { ...parent, dependsOn: afterMonitoring }, t.replica));
 
-        const secret = this.masterSecret(name, { key, writer, password, databaseName, masterUsername, protect }, tags);
-        this.proxyAddress = proxySg ? createDatabaseProxy(this, name, { subnetIds: args.subnetIds, port: PORT, proxySg, sg, writer, secret, key }, tags) : undefined;
+        const secret = createMasterSecret(this, name, {
+            keyArn, writer, password, databaseName: c.databaseName, masterUsername: c.masterUsername, port: PORT, protect, transform: t,
+        }, tags);
+        const proxy = proxySg ? createDatabaseProxy(this, name, {
+            subnetIds: place.subnetIds, port: PORT, proxySg, sg, writer, secret, keyArn, transform: t,
+            idleClientTimeoutSeconds: c.proxyIdleClientTimeoutSeconds, maxConnectionsPercent: c.proxyMaxConnectionsPercent,
+            connectionBorrowTimeoutSeconds: c.proxyConnectionBorrowTimeoutSeconds,
+        }, tags) : undefined;
+        this.proxyAddress = proxy?.endpoint;
 
         this.writerAddress = writer.address;
         this.writerEndpoint = writer.endpoint;
         this.clientWriterAddress = this.proxyAddress ?? writer.address;
         this.readerAddresses = replicaInstances.map((r) => r.address);
-        this.databaseName = databaseName;
-        this.masterUsername = masterUsername;
+        this.databaseName = c.databaseName;
+        this.masterUsername = c.masterUsername;
         this.masterSecretArn = secret.arn;
-        this.kmsKeyArn = key.arn;
-        this.secretKmsKeyArn = key.arn;
+        this.kmsKeyArn = keyArn;
+        this.secretKmsKeyArn = keyArn;
         this.blueGreenUpdate = blueGreen;
         this.securityGroupId = sg.id;
         this.writerIdentifier = writer.identifier;
         this.writerArn = writer.arn;
         this.replicaIdentifiers = replicaInstances.map((r) => r.identifier);
+        this.resources = {
+            writer, replicas: replicaInstances, key, parameterGroup: parameters, subnetGroup, securityGroup: sg, masterSecret: secret.secret, proxy,
+        };
         this.registerOutputs({
             writerAddress: this.writerAddress, writerEndpoint: this.writerEndpoint, clientWriterAddress: this.clientWriterAddress,
             proxyAddress: this.proxyAddress, readerAddresses: this.readerAddresses, masterSecretArn: this.masterSecretArn,
@@ -318,48 +266,17 @@ export class Database extends pulumi.ComponentResource {
     }
 
     /**
-     * Our own master secret, in the JSON shape RDS and its rotation functions use. The secret's physical name is
-     * autonamed from `${name}-master-secret`: a fixed name would block a replacement for the whole recovery
-     * window. It follows `protect` like the writer: without it the writer's password is lost.
+     * The writer, through its transform. The final snapshot's name is derived from the transformed arguments other
+     * than the password and tags, so it is drawn anew whenever one of them changes (see final-snapshot.ts).
      */
-    private masterSecret(
-        name: string,
-        deps: { key: aws.kms.Key; writer: aws.rds.Instance; password: random.RandomPassword; databaseName: string; masterUsername: string; protect: boolean },
-        tags: (role: string) => Record<string, string>,
-    ): MasterSecret {
-        const { key, writer, password, databaseName, masterUsername, protect } = deps;
-        const stateful = { parent: this, protect, retainOnDelete: protect };
-        const secret = new aws.secretsmanager.Secret(`${name}-master-secret`, {
-            description: `${name}: PostgreSQL master user (JSON: engine, username, password, host, port, dbname)`,
-            kmsKeyId: key.arn,
-            recoveryWindowInDays: 30,
-            tags: tags("master-secret"),
-        }, stateful);
-        const version = new aws.secretsmanager.SecretVersion(`${name}-master-secret-value`, {
-            secretId: secret.arn,
-            // jsonStringify over an Output keeps the password's secretness; the provider also marks secretString secret.
-            secretString: pulumi.secret(pulumi.jsonStringify({
-                engine: "postgres", username: masterUsername, password: password.result,
-                host: writer.address, port: PORT, dbname: databaseName,
-            })),
-        }, stateful);
-        return { arn: secret.arn, version };
-    }
-
-    private monitoringRole(name: string, tags: (role: string) => Record<string, string>): { role: aws.iam.Role; attachment: aws.iam.RolePolicyAttachment } {
-        const parent = { parent: this };
-        const role = new aws.iam.Role(`${name}-monitoring-role`, {
-            assumeRolePolicy: JSON.stringify({
-                Version: "2012-10-17",
-                Statement: [{ Effect: "Allow", Principal: { Service: "monitoring.rds.amazonaws.com" }, Action: "sts:AssumeRole" }],
-            }),
-            tags: tags("monitoring-role"),
-        }, parent);
-        const partition = aws.getPartitionOutput({}, parent).partition;
-        const attachment = new aws.iam.RolePolicyAttachment(`${name}-monitoring-policy`, {
-            role: role.name,
-            policyArn: pulumi.interpolate`arn:${partition}:iam::aws:policy/service-role/AmazonRDSEnhancedMonitoringRole`,
-        }, parent);
-        return { role, attachment };
+    private writer(name: string, args: aws.rds.InstanceArgs, opts: pulumi.CustomResourceOptions, t: DatabaseArgs["transform"] & object): aws.rds.Instance {
+        const [transformed, o] = applyTransform(t.writer, `${name}-writer`, args, opts);
+        const { password, tags, finalSnapshotIdentifier, ...keepers } = transformed;
+        return new aws.rds.Instance(`${name}-writer`, {
+            ...keepers,
+            password,
+            finalSnapshotIdentifier: finalSnapshotIdentifier ?? uniqueFinalSnapshotName(this, name, keepers, t.finalSnapshotId),
+            tags,
+        }, o);
     }
 }

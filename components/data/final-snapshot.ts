@@ -15,14 +15,15 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
+import { child, Transform } from "../transform";
 
 export function uniqueFinalSnapshotName(
-    parent: pulumi.Resource, name: string, keepers: Record<string, unknown>,
+    parent: pulumi.Resource, name: string, keepers: Record<string, unknown>, transform?: Transform<random.RandomIdArgs>,
 ): pulumi.Output<string> {
-    const suffix = new random.RandomId(`${name}-final-snapshot-id`, {
+    const suffix = child(random.RandomId, `${name}-final-snapshot-id`, {
         byteLength: 4,
         keepers: { arguments: pulumi.jsonStringify(keepers as pulumi.Input<Record<string, unknown>>) },
-    }, { parent });
+    }, { parent }, transform);
     // Letters, digits and single hyphens, starting with a letter: valid for RDS and ElastiCache snapshot names.
     return pulumi.interpolate`${name}-final-${suffix.hex}`;
 }

@@ -1,5 +1,6 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
+import { child, Transform } from "../transform";
 
 export interface ClientOnlySecurityGroupArgs {
     vpcId: pulumi.Input<string>;
@@ -8,6 +9,11 @@ export interface ClientOnlySecurityGroupArgs {
     clientSecurityGroupIds: pulumi.Input<string>[];
     description: string;
     tags: Record<string, string>;
+    /** Transforms of the group and of every ingress rule. */
+    transform?: {
+        securityGroup?: Transform<aws.ec2.SecurityGroupArgs>;
+        ingressRule?: Transform<aws.vpc.SecurityGroupIngressRuleArgs>;
+    };
 }
 
 /**
@@ -24,12 +30,12 @@ export function clientOnlySecurityGroup(
     args: ClientOnlySecurityGroupArgs,
     opts: pulumi.CustomResourceOptions,
 ): aws.ec2.SecurityGroup {
-    const sg = new aws.ec2.SecurityGroup(`${role}-sg`, {
+    const sg = child(aws.ec2.SecurityGroup, `${role}-sg`, {
         vpcId: args.vpcId,
         description: args.description,
         tags: { ...args.tags, Name: `${role}-sg` },
-    }, opts);
-    args.clientSecurityGroupIds.forEach((client, i) => new aws.vpc.SecurityGroupIngressRule(`${role}-ingress-${i + 1}`, {
+    }, opts, args.transform?.securityGroup);
+    args.clientSecurityGroupIds.forEach((client, i) => child(aws.vpc.SecurityGroupIngressRule, `${role}-ingress-${i + 1}`, {
         securityGroupId: sg.id,
         referencedSecurityGroupId: client,
         ipProtocol: "tcp",
@@ -37,6 +43,6 @@ export function clientOnlySecurityGroup(
         toPort: args.port,
         description: `client ${i + 1} to port ${args.port}`,
         tags: { ...args.tags, Name: `${role}-ingress-${i + 1}` },
-    }, opts));
+    }, opts, args.transform?.ingressRule));
     return sg;
 }

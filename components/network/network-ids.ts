@@ -63,3 +63,11 @@ export function placementOf(args: PlacementArgs, tier: SubnetTier): Placement | 
     }
     return { vpcId: args.vpcId, subnetIds: args.subnetIds, availabilityZones: args.availabilityZones };
 }
+
+/** The placement, or the component's error naming the argument at fault. */
+export function requirePlacement(
+    check: { fail(arg: string, value: unknown, rule: string): never }, args: PlacementArgs, tier: SubnetTier,
+): Placement {
+    const p = placementOf(args, tier);
+    return Array.isArray(p) ? check.fail(p[0], p[1], p[2]) : p;
+}

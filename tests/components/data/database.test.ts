@@ -2,7 +2,7 @@ import * as assert from "assert";
 import { Database, DatabaseArgs } from "../../../components/data/database";
 import { runProgram } from "../../../tools/offline/engine";
 import { byName, inputsOf, ofType, outputsOf, plainValue, promiseOf, SECRET_MARK } from "../../../tools/offline/values";
-import { AZS, base, CLIENTS } from "./helpers";
+import { AZS, base, CLIENTS, SUBNETS } from "./helpers";
 
 const RDS = "aws:rds/instance:Instance";
 const INGRESS = "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule";
@@ -240,23 +240,36 @@ describe("Database", () => {
         ["one subnet", { subnetIds: ["subnet-a"], availabilityZones: ["eu-west-1a"] }, 'Database "db": subnetIds = 1: must list at least 2 subnets (a DB subnet group must span two AZs)'],
         ["AZs not matching subnets", { availabilityZones: ["eu-west-1a", "eu-west-1b"] }, 'Database "db": availabilityZones = 2: must name one AZ per subnet (3)'],
         ["no clients", { allowedSecurityGroupIds: [] }, 'Database "db": allowedSecurityGroupIds = 0: must list at least 1 client security group (nothing else can ever connect)'],
-        ["engine", { engineVersion: "12" }, 'Database "db": engineVersion = "12": must be a PostgreSQL major 13..17 or major.minor, e.g. "16"'],
+        ["engine", { engineVersion: "12" }, 'Database "db": engineVersion = "12": must be a PostgreSQL major (13..17) or major.minor RDS supports, e.g. "16"'],
         ["class", { instanceClass: "r6g.large" }, 'Database "db": instanceClass = "r6g.large": must be an RDS instance class like db.r6g.large'],
-        ["storage", { allocatedStorageGb: 10 }, 'Database "db": allocatedStorageGb = 10: must be a whole number 20..65536 (RDS PostgreSQL gp3 storage limits)'],
-        ["ceiling", { maxAllocatedStorageGb: 50 }, 'Database "db": maxAllocatedStorageGb = 50: must be a whole number 100..65536 (storage autoscaling ceiling, at least allocatedStorageGb)'],
-        ["replicas", { readReplicas: 16 }, 'Database "db": readReplicas = 16: must be a whole number 0..15 (RDS PostgreSQL allows up to 15 read replicas per source)'],
-        ["retention", { backupRetentionDays: 36 }, 'Database "db": backupRetentionDays = 36: must be a whole number 1..35 (RDS limit; a replica source needs automated backups)'],
-        ["no backups with replicas", { backupRetentionDays: 0 }, 'Database "db": backupRetentionDays = 0: must be a whole number 1..35 (RDS limit; a replica source needs automated backups)'],
-        ["backup window", { backupWindow: "2am" }, 'Database "db": backupWindow = "2am": must be hh24:mi-hh24:mi in UTC'],
-        ["maintenance window", { maintenanceWindow: "sunday 4am" }, 'Database "db": maintenanceWindow = "sunday 4am": must be ddd:hh24:mi-ddd:hh24:mi in UTC'],
-        ["PI retention", { performanceInsightsRetentionDays: 30 }, 'Database "db": performanceInsightsRetentionDays = 30: must be 7, a multiple of 31 up to 713, or 731'],
-        ["monitoring", { monitoringIntervalSeconds: 20 }, 'Database "db": monitoringIntervalSeconds = 20: must be one of 0, 1, 5, 10, 15, 30, 60'],
+        ["storage", { allocatedStorageGb: 10 }, 'Database "db": allocatedStorageGb = 10: must be 20..65536 (RDS PostgreSQL gp3 storage limits)'],
+        ["ceiling below storage", { maxAllocatedStorageGb: 50 }, 'Database "db": maxAllocatedStorageGb = 50: must be at least 10% above allocatedStorageGb 100 (RDS storage autoscaling rule)'],
+        // One rule for the component and the stack config: RDS wants the ceiling at least 10 % above the storage.
+        ["ceiling equal to storage", { maxAllocatedStorageGb: 100 }, 'Database "db": maxAllocatedStorageGb = 100: must be at least 10% above allocatedStorageGb 100 (RDS storage autoscaling rule)'],
+        ["replicas", { readReplicas: 16 }, 'Database "db": readReplicas = 16: must be 0..15 (RDS PostgreSQL allows up to 15 read replicas per source)'],
+        ["retention", { backupRetentionDays: 36 }, 'Database "db": backupRetentionDays = 36: must be 0..35 (RDS limit)'],
+        ["no backups with replicas", { backupRetentionDays: 0 }, 'Database "db": backupRetentionDays = 0: must be at least 1 when readReplicas > 0 (RDS needs automated backups on a replica source)'],
+        ["backup window", { backupWindow: "2am" }, 'Database "db": backupWindow = "2am": must be hh24:mi-hh24:mi (UTC)'],
+        ["maintenance window", { maintenanceWindow: "sunday 4am" }, 'Database "db": maintenanceWindow = "sunday 4am": must be ddd:hh24:mi-ddd:hh24:mi (UTC)'],
+        ["PI retention", { performanceInsightsRetentionDays: 30 }, 'Database "db": performanceInsightsRetentionDays = 30: must be 7, a multiple of 31 up to 713, or 731 (Performance Insights retention values)'],
+        ["monitoring", { monitoringIntervalSeconds: 20 }, 'Database "db": monitoringIntervalSeconds = 20: must be one of 0, 1, 5, 10, 15, 30, 60 (RDS enhanced monitoring intervals)'],
         ["database name", { databaseName: "Box-Office" }, 'Database "db": databaseName = "Box-Office": must be a PostgreSQL identifier: lower-case letter, then letters, digits or _, at most 63'],
-        ["username", { masterUsername: "rdsadmin" }, 'Database "db": masterUsername = "rdsadmin": must be a PostgreSQL identifier other than rdsadmin'],
+        ["username", { masterUsername: "rdsadmin" }, 'Database "db": masterUsername = "rdsadmin": must not be rdsadmin (reserved by RDS)'],
         ["blue/green with replicas", { blueGreenUpdate: true },
             'Database "db": blueGreenUpdate = true: cannot be combined with readReplicas = 1: the provider\'s low-downtime (blue/green) update cannot be used with DB instances that have replicas (https://www.pulumi.com/registry/packages/aws/api-docs/rds/instance/#low-downtime-updates); set readReplicas to 0 or leave blueGreenUpdate unset'],
         ["blue/green without backups", { readReplicas: 0, backupRetentionDays: 0, blueGreenUpdate: true },
             'Database "db": blueGreenUpdate = true: needs backupRetentionDays >= 1: low-downtime (blue/green) updates require automated backups (https://www.pulumi.com/registry/packages/aws/api-docs/rds/instance/#low-downtime-updates)'],
+        ["overlapping windows", { backupWindow: "04:00-04:30" }, 'Database "db": backupWindow = "04:00-04:30": must not overlap maintenanceWindow sun:04:00-sun:05:00 (RDS rule)'],
+        ["a short backup window", { backupWindow: "02:00-02:10" }, 'Database "db": backupWindow = "02:00-02:10": must last at least 30 minutes (RDS limit)'],
+        ["TLS off through logParameters", { logParameters: { "rds.force_ssl": "0" } }, 'Database "db": logParameters = {"rds.force_ssl":"0"}: must not set rds.force_ssl: TLS is always forced (a transform of parameterGroup can still change it)'],
+        ["logParameters with a parameter group of one's own", { parameterGroupName: "pg-mine", logParameters: { log_lock_waits: "1" } },
+            'Database "db": logParameters = {"log_lock_waits":"1"}: cannot be combined with parameterGroupName: set logging in your own parameter group'],
+        ["an unknown log export", { cloudwatchLogsExports: ["audit" as never] }, 'Database "db": cloudwatchLogsExports.0 = "audit": must be one of postgresql, upgrade, iam-db-auth-error'],
+        ["a proxy borrow timeout above 300 s", { proxy: true, proxyConnectionBorrowTimeoutSeconds: 600 }, 'Database "db": proxyConnectionBorrowTimeoutSeconds = 600: must be 0..300 (RDS Proxy ConnectionBorrowTimeout)'],
+        ["a network and raw ids at once", { network: { vpcId: "vpc-1", availabilityZones: AZS, isolatedSubnetIds: SUBNETS } },
+            'Database "db": network = "set": give either network or vpcId + subnetIds + availabilityZones, not both'],
+        ["no placement", { vpcId: undefined, subnetIds: undefined, availabilityZones: undefined },
+            'Database "db": network = undefined: is required: our Network, an existing VPC\'s ids, or vpcId + subnetIds + availabilityZones'],
     ];
     for (const [what, args, message] of errors) {
         it(`refuses ${what} before creating anything`, () => {
