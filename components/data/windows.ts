@@ -13,19 +13,33 @@ function windowMinutes(part: string): number | undefined {
     return (m[1] ? days.indexOf(m[1]) * 1440 : 0) + Number(m[2]) * 60 + Number(m[3]);
 }
 
-/** RDS PreferredBackupWindow: `hh24:mi-hh24:mi` UTC, at least 30 minutes (RDS API reference). */
-export function backupWindowProblem(window: string): string | undefined {
+/** Why a daily UTC window (`hh24:mi-hh24:mi`) is refused, given the service's minimum length and the limit's name. */
+export function dailyWindowProblem(window: string, minMinutes: number, limit: string): string | undefined {
     if (!DAILY_WINDOW.test(window)) return "must be hh24:mi-hh24:mi (UTC)";
     const [a, b] = window.split("-").map((p) => windowMinutes(p)!);
-    return (b - a + 1440) % 1440 >= 30 ? undefined : "must last at least 30 minutes (RDS limit)";
+    return (b - a + 1440) % 1440 >= minMinutes ? undefined : `must last at least ${minMinutes} minutes (${limit})`;
 }
 
-/** RDS PreferredMaintenanceWindow: `ddd:hh24:mi-ddd:hh24:mi` UTC, at least 30 minutes. */
-export function maintenanceWindowProblem(window: string): string | undefined {
+/** Why a weekly UTC window (`ddd:hh24:mi-ddd:hh24:mi`) is refused, given the minimum length and the limit's name. */
+export function weeklyWindowProblem(window: string, minMinutes: number, limit: string): string | undefined {
     if (!WEEKLY_WINDOW.test(window)) return "must be ddd:hh24:mi-ddd:hh24:mi (UTC)";
     const [a, b] = window.split("-").map((p) => windowMinutes(p)!);
-    return (b - a + 10080) % 10080 >= 30 ? undefined : "must last at least 30 minutes (RDS limit)";
+    return (b - a + 10080) % 10080 >= minMinutes ? undefined : `must last at least ${minMinutes} minutes (${limit})`;
 }
+
+/** RDS PreferredBackupWindow: `hh24:mi-hh24:mi` UTC, at least 30 minutes (RDS API reference). */
+export const backupWindowProblem = (window: string) => dailyWindowProblem(window, 30, "RDS limit");
+
+/** RDS PreferredMaintenanceWindow: `ddd:hh24:mi-ddd:hh24:mi` UTC, at least 30 minutes. */
+export const maintenanceWindowProblem = (window: string) => weeklyWindowProblem(window, 30, "RDS limit");
+
+/**
+ * ElastiCache snapshot and maintenance windows: each at least 60 minutes ("The minimum snapshot window is a 60
+ * minute period", aws.elasticache.ReplicationGroup `snapshotWindow`; the same for `maintenanceWindow`,
+ * https://www.pulumi.com/registry/packages/aws/api-docs/elasticache/replicationgroup/).
+ */
+export const snapshotWindowProblem = (window: string) => dailyWindowProblem(window, 60, "ElastiCache limit");
+export const cacheMaintenanceWindowProblem = (window: string) => weeklyWindowProblem(window, 60, "ElastiCache limit");
 
 /** Whether a daily backup window and a weekly maintenance window overlap (RDS rejects overlapping windows). */
 export function windowsOverlap(backup: string, maintenance: string): boolean {

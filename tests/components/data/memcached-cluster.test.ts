@@ -2,7 +2,7 @@ import * as assert from "assert";
 import { MemcachedCluster, MemcachedClusterArgs } from "../../../components/data/memcached-cluster";
 import { runProgram } from "../../../tools/offline/engine";
 import { byName, inputsOf, ofType, outputsOf, promiseOf } from "../../../tools/offline/values";
-import { AZS, base, CLIENTS } from "./helpers";
+import { AZS, base, CLIENTS, SUBNETS } from "./helpers";
 
 const CLUSTER = "aws:elasticache/cluster:Cluster";
 
@@ -50,7 +50,12 @@ describe("MemcachedCluster", () => {
     });
 
     const errors: [string, Partial<MemcachedClusterArgs>, string][] = [
-        ["fewer nodes than AZs", { nodes: 2 }, 'MemcachedCluster "mc": nodes = 2: must be a whole number 3..60 (at least one node per AZ (3); ElastiCache allows up to 60 per cluster)'],
+        // One rule for the component and the stack: at least 2 nodes (the HA floor), and at least one per AZ.
+        ["fewer nodes than AZs", { nodes: 2 }, 'MemcachedCluster "mc": nodes = 2: must be at least the number of AZs (3) so every AZ holds a node'],
+        ["a single node", { nodes: 1, subnetIds: SUBNETS.slice(0, 2), availabilityZones: AZS.slice(0, 2) },
+            'MemcachedCluster "mc": nodes = 1: must be 2..60 (at least 2 in different AZs, so losing one node or AZ costs only its share of the keys; ElastiCache allows up to 60 per cluster)'],
+        ["too many nodes", { nodes: 61 }, 'MemcachedCluster "mc": nodes = 61: must be 2..60 (at least 2 in different AZs, so losing one node or AZ costs only its share of the keys; ElastiCache allows up to 60 per cluster)'],
+        ["a maintenance window under an hour", { maintenanceWindow: "sun:05:00-sun:05:30" }, 'MemcachedCluster "mc": maintenanceWindow = "sun:05:00-sun:05:30": must last at least 60 minutes (ElastiCache limit)'],
         ["a version without TLS", { engineVersion: "1.6.6" }, 'MemcachedCluster "mc": engineVersion = "1.6.6": must be Memcached 1.6.12 or later (needed for in-transit encryption)'],
         ["one subnet", { subnetIds: ["subnet-a"], availabilityZones: ["eu-west-1a"] }, 'MemcachedCluster "mc": subnetIds = 1: must list at least 2 subnets (cross-az needs a second AZ)'],
         ["no clients", { allowedSecurityGroupIds: [] }, 'MemcachedCluster "mc": allowedSecurityGroupIds = 0: must list at least 1 client security group (nothing else can ever connect)'],

@@ -105,17 +105,19 @@ describe("RedisCache", () => {
     });
 
     const errors: [string, Partial<RedisCacheArgs>, string][] = [
-        ["no replica", { replicas: 0 }, 'RedisCache "redis": replicas = 0: must be a whole number 1..5 (Multi-AZ automatic failover needs at least 1 replica; a group holds up to 5)'],
-        ["too many replicas", { replicas: 6 }, 'RedisCache "redis": replicas = 6: must be a whole number 1..5 (Multi-AZ automatic failover needs at least 1 replica; a group holds up to 5)'],
+        ["no replica", { replicas: 0 }, 'RedisCache "redis": replicas = 0: must be 1..5 (Multi-AZ automatic failover needs at least 1 replica; a group holds up to 5)'],
+        ["too many replicas", { replicas: 6 }, 'RedisCache "redis": replicas = 6: must be 1..5 (Multi-AZ automatic failover needs at least 1 replica; a group holds up to 5)'],
         ["one subnet", { subnetIds: ["subnet-a"], availabilityZones: ["eu-west-1a"] }, 'RedisCache "redis": subnetIds = 1: must list at least 2 subnets (Multi-AZ needs a second AZ)'],
         ["AZs not matching subnets", { availabilityZones: AZS.slice(0, 2) }, 'RedisCache "redis": availabilityZones = 2: must name one AZ per subnet (3)'],
         ["no clients", { allowedSecurityGroupIds: [] }, 'RedisCache "redis": allowedSecurityGroupIds = 0: must list at least 1 client security group (nothing else can ever connect)'],
         ["t1 nodes (no failover)", { nodeType: "cache.t1.micro" }, 'RedisCache "redis": nodeType = "cache.t1.micro": must be a current ElastiCache node type with failover and in-transit encryption: cache.<family>.<size>, family one of m7g, m6g, m5, m4, r7g, r6g, r5, r4, t4g, t3, t2, e.g. cache.r7g.large'],
         ["an invented node type", { nodeType: "cache.zz9.huge" }, 'RedisCache "redis": nodeType = "cache.zz9.huge": must be a current ElastiCache node type with failover and in-transit encryption: cache.<family>.<size>, family one of m7g, m6g, m5, m4, r7g, r6g, r5, r4, t4g, t3, t2, e.g. cache.r7g.large'],
-        ["engine", { engineVersion: "5.0.6" }, 'RedisCache "redis": engineVersion = "5.0.6": must be a Redis OSS major.minor 6.x or 7.x, e.g. "7.1"'],
-        ["snapshot retention", { snapshotRetentionDays: 36 }, 'RedisCache "redis": snapshotRetentionDays = 36: must be a whole number 0..35 (ElastiCache limit)'],
-        ["snapshot window", { snapshotWindow: "3am" }, 'RedisCache "redis": snapshotWindow = "3am": must be hh24:mi-hh24:mi in UTC'],
-        ["maintenance window", { maintenanceWindow: "sun 5am" }, 'RedisCache "redis": maintenanceWindow = "sun 5am": must be ddd:hh24:mi-ddd:hh24:mi in UTC'],
+        ["engine", { engineVersion: "5.0.6" }, 'RedisCache "redis": engineVersion = "5.0.6": must be a Redis OSS major.minor 6.x or 7.x ElastiCache supports, e.g. "7.1"'],
+        ["snapshot retention", { snapshotRetentionDays: 36 }, 'RedisCache "redis": snapshotRetentionDays = 36: must be 0..35 (ElastiCache limit)'],
+        ["snapshot window", { snapshotWindow: "3am" }, 'RedisCache "redis": snapshotWindow = "3am": must be hh24:mi-hh24:mi (UTC)'],
+        ["a snapshot window under an hour", { snapshotWindow: "03:00-03:30" }, 'RedisCache "redis": snapshotWindow = "03:00-03:30": must last at least 60 minutes (ElastiCache limit)'],
+        ["a maintenance window under an hour", { maintenanceWindow: "sun:05:00-sun:05:30" }, 'RedisCache "redis": maintenanceWindow = "sun:05:00-sun:05:30": must last at least 60 minutes (ElastiCache limit)'],
+        ["maintenance window", { maintenanceWindow: "sun 5am" }, 'RedisCache "redis": maintenanceWindow = "sun 5am": must be ddd:hh24:mi-ddd:hh24:mi (UTC)'],
     ];
     for (const [what, args, message] of errors) {
         it(`refuses ${what}`, () => assert.throws(() => new RedisCache("redis", { ...base, ...args }), { name: "ComponentArgError", message }));
