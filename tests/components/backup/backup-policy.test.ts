@@ -130,16 +130,43 @@ describe("BackupPolicy", () => {
     });
 
     const errors: [string, Partial<BackupPolicyArgs>, string][] = [
-        ["weekly not above daily", { dailyRetentionDays: 7, weeklyRetentionDays: 7 }, 'BackupPolicy "bk": weeklyRetentionDays = 7: must be a whole number 8..36500 (more than dailyRetentionDays)'],
-        ["monthly not above weekly", { monthlyRetentionDays: 21 }, 'BackupPolicy "bk": monthlyRetentionDays = 21: must be a whole number 22..36500 (more than weeklyRetentionDays)'],
-        ["zero daily", { dailyRetentionDays: 0 }, 'BackupPolicy "bk": dailyRetentionDays = 0: must be a whole number 1..36500 (AWS Backup lifecycle)'],
-        ["cold storage without 90 days", { monthlyColdStorageAfterDays: 100 }, 'BackupPolicy "bk": monthlyRetentionDays = 180: must be at least monthlyColdStorageAfterDays + 90 = 190 (AWS Backup keeps cold storage ≥ 90 days)'],
+        ["weekly not above daily", { dailyRetentionDays: 7, weeklyRetentionDays: 7 }, 'BackupPolicy "bk": weeklyRetentionDays = 7: must be greater than dailyRetentionDays (7)'],
+        ["monthly not above weekly", { monthlyRetentionDays: 21 }, 'BackupPolicy "bk": monthlyRetentionDays = 21: must be greater than weeklyRetentionDays (21)'],
+        ["zero daily", { dailyRetentionDays: 0 }, 'BackupPolicy "bk": dailyRetentionDays = 0: must be 1..36500 (AWS Backup lifecycle)'],
+        ["cold storage without 90 days", { monthlyColdStorageAfterDays: 100 }, 'BackupPolicy "bk": monthlyRetentionDays = 180: must be at least monthlyColdStorageAfterDays + 90 = 190 (AWS Backup cold-storage minimum)'],
         ["a bad region", { copyToRegion: "Frankfurt" }, 'BackupPolicy "bk": copyToRegion = "Frankfurt": must be an AWS region name, e.g. eu-central-1'],
-        ["a short cooling-off", { changeableForDays: 2 }, 'BackupPolicy "bk": changeableForDays = 2: must be a whole number 3..36500 (AWS Backup vault lock cooling-off is at least 72 hours)'],
+        ["a short cooling-off", { changeableForDays: 2 }, 'BackupPolicy "bk": changeableForDays = 2: must be 3..36500 (AWS Backup vault lock cooling-off is at least 72 hours)'],
         ["a bad schedule", { weeklySchedule: "every sunday" }, 'BackupPolicy "bk": weeklySchedule = "every sunday": must be an AWS cron expression with six fields, e.g. cron(0 7 * * ? *)'],
-        ["a bad lock mode", { vaultLockMode: "strict" as "compliance" }, 'BackupPolicy "bk": vaultLockMode = "strict": must be compliance or governance'],
+        ["a copy region of no partition", { copyToRegion: "eu-middle-9" }, 'BackupPolicy "bk": copyToRegion = "eu-middle-9": must be an AWS region name, e.g. eu-central-1'],
+        ["a bad lock mode", { vaultLockMode: "strict" as "compliance" }, 'BackupPolicy "bk": vaultLockMode = "strict": must be one of compliance, governance'],
     ];
     for (const [what, args, message] of errors) {
         it(`refuses ${what}`, () => assert.throws(() => new BackupPolicy("bk", { copyToRegion: "eu-central-1", ...args }), { name: "ComponentArgError", message }));
     }
+});
+
+describe("BackupPolicy escape hatches", () => {
+    it("a transform per child: an object for the plan, a function for both vaults", async () => {
+        const names: string[] = [];
+        const { run } = await make({
+            transform: {
+                plan: { advancedBackupSettings: [{ resourceType: "EC2", backupOptions: { WindowsVSS: "enabled" } }] },
+                vault: (args, _opts, name) => { names.push(name); args.forceDestroy = true; },
+            },
+        });
+        assert.deepStrictEqual(inputsOf(byName(run, PLAN, "bk-plan")).advancedBackupSettings, [{ resourceType: "EC2", backupOptions: { WindowsVSS: "enabled" } }]);
+        assert.deepStrictEqual(names, ["bk-vault", "bk-copy-vault"]);
+        for (const v of ofType(run, VAULT)) assert.strictEqual(inputsOf(v).forceDestroy, true, v.name);
+    });
+
+    it("existing KMS keys for the vaults: no keys of ours, the vaults use the given ones", async () => {
+        const key = "arn:aws:kms:eu-west-1:123456789012:key/11111111-1111-1111-1111-111111111111";
+        const copyKey = "arn:aws:kms:eu-central-1:123456789012:key/22222222-2222-2222-2222-222222222222";
+        const plain = await make();
+        const { run, policy } = await make({ kmsKeyArn: key, copyKmsKeyArn: copyKey });
+        assert.strictEqual(ofType(run, "aws:kms/key:Key").length, 0);
+        assert.strictEqual(run.resources.length, plain.run.resources.length - 2);
+        assert.deepStrictEqual(ofType(run, VAULT).map((v) => inputsOf(v).kmsKeyArn), [key, copyKey]);
+        assert.strictEqual(await promiseOf(policy.resources.copyVault.urn), byName(run, VAULT, "bk-copy-vault").urn);
+    });
 });
