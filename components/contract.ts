@@ -104,6 +104,12 @@ export function defineContract<S extends Shape, D extends Partial<ContractValues
     return new Contract(spec);
 }
 
+/** The first problem a single field schema finds with `value`, or undefined (for nested arguments a component checks itself). */
+export function fieldProblem(schema: z.ZodType, value: unknown): string | undefined {
+    const parsed = schema.safeParse(value);
+    return parsed.success ? undefined : parsed.error.issues[0].message;
+}
+
 function valueAt(root: unknown, path: PropertyKey[]): unknown {
     return path.reduce<unknown>((v, p) => (v === null || v === undefined ? undefined : (v as Record<PropertyKey, unknown>)[p]), root);
 }
@@ -121,7 +127,7 @@ export const field = {
     bool() {
         return z.boolean({ error: "must be true or false" });
     },
-    oneOf<T extends string>(values: readonly [T, ...T[]]) {
+    oneOf<const T extends string>(values: readonly [T, ...T[]]) {
         return z.enum(values, { error: `must be one of ${values.join(", ")}` });
     },
     /** One of a list of numbers, e.g. the retention values an API accepts. */

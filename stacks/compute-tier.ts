@@ -67,14 +67,17 @@ export function createComputeTier(name: string, config: PlatformConfig, network:
     const tags = { [ENVIRONMENT_TAG]: config.environment };
     const cluster = new EcsCluster(name, { tags });
     // Staging is torn down and rebuilt: its images must not block `pulumi destroy`. Prod keeps them.
-    const image = new ContainerImage(name, { platform: "linux/arm64", forceDelete: config.environment !== "prod", tags });
+    // The repository root is the context: the Dockerfile copies the workspace lockfile.
+    const image = new ContainerImage(name, { context: ".", dockerfile: "app/Dockerfile", platform: "linux/arm64", forceDelete: config.environment !== "prod", tags });
     // The ticket-signing seed has no other copy: prod protects it like the database.
     const secrets = new ServiceSecrets(name, { redisAuthToken: data.redis.authToken, protect: config.environment === "prod", tags });
     const lb = config.loadBalancers;
     const mail = lb.domain && lb.hostedZoneId ? new SendingIdentity(`${name}-mail`, { domain: lb.domain, hostedZoneId: lb.hostedZoneId, tags }) : undefined;
     const wiring = serviceWiring(name, config, data, secrets, mail);
     const common = {
-        clusterArn: cluster.clusterArn, clusterName: cluster.clusterName, image: image.imageUri,
+        cluster, image: image.imageUri,
+        // The image's `node` user (app/Dockerfile): it owns the app's files; never root.
+        containerUser: "1000:1000",
         cpuArchitecture: image.platform === "linux/arm64" ? "ARM64" as const : "X86_64" as const,
         environment: wiring.environment, secrets: wiring.secrets, secretKmsKeyArns: wiring.kmsKeyArns,
         subnetIds: network.privateSubnetIds, metricNamespace: BACKLOG_NAMESPACE, tags,

@@ -1,7 +1,14 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { argChecker } from "../arg-check";
+import { defineContract, field } from "../contract";
 import { TIER_TAG } from "../tiers";
+import { child, Transform } from "../transform";
+
+export const ECS_CLUSTER_CONTRACT = defineContract({
+    component: "EcsCluster",
+    fields: { containerInsights: field.oneOf(["enhanced", "enabled"]) },
+    defaults: { containerInsights: "enhanced" },
+});
 
 export interface EcsClusterArgs {
     /**
@@ -10,28 +17,35 @@ export interface EcsClusterArgs {
      * @default "enhanced"
      */
     containerInsights?: "enhanced" | "enabled";
+    /** Adjust the cluster's AWS arguments (see `Transform`). @default undefined */
+    transform?: { cluster?: Transform<aws.ecs.ClusterArgs> };
+    /** Tags for the cluster. @default {} */
     tags?: Record<string, string>;
 }
 
 /**
- * The ECS cluster both services run in, with Container Insights on. A Fargate cluster has no capacity of
- * its own, so it is not a failure domain; the services spread their tasks over the AZs.
+ * An ECS cluster with Container Insights on. A Fargate cluster has no capacity of its own, so it is not a failure
+ * domain; the services spread their tasks over the AZs. `AutoscaledService` takes it (or an existing cluster's ARN).
  * Cost: free; Container Insights is billed as custom metrics and log ingestion.
+ *
+ * @example const cluster = new EcsCluster("shop"); new AutoscaledService("api", { cluster, ... })
  */
 export class EcsCluster extends pulumi.ComponentResource {
     readonly clusterArn: pulumi.Output<string>;
     readonly clusterName: pulumi.Output<string>;
+    /** The raw cluster. */
+    readonly resources: { cluster: aws.ecs.Cluster };
 
     constructor(name: string, args: EcsClusterArgs = {}, opts?: pulumi.ComponentResourceOptions) {
-        const insights = args.containerInsights ?? "enhanced";
-        argChecker("EcsCluster", name).that(insights === "enhanced" || insights === "enabled", "containerInsights", insights, "must be enhanced or enabled");
+        const c = ECS_CLUSTER_CONTRACT.resolve(name, args);
         super("boxoffice:compute:EcsCluster", name, {}, opts);
-        const cluster = new aws.ecs.Cluster(`${name}-cluster`, {
-            settings: [{ name: "containerInsights", value: insights }],
+        const cluster = child(aws.ecs.Cluster, `${name}-cluster`, {
+            settings: [{ name: "containerInsights", value: c.containerInsights }],
             tags: { ...args.tags, [TIER_TAG]: "app", Name: `${name}-cluster` },
-        }, { parent: this });
+        }, { parent: this }, args.transform?.cluster);
         this.clusterArn = cluster.arn;
         this.clusterName = cluster.name;
+        this.resources = { cluster };
         this.registerOutputs({ clusterArn: this.clusterArn, clusterName: this.clusterName });
     }
 }

@@ -1,24 +1,11 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { argChecker } from "../arg-check";
-import { Capacity, OnSaleSpec, PlannedAction, ScheduleSpec, ServiceRole, planScheduledActions } from "./schedule-plan";
+import { child } from "../transform";
+import { PlannedAction, planScheduledActions } from "./schedule-plan";
+import { SCHEDULED_SCALING_CONTRACT, ScheduledScalingArgs } from "./scheduled-scaling-args";
 
-export interface ScaledServiceRef {
-    /** `service/<cluster>/<service>`. */
-    resourceId: pulumi.Input<string>;
-    /** The service's configured capacity, restored after an on-sale. */
-    capacity: Capacity;
-    /** The scalable target; actions wait for it (a scheduled action needs a registered target). */
-    target: pulumi.Resource;
-}
-
-export interface ScheduledScalingArgs {
-    services: Record<ServiceRole, ScaledServiceRef>;
-    /** Recurring or one-off capacity changes. @default [] */
-    schedules?: ScheduleSpec[];
-    /** A known sale: raise both services `leadMinutes` before start, restore at end. @default undefined */
-    onSale?: OnSaleSpec;
-}
+export type { ScaledServiceRef, ScheduledScalingArgs } from "./scheduled-scaling-args";
 
 /**
  * Application Auto Scaling scheduled actions for the app and worker: the "timed instances" of the old
@@ -33,7 +20,8 @@ export class ScheduledScaling extends pulumi.ComponentResource {
     readonly actions: PlannedAction[];
 
     constructor(name: string, args: ScheduledScalingArgs, opts?: pulumi.ComponentResourceOptions) {
-        const planned = planScheduledActions(args.schedules ?? [], args.onSale, {
+        const c = SCHEDULED_SCALING_CONTRACT.resolve(name, args);
+        const planned = planScheduledActions(c.schedules, c.onSale ?? undefined, {
             app: args.services.app.capacity, worker: args.services.worker.capacity,
         });
         if ("problem" in planned) argChecker("ScheduledScaling", name).fail(planned.problem.field, planned.problem.value, planned.problem.rule);
@@ -41,7 +29,7 @@ export class ScheduledScaling extends pulumi.ComponentResource {
         this.actions = (planned as { actions: PlannedAction[] }).actions;
         for (const a of this.actions) {
             const svc = args.services[a.service];
-            new aws.appautoscaling.ScheduledAction(`${name}-${a.name}`, {
+            child(aws.appautoscaling.ScheduledAction, `${name}-${a.name}`, {
                 name: a.name,
                 serviceNamespace: "ecs",
                 scalableDimension: "ecs:service:DesiredCount",
@@ -49,7 +37,7 @@ export class ScheduledScaling extends pulumi.ComponentResource {
                 schedule: a.schedule,
                 timezone: a.timezone,
                 scalableTargetAction: { minCapacity: a.minCapacity, maxCapacity: a.maxCapacity },
-            }, { parent: this, dependsOn: [svc.target] });
+            }, { parent: this, dependsOn: [svc.target] }, args.transform?.scheduledAction);
         }
         this.registerOutputs({ actions: this.actions.map((a) => a.name) });
     }

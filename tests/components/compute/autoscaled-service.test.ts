@@ -10,7 +10,7 @@ const T = {
 };
 const o = pulumi.output;
 const base = (): AutoscaledServiceArgs => ({
-    role: "app", clusterArn: o("arn:aws:ecs:eu-west-1:123456789012:cluster/c"), clusterName: o("c"),
+    role: "app", cluster: { clusterArn: o("arn:aws:ecs:eu-west-1:123456789012:cluster/c"), clusterName: o("c") },
     image: o("123456789012.dkr.ecr.eu-west-1.amazonaws.com/repo@sha256:abc"), command: ["node", "dist/server.js"], port: 8080,
     environment: { NODE_ENV: "production", DATABASE_URL: o("postgres://boxoffice@db:5432/boxoffice?sslmode=verify-full") },
     secrets: {
@@ -44,7 +44,7 @@ describe("AutoscaledService", () => {
         assert.strictEqual(td.runtimePlatform.cpuArchitecture, "ARM64");
         assert.deepStrictEqual(td.volumes, [{ name: "tmp" }]);
         const [c] = JSON.parse(td.containerDefinitions);
-        assert.strictEqual(c.user, "1000:1000");
+        assert.strictEqual(c.user, "65534:65534", "nobody unless told otherwise: never root");
         assert.strictEqual(c.readonlyRootFilesystem, true);
         assert.deepStrictEqual(c.mountPoints, [{ sourceVolume: "tmp", containerPath: "/tmp", readOnly: false }]);
         assert.strictEqual(c.logConfiguration.logDriver, "awslogs");
@@ -140,16 +140,19 @@ describe("AutoscaledService", () => {
         assert.deepStrictEqual([metrics[2].expression, metrics[2].returnData], ["backlog / tasks", true]);
     });
 
-    it("grants the task role metrics in its namespace and only the extra statements it is given, on named resources", async () => {
-        const taskPolicy = (run: Awaited<ReturnType<typeof build>>["run"]) =>
-            ofType(run, T.rolePolicy).map((r) => JSON.parse(inputsOf(r).policy)).find((p) => p.Statement[0].Action === "cloudwatch:PutMetricData");
-        const plain = taskPolicy((await build(base())).run);
-        assert.deepStrictEqual(plain.Statement, [
-            { Effect: "Allow", Action: "cloudwatch:PutMetricData", Resource: "*", Condition: { StringEquals: { "cloudwatch:namespace": "Boxoffice" } } },
-        ], "no SES (or anything else) unless asked for");
+    it("grants the task role metrics in the namespace it is given and only the extra statements it is given, on named resources", async () => {
+        const taskPolicy = (run: Awaited<ReturnType<typeof build>>["run"]) => {
+            const found = ofType(run, T.rolePolicy).filter((r) => r.name === "svc-task-policy");
+            return found.length === 0 ? undefined : JSON.parse(inputsOf(found[0]).policy);
+        };
+        assert.strictEqual(taskPolicy((await build(base())).run), undefined, "no permission at all unless asked for (no metrics, no SES)");
+        const metrics = taskPolicy((await build({ ...base(), metricNamespace: "Shop" })).run);
+        assert.deepStrictEqual(metrics.Statement, [
+            { Effect: "Allow", Action: "cloudwatch:PutMetricData", Resource: "*", Condition: { StringEquals: { "cloudwatch:namespace": "Shop" } } },
+        ]);
         const identity = "arn:aws:ses:eu-west-1:123456789012:identity/tickets.example.com";
         const mailing = taskPolicy((await build({ ...base(), taskPolicyStatements: [{ actions: ["ses:SendEmail", "ses:SendRawEmail"], resources: [o(identity)] }] })).run);
-        assert.deepStrictEqual(mailing.Statement[1], { Effect: "Allow", Action: ["ses:SendEmail", "ses:SendRawEmail"], Resource: [identity] });
+        assert.deepStrictEqual(mailing.Statement, [{ Effect: "Allow", Action: ["ses:SendEmail", "ses:SendRawEmail"], Resource: [identity] }]);
         await assert.rejects(build({ ...base(), taskPolicyStatements: [{ actions: ["ses:SendEmail"], resources: ["*"] }] }),
             /taskPolicyStatements = \["ses:SendEmail"\]: must name its resources, not \*/);
     });
@@ -163,12 +166,20 @@ describe("AutoscaledService", () => {
 
     it("refuses bad arguments with one error naming the argument", async () => {
         const cases: [Partial<AutoscaledServiceArgs>, string][] = [
-            [{ cpu: 256, memory: 4096 }, 'AutoscaledService "svc": memory = 4096: is not a Fargate size for cpu 256 (ECS Developer Guide, "Task CPU and memory")'],
-            [{ cpu: 1024, memory: 2500 }, 'AutoscaledService "svc": memory = 2500: is not a Fargate size for cpu 1024 (ECS Developer Guide, "Task CPU and memory")'],
+            [{ cpu: 256, memory: 4096 }, 'AutoscaledService "svc": memory = 4096: is not a valid Fargate memory size for cpu 256'],
+            [{ cpu: 1024, memory: 2500 }, 'AutoscaledService "svc": memory = 2500: is not a valid Fargate memory size for cpu 1024'],
+            [{ cpu: 256, memory: 1536 }, 'AutoscaledService "svc": memory = 1536: is not a valid Fargate memory size for cpu 256'],
+            [{ cpu: 300 }, 'AutoscaledService "svc": cpu = 300: must be one of 256, 512, 1024, 2048, 4096, 8192, 16384 (Fargate CPU units)'],
+            [{ containerUser: "0:0" }, 'AutoscaledService "svc": containerUser = "0:0": must be a non-root user[:group] by name or id, e.g. 1000:1000'],
+            [{ containerUser: "root" }, 'AutoscaledService "svc": containerUser = "root": must be a non-root user[:group] by name or id, e.g. 1000:1000'],
+            [{ metricNamespace: "AWS/ECS" }, 'AutoscaledService "svc": metricNamespace = "AWS/ECS": must be a CloudWatch namespace of your own (not AWS/...), at most 255 characters'],
+            [{ logRetentionDays: 45 }, 'AutoscaledService "svc": logRetentionDays = 45: must be one of 1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653 (CloudWatch Logs retention values)'],
+            [{ cluster: "my-cluster" }, 'AutoscaledService "svc": cluster = "my-cluster": must be an EcsCluster, { clusterArn, clusterName } or an ECS cluster ARN'],
+            [{ subnetIds: undefined }, 'AutoscaledService "svc": subnetIds = undefined: must list the private subnets, one per AZ (or give network)'],
             [{ minTasks: 5, maxTasks: 4 }, 'AutoscaledService "svc": minTasks = 5: must not exceed maxTasks (4)'],
             [{ subnetIds: [o("subnet-1")] }, 'AutoscaledService "svc": subnetIds = 1: must list at least 2 subnets (one AZ is not highly available)'],
             [{ environment: { REDIS_AUTH_TOKEN: "hunter2" } }, 'AutoscaledService "svc": environment = "REDIS_AUTH_TOKEN": looks like a credential: pass it in secrets (a Secrets Manager reference), never as plain text'],
-            [{ stopTimeout: 300 }, 'AutoscaledService "svc": stopTimeout = 300: must be a whole number 2..120 (Fargate stop timeout)'],
+            [{ stopTimeout: 300 }, 'AutoscaledService "svc": stopTimeout = 300: must be 2..120 (Fargate stop timeout)'],
             [{ port: undefined }, 'AutoscaledService "svc": targetGroupArns = 2: need port'],
         ];
         for (const [over, message] of cases) {

@@ -61,12 +61,12 @@ describe("build context digest (image tags)", () => {
 
     it("ContainerImage pushes under the content tag (or a given one); the task definitions keep the digest URI", async () => {
         let image!: ContainerImage;
-        const run = await runProgram(() => { image = new ContainerImage("img"); });
+        const run = await runProgram(() => { image = new ContainerImage("img", { dockerfile: "app/Dockerfile" }); });
         const built = inputsOf(ofType(run, "awsx:ecr:Image")[0]);
         const expected = contentTag({ context: ".", dockerfile: "app/Dockerfile", platform: "linux/arm64" });
         assert.deepStrictEqual([built.imageTag, image.imageTag], [expected, expected]);
         assert.match(ofType(run, "awsx:ecr:Image")[0].outputs.imageUri, /@sha256:[0-9a-f]{64}$/);
-        const pinned = await runProgram(() => { new ContainerImage("img", { imageTag: "commit-0123abc" }); });
+        const pinned = await runProgram(() => { new ContainerImage("img", { dockerfile: "app/Dockerfile", imageTag: "commit-0123abc" }); });
         assert.strictEqual(inputsOf(ofType(pinned, "awsx:ecr:Image")[0]).imageTag, "commit-0123abc");
         await assert.rejects(runProgram(() => { new ContainerImage("img", { imageTag: "-bad tag" }); }), /imageTag = "-bad tag": must be a Docker tag/);
         await assert.rejects(runProgram(() => { new ContainerImage("img", { context: "no-such-dir" }); }), /context = "no-such-dir": must be a directory/);

@@ -9,7 +9,7 @@ import { inputsOf, ofType, plainValue, SECRET_MARK } from "../../../tools/offlin
 describe("ContainerImage", () => {
     it("builds app/Dockerfile from the repository root into an immutable, scanned, KMS-encrypted repository", async () => {
         let image!: ContainerImage;
-        const run = await runProgram(() => { image = new ContainerImage("img"); });
+        const run = await runProgram(() => { image = new ContainerImage("img", { dockerfile: "app/Dockerfile" }); });
         const repo = inputsOf(ofType(run, "aws:ecr/repository:Repository")[0]);
         assert.deepStrictEqual([repo.imageTagMutability, repo.imageScanningConfiguration.scanOnPush, repo.encryptionConfigurations[0].encryptionType], ["IMMUTABLE", true, "KMS"]);
         const rules = JSON.parse(inputsOf(ofType(run, "aws:ecr/lifecyclePolicy:LifecyclePolicy")[0]).policy).rules;
@@ -20,9 +20,15 @@ describe("ContainerImage", () => {
         assert.strictEqual(image.platform, "linux/arm64");
     });
 
+    it("looks for <context>/Dockerfile by default, as docker build does (no application's layout is built in)", async () => {
+        const run = await runProgram(() => { new ContainerImage("img", { context: "app" }); });
+        assert.deepStrictEqual([ofType(run, "awsx:ecr:Image")[0].inputs.context, ofType(run, "awsx:ecr:Image")[0].inputs.dockerfile], ["app", "app/Dockerfile"]);
+        await assert.rejects(runProgram(() => { new ContainerImage("img"); }), /dockerfile = "Dockerfile": must be a file/);
+    });
+
     it("refuses a bad keepImages", async () => {
         await assert.rejects(runProgram(() => new ContainerImage("img", { keepImages: 0 })),
-            (e: Error) => { assert.strictEqual(e.message, 'ContainerImage "img": keepImages = 0: must be a whole number 1..1000 (images kept for rollback)'); return true; });
+            (e: Error) => { assert.strictEqual(e.message, 'ContainerImage "img": keepImages = 0: must be 1..1000 (images kept for rollback)'); return true; });
     });
 });
 
