@@ -20,7 +20,7 @@ function timeOnce(args: string[]): number {
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
-const planArgs = ["--max-semi-space-size=32", "tools/ts-run.js", "tools/plan-cli.ts", "--stack", "prod"];
+const planArgs = ["--max-semi-space-size=64", "tools/ts-run.js", "tools/plan-cli.ts", "--stack", "prod"];
 const floor: number[] = [];
 const plan: number[] = [];
 const planJson: number[] = [];
