@@ -24,7 +24,7 @@ import * as rpc from "@pulumi/pulumi/runtime/rpc";
 import type { EnforcementLevel, Policies } from "@pulumi/policy";
 import type { ProgramRun, Registration } from "./offline/engine";
 import { PackConfigFile, ResolvedPolicyConfig, readPackConfigFile, reconcilePackConfig } from "./policy-config";
-import { PACK_NAME, policies as allPolicies } from "../policies/rules";
+import { LoadedPack, boxofficePack } from "./policy-packs";
 
 // The generated protobuf modules have no typings.
 // eslint-disable-next-line @typescript-eslint/no-require-imports
@@ -36,6 +36,8 @@ export const REPO_ROOT = path.resolve(__dirname, "..");
 export const POLICY_CONFIG_DIR = path.join(REPO_ROOT, "policies", "config");
 
 export interface Violation {
+    /** The pack that reported it. */
+    pack: string;
     policy: string;
     level: EnforcementLevel;
     urn: string;
@@ -43,8 +45,9 @@ export interface Violation {
 }
 
 export interface PolicyReport {
-    /** Every policy that ran (not disabled by the config). */
+    /** Every policy that ran (not disabled by the config), pack after pack. */
     policies: string[];
+    packs: { name: string; version: string; source: string; policies: number }[];
     violations: Violation[];
 }
 
@@ -218,27 +221,24 @@ function isProvider(r: Registration): boolean {
 // ------------------------------------------------------------------------------------------------------
 
 export interface EvaluateOptions {
-    /** Policy config: a parsed config file (the CLI format); default none (every policy at its own level). */
+    /** Config for our pack: a parsed config file (the CLI format); default none (every policy at its own level). */
     config?: PackConfigFile;
-    /** The policies to run; default the whole pack. */
+    /** The policies of our pack to run; default all of them. */
     policies?: Policies;
+    /** The packs to run, each with its config file; default ours with `config`. */
+    packs?: PackRun[];
 }
 
-const PACK_VERSION: string = (() => {
-    try {
-        return String(JSON.parse(fs.readFileSync(path.join(REPO_ROOT, "policies", "package.json"), "utf8")).version ?? "0.0.0");
-    } catch {
-        return "0.0.0";
-    }
-})();
+/** A pack and the config file it runs with (as `--policy-pack DIR --policy-pack-config FILE`). */
+export interface PackRun { pack: LoadedPack; config?: PackConfigFile }
 
 // The handlers read the policy config from module state, so evaluations must not interleave.
 let queue: Promise<unknown> = Promise.resolve();
 
 /**
- * Evaluates the policies against recorded registrations: one `Analyze` call per resource (its inputs), then
- * one `AnalyzeStack` call with every resource (its outputs, parent, dependencies), as the engine does at the
- * end of a preview.
+ * Evaluates the packs against recorded registrations, one pack after the other: one `Analyze` call per
+ * resource (its inputs), then one `AnalyzeStack` call with every resource (its outputs, parent,
+ * dependencies), as the engine does at the end of a preview.
  */
 export function evaluateRegistrations(run: Pick<ProgramRun, "project" | "stack" | "config" | "resources">, opts: EvaluateOptions = {}): Promise<PolicyReport> {
     const next = queue.then(() => evaluateNow(run, opts));
@@ -247,27 +247,27 @@ export function evaluateRegistrations(run: Pick<ProgramRun, "project" | "stack" 
 }
 
 async function evaluateNow(run: Pick<ProgramRun, "project" | "stack" | "config" | "resources">, opts: EvaluateOptions): Promise<PolicyReport> {
-    const policies = opts.policies ?? allPolicies;
-    const resolved = reconcilePackConfig(policies, opts.config ?? {});
-    const h = analyzerHandlers();
-    await configureAnalyzer(resolved);
-    const analyze = h.makeAnalyzeRpcFun(PACK_NAME, PACK_VERSION, "advisory", policies);
-    const analyzeStack = h.makeAnalyzeStackRpcFun(PACK_NAME, PACK_VERSION, "advisory", policies);
+    const ours = boxofficePack();
+    const packs = opts.packs ?? [{ pack: { ...ours, policies: opts.policies ?? ours.policies }, config: opts.config }];
+    const requests = await analyzerRequests(run);
+    const report: PolicyReport = { policies: [], packs: [], violations: [] };
+    for (const { pack, config } of packs) {
+        const resolved = reconcilePackConfig(pack.policies, config ?? {}, pack.enforcementLevel, pack);
+        const ran = pack.policies.filter((p) => resolved[p.name]?.enforcementLevel !== "disabled").map((p) => p.name);
+        report.policies.push(...ran);
+        report.packs.push({ name: pack.name, version: pack.version, source: pack.source, policies: ran.length });
+        report.violations.push(...await analyzePack(pack, resolved, requests));
+    }
+    return report;
+}
 
+interface AnalyzerRequests { perResource: { urn: string; request: unknown }[]; stack: unknown; rootUrn: string }
+
+/** The requests the engine would send every analyzer for this run (built once, shared by the packs). */
+async function analyzerRequests(run: Pick<ProgramRun, "project" | "stack" | "config" | "resources">): Promise<AnalyzerRequests> {
     const byUrn = new Map(run.resources.map((r) => [r.urn, r]));
     const rootUrn = run.resources.find((r) => r.type === "pulumi:pulumi:Stack")?.urn ?? "";
-    const violations: Violation[] = [];
-    const collect = (resp: any, fallbackUrn: string) => {
-        for (const d of resp.getDiagnosticsList()) {
-            violations.push({
-                policy: d.getPolicyname(),
-                level: PROTO_TO_LEVEL.get(d.getEnforcementlevel()) ?? "advisory",
-                urn: d.getUrn() || fallbackUrn,
-                message: d.getMessage(),
-            });
-        }
-    };
-
+    const perResource: AnalyzerRequests["perResource"] = [];
     const stackResources: any[] = [];
     for (const r of run.resources) {
         const provider = providerOf(r, byUrn, run);
@@ -279,7 +279,7 @@ async function evaluateNow(run: Pick<ProgramRun, "project" | "stack" | "config" 
             req.setProperties(await toStruct(r.serializedInputs));
             req.setOptions(resourceOptions(r));
             if (provider) req.setProvider(await providerProto(provider));
-            collect(await callRpc(analyze, req), r.urn);
+            perResource.push({ urn: r.urn, request: req });
         }
         const res = new analyzerproto.AnalyzerResource();
         res.setType(r.type);
@@ -298,34 +298,61 @@ async function evaluateNow(run: Pick<ProgramRun, "project" | "stack" | "config" 
         }
         stackResources.push(res);
     }
-    const stackReq = new analyzerproto.AnalyzeStackRequest();
-    stackReq.setResourcesList(stackResources);
-    collect(await callRpc(analyzeStack, stackReq), rootUrn);
-
-    return {
-        policies: policies.filter((p) => resolved[p.name]?.enforcementLevel !== "disabled").map((p) => p.name),
-        violations,
-    };
+    const stack = new analyzerproto.AnalyzeStackRequest();
+    stack.setResourcesList(stackResources);
+    return { perResource, stack, rootUrn };
 }
 
-/** The environment of a run: `boxoffice:environment`, falling back to the stack name. */
-export function environmentOf(run: Pick<ProgramRun, "config" | "stack">): string {
-    return run.config["boxoffice:environment"] ?? run.stack;
+async function analyzePack(pack: LoadedPack, resolved: Record<string, ResolvedPolicyConfig>, requests: AnalyzerRequests): Promise<Violation[]> {
+    const h = analyzerHandlers();
+    await configureAnalyzer(resolved);
+    const analyze = h.makeAnalyzeRpcFun(pack.name, pack.version, pack.enforcementLevel, pack.policies);
+    const analyzeStack = h.makeAnalyzeStackRpcFun(pack.name, pack.version, pack.enforcementLevel, pack.policies);
+    const violations: Violation[] = [];
+    const collect = (resp: any, fallbackUrn: string) => {
+        for (const d of resp.getDiagnosticsList()) {
+            violations.push({
+                pack: pack.name,
+                policy: d.getPolicyname(),
+                level: PROTO_TO_LEVEL.get(d.getEnforcementlevel()) ?? "advisory",
+                urn: d.getUrn() || fallbackUrn,
+                message: d.getMessage(),
+            });
+        }
+    };
+    for (const { urn, request } of requests.perResource) collect(await callRpc(analyze, request), urn);
+    collect(await callRpc(analyzeStack, requests.stack), requests.rootUrn);
+    return violations;
+}
+
+/** Where our pack's config files live: policies/config/<environment>.json. */
+export const ENVIRONMENTS = ["prod", "staging"] as const;
+
+/**
+ * The environment a run is judged as: `--enforcement` when given, else the stack's `boxoffice:environment`,
+ * else prod. A program that does not declare an environment is held to prod: the safe default.
+ */
+export function environmentOf(run: Pick<ProgramRun, "config" | "stack">, enforcement?: string): string {
+    return enforcement ?? run.config["boxoffice:environment"] ?? "prod";
 }
 
 /** The default policy config for a run: policies/config/<environment>.json. */
-export function defaultPolicyConfigFile(run: Pick<ProgramRun, "config" | "stack">): string {
-    return path.join(POLICY_CONFIG_DIR, `${environmentOf(run)}.json`);
+export function defaultPolicyConfigFile(run: Pick<ProgramRun, "config" | "stack">, enforcement?: string): string {
+    return path.join(POLICY_CONFIG_DIR, `${environmentOf(run, enforcement)}.json`);
 }
 
 /**
- * The runner's entry point for `npm run policy` and the plan's `--json` output: evaluates the whole pack
- * with the given policy config file (default policies/config/<environment>.json).
+ * The runner's entry point for `npm run policy` and the plan's `--json` output: evaluates our pack with the
+ * given policy config file (default policies/config/<environment>.json), then any other packs.
  */
-export async function evaluatePolicies(run: ProgramRun, policyConfigFile?: string): Promise<PolicyReport> {
-    const file = policyConfigFile ?? defaultPolicyConfigFile(run);
-    if (!fs.existsSync(file)) throw new Error(`policy config ${file} not found (pass --config <file>)`);
-    return evaluateRegistrations(run, { config: readPackConfigFile(file) });
+export async function evaluatePolicies(run: ProgramRun, policyConfigFile?: string, others: PackRun[] = [], opts: { defaultPack?: boolean } = {}): Promise<PolicyReport> {
+    const packs: PackRun[] = [];
+    if (opts.defaultPack !== false) {
+        const file = policyConfigFile ?? defaultPolicyConfigFile(run);
+        if (!fs.existsSync(file)) throw new Error(`policy config ${file} not found (pass --pack-config <file>)`);
+        packs.push({ pack: boxofficePack(), config: readPackConfigFile(file) });
+    }
+    return evaluateRegistrations(run, { packs: [...packs, ...others] });
 }
 
 /** Whether a report blocks a deployment, as `pulumi preview`/`up` would: any mandatory violation. */

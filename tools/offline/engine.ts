@@ -1,5 +1,5 @@
 /**
- * The offline engine: runs the real boxoffice program under Pulumi's mock runtime and records every
+ * The offline engine: runs a Pulumi program (ours, or any Node.js program) under Pulumi's mock runtime and records every
  * registration the way the Pulumi engine would see it (inputs on the wire, parent, dependencies, options).
  * One place, used by `npm run plan`, `npm run policy` and every test.
  *
@@ -11,7 +11,8 @@ import * as pulumi from "@pulumi/pulumi";
 import { MockMonitor } from "@pulumi/pulumi/runtime/mocks";
 import * as rpc from "@pulumi/pulumi/runtime/rpc";
 import { BoxofficeMocks, MockContext } from "./mocks";
-import { loadStackFiles } from "./stack-files";
+import { programOf, readProject } from "./project";
+import { REPO_ROOT, loadStackFiles } from "./stack-files";
 
 // The generated protobuf modules have no typings.
 // eslint-disable-next-line @typescript-eslint/no-require-imports
@@ -68,7 +69,7 @@ export interface ProgramRun {
 
 export interface RunOptions {
     stack: string;
-    /** Folder holding Pulumi.yaml and the stack files; defaults to the repository root. */
+    /** Folder holding Pulumi.yaml and the stack files (any Node.js Pulumi program); defaults to the repository root. */
     projectDir?: string;
     /** Full keys (`boxoffice:database`) merged over the stack file; objects are deep-merged. */
     configOverrides?: Record<string, unknown>;
@@ -205,14 +206,14 @@ async function runUnderMocks(
 }
 
 /**
- * Runs the boxoffice program for a stack from its files (and optional overrides). The program module is
- * loaded lazily so that nothing registers before the mocks are in place.
+ * Runs a Pulumi program (the boxoffice program by default) for a stack from its files (and optional
+ * overrides), as the language host would (see project.ts). The program module is loaded inside the run so
+ * that nothing registers before the mocks are in place.
  */
 export async function runStack(opts: RunOptions): Promise<ProgramRun> {
-    const files = loadStackFiles(opts.stack, opts.projectDir, opts.configOverrides);
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
-    const { program } = require("../../stacks/program") as { program: () => unknown };
-    return runUnderMocks(files.project, opts.stack, files.config, files.secretKeys, program);
+    const project = readProject(opts.projectDir ?? REPO_ROOT);
+    const files = loadStackFiles(opts.stack, project.dir, opts.configOverrides);
+    return runUnderMocks(files.project, opts.stack, files.config, files.secretKeys, programOf(project));
 }
 
 /** Runs any program function (a component under test, say) with the given config. */
