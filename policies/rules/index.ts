@@ -7,6 +7,11 @@ import { backupPolicies } from "./backup";
 import { cachePolicies } from "./cache";
 import { computePolicies } from "./compute";
 import { databasePolicies } from "./database";
+import { clusterPolicies } from "./database-cluster";
+import { ec2Policies } from "./ec2";
+import { pairedEntryPoint } from "./entry-point";
+import { rpoBudget } from "./rpo";
+import { storagePolicies } from "./storage";
 import { loadBalancerPolicies } from "./load-balancer";
 import { networkPolicies } from "./network";
 import { resiliencePolicies } from "./resilience";
@@ -16,10 +21,15 @@ export const PACK_NAME = "boxoffice";
 
 export const policies: Policies = [
     ...databasePolicies,
+    ...clusterPolicies,
     ...cachePolicies,
     ...loadBalancerPolicies,
+    pairedEntryPoint,
     ...computePolicies,
+    ...ec2Policies,
+    ...storagePolicies,
     ...backupPolicies,
     ...networkPolicies,
     ...resiliencePolicies,
+    rpoBudget,
 ];
