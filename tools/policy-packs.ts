@@ -14,6 +14,7 @@ import * as path from "path";
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 import Module = require("module");
 import type { EnforcementLevel, Policies } from "@pulumi/policy";
+import { resolveFallbackFor } from "./offline/project";
 import type { PackConfigFile } from "./policy-config";
 import { PACK_NAME, policies as ourPolicies } from "../policies/rules";
 
@@ -85,6 +86,7 @@ function capture(entry: string): { captured: Captured[]; exported: unknown; Pack
 function entryOf(spec: string): { entry: string; dir: string } {
     const dir = path.resolve(spec);
     if (fs.existsSync(dir) && fs.statSync(dir).isDirectory()) {
+        resolveFallbackFor(dir); // the entry itself may be TypeScript that imports @pulumi/policy from here
         return { entry: require.resolve(dir), dir };
     }
     let entry: string;
@@ -101,6 +103,7 @@ function entryOf(spec: string): { entry: string; dir: string } {
 /** Loads the pack(s) a folder or package defines; the same spec loads once per process. */
 export function loadPack(spec: string): LoadedPack[] {
     const { entry, dir } = entryOf(spec);
+    resolveFallbackFor(dir);
     const cached = loaded.get(entry);
     if (cached) return cached;
     const { captured, exported, PackClass } = capture(entry);

@@ -74,6 +74,15 @@ function resolveEntry(main: string, typescript: boolean): string | undefined {
 const programDirs = new Set<string>();
 let fallbackInstalled = false;
 
+/**
+ * Lets modules under `dir` (a program or a policy pack) resolve what their own node_modules lack from this
+ * repository's: its own packages win, ours fill the gaps.
+ */
+export function resolveFallbackFor(dir: string): void {
+    programDirs.add(path.resolve(dir));
+    installFallbackResolution();
+}
+
 function installFallbackResolution(): void {
     if (fallbackInstalled) return;
     fallbackInstalled = true;
@@ -98,8 +107,7 @@ function installFallbackResolution(): void {
  * are dropped from the require cache after each run, so running the same program again registers again.
  */
 export function programOf(info: ProjectInfo): () => unknown {
-    programDirs.add(info.dir);
-    installFallbackResolution();
+    resolveFallbackFor(info.dir);
     if (info.typescript && !require.extensions[".ts"]) {
         throw new Error(`${info.entry}: TypeScript programs need a TypeScript loader (run through npm run plan/policy)`);
     }
