@@ -116,6 +116,8 @@ class RecordingMonitor extends MockMonitor {
                 this.ctx.providerRegions.set(`${urn}::${result.id}`, inputs.region);
             }
             const serializedState = await rpc.serializeProperties("", outputState);
+            // One Struct serves both the response and our record of the outputs.
+            const stateStruct = structproto.Struct.fromJavaScript(serializedState);
             this.resources.set(urn, { urn, id: result.id ?? null, state: serializedState });
             const propertyDependencies: Record<string, string[]> = {};
             req.getPropertydependenciesMap().forEach((deps: any, key: string) => {
@@ -129,7 +131,7 @@ class RecordingMonitor extends MockMonitor {
                 provider: provider || undefined,
                 inputs,
                 serializedInputs: req.getObject()?.toJavaScript() ?? {},
-                outputs: rpc.deserializeProperties(structproto.Struct.fromJavaScript(serializedState)),
+                outputs: rpc.deserializeProperties(stateStruct),
                 dependencies: req.getDependenciesList(),
                 propertyDependencies,
                 options: {
@@ -143,7 +145,7 @@ class RecordingMonitor extends MockMonitor {
             const response = new resproto.RegisterResourceResponse();
             response.setUrn(urn);
             response.setId(result.id || "");
-            response.setObject(structproto.Struct.fromJavaScript(serializedState));
+            response.setObject(stateStruct);
             callback(null, response);
         } catch (err) {
             callback(err, undefined);
