@@ -164,8 +164,17 @@ async function outputValue<X>(o: pulumi.Output<X>): Promise<X | undefined> {
     return (await internal.isKnown) ? internal.promise() : undefined;
 }
 
+/**
+ * The props as the protobuf Struct the handlers receive. The handlers convert the same Struct back to
+ * JavaScript once per policy (every stack policy reads every resource), and google-protobuf's conversion
+ * was most of an evaluation; the Struct therefore converts once and answers every later `toJavaScript()` with
+ * that result. The handlers build fresh props from it and never change it, so each policy sees the same.
+ */
 async function toStruct(props: Record<string, unknown>): Promise<any> {
-    return structproto.Struct.fromJavaScript((await toAnalyzerValue(props)) as Record<string, unknown>);
+    const struct = structproto.Struct.fromJavaScript((await toAnalyzerValue(props)) as Record<string, unknown>);
+    const plain = struct.toJavaScript();
+    struct.toJavaScript = () => plain;
+    return struct;
 }
 
 function resourceOptions(r: Registration): any {
