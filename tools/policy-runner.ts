@@ -1,6 +1,7 @@
 /**
- * The offline policy runner: evaluates the boxoffice policy pack against a program run recorded by the
- * offline engine, the way `pulumi preview --policy-pack policies --policy-pack-config <file>` would.
+ * The offline policy runner: evaluates policy packs (ours, and any other, see policy-packs.ts) against a
+ * program run recorded by the offline engine, the way `pulumi preview --policy-pack <pack>
+ * --policy-pack-config <file>` would, pack after pack. The requests come from analyzer-requests.ts.
  *
  * Faithfulness is the point. Rather than calling the rules' checks directly, the runner feeds analyzer
  * protobuf requests to `@pulumi/policy`'s own engine-facing handlers (`makeAnalyzeRpcFun`,
@@ -19,10 +20,9 @@ import * as fs from "fs";
 import * as path from "path";
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 import Module = require("module");
-import * as pulumi from "@pulumi/pulumi";
-import * as rpc from "@pulumi/pulumi/runtime/rpc";
 import type { EnforcementLevel, Policies } from "@pulumi/policy";
-import type { ProgramRun, Registration } from "./offline/engine";
+import { AnalyzerRequests, analyzerRequests } from "./analyzer-requests";
+import type { ProgramRun } from "./offline/engine";
 import { PackConfigFile, ResolvedPolicyConfig, readPackConfigFile, reconcilePackConfig } from "./policy-config";
 import { LoadedPack, boxofficePack } from "./policy-packs";
 
@@ -109,123 +109,6 @@ async function configureAnalyzer(config: Record<string, ResolvedPolicyConfig>): 
     await callRpc(analyzerHandlers().configure, req);
 }
 
-// ------------------------------------------------------------------------------------------------------
-// From recorded registrations to analyzer requests.
-// ------------------------------------------------------------------------------------------------------
-
-const SIG = rpc.specialSigKey;
-const SECRET_SIG = rpc.specialSecretSig;
-const RESOURCE_SIG = rpc.specialResourceSig;
-const OUTPUT_SIG = rpc.specialOutputValueSig;
-const UNKNOWN = rpc.unknownValue;
-
-/**
- * Turns SDK values into what the engine hands analyzers: resource references become the id (custom
- * resources) or URN (components), output values their plain (or secret, or unknown) value; secrets,
- * unknowns, assets and archives keep their wire form for the policy deserializer; undefined disappears.
- */
-async function toAnalyzerValue(value: unknown): Promise<unknown> {
-    if (value === undefined || value === null || typeof value !== "object") return value;
-    if (Array.isArray(value)) {
-        const items = await Promise.all(value.map(toAnalyzerValue));
-        return items.map((v) => (v === undefined ? null : v));
-    }
-    if (pulumi.Resource.isInstance(value)) {
-        const res = value as pulumi.Resource & { id?: pulumi.Output<string> };
-        if (pulumi.CustomResource.isInstance(value) && res.id) return (await outputValue(res.id)) ?? UNKNOWN;
-        return (await outputValue(res.urn)) ?? UNKNOWN;
-    }
-    if (pulumi.Output.isInstance(value)) return toAnalyzerValue(await outputValue(value));
-    const obj = value as Record<string, unknown>;
-    switch (obj[SIG]) {
-        case RESOURCE_SIG:
-            return typeof obj.id === "string" ? (obj.id === "" ? UNKNOWN : obj.id) : obj.urn;
-        case OUTPUT_SIG: {
-            if (!("value" in obj)) return UNKNOWN;
-            const inner = await toAnalyzerValue(obj.value);
-            return obj.secret ? { [SIG]: SECRET_SIG, value: inner ?? null } : inner;
-        }
-        case SECRET_SIG:
-            return { [SIG]: SECRET_SIG, value: (await toAnalyzerValue(obj.value)) ?? null };
-        default: {
-            const out: Record<string, unknown> = {};
-            for (const [k, v] of Object.entries(obj)) {
-                const converted = await toAnalyzerValue(v);
-                if (converted !== undefined) out[k] = converted;
-            }
-            return out;
-        }
-    }
-}
-
-/** Resolves an Output without registering anything; unknown (preview) values come back undefined. */
-async function outputValue<X>(o: pulumi.Output<X>): Promise<X | undefined> {
-    const internal = o as unknown as { promise(withUnknowns?: boolean): Promise<X>; isKnown: Promise<boolean> };
-    return (await internal.isKnown) ? internal.promise() : undefined;
-}
-
-/**
- * The props as the protobuf Struct the handlers receive. The handlers convert the same Struct back to
- * JavaScript once per policy (every stack policy reads every resource), and google-protobuf's conversion
- * was most of an evaluation; the Struct therefore converts once and answers every later `toJavaScript()` with
- * that result. The handlers build fresh props from it and never change it, so each policy sees the same.
- */
-async function toStruct(props: Record<string, unknown>): Promise<any> {
-    const struct = structproto.Struct.fromJavaScript((await toAnalyzerValue(props)) as Record<string, unknown>);
-    const plain = struct.toJavaScript();
-    struct.toJavaScript = () => plain;
-    return struct;
-}
-
-function resourceOptions(r: Registration): any {
-    const opts = new analyzerproto.AnalyzerResourceOptions();
-    opts.setProtect(r.options.protect);
-    opts.setIgnorechangesList(r.options.ignoreChanges);
-    opts.setDeletebeforereplace(r.options.deleteBeforeReplace);
-    opts.setDeletebeforereplacedefined(r.options.deleteBeforeReplace);
-    opts.setAdditionalsecretoutputsList(r.options.additionalSecretOutputs);
-    opts.setAliasesList([]);
-    if (r.parent) opts.setParent(r.parent);
-    return opts;
-}
-
-interface ProviderInfo { type: string; urn: string; name: string; props: Record<string, unknown> }
-
-/**
- * The provider the engine would attach: the explicit one the resource names, else the default provider the
- * engine creates from the stack's `<package>:*` config (its URN name is `default_<version>`; the version
- * does not matter to any rule, so `default` stands in).
- */
-function providerOf(r: Registration, byUrn: Map<string, Registration>, run: Pick<ProgramRun, "project" | "stack" | "config">): ProviderInfo | undefined {
-    if (r.provider) {
-        const urn = r.provider.split("::").slice(0, -1).join("::");
-        const p = byUrn.get(urn);
-        if (p) return { type: p.type, urn: p.urn, name: p.name, props: p.serializedInputs };
-    }
-    const pkg = r.type.split(":")[0];
-    if (!r.custom || pkg === "pulumi") return undefined;
-    const props: Record<string, unknown> = {};
-    for (const [key, value] of Object.entries(run.config)) {
-        if (key.startsWith(`${pkg}:`)) props[key.slice(pkg.length + 1)] = value;
-    }
-    const type = `pulumi:providers:${pkg}`;
-    return { type, name: "default", urn: `urn:pulumi:${run.stack}::${run.project}::${type}::default`, props };
-}
-
-async function providerProto(p: ProviderInfo): Promise<any> {
-    const proto = new analyzerproto.AnalyzerProviderResource();
-    proto.setType(p.type);
-    proto.setUrn(p.urn);
-    proto.setName(p.name);
-    proto.setProperties(await toStruct(p.props));
-    return proto;
-}
-
-function isProvider(r: Registration): boolean {
-    return r.type.startsWith("pulumi:providers:");
-}
-
-// ------------------------------------------------------------------------------------------------------
 // Evaluation.
 // ------------------------------------------------------------------------------------------------------
 
@@ -282,7 +165,6 @@ async function evaluateAllPacks(run: Pick<ProgramRun, "project" | "stack" | "con
     return report;
 }
 
-interface AnalyzerRequests { perResource: { urn: string; type: string; request: unknown }[]; stack: unknown; rootUrn: string }
 
 /** The resource types a resource policy's validations are bound to, when every one of them is typed. */
 function typesOf(p: Policies[number]): string[] | undefined {
@@ -292,45 +174,6 @@ function typesOf(p: Policies[number]): string[] | undefined {
     return types.every((t): t is string => typeof t === "string") ? types : undefined;
 }
 
-/** The requests the engine would send every analyzer for this run (built once, shared by the packs). */
-async function analyzerRequests(run: Pick<ProgramRun, "project" | "stack" | "config" | "resources">): Promise<AnalyzerRequests> {
-    const byUrn = new Map(run.resources.map((r) => [r.urn, r]));
-    const rootUrn = run.resources.find((r) => r.type === "pulumi:pulumi:Stack")?.urn ?? "";
-    const perResource: AnalyzerRequests["perResource"] = [];
-    const stackResources: any[] = [];
-    for (const r of run.resources) {
-        const provider = providerOf(r, byUrn, run);
-        if (r.type !== "pulumi:pulumi:Stack" && !isProvider(r)) {
-            const req = new analyzerproto.AnalyzeRequest();
-            req.setType(r.type);
-            req.setUrn(r.urn);
-            req.setName(r.name);
-            req.setProperties(await toStruct(r.serializedInputs));
-            req.setOptions(resourceOptions(r));
-            if (provider) req.setProvider(await providerProto(provider));
-            perResource.push({ urn: r.urn, type: r.type, request: req });
-        }
-        const res = new analyzerproto.AnalyzerResource();
-        res.setType(r.type);
-        res.setUrn(r.urn);
-        res.setName(r.name);
-        res.setProperties(await toStruct(r.outputs));
-        res.setOptions(resourceOptions(r));
-        if (provider) res.setProvider(await providerProto(provider));
-        if (r.parent) res.setParent(r.parent);
-        res.setDependenciesList(r.dependencies);
-        const deps = res.getPropertydependenciesMap();
-        for (const [key, urns] of Object.entries(r.propertyDependencies)) {
-            const d = new analyzerproto.AnalyzerPropertyDependencies();
-            d.setUrnsList(urns);
-            deps.set(key, d);
-        }
-        stackResources.push(res);
-    }
-    const stack = new analyzerproto.AnalyzeStackRequest();
-    stack.setResourcesList(stackResources);
-    return { perResource, stack, rootUrn };
-}
 
 async function analyzePack(pack: LoadedPack, resolved: Record<string, ResolvedPolicyConfig>, requests: AnalyzerRequests): Promise<Violation[]> {
     const h = analyzerHandlers();
