@@ -81,8 +81,16 @@ describe("policy packs beyond ours", function () {
     });
 
     it("a policy that calls an AWS API fails the run naming it, without leaving the machine", () => {
-        const r = cli("--stack", "prod", "--pack", "@pulumi/awsguard", "--no-default-pack");
-        assert.strictEqual(r.status, 2);
-        assert.match(r.stderr, /acm-certificate-expiration/);
+        const dir = fs.mkdtempSync(path.join(os.tmpdir(), "pack-api-"));
+        fs.writeFileSync(path.join(dir, "package.json"), JSON.stringify({ name: "api-pack", version: "0.0.1" }));
+        fs.writeFileSync(path.join(dir, "index.js"), `
+const https = require("https");
+const { PolicyPack } = require("@pulumi/policy");
+new PolicyPack("api-pack", { policies: [{ name: "certificate-expiry", description: "Asks ACM.", enforcementLevel: "mandatory",
+    validateStack: () => new Promise((resolve, reject) => https.get("https://acm.eu-west-1.amazonaws.com/", resolve).on("error", reject)) }] });
+`);
+        const r = cli("--stack", "prod", "--pack", dir, "--no-default-pack");
+        assert.strictEqual(r.status, 2, r.stdout);
+        assert.match(r.stderr, /certificate-expiry.*\n?.*network access to acm\.eu-west-1\.amazonaws\.com refused/);
     });
 });
