@@ -104,7 +104,10 @@ class RecordingMonitor extends MockMonitor {
             const name: string = req.getName();
             const parent: string = req.getParent();
             const provider: string = req.getProvider();
-            const inputs = rpc.deserializeProperties(req.getObject());
+            // Converted from protobuf once: the wire form is kept, and deserialized as rpc.deserializeProperties does.
+            const serializedInputs: Record<string, any> = req.getObject()?.toJavaScript() ?? {};
+            const inputs: Record<string, any> = {};
+            for (const [key, value] of Object.entries(serializedInputs)) if (value !== undefined) inputs[key] = rpc.deserializeProperty(value);
             const result = await this.boxMocks.newResource({ type, name, inputs, provider, custom: req.getCustom(), id: req.getImportid() });
             const urn = urnOf(parent, type, name);
             const secretOutputs: string[] = req.getAdditionalsecretoutputsList();
@@ -130,7 +133,7 @@ class RecordingMonitor extends MockMonitor {
                 parent: parent || undefined,
                 provider: provider || undefined,
                 inputs,
-                serializedInputs: req.getObject()?.toJavaScript() ?? {},
+                serializedInputs,
                 outputs: rpc.deserializeProperties(stateStruct),
                 dependencies: req.getDependenciesList(),
                 propertyDependencies,
