@@ -14,7 +14,6 @@ const analyzerproto = require("@pulumi/pulumi/proto/analyzer_pb");
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const structproto = require("google-protobuf/google/protobuf/struct_pb");
 
-
 const SIG = rpc.specialSigKey;
 const SECRET_SIG = rpc.specialSecretSig;
 const RESOURCE_SIG = rpc.specialResourceSig;
@@ -25,34 +24,50 @@ const UNKNOWN = rpc.unknownValue;
  * Turns SDK values into what the engine hands analyzers: resource references become the id (custom
  * resources) or URN (components), output values their plain (or secret, or unknown) value; secrets,
  * unknowns, assets and archives keep their wire form for the policy deserializer; undefined disappears.
+ * Only Resource and Output objects need awaiting; they are resolved first, the rest converts synchronously
+ * (props are mostly plain data, and a promise per value was a measurable part of an evaluation).
  */
 async function toAnalyzerValue(value: unknown): Promise<unknown> {
+    const pending = new Set<object>();
+    collectAsync(value, pending);
+    const resolved = new Map<object, unknown>();
+    for (const v of pending) {
+        if (pulumi.Resource.isInstance(v)) {
+            const res = v as pulumi.Resource & { id?: pulumi.Output<string> };
+            const id = pulumi.CustomResource.isInstance(v) && res.id ? res.id : res.urn;
+            resolved.set(v, (await outputValue(id)) ?? UNKNOWN);
+        } else {
+            resolved.set(v, await toAnalyzerValue(await outputValue(v as pulumi.Output<unknown>)));
+        }
+    }
+    return convert(value, resolved);
+}
+
+function collectAsync(value: unknown, into: Set<object>): void {
+    if (value === null || typeof value !== "object") return;
+    if (pulumi.Resource.isInstance(value) || pulumi.Output.isInstance(value)) into.add(value as object);
+    else for (const v of Array.isArray(value) ? value : Object.values(value)) collectAsync(v, into);
+}
+
+function convert(value: unknown, resolved: Map<object, unknown>): unknown {
     if (value === undefined || value === null || typeof value !== "object") return value;
-    if (Array.isArray(value)) {
-        const items = await Promise.all(value.map(toAnalyzerValue));
-        return items.map((v) => (v === undefined ? null : v));
-    }
-    if (pulumi.Resource.isInstance(value)) {
-        const res = value as pulumi.Resource & { id?: pulumi.Output<string> };
-        if (pulumi.CustomResource.isInstance(value) && res.id) return (await outputValue(res.id)) ?? UNKNOWN;
-        return (await outputValue(res.urn)) ?? UNKNOWN;
-    }
-    if (pulumi.Output.isInstance(value)) return toAnalyzerValue(await outputValue(value));
+    if (resolved.has(value)) return resolved.get(value);
+    if (Array.isArray(value)) return value.map((v) => convert(v, resolved) ?? null);
     const obj = value as Record<string, unknown>;
     switch (obj[SIG]) {
         case RESOURCE_SIG:
             return typeof obj.id === "string" ? (obj.id === "" ? UNKNOWN : obj.id) : obj.urn;
         case OUTPUT_SIG: {
             if (!("value" in obj)) return UNKNOWN;
-            const inner = await toAnalyzerValue(obj.value);
+            const inner = convert(obj.value, resolved);
             return obj.secret ? { [SIG]: SECRET_SIG, value: inner ?? null } : inner;
         }
         case SECRET_SIG:
-            return { [SIG]: SECRET_SIG, value: (await toAnalyzerValue(obj.value)) ?? null };
+            return { [SIG]: SECRET_SIG, value: convert(obj.value, resolved) ?? null };
         default: {
             const out: Record<string, unknown> = {};
             for (const [k, v] of Object.entries(obj)) {
-                const converted = await toAnalyzerValue(v);
+                const converted = convert(v, resolved);
                 if (converted !== undefined) out[k] = converted;
             }
             return out;
