@@ -1,6 +1,6 @@
 /**
  * Start-up accelerators for the offline commands (`npm run plan`, `npm run policy`), installed by
- * tools/ts-run.js before anything else loads. Both are transparent: same modules, same code, same order.
+ * tools/ts-run.js before anything else loads. All three are transparent: same modules, same code, same results.
  *
  * 1. A V8 code cache. Node 20 has no built-in compile cache (`module.enableCompileCache` arrived in 22.1),
  *    and compiling the SDKs' ~800 CommonJS files was a third of a plan's module loading. Each file is
