@@ -118,7 +118,9 @@ export const rpoBudget = stackRule<RpoConfig>(
         },
     },
     (args, cfg) => {
-        const home = args.resources.map((r) => r.provider?.props?.region).find((r): r is string => typeof r === "string");
+        // The stack's home region is its default AWS provider's (the engine names it default_<version>).
+        const providers = args.resources.map((r) => r.provider).filter((p) => p && p.type === "pulumi:providers:aws");
+        const home = [...providers.filter((p) => p!.name.startsWith("default")), ...providers].map((p) => p!.props?.region).find((r): r is string => typeof r === "string");
         const exposures = dataLossExposures(args.resources, cfg, home);
         if (exposures.length === 0) return { notApplicable: "no RDS databases or DynamoDB tables" };
         const byName = new Map(ofType(args, [T.rdsInstance, T.rdsCluster, T.dynamoTable]).map((r) => [r.name, r.urn]));

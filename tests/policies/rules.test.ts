@@ -271,6 +271,17 @@ describe("policy rules (baseline + one mutation per violation, prod config)", ()
         assert.deepStrictEqual(report.violations, []);
     });
 
+    it("rpo-budget: an asynchronous copy in another region counts for region loss, at the configured lag", async () => {
+        const fixture = mutated("plan", (p) => { for (const r of p.rules) delete r.copyActions; });
+        fixture.find((x) => x.name === "orders")!.props.replicas = [{ regionName: "eu-central-1", pointInTimeRecovery: true }];
+        const report = await evaluate(fixture, { all: "mandatory", "rpo-budget": { regionSloSeconds: 4 } });
+        const rpo = report.violations.filter((v) => v.policy === "rpo-budget").map((v) => v.message);
+        assert.ok(rpo.some((m) => /^table orders: losing the region loses up to 5 s of acknowledged writes, over the 4 s RPO SLO \(asynchronous global-table replica in eu-central-1/m.test(m)), rpo.join("\n"));
+        assert.ok(rpo.some((m) => /^database db: losing the region loses all its acknowledged writes/m.test(m)), rpo.join("\n"));
+        const relaxed = await evaluate(fixture, { all: "mandatory", "rpo-budget": { regionSloSeconds: 86400 } });
+        assert.ok(!relaxed.violations.some((v) => v.policy === "rpo-budget" && /orders/.test(v.message)));
+    });
+
     it("rds-iam-authentication: reported, but advisory even in prod", async () => {
         const report = await evaluate(mutated("db", (p) => { p.iamDatabaseAuthenticationEnabled = false; }));
         const hits = report.violations.filter((v) => v.policy === "rds-iam-authentication");
