@@ -14,9 +14,8 @@
  */
 import * as fs from "fs";
 import * as path from "path";
-import { readPackConfigFile } from "./policy-config";
-import { loadPack } from "./policy-packs";
-import { ENVIRONMENTS, PackRun } from "./policy-runner";
+import { ENVIRONMENTS, readPackConfigFile } from "./policy-config";
+import type { PackRun } from "./policy-runner";
 
 export interface ProgramOptions {
     programs: string[];
@@ -73,7 +72,10 @@ export function parseProgramOptions(argv: string[], usage: string, extra: (arg: 
     return o;
 }
 
-/** The other packs, loaded once for all programs. */
+/** The other packs, loaded once for all programs (the pack loader only when there are any). */
 export function otherPacks(o: ProgramOptions): PackRun[] {
+    if (o.packs.length === 0) return [];
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const { loadPack } = require("./policy-packs") as typeof import("./policy-packs");
     return o.packs.flatMap(({ spec, config }) => loadPack(spec).map((pack) => ({ pack, config: config ? readPackConfigFile(config) : undefined })));
 }

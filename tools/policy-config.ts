@@ -6,7 +6,10 @@
 import * as fs from "fs";
 import type { EnforcementLevel, Policies, PolicyConfigSchema } from "@pulumi/policy";
 import type { PolicyConfigJSONSchema } from "@pulumi/policy/schema";
-import { PACK_NAME } from "../policies/rules";
+import { PACK_NAME } from "../policies/rules/pack-name";
+
+/** The environments our pack has config files for: policies/config/<environment>.json. */
+export const ENVIRONMENTS = ["prod", "staging"] as const;
 
 /** The policy pack config file format the Pulumi CLI accepts for `--policy-pack-config`. */
 export type PackConfigFile = Record<string, EnforcementLevel | ({ enforcementLevel?: EnforcementLevel } & Record<string, unknown>)>;

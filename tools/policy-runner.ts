@@ -210,8 +210,7 @@ async function analyzePack(pack: LoadedPack, resolved: Record<string, ResolvedPo
     return violations;
 }
 
-/** Where our pack's config files live: policies/config/<environment>.json. */
-export const ENVIRONMENTS = ["prod", "staging"] as const;
+export { ENVIRONMENTS } from "./policy-config";
 
 /**
  * The environment a run is judged as: `--enforcement` when given, else the stack's `boxoffice:environment`,

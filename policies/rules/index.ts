@@ -16,8 +16,7 @@ import { loadBalancerPolicies } from "./load-balancer";
 import { networkPolicies } from "./network";
 import { resiliencePolicies } from "./resilience";
 
-/** The pack's name, as `pulumi preview` prints it next to each violation. */
-export const PACK_NAME = "boxoffice";
+export { PACK_NAME } from "./pack-name";
 
 export const policies: Policies = [
     ...databasePolicies,
