@@ -1,40 +1,28 @@
 /**
- * `npm run plan -- --stack <name> [--json] [--dir <project folder>]`: the offline plan of a stack, without the Pulumi CLI or cloud
- * credentials. Exit 0 on success, 2 on invalid stack config, 1 on any other program error.
+ * `npm run plan -- --stack <name> [--json] [--program <dir>] [pack options]`: the offline plan of a stack
+ * of this repository's program (or any Pulumi Node.js program), without the Pulumi CLI or cloud
+ * credentials. `--json` adds the policy report (packs chosen as for `npm run policy`, see cli-options.ts).
+ * Exit 0 on success, 2 on invalid stack config or usage, 1 on any other program error.
  */
 import { ConfigError } from "../stacks/config/load";
+import { UsageError, otherPacks, parseProgramOptions } from "./cli-options";
 import { runStack } from "./offline/engine";
+import { refuseNetwork } from "./offline/no-network";
 import { planDocument, planText } from "./plan";
 
-interface CliArgs {
-    stack: string;
-    json: boolean;
-    /** Folder with Pulumi.yaml and the stack files; the repository root by default. */
-    dir?: string;
-}
-
-function parseArgs(argv: string[]): CliArgs {
-    const args: CliArgs = { stack: "prod", json: false };
-    for (let i = 0; i < argv.length; i++) {
-        const a = argv[i];
-        if (a === "--json") args.json = true;
-        else if (a === "--stack" && argv[i + 1]) args.stack = argv[++i];
-        else if (a.startsWith("--stack=")) args.stack = a.slice("--stack=".length);
-        else if (a === "--dir" && argv[i + 1]) args.dir = argv[++i];
-        else throw new Error(`unknown argument ${a}; usage: npm run plan -- --stack <name> [--json] [--dir <project folder>]`);
-    }
-    if (!/^[A-Za-z0-9_.-]+$/.test(args.stack)) throw new Error(`invalid stack name ${JSON.stringify(args.stack)}`);
-    return args;
-}
+const USAGE = "usage: npm run plan -- --stack <name> [--json] [--program <dir>] [--pack-config <file>] [--pack <dir|package> [--pack-config <file>]]... [--no-default-pack] [--enforcement prod|staging]";
 
 async function main(): Promise<number> {
-    const args = parseArgs(process.argv.slice(2));
-    const run = await runStack({ stack: args.stack, projectDir: args.dir });
+    const args = parseProgramOptions(process.argv.slice(2), USAGE);
+    if (args.programs.length > 1) throw new UsageError(`plan takes one --program\n${USAGE}`);
+    refuseNetwork();
+    const run = await runStack({ stack: args.stack ?? "prod", projectDir: args.programs[0] });
     if (args.json) {
         const doc = planDocument(run);
-        // Loaded here, not at the top: only the JSON document carries the policy report (~130 ms).
-        const { evaluatePolicies } = await import("./policy-runner");
-        doc.policy = await evaluatePolicies(run);
+        // Loaded here, not at the top: only the JSON document carries the policy report.
+        const { defaultPolicyConfigFile, evaluatePolicies } = await import("./policy-runner");
+        const config = args.defaultPack ? args.packConfig ?? defaultPolicyConfigFile(run, args.enforcement) : undefined;
+        doc.policy = await evaluatePolicies(run, config, otherPacks(args), { defaultPack: args.defaultPack });
         await write(`${JSON.stringify(doc, null, 2)}\n`);
     } else {
         await write(`${planText(run)}\n`);
@@ -50,7 +38,8 @@ function write(text: string): Promise<void> {
 main().then(
     (code) => process.exit(code),
     (err) => {
-        process.stderr.write(`${err instanceof ConfigError ? err.message : `plan failed: ${err instanceof Error ? err.message : String(err)}`}\n`);
-        process.exit(err instanceof ConfigError ? 2 : 1);
+        const known = err instanceof ConfigError || err instanceof UsageError;
+        process.stderr.write(`${known ? err.message : `plan failed: ${err instanceof Error ? err.message : String(err)}`}\n`);
+        process.exit(known ? 2 : 1);
     },
 );

@@ -19,7 +19,7 @@ export interface PlanDocument {
     stack: string;
     resources: PlanResource[];
     outputs: Record<string, unknown>;
-    policy?: { policies: string[]; violations: { policy: string; level: string; urn: string; message: string }[] };
+    policy?: import("./policy-runner").PolicyReport;
 }
 
 export function planDocument(run: ProgramRun): PlanDocument {
@@ -61,7 +61,7 @@ const KEY_FIELDS: Record<string, string[]> = {
 };
 
 function brief(value: unknown): string {
-    const text = typeof value === "string" ? value : JSON.stringify(value);
+    const text = typeof value === "string" ? value : JSON.stringify(value) ?? String(value);
     return text.length > 90 ? `${text.slice(0, 87)}...` : text;
 }
 

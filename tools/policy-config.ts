@@ -6,7 +6,10 @@
 import * as fs from "fs";
 import type { EnforcementLevel, Policies, PolicyConfigSchema } from "@pulumi/policy";
 import type { PolicyConfigJSONSchema } from "@pulumi/policy/schema";
-import { PACK_NAME } from "../policies/rules";
+import { PACK_NAME } from "../policies/rules/pack-name";
+
+/** The environments our pack has config files for: policies/config/<environment>.json. */
+export const ENVIRONMENTS = ["prod", "staging"] as const;
 
 /** The policy pack config file format the Pulumi CLI accepts for `--policy-pack-config`. */
 export type PackConfigFile = Record<string, EnforcementLevel | ({ enforcementLevel?: EnforcementLevel } & Record<string, unknown>)>;
@@ -52,10 +55,16 @@ function parsePackConfig(config: PackConfigFile): Map<string, { level?: Enforcem
     return out;
 }
 
+/**
+ * The config each policy of a pack runs with, as the CLI computes it: the policy's own level (else the
+ * pack's), schema defaults, then the pack's initial config (its constructor's third argument), then the
+ * config file; in each of the two, `all` first and per-policy entries over it.
+ */
 export function reconcilePackConfig(
     policies: Policies,
     config: PackConfigFile,
     packLevel: EnforcementLevel = "advisory",
+    pack: { name?: string; initialConfig?: PackConfigFile } = {},
 ): Record<string, ResolvedPolicyConfig> {
     const result: Record<string, ResolvedPolicyConfig> = {};
     for (const p of policies) {
@@ -65,25 +74,27 @@ export function reconcilePackConfig(
         }
         result[p.name] = { enforcementLevel: p.enforcementLevel ?? packLevel, properties };
     }
-    const given = parsePackConfig(config);
-    const all = given.get("all");
-    if (all?.level) for (const r of Object.values(result)) r.enforcementLevel = all.level;
     const errors: string[] = [];
-    for (const [name, entry] of given) {
-        if (name === "all") continue;
-        const target = result[name];
-        if (!target) {
-            errors.push(`${name}: no such policy in pack ${PACK_NAME}`);
-            continue;
+    for (const layer of [pack.initialConfig ?? {}, config]) {
+        const given = parsePackConfig(layer);
+        const all = given.get("all");
+        if (all?.level) for (const r of Object.values(result)) r.enforcementLevel = all.level;
+        for (const [name, entry] of given) {
+            if (name === "all") continue;
+            const target = result[name];
+            if (!target) {
+                errors.push(`${name}: no such policy in pack ${pack.name ?? PACK_NAME}`);
+                continue;
+            }
+            if (entry.level) target.enforcementLevel = entry.level;
+            Object.assign(target.properties, entry.properties);
         }
-        if (entry.level) target.enforcementLevel = entry.level;
-        Object.assign(target.properties, entry.properties);
     }
     for (const p of policies) {
         if (!p.configSchema) continue;
         for (const e of validateAgainstSchema(p.configSchema, result[p.name].properties)) errors.push(`${p.name}: ${e}`);
     }
-    if (errors.length) throw new Error(`policy pack configuration is invalid:\n  ${errors.join("\n  ")}`);
+    if (errors.length) throw new Error(`policy pack ${pack.name ?? PACK_NAME} configuration is invalid:\n  ${errors.join("\n  ")}`);
     return result;
 }
 

@@ -1,6 +1,7 @@
 /**
- * The offline policy runner: evaluates the boxoffice policy pack against a program run recorded by the
- * offline engine, the way `pulumi preview --policy-pack policies --policy-pack-config <file>` would.
+ * The offline policy runner: evaluates policy packs (ours, and any other, see policy-packs.ts) against a
+ * program run recorded by the offline engine, the way `pulumi preview --policy-pack <pack>
+ * --policy-pack-config <file>` would, pack after pack. The requests come from analyzer-requests.ts.
  *
  * Faithfulness is the point. Rather than calling the rules' checks directly, the runner feeds analyzer
  * protobuf requests to `@pulumi/policy`'s own engine-facing handlers (`makeAnalyzeRpcFun`,
@@ -19,12 +20,11 @@ import * as fs from "fs";
 import * as path from "path";
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 import Module = require("module");
-import * as pulumi from "@pulumi/pulumi";
-import * as rpc from "@pulumi/pulumi/runtime/rpc";
 import type { EnforcementLevel, Policies } from "@pulumi/policy";
-import type { ProgramRun, Registration } from "./offline/engine";
+import { AnalyzerRequests, analyzerRequests } from "./analyzer-requests";
+import type { ProgramRun } from "./offline/engine";
 import { PackConfigFile, ResolvedPolicyConfig, readPackConfigFile, reconcilePackConfig } from "./policy-config";
-import { PACK_NAME, policies as allPolicies } from "../policies/rules";
+import { LoadedPack, boxofficePack } from "./policy-packs";
 
 // The generated protobuf modules have no typings.
 // eslint-disable-next-line @typescript-eslint/no-require-imports
@@ -36,6 +36,8 @@ export const REPO_ROOT = path.resolve(__dirname, "..");
 export const POLICY_CONFIG_DIR = path.join(REPO_ROOT, "policies", "config");
 
 export interface Violation {
+    /** The pack that reported it. */
+    pack: string;
     policy: string;
     level: EnforcementLevel;
     urn: string;
@@ -43,8 +45,9 @@ export interface Violation {
 }
 
 export interface PolicyReport {
-    /** Every policy that ran (not disabled by the config). */
+    /** Every policy that ran (not disabled by the config), pack after pack. */
     policies: string[];
+    packs: { name: string; version: string; source: string; policies: number }[];
     violations: Violation[];
 }
 
@@ -106,139 +109,28 @@ async function configureAnalyzer(config: Record<string, ResolvedPolicyConfig>): 
     await callRpc(analyzerHandlers().configure, req);
 }
 
-// ------------------------------------------------------------------------------------------------------
-// From recorded registrations to analyzer requests.
-// ------------------------------------------------------------------------------------------------------
-
-const SIG = rpc.specialSigKey;
-const SECRET_SIG = rpc.specialSecretSig;
-const RESOURCE_SIG = rpc.specialResourceSig;
-const OUTPUT_SIG = rpc.specialOutputValueSig;
-const UNKNOWN = rpc.unknownValue;
-
-/**
- * Turns SDK values into what the engine hands analyzers: resource references become the id (custom
- * resources) or URN (components), output values their plain (or secret, or unknown) value; secrets,
- * unknowns, assets and archives keep their wire form for the policy deserializer; undefined disappears.
- */
-async function toAnalyzerValue(value: unknown): Promise<unknown> {
-    if (value === undefined || value === null || typeof value !== "object") return value;
-    if (Array.isArray(value)) {
-        const items = await Promise.all(value.map(toAnalyzerValue));
-        return items.map((v) => (v === undefined ? null : v));
-    }
-    if (pulumi.Resource.isInstance(value)) {
-        const res = value as pulumi.Resource & { id?: pulumi.Output<string> };
-        if (pulumi.CustomResource.isInstance(value) && res.id) return (await outputValue(res.id)) ?? UNKNOWN;
-        return (await outputValue(res.urn)) ?? UNKNOWN;
-    }
-    if (pulumi.Output.isInstance(value)) return toAnalyzerValue(await outputValue(value));
-    const obj = value as Record<string, unknown>;
-    switch (obj[SIG]) {
-        case RESOURCE_SIG:
-            return typeof obj.id === "string" ? (obj.id === "" ? UNKNOWN : obj.id) : obj.urn;
-        case OUTPUT_SIG: {
-            if (!("value" in obj)) return UNKNOWN;
-            const inner = await toAnalyzerValue(obj.value);
-            return obj.secret ? { [SIG]: SECRET_SIG, value: inner ?? null } : inner;
-        }
-        case SECRET_SIG:
-            return { [SIG]: SECRET_SIG, value: (await toAnalyzerValue(obj.value)) ?? null };
-        default: {
-            const out: Record<string, unknown> = {};
-            for (const [k, v] of Object.entries(obj)) {
-                const converted = await toAnalyzerValue(v);
-                if (converted !== undefined) out[k] = converted;
-            }
-            return out;
-        }
-    }
-}
-
-/** Resolves an Output without registering anything; unknown (preview) values come back undefined. */
-async function outputValue<X>(o: pulumi.Output<X>): Promise<X | undefined> {
-    const internal = o as unknown as { promise(withUnknowns?: boolean): Promise<X>; isKnown: Promise<boolean> };
-    return (await internal.isKnown) ? internal.promise() : undefined;
-}
-
-async function toStruct(props: Record<string, unknown>): Promise<any> {
-    return structproto.Struct.fromJavaScript((await toAnalyzerValue(props)) as Record<string, unknown>);
-}
-
-function resourceOptions(r: Registration): any {
-    const opts = new analyzerproto.AnalyzerResourceOptions();
-    opts.setProtect(r.options.protect);
-    opts.setIgnorechangesList(r.options.ignoreChanges);
-    opts.setDeletebeforereplace(r.options.deleteBeforeReplace);
-    opts.setDeletebeforereplacedefined(r.options.deleteBeforeReplace);
-    opts.setAdditionalsecretoutputsList(r.options.additionalSecretOutputs);
-    opts.setAliasesList([]);
-    if (r.parent) opts.setParent(r.parent);
-    return opts;
-}
-
-interface ProviderInfo { type: string; urn: string; name: string; props: Record<string, unknown> }
-
-/**
- * The provider the engine would attach: the explicit one the resource names, else the default provider the
- * engine creates from the stack's `<package>:*` config (its URN name is `default_<version>`; the version
- * does not matter to any rule, so `default` stands in).
- */
-function providerOf(r: Registration, byUrn: Map<string, Registration>, run: Pick<ProgramRun, "project" | "stack" | "config">): ProviderInfo | undefined {
-    if (r.provider) {
-        const urn = r.provider.split("::").slice(0, -1).join("::");
-        const p = byUrn.get(urn);
-        if (p) return { type: p.type, urn: p.urn, name: p.name, props: p.serializedInputs };
-    }
-    const pkg = r.type.split(":")[0];
-    if (!r.custom || pkg === "pulumi") return undefined;
-    const props: Record<string, unknown> = {};
-    for (const [key, value] of Object.entries(run.config)) {
-        if (key.startsWith(`${pkg}:`)) props[key.slice(pkg.length + 1)] = value;
-    }
-    const type = `pulumi:providers:${pkg}`;
-    return { type, name: "default", urn: `urn:pulumi:${run.stack}::${run.project}::${type}::default`, props };
-}
-
-async function providerProto(p: ProviderInfo): Promise<any> {
-    const proto = new analyzerproto.AnalyzerProviderResource();
-    proto.setType(p.type);
-    proto.setUrn(p.urn);
-    proto.setName(p.name);
-    proto.setProperties(await toStruct(p.props));
-    return proto;
-}
-
-function isProvider(r: Registration): boolean {
-    return r.type.startsWith("pulumi:providers:");
-}
-
-// ------------------------------------------------------------------------------------------------------
 // Evaluation.
 // ------------------------------------------------------------------------------------------------------
 
 export interface EvaluateOptions {
-    /** Policy config: a parsed config file (the CLI format); default none (every policy at its own level). */
+    /** Config for our pack: a parsed config file (the CLI format); default none (every policy at its own level). */
     config?: PackConfigFile;
-    /** The policies to run; default the whole pack. */
+    /** The policies of our pack to run; default all of them. */
     policies?: Policies;
+    /** The packs to run, each with its config file; default ours with `config`. */
+    packs?: PackRun[];
 }
 
-const PACK_VERSION: string = (() => {
-    try {
-        return String(JSON.parse(fs.readFileSync(path.join(REPO_ROOT, "policies", "package.json"), "utf8")).version ?? "0.0.0");
-    } catch {
-        return "0.0.0";
-    }
-})();
+/** A pack and the config file it runs with (as `--policy-pack DIR --policy-pack-config FILE`). */
+export interface PackRun { pack: LoadedPack; config?: PackConfigFile }
 
 // The handlers read the policy config from module state, so evaluations must not interleave.
 let queue: Promise<unknown> = Promise.resolve();
 
 /**
- * Evaluates the policies against recorded registrations: one `Analyze` call per resource (its inputs), then
- * one `AnalyzeStack` call with every resource (its outputs, parent, dependencies), as the engine does at the
- * end of a preview.
+ * Evaluates the packs against recorded registrations, one pack after the other: one `Analyze` call per
+ * resource (its inputs), then one `AnalyzeStack` call with every resource (its outputs, parent,
+ * dependencies), as the engine does at the end of a preview.
  */
 export function evaluateRegistrations(run: Pick<ProgramRun, "project" | "stack" | "config" | "resources">, opts: EvaluateOptions = {}): Promise<PolicyReport> {
     const next = queue.then(() => evaluateNow(run, opts));
@@ -247,19 +139,65 @@ export function evaluateRegistrations(run: Pick<ProgramRun, "project" | "stack" 
 }
 
 async function evaluateNow(run: Pick<ProgramRun, "project" | "stack" | "config" | "resources">, opts: EvaluateOptions): Promise<PolicyReport> {
-    const policies = opts.policies ?? allPolicies;
-    const resolved = reconcilePackConfig(policies, opts.config ?? {});
+    // Every "not applicable" answer is an Error; their stack traces were a tenth of an evaluation and are
+    // never shown (messages are kept). BOXOFFICE_STACK_TRACES=1 keeps them, as for the program run.
+    const traceLimit = Error.stackTraceLimit;
+    if (!process.env.BOXOFFICE_STACK_TRACES) Error.stackTraceLimit = 0;
+    try {
+        return await evaluateAllPacks(run, opts);
+    } finally {
+        Error.stackTraceLimit = traceLimit;
+    }
+}
+
+async function evaluateAllPacks(run: Pick<ProgramRun, "project" | "stack" | "config" | "resources">, opts: EvaluateOptions): Promise<PolicyReport> {
+    const ours = boxofficePack();
+    const packs = opts.packs ?? [{ pack: { ...ours, policies: opts.policies ?? ours.policies }, config: opts.config }];
+    const requests = await analyzerRequests(run);
+    const report: PolicyReport = { policies: [], packs: [], violations: [] };
+    for (const { pack, config } of packs) {
+        const resolved = reconcilePackConfig(pack.policies, config ?? {}, pack.enforcementLevel, pack);
+        const ran = pack.policies.filter((p) => resolved[p.name]?.enforcementLevel !== "disabled").map((p) => p.name);
+        report.policies.push(...ran);
+        report.packs.push({ name: pack.name, version: pack.version, source: pack.source, policies: ran.length });
+        report.violations.push(...await analyzePack(pack, resolved, requests));
+    }
+    return report;
+}
+
+
+/** The resource types a resource policy's validations are bound to, when every one of them is typed. */
+function typesOf(p: Policies[number]): string[] | undefined {
+    const v = (p as { validateResource?: unknown }).validateResource;
+    if (!v) return undefined;
+    const types = (Array.isArray(v) ? v : [v]).map((f) => (f as { __pulumiType?: unknown })?.__pulumiType);
+    return types.every((t): t is string => typeof t === "string") ? types : undefined;
+}
+
+
+async function analyzePack(pack: LoadedPack, resolved: Record<string, ResolvedPolicyConfig>, requests: AnalyzerRequests): Promise<Violation[]> {
     const h = analyzerHandlers();
     await configureAnalyzer(resolved);
-    const analyze = h.makeAnalyzeRpcFun(PACK_NAME, PACK_VERSION, "advisory", policies);
-    const analyzeStack = h.makeAnalyzeStackRpcFun(PACK_NAME, PACK_VERSION, "advisory", policies);
-
-    const byUrn = new Map(run.resources.map((r) => [r.urn, r]));
-    const rootUrn = run.resources.find((r) => r.type === "pulumi:pulumi:Stack")?.urn ?? "";
+    // The handler deserializes a resource's props once per validation that lacks a single type of its own (a
+    // list of typed validations, say), only to find most of them not applicable. Each resource type therefore
+    // gets a handler over the policies that can apply to it: those whose validations are all typed
+    // (validateResourceOfType) and name other types would only have answered "not applicable", which yields
+    // no diagnostic. Same diagnostics, a fraction of the work.
+    const byType = new Map<string, RpcFun>();
+    const analyzeFor = (type: string): RpcFun => {
+        let fn = byType.get(type);
+        if (!fn) {
+            fn = h.makeAnalyzeRpcFun(pack.name, pack.version, pack.enforcementLevel, pack.policies.filter((p) => typesOf(p)?.includes(type) ?? true));
+            byType.set(type, fn);
+        }
+        return fn;
+    };
+    const analyzeStack = h.makeAnalyzeStackRpcFun(pack.name, pack.version, pack.enforcementLevel, pack.policies);
     const violations: Violation[] = [];
     const collect = (resp: any, fallbackUrn: string) => {
         for (const d of resp.getDiagnosticsList()) {
             violations.push({
+                pack: pack.name,
                 policy: d.getPolicyname(),
                 level: PROTO_TO_LEVEL.get(d.getEnforcementlevel()) ?? "advisory",
                 urn: d.getUrn() || fallbackUrn,
@@ -267,65 +205,38 @@ async function evaluateNow(run: Pick<ProgramRun, "project" | "stack" | "config" 
             });
         }
     };
-
-    const stackResources: any[] = [];
-    for (const r of run.resources) {
-        const provider = providerOf(r, byUrn, run);
-        if (r.type !== "pulumi:pulumi:Stack" && !isProvider(r)) {
-            const req = new analyzerproto.AnalyzeRequest();
-            req.setType(r.type);
-            req.setUrn(r.urn);
-            req.setName(r.name);
-            req.setProperties(await toStruct(r.serializedInputs));
-            req.setOptions(resourceOptions(r));
-            if (provider) req.setProvider(await providerProto(provider));
-            collect(await callRpc(analyze, req), r.urn);
-        }
-        const res = new analyzerproto.AnalyzerResource();
-        res.setType(r.type);
-        res.setUrn(r.urn);
-        res.setName(r.name);
-        res.setProperties(await toStruct(r.outputs));
-        res.setOptions(resourceOptions(r));
-        if (provider) res.setProvider(await providerProto(provider));
-        if (r.parent) res.setParent(r.parent);
-        res.setDependenciesList(r.dependencies);
-        const deps = res.getPropertydependenciesMap();
-        for (const [key, urns] of Object.entries(r.propertyDependencies)) {
-            const d = new analyzerproto.AnalyzerPropertyDependencies();
-            d.setUrnsList(urns);
-            deps.set(key, d);
-        }
-        stackResources.push(res);
-    }
-    const stackReq = new analyzerproto.AnalyzeStackRequest();
-    stackReq.setResourcesList(stackResources);
-    collect(await callRpc(analyzeStack, stackReq), rootUrn);
-
-    return {
-        policies: policies.filter((p) => resolved[p.name]?.enforcementLevel !== "disabled").map((p) => p.name),
-        violations,
-    };
+    for (const { urn, type, request } of requests.perResource) collect(await callRpc(analyzeFor(type), request), urn);
+    collect(await callRpc(analyzeStack, requests.stack), requests.rootUrn);
+    return violations;
 }
 
-/** The environment of a run: `boxoffice:environment`, falling back to the stack name. */
-export function environmentOf(run: Pick<ProgramRun, "config" | "stack">): string {
-    return run.config["boxoffice:environment"] ?? run.stack;
+export { ENVIRONMENTS } from "./policy-config";
+
+/**
+ * The environment a run is judged as: `--enforcement` when given, else the stack's `boxoffice:environment`,
+ * else prod. A program that does not declare an environment is held to prod: the safe default.
+ */
+export function environmentOf(run: Pick<ProgramRun, "config" | "stack">, enforcement?: string): string {
+    return enforcement ?? run.config["boxoffice:environment"] ?? "prod";
 }
 
 /** The default policy config for a run: policies/config/<environment>.json. */
-export function defaultPolicyConfigFile(run: Pick<ProgramRun, "config" | "stack">): string {
-    return path.join(POLICY_CONFIG_DIR, `${environmentOf(run)}.json`);
+export function defaultPolicyConfigFile(run: Pick<ProgramRun, "config" | "stack">, enforcement?: string): string {
+    return path.join(POLICY_CONFIG_DIR, `${environmentOf(run, enforcement)}.json`);
 }
 
 /**
- * The runner's entry point for `npm run policy` and the plan's `--json` output: evaluates the whole pack
- * with the given policy config file (default policies/config/<environment>.json).
+ * The runner's entry point for `npm run policy` and the plan's `--json` output: evaluates our pack with the
+ * given policy config file (default policies/config/<environment>.json), then any other packs.
  */
-export async function evaluatePolicies(run: ProgramRun, policyConfigFile?: string): Promise<PolicyReport> {
-    const file = policyConfigFile ?? defaultPolicyConfigFile(run);
-    if (!fs.existsSync(file)) throw new Error(`policy config ${file} not found (pass --config <file>)`);
-    return evaluateRegistrations(run, { config: readPackConfigFile(file) });
+export async function evaluatePolicies(run: ProgramRun, policyConfigFile?: string, others: PackRun[] = [], opts: { defaultPack?: boolean } = {}): Promise<PolicyReport> {
+    const packs: PackRun[] = [];
+    if (opts.defaultPack !== false) {
+        const file = policyConfigFile ?? defaultPolicyConfigFile(run);
+        if (!fs.existsSync(file)) throw new Error(`policy config ${file} not found (pass --pack-config <file>)`);
+        packs.push({ pack: boxofficePack(), config: readPackConfigFile(file) });
+    }
+    return evaluateRegistrations(run, { packs: [...packs, ...others] });
 }
 
 /** Whether a report blocks a deployment, as `pulumi preview`/`up` would: any mandatory violation. */

@@ -8,6 +8,7 @@
  * Usage: node tools/ts-run.js <entry.ts> [args...]
  */
 "use strict";
+require("./fast-load");
 const crypto = require("crypto");
 const fs = require("fs");
 const path = require("path");

@@ -243,7 +243,7 @@ export function selects(selection: PolicyResource, target: PolicyResource): bool
         .some((t) => (t.type ?? "STRINGEQUALS").toUpperCase() === "STRINGEQUALS" && t.key !== undefined && tags[t.key] === t.value);
     if (tagMatches) return true;
     const resources = list<string>(known(selection.props, "resources"));
-    const listed = references(selection, "resources", target) || resources.includes("*") || resources.some((r) => typeof r === "string" && r.endsWith(":db:*"));
+    const listed = references(selection, "resources", target) || resources.includes("*") || resources.some((r) => typeof r === "string" && /:(db:|cluster:|table\/)\*$/.test(r));
     if (!listed) return false;
     const conditions = known(selection.props, "conditions") as { stringEquals?: { key?: string; value?: string }[] }[] | undefined;
     const equals = list<{ stringEquals?: { key?: string; value?: string }[] }>(conditions).flatMap((c) => list<{ key?: string; value?: string }>(c.stringEquals));
@@ -253,14 +253,14 @@ export function selects(selection: PolicyResource, target: PolicyResource): bool
 export const backupCoverage = stackRule(
     {
         name: "backup-coverage",
-        description: `Every RDS instance that is not a read replica, and every resource tagged ${BACKUP_TAG}, carries ${BACKUP_TAG}=${BACKUP_TAG_VALUE} and is picked by an AWS Backup selection.`,
+        description: `Every RDS instance that is not a read replica, RDS/Aurora cluster, DynamoDB table and resource tagged ${BACKUP_TAG} carries ${BACKUP_TAG}=${BACKUP_TAG_VALUE} and is picked by an AWS Backup selection.`,
         severity: "critical",
         remediationSteps: `1. Tag the resource \`${BACKUP_TAG}: ${BACKUP_TAG_VALUE}\`. 2. Make sure an \`aws.backup.Selection\` of the daily/weekly/monthly plan selects that tag (selectionTags STRINGEQUALS) or lists the resource's ARN.`,
     },
     (args) => {
         const selections = ofType(args, T.backupSelection);
-        const candidates = args.resources.filter((r) =>
-            (r.type === T.rdsInstance && !isReadReplica(r.props)) || BACKUP_TAG in tagsOf(safeProps(r)));
+        const candidates = args.resources.filter((r) => (r.type === T.rdsInstance && !isReadReplica(r.props))
+            || r.type === T.rdsCluster || r.type === T.dynamoTable || BACKUP_TAG in tagsOf(safeProps(r)));
         if (candidates.length === 0) return { notApplicable: "no databases or resources tagged for backup" };
         const findings: StackFinding[] = [];
         for (const r of candidates) {

@@ -27,6 +27,7 @@ export type { Tier };
 export const T = {
     rdsInstance: "aws:rds/instance:Instance",
     rdsCluster: "aws:rds/cluster:Cluster",
+    rdsClusterInstance: "aws:rds/clusterInstance:ClusterInstance",
     rdsParameterGroup: "aws:rds/parameterGroup:ParameterGroup",
     rdsSubnetGroup: "aws:rds/subnetGroup:SubnetGroup",
     rdsProxy: "aws:rds/proxy:Proxy",
@@ -35,7 +36,11 @@ export const T = {
     cacheCluster: "aws:elasticache/cluster:Cluster",
     cacheSubnetGroup: "aws:elasticache/subnetGroup:SubnetGroup",
     loadBalancer: "aws:lb/loadBalancer:LoadBalancer",
+    /** The same resource as `loadBalancer` under the provider's other module name (aws.alb.LoadBalancer). */
+    albLoadBalancer: "aws:alb/loadBalancer:LoadBalancer",
     listener: "aws:lb/listener:Listener",
+    albListener: "aws:alb/listener:Listener",
+    classicElb: "aws:elb/loadBalancer:LoadBalancer",
     wafAssociation: "aws:wafv2/webAclAssociation:WebAclAssociation",
     ecsService: "aws:ecs/service:Service",
     ecsTaskDefinition: "aws:ecs/taskDefinition:TaskDefinition",
@@ -52,15 +57,35 @@ export const T = {
     securityGroupRule: "aws:ec2/securityGroupRule:SecurityGroupRule",
     ingressRule: "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule",
     kmsKey: "aws:kms/key:Key",
+    ec2Instance: "aws:ec2/instance:Instance",
+    autoscalingGroup: "aws:autoscaling/group:Group",
+    dynamoTable: "aws:dynamodb/table:Table",
+    bucket: "aws:s3/bucket:Bucket",
+    bucketV2: "aws:s3/bucketV2:BucketV2",
+    bucketAcl: "aws:s3/bucketAcl:BucketAcl",
+    bucketAclV2: "aws:s3/bucketAclV2:BucketAclV2",
+    bucketPolicy: "aws:s3/bucketPolicy:BucketPolicy",
+    bucketPublicAccessBlock: "aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock",
+    accountPublicAccessBlock: "aws:s3/accountPublicAccessBlock:AccountPublicAccessBlock",
     healthCheck: "aws:route53/healthCheck:HealthCheck",
     record: "aws:route53/record:Record",
 } as const;
+
+/** Every type token of an Application/Network Load Balancer (aws.lb.* and aws.alb.* are the same resources). */
+export const LOAD_BALANCER_TYPES: readonly string[] = [T.loadBalancer, T.albLoadBalancer];
+export const LISTENER_TYPES: readonly string[] = [T.listener, T.albListener];
+/** Every load balancer a public entry point can be: ALB/NLB under either module name, and the classic ELB. */
+export const ANY_LOAD_BALANCER_TYPES: readonly string[] = [...LOAD_BALANCER_TYPES, T.classicElb];
+/** S3 buckets: `aws.s3.Bucket` and the deprecated `aws.s3.BucketV2` (provider v7). */
+export const BUCKET_TYPES: readonly string[] = [T.bucket, T.bucketV2];
 
 export type Props = Record<string, any>;
 
 /** Resource tags, or an empty object: `tags` is optional on every AWS resource. */
 export function tagsOf(props: Props): Record<string, string> {
     const tags = props.tags;
+    // Auto Scaling groups take tags as a list of { key, value, propagateAtLaunch }.
+    if (Array.isArray(tags)) return Object.fromEntries(tags.filter((t) => t && typeof t.key === "string").map((t) => [t.key, String(t.value)]));
     return tags && typeof tags === "object" ? (tags as Record<string, string>) : {};
 }
 
@@ -103,8 +128,8 @@ export function reportAll(report: ReportViolation, messages: string[], urn?: str
 }
 
 /** Resources of one type in a stack validation, with their props (already behind the unknown-value proxy). */
-export function ofType(args: StackValidationArgs, type: string): PolicyResource[] {
-    return args.resources.filter((r) => r.type === type);
+export function ofType(args: StackValidationArgs, type: string | readonly string[]): PolicyResource[] {
+    return args.resources.filter((r) => (typeof type === "string" ? r.type === type : type.includes(r.type)));
 }
 
 /**
@@ -187,20 +212,25 @@ export function configWithDefaults<C>(schema: PolicyConfigSchema | undefined, gi
 
 type ResourceClass<TResource extends Resource, TArgs> = { new (name: string, args: TArgs, ...rest: any[]): TResource };
 
-/** A rule over one AWS resource type. */
+/**
+ * A rule over one AWS resource type, or over several whose props have the same shape (the same resource
+ * under two module names, e.g. aws.lb.LoadBalancer and aws.alb.LoadBalancer): pass the classes as a list.
+ */
 export function resourceRule<TResource extends Resource, TArgs, C = Record<string, never>>(
     meta: RuleMeta,
-    resourceClass: ResourceClass<TResource, TArgs>,
+    resourceClass: ResourceClass<TResource, TArgs> | ResourceClass<Resource, any>[],
     check: (props: Unwrap<NonNullable<TArgs>>, config: C, args: ResourceValidationArgs) => Verdict,
 ): ResourceValidationPolicy {
+    const classes = (Array.isArray(resourceClass) ? resourceClass : [resourceClass]) as ResourceClass<TResource, TArgs>[];
+    const validations = classes.map((cls) => validateResourceOfType(cls, (props, args, report) => {
+        const verdict = check(props, configWithDefaults<C>(meta.configSchema, args.getConfig()), args);
+        if (!Array.isArray(verdict)) args.notApplicable(verdict.notApplicable);
+        else reportAll(report, verdict);
+    }));
     return {
         ...meta,
         enforcementLevel: meta.enforcementLevel ?? "mandatory",
-        validateResource: validateResourceOfType(resourceClass, (props, args, report) => {
-            const verdict = check(props, configWithDefaults<C>(meta.configSchema, args.getConfig()), args);
-            if (!Array.isArray(verdict)) args.notApplicable(verdict.notApplicable);
-            else reportAll(report, verdict);
-        }),
+        validateResource: validations.length === 1 ? validations[0] : validations,
     };
 }
 

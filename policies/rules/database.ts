@@ -31,12 +31,12 @@ interface RetentionConfig { minimumDays: number }
 export const rdsBackupRetention = resourceRule<aws.rds.Instance, aws.rds.InstanceArgs, RetentionConfig>(
     {
         name: "rds-backup-retention",
-        description: "Every RDS instance that is not a read replica keeps automated backups (point-in-time recovery) for at least the configured number of days.",
+        description: "Every RDS instance that is not a read replica, and every RDS/Aurora cluster, keeps automated backups (point-in-time recovery) for at least the configured number of days.",
         severity: "high",
         remediationSteps: "1. Set `backupRetentionPeriod` to at least the floor from the policy config (RDS allows up to 35 days). 2. Keep `backupWindow` outside the peak sales hours.",
         configSchema: { properties: { minimumDays: { type: "integer", minimum: 1, maximum: 35, default: 7, description: "Floor for backupRetentionPeriod, in days" } } },
     },
-    aws.rds.Instance,
+    [aws.rds.Instance, aws.rds.Cluster],
     (db, cfg): Verdict => {
         if (isReadReplica(db)) return REPLICA;
         const days = num(db.backupRetentionPeriod);
@@ -46,14 +46,14 @@ export const rdsBackupRetention = resourceRule<aws.rds.Instance, aws.rds.Instanc
     },
 );
 
-export const rdsStorageEncrypted = resourceRule(
+export const rdsStorageEncrypted = resourceRule<aws.rds.Instance, aws.rds.InstanceArgs>(
     {
         name: "rds-storage-encrypted",
-        description: "Every RDS instance encrypts its storage, with a customer-managed KMS key unless it is a read replica that inherits its source's key.",
+        description: "Every RDS instance and RDS/Aurora cluster encrypts its storage, with a customer-managed KMS key unless it is a read replica that inherits its source's key.",
         severity: "high",
         remediationSteps: "1. Set `storageEncrypted: true` and `kmsKeyId` to a customer-managed key with rotation. 2. An existing unencrypted instance must be migrated: snapshot, copy the snapshot with encryption, restore from it.",
     },
-    aws.rds.Instance,
+    [aws.rds.Instance, aws.rds.Cluster],
     (db): Verdict => {
         const out: string[] = [];
         if (isReadReplica(db)) {
@@ -66,45 +66,45 @@ export const rdsStorageEncrypted = resourceRule(
     },
 );
 
-export const rdsDeletionProtection = resourceRule(
+export const rdsDeletionProtection = resourceRule<aws.rds.Instance, aws.rds.InstanceArgs>(
     {
         name: "rds-deletion-protection",
-        description: "Every RDS instance that is not a read replica has deletion protection on.",
+        description: "Every RDS instance that is not a read replica, and every RDS/Aurora cluster, has deletion protection on.",
         severity: "high",
         remediationSteps: "1. Set `deletionProtection: true`. 2. To delete deliberately, turn it off in a reviewed change first.",
     },
-    aws.rds.Instance,
+    [aws.rds.Instance, aws.rds.Cluster],
     (db): Verdict => {
         if (isReadReplica(db)) return REPLICA;
         return db.deletionProtection === true ? [] : ["`deletionProtection` is not true: one `pulumi destroy` or replacement deletes the database."];
     },
 );
 
-export const rdsFinalSnapshot = resourceRule(
+export const rdsFinalSnapshot = resourceRule<aws.rds.Instance, aws.rds.InstanceArgs>(
     {
         name: "rds-final-snapshot",
-        description: "Every RDS instance that is not a read replica takes a final snapshot when deleted.",
+        description: "Every RDS instance that is not a read replica, and every RDS/Aurora cluster, takes a final snapshot when deleted.",
         severity: "high",
         remediationSteps: "1. Remove `skipFinalSnapshot: true`. 2. Set `finalSnapshotIdentifier` to a name unique per instance (RDS refuses the delete without one).",
     },
-    aws.rds.Instance,
+    [aws.rds.Instance, aws.rds.Cluster],
     (db): Verdict => {
         if (isReadReplica(db)) return { notApplicable: "RDS cannot take a final snapshot of a read replica" };
         const out: string[] = [];
-        if (db.skipFinalSnapshot === true) out.push("`skipFinalSnapshot` is true: deleting the instance discards its data.");
+        if (db.skipFinalSnapshot === true) out.push("`skipFinalSnapshot` is true: deleting it discards its data.");
         if (!isSet(db.finalSnapshotIdentifier)) out.push("`finalSnapshotIdentifier` is not set: the delete fails or, with skipFinalSnapshot, loses the data.");
         return out;
     },
 );
 
-export const rdsNotPublic = resourceRule(
+export const rdsNotPublic = resourceRule<aws.rds.Instance, aws.rds.InstanceArgs>(
     {
         name: "rds-not-public",
-        description: "No RDS instance is publicly accessible.",
+        description: "No RDS instance, Aurora cluster instance or Multi-AZ DB cluster is publicly accessible.",
         severity: "critical",
         remediationSteps: "1. Set `publiclyAccessible: false`. 2. Place the instance in isolated subnets and reach it through the app's security group (or RDS Proxy).",
     },
-    aws.rds.Instance,
+    [aws.rds.Instance, aws.rds.ClusterInstance, aws.rds.Cluster],
     (db): Verdict => (db.publiclyAccessible === true ? ["`publiclyAccessible` is true: the endpoint resolves to a public address."] : []),
 );
 

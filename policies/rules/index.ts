@@ -7,19 +7,28 @@ import { backupPolicies } from "./backup";
 import { cachePolicies } from "./cache";
 import { computePolicies } from "./compute";
 import { databasePolicies } from "./database";
+import { clusterPolicies } from "./database-cluster";
+import { ec2Policies } from "./ec2";
+import { pairedEntryPoint } from "./entry-point";
+import { rpoBudget } from "./rpo";
+import { storagePolicies } from "./storage";
 import { loadBalancerPolicies } from "./load-balancer";
 import { networkPolicies } from "./network";
 import { resiliencePolicies } from "./resilience";
 
-/** The pack's name, as `pulumi preview` prints it next to each violation. */
-export const PACK_NAME = "boxoffice";
+export { PACK_NAME } from "./pack-name";
 
 export const policies: Policies = [
     ...databasePolicies,
+    ...clusterPolicies,
     ...cachePolicies,
     ...loadBalancerPolicies,
+    pairedEntryPoint,
     ...computePolicies,
+    ...ec2Policies,
+    ...storagePolicies,
     ...backupPolicies,
     ...networkPolicies,
     ...resiliencePolicies,
+    rpoBudget,
 ];

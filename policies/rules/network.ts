@@ -121,9 +121,15 @@ export const kmsKeyRotation = resourceRule(
 const TYPE_TIERS: Record<string, Tier[]> = {
     [T.rdsInstance]: ["database"],
     [T.rdsCluster]: ["database"],
+    [T.dynamoTable]: ["database"],
     [T.cacheReplicationGroup]: ["cache"],
     [T.cacheCluster]: ["cache"],
     [T.loadBalancer]: ["load-balancer"],
+    [T.albLoadBalancer]: ["load-balancer"],
+    [T.classicElb]: ["load-balancer"],
+    // Instances and groups can serve any tier (a self-managed database, say); they must say which.
+    [T.ec2Instance]: [...TIERS],
+    [T.autoscalingGroup]: [...TIERS],
     [T.ecsService]: ["app", "worker"],
     [T.natGateway]: ["network"],
     [T.subnet]: ["network"],
@@ -131,7 +137,7 @@ const TYPE_TIERS: Record<string, Tier[]> = {
 
 export const tierTagged: ResourceValidationPolicy = {
     name: "tier-tagged",
-    description: `Every database, cache, load balancer, ECS service, NAT gateway and subnet carries a ${TIER_TAG} tag naming its tier, so the stack rules can see it.`,
+    description: `Every database (RDS instance or cluster, DynamoDB table), cache, load balancer, ECS service, EC2 instance, Auto Scaling group, NAT gateway and subnet carries a ${TIER_TAG} tag naming its tier, so the stack rules can see it.`,
     severity: "high",
     enforcementLevel: "mandatory",
     remediationSteps: `1. Tag the resource \`${TIER_TAG}\` with one of ${TIERS.join(", ")} (components do this for their children). 2. An untagged resource is invisible to no-single-point-of-failure, so do not remove tags to silence it.`,

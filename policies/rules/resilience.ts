@@ -11,7 +11,8 @@
 import { PolicyResource } from "@pulumi/policy";
 import { StackFinding, T, TIERS, Tier, azList, bool, isReadReplica, known, list, num, references, stackRule } from "./common";
 import { Placement, Topology, effectiveAzCount, union } from "./topology";
-import { Scenario, databaseFailover, dnsFailover, formatSeconds } from "./rto";
+import { AURORA_NO_READER_RECOVERY_S, Scenario, databaseFailover, dnsFailover, formatSeconds } from "./rto";
+import { isAurora, membersOf } from "./database-cluster";
 
 interface SpofConfig { requiredTiers: Tier[]; minimumAzs: number }
 
@@ -51,7 +52,7 @@ export const noSinglePointOfFailure = stackRule<SpofConfig>(
                 }
             }
             const azs = union(members);
-            if (!members.some((p) => p.unresolved) && azs.size < cfg.minimumAzs) {
+            if (!members.some((p) => p.unresolved || p.regional) && azs.size < cfg.minimumAzs) {
                 const zonal = members.filter((p) => p.zonal).map((p) => p.resource.name);
                 const which = zonal.length ? ` (${zonal.join(", ")})` : "";
                 findings.push({ message: `tier ${tier} spans ${azList(azs)} only${which}; at least ${cfg.minimumAzs} AZs required.` });
@@ -112,8 +113,18 @@ export function recoveryScenarios(resources: PolicyResource[], cfg: RtoConfig): 
         }
     }
     for (const c of resources.filter((r) => r.type === T.rdsCluster)) {
-        const engine = String(known(c.props, "engine") ?? "");
-        const f = databaseFailover(engine.startsWith("aurora") ? "aurora" : "multi-az-cluster", proxied(c, args));
+        if (isAurora(c)) {
+            // Only a reader pinned to another AZ than the rest can take over after an AZ loss.
+            const members = membersOf(c, resources);
+            const azs = new Set(members.map((m) => known(m.props, "availabilityZone")));
+            const spread = members.length >= 2 && !azs.has(undefined) && azs.size >= 2;
+            if (!spread) {
+                const why = members.length < 2 ? `${members.length} cluster instance(s), no reader to promote` : "its instances are not pinned to different AZs";
+                scenarios.push({ what: `database cluster ${c.name}`, seconds: AURORA_NO_READER_RECOVERY_S, basis: `${why}: Aurora re-creates the primary, typically under ${AURORA_NO_READER_RECOVERY_S} s (Aurora User Guide)` });
+                continue;
+            }
+        }
+        const f = databaseFailover(isAurora(c) ? "aurora" : "multi-az-cluster", proxied(c, args));
         scenarios.push({ what: `database cluster ${c.name}`, ...f });
     }
     for (const rg of resources.filter((r) => r.type === T.cacheReplicationGroup)) {

@@ -22,6 +22,13 @@ export const RDS_MULTI_AZ_CLUSTER_FAILOVER_S = 35;
 export const AURORA_FAILOVER_S = 30;
 
 /**
+ * Aurora without a reader in another AZ: nothing to promote, so Aurora creates a new primary instance,
+ * "typically" in under 10 minutes. Source: Amazon Aurora User Guide, "Fault tolerance for an Aurora DB
+ * cluster" (Concepts.AuroraHighAvailability).
+ */
+export const AURORA_NO_READER_RECOVERY_S = 600;
+
+/**
  * RDS Proxy keeps client connections open during a failover and cuts the recovery clients see by up to
  * 32 % (RDS MySQL) and 79 % (Aurora MySQL). Nothing is published for RDS PostgreSQL, so we apply the smaller
  * reduction, 32 %, to every RDS instance behind a proxy.

@@ -8,7 +8,8 @@
  * Used by the stack rules `no-single-point-of-failure`, `az-consistency` and `nat-gateway-per-az`.
  */
 import { PolicyResource, StackValidationArgs } from "@pulumi/policy";
-import { T, TIER_TAG, TIERS, Tier, bool, flatStrings, identifiersOf, isReadReplica, known, list, num, tagsOf } from "./common";
+import { LOAD_BALANCER_TYPES, T, TIER_TAG, TIERS, Tier, bool, flatStrings, identifiersOf, isReadReplica, isSet, known, list, num, tagsOf } from "./common";
+import { isAurora, membersOf } from "./database-cluster";
 
 /** How many AZs a resource can serve from after an automatic failover, and why. */
 export interface Placement {
@@ -24,10 +25,12 @@ export interface Placement {
     unresolved?: string;
     /** A zonal resource by nature (a NAT gateway): redundancy comes from its siblings, one per AZ. */
     zonal?: boolean;
+    /** A regional service that spans the region's AZs by itself (DynamoDB). */
+    regional?: boolean;
 }
 
 export function effectiveAzCount(p: Placement): number {
-    return Math.min(p.azs.size, p.cap);
+    return p.regional ? Number.POSITIVE_INFINITY : Math.min(p.azs.size, p.cap);
 }
 
 export class Topology {
@@ -79,19 +82,41 @@ export class Topology {
         return out;
     }
 
+    /** AZ of an EC2 instance: its `availabilityZone`, else its subnet's. */
+    instanceAzs(r: PolicyResource): Set<string> {
+        const az = known(r.props, "availabilityZone");
+        return typeof az === "string" && az ? new Set([az]) : this.azsVia(r, "subnetId");
+    }
+
+    /** AZs of an Auto Scaling group: its subnets' (`vpcZoneIdentifiers`), else its `availabilityZones`. */
+    groupAzs(r: PolicyResource): Set<string> {
+        const azs = this.azsVia(r, "vpcZoneIdentifiers");
+        return azs.size ? azs : new Set(list<string>(known(r.props, "availabilityZones")));
+    }
+
     private placementOf(r: PolicyResource, tier: Tier): Placement | undefined {
         const props = r.props;
         const base = { resource: r, tier, cap: Number.POSITIVE_INFINITY };
         const resolved = (azs: Set<string>, what: string, cap = Number.POSITIVE_INFINITY, limit?: string): Placement =>
             ({ ...base, azs, cap, limit, unresolved: azs.size === 0 ? `no ${what} of this stack with a known availabilityZone` : undefined });
+        if (LOAD_BALANCER_TYPES.includes(r.type) || r.type === T.classicElb) {
+            const azs = this.azsVia(r, "subnets");
+            for (const az of this.azsVia(r, "subnetMappings")) azs.add(az);
+            for (const az of list<string>(known(props, "availabilityZones"))) azs.add(az); // classic ELB in EC2-Classic style
+            return resolved(azs, "subnets");
+        }
         switch (r.type) {
             case T.natGateway:
                 return { ...resolved(this.azsVia(r, "subnetId"), "subnet"), zonal: true };
-            case T.loadBalancer: {
-                const azs = this.azsVia(r, "subnets");
-                for (const az of this.azsVia(r, "subnetMappings")) azs.add(az);
-                return resolved(azs, "subnets");
+            case T.ec2Instance:
+                return { ...resolved(this.instanceAzs(r), "subnet or availabilityZone"), zonal: true };
+            case T.autoscalingGroup: {
+                const min = num(known(props, "minSize")) ?? 0;
+                return resolved(this.groupAzs(r), "subnets", Math.max(min, 1), min < 2 ? `minSize is ${min}` : undefined);
             }
+            case T.dynamoTable:
+                // DynamoDB replicates every table synchronously over three AZs of its region (DynamoDB Developer Guide, "Resilience").
+                return { ...base, azs: new Set(), regional: true };
             case T.ecsService: {
                 const desired = num(known(props, "desiredCount")) ?? 1;
                 return resolved(this.azsVia(r, "networkConfiguration"), "subnets", desired, desired < 2 ? `desiredCount is ${desired}` : undefined);
@@ -103,9 +128,19 @@ export class Topology {
                 return resolved(azs, "DB subnet group", multiAz ? Number.POSITIVE_INFINITY : 1, multiAz ? undefined : "multiAz is false");
             }
             case T.rdsCluster: {
+                const groupAzs = this.azsViaGroup(r, "dbSubnetGroupName", T.rdsSubnetGroup);
                 const listed = new Set(list<string>(known(props, "availabilityZones")));
-                const azs = listed.size ? listed : this.azsViaGroup(r, "dbSubnetGroupName", T.rdsSubnetGroup);
-                return resolved(azs, "availability zones or DB subnet group");
+                if (!isAurora(r)) {
+                    // Multi-AZ DB cluster: a writer and two readable standbys, each in its own AZ.
+                    return resolved(listed.size ? listed : groupAzs, "availability zones or DB subnet group", 3);
+                }
+                // Aurora: storage spans three AZs, but serving needs an instance in each AZ that can take over.
+                const members = membersOf(r, this.args.resources);
+                const pinned = new Set(members.map((m) => known(m.props, "availabilityZone")).filter((az): az is string => isSet(az)));
+                const azs = pinned.size && pinned.size === members.length ? pinned : (listed.size ? listed : groupAzs);
+                const cap = pinned.size === members.length ? pinned.size : Math.min(members.length, 1);
+                const limit = members.length < 2 ? `${members.length} cluster instance(s)` : cap < 2 ? "its instances are not pinned to different AZs" : undefined;
+                return resolved(azs, "availability zones or DB subnet group", cap, limit);
             }
             case T.cacheReplicationGroup: {
                 const preferred = new Set(list<string>(known(props, "preferredCacheClusterAzs")));

@@ -55,11 +55,12 @@ describe("stack config: boxoffice:gameDays", () => {
 
     it("makes the plan command exit 2 before registering anything", () => {
         const dir = fs.mkdtempSync(path.join(os.tmpdir(), "boxoffice-gamedays-"));
-        fs.copyFileSync(path.join(REPO_ROOT, "Pulumi.yaml"), path.join(dir, "Pulumi.yaml"));
+        // A project of its own whose main is our program: the stack file is the only thing that differs.
+        fs.writeFileSync(path.join(dir, "Pulumi.yaml"), `name: boxoffice\nruntime: nodejs\nmain: ${path.join(REPO_ROOT, "stacks")}/\n`);
         fs.writeFileSync(path.join(dir, "Pulumi.bad.yaml"), [
             "config:", "  aws:region: eu-west-1", "  boxoffice:environment: staging", "  boxoffice:gameDays: { zoneDisruptionMinutes: 0 }",
         ].join("\n"));
-        const r = spawnSync(process.execPath, [path.join(REPO_ROOT, "tools/ts-run.js"), path.join(REPO_ROOT, "tools/plan-cli.ts"), "--stack", "bad", "--dir", dir, "--json"], {
+        const r = spawnSync(process.execPath, [path.join(REPO_ROOT, "tools/ts-run.js"), path.join(REPO_ROOT, "tools/plan-cli.ts"), "--stack", "bad", "--program", dir, "--json"], {
             cwd: REPO_ROOT, encoding: "utf8", timeout: 60_000,
         });
         assert.strictEqual(r.status, 2);

@@ -25,7 +25,7 @@ describe("policy CLI", function () {
         fs.writeFileSync(file, JSON.stringify({ all: "mandatory" }));
         const r = cli("--stack", "staging", "--config", file);
         assert.strictEqual(r.status, 1, r.stderr);
-        assert.match(r.stdout, /^Policy pack boxoffice: 50 policies, config .*all\.json, stack staging/);
+        assert.match(r.stdout, /^Program \., stack staging: boxoffice \d+ policies \(config .*all\.json\)/);
         assert.match(r.stdout, /  MANDATORY  nat-gateway-per-az \(high\)\n    resource: urn:pulumi:staging::boxoffice::pulumi:pulumi:Stack::boxoffice-staging\n    1 NAT gateway\(s\) in eu-west-1a; no NAT gateway in eu-west-1b/);
         assert.match(r.stdout, /\d+ mandatory, 0 advisory violation\(s\): BLOCKED/);
     });

@@ -145,6 +145,55 @@ const cases: Case[] = [
     ["rto-budget", "slow DNS failover", () => mutated("hc", (p) => { p.requestInterval = 30; p.failureThreshold = 10; }), /30 s × 10 failures \+ 60 s alias propagation \(assumption\) = 360 s/],
     ["rto-budget", "long TTL", () => mutated("primary", (p) => { delete p.aliases; p.ttl = 300; p.records = ["198.51.100.1"]; }), /TTL 300 s = 330 s/],
     ["rto-budget", "Redis without failover", () => mutated("redis", (p) => { p.automaticFailoverEnabled = false; }), /cache redis: recovery unbounded/],
+    ["rto-budget", "one-instance Aurora is not credited a 30 s failover", () => without("aurora-b"), /database cluster aurora: recovery 600 s .*no reader to promote/],
+    ["no-single-point-of-failure", "one-instance Aurora", () => without("aurora-b"), /aurora .*1 cluster instance/],
+    // Aurora and RDS clusters
+    ["aurora-multi-az", "one cluster instance", () => without("aurora-b"), /aurora: 1 cluster instance\(s\); at least 2/],
+    ["aurora-multi-az", "instances not pinned to an AZ", () => mutated("aurora-b", (p) => { delete p.availabilityZone; }), /aurora-b set no availabilityZone/],
+    ["aurora-multi-az", "both instances in one AZ", () => mutated("aurora-b", (p) => { p.availabilityZone = "eu-west-1a"; }), /all in eu-west-1a/],
+    ["rds-storage-encrypted", "unencrypted Aurora cluster", () => mutated("aurora", (p) => { p.storageEncrypted = false; }), /storageEncrypted/],
+    ["rds-deletion-protection", "Aurora without deletion protection", () => mutated("aurora", (p) => { p.deletionProtection = false; })],
+    ["rds-final-snapshot", "Aurora skips its final snapshot", () => mutated("aurora", (p) => { p.skipFinalSnapshot = true; }), /skipFinalSnapshot/],
+    ["rds-backup-retention", "Aurora keeps 1 day", () => mutated("aurora", (p) => { p.backupRetentionPeriod = 1; }), /1 day\(s\)/],
+    ["rds-not-public", "public Aurora instance", () => mutated("aurora-a", (p) => { p.publiclyAccessible = true; })],
+    ["rds-replica-az-spread", "two replicas pinned to one AZ", () => { const f = mutated("db-replica", (p) => { p.availabilityZone = "eu-west-1a"; }); const r = structuredClone(f.find((x) => x.name === "db-replica")!); r.name = "db-replica-2"; r.props.identifier = "db-replica-2"; f.push(r); return f; }, /db-replica and db-replica-2 replicate the same source in eu-west-1a/],
+    // The aws:alb/* module name and classic ELBs
+    ["alb-drop-invalid-headers", "aws.alb.LoadBalancer passes invalid headers", () => mutated("alb2", (p) => { p.dropInvalidHeaderFields = false; })],
+    ["alb-http-redirects-only", "aws.alb.Listener forwards plain HTTP", () => mutated("http2", (p) => { p.defaultActions = [{ type: "forward", targetGroupArn: "tg" }]; })],
+    ["alb-waf-associated", "aws.alb.LoadBalancer without WAF", () => without("waf2"), /alb2: no aws.wafv2/],
+    ["elb-classic-hardened", "classic ELB in one subnet", () => mutated("classic", (p) => { p.subnets = ["subnet-pub-a"]; }), /1 subnet/],
+    ["elb-classic-hardened", "classic ELB speaks plain HTTP", () => mutated("classic", (p) => { p.listeners.push({ lbPort: 80, lbProtocol: "http", instancePort: 8080, instanceProtocol: "http" }); }), /port 80 speaks plain HTTP/],
+    ["elb-classic-hardened", "classic ELB TLS without certificate", () => mutated("classic", (p) => { delete p.listeners[0].sslCertificateId; }), /no `sslCertificateId`/],
+    ["elb-classic-hardened", "classic ELB without access logs or cross-zone", () => mutated("classic", (p) => { delete p.accessLogs; p.crossZoneLoadBalancing = false; }), /crossZoneLoadBalancing/],
+    // The paired entry point
+    ["paired-entry-point", "one load balancer", () => without("alb2", "https2", "http2", "waf2", "secondary", "hc2", "classic"), /1 internet-facing load balancer/],
+    ["paired-entry-point", "no SECONDARY record", () => without("secondary"), /no SECONDARY record/],
+    ["paired-entry-point", "SECONDARY without a health check", () => mutated("secondary", (p) => { delete p.healthCheckId; p.aliases[0].evaluateTargetHealth = false; }), /secondary has no health check/],
+    ["paired-entry-point", "both records reach the same load balancer", () => mutated("secondary", (p, s) => { p.aliases[0].name = "alb.example"; s.deps!.aliases = ["alb"]; }), /reach the same load balancer/],
+    ["paired-entry-point", "no failover records", () => without("primary", "secondary"), /no Route 53 failover records/],
+    // EC2 and Auto Scaling
+    ["ec2-instance-redundancy", "a single app instance", () => without("app-vm-b"), /tier app \(app-vm-a\): 1 instance\(s\)/],
+    ["ec2-instance-redundancy", "both instances in one AZ", () => mutated("app-vm-b", (p, s) => { p.subnetId = "subnet-priv-a"; s.deps!.subnetId = ["priv-a"]; }), /in eu-west-1a; at least 2 AZs/],
+    ["ec2-instance-redundancy", "an untagged instance", () => { const f = baseline(); f.push({ type: TYPES.instance, name: "bastion", props: { ami: "ami-1", instanceType: "t4g.micro", subnetId: "subnet-pub-a" }, deps: { subnetId: ["pub-a"] } }); return f; }, /untagged instance bastion/],
+    ["autoscaling-group-ha", "minSize 1", () => mutated("asg", (p) => { p.minSize = 1; p.desiredCapacity = 1; }), /`minSize` is 1/],
+    ["autoscaling-group-ha", "one AZ", () => mutated("asg", (p, s) => { p.vpcZoneIdentifiers = ["subnet-priv-a"]; s.deps!.vpcZoneIdentifiers = ["priv-a"]; }), /runs in eu-west-1a/],
+    ["autoscaling-group-ha", "subnets of unknown AZ", () => mutated("asg", (p, s) => { p.vpcZoneIdentifiers = ["subnet-x", "subnet-y"]; s.deps!.vpcZoneIdentifiers = []; }), /cannot tell the AZs/],
+    ["tier-tagged", "Auto Scaling group without a tier", () => mutated("asg", (p) => { p.tags = []; }), /missing/],
+    // S3 and DynamoDB
+    ["s3-no-public-acl", "public-read bucket", () => mutated("logs", (p) => { p.acl = "public-read"; }), /public-read/],
+    ["s3-no-public-acl", "BucketAclV2 grant to AllUsers", () => { const f = baseline(); f.push({ type: TYPES.bucketAcl, name: "logs-acl", props: { bucket: "logs", accessControlPolicy: { owner: { id: "o" }, grants: [{ grantee: { type: "Group", uri: "http://acs.amazonaws.com/groups/global/AllUsers" }, permission: "READ" }] } } }); return f; }, /AllUsers/],
+    ["s3-no-public-policy", "Allow Principal * without condition", () => mutated("logs-policy", (p) => { const d = JSON.parse(p.policy); d.Statement.push({ Sid: "Open", Effect: "Allow", Principal: "*", Action: "s3:GetObject", Resource: "arn:aws:s3:::logs/*" }); p.policy = JSON.stringify(d); }), /"Open" allows "s3:GetObject" to Principal "\*"/],
+    ["s3-public-access-block", "no public-access block", () => without("logs-pab"), /logs: no aws.s3.BucketPublicAccessBlock/],
+    ["s3-public-access-block", "block with restrictPublicBuckets off", () => mutated("logs-pab", (p) => { p.restrictPublicBuckets = false; }), /leaves restrictPublicBuckets off/],
+    ["s3-tls-only", "policy without the TLS deny", () => mutated("logs-policy", (p) => { const d = JSON.parse(p.policy); d.Statement.pop(); p.policy = JSON.stringify(d); }), /does not deny s3:\*/],
+    ["s3-tls-only", "no bucket policy", () => without("logs-policy"), /no bucket policy/],
+    ["dynamodb-pitr", "PITR off", () => mutated("orders", (p) => { p.pointInTimeRecovery = { enabled: false }; }), /pointInTimeRecovery/],
+    ["dynamodb-pitr", "global-table replica without PITR", () => mutated("orders", (p) => { p.replicas = [{ regionName: "eu-central-1" }]; }), /replica in eu-central-1/],
+    ["backup-coverage", "DynamoDB table not selected", () => mutated("orders", (p) => { delete p.tags["boxoffice:backup"]; }), /orders: tag boxoffice:backup is missing/],
+    // RPO budget
+    ["rpo-budget", "single-AZ database: 5 minutes of writes on an AZ failure", () => mutated("db", (p) => { p.multiAz = false; }), /database db: an AZ failure loses up to 300 s of acknowledged writes, over the 0 s RPO SLO/],
+    ["rpo-budget", "no cross-region copy", () => mutated("plan", (p) => { for (const r of p.rules) delete r.copyActions; }), /losing the region loses all its acknowledged writes/],
+    ["rpo-budget", "only a weekly cross-region copy", () => mutated("plan", (p) => { delete p.rules[0].copyActions; }), /every 168 h/],
 ];
 
 describe("policy rules (baseline + one mutation per violation, prod config)", () => {
@@ -220,6 +269,17 @@ describe("policy rules (baseline + one mutation per violation, prod config)", ()
         f.push({ type: TYPES.ingress, name: "alb-in-443-upper", props: { securityGroupId: "sg-alb", cidrIpv4: "128.0.0.0/1", fromPort: 443, toPort: 443, ipProtocol: "tcp" }, deps: { securityGroupId: ["sg-alb"] } });
         const report = await evaluate(f);
         assert.deepStrictEqual(report.violations, []);
+    });
+
+    it("rpo-budget: an asynchronous copy in another region counts for region loss, at the configured lag", async () => {
+        const fixture = mutated("plan", (p) => { for (const r of p.rules) delete r.copyActions; });
+        fixture.find((x) => x.name === "orders")!.props.replicas = [{ regionName: "eu-central-1", pointInTimeRecovery: true }];
+        const report = await evaluate(fixture, { all: "mandatory", "rpo-budget": { regionSloSeconds: 4 } });
+        const rpo = report.violations.filter((v) => v.policy === "rpo-budget").map((v) => v.message);
+        assert.ok(rpo.some((m) => /^table orders: losing the region loses up to 5 s of acknowledged writes, over the 4 s RPO SLO \(asynchronous global-table replica in eu-central-1/m.test(m)), rpo.join("\n"));
+        assert.ok(rpo.some((m) => /^database db: losing the region loses all its acknowledged writes/m.test(m)), rpo.join("\n"));
+        const relaxed = await evaluate(fixture, { all: "mandatory", "rpo-budget": { regionSloSeconds: 86400 } });
+        assert.ok(!relaxed.violations.some((v) => v.policy === "rpo-budget" && /orders/.test(v.message)));
     });
 
     it("rds-iam-authentication: reported, but advisory even in prod", async () => {

@@ -109,7 +109,7 @@ describe("policy runner (engine fidelity)", () => {
     });
 
     it("not-applicable rules stay silent (no RDS in the stack)", async () => {
-        const fixture = without("db", "db-replica", "proxy-target", "proxy", "pg", "db-subnets");
+        const fixture = without("db", "db-replica", "proxy-target", "proxy", "pg", "db-subnets", "aurora", "aurora-a", "aurora-b", "orders");
         const report = await evaluate(fixture);
         assert.ok(!report.violations.some((v) => v.policy.startsWith("rds-")), JSON.stringify(report.violations));
         assert.ok(report.violations.some((v) => v.policy === "no-single-point-of-failure" && /tier database/.test(v.message)));

@@ -13,9 +13,10 @@ function plan(args: string[]) {
     return { code: result.status, stdout: result.stdout, stderr: result.stderr };
 }
 
+/** A project folder of its own whose `main` is this repository's program (an absolute path). */
 function tempProject(stackYaml: string): string {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), "boxoffice-plan-"));
-    fs.copyFileSync(path.join(REPO_ROOT, "Pulumi.yaml"), path.join(dir, "Pulumi.yaml"));
+    fs.writeFileSync(path.join(dir, "Pulumi.yaml"), `name: boxoffice\nruntime: nodejs\nmain: ${path.join(REPO_ROOT, "stacks")}/\n`);
     fs.writeFileSync(path.join(dir, "Pulumi.bad.yaml"), stackYaml);
     return dir;
 }
@@ -56,7 +57,7 @@ describe("plan command", function () {
             "  boxoffice:database: { backupRetentionDays: 40 }",
             "  boxoffice:netwrk: { cidr: 10.0.0.0/16 }",
         ].join("\n"));
-        const { code, stdout, stderr } = plan(["--stack", "bad", "--dir", dir, "--json"]);
+        const { code, stdout, stderr } = plan(["--stack", "bad", "--program", dir, "--json"]);
         assert.strictEqual(code, 2);
         assert.strictEqual(stdout, "");
         assert.match(stderr, /boxoffice:database\.backupRetentionDays = 40: must be 0\.\.35 \(RDS limit\)/);

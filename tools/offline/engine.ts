@@ -1,5 +1,5 @@
 /**
- * The offline engine: runs the real boxoffice program under Pulumi's mock runtime and records every
+ * The offline engine: runs a Pulumi program (ours, or any Node.js program) under Pulumi's mock runtime and records every
  * registration the way the Pulumi engine would see it (inputs on the wire, parent, dependencies, options).
  * One place, used by `npm run plan`, `npm run policy` and every test.
  *
@@ -11,7 +11,8 @@ import * as pulumi from "@pulumi/pulumi";
 import { MockMonitor } from "@pulumi/pulumi/runtime/mocks";
 import * as rpc from "@pulumi/pulumi/runtime/rpc";
 import { BoxofficeMocks, MockContext } from "./mocks";
-import { loadStackFiles } from "./stack-files";
+import { programOf, readProject } from "./project";
+import { REPO_ROOT, loadStackFiles } from "./stack-files";
 
 // The generated protobuf modules have no typings.
 // eslint-disable-next-line @typescript-eslint/no-require-imports
@@ -68,7 +69,7 @@ export interface ProgramRun {
 
 export interface RunOptions {
     stack: string;
-    /** Folder holding Pulumi.yaml and the stack files; defaults to the repository root. */
+    /** Folder holding Pulumi.yaml and the stack files (any Node.js Pulumi program); defaults to the repository root. */
     projectDir?: string;
     /** Full keys (`boxoffice:database`) merged over the stack file; objects are deep-merged. */
     configOverrides?: Record<string, unknown>;
@@ -103,7 +104,10 @@ class RecordingMonitor extends MockMonitor {
             const name: string = req.getName();
             const parent: string = req.getParent();
             const provider: string = req.getProvider();
-            const inputs = rpc.deserializeProperties(req.getObject());
+            // Converted from protobuf once: the wire form is kept, and deserialized as rpc.deserializeProperties does.
+            const serializedInputs: Record<string, any> = req.getObject()?.toJavaScript() ?? {};
+            const inputs: Record<string, any> = {};
+            for (const [key, value] of Object.entries(serializedInputs)) if (value !== undefined) inputs[key] = rpc.deserializeProperty(value);
             const result = await this.boxMocks.newResource({ type, name, inputs, provider, custom: req.getCustom(), id: req.getImportid() });
             const urn = urnOf(parent, type, name);
             const secretOutputs: string[] = req.getAdditionalsecretoutputsList();
@@ -115,6 +119,8 @@ class RecordingMonitor extends MockMonitor {
                 this.ctx.providerRegions.set(`${urn}::${result.id}`, inputs.region);
             }
             const serializedState = await rpc.serializeProperties("", outputState);
+            // One Struct serves both the response and our record of the outputs.
+            const stateStruct = structproto.Struct.fromJavaScript(serializedState);
             this.resources.set(urn, { urn, id: result.id ?? null, state: serializedState });
             const propertyDependencies: Record<string, string[]> = {};
             req.getPropertydependenciesMap().forEach((deps: any, key: string) => {
@@ -127,8 +133,8 @@ class RecordingMonitor extends MockMonitor {
                 parent: parent || undefined,
                 provider: provider || undefined,
                 inputs,
-                serializedInputs: req.getObject()?.toJavaScript() ?? {},
-                outputs: rpc.deserializeProperties(structproto.Struct.fromJavaScript(serializedState)),
+                serializedInputs,
+                outputs: rpc.deserializeProperties(stateStruct),
                 dependencies: req.getDependenciesList(),
                 propertyDependencies,
                 options: {
@@ -142,7 +148,7 @@ class RecordingMonitor extends MockMonitor {
             const response = new resproto.RegisterResourceResponse();
             response.setUrn(urn);
             response.setId(result.id || "");
-            response.setObject(structproto.Struct.fromJavaScript(serializedState));
+            response.setObject(stateStruct);
             callback(null, response);
         } catch (err) {
             callback(err, undefined);
@@ -187,7 +193,14 @@ async function runUnderMocks(
     // The SDK formats a stack trace for every promise it creates (runtime/debuggable), about a fifth of an
     // offline run. Errors keep their messages without it; BOXOFFICE_STACK_TRACES=1 brings the traces back.
     const traceLimit = Error.stackTraceLimit;
-    if (!process.env.BOXOFFICE_STACK_TRACES) Error.stackTraceLimit = 0;
+    // Likewise every resource's constructor formats an unlimited stack trace to send the engine its source
+    // position; the mock monitor records nothing of it (a third of a run), so the run skips it.
+    const resourceClass = pulumi.Resource as unknown as { stackTrace: (skip: number) => unknown[] };
+    const stackTrace = resourceClass.stackTrace;
+    if (!process.env.BOXOFFICE_STACK_TRACES) {
+        Error.stackTraceLimit = 0;
+        resourceClass.stackTrace = () => [];
+    }
     try {
         stackOutputs = await pulumi.runtime.runInPulumiStack(async () => program());
         await settings.waitForRPCs();
@@ -198,6 +211,7 @@ async function runUnderMocks(
         throw err;
     } finally {
         Error.stackTraceLimit = traceLimit;
+        resourceClass.stackTrace = stackTrace;
     }
     const root = monitor.registrations.find((r) => r.type === ROOT_STACK_TYPE);
     const outputs = (stackOutputs ?? root?.outputs ?? {}) as Record<string, unknown>;
@@ -205,14 +219,14 @@ async function runUnderMocks(
 }
 
 /**
- * Runs the boxoffice program for a stack from its files (and optional overrides). The program module is
- * loaded lazily so that nothing registers before the mocks are in place.
+ * Runs a Pulumi program (the boxoffice program by default) for a stack from its files (and optional
+ * overrides), as the language host would (see project.ts). The program module is loaded inside the run so
+ * that nothing registers before the mocks are in place.
  */
 export async function runStack(opts: RunOptions): Promise<ProgramRun> {
-    const files = loadStackFiles(opts.stack, opts.projectDir, opts.configOverrides);
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
-    const { program } = require("../../stacks/program") as { program: () => unknown };
-    return runUnderMocks(files.project, opts.stack, files.config, files.secretKeys, program);
+    const project = readProject(opts.projectDir ?? REPO_ROOT);
+    const files = loadStackFiles(opts.stack, project.dir, opts.configOverrides);
+    return runUnderMocks(files.project, opts.stack, files.config, files.secretKeys, programOf(project));
 }
 
 /** Runs any program function (a component under test, say) with the given config. */

@@ -64,6 +64,9 @@ const ARN_SHAPES: Record<string, (n: string, r: string, a: string, id: string) =
     "aws:iam/policy:Policy": (n, _r, a) => `arn:aws:iam::${a}:policy/${n}`,
     "aws:sns/topic:Topic": (n, r, a) => `arn:aws:sns:${r}:${a}:${n}`,
     "aws:rds/instance:Instance": (n, r, a) => `arn:aws:rds:${r}:${a}:db:${n}`,
+    "aws:rds/cluster:Cluster": (n, r, a) => `arn:aws:rds:${r}:${a}:cluster:${n}`,
+    "aws:rds/clusterInstance:ClusterInstance": (n, r, a) => `arn:aws:rds:${r}:${a}:db:${n}`,
+    "aws:dynamodb/table:Table": (n, r, a) => `arn:aws:dynamodb:${r}:${a}:table/${n}`,
     "aws:rds/parameterGroup:ParameterGroup": (n, r, a) => `arn:aws:rds:${r}:${a}:pg:${n}`,
     "aws:rds/subnetGroup:SubnetGroup": (n, r, a) => `arn:aws:rds:${r}:${a}:subgrp:${n}`,
     "aws:rds/proxy:Proxy": (n, r, a) => `arn:aws:rds:${r}:${a}:db-proxy:prx-${stableHex(n)}`,
@@ -72,6 +75,9 @@ const ARN_SHAPES: Record<string, (n: string, r: string, a: string, id: string) =
     "aws:cloudwatch/logGroup:LogGroup": (n, r, a) => `arn:aws:logs:${r}:${a}:log-group:${n}`,
     "aws:lb/loadBalancer:LoadBalancer": (n, r, a) => `arn:aws:elasticloadbalancing:${r}:${a}:loadbalancer/app/${n}/${stableHex(n, 16)}`,
     "aws:lb/targetGroup:TargetGroup": (n, r, a) => `arn:aws:elasticloadbalancing:${r}:${a}:targetgroup/${n}/${stableHex(n, 16)}`,
+    // The same resources under the provider's other module name (aws.alb.*).
+    "aws:alb/loadBalancer:LoadBalancer": (n, r, a) => `arn:aws:elasticloadbalancing:${r}:${a}:loadbalancer/app/${n}/${stableHex(n, 16)}`,
+    "aws:alb/targetGroup:TargetGroup": (n, r, a) => `arn:aws:elasticloadbalancing:${r}:${a}:targetgroup/${n}/${stableHex(n, 16)}`,
     "aws:kms/key:Key": (n, r, a) => `arn:aws:kms:${r}:${a}:key/${uuidOf(n)}`,
     "aws:backup/vault:Vault": (n, r, a) => `arn:aws:backup:${r}:${a}:backup-vault:${n}`,
     "aws:backup/plan:Plan": (n, r, a) => `arn:aws:backup:${r}:${a}:backup-plan:${uuidOf(n)}`,
@@ -93,6 +99,7 @@ function physicalName(type: string, name: string, inputs: Record<string, any>): 
     for (const key of ["name", "identifier", "replicationGroupId", "clusterId", "bucket", "family", "functionName"]) {
         if (typeof inputs[key] === "string") return inputs[key];
     }
+    if (type === "aws:rds/cluster:Cluster" && typeof inputs.clusterIdentifier === "string") return inputs.clusterIdentifier;
     const autoname = `${name}-${stableHex(type + name, 7)}`;
     // Identifiers of RDS and ElastiCache must be lower case; Pulumi's autonamer honours that too.
     return type.startsWith("aws:rds/") || type.startsWith("aws:elasticache/") ? autoname.toLowerCase() : autoname;
@@ -199,6 +206,12 @@ export class BoxofficeMocks implements pulumi.runtime.Mocks {
                     : [];
                 return { identifier: physical, address, endpoint: `${address}:${port}`, port, resourceId: `db-${stableHex(physical, 26).toUpperCase()}`, masterUserSecrets: secrets, hostedZoneId: "Z29XKXDKYMONMX" };
             }
+            case "aws:rds/cluster:Cluster": {
+                const host = `${physical}.cluster-${h}.${region}.rds.amazonaws.com`;
+                return { clusterIdentifier: physical, endpoint: host, readerEndpoint: host.replace(".cluster-", ".cluster-ro-"), port: inputs.port ?? 5432, clusterResourceId: `cluster-${stableHex(physical, 26).toUpperCase()}`, hostedZoneId: "Z29XKXDKYMONMX" };
+            }
+            case "aws:rds/clusterInstance:ClusterInstance":
+                return { identifier: physical, endpoint: `${physical}.${h}.${region}.rds.amazonaws.com`, port: 5432 };
             case "aws:rds/proxy:Proxy":
                 return { endpoint: `${physical}.proxy-${h}.${region}.rds.amazonaws.com` };
             case "aws:rds/proxyEndpoint:ProxyEndpoint":
@@ -218,13 +231,17 @@ export class BoxofficeMocks implements pulumi.runtime.Mocks {
                 }));
                 return { clusterAddress: base, configurationEndpoint: `${base}:${inputs.port ?? 11211}`, cacheNodes: nodes };
             }
+            case "aws:elb/loadBalancer:LoadBalancer":
+                return { dnsName: `${physical}-${parseInt(h.slice(0, 8), 16)}.${region}.elb.amazonaws.com`, zoneId: ELB_REGION_FACTS[region]?.albZoneId ?? "Z0OFFLINEELB" };
             case "aws:lb/loadBalancer:LoadBalancer":
+            case "aws:alb/loadBalancer:LoadBalancer":
                 return {
                     dnsName: `${physical}-${parseInt(h.slice(0, 8), 16)}.${region}.elb.amazonaws.com`,
                     zoneId: ELB_REGION_FACTS[region]?.albZoneId ?? "Z0OFFLINEALB",
                     arnSuffix: `app/${physical}/${stableHex(physical, 16)}`,
                 };
             case "aws:lb/targetGroup:TargetGroup":
+            case "aws:alb/targetGroup:TargetGroup":
                 return { arnSuffix: `targetgroup/${physical}/${stableHex(physical, 16)}` };
             case "aws:ecr/repository:Repository":
                 return { repositoryUrl: `${MOCK_ACCOUNT_ID}.dkr.ecr.${region}.amazonaws.com/${physical}`, registryId: MOCK_ACCOUNT_ID };

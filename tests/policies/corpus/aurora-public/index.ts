@@ -1,0 +1,3 @@
+import { platform } from "../platform";
+
+platform({ database: "aurora", transform: { "aurora-0": (args) => ({ ...args, publiclyAccessible: true }) } });

@@ -1,0 +1,3 @@
+import { platform } from "../platform";
+
+platform({ transform: { db: (args) => ({ ...args, multiAz: false }) } });

@@ -1,0 +1,3 @@
+import { platform } from "../platform";
+
+platform({ transform: { logs: (args) => ({ ...args, acl: "public-read" }) } });

@@ -1,0 +1,3 @@
+import { platform } from "../platform";
+
+platform({ omit: ["alb2", "hc2", "record-secondary"] });
