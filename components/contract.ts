@@ -17,8 +17,8 @@ export interface Problem {
 type Shape = Record<string, z.ZodType>;
 /** The validated values of a contract's fields (defaults applied). */
 export type ContractValues<S extends Shape> = { [K in keyof S]: z.output<S[K]> };
-/** Reports a problem with `field` (its value is taken from the values being checked). */
-export type Report<S extends Shape> = (field: keyof S & string, rule: string) => void;
+/** Reports a problem with `field`; the value shown is the field's unless another (one element, say) is given. */
+export type Report<S extends Shape> = (field: keyof S & string, rule: string, ...value: [unknown?]) => void;
 
 export interface ContractSpec<S extends Shape, D extends Partial<ContractValues<S>>> {
     /** The component's class name, which every error starts with. */
@@ -95,7 +95,7 @@ export class Contract<S extends Shape, D extends Partial<ContractValues<S>>> {
 
     private ruleProblems(values: ContractValues<S>): Problem[] {
         const found: Problem[] = [];
-        this.rules?.(values, (field, rule) => found.push({ field, value: values[field], rule }));
+        this.rules?.(values, (field, rule, ...value) => found.push({ field, value: value.length > 0 ? value[0] : values[field], rule }));
         return found;
     }
 }

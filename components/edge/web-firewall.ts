@@ -1,17 +1,71 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
+import { z } from "zod";
 import { argChecker } from "../arg-check";
+import { defineContract, field } from "../contract";
 import { TIER_TAG } from "../tiers";
+import { child, Transform } from "../transform";
 
 /** WAF rate-based rule limits (WAF Developer Guide, "Rate-based rule statement"): 10 .. 2,000,000,000 per window. */
 const RATE_LIMIT_MIN = 10;
 const RATE_LIMIT_MAX = 2_000_000_000;
 
+/** A path prefix a listener rule and a WAF regex can both express without escaping surprises. */
+export const PATH_PREFIX = /^\/[A-Za-z0-9._~-]+(\/[A-Za-z0-9._~-]+)*$/;
+export const rateLimit = () => field.int(RATE_LIMIT_MIN, RATE_LIMIT_MAX, "WAF rate-based rule limit per 5-minute window");
+
+/** The rule between the two limits, shared by every contract that carries them. */
+export function rateLimitOrderProblem(order: number, browse: number): string | undefined {
+    return order <= browse ? undefined : `must not exceed browseRateLimitPer5Min (${browse}): the order path is the stricter one`;
+}
+
+export const WEB_FIREWALL_CONTRACT = defineContract({
+    component: "WebFirewall",
+    fields: {
+        orderRateLimitPer5Min: rateLimit(),
+        browseRateLimitPer5Min: rateLimit(),
+        orderMethod: field.text(/^[A-Z]+$/, "an HTTP method in capitals, e.g. POST"),
+        orderPathRegex: field.checked((v) => {
+            try {
+                new RegExp(v);
+                return v.startsWith("^") ? undefined : "must be anchored with ^ (WAF matches anywhere in the path otherwise)";
+            } catch {
+                return "must be a regular expression";
+            }
+        }, "a regular expression over the URL path"),
+        blockedPathPrefixes: z.array(field.text(PATH_PREFIX, "a path prefix like /admin"), { error: "must be a list of path prefixes" }),
+    },
+    defaults: {
+        orderRateLimitPer5Min: 300, browseRateLimitPer5Min: 3000, orderMethod: "POST",
+        // The ticket service's order endpoint, `POST /events/{id}/orders`: what bots hammer during an on-sale.
+        orderPathRegex: "^/events/[^/]+/orders/?$",
+        blockedPathPrefixes: [],
+    },
+    rules: (v, report) => {
+        const order = rateLimitOrderProblem(v.orderRateLimitPer5Min, v.browseRateLimitPer5Min);
+        if (order) report("orderRateLimitPer5Min", order);
+    },
+});
+
+/** A transform per child; each applies to every child of that kind (the name tells them apart). */
+export interface WebFirewallTransform {
+    webAcl?: Transform<aws.wafv2.WebAclArgs>;
+    /** Every association with a load balancer. */
+    association?: Transform<aws.wafv2.WebAclAssociationArgs>;
+}
+
 export interface WebFirewallArgs {
     /** ARNs of the load balancers the web ACL protects; a plain list because one association exists per ARN. */
     loadBalancerArns: pulumi.Input<string>[];
-    /** Requests per client IP per 5 minutes to `POST /events/{id}/orders` before WAF blocks. @default 300 */
+    /** Requests per client IP per 5 minutes to the order path (`orderMethod` + `orderPathRegex`) before WAF blocks. @default 300 */
     orderRateLimitPer5Min?: number;
+    /** Method of the strictly limited order requests. @default "POST" */
+    orderMethod?: string;
+    /**
+     * URL path (URL-decoded) of the strictly limited order requests, anchored with `^`; the default is the ticket
+     * service's `POST /events/{id}/orders`. @default "^/events/[^/]+/orders/?$"
+     */
+    orderPathRegex?: string;
     /** Requests per client IP per 5 minutes to anything before WAF blocks. @default 3000 */
     browseRateLimitPer5Min?: number;
     /**
@@ -20,7 +74,9 @@ export interface WebFirewallArgs {
      * @example ["/admin", "/metrics"]
      */
     blockedPathPrefixes?: string[];
-    /** Tags for every child. */
+    /** Adjust any child's AWS arguments (see `Transform`). @default undefined */
+    transform?: WebFirewallTransform;
+    /** Tags for every child. @default {} */
     tags?: Record<string, string>;
 }
 
@@ -47,7 +103,7 @@ function blockedPaths(prefixes: string[], visibilityConfig: aws.types.input.wafv
  * A regional WAFv2 web ACL associated with every given load balancer: optional blocked path prefixes, the AWS
  * managed common rule set and
  * known-bad-inputs set, then two rate-based rules per client IP — a strict one on the order path (the
- * endpoint bots hammer during an on-sale) and a looser one for browsing.
+ * endpoint bots hammer during an on-sale; `orderMethod` + `orderPathRegex`) and a looser one for browsing.
  *
  * Cost: a web ACL is billed monthly plus per rule and per million requests; the two managed groups are free
  * of subscription fees (they are AWS's baseline groups) but count towards WCUs (700 + 200 of 5,000).
@@ -56,16 +112,15 @@ export class WebFirewall extends pulumi.ComponentResource {
     readonly webAclArn: pulumi.Output<string>;
     readonly webAclName: pulumi.Output<string>;
 
+    /** The raw web ACL. */
+    readonly resources: { webAcl: aws.wafv2.WebAcl };
+
     constructor(name: string, args: WebFirewallArgs, opts?: pulumi.ComponentResourceOptions) {
-        const order = args.orderRateLimitPer5Min ?? 300;
-        const browse = args.browseRateLimitPer5Min ?? 3000;
-        const check = argChecker("WebFirewall", name);
-        check.intRange("orderRateLimitPer5Min", order, RATE_LIMIT_MIN, RATE_LIMIT_MAX, "WAF rate-based rule limit");
-        check.intRange("browseRateLimitPer5Min", browse, RATE_LIMIT_MIN, RATE_LIMIT_MAX, "WAF rate-based rule limit");
-        check.that(order <= browse, "orderRateLimitPer5Min", order, `must not exceed browseRateLimitPer5Min (${browse}): the order path is the stricter one`);
-        check.that(args.loadBalancerArns.length >= 1, "loadBalancerArns", args.loadBalancerArns.length, "must name at least one load balancer");
-        const blocked = args.blockedPathPrefixes ?? [];
-        for (const p of blocked) check.that(/^\/[A-Za-z0-9._~-]+(\/[A-Za-z0-9._~-]+)*$/.test(p), "blockedPathPrefixes", p, "must be a path prefix like /admin");
+        const c = WEB_FIREWALL_CONTRACT.resolve(name, args);
+        const order = c.orderRateLimitPer5Min;
+        const browse = c.browseRateLimitPer5Min;
+        const blocked = c.blockedPathPrefixes;
+        argChecker("WebFirewall", name).that(args.loadBalancerArns.length >= 1, "loadBalancerArns", args.loadBalancerArns.length, "must name at least one load balancer");
         super("boxoffice:edge:WebFirewall", name, {}, opts);
         const parent = { parent: this };
         const visibility = (metric: string) => ({ cloudwatchMetricsEnabled: true, sampledRequestsEnabled: true, metricName: `${name}-${metric}` });
@@ -73,7 +128,8 @@ export class WebFirewall extends pulumi.ComponentResource {
             name: group, priority, overrideAction: { none: {} }, visibilityConfig: visibility(group),
             statement: { managedRuleGroupStatement: { vendorName: "AWS", name: group } },
         });
-        const acl = new aws.wafv2.WebAcl(`${name}-acl`, {
+        const t = args.transform ?? {};
+        const acl = child(aws.wafv2.WebAcl, `${name}-acl`, {
             scope: "REGIONAL",
             description: `boxoffice ${name}: managed rules and per-IP rate limits`,
             defaultAction: { allow: {} },
@@ -90,8 +146,8 @@ export class WebFirewall extends pulumi.ComponentResource {
                             scopeDownStatement: {
                                 andStatement: {
                                     statements: [
-                                        { byteMatchStatement: { searchString: "POST", positionalConstraint: "EXACTLY", fieldToMatch: { method: {} }, textTransformations: [{ priority: 0, type: "NONE" }] } },
-                                        { regexMatchStatement: { regexString: "^/events/[^/]+/orders/?$", fieldToMatch: { uriPath: {} }, textTransformations: [{ priority: 0, type: "URL_DECODE" }] } },
+                                        { byteMatchStatement: { searchString: c.orderMethod, positionalConstraint: "EXACTLY", fieldToMatch: { method: {} }, textTransformations: [{ priority: 0, type: "NONE" }] } },
+                                        { regexMatchStatement: { regexString: c.orderPathRegex, fieldToMatch: { uriPath: {} }, textTransformations: [{ priority: 0, type: "URL_DECODE" }] } },
                                     ],
                                 },
                             },
@@ -105,10 +161,11 @@ export class WebFirewall extends pulumi.ComponentResource {
             ],
             visibilityConfig: visibility("acl"),
             tags: { ...args.tags, [TIER_TAG]: "load-balancer", Name: `${name}-acl` },
-        }, parent);
-        args.loadBalancerArns.forEach((arn, i) => new aws.wafv2.WebAclAssociation(`${name}-assoc-${i + 1}`, { resourceArn: arn, webAclArn: acl.arn }, parent));
+        }, parent, t.webAcl);
+        args.loadBalancerArns.forEach((arn, i) => child(aws.wafv2.WebAclAssociation, `${name}-assoc-${i + 1}`, { resourceArn: arn, webAclArn: acl.arn }, parent, t.association));
         this.webAclArn = acl.arn;
         this.webAclName = acl.name;
+        this.resources = { webAcl: acl };
         this.registerOutputs({ webAclArn: this.webAclArn });
     }
 }

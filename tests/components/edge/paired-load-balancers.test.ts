@@ -205,12 +205,15 @@ describe("PairedLoadBalancers", () => {
             [{ publicSubnetIds: [pulumi.output("subnet-a")] }, 'PairedLoadBalancers "lb": publicSubnetIds = 1: must list at least 2 subnets (an ALB needs two AZs)'],
             [{ hostedZoneId: undefined }, 'PairedLoadBalancers "lb": domain = "tickets.example.com": needs hostedZoneId (to validate a certificate) or certificateArn'],
             [{ domain: undefined }, 'PairedLoadBalancers "lb": hostedZoneId = "Z0EXAMPLE": needs domain as well'],
-            [{ healthCheckFailureThreshold: 11 }, 'PairedLoadBalancers "lb": healthCheckFailureThreshold = 11: must be a whole number 1..10 (Route 53 health-check failure threshold)'],
+            [{ healthCheckFailureThreshold: 11 }, 'PairedLoadBalancers "lb": healthCheckFailureThreshold = 11: must be 1..10 (Route 53 health-check failure threshold)'],
             [{ healthCheckIntervalSeconds: 20 as 10 }, 'PairedLoadBalancers "lb": healthCheckIntervalSeconds = 20: must be 10 or 30 (Route 53 health-check intervals)'],
             [{}, 'PairedLoadBalancers "boxoffice-staging-x1": name = "boxoffice-staging-x1": must be at most 19 characters (ALB and target group names are limited to 32 with the suffix Pulumi adds)', "boxoffice-staging-x1"],
-            [{ privatePaths: ["/admin/*"] }, 'PairedLoadBalancers "lb": privatePaths = "/admin/*": must be a path prefix like /admin: a slash, then letters, digits, . _ ~ - and inner slashes, no trailing slash or wildcard'],
+            [{ privatePaths: ["/admin/*"] }, 'PairedLoadBalancers "lb": privatePaths.0 = "/admin/*": must be a path prefix like /admin: a slash, then letters, digits, . _ ~ - and inner slashes, no trailing slash or wildcard'],
             [{ privatePaths: ["/health"] }, 'PairedLoadBalancers "lb": privatePaths = "/health": must not cover healthPath /healthz: the Route 53 checks come from the internet'],
-            [{ orderRateLimitPer5Min: 5000, browseRateLimitPer5Min: 1000 }, 'WebFirewall "lb-waf": orderRateLimitPer5Min = 5000: must not exceed browseRateLimitPer5Min (1000): the order path is the stricter one'],
+            [{ privatePaths: Array.from({ length: 11 }, (_v, i) => `/p${i}`) }, 'PairedLoadBalancers "lb": privatePaths = ["/p0","/p1","/p2","/p3","/p4","/p5","/p6","/p7","/p8","/p9","/p10"]: must list at most 10 prefixes (one listener rule each)'],
+            [{ deregistrationDelaySeconds: 4000 }, 'PairedLoadBalancers "lb": deregistrationDelaySeconds = 4000: must be 0..3600 (ELB target group deregistration delay)'],
+            [{ network: { vpcId: "vpc-1", availabilityZones: [] } }, 'PairedLoadBalancers "lb": network = "set": give either network or vpcId + vpcCidr + publicSubnetIds, not both'],
+            [{ orderRateLimitPer5Min: 5000, browseRateLimitPer5Min: 1000 }, 'PairedLoadBalancers "lb": orderRateLimitPer5Min = 5000: must not exceed browseRateLimitPer5Min (1000): the order path is the stricter one'],
         ];
         for (const [over, message, name] of cases) {
             await assert.rejects(build({ ...base(), ...over }, name), (e: Error) => { assert.strictEqual(e.message, message); return true; });
