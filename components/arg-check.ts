@@ -17,7 +17,9 @@ export function argChecker(component: string, name: string) {
     return {
         fail,
         intRange(arg: string, value: number, min: number, max: number, why: string): void {
-            if (!Number.isInteger(value) || value < min || value > max) fail(arg, value, `must be a whole number ${min}..${max} (${why})`);
+            // The same words as the contracts' `field.int`: the kind of value first, then the range.
+            if (!Number.isInteger(value)) fail(arg, value, `must be a whole number ${min}..${max} (${why})`);
+            if (value < min || value > max) fail(arg, value, `must be ${min}..${max} (${why})`);
         },
         that(ok: boolean, arg: string, value: unknown, rule: string): void {
             if (!ok) fail(arg, value, rule);

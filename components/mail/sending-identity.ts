@@ -1,10 +1,29 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { argChecker } from "../arg-check";
+import { defineContract, field } from "../contract";
+import { DOMAIN } from "../edge/paired-load-balancers-args";
+import { child, Transform } from "../transform";
 
 /** Easy DKIM always hands out three tokens, so the number of CNAME records is known before deployment. */
 const EASY_DKIM_TOKENS = 3;
-const DNS_NAME = /^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/;
+
+export const SENDING_IDENTITY_CONTRACT = defineContract({
+    component: "SendingIdentity",
+    fields: {
+        domain: DOMAIN,
+        mailFromLabel: field.text(/^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$/, "one DNS label, e.g. mail"),
+        ttlSeconds: field.int(60, 86400, "DNS record TTL"),
+    },
+    defaults: { mailFromLabel: "mail", ttlSeconds: 1800 },
+});
+
+/** A transform per child; each applies to every child of that kind (the name tells them apart). */
+export interface SendingIdentityTransform {
+    identity?: Transform<aws.sesv2.EmailIdentityArgs>;
+    mailFrom?: Transform<aws.sesv2.EmailIdentityMailFromAttributesArgs>;
+    /** The three DKIM CNAMEs, the MAIL FROM MX and its SPF record. */
+    record?: Transform<aws.route53.RecordArgs>;
+}
 
 export interface SendingIdentityArgs {
     /** Domain the service sends from, e.g. `tickets.example.com`; `From:` addresses must be on it. */
@@ -18,6 +37,9 @@ export interface SendingIdentityArgs {
     mailFromLabel?: string;
     /** TTL of the DNS records, seconds. @default 1800 */
     ttlSeconds?: number;
+    /** Adjust any child's AWS arguments (see `Transform`). @default undefined */
+    transform?: SendingIdentityTransform;
+    /** Tags for the identity. @default {} */
     tags?: Record<string, string>;
 }
 
@@ -38,50 +60,49 @@ export class SendingIdentity extends pulumi.ComponentResource {
     readonly identityArn: pulumi.Output<string>;
     readonly domain: string;
     readonly mailFromDomain: string;
+    /** The raw SES identity. */
+    readonly resources: { identity: aws.sesv2.EmailIdentity };
 
     constructor(name: string, args: SendingIdentityArgs, opts?: pulumi.ComponentResourceOptions) {
-        const label = args.mailFromLabel ?? "mail";
-        const ttl = args.ttlSeconds ?? 1800;
-        const check = argChecker("SendingIdentity", name);
-        check.that(DNS_NAME.test(args.domain), "domain", args.domain, "must be a lower-case DNS name like tickets.example.com");
-        check.that(/^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$/.test(label), "mailFromLabel", label, "must be one DNS label, e.g. mail");
-        check.intRange("ttlSeconds", ttl, 60, 86400, "DNS record TTL");
+        const { mailFromLabel: label, ttlSeconds: ttl } = SENDING_IDENTITY_CONTRACT.resolve(name, args);
         super("boxoffice:mail:SendingIdentity", name, {}, opts);
         const parent = { parent: this };
+        const t = args.transform ?? {};
         const region = aws.getRegionOutput({}, parent).region;
         const mailFrom = `${label}.${args.domain}`;
 
-        const identity = new aws.sesv2.EmailIdentity(`${name}-identity`, {
+        const identity = child(aws.sesv2.EmailIdentity, `${name}-identity`, {
             emailIdentity: args.domain,
             dkimSigningAttributes: { nextSigningKeyLength: "RSA_2048_BIT" },
             tags: { ...args.tags, Name: `${name}-identity` },
-        }, parent);
+        }, parent, t.identity);
         // Easy DKIM: `<token>._domainkey.<domain>` CNAME `<token>.dkim.amazonses.com` (SES Developer Guide, "Easy DKIM").
         const tokens = identity.dkimSigningAttributes.apply((d) => d.tokens ?? []);
         for (let i = 0; i < EASY_DKIM_TOKENS; i++) {
             const token = tokens.apply((t) => t[i]);
-            new aws.route53.Record(`${name}-dkim-${i + 1}`, {
+            child(aws.route53.Record, `${name}-dkim-${i + 1}`, {
                 zoneId: args.hostedZoneId, type: "CNAME", ttl,
                 name: pulumi.interpolate`${token}._domainkey.${args.domain}`,
                 records: [pulumi.interpolate`${token}.dkim.amazonses.com`],
-            }, parent);
+            }, parent, t.record);
         }
         // MAIL FROM: an MX to the region's feedback endpoint and an SPF record allowing SES (SES Developer Guide,
         // "Using a custom MAIL FROM domain"). USE_DEFAULT_VALUE keeps mail flowing (from amazonses.com) should the MX
         // go missing, instead of refusing every send.
-        new aws.sesv2.EmailIdentityMailFromAttributes(`${name}-mail-from`, {
+        child(aws.sesv2.EmailIdentityMailFromAttributes, `${name}-mail-from`, {
             emailIdentity: identity.emailIdentity, mailFromDomain: mailFrom, behaviorOnMxFailure: "USE_DEFAULT_VALUE",
-        }, parent);
-        new aws.route53.Record(`${name}-mail-from-mx`, {
+        }, parent, t.mailFrom);
+        child(aws.route53.Record, `${name}-mail-from-mx`, {
             zoneId: args.hostedZoneId, name: mailFrom, type: "MX", ttl, records: [pulumi.interpolate`10 feedback-smtp.${region}.amazonses.com`],
-        }, parent);
-        new aws.route53.Record(`${name}-mail-from-spf`, {
+        }, parent, t.record);
+        child(aws.route53.Record, `${name}-mail-from-spf`, {
             zoneId: args.hostedZoneId, name: mailFrom, type: "TXT", ttl, records: ["v=spf1 include:amazonses.com ~all"],
-        }, parent);
+        }, parent, t.record);
 
         this.identityArn = identity.arn;
         this.domain = args.domain;
         this.mailFromDomain = mailFrom;
+        this.resources = { identity };
         this.registerOutputs({ identityArn: this.identityArn });
     }
 }

@@ -1,9 +1,39 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { argChecker } from "../arg-check";
+import { defineContract, field } from "../contract";
 import { TIER_TAG, Tier } from "../tiers";
+import { child, Transform } from "../transform";
 import { backupFailureAlerts } from "./backup-events";
 import { dashboardBody } from "./dashboard-body";
+
+export const ALARMS_CONTRACT = defineContract({
+    component: "Alarms",
+    fields: {
+        alertEmail: field.text(/^[^\s@]+@[^\s@]+\.[^\s@]+$/, "an e-mail address").optional(),
+        backupFailures: field.bool(),
+        http5xxPercentAbove: field.checkedNumber((v) => (v > 0 && v <= 100 ? undefined : "must be a percentage above 0"), "percent"),
+        p99LatencySecondsAbove: field.checkedNumber((v) => (v > 0 ? undefined : "must be positive"), "seconds"),
+        cpuPercentAbove: field.int(1, 100, "CPU percent"),
+    },
+    defaults: { backupFailures: false, http5xxPercentAbove: 5, p99LatencySecondsAbove: 2, cpuPercentAbove: 80 },
+});
+
+/** A transform per child; each applies to every child of that kind (the name tells them apart). */
+export interface AlarmsTransform {
+    /** The topics' keys (regional, and us-east-1 with health checks). */
+    topicKey?: Transform<aws.kms.KeyArgs>;
+    topic?: Transform<aws.sns.TopicArgs>;
+    subscription?: Transform<aws.sns.TopicSubscriptionArgs>;
+    /** The us-east-1 provider (Route 53 health-check metrics live there). */
+    usEast1Provider?: Transform<aws.ProviderArgs>;
+    /** Every alarm (`<name>-alb1-5xx-rate`, `<name>-db-writer-cpu`, …). */
+    alarm?: Transform<aws.cloudwatch.MetricAlarmArgs>;
+    dashboard?: Transform<aws.cloudwatch.DashboardArgs>;
+    backupFailureRule?: Transform<aws.cloudwatch.EventRuleArgs>;
+    backupFailureTarget?: Transform<aws.cloudwatch.EventTargetArgs>;
+    topicPolicy?: Transform<aws.sns.TopicPolicyArgs>;
+}
 
 type In = pulumi.Input<string>;
 
@@ -43,6 +73,9 @@ export interface AlarmsArgs {
     p99LatencySecondsAbove?: number;
     /** CPU alarm threshold for database and cache nodes. @default 80 */
     cpuPercentAbove?: number;
+    /** Adjust any child's AWS arguments (see `Transform`). @default undefined */
+    transform?: AlarmsTransform;
+    /** Tags for every child. @default {} */
     tags?: Record<string, string>;
 }
 
@@ -73,15 +106,12 @@ export class Alarms extends pulumi.ComponentResource {
      */
     readonly userImpactAlarmArns: pulumi.Output<string>[] = [];
 
+    /** The raw regional topic and dashboard. */
+    readonly resources: { topic: aws.sns.Topic; dashboard: aws.cloudwatch.Dashboard };
+
     constructor(name: string, args: AlarmsArgs, opts?: pulumi.ComponentResourceOptions) {
-        const pct5xx = args.http5xxPercentAbove ?? 5;
-        const p99 = args.p99LatencySecondsAbove ?? 2;
-        const cpu = args.cpuPercentAbove ?? 80;
+        const { http5xxPercentAbove: pct5xx, p99LatencySecondsAbove: p99, cpuPercentAbove: cpu, backupFailures } = ALARMS_CONTRACT.resolve(name, args);
         const check = argChecker("Alarms", name);
-        check.that(pct5xx > 0 && pct5xx <= 100, "http5xxPercentAbove", pct5xx, "must be a percentage above 0");
-        check.that(p99 > 0, "p99LatencySecondsAbove", p99, "must be positive");
-        check.intRange("cpuPercentAbove", cpu, 1, 100, "CPU percent");
-        check.that(!args.alertEmail || /^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(args.alertEmail), "alertEmail", args.alertEmail, "must be an e-mail address");
         if (args.redis) check.intRange("redis.nodeCount", args.redis.nodeCount, 1, 6, "primary + up to 5 replicas");
         if (args.memcached) {
             check.intRange("memcached.nodeCount", args.memcached.nodeCount, 1, 60, "ElastiCache Memcached nodes per cluster");
@@ -93,19 +123,20 @@ export class Alarms extends pulumi.ComponentResource {
         const parent = { parent: this };
         const region = aws.getRegionOutput({}, parent).region;
 
+        const t = args.transform ?? {};
         const topic = this.topic(name, "alarms", args);
         this.topicArn = topic.arn;
-        if (args.backupFailures) {
+        if (backupFailures) {
             const account = aws.getCallerIdentityOutput({}, parent).accountId;
-            backupFailureAlerts(this, name, topic, aws.getPartitionOutput({}, parent).partition, account, { ...args.tags ?? {} });
+            backupFailureAlerts(this, name, topic, aws.getPartitionOutput({}, parent).partition, account, { ...args.tags ?? {} }, t);
         }
         const alarm = (role: string, tier: Tier | "dns", props: Omit<aws.cloudwatch.MetricAlarmArgs, "alarmActions" | "okActions">, topic = this.topicArn, provider?: aws.Provider) => {
             (this.alarmNames[tier] ??= []).push(`${name}-${role}`);
-            const created = new aws.cloudwatch.MetricAlarm(`${name}-${role}`, {
+            const created = child(aws.cloudwatch.MetricAlarm, `${name}-${role}`, {
                 treatMissingData: "notBreaching", ...props,
                 alarmActions: [topic], okActions: [topic],
                 tags: { ...args.tags, [TIER_TAG]: tier === "dns" ? "load-balancer" : tier, Name: `${name}-${role}` },
-            }, { parent: this, provider });
+            }, { parent: this, provider }, t.alarm);
             this.alarmArns[role] = created.arn;
             return created;
         };
@@ -226,7 +257,7 @@ export class Alarms extends pulumi.ComponentResource {
 
         const checks = args.healthCheckIds ?? [];
         if (checks.length > 0) {
-            const useast1 = new aws.Provider(`${name}-us-east-1`, { region: "us-east-1" }, parent);
+            const useast1 = child(aws.Provider, `${name}-us-east-1`, { region: "us-east-1" }, parent, t.usEast1Provider);
             this.globalTopicArn = this.topic(name, "alarms-us-east-1", args, useast1).arn;
             checks.forEach((id, i) => alarm(`dns-health-check${i + 1}`, "dns", {
                 alarmDescription: `Route 53 health check ${i + 1} failing: DNS has failed over or will`,
@@ -234,10 +265,11 @@ export class Alarms extends pulumi.ComponentResource {
             }, this.globalTopicArn, useast1));
         }
 
-        const dashboard = new aws.cloudwatch.Dashboard(`${name}-dashboard`, {
+        const dashboard = child(aws.cloudwatch.Dashboard, `${name}-dashboard`, {
             dashboardName: name,
             dashboardBody: dashboardBody(region, args),
-        }, parent);
+        }, parent, t.dashboard);
+        this.resources = { topic, dashboard };
         this.dashboardName = dashboard.dashboardName;
         this.dashboardUrl = pulumi.interpolate`https://${region}.console.aws.amazon.com/cloudwatch/home?region=${region}#dashboards:name=${dashboard.dashboardName}`;
         this.registerOutputs({ topicArn: this.topicArn, dashboardUrl: this.dashboardUrl });
@@ -250,7 +282,8 @@ export class Alarms extends pulumi.ComponentResource {
         const account = aws.getCallerIdentityOutput({}, opts).accountId;
         // The account root's ARN carries the partition (aws-cn, aws-us-gov): a literal `arn:aws:` is refused there.
         const partition = aws.getPartitionOutput({}, { parent: this, provider }).partition;
-        const key = new aws.kms.Key(`${name}-${role}-key`, {
+        const t = args.transform ?? {};
+        const key = child(aws.kms.Key, `${name}-${role}-key`, {
             description: `${name}: ${role} topic`, enableKeyRotation: true, deletionWindowInDays: 30, tags,
             policy: pulumi.all([account, partition]).apply(([acct, part]) => JSON.stringify({
                 Version: "2012-10-17",
@@ -261,10 +294,10 @@ export class Alarms extends pulumi.ComponentResource {
                     { Sid: "EventBridge", Effect: "Allow", Principal: { Service: "events.amazonaws.com" }, Action: ["kms:Decrypt", "kms:GenerateDataKey*"], Resource: "*" },
                 ],
             })),
-        }, opts);
-        const topic = new aws.sns.Topic(`${name}-${role}`, { kmsMasterKeyId: key.arn, tags }, opts);
+        }, opts, t.topicKey);
+        const topic = child(aws.sns.Topic, `${name}-${role}`, { kmsMasterKeyId: key.arn, tags }, opts, t.topic);
         if (args.alertEmail) {
-            new aws.sns.TopicSubscription(`${name}-${role}-email`, { topic: topic.arn, protocol: "email", endpoint: args.alertEmail }, opts);
+            child(aws.sns.TopicSubscription, `${name}-${role}-email`, { topic: topic.arn, protocol: "email", endpoint: args.alertEmail }, opts, t.subscription);
         }
         return topic;
     }

@@ -6,6 +6,8 @@
  */
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
+import { child } from "../transform";
+import type { AlarmsTransform } from "./alarms";
 
 /**
  * Backup jobs that did not produce a recovery point (FAILED, ABORTED, EXPIRED: not started within the start
@@ -28,14 +30,15 @@ export const BACKUP_FAILURE_PATTERN = {
  */
 export function backupFailureAlerts(
     parent: pulumi.Resource, name: string, topic: aws.sns.Topic, partition: pulumi.Input<string>, accountId: pulumi.Input<string>, tags: Record<string, string>,
+    t: AlarmsTransform = {},
 ): aws.cloudwatch.EventRule {
     const opts = { parent };
-    const rule = new aws.cloudwatch.EventRule(`${name}-backup-failures`, {
+    const rule = child(aws.cloudwatch.EventRule, `${name}-backup-failures`, {
         description: `${name}: failed AWS Backup backup, copy and restore jobs in this account and region`,
         eventPattern: JSON.stringify(BACKUP_FAILURE_PATTERN),
         tags: { ...tags, Name: `${name}-backup-failures` },
-    }, opts);
-    const policy = new aws.sns.TopicPolicy(`${name}-alarms-policy`, {
+    }, opts, t.backupFailureRule);
+    const policy = child(aws.sns.TopicPolicy, `${name}-alarms-policy`, {
         arn: topic.arn,
         policy: pulumi.all([topic.arn, rule.arn, partition, accountId]).apply(([topicArn, ruleArn, part, account]) => JSON.stringify({
             Version: "2012-10-17",
@@ -50,7 +53,7 @@ export function backupFailureAlerts(
                 { Sid: "BackupFailureEvents", Effect: "Allow", Principal: { Service: "events.amazonaws.com" }, Action: "sns:Publish", Resource: topicArn, Condition: { ArnEquals: { "aws:SourceArn": ruleArn } } },
             ],
         })),
-    }, opts);
-    new aws.cloudwatch.EventTarget(`${name}-backup-failures-to-topic`, { rule: rule.name, arn: topic.arn }, { parent, dependsOn: [policy] });
+    }, opts, t.topicPolicy);
+    child(aws.cloudwatch.EventTarget, `${name}-backup-failures-to-topic`, { rule: rule.name, arn: topic.arn }, { parent, dependsOn: [policy] }, t.backupFailureTarget);
     return rule;
 }

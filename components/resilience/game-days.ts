@@ -1,6 +1,9 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { argChecker } from "../arg-check";
+import { defineContract, field, fieldProblem } from "../contract";
+import { logRetentionDays } from "../log-retention";
+import { child, Transform } from "../transform";
 import {
     DRILL_ACTION, DrillKind, MAX_DURATION_MINUTES, MAX_STOP_CONDITIONS, MAX_TARGET_ARNS, PolicyContext,
     drillPolicy, fisTrustPolicy, isoMinutes,
@@ -14,6 +17,32 @@ const TARGET_NAME: Record<DrillKind, string> = { database: "writer", cache: "rep
 
 /** FIS experiment log format 2 (https://docs.aws.amazon.com/fis/latest/userguide/monitoring-logging.html). */
 const LOG_SCHEMA_VERSION = 2;
+
+/** The share of the app's running tasks one experiment stops. */
+export const stopTaskPercent = () => field.int(1, 50, "stopping more than half the fleet at once is an outage, not a drill");
+const actionMinutes = () => field.int(1, MAX_DURATION_MINUTES, "FIS action duration, one minute to 12 hours");
+
+export const GAME_DAYS_CONTRACT = defineContract({
+    component: "GameDays",
+    fields: {
+        cacheInterruptMinutes: actionMinutes(),
+        zoneDisruptionMinutes: actionMinutes(),
+        logRetentionDays: logRetentionDays(),
+    },
+    defaults: { cacheInterruptMinutes: 10, zoneDisruptionMinutes: 5, logRetentionDays: 90 },
+});
+/** The default of the nested `app.stopTaskPercent`: a third of the fleet (one task of three). */
+export const DEFAULT_STOP_TASK_PERCENT = 34;
+
+/** A transform per child; each applies to every child of that kind (the name tells them apart). */
+export interface GameDaysTransform {
+    logGroup?: Transform<aws.cloudwatch.LogGroupArgs>;
+    /** One role per drill kind. */
+    role?: Transform<aws.iam.RoleArgs>;
+    rolePolicy?: Transform<aws.iam.RolePolicyArgs>;
+    /** Every experiment template. */
+    experimentTemplate?: Transform<aws.fis.ExperimentTemplateArgs>;
+}
 
 export interface GameDaysArgs {
     /**
@@ -32,7 +61,7 @@ export interface GameDaysArgs {
     cache?: { tag: { key: string; value: string }; availabilityZones: In[] };
     /**
      * The app's ECS cluster, a tag only the app service's tasks carry (the service propagates its tags to its
-     * tasks), and the percentage of its running tasks one experiment stops (1..50). @default undefined
+     * tasks), and the percentage of its running tasks one experiment stops (1..50, by default 34). @default undefined
      * @example { clusterName: cluster.clusterName, taskTag: { key: "Name", value: "boxoffice-prod-app-service" } }
      */
     app?: { clusterName: In; taskTag: { key: string; value: string }; stopTaskPercent?: number };
@@ -42,8 +71,11 @@ export interface GameDaysArgs {
     cacheInterruptMinutes?: number;
     /** Minutes an AZ's subnets stay cut off. @default 5 */
     zoneDisruptionMinutes?: number;
-    /** Days the experiment log group keeps FIS's logs. @default 90 */
+    /** Days the experiment log group keeps FIS's logs (a value CloudWatch Logs accepts). @default 90 */
     logRetentionDays?: number;
+    /** Adjust any child's AWS arguments (see `Transform`). @default undefined */
+    transform?: GameDaysTransform;
+    /** Tags for every child. @default {} */
     tags?: Record<string, string>;
 }
 
@@ -75,21 +107,20 @@ export class GameDays extends pulumi.ComponentResource {
     readonly roleArns: Partial<Record<DrillKind, pulumi.Output<string>>> = {};
     readonly logGroupName: pulumi.Output<string>;
 
+    /** The raw experiment templates, by drill (the keys of `templateIds`). */
+    readonly resources: { templates: Record<string, aws.fis.ExperimentTemplate>; logGroup: aws.cloudwatch.LogGroup };
+
     constructor(name: string, args: GameDaysArgs, opts?: pulumi.ComponentResourceOptions) {
         const alarms = args.stopConditionAlarmArns;
-        const percent = args.app?.stopTaskPercent ?? 34;
-        const cacheMinutes = args.cacheInterruptMinutes ?? 10;
-        const zoneMinutes = args.zoneDisruptionMinutes ?? 5;
-        const retention = args.logRetentionDays ?? 90;
+        const percent = args.app?.stopTaskPercent ?? DEFAULT_STOP_TASK_PERCENT;
         const zones = args.zones ?? [];
         const check = argChecker("GameDays", name);
         check.that(alarms.length >= 1 && alarms.length <= MAX_STOP_CONDITIONS, "stopConditionAlarmArns", alarms.length,
             `must list 1..${MAX_STOP_CONDITIONS} alarms (FIS stop conditions per template); ` +
             "an experiment without a stop condition cannot be stopped by what users see");
-        check.intRange("app.stopTaskPercent", percent, 1, 50, "stopping more than half the fleet at once is an outage, not a drill");
-        check.intRange("cacheInterruptMinutes", cacheMinutes, 1, MAX_DURATION_MINUTES, "FIS action duration, one minute to 12 hours");
-        check.intRange("zoneDisruptionMinutes", zoneMinutes, 1, MAX_DURATION_MINUTES, "FIS action duration, one minute to 12 hours");
-        check.intRange("logRetentionDays", retention, 1, 3653, "CloudWatch Logs retention");
+        const percentProblem = fieldProblem(stopTaskPercent(), percent);
+        check.that(!percentProblem, "app.stopTaskPercent", percent, percentProblem ?? "");
+        const { cacheInterruptMinutes: cacheMinutes, zoneDisruptionMinutes: zoneMinutes, logRetentionDays: retention } = GAME_DAYS_CONTRACT.resolve(name, args);
         const cacheAzs = args.cache?.availabilityZones.length;
         check.that(cacheAzs === undefined || cacheAzs >= 1, "cache.availabilityZones", cacheAzs, "must name at least one AZ");
         for (const z of zones) {
@@ -100,6 +131,7 @@ export class GameDays extends pulumi.ComponentResource {
             "must configure at least one of database, cache, app, zones");
         super("boxoffice:resilience:GameDays", name, {}, opts);
         const parent = { parent: this };
+        const t = args.transform ?? {};
         const tags = (role: string, extra: Record<string, string> = {}) => ({ ...args.tags, Name: `${name}-${role}`, ...extra });
 
         const ctx: Where = pulumi.all([
@@ -107,7 +139,8 @@ export class GameDays extends pulumi.ComponentResource {
             aws.getRegionOutput({}, parent).region,
             aws.getCallerIdentityOutput({}, parent).accountId,
         ]).apply(([partition, region, account]) => ({ partition, region, account }));
-        const logGroup = new aws.cloudwatch.LogGroup(`${name}-experiments`, { retentionInDays: retention, tags: tags("experiments") }, parent);
+        const logGroup = child(aws.cloudwatch.LogGroup, `${name}-experiments`, { retentionInDays: retention, tags: tags("experiments") }, parent, t.logGroup);
+        const templates: Record<string, aws.fis.ExperimentTemplate> = {};
         this.logGroupName = logGroup.name;
 
         const drills: Drill[] = [];
@@ -163,7 +196,7 @@ export class GameDays extends pulumi.ComponentResource {
             }
             const action = DRILL_ACTION[drill.kind];
             const targetName = TARGET_NAME[drill.kind];
-            const template = new aws.fis.ExperimentTemplate(`${name}-${drill.key}`, {
+            const template = child(aws.fis.ExperimentTemplate, `${name}-${drill.key}`, {
                 description: drill.description,
                 roleArn: role.role.arn,
                 stopConditions: alarms.map((value) => ({ source: "aws:cloudwatch:alarm", value })),
@@ -183,9 +216,11 @@ export class GameDays extends pulumi.ComponentResource {
                 experimentOptions: { accountTargeting: "single-account", emptyTargetResolutionMode: "fail" },
                 tags: tags(drill.key, { "boxoffice:game-day": drill.key }),
                 // The role must hold its permissions before anyone can start the experiment.
-            }, { parent: this, dependsOn: [role.policy] });
+            }, { parent: this, dependsOn: [role.policy] }, t.experimentTemplate);
             this.templateIds[drill.key] = template.id;
+            templates[drill.key] = template;
         }
+        this.resources = { templates, logGroup };
         this.registerOutputs({ templateIds: this.templateIds, logGroupName: this.logGroupName });
     }
 
@@ -196,17 +231,18 @@ export class GameDays extends pulumi.ComponentResource {
         tags: (role: string) => Record<string, string>,
     ): { role: aws.iam.Role; policy: aws.iam.RolePolicy } {
         const parent = { parent: this };
-        const role = new aws.iam.Role(`${name}-${kind}-role`, {
+        const t = args.transform ?? {};
+        const role = child(aws.iam.Role, `${name}-${kind}-role`, {
             description: `${name}: FIS experiment role for the ${kind} game day`,
             assumeRolePolicy: ctx.apply((c) => JSON.stringify(fisTrustPolicy(c))),
             tags: tags(`${kind}-role`),
-        }, parent);
+        }, parent, t.role);
         const scope = pulumi.all([ctx, args.database?.writerArn, args.app?.clusterName])
             .apply(([where, writerArn, clusterName]): PolicyContext => ({ ...where, writerArn, clusterName, cacheTag: args.cache?.tag }));
-        const policy = new aws.iam.RolePolicy(`${name}-${kind}-policy`, {
+        const policy = child(aws.iam.RolePolicy, `${name}-${kind}-policy`, {
             role: role.id,
             policy: scope.apply((s) => JSON.stringify(drillPolicy(kind, s))),
-        }, parent);
+        }, parent, t.rolePolicy);
         return { role, policy };
     }
 }

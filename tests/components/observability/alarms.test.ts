@@ -170,8 +170,8 @@ describe("Alarms", () => {
     it("refuses bad arguments with one error naming the argument", async () => {
         const cases: [Partial<AlarmsArgs>, string][] = [
             [{ alertEmail: "ops" }, 'Alarms "mon": alertEmail = "ops": must be an e-mail address'],
-            [{ redis: { memberClusterIds: [], nodeCount: 0 } }, 'Alarms "mon": redis.nodeCount = 0: must be a whole number 1..6 (primary + up to 5 replicas)'],
-            [{ cpuPercentAbove: 150 }, 'Alarms "mon": cpuPercentAbove = 150: must be a whole number 1..100 (CPU percent)'],
+            [{ redis: { memberClusterIds: [], nodeCount: 0 } }, 'Alarms "mon": redis.nodeCount = 0: must be 1..6 (primary + up to 5 replicas)'],
+            [{ cpuPercentAbove: 150 }, 'Alarms "mon": cpuPercentAbove = 150: must be 1..100 (CPU percent)'],
         ];
         for (const [over, message] of cases) {
             await assert.rejects(build({ ...base(), ...over }), (e: Error) => { assert.strictEqual(e.message, message); return true; });

@@ -137,9 +137,9 @@ describe("GameDays", () => {
             'GameDays "gd": stopConditionAlarmArns = 0: must list 1..5 alarms (FIS stop conditions per template); an experiment without a stop condition cannot be stopped by what users see');
         assert.match(msg({ stopConditionAlarmArns: Array.from({ length: 6 }, () => o(ALARMS[0])) }), /stopConditionAlarmArns = 6: must list 1\.\.5/);
         assert.strictEqual(msg({ app: { clusterName: "c", taskTag: { key: "Name", value: "s" }, stopTaskPercent: 60 } }),
-            'GameDays "gd": app.stopTaskPercent = 60: must be a whole number 1..50 (stopping more than half the fleet at once is an outage, not a drill)');
-        assert.match(msg({ zoneDisruptionMinutes: 0 }), /zoneDisruptionMinutes = 0: must be a whole number 1\.\.720 \(FIS action duration/);
-        assert.match(msg({ cacheInterruptMinutes: 721 }), /cacheInterruptMinutes = 721: must be a whole number 1\.\.720/);
+            'GameDays "gd": app.stopTaskPercent = 60: must be 1..50 (stopping more than half the fleet at once is an outage, not a drill)');
+        assert.match(msg({ zoneDisruptionMinutes: 0 }), /zoneDisruptionMinutes = 0: must be 1\.\.720 \(FIS action duration/);
+        assert.match(msg({ cacheInterruptMinutes: 721 }), /cacheInterruptMinutes = 721: must be 1\.\.720/);
         assert.match(msg({ zones: [{ availabilityZone: "eu-west-1a", subnetArns: Array.from({ length: 6 }, (_v, i) => subnetArn(`s${i}`)) }] }),
             /zones\.subnetArns = 6: must list 1\.\.5 subnet ARNs \(FIS resource ARNs per target\)/);
         assert.match(buildError({ stopConditionAlarmArns: [ALARMS[0]] }), /args = "no drill": must configure at least one of database, cache, app, zones/);
