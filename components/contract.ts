@@ -77,20 +77,28 @@ export class Contract<S extends Shape, D extends Partial<ContractValues<S>>> {
     }
 
     /**
-     * A strict schema over some of the fields, with the contract's rules (defaults stand in for the fields left
-     * out), for a stack config section: unknown keys are errors, and every rule names the field it blames.
+     * A strict schema over some of the fields, for a stack config section: unknown keys are errors, `extra` adds (or
+     * replaces) fields of the stack's own, and the contract's rules run with the defaults standing in for the fields
+     * left out, each naming the field it blames. `rules: false` leaves the rules to the stack (when its own are
+     * stricter and would only repeat them in other words).
      */
-    section<K extends keyof S & string, E extends Shape = Record<never, never>>(keys: readonly K[], extra?: E) {
+    section<K extends keyof S & string, E extends Shape = Record<never, never>>(keys: readonly K[], options: { extra?: E; rules?: boolean } = {}) {
         const picked = Object.fromEntries(keys.map((k) => [k, this.fields[k]])) as Pick<S, K>;
-        return z.strictObject({ ...picked, ...(extra ?? ({} as E)) }).superRefine((value, ctx) => {
+        const fieldsOnly = z.object(picked);
+        return z.strictObject({ ...picked, ...(options.extra ?? ({} as E)) }).superRefine((value, ctx) => {
+            // Zod runs an object's refinement after a field's own (non-fatal) refinement failed; the rules assume
+            // valid fields, as `problems` does, so they wait until every field is valid.
+            if (options.rules === false || !fieldsOnly.safeParse(value).success) return;
             const merged = { ...this.defaults, ...(value as object) } as ContractValues<S>;
             for (const p of this.ruleProblems(merged)) ctx.addIssue({ code: "custom", path: [p.field], message: p.rule });
         });
     }
 
-    /** The defaults of some fields, for a stack's per-environment defaults. */
-    defaultsOf<K extends keyof D & string>(keys: readonly K[]): Pick<D, K> {
-        return Object.fromEntries(keys.map((k) => [k, this.defaults[k]])) as Pick<D, K>;
+    /** The defaults of some fields, for a stack's per-environment defaults; asking for a field without one throws. */
+    defaultsOf<K extends keyof S & string>(keys: readonly K[]): { [P in K]: ContractValues<S>[P] } {
+        const defaults = this.defaults as Record<string, unknown>;
+        for (const k of keys) if (!(k in defaults)) throw new Error(`${this.component}: ${k} has no default`);
+        return Object.fromEntries(keys.map((k) => [k, defaults[k]])) as { [P in K]: ContractValues<S>[P] };
     }
 
     private ruleProblems(values: ContractValues<S>): Problem[] {

@@ -35,7 +35,7 @@ export interface ContainerImageTransform {
 export interface ContainerImageArgs {
     /** Docker build context, relative to the working directory. @default "." */
     context?: string;
-    /** Dockerfile path, relative to the working directory. @default "<context>/Dockerfile" */
+    /** Dockerfile path, relative to the working directory. @default the context's Dockerfile, as `docker build` uses */
     dockerfile?: string;
     /** Must match the task definitions' runtimePlatform. @default "linux/arm64" */
     platform?: "linux/arm64" | "linux/amd64";

@@ -10,14 +10,14 @@ import { PATH_PREFIX, rateLimit, rateLimitOrderProblem, WebFirewallTransform } f
 /** Rule priorities 1..N on every listener; ALBs allow 100 rules per listener by default. */
 export const MAX_PRIVATE_PATHS = 10;
 /** The DNS name, hosted zone and certificate fields; a stack's config makes them nullable. */
-export const DOMAIN = field.text(/^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/, "a lower-case DNS name like tickets.example.com");
+export const DOMAIN_NAME = field.text(/^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/, "a lower-case DNS name like tickets.example.com");
 export const HOSTED_ZONE_ID = field.text(/^Z[A-Z0-9]{1,32}$/, "a Route 53 hosted zone id like Z0123456789ABC");
 export const CERTIFICATE_ARN = field.text(/^arn:aws[a-z-]*:acm:[a-z0-9-]+:\d{12}:certificate\/[0-9a-f-]{36}$/, "an ACM certificate ARN");
 
 export const PAIRED_LOAD_BALANCERS_CONTRACT = defineContract({
     component: "PairedLoadBalancers",
     fields: {
-        domain: DOMAIN.optional(),
+        domain: DOMAIN_NAME.optional(),
         hostedZoneId: HOSTED_ZONE_ID.optional(),
         certificateArn: CERTIFICATE_ARN.optional(),
         allowPlainHttp: field.bool(),

@@ -1,7 +1,7 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { defineContract, field } from "../contract";
-import { DOMAIN } from "../edge/paired-load-balancers-args";
+import { DOMAIN_NAME } from "../edge/paired-load-balancers-args";
 import { child, Transform } from "../transform";
 
 /** Easy DKIM always hands out three tokens, so the number of CNAME records is known before deployment. */
@@ -10,7 +10,7 @@ const EASY_DKIM_TOKENS = 3;
 export const SENDING_IDENTITY_CONTRACT = defineContract({
     component: "SendingIdentity",
     fields: {
-        domain: DOMAIN,
+        domain: DOMAIN_NAME,
         mailFromLabel: field.text(/^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$/, "one DNS label, e.g. mail"),
         ttlSeconds: field.int(60, 86400, "DNS record TTL"),
     },

@@ -67,9 +67,9 @@ export interface AlarmsArgs {
     };
     /** Route 53 health checks; their metrics exist only in us-east-1. @default [] */
     healthCheckIds?: In[];
-    /** @default 5 (percent of requests answered 5xx) */
+    /** Percent of an ALB's requests answered 5xx above which its alarm fires. @default 5 */
     http5xxPercentAbove?: number;
-    /** @default 2 (seconds, p99 target response time) */
+    /** Seconds of p99 target response time above which an ALB's latency alarm fires. @default 2 */
     p99LatencySecondsAbove?: number;
     /** CPU alarm threshold for database and cache nodes. @default 80 */
     cpuPercentAbove?: number;

@@ -1,40 +1,36 @@
 /**
- * Per-environment defaults. Prod is highly available everywhere; staging is smaller and may share one NAT
- * gateway, but keeps Multi-AZ, replicas and two tasks per service so failover can be rehearsed there.
- * A stack file only needs to say what differs; cost opt-outs should still be written out in it for review.
+ * Per-environment defaults. Every value a component already defaults is taken from its contract (`defaultsOf`),
+ * so this file states only where the platform chooses differently. Prod is highly available everywhere; staging is
+ * smaller and may share one NAT gateway, but keeps Multi-AZ, replicas and two tasks per service so failover can be
+ * rehearsed there. A stack file only needs to say what differs; cost opt-outs should still be written out in it for review.
  */
+import {
+    AUTOSCALED_SERVICE_CONTRACT, BACKUP_POLICY_CONTRACT, DATABASE_CONTRACT, DEFAULT_STOP_TASK_PERCENT, GAME_DAYS_CONTRACT,
+    MEMCACHED_CLUSTER_CONTRACT, NETWORK_CONTRACT, PAIRED_LOAD_BALANCERS_CONTRACT, REDIS_CACHE_CONTRACT, SCHEDULED_SCALING_CONTRACT,
+} from "../../components";
+import { KEYS } from "./schema";
 import type { Environment, PlatformConfig } from "./schema";
 
 type Defaults = Omit<PlatformConfig, "environment">;
 
 const prod: Defaults = {
-    network: { cidr: "10.40.0.0/16", availabilityZones: 3, natGateways: "one-per-az", flowLogRetentionDays: 365 },
-    database: {
-        engineVersion: "16", instanceClass: "db.r6g.large", allocatedStorageGb: 100, maxAllocatedStorageGb: 500,
-        multiAz: true, readReplicas: 1, backupRetentionDays: 7, backupWindow: "02:00-03:00",
-        maintenanceWindow: "sun:04:00-sun:05:00", proxy: false, deletionProtection: true, iamAuthentication: false,
-        performanceInsightsRetentionDays: 7, monitoringIntervalSeconds: 60,
-    },
-    redis: { nodeType: "cache.r7g.large", engineVersion: "7.1", replicas: 2, snapshotRetentionDays: 7, snapshotWindow: "03:00-04:00" },
-    memcached: { nodeType: "cache.r7g.large", engineVersion: "1.6.22", nodes: 3 },
-    backup: {
-        dailyRetentionDays: 3, weeklyRetentionDays: 21, monthlyRetentionDays: 180, monthlyColdStorageAfterDays: null,
-        copyToRegion: "eu-central-1", vaultLock: true, vaultLockMode: "compliance", restoreTesting: true,
-    },
-    loadBalancers: {
-        domain: null, hostedZoneId: null, certificateArn: null, orderRateLimitPer5Min: 300, browseRateLimitPer5Min: 3000,
-        healthCheckIntervalSeconds: 10, healthCheckFailureThreshold: 3, accessLogRetentionDays: 90,
-    },
+    network: { cidr: "10.40.0.0/16", ...NETWORK_CONTRACT.defaultsOf(["availabilityZones", "natGateways", "flowLogRetentionDays"]) },
+    database: DATABASE_CONTRACT.defaultsOf(KEYS.database),
+    redis: REDIS_CACHE_CONTRACT.defaultsOf(KEYS.redis),
+    memcached: MEMCACHED_CLUSTER_CONTRACT.defaultsOf(KEYS.memcached),
+    backup: { ...BACKUP_POLICY_CONTRACT.defaultsOf(KEYS.backup.filter((k) => k !== "copyToRegion")), copyToRegion: "eu-central-1" },
+    loadBalancers: { domain: null, hostedZoneId: null, certificateArn: null, ...PAIRED_LOAD_BALANCERS_CONTRACT.defaultsOf(KEYS.loadBalancers) },
     app: {
-        cpu: 512, memory: 1024, minTasks: 3, maxTasks: 30, targetCpuPercent: 60, targetRequestsPerTask: 800,
-        healthCheckGracePeriodSeconds: 60, logRetentionDays: 90,
+        ...AUTOSCALED_SERVICE_CONTRACT.defaultsOf(KEYS.app),
+        // A third of the floor can go (one AZ) and the rest still carries the base load; scale-out room for an on-sale.
+        minTasks: 3, maxTasks: 30, targetRequestsPerTask: 800,
     },
-    worker: { cpu: 256, memory: 512, minTasks: 2, maxTasks: 10, targetCpuPercent: 60, targetBacklogPerTask: 100, logRetentionDays: 90 },
-    scaling: { schedules: [], onSale: null },
+    worker: { ...AUTOSCALED_SERVICE_CONTRACT.defaultsOf(KEYS.worker), cpu: 256, memory: 512, targetBacklogPerTask: 100 },
+    scaling: SCHEDULED_SCALING_CONTRACT.defaultsOf(KEYS.scaling),
     alerts: { email: null },
     // Templates are inert until someone starts one, and free until then; prod keeps them so the drill rehearsed
     // in staging can be run against the real thing. `enabled: false` opts an account out of fault injection.
-    gameDays: { enabled: true, stopTaskPercent: 34, cacheInterruptMinutes: 10, zoneDisruptionMinutes: 5, logRetentionDays: 90 },
+    gameDays: { enabled: true, stopTaskPercent: DEFAULT_STOP_TASK_PERCENT, ...GAME_DAYS_CONTRACT.defaultsOf(KEYS.gameDays) },
 };
 
 const staging: Defaults = {

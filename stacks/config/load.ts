@@ -4,8 +4,9 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import { BACKUP_START_WINDOW_MINUTES, DEFAULT_BACKUP_SCHEDULES, scheduleConflict } from "../../components/backup/schedule-windows";
+import { nodesPerAzProblem, rateLimitOrderProblem } from "../../components";
 import { DEFAULTS } from "./defaults";
-import { AWS_REGIONS, AZ_COUNTS, didYouMean, fargateMemoryOptions, localDateTime, windowsOverlap } from "./rules";
+import { AWS_REGIONS, AZ_COUNTS, didYouMean, localDateTime } from "./rules";
 import { PlatformConfig, TOP_LEVEL_KEYS, platformSchema } from "./schema";
 
 const NAMESPACE = "boxoffice";
@@ -65,38 +66,24 @@ function decode(key: string, text: string, problems: string[]): unknown {
 function crossFieldProblems(c: PlatformConfig, region: string, now: Date): string[] {
     const p: string[] = [];
     const k = (path: string, value: unknown, rule: string) => p.push(`${NAMESPACE}:${path} = ${show(value)}: ${rule}`);
+    // Rules within one section (storage headroom, backups behind replicas, overlapping windows, retention order,
+    // Fargate sizes, task bounds, …) are the components' contracts' and were checked with the schema.
     const db = c.database;
-    if (db.maxAllocatedStorageGb < Math.ceil(db.allocatedStorageGb * 1.1)) {
-        k("database.maxAllocatedStorageGb", db.maxAllocatedStorageGb, `must be at least 10% above allocatedStorageGb ${db.allocatedStorageGb} (RDS storage autoscaling rule)`);
-    }
-    if (db.readReplicas > 0 && db.backupRetentionDays < 1) {
-        k("database.backupRetentionDays", db.backupRetentionDays, "must be at least 1 when readReplicas > 0 (RDS needs automated backups on a replica source)");
-    }
-    if (windowsOverlap(db.backupWindow, db.maintenanceWindow)) {
-        k("database.backupWindow", db.backupWindow, `must not overlap maintenanceWindow ${db.maintenanceWindow} (RDS rule)`);
-    } else {
-        // The AWS Backup rules start at fixed times; RDS windows moved onto them would make those jobs expire.
-        const clashes = Object.entries(DEFAULT_BACKUP_SCHEDULES)
-            .map(([rule, expr]) => ({ rule, expr, conflict: scheduleConflict(expr, BACKUP_START_WINDOW_MINUTES, db) }))
-            .filter((c) => c.conflict);
-        if (clashes.length > 0) {
-            const rules = clashes.map((c) => `${c.rule} ${c.expr}`).join(", ");
-            k("database.maintenanceWindow", db.maintenanceWindow, `with backupWindow ${db.backupWindow}: the AWS Backup rule(s) ${rules} ${clashes[0].conflict}; the rules start between 07:00 and 08:00 UTC: keep the maintenance window out of 06:00-09:00 and the backup window out of 07:00-08:00`);
-        }
+    // The AWS Backup rules start at fixed times; RDS windows moved onto them would make those jobs expire.
+    const clashes = Object.entries(DEFAULT_BACKUP_SCHEDULES)
+        .map(([rule, expr]) => ({ rule, expr, conflict: scheduleConflict(expr, BACKUP_START_WINDOW_MINUTES, db) }))
+        .filter((x) => x.conflict);
+    if (clashes.length > 0) {
+        const rules = clashes.map((x) => `${x.rule} ${x.expr}`).join(", ");
+        k("database.maintenanceWindow", db.maintenanceWindow, `with backupWindow ${db.backupWindow}: the AWS Backup rule(s) ${rules} ${clashes[0].conflict}; the rules start between 07:00 and 08:00 UTC: keep the maintenance window out of 06:00-09:00 and the backup window out of 07:00-08:00`);
     }
     const azs = AZ_COUNTS[region as keyof typeof AZ_COUNTS];
     if (azs !== undefined && c.network.availabilityZones > azs) {
         k("network.availabilityZones", c.network.availabilityZones, `must not exceed the ${azs} Availability Zones of ${region} (AWS Regions and Availability Zones)`);
     }
-    if (c.memcached.nodes < c.network.availabilityZones) {
-        k("memcached.nodes", c.memcached.nodes, `must be at least network.availabilityZones (${c.network.availabilityZones}) so every AZ holds a node`);
-    }
+    const perAz = nodesPerAzProblem(c.memcached.nodes, c.network.availabilityZones, "network.availabilityZones");
+    if (perAz) k("memcached.nodes", c.memcached.nodes, perAz);
     const b = c.backup;
-    if (!(b.dailyRetentionDays < b.weeklyRetentionDays)) k("backup.weeklyRetentionDays", b.weeklyRetentionDays, `must be greater than dailyRetentionDays (${b.dailyRetentionDays})`);
-    if (!(b.weeklyRetentionDays < b.monthlyRetentionDays)) k("backup.monthlyRetentionDays", b.monthlyRetentionDays, `must be greater than weeklyRetentionDays (${b.weeklyRetentionDays})`);
-    if (b.monthlyColdStorageAfterDays !== null && b.monthlyRetentionDays < b.monthlyColdStorageAfterDays + 90) {
-        k("backup.monthlyRetentionDays", b.monthlyRetentionDays, `must be at least monthlyColdStorageAfterDays + 90 = ${b.monthlyColdStorageAfterDays + 90} (AWS Backup cold-storage minimum)`);
-    }
     if (b.copyToRegion === region) k("backup.copyToRegion", b.copyToRegion, `must differ from aws:region (${region}); a copy in the same region does not survive a regional outage`);
     if (b.vaultLock && c.environment === "prod" && b.vaultLockMode !== "compliance") {
         k("backup.vaultLockMode", b.vaultLockMode, "must be compliance in prod (governance mode lets privileged users delete recovery points)");
@@ -112,14 +99,8 @@ function crossFieldProblems(c: PlatformConfig, region: string, now: Date): strin
     if (lb.certificateArn !== null && !lb.certificateArn.includes(`:acm:${region}:`)) {
         k("loadBalancers.certificateArn", lb.certificateArn, `must be in ${region}: an ALB only uses certificates from its own region`);
     }
-    if (lb.orderRateLimitPer5Min > lb.browseRateLimitPer5Min) {
-        k("loadBalancers.orderRateLimitPer5Min", lb.orderRateLimitPer5Min, `must not exceed browseRateLimitPer5Min (${lb.browseRateLimitPer5Min}): the order path is the stricter one`);
-    }
-    for (const svc of ["app", "worker"] as const) {
-        const s = c[svc];
-        if (s.minTasks > s.maxTasks) k(`${svc}.minTasks`, s.minTasks, `must not exceed ${svc}.maxTasks (${s.maxTasks})`);
-        if (!fargateMemoryOptions(s.cpu).includes(s.memory)) k(`${svc}.memory`, s.memory, `is not a valid Fargate memory size for cpu ${s.cpu}`);
-    }
+    const rates = rateLimitOrderProblem(lb.orderRateLimitPer5Min, lb.browseRateLimitPer5Min);
+    if (rates) k("loadBalancers.orderRateLimitPer5Min", lb.orderRateLimitPer5Min, rates);
     const profiles = [
         ...c.scaling.schedules.map((s, i) => ({ path: `scaling.schedules[${i}]`, s })),
         ...(c.scaling.onSale ? [{ path: "scaling.onSale", s: c.scaling.onSale }] : []),

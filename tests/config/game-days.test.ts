@@ -35,11 +35,12 @@ describe("stack config: boxoffice:gameDays", () => {
 
     it("names the key, the value and the rule for every bad value", () => {
         assert.deepStrictEqual(problemsOf(prodWith({ enabled: "yes", stopTaskPercent: 80, cacheInterruptMinutes: 0, zoneDisruptionMinutes: 721, logRetentionDays: 8 })), [
-            'boxoffice:gameDays.enabled = "yes": must be true or false',
-            "boxoffice:gameDays.stopTaskPercent = 80: must be 1..50 (percent of the app's tasks one experiment stops; more than half at once is an outage, not a drill)",
             "boxoffice:gameDays.cacheInterruptMinutes = 0: must be 1..720 (FIS action duration, one minute to 12 hours)",
             "boxoffice:gameDays.zoneDisruptionMinutes = 721: must be 1..720 (FIS action duration, one minute to 12 hours)",
             "boxoffice:gameDays.logRetentionDays = 8: must be one of 1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653 (CloudWatch Logs retention values)",
+            'boxoffice:gameDays.enabled = "yes": must be true or false',
+            // The GameDays component's own rule and words (its `app.stopTaskPercent`).
+            "boxoffice:gameDays.stopTaskPercent = 80: must be 1..50 (stopping more than half the fleet at once is an outage, not a drill)",
         ]);
         assert.deepStrictEqual(problemsOf(prodWith({ stopTaskPercentage: 20 })), ["boxoffice:gameDays.stopTaskPercentage = 20: unknown key (did you mean stopTaskPercent?)"]);
     });

@@ -118,7 +118,7 @@ describe("stack config", () => {
             ["database", { backupRetentionDays: 0 }, "boxoffice:database.backupRetentionDays = 0: must be at least 1 when readReplicas > 0 (RDS needs automated backups on a replica source)"],
             ["database", { backupWindow: "04:00-04:30" }, "boxoffice:database.backupWindow = \"04:00-04:30\": must not overlap maintenanceWindow sun:04:00-sun:05:00 (RDS rule)"],
             ["database", { maintenanceWindow: "mon:06:30-mon:07:00" }, "boxoffice:database.maintenanceWindow = \"mon:06:30-mon:07:00\": with backupWindow 02:00-03:00: the AWS Backup rule(s) daily cron(0 7 * * ? *), monthly cron(0 7 1 * ? *) may start (within its 60-minute start window) during the maintenance window mon:06:30-mon:07:00, the hour before it (when AWS Backup does not start RDS backups) or the hour after it (maintenance may overrun); the rules start between 07:00 and 08:00 UTC: keep the maintenance window out of 06:00-09:00 and the backup window out of 07:00-08:00"],
-            ["app", { minTasks: 31 }, "boxoffice:app.minTasks = 31: must not exceed app.maxTasks (30)"],
+            ["app", { minTasks: 31 }, "boxoffice:app.minTasks = 31: must not exceed maxTasks (30)"],
             ["app", { memory: 512 }, "boxoffice:app.memory = 512: is not a valid Fargate memory size for cpu 512"],
         ];
         for (const [section, patch, expected] of cases) assert.deepStrictEqual(problemsOf(withSection(section, patch)), [expected]);
