@@ -8,12 +8,21 @@ import type { ModeStore } from "./mode-store";
 import { countBacklog } from "./outbox-worker";
 import { adminRoutes } from "./routes/admin";
 import { checkinRoutes } from "./routes/checkins";
+import { registerDocs } from "./routes/docs";
 import type { RouteContext } from "./routes/context";
 import { eventRoutes } from "./routes/events";
 import { healthRoutes } from "./routes/health";
 import { orderRoutes } from "./routes/orders";
+import { waitingRoomRoutes } from "./routes/waiting-room";
 import type { Stores } from "./services/stores";
 import type { TicketSigner } from "./tickets/codes";
+import { createWaitingRoom, WaitingRoom, WaitingRoomOptions } from "./waiting-room";
+
+declare module "fastify" {
+  interface FastifyInstance {
+    waitingRoom: WaitingRoom;
+  }
+}
 
 export interface AppDeps {
   stores: Stores;
@@ -25,6 +34,8 @@ export interface AppDeps {
   lifecycle?: { draining: boolean };
   /** A pino logger (see logging.ts); omitted means no request logs (tests). */
   logger?: Logger;
+  /** The waiting room's store and settings; omitted: in-process store, defaults, inlet stepped by hand. */
+  waitingRoom?: WaitingRoomOptions;
 }
 
 /** A load balancer's trace header is a fine request id, within reason. */
@@ -46,6 +57,12 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   });
   const metrics = createMetrics(() => countBacklog(deps.stores.writer));
   deps.cache.onError = (operation) => metrics.cacheErrors.inc({ operation });
+  const room = createWaitingRoom(
+    { writer: deps.stores.writer, signer: deps.signer, mode: deps.mode, registry: metrics.registry, logger: deps.logger },
+    deps.waitingRoom,
+  );
+  app.decorate("waitingRoom", room.room);
+  app.addHook("onClose", async () => room.close());
   const ctx: RouteContext = {
     stores: deps.stores,
     cache: deps.cache,
@@ -54,6 +71,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     metrics,
     lifecycle: deps.lifecycle ?? { draining: false },
     adminToken: deps.adminToken,
+    waitingRoom: room.room,
   };
 
   installErrorHandlers(app);
@@ -62,16 +80,19 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     if (ctx.lifecycle.draining) reply.header("connection", "close");
   });
   app.addHook("onResponse", async (request, reply) => {
+    room.room.health.observe(reply.statusCode);
     metrics.httpDuration.observe(
       { method: request.method, route: request.routeOptions.url ?? "unmatched", status: String(reply.statusCode) },
       reply.elapsedTime / 1000,
     );
   });
 
+  await registerDocs(app);
   await app.register(healthRoutes, ctx);
   await app.register(eventRoutes, ctx);
   await app.register(orderRoutes, ctx);
   await app.register(checkinRoutes, ctx);
   await app.register(adminRoutes, ctx);
+  await app.register(waitingRoomRoutes, ctx);
   return app;
 }

@@ -6,6 +6,7 @@ import type { Metrics } from "../metrics";
 import type { ModeStore } from "../mode-store";
 import type { Stores } from "../services/stores";
 import type { TicketSigner } from "../tickets/codes";
+import type { WaitingRoom } from "../waiting-room/service";
 
 /** What the routes share; built once per app by buildApp. */
 export interface RouteContext {
@@ -16,6 +17,7 @@ export interface RouteContext {
   metrics: Metrics;
   lifecycle: { draining: boolean };
   adminToken: string;
+  waitingRoom: WaitingRoom;
 }
 
 /** How long clients should wait before retrying a write refused in read-only mode. */

@@ -18,7 +18,11 @@ const orderBody = {
 const orderHeaders = {
   type: "object",
   required: ["idempotency-key"],
-  properties: { "idempotency-key": { type: "string", minLength: 1, maxLength: 200, pattern: "^[\\x21-\\x7e]+$" } },
+  properties: {
+    "idempotency-key": { type: "string", minLength: 1, maxLength: 200, pattern: "^[\\x21-\\x7e]+$" },
+    // Required while the event's waiting room is on (403 admission_required); see routes/waiting-room.ts.
+    "admission-token": { type: "string", maxLength: 512 },
+  },
 } as const;
 
 interface OrderBody {
@@ -28,7 +32,7 @@ interface OrderBody {
 }
 
 export async function orderRoutes(app: FastifyInstance, ctx: RouteContext): Promise<void> {
-  app.post<{ Params: { id: string }; Body: OrderBody; Headers: { "idempotency-key": string } }>(
+  app.post<{ Params: { id: string }; Body: OrderBody; Headers: { "idempotency-key": string; "admission-token"?: string } }>(
     "/events/:id/orders",
     {
       schema: { params: uuidParams, body: orderBody, headers: orderHeaders },
@@ -43,18 +47,22 @@ export async function orderRoutes(app: FastifyInstance, ctx: RouteContext): Prom
     },
     async (request, reply) => {
       try {
+        const eventId = request.params.id.toLowerCase();
+        const admission = await ctx.waitingRoom.admit(eventId, request.headers["admission-token"]);
         const { created, order } = await purchase(
           ctx.stores.writer,
           ctx.signer,
           {
             idempotencyKey: request.headers["idempotency-key"],
-            eventId: request.params.id.toLowerCase(),
+            eventId,
             ticketTypeId: request.body.ticketTypeId.toLowerCase(),
             quantity: request.body.quantity,
             email: request.body.email,
           },
           () => ctx.metrics.purchaseRetries.inc(),
+          admission.guard,
         );
+        if (created) admission.finished();
         ctx.metrics.orders.inc({ result: created ? "created" : "replayed" });
         return reply.code(created ? 201 : 200).send(order);
       } catch (error) {

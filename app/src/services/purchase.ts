@@ -67,6 +67,8 @@ export async function purchase(
   signer: TicketSigner,
   input: PurchaseInput,
   onRetry?: () => void,
+  /** Runs in the transaction right after the order row exists (the waiting room's single-use admission). */
+  guard?: (tx: Queryable, orderId: string) => Promise<void>,
 ): Promise<{ created: boolean; order: OrderView }> {
   const hash = requestHash(input);
   // Every order id this call has tried to create. A retry that finds one of them under the key is
@@ -77,7 +79,7 @@ export async function purchase(
     try {
       const orderId = randomUUID();
       ourOrderIds.add(orderId);
-      const order = await writer.transaction((tx) => attemptPurchase(tx, signer, input, hash, orderId));
+      const order = await writer.transaction((tx) => attemptPurchase(tx, signer, input, hash, orderId, guard));
       if (order) return { created: true, order };
       const existing = await orderForKey(writer, input.idempotencyKey);
       if (!existing || existing.hash !== hash) {
@@ -104,6 +106,7 @@ async function attemptPurchase(
   input: PurchaseInput,
   hash: string,
   orderId: string,
+  guard?: (tx: Queryable, orderId: string) => Promise<void>,
 ): Promise<OrderView | undefined> {
   // A concurrent request with the same key blocks here until that one commits or rolls back.
   const claimed = await tx.query(PURCHASE_SQL.claimKey, [input.idempotencyKey, hash, orderId]);
@@ -116,6 +119,7 @@ async function attemptPurchase(
     input.quantity,
   ]);
   if (inserted.rowCount === 0) throw new UnknownTicketType();
+  await guard?.(tx, orderId);
   const tickets = Array.from({ length: input.quantity }, () => {
     const id = randomUUID();
     return { id, code: signer.issue(input.eventId, id) };

@@ -1,4 +1,4 @@
-import { createHash, createPrivateKey, createPublicKey, KeyObject, randomBytes, sign, verify } from "node:crypto";
+import { createHash, createPrivateKey, createPublicKey, hkdfSync, KeyObject, randomBytes, sign, verify } from "node:crypto";
 
 /**
  * Ticket codes: `<keyId>.<body>.<signature>`, base64url, where body = event uuid + ticket uuid +
@@ -47,18 +47,29 @@ export class TicketSigner {
   readonly keyId: string;
   private readonly privateKey: KeyObject;
   private readonly publicKey: KeyObject;
+  private readonly seed: Buffer;
 
   /** @param seed the 32-byte Ed25519 seed (TICKET_SIGNING_KEY is its base64). */
   constructor(seed: Buffer, keyId?: string) {
     if (seed.length !== 32) {
       throw new Error(`TICKET_SIGNING_KEY must be base64 of exactly 32 bytes, got ${seed.length} bytes`);
     }
+    this.seed = Buffer.from(seed);
     this.privateKey = createPrivateKey({ key: Buffer.concat([PKCS8_ED25519_PREFIX, seed]), format: "der", type: "pkcs8" });
     this.publicKey = createPublicKey(this.privateKey);
     this.keyId = keyId ?? createHash("sha256").update(this.rawPublicKey()).digest("base64url").slice(0, 11);
     if (!KEY_ID_PATTERN.test(this.keyId)) {
       throw new Error("TICKET_SIGNING_KEY_ID must be 1-32 characters of A-Z a-z 0-9 _ -");
     }
+  }
+
+  /**
+   * A 32-byte key for another purpose, derived from the seed with HKDF-SHA256 (RFC 5869) under a
+   * purpose label: every instance sharing TICKET_SIGNING_KEY derives the same key, and the key
+   * neither equals nor reveals the signing seed (one secret, never used raw for two purposes).
+   */
+  deriveKey(purpose: string): Buffer {
+    return Buffer.from(hkdfSync("sha256", this.seed, Buffer.alloc(0), `boxoffice/${purpose}`, 32));
   }
 
   static fromBase64(value: string, keyId?: string): TicketSigner {
