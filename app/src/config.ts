@@ -1,5 +1,6 @@
 import path from "node:path";
 import { KEY_ID_PATTERN, TicketSigner } from "./tickets/codes";
+import { WaitingRoomSettings, waitingRoomSettingsFrom } from "./waiting-room/settings";
 
 /** Everything the service reads from its environment, parsed once at start-up. */
 export interface Config {
@@ -29,6 +30,8 @@ export interface Config {
   /** How long readiness reports 503 before the listener closes on SIGTERM. */
   shutdownDrainMs: number;
   logLevel: string;
+  /** WAITING_ROOM_* (see waiting-room/settings.ts). */
+  waitingRoom: WaitingRoomSettings;
 }
 
 export class ConfigError extends Error {}
@@ -68,6 +71,14 @@ function intFrom(env: Env, name: string, fallback: number, min: number, max: num
   return value;
 }
 
+function waitingRoomFrom(env: Env): WaitingRoomSettings {
+  try {
+    return waitingRoomSettingsFrom(env);
+  } catch (error) {
+    throw new ConfigError((error as Error).message);
+  }
+}
+
 export function loadConfig(env: Env = process.env): Config {
   const production = env.NODE_ENV === "production";
   const mailTransport = nonEmpty(env.MAIL_TRANSPORT) ?? "file";
@@ -105,6 +116,7 @@ export function loadConfig(env: Env = process.env): Config {
     backlogMetricNamespace: nonEmpty(env.BACKLOG_METRIC_NAMESPACE),
     shutdownDrainMs: intFrom(env, "SHUTDOWN_DRAIN_MS", production ? 5000 : 0, 0, 20000),
     logLevel: nonEmpty(env.LOG_LEVEL) ?? "info",
+    waitingRoom: waitingRoomFrom(env),
   };
   if (production) {
     // A production task that silently made up its own admin token or signing key would issue

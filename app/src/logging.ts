@@ -8,6 +8,9 @@ import pino, { DestinationStream, Logger } from "pino";
 export const REDACT_PATHS = [
   "req.headers.authorization",
   'req.headers["idempotency-key"]',
+  // Waiting room: an admission token buys; a visitor id collects one.
+  'req.headers["admission-token"]',
+  'req.headers["visitor-id"]',
   "headers.authorization",
   "authorization",
   // Ticket codes travel in request bodies (check-ins); Fastify does not log bodies, but a handler

@@ -12,6 +12,8 @@ import { PGliteDatabase } from "./db/pglite-database";
 import { LocalModeStore, ModeStore, RedisModeStore } from "./mode-store";
 import { Stores } from "./services/stores";
 import { TicketSigner } from "./tickets/codes";
+import type { WaitingRoomOptions } from "./waiting-room";
+import { RedisRoomStore } from "./waiting-room/redis-store";
 
 /** Everything the server and the worker need, built from the configuration. */
 export interface Runtime {
@@ -23,6 +25,8 @@ export interface Runtime {
   adminToken: string;
   /** True when the admin token was generated here and should be shown to the operator. */
   generatedAdminToken: boolean;
+  /** The queue in Redis when configured (shared by every instance), else in process; the server starts its inlet. */
+  waitingRoom: WaitingRoomOptions;
   close(): Promise<void>;
 }
 
@@ -102,6 +106,7 @@ export async function createRuntime(config: Config, logger: Logger): Promise<Run
   await migrate(writer);
 
   let mode: ModeStore = new LocalModeStore();
+  const waitingRoom: WaitingRoomOptions = { settings: config.waitingRoom, start: true, stack: config.stack };
   if (config.redisUrl) {
     const redis = connectRedis(config, logger);
     await waitForRedis(redis, 2000);
@@ -112,6 +117,7 @@ export async function createRuntime(config: Config, logger: Logger): Promise<Run
       logger.warn("could not read the shared mode from Redis; refusing writes until it can");
     }
     mode = store;
+    waitingRoom.store = new RedisRoomStore(redis, `boxoffice:${config.stack}`);
     closers.unshift(async () => {
       await store.close();
       redis.disconnect();
@@ -135,6 +141,7 @@ export async function createRuntime(config: Config, logger: Logger): Promise<Run
     signer,
     adminToken,
     generatedAdminToken: !config.adminToken,
+    waitingRoom,
     async close() {
       for (const close of closers) {
         try {
