@@ -159,10 +159,11 @@ export class RoomConfigs {
   }
 
   /** Opens an auto-opening room now (once: a racing instance's update finds it open already). */
-  async open(eventId: string): Promise<void> {
+  async open(eventId: string, nowMs: number): Promise<void> {
+    // The service's clock, like every other room time (opensAt, token expiry), not the database's.
     const opened = await this.writer.query<RoomRow>(
-      `UPDATE waiting_rooms SET opens_at = now(), updated_at = now() WHERE event_id = $1 AND opens_at IS NULL RETURNING ${COLUMNS}`,
-      [eventId],
+      `UPDATE waiting_rooms SET opens_at = $2, updated_at = now() WHERE event_id = $1 AND opens_at IS NULL RETURNING ${COLUMNS}`,
+      [eventId, new Date(nowMs).toISOString()],
     );
     if (opened.rows[0]) this.rooms.set(eventId, fromRow(opened.rows[0]));
     else await this.reload();

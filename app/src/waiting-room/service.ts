@@ -264,7 +264,7 @@ export class WaitingRoom {
     try {
       const perMinute = await this.deps.store.countOrder(config.eventId, this.clock());
       if (perMinute > config.autoOpenOrdersPerMinute!) {
-        await this.configs.open(config.eventId);
+        await this.configs.open(config.eventId, this.clock());
         this.deps.logger?.warn({ eventId: config.eventId, perMinute }, "waiting room opened: order rate above its limit");
       }
     } catch (error) {

@@ -12,9 +12,20 @@ import { PGliteDatabase } from "../../../app/src/db/pglite-database";
 import { LocalModeStore, ModeStore, RedisModeStore } from "../../../app/src/mode-store";
 import { Stores } from "../../../app/src/services/stores";
 import { TicketSigner } from "../../../app/src/tickets/codes";
+import type { WaitingRoomOptions } from "../../../app/src/waiting-room";
+import { RedisRoomStore } from "../../../app/src/waiting-room/redis-store";
 import { registerCleanup } from "../../support/root-hooks";
 
 export const ADMIN_TOKEN = "test-admin-token";
+
+export interface AppOverrides {
+  cache?: Cache;
+  mode?: ModeStore;
+  lifecycle?: { draining: boolean };
+  writer?: Database;
+  /** Waiting-room clock and settings; the real backend adds its Redis store unless one is given. */
+  waitingRoom?: WaitingRoomOptions;
+}
 
 /** Everything a test needs: a backend (PGlite or real servers) and a way to build apps on it. */
 export interface Backend {
@@ -22,7 +33,7 @@ export interface Backend {
   writer: Database;
   signer: TicketSigner;
   /** Builds an app; each call gets its own mode store (shared through Redis on the real backend). */
-  app(overrides?: { cache?: Cache; mode?: ModeStore; lifecycle?: { draining: boolean }; writer?: Database }): Promise<FastifyInstance>;
+  app(overrides?: AppOverrides): Promise<FastifyInstance>;
   /** Whether the read-only mode is shared between app instances (Redis). */
   sharedMode: boolean;
   close(): Promise<void>;
@@ -66,6 +77,7 @@ export async function pgliteBackend(): Promise<Backend> {
         signer,
         adminToken: ADMIN_TOKEN,
         lifecycle: overrides.lifecycle,
+        waitingRoom: overrides.waitingRoom,
       });
       apps.push(app);
       return app;
@@ -119,6 +131,10 @@ export async function realBackend(): Promise<Backend> {
   const run = randomBytes(4).toString("hex");
   const redisClients: Redis[] = [];
   const closers: Array<() => Promise<unknown>> = [];
+  // The waiting room's queue, shared by every app of this run like the fleet shares it.
+  const roomRedis = new Redis(REAL_ENV.redis!, { maxRetriesPerRequest: 1, commandTimeout: 2000 });
+  roomRedis.on("error", () => undefined);
+  const roomStore = new RedisRoomStore(roomRedis, `boxoffice:test-${run}`);
   return {
     name: "real",
     writer,
@@ -144,6 +160,7 @@ export async function realBackend(): Promise<Backend> {
         signer,
         adminToken: ADMIN_TOKEN,
         lifecycle: overrides.lifecycle,
+        waitingRoom: { store: roomStore, ...overrides.waitingRoom },
       });
       closers.push(() => app.close(), () => cache.close());
       return app;
@@ -154,6 +171,9 @@ export async function realBackend(): Promise<Backend> {
         await redis.del(`boxoffice:test-${run}:mode`).catch(() => undefined);
         redis.disconnect();
       }
+      const roomKeys = await roomRedis.keys(`boxoffice:test-${run}:*`).catch(() => []);
+      if (roomKeys.length > 0) await roomRedis.del(...roomKeys).catch(() => undefined);
+      roomRedis.disconnect();
       await reader.close();
       await writer.close();
       await database.drop();
