@@ -6,7 +6,8 @@ import type { ModeStore } from "../mode-store";
  * Whether the inlet may admit now. Admitting more buyers into a platform that cannot take their
  * orders only turns a queue into errors, so the inlet holds while any of these says no:
  *
- * - the writer does not answer a ping within PING_TIMEOUT_MS (what /readyz checks; a failover);
+ * - the writer missed PING_FAILURES pings in a row, each given PING_TIMEOUT_MS (what /readyz checks; a
+ *   failover), so one slow answer on a busy instance does not stop the room;
  * - the service mode is not read-write (an operator's switchover, or the mode is not known);
  * - 5xx answers exceed `errorPercent` of at least MIN_REQUESTS requests over the last 30 s;
  * - a CloudWatch alarm whose name starts with one of `alarmPrefixes` is in ALARM (the platform's
@@ -17,6 +18,7 @@ import type { ModeStore } from "../mode-store";
  */
 const PING_EVERY_MS = 1000;
 const PING_TIMEOUT_MS = 1000;
+const PING_FAILURES = 2;
 const WINDOW_BUCKET_MS = 10_000;
 const WINDOW_BUCKETS = 3;
 const MIN_REQUESTS = 50;
@@ -39,6 +41,7 @@ export interface HealthView {
 
 export class HealthGate {
   private databaseOk = true;
+  private failedPings = 0;
   private alarming: string[] = [];
   private buckets: Array<{ start: number; total: number; errors: number }> = [];
   private timers: NodeJS.Timeout[] = [];
@@ -97,10 +100,14 @@ export class HealthGate {
           timer = setTimeout(() => reject(new Error("database ping timed out")), PING_TIMEOUT_MS);
         }),
       ]);
+      this.failedPings = 0;
       this.databaseOk = true;
     } catch (error) {
-      if (this.databaseOk) this.options.logger?.warn({ err: error }, "waiting room: database unreachable, admissions held");
-      this.databaseOk = false;
+      this.failedPings++;
+      if (this.failedPings >= PING_FAILURES) {
+        if (this.databaseOk) this.options.logger?.warn({ err: error }, "waiting room: database unreachable, admissions held");
+        this.databaseOk = false;
+      }
     } finally {
       clearTimeout(timer);
     }

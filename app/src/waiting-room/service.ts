@@ -162,15 +162,15 @@ export class WaitingRoom {
     if (!visitorId || this.deps.passes.visitorHash(visitorId) !== ticket.visitor) {
       throw new HttpError(403, "visitor_mismatch", "the Visitor-Id header must carry the visitorId this ticket was issued to");
     }
-    return this.answer(config, ticket, ticket);
+    return this.answer(config, ticket, ticket, queueTicket);
   }
 
-  private async answer(config: RoomConfig, ticket: QueueTicket, record: TicketRecord): Promise<QueueAnswer> {
+  private async answer(config: RoomConfig, ticket: QueueTicket, record: TicketRecord, text?: string): Promise<QueueAnswer> {
     const now = this.clock();
     const params = this.params(config);
     const status = await this.storeCall(this.deps.store.status(params, record, now, randomInt(SCORE_RANGE)));
     if (status.lost) throw new HttpError(404, "ticket_lost", "this place was lost with the queue's last writes; join again");
-    const queueTicket = this.deps.passes.ticket(ticket);
+    const queueTicket = text ?? this.deps.passes.ticket(ticket);
     const opensAt = new Date(config.opensAtMs!).toISOString();
     const paused = now - status.pausedAtMs < PAUSE_VISIBLE_MS;
     const rate = this.rate(config, status, now);
