@@ -74,6 +74,12 @@ export interface AutoscaledServiceArgs {
     backlogScaling?: { namespace: string; metricName: string; dimensions: Record<string, pulumi.Input<string>>; targetPerTask: number };
     /** CloudWatch namespace the task may publish metrics to. @default "Boxoffice" */
     metricNamespace?: string;
+    /**
+     * CloudWatch alarms the task may read (`cloudwatch:DescribeAlarms`), by name prefix, e.g. for an app that
+     * holds work while the platform's alarms fire. @default [] (none)
+     * @example ["boxoffice-prod-db-writer-cpu-"]
+     */
+    readableAlarmPrefixes?: string[];
     /** Seconds ECS ignores load-balancer health checks after a task starts. @default 60 */
     healthCheckGracePeriodSeconds?: number;
     /** Seconds between SIGTERM and SIGKILL (Fargate max 120). @default 30 */
@@ -121,6 +127,9 @@ export class AutoscaledService extends pulumi.ComponentResource {
         check.that(args.subnetIds.length >= 2, "subnetIds", args.subnetIds.length, "must list at least 2 subnets (one AZ is not highly available)");
         check.that(tgs.length === 0 || args.port !== undefined, "targetGroupArns", tgs.length, "need port");
         check.that(!args.requestScaling || tgs.length > 0, "requestScaling", "set", "needs targetGroupArns");
+        for (const prefix of args.readableAlarmPrefixes ?? []) {
+            check.that(/^[\x21-\x7e]{1,200}$/.test(prefix) && !/[*?]/.test(prefix), "readableAlarmPrefixes", prefix, "must be 1-200 printable characters without * or ? (an alarm name prefix)");
+        }
         for (const key of Object.keys(args.environment ?? {})) {
             check.that(!SECRET_LIKE.test(key), "environment", key, "looks like a credential: pass it in secrets (a Secrets Manager reference), never as plain text");
         }
@@ -151,14 +160,22 @@ export class AutoscaledService extends pulumi.ComponentResource {
             }, parent);
         }
         const taskRole = new aws.iam.Role(`${name}-task-role`, { assumeRolePolicy: assume, tags: tags("task-role") }, parent);
+        const alarmPrefixes = args.readableAlarmPrefixes ?? [];
+        const account = alarmPrefixes.length > 0 ? aws.getCallerIdentityOutput({}, parent).accountId : undefined;
         new aws.iam.RolePolicy(`${name}-task-policy`, {
             role: taskRole.id,
-            policy: JSON.stringify({
+            policy: pulumi.jsonStringify({
                 Version: "2012-10-17",
                 Statement: [
                     // PutMetricData has no resource-level permissions; the namespace condition is the fence.
                     { Effect: "Allow", Action: "cloudwatch:PutMetricData", Resource: "*", Condition: { StringEquals: { "cloudwatch:namespace": args.metricNamespace ?? "Boxoffice" } } },
                     { Effect: "Allow", Action: ["ses:SendEmail", "ses:SendRawEmail"], Resource: "*" },
+                    // DescribeAlarms takes alarm ARNs as resources (Service Authorization Reference, "Actions, resources,
+                    // and condition keys for Amazon CloudWatch"): read these alarms, nothing else.
+                    ...(alarmPrefixes.length > 0 ? [{
+                        Effect: "Allow", Action: "cloudwatch:DescribeAlarms",
+                        Resource: alarmPrefixes.map((prefix) => pulumi.interpolate`arn:${partition}:cloudwatch:${region}:${account}:alarm:${prefix}*`),
+                    }] : []),
                 ],
             }),
         }, parent);
