@@ -9,11 +9,23 @@ import Redis from "ioredis";
 import { Backend, closedPort } from "./harness";
 import { admin, buy, createEvent } from "./fixtures";
 
+/** What the parts of the suite share: the backend, one app on it, and a counting query. */
+export interface SuiteContext {
+  readonly backend: Backend;
+  readonly app: FastifyInstance;
+  count(sql: string, params: unknown[]): Promise<number>;
+}
+
 /**
  * The HTTP behaviour, run once on PGlite and once on real PostgreSQL + Redis + Memcached.
- * `open` returns the backend, or a reason to skip.
+ * `open` returns the backend, or a reason to skip. `parts` add more behaviour on the same backend
+ * (each in its own file, so no file grows past a screenful of concerns).
  */
-export function defineApiSuite(title: string, open: () => Promise<Backend | string>): void {
+export function defineApiSuite(
+  title: string,
+  open: () => Promise<Backend | string>,
+  parts: Array<(t: SuiteContext) => void> = [],
+): void {
   describe(title, function () {
     let backend: Backend;
     let app: FastifyInstance;
@@ -337,5 +349,16 @@ export function defineApiSuite(title: string, open: () => Promise<Backend | stri
       assert.equal(draining.json().error, "draining");
       assert.equal((await instance.inject("/healthz")).statusCode, 200);
     });
+
+    const context: SuiteContext = {
+      get backend() {
+        return backend;
+      },
+      get app() {
+        return app;
+      },
+      count,
+    };
+    for (const part of parts) part(context);
   });
 }

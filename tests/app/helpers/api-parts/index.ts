@@ -1,0 +1,5 @@
+import type { SuiteContext } from "../api-suite";
+import { adminAuthPart } from "./admin-auth";
+
+/** Every part of the HTTP suite; both backends run all of them. */
+export const API_PARTS: Array<(t: SuiteContext) => void> = [adminAuthPart];
