@@ -37,18 +37,19 @@ export class ConfigError extends Error {}
 export const MIN_ADMIN_TOKEN_LENGTH = 32;
 
 /**
- * TICKET_SIGNING_KEY is base64 of a 32-byte Ed25519 seed. Buffer.from(..., "base64") skips
- * characters it does not know and accepts any length, so check the text and the byte count here.
+ * A signing seed is base64 of 32 bytes. Buffer.from(..., "base64") skips characters it does not
+ * know and accepts any length, so check the text and the byte count here. `source` names where the
+ * text came from (the variable or the key file) so the message points at what to fix.
  */
-function signerFrom(key: string, keyId: string | undefined): TicketSigner {
-  if (!/^[A-Za-z0-9+/]+={0,2}$/.test(key)) {
-    throw new ConfigError("TICKET_SIGNING_KEY must be base64 of exactly 32 bytes; it contains characters outside base64");
+export function seedFrom(text: string, source: string): Buffer {
+  if (!/^[A-Za-z0-9+/]+={0,2}$/.test(text)) {
+    throw new ConfigError(`${source} must be base64 of exactly 32 bytes; it contains characters outside base64`);
   }
-  const seed = Buffer.from(key, "base64");
+  const seed = Buffer.from(text, "base64");
   if (seed.length !== 32) {
-    throw new ConfigError(`TICKET_SIGNING_KEY must be base64 of exactly 32 bytes, got ${seed.length} bytes`);
+    throw new ConfigError(`${source} must be base64 of exactly 32 bytes, got ${seed.length} bytes`);
   }
-  return new TicketSigner(seed, keyId);
+  return seed;
 }
 
 type Env = Record<string, string | undefined>;
@@ -126,7 +127,7 @@ export function loadConfig(env: Env = process.env): Config {
   if (config.signingKeyId !== undefined && !KEY_ID_PATTERN.test(config.signingKeyId)) {
     throw new ConfigError(`TICKET_SIGNING_KEY_ID must be 1-32 characters of A-Z a-z 0-9 _ -, got "${config.signingKeyId}"`);
   }
-  if (config.signingKey) config.signer = signerFrom(config.signingKey, config.signingKeyId);
+  if (config.signingKey) config.signer = new TicketSigner(seedFrom(config.signingKey, "TICKET_SIGNING_KEY"), config.signingKeyId);
   for (const server of config.memcachedServers) {
     if (!/^[^:\s]+:\d{1,5}$/.test(server)) {
       throw new ConfigError(`MEMCACHED_SERVERS entries must be host:port, got "${server}"`);

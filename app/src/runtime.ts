@@ -1,5 +1,5 @@
 import { randomBytes } from "node:crypto";
-import { mkdir, readFile, writeFile } from "node:fs/promises";
+import { mkdir } from "node:fs/promises";
 import path from "node:path";
 import Redis from "ioredis";
 import type { Logger } from "pino";
@@ -10,6 +10,7 @@ import { migrate } from "./db/migrations";
 import { PgDatabase } from "./db/pg-database";
 import { PGliteDatabase } from "./db/pglite-database";
 import { LocalModeStore, ModeStore, RedisModeStore } from "./mode-store";
+import { loadOrCreateSeed } from "./signing-key";
 import { Stores } from "./services/stores";
 import { TicketSigner } from "./tickets/codes";
 
@@ -36,18 +37,6 @@ export function openWriter(config: Config, logger: Logger, applicationName: stri
     applicationName,
     logger,
   });
-}
-
-/** The embedded default keeps its signing seed so tickets stay valid across restarts. */
-async function embeddedSeed(dataDir: string): Promise<Buffer> {
-  const file = path.join(dataDir, "ticket-signing-key");
-  try {
-    return Buffer.from((await readFile(file, "utf8")).trim(), "base64");
-  } catch {
-    const seed = TicketSigner.generateSeed();
-    await writeFile(file, seed.toString("base64"), { mode: 0o600 });
-    return seed;
-  }
 }
 
 function connectRedis(config: Config, logger: Logger): Redis {
@@ -77,6 +66,17 @@ function waitForRedis(redis: Redis, ms: number): Promise<void> {
 
 export async function createRuntime(config: Config, logger: Logger): Promise<Runtime> {
   const embedded = !config.databaseUrl;
+  // Before anything connects: a key problem must stop the start, not surface after migrations.
+  let signer = config.signer;
+  if (!signer) {
+    signer = new TicketSigner(await loadOrCreateSeed(config.dataDir), config.signingKeyId);
+    if (!embedded) {
+      logger.warn(
+        { keyFile: config.dataDir },
+        "TICKET_SIGNING_KEY is not set: signing with the key in the data directory; every instance sharing this database must use the same key",
+      );
+    }
+  }
   const closers: Array<() => Promise<unknown>> = [];
   let writer: Database;
   let reader: Database | undefined;
@@ -124,7 +124,6 @@ export async function createRuntime(config: Config, logger: Logger): Promise<Run
       : new MemoryCache();
   closers.unshift(() => cache.close());
 
-  const signer = config.signer ?? new TicketSigner(await embeddedSeed(config.dataDir), config.signingKeyId);
   const adminToken = config.adminToken ?? randomBytes(24).toString("base64url");
 
   return {
