@@ -24,6 +24,17 @@ const CODES_BY_STATUS: Record<number, string> = {
   503: "unavailable",
 };
 
+/**
+ * The input a schema violation is about, as `body/ticketTypes/0/capacity`: the part of the request
+ * and the JSON path, plus the property name for a missing or unexpected property.
+ */
+function fieldOf(error: FastifyError): string {
+  const first = error.validation![0];
+  const params = (first.params ?? {}) as { missingProperty?: string; additionalProperty?: string };
+  const property = first.keyword === "required" ? params.missingProperty : first.keyword === "additionalProperties" ? params.additionalProperty : undefined;
+  return `${error.validationContext ?? "request"}${first.instancePath}${property === undefined ? "" : `/${property}`}`;
+}
+
 /** Every error leaves as JSON with a code; validation and parser errors are the client's 400s. */
 export function installErrorHandlers(app: FastifyInstance): void {
   app.setErrorHandler((error: FastifyError | HttpError, request, reply) => {
@@ -33,8 +44,9 @@ export function installErrorHandlers(app: FastifyInstance): void {
         .headers(error.headers)
         .send({ error: error.code, message: error.message, ...error.extra });
     }
-    if ((error as FastifyError).validation) {
-      return reply.code(400).send({ error: "invalid_request", message: error.message });
+    const validation = (error as FastifyError).validation;
+    if (validation) {
+      return reply.code(400).send({ error: "invalid_request", message: error.message, field: fieldOf(error as FastifyError) });
     }
     const status = (error as FastifyError).statusCode;
     if (status !== undefined && status >= 400 && status < 500) {

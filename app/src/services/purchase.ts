@@ -33,10 +33,13 @@ export interface OrderView {
 export const PURCHASE_SQL = {
   claimKey: `INSERT INTO idempotency_keys (key, request_hash, order_id) VALUES ($1, $2, $3)
              ON CONFLICT (key) DO NOTHING RETURNING order_id`,
+  // Sales close when the event starts: no row here is either an unknown type or a started event.
   insertOrder: `INSERT INTO orders (id, event_id, ticket_type_id, email, quantity, amount_cents)
                 SELECT $1, t.event_id, t.id, $4, $5, t.price_cents * $5
-                FROM ticket_types t WHERE t.id = $3 AND t.event_id = $2
+                FROM ticket_types t JOIN events e ON e.id = t.event_id
+                WHERE t.id = $3 AND t.event_id = $2 AND e.starts_at > now()
                 RETURNING amount_cents, created_at`,
+  ticketTypeExists: "SELECT 1 FROM ticket_types WHERE id = $1 AND event_id = $2",
   insertOutbox: `INSERT INTO outbox (order_id, kind) VALUES ($1, 'order_confirmation')`,
   takeSeats: `UPDATE ticket_types SET sold = sold + $2 WHERE id = $1 AND sold + $2 <= capacity RETURNING sold`,
 };
@@ -54,6 +57,7 @@ export function requestHash(input: PurchaseInput): string {
 
 class SoldOut extends Error {}
 class UnknownTicketType extends Error {}
+class SalesClosed extends Error {}
 
 const MAX_ATTEMPTS = 6;
 
@@ -91,6 +95,9 @@ export async function purchase(
       if (error instanceof UnknownTicketType) {
         throw new HttpError(404, "not_found", "no such ticket type for this event");
       }
+      if (error instanceof SalesClosed) {
+        throw new HttpError(409, "sales_closed", "this event has started; tickets are no longer sold");
+      }
       if (!isRetryable(error) || attempt >= MAX_ATTEMPTS) throw error;
       onRetry?.();
       await sleep(Math.min(1000, 25 * 2 ** attempt) * (0.5 + Math.random()));
@@ -115,7 +122,10 @@ async function attemptPurchase(
     input.email,
     input.quantity,
   ]);
-  if (inserted.rowCount === 0) throw new UnknownTicketType();
+  if (inserted.rowCount === 0) {
+    const known = await tx.query(PURCHASE_SQL.ticketTypeExists, [input.ticketTypeId, input.eventId]);
+    throw known.rowCount === 0 ? new UnknownTicketType() : new SalesClosed();
+  }
   const tickets = Array.from({ length: input.quantity }, () => {
     const id = randomUUID();
     return { id, code: signer.issue(input.eventId, id) };

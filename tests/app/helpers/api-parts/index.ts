@@ -1,5 +1,6 @@
 import type { SuiteContext } from "../api-suite";
 import { adminAuthPart } from "./admin-auth";
+import { eventInputPart } from "./event-input";
 
 /** Every part of the HTTP suite; both backends run all of them. */
-export const API_PARTS: Array<(t: SuiteContext) => void> = [adminAuthPart];
+export const API_PARTS: Array<(t: SuiteContext) => void> = [adminAuthPart, eventInputPart];
