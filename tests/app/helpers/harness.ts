@@ -104,6 +104,14 @@ export async function freshDatabase(baseUrl: string): Promise<{ url: string; dro
   return {
     url: url.toString(),
     async drop() {
+      // pg-pool's end() resolves before its connections have closed. A FORCE drop then terminates
+      // those backends, and the FATAL can reach a client whose pool has no 'error' listener left
+      // (an uncaught error in whichever test runs next). Wait for them to go first.
+      for (let i = 0; i < 100; i++) {
+        const open = await admin.query("SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = $1", [name]);
+        if (open.rows[0].n === 0) break;
+        await new Promise((resolve) => setTimeout(resolve, 50));
+      }
       await admin.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
       await admin.end();
     },
