@@ -21,10 +21,12 @@ export interface AppDeps {
   mode: ModeStore;
   signer: TicketSigner;
   adminToken: string;
-  /** Set draining=true on SIGTERM: readiness turns 503 and responses ask clients to reconnect. */
+  /** Set draining=true on SIGTERM: health and readiness turn 503 and responses ask clients to reconnect. */
   lifecycle?: { draining: boolean };
   /** A pino logger (see logging.ts); omitted means no request logs (tests). */
   logger?: Logger;
+  /** How long a purchase keeps trying while the database is away (PURCHASE_DEADLINE_MS). */
+  purchaseDeadlineMs?: number;
 }
 
 /** A load balancer's trace header is a fine request id, within reason. */
@@ -54,6 +56,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     metrics,
     lifecycle: deps.lifecycle ?? { draining: false },
     adminToken: deps.adminToken,
+    purchaseDeadlineMs: deps.purchaseDeadlineMs,
   };
 
   installErrorHandlers(app);

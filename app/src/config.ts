@@ -1,4 +1,6 @@
 import path from "node:path";
+import { DEFAULT_CONNECT_TIMEOUT_MS } from "./db/pg-database";
+import { DEFAULT_PURCHASE_DEADLINE_MS } from "./services/purchase";
 import { KEY_ID_PATTERN, TicketSigner } from "./tickets/codes";
 
 /** Everything the service reads from its environment, parsed once at start-up. */
@@ -12,6 +14,10 @@ export interface Config {
   databasePassword?: string;
   /** Connections per pool (writer and reader each); size it against the RDS connection limit. */
   databasePoolMax: number;
+  /** Opening a connection, or waiting for a pooled one, gives up after this (then 503). */
+  databaseConnectTimeoutMs: number;
+  /** A purchase stops retrying and answers 503 after this while the database is away. */
+  purchaseDeadlineMs: number;
   redisUrl?: string;
   redisAuthToken?: string;
   memcachedServers: string[];
@@ -26,7 +32,7 @@ export interface Config {
   dataDir: string;
   stack: string;
   backlogMetricNamespace?: string;
-  /** How long readiness reports 503 before the listener closes on SIGTERM. */
+  /** How long /healthz reports 503 before the listener closes on SIGTERM. */
   shutdownDrainMs: number;
   logLevel: string;
 }
@@ -89,6 +95,8 @@ export function loadConfig(env: Env = process.env): Config {
     databaseUser: nonEmpty(env.DATABASE_USER),
     databasePassword: nonEmpty(env.DATABASE_PASSWORD),
     databasePoolMax: intFrom(env, "DATABASE_POOL_MAX", 20, 1, 500),
+    databaseConnectTimeoutMs: intFrom(env, "DATABASE_CONNECT_TIMEOUT_MS", DEFAULT_CONNECT_TIMEOUT_MS, 100, 60_000),
+    purchaseDeadlineMs: intFrom(env, "PURCHASE_DEADLINE_MS", DEFAULT_PURCHASE_DEADLINE_MS, 500, 60_000),
     redisUrl: nonEmpty(env.REDIS_URL),
     redisAuthToken: nonEmpty(env.REDIS_AUTH_TOKEN),
     memcachedServers: (nonEmpty(env.MEMCACHED_SERVERS) ?? "")

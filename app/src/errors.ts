@@ -1,4 +1,8 @@
 import type { FastifyError, FastifyInstance } from "fastify";
+import { isUnavailable } from "./db/database";
+
+/** How long a client should wait before retrying after `503 database_unavailable`. */
+export const DATABASE_RETRY_AFTER_SECONDS = 5;
 
 /** An error with its HTTP status and stable machine-readable code: `{"error": code, "message"}`. */
 export class HttpError extends Error {
@@ -43,6 +47,14 @@ export function installErrorHandlers(app: FastifyInstance): void {
         .code(error.statusCode)
         .headers(error.headers)
         .send({ error: error.code, message: error.message, ...error.extra });
+    }
+    if (isUnavailable(error)) {
+      // Expected during a failover or an outage: a warning with the error's code, not a 500.
+      request.log.warn({ err: error }, "database unavailable");
+      return reply
+        .code(503)
+        .header("retry-after", String(DATABASE_RETRY_AFTER_SECONDS))
+        .send({ error: "database_unavailable", message: "the database cannot be reached right now; retry shortly" });
     }
     const validation = (error as FastifyError).validation;
     if (validation) {

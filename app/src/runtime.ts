@@ -34,6 +34,7 @@ export function openWriter(config: Config, logger: Logger, applicationName: stri
     password: config.databasePassword,
     tlsByDefault: config.production,
     max: config.databasePoolMax,
+    connectTimeoutMs: config.databaseConnectTimeoutMs,
     applicationName,
     logger,
   });
@@ -92,6 +93,7 @@ export async function createRuntime(config: Config, logger: Logger): Promise<Run
         password: config.databasePassword,
         tlsByDefault: config.production,
         max: config.databasePoolMax,
+        connectTimeoutMs: config.databaseConnectTimeoutMs,
         applicationName: "boxoffice-api-read",
         logger,
       });

@@ -68,7 +68,7 @@ describe("PostgreSQL connection lost mid-transaction", function () {
       };
 
       let retries = 0;
-      const result = await purchase(hooked, signer, input, () => retries++);
+      const result = await purchase(hooked, signer, input, { onRetry: () => retries++ });
       assert.ok(killedPid, "the hook did not run");
       assert.equal(retries, 1);
       assert.equal(result.created, true);

@@ -36,7 +36,7 @@ describe("purchase retries and degraded dependencies", () => {
     const db = await pglite();
     let retries = 0;
     const input = { idempotencyKey: randomUUID(), eventId: event.id, ticketTypeId: event.ticketTypes[0].id, quantity: 2, email: "a@example.com" };
-    const result = await purchase(flaky(db, ["before", "before"]), backend.signer, input, () => retries++);
+    const result = await purchase(flaky(db, ["before", "before"]), backend.signer, input, { onRetry: () => retries++ });
     assert.equal(result.created, true);
     assert.equal(retries, 2);
     const sold = await db.query<{ sold: number }>("SELECT sold FROM ticket_types WHERE id = $1", [input.ticketTypeId]);

@@ -75,6 +75,8 @@ describe("server process graceful shutdown", function () {
     const readiness = await get(port, "/readyz");
     assert.equal(readiness.status, 503);
     assert.equal(JSON.parse(readiness.body).error, "draining");
+    // The load balancers' check: 503 while draining, so they stop sending before the listener closes.
+    assert.equal((await get(port, "/healthz")).status, 503);
 
     const finished = await response;
     assert.equal(finished.status, 201, finished.body);

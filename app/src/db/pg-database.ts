@@ -11,6 +11,12 @@ export interface PgOptions {
   /** Require verified TLS when the URL says nothing about sslmode (RDS forces TLS). */
   tlsByDefault?: boolean;
   statementTimeoutMs?: number;
+  /**
+   * How long a connection may take to open (TCP, TLS, authentication), and how long a caller waits
+   * for a free pooled connection. Short, so an unreachable database answers requests with a 503 in
+   * about this time instead of hanging. @default 2000
+   */
+  connectTimeoutMs?: number;
   applicationName?: string;
   logger?: Logger;
 }
@@ -23,6 +29,9 @@ export function connectionString(options: Pick<PgOptions, "url" | "user" | "pass
   return url.toString();
 }
 
+/** RDS answers a new TLS connection in tens of milliseconds; 2 s is slack, not a hang. */
+export const DEFAULT_CONNECT_TIMEOUT_MS = 2000;
+
 export class PgDatabase implements Database {
   readonly kind = "postgres" as const;
   readonly pool: Pool;
@@ -34,7 +43,7 @@ export class PgDatabase implements Database {
     const config: PoolConfig = {
       connectionString: url,
       max: options.max ?? 20,
-      connectionTimeoutMillis: 5000,
+      connectionTimeoutMillis: options.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS,
       idleTimeoutMillis: 30000,
       // Server-side guards so that a stuck statement or transaction never holds a seat row forever.
       statement_timeout: options.statementTimeoutMs ?? 10000,
@@ -72,26 +81,29 @@ export class PgDatabase implements Database {
     };
     client.on("error", onError);
     const queryTimeout = options.clientTimeoutMs;
+    // query_timeout per query is supported by node-postgres but missing from @types/pg.
+    const run = (sql: string, values?: unknown[]) =>
+      queryTimeout === undefined
+        ? client.query(sql, values)
+        : client.query({ text: sql, values, query_timeout: queryTimeout } as QueryConfig);
     try {
-      await client.query("BEGIN");
+      await run("BEGIN");
       const tx: Queryable = {
         async query<R>(sql: string, params?: unknown[]) {
-          const values = params as unknown[] | undefined;
-          const result =
-            queryTimeout === undefined
-              ? await client.query(sql, values)
-              : // query_timeout per query is supported by node-postgres but missing from @types/pg.
-                await client.query({ text: sql, values, query_timeout: queryTimeout } as QueryConfig);
+          const result = await run(sql, params as unknown[] | undefined);
           return { rows: result.rows as R[], rowCount: result.rowCount ?? 0 };
         },
       };
       const value = await fn(tx);
-      await client.query("COMMIT");
+      await run("COMMIT");
       return value;
     } catch (error) {
+      // A statement that outlived its client-side timeout may still be running on a socket that
+      // no longer answers: the connection's state is unknown, so it is destroyed, not rolled back.
+      if (!broken && /Query read timeout/.test(String((error as Error)?.message))) broken = error as Error;
       if (!broken) {
         try {
-          await client.query("ROLLBACK");
+          await run("ROLLBACK");
         } catch (rollbackError) {
           // The connection itself is gone: do not hand it back to the pool.
           broken = rollbackError as Error;

@@ -16,6 +16,8 @@ export interface RouteContext {
   metrics: Metrics;
   lifecycle: { draining: boolean };
   adminToken: string;
+  /** See purchase(); undefined means its default. */
+  purchaseDeadlineMs?: number;
 }
 
 /** How long clients should wait before retrying a write refused in read-only mode. */

@@ -53,7 +53,7 @@ export async function orderRoutes(app: FastifyInstance, ctx: RouteContext): Prom
             quantity: request.body.quantity,
             email: request.body.email,
           },
-          () => ctx.metrics.purchaseRetries.inc(),
+          { onRetry: () => ctx.metrics.purchaseRetries.inc(), deadlineMs: ctx.purchaseDeadlineMs },
         );
         ctx.metrics.orders.inc({ result: created ? "created" : "replayed" });
         return reply.code(created ? 201 : 200).send(order);

@@ -62,17 +62,41 @@ class SalesClosed extends Error {}
 const MAX_ATTEMPTS = 6;
 
 /**
+ * The longest a purchase keeps trying before it answers `503 database_unavailable`: long enough to
+ * ride out a dropped connection or a few serialization conflicts, short enough that a buyer (and
+ * every connection behind them) is not held while the database is away for a whole failover.
+ */
+export const DEFAULT_PURCHASE_DEADLINE_MS = 5000;
+
+/** An attempt is not started with less than this left: it could not finish anyway. */
+const MIN_ATTEMPT_MS = 250;
+
+export interface PurchaseOptions {
+  /** Called before each retry (metrics). */
+  onRetry?: () => void;
+  /** @default DEFAULT_PURCHASE_DEADLINE_MS */
+  deadlineMs?: number;
+}
+
+/**
  * One transaction: idempotency record, order, tickets, outbox row, guarded counter update. Retried
  * whole on serialization and connection errors with the same key, so an attempt that did commit
  * before its connection died is found through the key instead of being sold twice.
+ *
+ * Bounded in time: every statement of an attempt gets the time left until the deadline as its
+ * client-side timeout, and no attempt starts after it. With the database unreachable a purchase
+ * therefore fails within about the deadline (plus at most one connect timeout) with the last
+ * connection error, which the error handler answers as `503 database_unavailable`. A buyer told so
+ * retries with the same Idempotency-Key, and finds the order should the last attempt have committed.
  */
 export async function purchase(
   writer: Database,
   signer: TicketSigner,
   input: PurchaseInput,
-  onRetry?: () => void,
+  options: PurchaseOptions = {},
 ): Promise<{ created: boolean; order: OrderView }> {
   const hash = requestHash(input);
+  const deadline = Date.now() + (options.deadlineMs ?? DEFAULT_PURCHASE_DEADLINE_MS);
   // Every order id this call has tried to create. A retry that finds one of them under the key is
   // the creating request whose COMMIT answer was lost (201); any other id was made by a racing
   // request with the same key (200), also when this call is on its second attempt.
@@ -81,7 +105,8 @@ export async function purchase(
     try {
       const orderId = randomUUID();
       ourOrderIds.add(orderId);
-      const order = await writer.transaction((tx) => attemptPurchase(tx, signer, input, hash, orderId));
+      const clientTimeoutMs = Math.max(MIN_ATTEMPT_MS, deadline - Date.now());
+      const order = await writer.transaction((tx) => attemptPurchase(tx, signer, input, hash, orderId), { clientTimeoutMs });
       if (order) return { created: true, order };
       const existing = await orderForKey(writer, input.idempotencyKey);
       if (!existing || existing.hash !== hash) {
@@ -99,8 +124,10 @@ export async function purchase(
         throw new HttpError(409, "sales_closed", "this event has started; tickets are no longer sold");
       }
       if (!isRetryable(error) || attempt >= MAX_ATTEMPTS) throw error;
-      onRetry?.();
-      await sleep(Math.min(1000, 25 * 2 ** attempt) * (0.5 + Math.random()));
+      const backoff = Math.min(1000, 25 * 2 ** attempt) * (0.5 + Math.random());
+      if (Date.now() + backoff + MIN_ATTEMPT_MS > deadline) throw error;
+      options.onRetry?.();
+      await sleep(backoff);
     }
   }
 }

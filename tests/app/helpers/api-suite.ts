@@ -341,7 +341,7 @@ export function defineApiSuite(
       }
     });
 
-    it("reports 503 on readiness while draining", async () => {
+    it("reports 503 on readiness and liveness while draining", async () => {
       const lifecycle = { draining: false };
       const instance = await backend.app({ lifecycle });
       assert.equal((await instance.inject("/readyz")).statusCode, 200);
@@ -349,7 +349,7 @@ export function defineApiSuite(
       const draining = await instance.inject("/readyz");
       assert.equal(draining.statusCode, 503);
       assert.equal(draining.json().error, "draining");
-      assert.equal((await instance.inject("/healthz")).statusCode, 200);
+      assert.equal((await instance.inject("/healthz")).statusCode, 503);
     });
 
     const context: SuiteContext = {

@@ -16,13 +16,21 @@ import { registerCleanup } from "../../support/root-hooks";
 
 export const ADMIN_TOKEN = "test-admin-token";
 
+export interface AppOverrides {
+  cache?: Cache;
+  mode?: ModeStore;
+  lifecycle?: { draining: boolean };
+  writer?: Database;
+  purchaseDeadlineMs?: number;
+}
+
 /** Everything a test needs: a backend (PGlite or real servers) and a way to build apps on it. */
 export interface Backend {
   name: string;
   writer: Database;
   signer: TicketSigner;
   /** Builds an app; each call gets its own mode store (shared through Redis on the real backend). */
-  app(overrides?: { cache?: Cache; mode?: ModeStore; lifecycle?: { draining: boolean }; writer?: Database }): Promise<FastifyInstance>;
+  app(overrides?: AppOverrides): Promise<FastifyInstance>;
   /** Whether the read-only mode is shared between app instances (Redis). */
   sharedMode: boolean;
   close(): Promise<void>;
@@ -66,6 +74,7 @@ export async function pgliteBackend(): Promise<Backend> {
         signer,
         adminToken: ADMIN_TOKEN,
         lifecycle: overrides.lifecycle,
+        purchaseDeadlineMs: overrides.purchaseDeadlineMs,
       });
       apps.push(app);
       return app;
@@ -152,6 +161,7 @@ export async function realBackend(): Promise<Backend> {
         signer,
         adminToken: ADMIN_TOKEN,
         lifecycle: overrides.lifecycle,
+        purchaseDeadlineMs: overrides.purchaseDeadlineMs,
       });
       closers.push(() => app.close(), () => cache.close());
       return app;
