@@ -9,7 +9,10 @@ export interface Config {
   port: number;
   host: string;
   databaseUrl?: string;
-  databaseReadUrl?: string;
+  /** Replica endpoints: DATABASE_READ_URLS (comma-separated) and DATABASE_READ_URL, merged. */
+  databaseReadUrls: string[];
+  /** A replica further behind gets no reads (DATABASE_MAX_REPLICA_LAG_SECONDS). */
+  databaseMaxReplicaLagSeconds: number;
   databaseUser?: string;
   databasePassword?: string;
   /** Connections per pool (writer and reader each); size it against the RDS connection limit. */
@@ -75,6 +78,31 @@ function intFrom(env: Env, name: string, fallback: number, min: number, max: num
   return value;
 }
 
+/**
+ * DATABASE_READ_URLS (one URL per replica endpoint) and the older single DATABASE_READ_URL, merged
+ * without duplicates. Messages name the entry, never the URL: it may carry a password.
+ */
+function readUrls(env: Env): string[] {
+  const entries: Array<[string, string]> = [];
+  (nonEmpty(env.DATABASE_READ_URLS) ?? "").split(",").forEach((url, index) => {
+    if (url.trim()) entries.push([`DATABASE_READ_URLS entry ${index + 1}`, url.trim()]);
+  });
+  const single = nonEmpty(env.DATABASE_READ_URL);
+  if (single) entries.push(["DATABASE_READ_URL", single]);
+  for (const [name, url] of entries) {
+    let protocol: string | undefined;
+    try {
+      protocol = new URL(url).protocol;
+    } catch {
+      protocol = undefined;
+    }
+    if (protocol !== "postgres:" && protocol !== "postgresql:") {
+      throw new ConfigError(`${name} must be a postgres:// or postgresql:// URL`);
+    }
+  }
+  return [...new Set(entries.map(([, url]) => url))];
+}
+
 export function loadConfig(env: Env = process.env): Config {
   const production = env.NODE_ENV === "production";
   const mailTransport = nonEmpty(env.MAIL_TRANSPORT) ?? "file";
@@ -91,7 +119,8 @@ export function loadConfig(env: Env = process.env): Config {
     // Containers must listen on every interface; the embedded default stays on loopback.
     host: nonEmpty(env.HOST) ?? (nonEmpty(env.DATABASE_URL) || production ? "0.0.0.0" : "127.0.0.1"),
     databaseUrl: nonEmpty(env.DATABASE_URL),
-    databaseReadUrl: nonEmpty(env.DATABASE_READ_URL),
+    databaseReadUrls: readUrls(env),
+    databaseMaxReplicaLagSeconds: intFrom(env, "DATABASE_MAX_REPLICA_LAG_SECONDS", 5, 0, 3600),
     databaseUser: nonEmpty(env.DATABASE_USER),
     databasePassword: nonEmpty(env.DATABASE_PASSWORD),
     databasePoolMax: intFrom(env, "DATABASE_POOL_MAX", 20, 1, 500),

@@ -9,6 +9,7 @@ import type { Database } from "./db/database";
 import { migrate } from "./db/migrations";
 import { PgDatabase } from "./db/pg-database";
 import { PGliteDatabase } from "./db/pglite-database";
+import { ReplicaSet } from "./db/replicas";
 import { LocalModeStore, ModeStore, RedisModeStore } from "./mode-store";
 import { loadOrCreateSeed } from "./signing-key";
 import { Stores } from "./services/stores";
@@ -80,24 +81,31 @@ export async function createRuntime(config: Config, logger: Logger): Promise<Run
   }
   const closers: Array<() => Promise<unknown>> = [];
   let writer: Database;
-  let reader: Database | undefined;
+  let replicas: ReplicaSet | undefined;
   if (embedded) {
     await mkdir(config.dataDir, { recursive: true });
     writer = await PGliteDatabase.open(path.join(config.dataDir, "pglite"));
   } else {
     writer = openWriter(config, logger, "boxoffice-api");
-    if (config.databaseReadUrl) {
-      reader = new PgDatabase({
-        url: config.databaseReadUrl,
-        user: config.databaseUser,
-        password: config.databasePassword,
-        tlsByDefault: config.production,
-        max: config.databasePoolMax,
-        connectTimeoutMs: config.databaseConnectTimeoutMs,
-        applicationName: "boxoffice-api-read",
-        logger,
-      });
-      closers.push(() => reader!.close());
+    if (config.databaseReadUrls.length > 0) {
+      const readers = config.databaseReadUrls.map(
+        (url, index) =>
+          new PgDatabase({
+            url,
+            user: config.databaseUser,
+            password: config.databasePassword,
+            tlsByDefault: config.production,
+            max: config.databasePoolMax,
+            connectTimeoutMs: config.databaseConnectTimeoutMs,
+            // Tells the replicas apart in pg_stat_activity and in the logs.
+            applicationName: `boxoffice-api-read-${index + 1}`,
+            logger,
+          }),
+      );
+      replicas = new ReplicaSet(readers, { maxLagSeconds: config.databaseMaxReplicaLagSeconds, logger });
+      // The first sample before serving; replicas that do not answer it just start out of rotation.
+      await replicas.start();
+      closers.push(() => replicas!.close());
     }
   }
   closers.push(() => writer.close());
@@ -130,7 +138,7 @@ export async function createRuntime(config: Config, logger: Logger): Promise<Run
 
   return {
     embedded,
-    stores: new Stores(writer, reader, logger),
+    stores: new Stores(writer, replicas, logger),
     cache,
     mode,
     signer,

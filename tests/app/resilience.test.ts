@@ -7,6 +7,7 @@ import type { Database, Queryable } from "../../app/src/db/database";
 import { createLogger } from "../../app/src/logging";
 import { LocalModeStore } from "../../app/src/mode-store";
 import { purchase } from "../../app/src/services/purchase";
+import { ReplicaSet } from "../../app/src/db/replicas";
 import { Stores } from "../../app/src/services/stores";
 import { buy, createEvent } from "./helpers/fixtures";
 import { ADMIN_TOKEN, pglite, pgliteBackend } from "./helpers/harness";
@@ -87,7 +88,9 @@ describe("purchase retries and degraded dependencies", () => {
   it("reads from the writer when the replica fails", async () => {
     const db = await pglite();
     const broken = { query: async () => Promise.reject(new Error("replica down")) } as unknown as Database;
-    const stores = new Stores(db, broken);
+    const replicas = new ReplicaSet([broken], { measure: async () => 0 });
+    await replicas.sample();
+    const stores = new Stores(db, replicas);
     const result = await stores.read<{ one: number }>("SELECT 1 AS one");
     assert.equal(result.rows[0].one, 1);
   });

@@ -66,6 +66,8 @@ export async function healthRoutes(app: FastifyInstance, ctx: RouteContext): Pro
     const report = {
       mode: ctx.mode.current(),
       writer,
+      // Sampled in the background (lag and reachability), not probed per request.
+      readers: ctx.stores.replicas?.status() ?? [],
       redis: redis ?? { status: "not_configured" },
       memcached: memcached ?? { status: "not_configured" },
     };

@@ -220,13 +220,15 @@ async function withTickets(db: Pick<Database, "query">, row: OrderRow): Promise<
 
 /** Reads an order, from a replica first and the writer when the replica has not caught up yet. */
 export async function getOrder(stores: Stores, id: string): Promise<OrderView | undefined> {
-  for (const db of stores.reader ? [stores.reader, stores.writer] : [stores.writer]) {
+  const reader = stores.reader();
+  if (reader) {
     try {
-      const found = await db.query<OrderRow>(`SELECT ${ORDER_COLUMNS} FROM orders o WHERE o.id = $1`, [id]);
-      if (found.rowCount > 0) return await withTickets(db, found.rows[0]);
+      const found = await reader.query<OrderRow>(`SELECT ${ORDER_COLUMNS} FROM orders o WHERE o.id = $1`, [id]);
+      if (found.rowCount > 0) return await withTickets(reader, found.rows[0]);
     } catch (error) {
-      if (db === stores.writer) throw error;
+      stores.readerFailed(reader, error);
     }
   }
-  return undefined;
+  const found = await stores.writer.query<OrderRow>(`SELECT ${ORDER_COLUMNS} FROM orders o WHERE o.id = $1`, [id]);
+  return found.rowCount > 0 ? withTickets(stores.writer, found.rows[0]) : undefined;
 }

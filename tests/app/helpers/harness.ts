@@ -9,6 +9,7 @@ import type { Database } from "../../../app/src/db/database";
 import { migrate } from "../../../app/src/db/migrations";
 import { PgDatabase } from "../../../app/src/db/pg-database";
 import { PGliteDatabase } from "../../../app/src/db/pglite-database";
+import { ReplicaSet } from "../../../app/src/db/replicas";
 import { LocalModeStore, ModeStore, RedisModeStore } from "../../../app/src/mode-store";
 import { Stores } from "../../../app/src/services/stores";
 import { TicketSigner } from "../../../app/src/tickets/codes";
@@ -31,6 +32,8 @@ export interface Backend {
   signer: TicketSigner;
   /** Builds an app; each call gets its own mode store (shared through Redis on the real backend). */
   app(overrides?: AppOverrides): Promise<FastifyInstance>;
+  /** Read replicas behind the app's reads (none on PGlite). */
+  replicas?: ReplicaSet;
   /** Whether the read-only mode is shared between app instances (Redis). */
   sharedMode: boolean;
   close(): Promise<void>;
@@ -130,15 +133,19 @@ export async function freshDatabase(baseUrl: string): Promise<{ url: string; dro
 export async function realBackend(): Promise<Backend> {
   const database = await freshDatabase(REAL_ENV.database!);
   const writer = new PgDatabase({ url: database.url, max: 30 });
-  // A second pool on the same database stands in for the replica endpoint (DATABASE_READ_URL).
-  const reader = new PgDatabase({ url: database.url, max: 10, applicationName: "boxoffice-test-read" });
+  // Two more pools on the same database stand in for two replica endpoints (DATABASE_READ_URLS).
+  const replicas = new ReplicaSet(
+    [1, 2].map((n) => new PgDatabase({ url: database.url, max: 5, applicationName: `boxoffice-test-read-${n}` })),
+  );
   await migrate(writer);
+  await replicas.start();
   const run = randomBytes(4).toString("hex");
   const redisClients: Redis[] = [];
   const closers: Array<() => Promise<unknown>> = [];
   return {
     name: "real",
     writer,
+    replicas,
     signer,
     sharedMode: true,
     async app(overrides = {}) {
@@ -155,7 +162,7 @@ export async function realBackend(): Promise<Backend> {
       }
       const cache = overrides.cache ?? new MemcachedCache({ servers: REAL_ENV.memcached!.split(",") }, `bxt${run}:`);
       const app = await buildApp({
-        stores: new Stores(overrides.writer ?? writer, overrides.writer ? undefined : reader),
+        stores: new Stores(overrides.writer ?? writer, overrides.writer ? undefined : replicas),
         cache,
         mode,
         signer,
@@ -172,7 +179,7 @@ export async function realBackend(): Promise<Backend> {
         await redis.del(`boxoffice:test-${run}:mode`).catch(() => undefined);
         redis.disconnect();
       }
-      await reader.close();
+      await replicas.close();
       await writer.close();
       await database.drop();
     },

@@ -50,6 +50,11 @@ export function healthPart(t: SuiteContext): void {
     assert.equal(report.status, "ready");
     assert.equal(report.writer.status, "up");
     assert.equal(typeof report.writer.latencyMs, "number");
+    const replicas = t.backend.replicas?.size ?? 0;
+    assert.equal(report.readers.length, replicas);
+    for (const reader of report.readers) {
+      assert.deepEqual([reader.status, reader.lagSeconds, reader.error], ["up", 0, undefined], ready.body);
+    }
     if (t.backend.sharedMode) {
       assert.equal(report.redis.status, "up", ready.body);
       assert.ok(Array.isArray(report.memcached) && report.memcached.every((node: { status: string }) => node.status === "up"), ready.body);
