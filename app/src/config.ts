@@ -1,5 +1,6 @@
 import path from "node:path";
 import { DEFAULT_CONNECT_TIMEOUT_MS } from "./db/pg-database";
+import { SSL_MODES, sslModeOf } from "./db/tls";
 import { DEFAULT_PURCHASE_DEADLINE_MS } from "./services/purchase";
 import { KEY_ID_PATTERN, TicketSigner } from "./tickets/codes";
 
@@ -79,6 +80,26 @@ function intFrom(env: Env, name: string, fallback: number, min: number, max: num
 }
 
 /**
+ * A database URL, checked before anything connects; a mistyped sslmode would otherwise surface as a
+ * connection error, or not at all. Messages never repeat the URL: it may carry a password.
+ */
+function checkPostgresUrl(name: string, url: string): void {
+  let parsed: URL;
+  try {
+    parsed = new URL(url);
+  } catch {
+    throw new ConfigError(`${name} must be a postgres:// or postgresql:// URL`);
+  }
+  if (parsed.protocol !== "postgres:" && parsed.protocol !== "postgresql:") {
+    throw new ConfigError(`${name} must be a postgres:// or postgresql:// URL`);
+  }
+  const mode = sslModeOf(url);
+  if (mode !== undefined && !(SSL_MODES as readonly string[]).includes(mode)) {
+    throw new ConfigError(`${name}: sslmode must be one of ${SSL_MODES.join(", ")}, got "${mode}"`);
+  }
+}
+
+/**
  * DATABASE_READ_URLS (one URL per replica endpoint) and the older single DATABASE_READ_URL, merged
  * without duplicates. Messages name the entry, never the URL: it may carry a password.
  */
@@ -89,17 +110,7 @@ function readUrls(env: Env): string[] {
   });
   const single = nonEmpty(env.DATABASE_READ_URL);
   if (single) entries.push(["DATABASE_READ_URL", single]);
-  for (const [name, url] of entries) {
-    let protocol: string | undefined;
-    try {
-      protocol = new URL(url).protocol;
-    } catch {
-      protocol = undefined;
-    }
-    if (protocol !== "postgres:" && protocol !== "postgresql:") {
-      throw new ConfigError(`${name} must be a postgres:// or postgresql:// URL`);
-    }
-  }
+  for (const [name, url] of entries) checkPostgresUrl(name, url);
   return [...new Set(entries.map(([, url]) => url))];
 }
 
@@ -161,6 +172,7 @@ export function loadConfig(env: Env = process.env): Config {
       );
     }
   }
+  if (config.databaseUrl !== undefined) checkPostgresUrl("DATABASE_URL", config.databaseUrl);
   if (config.signingKeyId !== undefined && !KEY_ID_PATTERN.test(config.signingKeyId)) {
     throw new ConfigError(`TICKET_SIGNING_KEY_ID must be 1-32 characters of A-Z a-z 0-9 _ -, got "${config.signingKeyId}"`);
   }

@@ -1,6 +1,7 @@
 import { Pool, PoolConfig, QueryConfig } from "pg";
 import type { Logger } from "pino";
 import { Database, QueryResult, Queryable, TransactionOptions } from "./database";
+import { tlsSettings } from "./tls";
 
 export interface PgOptions {
   url: string;
@@ -8,7 +9,7 @@ export interface PgOptions {
   user?: string;
   password?: string;
   max?: number;
-  /** Require verified TLS when the URL says nothing about sslmode (RDS forces TLS). */
+  /** Verified TLS when the URL says nothing about sslmode (RDS forces TLS); see tls.ts for each sslmode. */
   tlsByDefault?: boolean;
   statementTimeoutMs?: number;
   /**
@@ -39,9 +40,10 @@ export class PgDatabase implements Database {
 
   constructor(options: PgOptions) {
     this.logger = options.logger;
-    const url = connectionString(options);
+    const tls = tlsSettings(connectionString(options), options.tlsByDefault ?? false);
     const config: PoolConfig = {
-      connectionString: url,
+      connectionString: tls.connectionString,
+      ssl: tls.ssl,
       max: options.max ?? 20,
       connectionTimeoutMillis: options.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS,
       idleTimeoutMillis: 30000,
@@ -51,9 +53,6 @@ export class PgDatabase implements Database {
       query_timeout: (options.statementTimeoutMs ?? 10000) + 2000,
       application_name: options.applicationName ?? "boxoffice",
     };
-    if (options.tlsByDefault && !new URL(url).searchParams.has("sslmode")) {
-      config.ssl = { rejectUnauthorized: true };
-    }
     this.pool = new Pool(config);
     // An idle client that loses its socket (failover) emits here; without a listener the process dies.
     this.pool.on("error", (error) => options.logger?.warn({ err: error }, "idle database client failed"));
