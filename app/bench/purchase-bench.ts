@@ -114,7 +114,7 @@ async function main(): Promise<void> {
     const auth = { authorization: `Bearer ${ADMIN_TOKEN}` };
     const created = await request("POST", "/events", {
       name: "Bench",
-      startsAt: "2030-01-01T20:00:00Z",
+      startsAt: new Date(Date.now() + 365 * 86_400_000).toISOString(),
       ticketTypes: [
         { name: "warmup", priceCents: 1000, capacity: WARMUP * 2 },
         { name: "app", priceCents: 1000, capacity: N },

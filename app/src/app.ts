@@ -30,12 +30,14 @@ export interface AppDeps {
   mode: ModeStore;
   signer: TicketSigner;
   adminToken: string;
-  /** Set draining=true on SIGTERM: readiness turns 503 and responses ask clients to reconnect. */
+  /** Set draining=true on SIGTERM: health and readiness turn 503 and responses ask clients to reconnect. */
   lifecycle?: { draining: boolean };
   /** A pino logger (see logging.ts); omitted means no request logs (tests). */
   logger?: Logger;
   /** The waiting room's store and settings; omitted: in-process store, defaults, inlet stepped by hand. */
   waitingRoom?: WaitingRoomOptions;
+  /** How long a purchase keeps trying while the database is away (PURCHASE_DEADLINE_MS). */
+  purchaseDeadlineMs?: number;
 }
 
 /** A load balancer's trace header is a fine request id, within reason. */
@@ -72,6 +74,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     lifecycle: deps.lifecycle ?? { draining: false },
     adminToken: deps.adminToken,
     waitingRoom: room.room,
+    purchaseDeadlineMs: deps.purchaseDeadlineMs,
   };
 
   installErrorHandlers(app);

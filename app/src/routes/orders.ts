@@ -59,8 +59,7 @@ export async function orderRoutes(app: FastifyInstance, ctx: RouteContext): Prom
             quantity: request.body.quantity,
             email: request.body.email,
           },
-          () => ctx.metrics.purchaseRetries.inc(),
-          admission.guard,
+          { onRetry: () => ctx.metrics.purchaseRetries.inc(), deadlineMs: ctx.purchaseDeadlineMs, guard: admission.guard },
         );
         if (created) admission.finished();
         ctx.metrics.orders.inc({ result: created ? "created" : "replayed" });

@@ -33,10 +33,13 @@ export interface OrderView {
 export const PURCHASE_SQL = {
   claimKey: `INSERT INTO idempotency_keys (key, request_hash, order_id) VALUES ($1, $2, $3)
              ON CONFLICT (key) DO NOTHING RETURNING order_id`,
+  // Sales close when the event starts: no row here is either an unknown type or a started event.
   insertOrder: `INSERT INTO orders (id, event_id, ticket_type_id, email, quantity, amount_cents)
                 SELECT $1, t.event_id, t.id, $4, $5, t.price_cents * $5
-                FROM ticket_types t WHERE t.id = $3 AND t.event_id = $2
+                FROM ticket_types t JOIN events e ON e.id = t.event_id
+                WHERE t.id = $3 AND t.event_id = $2 AND e.starts_at > now()
                 RETURNING amount_cents, created_at`,
+  ticketTypeExists: "SELECT 1 FROM ticket_types WHERE id = $1 AND event_id = $2",
   insertOutbox: `INSERT INTO outbox (order_id, kind) VALUES ($1, 'order_confirmation')`,
   takeSeats: `UPDATE ticket_types SET sold = sold + $2 WHERE id = $1 AND sold + $2 <= capacity RETURNING sold`,
 };
@@ -54,23 +57,48 @@ export function requestHash(input: PurchaseInput): string {
 
 class SoldOut extends Error {}
 class UnknownTicketType extends Error {}
+class SalesClosed extends Error {}
 
 const MAX_ATTEMPTS = 6;
+
+/**
+ * The longest a purchase keeps trying before it answers `503 database_unavailable`: long enough to
+ * ride out a dropped connection or a few serialization conflicts, short enough that a buyer (and
+ * every connection behind them) is not held while the database is away for a whole failover.
+ */
+export const DEFAULT_PURCHASE_DEADLINE_MS = 5000;
+
+/** An attempt is not started with less than this left: it could not finish anyway. */
+const MIN_ATTEMPT_MS = 250;
+
+export interface PurchaseOptions {
+  /** Called before each retry (metrics). */
+  onRetry?: () => void;
+  /** @default DEFAULT_PURCHASE_DEADLINE_MS */
+  deadlineMs?: number;
+  /** Runs in the transaction right after the order row exists (the waiting room's single-use admission). */
+  guard?: (tx: Queryable, orderId: string) => Promise<void>;
+}
 
 /**
  * One transaction: idempotency record, order, tickets, outbox row, guarded counter update. Retried
  * whole on serialization and connection errors with the same key, so an attempt that did commit
  * before its connection died is found through the key instead of being sold twice.
+ *
+ * Bounded in time: every statement of an attempt gets the time left until the deadline as its
+ * client-side timeout, and no attempt starts after it. With the database unreachable a purchase
+ * therefore fails within about the deadline (plus at most one connect timeout) with the last
+ * connection error, which the error handler answers as `503 database_unavailable`. A buyer told so
+ * retries with the same Idempotency-Key, and finds the order should the last attempt have committed.
  */
 export async function purchase(
   writer: Database,
   signer: TicketSigner,
   input: PurchaseInput,
-  onRetry?: () => void,
-  /** Runs in the transaction right after the order row exists (the waiting room's single-use admission). */
-  guard?: (tx: Queryable, orderId: string) => Promise<void>,
+  options: PurchaseOptions = {},
 ): Promise<{ created: boolean; order: OrderView }> {
   const hash = requestHash(input);
+  const deadline = Date.now() + (options.deadlineMs ?? DEFAULT_PURCHASE_DEADLINE_MS);
   // Every order id this call has tried to create. A retry that finds one of them under the key is
   // the creating request whose COMMIT answer was lost (201); any other id was made by a racing
   // request with the same key (200), also when this call is on its second attempt.
@@ -79,7 +107,8 @@ export async function purchase(
     try {
       const orderId = randomUUID();
       ourOrderIds.add(orderId);
-      const order = await writer.transaction((tx) => attemptPurchase(tx, signer, input, hash, orderId, guard));
+      const clientTimeoutMs = Math.max(MIN_ATTEMPT_MS, deadline - Date.now());
+      const order = await writer.transaction((tx) => attemptPurchase(tx, signer, input, hash, orderId, options.guard), { clientTimeoutMs });
       if (order) return { created: true, order };
       const existing = await orderForKey(writer, input.idempotencyKey);
       if (!existing || existing.hash !== hash) {
@@ -93,9 +122,14 @@ export async function purchase(
       if (error instanceof UnknownTicketType) {
         throw new HttpError(404, "not_found", "no such ticket type for this event");
       }
+      if (error instanceof SalesClosed) {
+        throw new HttpError(409, "sales_closed", "this event has started; tickets are no longer sold");
+      }
       if (!isRetryable(error) || attempt >= MAX_ATTEMPTS) throw error;
-      onRetry?.();
-      await sleep(Math.min(1000, 25 * 2 ** attempt) * (0.5 + Math.random()));
+      const backoff = Math.min(1000, 25 * 2 ** attempt) * (0.5 + Math.random());
+      if (Date.now() + backoff + MIN_ATTEMPT_MS > deadline) throw error;
+      options.onRetry?.();
+      await sleep(backoff);
     }
   }
 }
@@ -118,7 +152,10 @@ async function attemptPurchase(
     input.email,
     input.quantity,
   ]);
-  if (inserted.rowCount === 0) throw new UnknownTicketType();
+  if (inserted.rowCount === 0) {
+    const known = await tx.query(PURCHASE_SQL.ticketTypeExists, [input.ticketTypeId, input.eventId]);
+    throw known.rowCount === 0 ? new UnknownTicketType() : new SalesClosed();
+  }
   await guard?.(tx, orderId);
   const tickets = Array.from({ length: input.quantity }, () => {
     const id = randomUUID();
@@ -187,13 +224,15 @@ async function withTickets(db: Pick<Database, "query">, row: OrderRow): Promise<
 
 /** Reads an order, from a replica first and the writer when the replica has not caught up yet. */
 export async function getOrder(stores: Stores, id: string): Promise<OrderView | undefined> {
-  for (const db of stores.reader ? [stores.reader, stores.writer] : [stores.writer]) {
+  const reader = stores.reader();
+  if (reader) {
     try {
-      const found = await db.query<OrderRow>(`SELECT ${ORDER_COLUMNS} FROM orders o WHERE o.id = $1`, [id]);
-      if (found.rowCount > 0) return await withTickets(db, found.rows[0]);
+      const found = await reader.query<OrderRow>(`SELECT ${ORDER_COLUMNS} FROM orders o WHERE o.id = $1`, [id]);
+      if (found.rowCount > 0) return await withTickets(reader, found.rows[0]);
     } catch (error) {
-      if (db === stores.writer) throw error;
+      stores.readerFailed(reader, error);
     }
   }
-  return undefined;
+  const found = await stores.writer.query<OrderRow>(`SELECT ${ORDER_COLUMNS} FROM orders o WHERE o.id = $1`, [id]);
+  return found.rowCount > 0 ? withTickets(stores.writer, found.rows[0]) : undefined;
 }

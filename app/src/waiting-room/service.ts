@@ -16,6 +16,8 @@ export const TICK_EVERY_MS = 250;
 const FLOOR_EVERY_MS = 5_000;
 /** A pause reported by any instance within this long shows in every status answer. */
 const PAUSE_VISIBLE_MS = 3_000;
+/** How long an order waits for a first read of the rooms before leaving the decision to its transaction. */
+const CONFIG_WAIT_MS = 1000;
 /** Random pre-start scores below 2^48 (crypto.randomInt's limit), exact in a double and in a Redis sorted-set score. */
 const SCORE_RANGE = 2 ** 48 - 1;
 
@@ -213,9 +215,13 @@ export class WaitingRoom {
    * reach it) and returns the guard that records the single use inside the purchase transaction.
    */
   async admit(eventId: string, header: string | undefined): Promise<OrderAdmission> {
-    const config = await this.configs.get(eventId);
     let token: AdmissionToken | undefined;
-    if (config && config.opensAtMs === null) {
+    const config = await this.configIfKnown(eventId);
+    if (config === "unknown") {
+      // The configuration could not be read (the database is away): check what the token says by itself and
+      // let the purchase transaction decide whether one is needed, with its own retries and deadline.
+      if (header) token = this.check(eventId, undefined, header);
+    } else if (config && config.opensAtMs === null) {
       await this.countForAutoOpen(config);
     } else if (config) {
       token = this.check(eventId, config, header);
@@ -233,12 +239,28 @@ export class WaitingRoom {
     throw new HttpError(status, code, message);
   }
 
-  private check(eventId: string, config: RoomConfig, header: string | undefined): AdmissionToken {
+  private async configIfKnown(eventId: string): Promise<RoomConfig | undefined | "unknown"> {
+    let timer: NodeJS.Timeout | undefined;
+    try {
+      return await Promise.race([
+        this.configs.get(eventId),
+        new Promise<"unknown">((resolve) => {
+          timer = setTimeout(() => resolve("unknown"), CONFIG_WAIT_MS);
+        }),
+      ]);
+    } catch {
+      return "unknown";
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  private check(eventId: string, config: RoomConfig | undefined, header: string | undefined): AdmissionToken {
     if (!header) return this.refuse(403, "admission_required", "this event sells through its waiting room: join the queue and send its Admission-Token");
     const token = this.deps.passes.readToken(header);
     if (!token) return this.refuse(403, "admission_invalid", "the Admission-Token is not one this service issued");
     if (token.eventId !== eventId) return this.refuse(403, "admission_wrong_event", "the Admission-Token was issued for another event");
-    if (token.roomId !== config.roomId) return this.refuse(403, "admission_stale", "the Admission-Token belongs to an earlier waiting room for this event; join again");
+    if (config && token.roomId !== config.roomId) return this.refuse(403, "admission_stale", "the Admission-Token belongs to an earlier waiting room for this event; join again");
     if (token.expiresAtMs <= this.clock()) return this.refuse(403, "admission_expired", "the Admission-Token has expired; join the queue again");
     return token;
   }

@@ -147,6 +147,18 @@ export function defineRoomSuite(title: string, open: () => Promise<Backend | str
       assert.match(metrics, /boxoffice_waiting_room_order_refusals_total\{reason="admission_used"\} 10/);
     });
 
+    it("lets the database decide: an instance that has not yet seen a new room still refuses a tokenless order", async () => {
+      const app = await fresh();
+      const other = await backend.app({ waitingRoom: { clock } });
+      const event = await createEvent(app, 10);
+      assert.equal((await join(other, event.id)).json().waitingRoom, "off", "the other instance has read the rooms: none");
+      assert.equal((await roomOn(app, event.id, { admitPerMinute: 60 })).statusCode, 200);
+      // Within the other instance's second of configuration caching: it lets the order through to the transaction.
+      const refused = await order(other, event);
+      assert.deepEqual([refused.statusCode, refused.json().error], [403, "admission_required"]);
+      assert.equal(await sold(event), 0);
+    });
+
     it("draws pre-start joins at random, then serves later joins first come first served, one place per visitor", async () => {
       const app = await fresh();
       const event = await createEvent(app, 10);
