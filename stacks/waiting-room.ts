@@ -3,6 +3,9 @@
  * alarms whose ALARM state holds admissions (the app reads them with DescribeAlarms), and the queue metrics it
  * publishes for the queue-wait alarm and the dashboard.
  */
+import * as aws from "@pulumi/aws";
+import * as pulumi from "@pulumi/pulumi";
+import type { TaskPolicyStatement } from "../components/compute/autoscaled-service";
 import type { PlatformConfig } from "./config/schema";
 
 /** CloudWatch metrics the app publishes every minute (app/src/waiting-room/metrics.ts), dimension Stack. */
@@ -22,6 +25,21 @@ const PAUSE_ALARM_ROLES = ["alb1-5xx-rate", "alb2-5xx-rate", "alb1-p99-latency",
  */
 export function pauseAlarmPrefixes(stack: string): string[] {
     return PAUSE_ALARM_ROLES.map((role) => `${stack}-${role}-`);
+}
+
+/**
+ * Lets the app read exactly those alarms. DescribeAlarms takes alarm ARNs as resources (Service Authorization
+ * Reference, "Actions, resources, and condition keys for Amazon CloudWatch":
+ * https://docs.aws.amazon.com/service-authorization/latest/reference/list_amazoncloudwatch.html).
+ */
+export function pauseAlarmReadStatement(stack: string): TaskPolicyStatement {
+    const partition = aws.getPartitionOutput({}).partition;
+    const region = aws.getRegionOutput({}).region;
+    const account = aws.getCallerIdentityOutput({}).accountId;
+    return {
+        actions: ["cloudwatch:DescribeAlarms"],
+        resources: pauseAlarmPrefixes(stack).map((prefix) => pulumi.interpolate`arn:${partition}:cloudwatch:${region}:${account}:alarm:${prefix}*`),
+    };
 }
 
 export function waitingRoomEnvironment(stack: string, config: PlatformConfig, metricNamespace: string): Record<string, string> {

@@ -40,7 +40,8 @@ describe("waiting room in the prod stack, as shipped", function () {
             assert.strictEqual(names.filter((n) => n.startsWith(prefix)).length, 1, prefix);
         }
         const policies = ofType(run, ROLE_POLICY).map((r) => ({ name: r.name, doc: JSON.parse(inputsOf(r).policy) }));
-        const describe = (name: string) => policies.find((p) => p.name === name)!.doc.Statement.find((s: { Action: unknown }) => s.Action === "cloudwatch:DescribeAlarms");
+        const describe = (name: string) => policies.find((p) => p.name === name)!.doc.Statement
+            .find((s: { Action: string | string[] }) => ([] as string[]).concat(s.Action).includes("cloudwatch:DescribeAlarms"));
         const statement = describe("boxoffice-prod-app-task-policy");
         assert.deepStrictEqual(statement.Resource, pauseAlarmPrefixes("boxoffice-prod").map((p) => `arn:aws:cloudwatch:eu-west-1:123456789012:alarm:${p}*`));
         assert.strictEqual(describe("boxoffice-prod-worker-task-policy"), undefined);
