@@ -38,7 +38,9 @@ export const PURCHASE_SQL = {
                 SELECT $1, t.event_id, t.id, $4, $5, t.price_cents * $5
                 FROM ticket_types t JOIN events e ON e.id = t.event_id
                 WHERE t.id = $3 AND t.event_id = $2 AND e.starts_at > now()
-                RETURNING amount_cents, created_at`,
+                RETURNING amount_cents, created_at,
+                  -- The event's open waiting room, if any, for the admission guard: no extra round trip.
+                  (SELECT w.room_id FROM waiting_rooms w WHERE w.event_id = $2 AND w.opens_at IS NOT NULL) AS open_room_id`,
   ticketTypeExists: "SELECT 1 FROM ticket_types WHERE id = $1 AND event_id = $2",
   insertOutbox: `INSERT INTO outbox (order_id, kind) VALUES ($1, 'order_confirmation')`,
   takeSeats: `UPDATE ticket_types SET sold = sold + $2 WHERE id = $1 AND sold + $2 <= capacity RETURNING sold`,
@@ -71,13 +73,18 @@ export const DEFAULT_PURCHASE_DEADLINE_MS = 5000;
 /** An attempt is not started with less than this left: it could not finish anyway. */
 const MIN_ATTEMPT_MS = 250;
 
+export type AdmissionGuard = (tx: Queryable, orderId: string, openRoomId: string | null) => Promise<void>;
+
 export interface PurchaseOptions {
   /** Called before each retry (metrics). */
   onRetry?: () => void;
   /** @default DEFAULT_PURCHASE_DEADLINE_MS */
   deadlineMs?: number;
-  /** Runs in the transaction right after the order row exists (the waiting room's single-use admission). */
-  guard?: (tx: Queryable, orderId: string) => Promise<void>;
+  /**
+   * Runs in the transaction right after the order row exists, with the event's open waiting room (or null):
+   * the waiting room's single-use admission.
+   */
+  guard?: AdmissionGuard;
 }
 
 /**
@@ -140,12 +147,12 @@ async function attemptPurchase(
   input: PurchaseInput,
   hash: string,
   orderId: string,
-  guard?: (tx: Queryable, orderId: string) => Promise<void>,
+  guard?: AdmissionGuard,
 ): Promise<OrderView | undefined> {
   // A concurrent request with the same key blocks here until that one commits or rolls back.
   const claimed = await tx.query(PURCHASE_SQL.claimKey, [input.idempotencyKey, hash, orderId]);
   if (claimed.rowCount === 0) return undefined;
-  const inserted = await tx.query<{ amount_cents: number; created_at: Date }>(PURCHASE_SQL.insertOrder, [
+  const inserted = await tx.query<{ amount_cents: number; created_at: Date; open_room_id: string | null }>(PURCHASE_SQL.insertOrder, [
     orderId,
     input.eventId,
     input.ticketTypeId,
@@ -156,7 +163,7 @@ async function attemptPurchase(
     const known = await tx.query(PURCHASE_SQL.ticketTypeExists, [input.ticketTypeId, input.eventId]);
     throw known.rowCount === 0 ? new UnknownTicketType() : new SalesClosed();
   }
-  await guard?.(tx, orderId);
+  await guard?.(tx, orderId, inserted.rows[0].open_room_id);
   const tickets = Array.from({ length: input.quantity }, () => {
     const id = randomUUID();
     return { id, code: signer.issue(input.eventId, id) };

@@ -2,6 +2,7 @@ import { randomBytes, randomInt, randomUUID } from "node:crypto";
 import type { Logger } from "pino";
 import type { Database, Queryable } from "../db/database";
 import { HttpError } from "../errors";
+import type { AdmissionGuard } from "../services/purchase";
 import type { HealthGate } from "./health-gate";
 import { etaRatePerMinute, etaSeconds, measuredPerMinute, pollAfterSeconds } from "./inlet";
 import type { RoomGaugeValues, RoomMetrics } from "./metrics";
@@ -38,7 +39,7 @@ export interface QueueAnswer {
 
 /** What the order route gets back: the transaction guard, and what to do once the order exists. */
 export interface OrderAdmission {
-  guard: (tx: Queryable, orderId: string) => Promise<void>;
+  guard: AdmissionGuard;
   finished: () => void;
 }
 
@@ -227,7 +228,7 @@ export class WaitingRoom {
       token = this.check(eventId, config, header);
     }
     return {
-      guard: (tx, orderId) => this.guard(tx, eventId, token, orderId),
+      guard: (tx, orderId, openRoomId) => this.guard(tx, eventId, token, orderId, openRoomId),
       finished: () => {
         if (token) void this.deps.store.finish(token.roomId, token.position).catch(() => undefined);
       },
@@ -265,15 +266,14 @@ export class WaitingRoom {
     return token;
   }
 
-  /** Inside the purchase transaction, after the order row: the database decides, not the cache. */
-  private async guard(tx: Queryable, eventId: string, token: AdmissionToken | undefined, orderId: string): Promise<void> {
-    const room = await tx.query<{ room_id: string }>(
-      "SELECT room_id FROM waiting_rooms WHERE event_id = $1 AND opens_at IS NOT NULL",
-      [eventId],
-    );
-    if (room.rowCount === 0) return; // no room (any more): the order needs no admission
+  /**
+   * Inside the purchase transaction, after the order row, which read the event's open room in the same
+   * statement: the database decides, not this instance's cached configuration.
+   */
+  private async guard(tx: Queryable, eventId: string, token: AdmissionToken | undefined, orderId: string, openRoomId: string | null): Promise<void> {
+    if (openRoomId === null) return; // no room (any more): the order needs no admission
     if (!token) return this.refuse(403, "admission_required", "this event sells through its waiting room: join the queue and send its Admission-Token");
-    if (room.rows[0].room_id !== token.roomId) return this.refuse(403, "admission_stale", "the Admission-Token belongs to an earlier waiting room for this event; join again");
+    if (openRoomId !== token.roomId) return this.refuse(403, "admission_stale", "the Admission-Token belongs to an earlier waiting room for this event; join again");
     const used = await tx.query(
       `INSERT INTO admission_uses (queue_ticket_id, event_id, room_id, order_id) VALUES ($1, $2, $3, $4)
        ON CONFLICT (queue_ticket_id) DO NOTHING RETURNING queue_ticket_id`,
