@@ -54,8 +54,8 @@ export function defineStoreContract(title: string, open: () => Promise<OpenedSto
 
     it("draws pre-start joins into a uniform random order at the start, ahead of every later join", async () => {
       const p = room({ opensAtMs: T0 + 10_000 });
-      const pre: TicketRecord[] = [];
-      for (let i = 0; i < 400; i++) pre.push(await join(p, `p${i}`, T0 + i));
+      // Sent together: one connection keeps them in this order, and Redis runs them in the order received.
+      const pre = await Promise.all(Array.from({ length: 400 }, (_, i) => join(p, `p${i}`, T0 + i)));
       assert.ok(pre.every((r) => r.kind === "pre" && r.position === 0));
       const before = await store.status(p, pre[0], T0 + 500, 1);
       assert.equal(before.position, undefined);
@@ -63,8 +63,7 @@ export function defineStoreContract(title: string, open: () => Promise<OpenedSto
       assert.equal((await store.join(p, "p3", fresh(), T0 + 600)).created, false);
       const late = [await join(p, "late1", T0 + 10_000), await join(p, "late2", T0 + 10_001)];
       assert.deepEqual(late.map((r) => [r.kind, r.position]), [["post", 401], ["post", 402]]);
-      const positions: number[] = [];
-      for (const r of pre) positions.push((await store.status(p, r, T0 + 10_002, 1)).position!);
+      const positions = (await Promise.all(pre.map((r) => store.status(p, r, T0 + 10_002, 1)))).map((s) => s.position!);
       assert.deepEqual([...positions].sort((a, b) => a - b), Array.from({ length: 400 }, (_, i) => i + 1));
       // Arriving early by a few milliseconds buys nothing: the rank does not follow the join order.
       const rho = spearman(pre.map((_, i) => i + 1), positions);
@@ -73,7 +72,7 @@ export function defineStoreContract(title: string, open: () => Promise<OpenedSto
 
     it("admits at the configured pace from the start, and nobody before it", async () => {
       const p = room({ opensAtMs: T0 + 1000 });
-      for (let i = 0; i < 300; i++) await join(p, `w${i}`, T0);
+      await Promise.all(Array.from({ length: 300 }, (_, i) => join(p, `w${i}`, T0)));
       assert.equal((await store.tick(p, T0 + 500, false)).admitted, 0, "not before the start");
       let admitted = 0;
       for (let t = T0 + 1000; t <= T0 + 11_000; t += 100) admitted += (await store.tick(p, t, false)).admitted;
