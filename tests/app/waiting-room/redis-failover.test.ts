@@ -1,6 +1,9 @@
 import assert from "node:assert/strict";
 import { ChildProcess, spawn, spawnSync } from "node:child_process";
 import { randomInt, randomUUID } from "node:crypto";
+import { mkdtempSync, rmSync } from "node:fs";
+import os from "node:os";
+import path from "node:path";
 import Redis from "ioredis";
 import { inletFor } from "../../../app/src/waiting-room/inlet";
 import { RedisRoomStore } from "../../../app/src/waiting-room/redis-store";
@@ -31,18 +34,23 @@ describe(`waiting room store across a Redis failover${reason ? ` (${reason})` : 
   this.timeout(60_000);
   const servers: ChildProcess[] = [];
   const clients: Redis[] = [];
+  // The replica writes the primary's snapshot during its sync: into a directory of ours, never the repository.
+  let dir = "";
 
   before(async function () {
     if (reason) this.skip();
+    dir = mkdtempSync(path.join(os.tmpdir(), "boxoffice-redis-failover-"));
   });
 
   after(async () => {
     for (const client of clients) client.disconnect();
     for (const server of servers) if (server.exitCode === null) server.kill("SIGKILL");
+    if (dir) rmSync(dir, { recursive: true, force: true });
   });
 
   async function start(port: number, ...args: string[]): Promise<Redis> {
-    servers.push(spawn(serverBinary, ["--port", String(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", ...args], { stdio: "ignore" }));
+    const options = ["--port", String(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--dir", dir, "--dbfilename", `${port}.rdb`];
+    servers.push(spawn(serverBinary, [...options, ...args], { stdio: "ignore" }));
     const client = new Redis({ host: "127.0.0.1", port, maxRetriesPerRequest: 1, retryStrategy: () => 100 });
     client.on("error", () => undefined);
     clients.push(client);
