@@ -3,22 +3,29 @@
  * (production mode) on real PostgreSQL and Redis:
  *
  *  1. BENCH_ROOM_VISITORS (5000) visitors: half join in the BENCH_ROOM_LEAD_SECONDS (15) before the start
- *     (drawn at random then), half right after it (first come, first served).
+ *     (drawn at random then), half after it at BENCH_ROOM_JOINS (100) per second, open loop (first come, first
+ *     served; joins overlap each other and the polls).
  *  2. The room admits BENCH_ROOM_RATE (600) per minute for BENCH_ROOM_SECONDS (60). Meanwhile the visitors poll
- *     the status call at BENCH_ROOM_POLLS (2000) per second, open loop (latency counted from the scheduled send
- *     time, so a stall is not hidden by sending late), and each admitted visitor buys one ticket with its token.
+ *     the status call at BENCH_ROOM_POLLS (2000) per second in all, from the moment they are in line (the pre-start
+ *     visitors too), open loop (latency counted from the scheduled send time, so a stall is not hidden by sending
+ *     late), and each admitted visitor buys one ticket with its token. The p99 reported is the sale's.
  *     Every 250 ms an attacker orders without a token, with a forged one, and with a used one.
  *  3. Checks: the admitted rate within ±5 % of the configured one; no FIFO inversion among post-start joins (in
  *     the places given, and in the order admissions were seen); no order in the database without a used
  *     admission; no attacker order accepted.
  *
+ * Then the status call's capacity, closed loop, next to GET /healthz in the same run (requests per second and the
+ * server's CPU per request), to tell the route's own cost from what the machine lends it.
+ *
  * Last line: {"admittedPerMinute", "rateErrorPercent", "fifoInversions", "ordersWithoutToken", "attackerOrdersAccepted",
- * "statusP50Ms", "statusP99Ms", "pollsPerSec", ...}. Exits non-zero when a check fails. Loopback only.
+ * "statusP50Ms", "statusP99Ms", "pollsPerSec", "statusCapacityPerSec", ...}. Exits non-zero when a check fails.
+ * Loopback only.
  * BENCH_DATABASE_URL (default postgres://postgres@127.0.0.1:5432/test; a fresh database is created and dropped),
  * BENCH_REDIS_URL (default redis://127.0.0.1:6379; keys under a fresh prefix, deleted afterwards).
  */
 import { ChildProcess, spawn } from "node:child_process";
 import { randomBytes, randomUUID } from "node:crypto";
+import { existsSync, readFileSync } from "node:fs";
 import http from "node:http";
 import net from "node:net";
 import path from "node:path";
@@ -33,6 +40,7 @@ const RATE = env("BENCH_ROOM_RATE", 600);
 const SECONDS = env("BENCH_ROOM_SECONDS", 60);
 const POLLS = env("BENCH_ROOM_POLLS", 2000);
 const LEAD_SECONDS = env("BENCH_ROOM_LEAD_SECONDS", 15);
+const JOINS_PER_SEC = env("BENCH_ROOM_JOINS", 100);
 const ADMIN_TOKEN = randomBytes(32).toString("base64url");
 const STACK = `bench-${randomBytes(4).toString("hex")}`;
 const log = (message: string) => process.stderr.write(`[bench:room] ${message}\n`);
@@ -111,6 +119,34 @@ interface Visitor {
   bought: boolean;
 }
 
+/** CPU seconds a process has used (Linux /proc), or undefined elsewhere. */
+function cpuSeconds(pid: number): number | undefined {
+  const file = `/proc/${pid}/stat`;
+  if (!existsSync(file)) return undefined;
+  const fields = readFileSync(file, "utf8").split(") ")[1].split(" ");
+  return (Number(fields[11]) + Number(fields[12])) / 100; // utime + stime, in clock ticks of 1/100 s
+}
+
+/**
+ * Closed loop, `connections` at a time for `ms`: requests per second, and the server's CPU per request, so the
+ * status call can be set against GET /healthz (the cheapest route) measured in the same run.
+ */
+async function capacity(server: ChildProcess, path: (i: number) => string, headers: (i: number) => Record<string, string>, ms = 5000, connections = 32) {
+  let n = 0;
+  const cpu0 = cpuSeconds(server.pid!);
+  const t0 = performance.now();
+  await Promise.all(Array.from({ length: connections }, async () => {
+    while (performance.now() - t0 < ms) {
+      const i = n++;
+      const res = await request("GET", path(i), undefined, headers(i));
+      if (res.status !== 200) throw new Error(`capacity: ${res.status}`);
+    }
+  }));
+  const seconds = (performance.now() - t0) / 1000;
+  const cpu = cpu0 === undefined ? undefined : cpuSeconds(server.pid!)! - cpu0;
+  return { perSec: Math.round(n / seconds), serverCpuMicrosPerRequest: cpu === undefined ? null : Math.round((cpu / n) * 1e6) };
+}
+
 /** Pairs (a, b) of post-start joins where a's answer came before b was sent, yet a got the later place. */
 function placeInversions(post: Visitor[]): number {
   const byDone = [...post].sort((a, b) => a.joinDone - b.joinDone);
@@ -160,11 +196,10 @@ async function main(): Promise<void> {
     log(`${preCount} visitors join before the start`);
     await pool(preCount, 32, () => join(true));
     if (Date.now() > opensAtMs - 1000) throw new Error("pre-start joins took too long; raise BENCH_ROOM_LEAD_SECONDS");
-    await sleepUntil(opensAtMs + 50);
-    log(`the sale opens: ${VISITORS - preCount} join now; ${POLLS} polls/s and buyers for ${SECONDS} s`);
-    const joining = pool(VISITORS - preCount, 16, () => join(false));
-
     const latencies: number[] = [];
+    const beforeStart: number[] = [];
+    /** Latencies per 10 s of the sale, to tell a steady tail from a stall. */
+    const byWindow: number[][] = [];
     const admittedSeen: Array<{ position: number; at: number }> = [];
     const waitingSeen: Array<{ position: number; at: number }> = [];
     let pollErrors = 0;
@@ -174,13 +209,19 @@ async function main(): Promise<void> {
       if (res.status === 201) v.bought = true;
       else orderErrors++;
     };
+    const start = performance.now() + (opensAtMs - Date.now()); // the sale's start on this clock
+    const end = start + SECONDS * 1000;
     const poll = async (v: Visitor, scheduled: number) => {
       const sent = performance.now();
       const res = await request("GET", `/events/${event.id}/queue/${v.ticket}`, undefined, { "visitor-id": v.id });
       const done = performance.now();
-      latencies.push(done - scheduled);
+      if (scheduled < start) beforeStart.push(done - scheduled);
+      else {
+        latencies.push(done - scheduled);
+        (byWindow[Math.floor((scheduled - start) / 10_000)] ??= []).push(done - scheduled);
+      }
       if (res.status !== 200) return void pollErrors++;
-      if (v.pre) v.position = res.json.position;
+      if (v.pre) v.position = res.json.position ?? undefined;
       else if (res.json.admitted) admittedSeen.push({ position: res.json.position, at: done });
       else waitingSeen.push({ position: res.json.position, at: sent });
       if (res.json.admitted && !v.token) {
@@ -189,6 +230,42 @@ async function main(): Promise<void> {
       }
     };
 
+    // The visitors poll from the moment they are in line, at POLLS per second in all, open loop: the send loop
+    // never waits on an answer, and latency counts from the scheduled send time.
+    let pending = 0;
+    let drained: () => void = () => undefined;
+    const polling = (async () => {
+      const from = performance.now();
+      let sent = 0;
+      let cursor = 0;
+      while (performance.now() < end) {
+        const due = Math.floor(((performance.now() - from) * POLLS) / 1000);
+        for (; sent < due; sent++) {
+          const scheduled = from + (sent * 1000) / POLLS;
+          const live = visitors.length;
+          for (let k = 0; k < live; k++) {
+            const v = visitors[cursor++ % live];
+            if (!v.bought) {
+              pending++;
+              void poll(v, scheduled)
+                .catch(() => void pollErrors++)
+                .finally(() => {
+                  if (--pending === 0) drained();
+                });
+              break;
+            }
+          }
+        }
+        await new Promise((resolve) => setTimeout(resolve, 1));
+      }
+    })();
+
+    await sleepUntil(opensAtMs + 50);
+    log(`the sale opens: ${VISITORS - preCount} join at ${JOINS_PER_SEC}/s; ${POLLS} polls/s and buyers for ${SECONDS} s`);
+    const joining = Promise.all(Array.from({ length: VISITORS - preCount }, async (_, i) => {
+      await new Promise((resolve) => setTimeout(resolve, (i * 1000) / JOINS_PER_SEC));
+      await join(false);
+    }));
     let attackerAccepted = 0;
     const attacker = setInterval(() => {
       const used = visitors.find((v) => v.bought);
@@ -196,34 +273,13 @@ async function main(): Promise<void> {
         request("POST", `/events/${event.id}/orders`, { ticketTypeId, quantity: 1, email: "bot@example.com" }, { "idempotency-key": randomUUID(), ...(token ? { "admission-token": token } : {}) }));
       void Promise.all(attempts).then((answers) => (attackerAccepted += answers.filter((a) => a.status < 300).length));
     }, 250);
-
-    const start = performance.now();
-    const end = start + SECONDS * 1000;
-    let sent = 0;
-    let cursor = 0;
-    const inFlight: Promise<void>[] = [];
-    while (performance.now() < end) {
-      const due = Math.floor(((performance.now() - start) * POLLS) / 1000);
-      for (; sent < due; sent++) {
-        const scheduled = start + (sent * 1000) / POLLS;
-        const live = visitors.length;
-        for (let k = 0; k < live; k++) {
-          const v = visitors[cursor++ % live];
-          if (!v.bought) {
-            inFlight.push(poll(v, scheduled).catch(() => void pollErrors++));
-            break;
-          }
-        }
-      }
-      if (inFlight.length > 10_000) await Promise.all(inFlight.splice(0));
-      await new Promise((resolve) => setTimeout(resolve, 1));
-    }
+    await polling;
     const elapsed = (performance.now() - start) / 1000;
     const view = (await request("GET", `/events/${event.id}/waiting-room`, undefined, auth)).json;
     const viewAt = Date.now();
     clearInterval(attacker);
     await joining;
-    await Promise.all(inFlight);
+    if (pending > 0) await new Promise<void>((resolve) => (drained = resolve));
     await new Promise((resolve) => setTimeout(resolve, 1000)); // last purchases and attacks
 
     const admittedPerMinute = (view.admitted * 60) / ((viewAt - opensAtMs) / 1000);
@@ -245,6 +301,10 @@ async function main(): Promise<void> {
     const audit = (await sql.query<{ orders: number; without: number }>(
       `SELECT count(*)::int AS orders, count(*) FILTER (WHERE a.order_id IS NULL)::int AS without
        FROM orders o LEFT JOIN admission_uses a ON a.order_id = o.id WHERE o.event_id = $1`, [event.id])).rows[0];
+    log("capacity: status call and /healthz, closed loop, 32 connections, 5 s each");
+    const waiting = visitors.filter((v) => !v.bought);
+    const healthz = await capacity(server, () => "/healthz", () => ({}));
+    const status = await capacity(server, (i) => `/events/${event.id}/queue/${waiting[i % waiting.length].ticket}`, (i) => ({ "visitor-id": waiting[i % waiting.length].id }));
     latencies.sort((a, b) => a - b);
     const result = {
       visitors: visitors.length,
@@ -262,8 +322,14 @@ async function main(): Promise<void> {
       statusP50Ms: Math.round(percentile(latencies, 0.5) * 10) / 10,
       statusP99Ms: Math.round(percentile(latencies, 0.99) * 10) / 10,
       statusMaxMs: Math.round((latencies[latencies.length - 1] ?? 0) * 10) / 10,
+      statusP99BeforeStartMs: Math.round(percentile(beforeStart.sort((a, b) => a - b), 0.99) * 10) / 10,
+      statusP99MsPer10s: byWindow.map((w) => Math.round(percentile(w.sort((a, b) => a - b), 0.99) * 10) / 10),
       pollErrors,
       orderErrors,
+      statusCapacityPerSec: status.perSec,
+      healthzCapacityPerSec: healthz.perSec,
+      statusServerCpuMicros: status.serverCpuMicrosPerRequest,
+      healthzServerCpuMicros: healthz.serverCpuMicrosPerRequest,
     };
     log(`admitted ${result.admitted} in ${((viewAt - opensAtMs) / 1000).toFixed(1)} s; ${result.orders} orders; ${latencies.length} polls`);
     const failed = [

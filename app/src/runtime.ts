@@ -127,7 +127,11 @@ export async function createRuntime(config: Config, logger: Logger): Promise<Run
       logger.warn("could not read the shared mode from Redis; refusing writes until it can");
     }
     mode = store;
-    waitingRoom.store = new RedisRoomStore(redis, `boxoffice:${config.stack}`);
+    // Its own connection, auto-pipelined: thousands of status calls a second leave in few writes.
+    const roomRedis = redis.duplicate({ enableAutoPipelining: true });
+    roomRedis.on("error", (error) => logger.debug({ err: error }, "redis error (waiting room)"));
+    waitingRoom.store = new RedisRoomStore(roomRedis, `boxoffice:${config.stack}`);
+    closers.unshift(async () => roomRedis.disconnect());
     closers.unshift(async () => {
       await store.close();
       redis.disconnect();
