@@ -92,9 +92,11 @@ export function defineApiSuite(
       const changed = await buy(app, event, key, 3);
       assert.equal(changed.statusCode, 422);
       assert.equal(changed.json().error, "idempotency_mismatch");
-      const fetched = await app.inject(`/orders/${order.id}`);
-      assert.deepEqual(fetched.json(), order);
-      const qr = await app.inject(`/tickets/${order.tickets[0].id}/qr.svg`);
+      const secret = { "order-secret": order.secret };
+      const fetched = await app.inject({ url: `/orders/${order.id}`, headers: secret });
+      const { secret: _secret, ...shown } = order;
+      assert.deepEqual(fetched.json(), shown);
+      const qr = await app.inject({ url: `/tickets/${order.tickets[0].id}/qr.svg`, headers: secret });
       assert.equal(qr.statusCode, 200);
       assert.match(qr.headers["content-type"] as string, /image\/svg\+xml/);
       assert.match(qr.body, /<svg/);

@@ -3,6 +3,7 @@ import net from "node:net";
 import type { FastifyInstance } from "fastify";
 import Redis from "ioredis";
 import { Pool } from "pg";
+import type { Logger } from "pino";
 import { buildApp } from "../../../app/src/app";
 import { Cache, MemcachedCache, MemoryCache } from "../../../app/src/cache/cache";
 import type { Database } from "../../../app/src/db/database";
@@ -23,6 +24,7 @@ export interface AppOverrides {
   lifecycle?: { draining: boolean };
   writer?: Database;
   purchaseDeadlineMs?: number;
+  logger?: Logger;
 }
 
 /** Everything a test needs: a backend (PGlite or real servers) and a way to build apps on it. */
@@ -78,6 +80,7 @@ export async function pgliteBackend(): Promise<Backend> {
         adminToken: ADMIN_TOKEN,
         lifecycle: overrides.lifecycle,
         purchaseDeadlineMs: overrides.purchaseDeadlineMs,
+        logger: overrides.logger,
       });
       apps.push(app);
       return app;
@@ -169,6 +172,7 @@ export async function realBackend(): Promise<Backend> {
         adminToken: ADMIN_TOKEN,
         lifecycle: overrides.lifecycle,
         purchaseDeadlineMs: overrides.purchaseDeadlineMs,
+        logger: overrides.logger,
       });
       closers.push(() => app.close(), () => cache.close());
       return app;
