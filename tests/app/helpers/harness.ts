@@ -15,6 +15,7 @@ import { LocalModeStore, ModeStore, RedisModeStore } from "../../../app/src/mode
 import { Stores } from "../../../app/src/services/stores";
 import { TicketSigner } from "../../../app/src/tickets/codes";
 import { registerCleanup } from "../../support/root-hooks";
+import { migratedPGlite } from "./pglite-template";
 
 export const ADMIN_TOKEN = "test-admin-token";
 
@@ -47,11 +48,7 @@ const signer = new TicketSigner(Buffer.alloc(32, 7), "test");
 let sharedPGlite: Promise<PGliteDatabase> | undefined;
 
 export function pglite(): Promise<PGliteDatabase> {
-  sharedPGlite ??= (async () => {
-    const db = await PGliteDatabase.open();
-    await migrate(db);
-    return db;
-  })();
+  sharedPGlite ??= migratedPGlite();
   return sharedPGlite;
 }
 
