@@ -15,8 +15,8 @@ describe("migrations", () => {
     try {
       const [a, b] = await Promise.all([migrate(db, { schema }), migrate(db, { schema })]);
       assert.deepEqual([...a, ...b], MIGRATIONS.map((m) => m.version));
-      const rows = await db.query<{ version: number }>(`SELECT version FROM ${schema}.schema_migrations`);
-      assert.deepEqual(rows.rows.map((r) => Number(r.version)).sort((x, y) => x - y), MIGRATIONS.map((m) => m.version));
+      const rows = await db.query<{ version: number }>(`SELECT version FROM ${schema}.schema_migrations ORDER BY version`);
+      assert.deepEqual(rows.rows.map((r) => Number(r.version)), MIGRATIONS.map((m) => m.version));
       assert.deepEqual(await migrate(db, { schema }), []);
     } finally {
       await db.exec(`DROP SCHEMA ${schema} CASCADE`);

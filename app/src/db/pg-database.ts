@@ -1,4 +1,4 @@
-import { Pool, PoolConfig, QueryConfig } from "pg";
+import { Client, ClientConfig, Pool, PoolConfig, QueryConfig } from "pg";
 import type { Logger } from "pino";
 import { Database, QueryResult, Queryable, TransactionOptions } from "./database";
 import { tlsSettings } from "./tls";
@@ -13,11 +13,15 @@ export interface PgOptions {
   tlsByDefault?: boolean;
   statementTimeoutMs?: number;
   /**
-   * How long a connection may take to open (TCP, TLS, authentication), and how long a caller waits
-   * for a free pooled connection. Short, so an unreachable database answers requests with a 503 in
-   * about this time instead of hanging. @default 2000
+   * How long a new connection may take to open (TCP, TLS, authentication). Short, so an unreachable
+   * database answers requests with a 503 in about this time instead of hanging. @default 2000
    */
   connectTimeoutMs?: number;
+  /**
+   * How long a caller waits for a free pooled connection while all are busy: a surge is not an
+   * outage, so this is longer than a connect. @default 5000
+   */
+  poolWaitMs?: number;
   applicationName?: string;
   logger?: Logger;
 }
@@ -32,6 +36,20 @@ export function connectionString(options: Pick<PgOptions, "url" | "user" | "pass
 
 /** RDS answers a new TLS connection in tens of milliseconds; 2 s is slack, not a hang. */
 export const DEFAULT_CONNECT_TIMEOUT_MS = 2000;
+export const DEFAULT_POOL_WAIT_MS = 5000;
+
+/**
+ * pg-pool uses one `connectionTimeoutMillis` both for opening a connection and for waiting in its
+ * queue, and hands it to each client. Clients of this class open with their own, shorter limit, so
+ * the pool's setting only bounds the wait for a busy pool.
+ */
+function clientWithConnectTimeout(connectTimeoutMs: number): typeof Client {
+  return class extends Client {
+    constructor(config?: ClientConfig) {
+      super({ ...config, connectionTimeoutMillis: connectTimeoutMs });
+    }
+  };
+}
 
 export class PgDatabase implements Database {
   readonly kind = "postgres" as const;
@@ -45,7 +63,8 @@ export class PgDatabase implements Database {
       connectionString: tls.connectionString,
       ssl: tls.ssl,
       max: options.max ?? 20,
-      connectionTimeoutMillis: options.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS,
+      Client: clientWithConnectTimeout(options.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS),
+      connectionTimeoutMillis: Math.max(options.poolWaitMs ?? DEFAULT_POOL_WAIT_MS, options.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS),
       idleTimeoutMillis: 30000,
       // Server-side guards so that a stuck statement or transaction never holds a seat row forever.
       statement_timeout: options.statementTimeoutMs ?? 10000,

@@ -3,7 +3,8 @@ import type { Database, Queryable } from "../db/database";
 import { isRetryable, sleep, sqlState } from "../db/database";
 import { HttpError } from "../errors";
 import type { TicketSigner } from "../tickets/codes";
-import { Stores, iso } from "./stores";
+import { issueSecret, unsealSecret } from "./order-secret";
+import { iso } from "./stores";
 
 export interface PurchaseInput {
   idempotencyKey: string;
@@ -23,6 +24,12 @@ export interface OrderView {
   email: string;
   createdAt: string;
   tickets: Array<{ id: string; code: string }>;
+  /**
+   * The order secret, only in the purchase answer (and its replays): the buyer's proof for
+   * `GET /orders/:id` and the ticket QR codes. Absent on a replay of an order sealed under an
+   * earlier signing key.
+   */
+  secret?: string;
 }
 
 /**
@@ -34,8 +41,8 @@ export const PURCHASE_SQL = {
   claimKey: `INSERT INTO idempotency_keys (key, request_hash, order_id) VALUES ($1, $2, $3)
              ON CONFLICT (key) DO NOTHING RETURNING order_id`,
   // Sales close when the event starts: no row here is either an unknown type or a started event.
-  insertOrder: `INSERT INTO orders (id, event_id, ticket_type_id, email, quantity, amount_cents)
-                SELECT $1, t.event_id, t.id, $4, $5, t.price_cents * $5
+  insertOrder: `INSERT INTO orders (id, event_id, ticket_type_id, email, quantity, amount_cents, access_hash, access_sealed)
+                SELECT $1, t.event_id, t.id, $4, $5, t.price_cents * $5, $6, $7
                 FROM ticket_types t JOIN events e ON e.id = t.event_id
                 WHERE t.id = $3 AND t.event_id = $2 AND e.starts_at > now()
                 RETURNING amount_cents, created_at,
@@ -117,7 +124,7 @@ export async function purchase(
       const clientTimeoutMs = Math.max(MIN_ATTEMPT_MS, deadline - Date.now());
       const order = await writer.transaction((tx) => attemptPurchase(tx, signer, input, hash, orderId, options.guard), { clientTimeoutMs });
       if (order) return { created: true, order };
-      const existing = await orderForKey(writer, input.idempotencyKey);
+      const existing = await orderForKey(writer, signer, input.idempotencyKey);
       if (!existing || existing.hash !== hash) {
         throw new HttpError(422, "idempotency_mismatch", "this Idempotency-Key was used with a different request");
       }
@@ -152,12 +159,15 @@ async function attemptPurchase(
   // A concurrent request with the same key blocks here until that one commits or rolls back.
   const claimed = await tx.query(PURCHASE_SQL.claimKey, [input.idempotencyKey, hash, orderId]);
   if (claimed.rowCount === 0) return undefined;
+  const secret = issueSecret(signer, orderId);
   const inserted = await tx.query<{ amount_cents: number; created_at: Date; open_room_id: string | null }>(PURCHASE_SQL.insertOrder, [
     orderId,
     input.eventId,
     input.ticketTypeId,
     input.email,
     input.quantity,
+    secret.hash,
+    secret.sealed,
   ]);
   if (inserted.rowCount === 0) {
     const known = await tx.query(PURCHASE_SQL.ticketTypeExists, [input.ticketTypeId, input.eventId]);
@@ -186,10 +196,11 @@ async function attemptPurchase(
     email: input.email,
     createdAt: iso(inserted.rows[0].created_at),
     tickets,
+    secret: secret.secret,
   };
 }
 
-interface OrderRow {
+export interface OrderRow {
   id: string;
   event_id: string;
   ticket_type_id: string;
@@ -198,20 +209,32 @@ interface OrderRow {
   amount_cents: number;
   status: string;
   created_at: Date;
+  access_hash: Uint8Array | null;
+  access_sealed: Uint8Array | null;
 }
 
-const ORDER_COLUMNS = "o.id, o.event_id, o.ticket_type_id, o.email, o.quantity, o.amount_cents, o.status, o.created_at";
+export const ORDER_COLUMNS =
+  "o.id, o.event_id, o.ticket_type_id, o.email, o.quantity, o.amount_cents, o.status, o.created_at, o.access_hash, o.access_sealed";
 
-async function orderForKey(writer: Database, key: string): Promise<{ hash: string; order: OrderView } | undefined> {
+/** The order an Idempotency-Key made, with its secret unsealed: the replay is the same answer. */
+async function orderForKey(
+  writer: Database,
+  signer: TicketSigner,
+  key: string,
+): Promise<{ hash: string; order: OrderView } | undefined> {
   const found = await writer.query<OrderRow & { request_hash: string }>(
     `SELECT i.request_hash, ${ORDER_COLUMNS} FROM idempotency_keys i JOIN orders o ON o.id = i.order_id WHERE i.key = $1`,
     [key],
   );
   if (found.rowCount === 0) return undefined;
-  return { hash: found.rows[0].request_hash, order: await withTickets(writer, found.rows[0]) };
+  const row = found.rows[0];
+  const order = await withTickets(writer, row);
+  const secret = unsealSecret(signer, row.id, row.access_sealed);
+  return { hash: row.request_hash, order: secret === undefined ? order : { ...order, secret } };
 }
 
-async function withTickets(db: Pick<Database, "query">, row: OrderRow): Promise<OrderView> {
+/** The order as the API shows it, without its secret. */
+export async function withTickets(db: Pick<Database, "query">, row: OrderRow): Promise<OrderView> {
   const tickets = await db.query<{ id: string; code: string }>(
     "SELECT id, code FROM tickets WHERE order_id = $1 ORDER BY id",
     [row.id],
@@ -227,19 +250,4 @@ async function withTickets(db: Pick<Database, "query">, row: OrderRow): Promise<
     createdAt: iso(row.created_at),
     tickets: tickets.rows.map((ticket) => ({ id: ticket.id, code: ticket.code })),
   };
-}
-
-/** Reads an order, from a replica first and the writer when the replica has not caught up yet. */
-export async function getOrder(stores: Stores, id: string): Promise<OrderView | undefined> {
-  const reader = stores.reader();
-  if (reader) {
-    try {
-      const found = await reader.query<OrderRow>(`SELECT ${ORDER_COLUMNS} FROM orders o WHERE o.id = $1`, [id]);
-      if (found.rowCount > 0) return await withTickets(reader, found.rows[0]);
-    } catch (error) {
-      stores.readerFailed(reader, error);
-    }
-  }
-  const found = await stores.writer.query<OrderRow>(`SELECT ${ORDER_COLUMNS} FROM orders o WHERE o.id = $1`, [id]);
-  return found.rowCount > 0 ? withTickets(stores.writer, found.rows[0]) : undefined;
 }

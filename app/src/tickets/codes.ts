@@ -45,9 +45,9 @@ function decodeStrict(text: string): Buffer | undefined {
 
 export class TicketSigner {
   readonly keyId: string;
+  private readonly seed: Buffer;
   private readonly privateKey: KeyObject;
   private readonly publicKey: KeyObject;
-  private readonly seed: Buffer;
 
   /** @param seed the 32-byte Ed25519 seed (TICKET_SIGNING_KEY is its base64). */
   constructor(seed: Buffer, keyId?: string) {
@@ -64,12 +64,11 @@ export class TicketSigner {
   }
 
   /**
-   * A 32-byte key for another purpose, derived from the seed with HKDF-SHA256 (RFC 5869) under a
-   * purpose label: every instance sharing TICKET_SIGNING_KEY derives the same key, and the key
-   * neither equals nor reveals the signing seed (one secret, never used raw for two purposes).
+   * A 32-byte key for another purpose, derived from the seed with HKDF-SHA256 (RFC 5869) under its
+   * own `purpose` label: one secret to provision, and no key used for two things.
    */
   deriveKey(purpose: string): Buffer {
-    return Buffer.from(hkdfSync("sha256", this.seed, Buffer.alloc(0), `boxoffice/${purpose}`, 32));
+    return Buffer.from(hkdfSync("sha256", this.seed, Buffer.from("boxoffice"), Buffer.from(purpose), 32));
   }
 
   static fromBase64(value: string, keyId?: string): TicketSigner {

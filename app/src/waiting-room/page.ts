@@ -101,10 +101,21 @@ const SCRIPT = `
       store.removeItem(ticketKey);
       show("done");
       $("order-id").textContent = r.body.id;
+      // The QR codes need the order's secret in a header, so they are fetched here and shown inline.
       $("tickets").replaceChildren(...r.body.tickets.map((t) => {
-        const a = document.createElement("a");
-        a.href = "/tickets/" + t.id + "/qr.svg"; a.textContent = "Ticket " + t.id.slice(0, 8);
-        const li = document.createElement("li"); li.append(a); return li;
+        const li = document.createElement("li");
+        li.textContent = "Ticket " + t.id.slice(0, 8);
+        fetch("/tickets/" + t.id + "/qr.svg", { headers: { "order-secret": r.body.secret } })
+          .then((res) => (res.ok ? res.text() : Promise.reject(new Error(String(res.status)))))
+          .then((svg) => {
+            const img = document.createElement("img");
+            img.alt = "QR code of ticket " + t.id.slice(0, 8);
+            img.width = 160;
+            img.src = "data:image/svg+xml;base64," + btoa(svg);
+            li.append(document.createElement("br"), img);
+          })
+          .catch(() => undefined);
+        return li;
       }));
       return;
     }

@@ -3,6 +3,7 @@ import net from "node:net";
 import type { FastifyInstance } from "fastify";
 import Redis from "ioredis";
 import { Pool } from "pg";
+import type { Logger } from "pino";
 import { buildApp } from "../../../app/src/app";
 import { Cache, MemcachedCache, MemoryCache } from "../../../app/src/cache/cache";
 import type { Database } from "../../../app/src/db/database";
@@ -16,6 +17,7 @@ import { TicketSigner } from "../../../app/src/tickets/codes";
 import type { WaitingRoomOptions } from "../../../app/src/waiting-room";
 import { RedisRoomStore } from "../../../app/src/waiting-room/redis-store";
 import { registerCleanup } from "../../support/root-hooks";
+import { migratedPGlite } from "./pglite-template";
 
 export const ADMIN_TOKEN = "test-admin-token";
 
@@ -27,6 +29,7 @@ export interface AppOverrides {
   /** Waiting-room clock and settings; the real backend adds its Redis store unless one is given. */
   waitingRoom?: WaitingRoomOptions;
   purchaseDeadlineMs?: number;
+  logger?: Logger;
 }
 
 /** Everything a test needs: a backend (PGlite or real servers) and a way to build apps on it. */
@@ -49,11 +52,7 @@ const signer = new TicketSigner(Buffer.alloc(32, 7), "test");
 let sharedPGlite: Promise<PGliteDatabase> | undefined;
 
 export function pglite(): Promise<PGliteDatabase> {
-  sharedPGlite ??= (async () => {
-    const db = await PGliteDatabase.open();
-    await migrate(db);
-    return db;
-  })();
+  sharedPGlite ??= migratedPGlite();
   return sharedPGlite;
 }
 
@@ -83,6 +82,7 @@ export async function pgliteBackend(): Promise<Backend> {
         lifecycle: overrides.lifecycle,
         waitingRoom: overrides.waitingRoom,
         purchaseDeadlineMs: overrides.purchaseDeadlineMs,
+        logger: overrides.logger,
       });
       apps.push(app);
       return app;
@@ -179,6 +179,7 @@ export async function realBackend(): Promise<Backend> {
         lifecycle: overrides.lifecycle,
         waitingRoom: { store: roomStore, ...overrides.waitingRoom },
         purchaseDeadlineMs: overrides.purchaseDeadlineMs,
+        logger: overrides.logger,
       });
       closers.push(() => app.close(), () => cache.close());
       return app;

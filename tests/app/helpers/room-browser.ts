@@ -77,6 +77,10 @@ export function defineRoomBrowserSuite(open: () => Promise<Backend>): void {
       await page.locator("#done").waitFor({ state: "visible", timeout: 30_000 });
       const orderId = (await page.locator("#order-id").textContent()) ?? "";
       assert.equal(await page.locator("#tickets li").count(), 2);
+      // Each ticket's QR code, fetched with the order's secret and shown inline.
+      await page.locator("#tickets img").nth(1).waitFor({ state: "visible", timeout: 30_000 });
+      const qrLoaded = await page.locator("#tickets img").evaluateAll((imgs) => imgs.map((img) => (img as unknown as { naturalWidth: number }).naturalWidth > 0));
+      assert.deepEqual(qrLoaded, [true, true]);
 
       const used = await backend.writer.query<{ order_id: string }>("SELECT order_id FROM admission_uses WHERE event_id = $1", [event.id]);
       assert.deepEqual(used.rows.map((r) => r.order_id), [orderId], "the order consumed the browser's admission");
