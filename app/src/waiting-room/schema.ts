@@ -1,5 +1,5 @@
 /**
- * Migration 2: the waiting rooms' configuration and the single-use record of admissions.
+ * Migration 3: the waiting rooms' configuration and the single-use record of admissions.
  *
  * The configuration lives in PostgreSQL, not in Redis: a Redis failover or flush must never switch a
  * room off (orders would stop needing a token) or change its inlet. Redis holds only the queue itself.
