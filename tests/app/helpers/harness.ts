@@ -25,6 +25,7 @@ export interface AppOverrides {
   lifecycle?: { draining: boolean };
   writer?: Database;
   purchaseDeadlineMs?: number;
+  holdMaxMs?: number;
   logger?: Logger;
 }
 
@@ -77,6 +78,7 @@ export async function pgliteBackend(): Promise<Backend> {
         adminToken: ADMIN_TOKEN,
         lifecycle: overrides.lifecycle,
         purchaseDeadlineMs: overrides.purchaseDeadlineMs,
+        holdMaxMs: overrides.holdMaxMs,
         logger: overrides.logger,
       });
       apps.push(app);
@@ -169,6 +171,7 @@ export async function realBackend(): Promise<Backend> {
         adminToken: ADMIN_TOKEN,
         lifecycle: overrides.lifecycle,
         purchaseDeadlineMs: overrides.purchaseDeadlineMs,
+        holdMaxMs: overrides.holdMaxMs,
         logger: overrides.logger,
       });
       closers.push(() => app.close(), () => cache.close());
