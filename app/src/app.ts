@@ -16,6 +16,7 @@ import { orderRoutes } from "./routes/orders";
 import { waitingRoomRoutes } from "./routes/waiting-room";
 import type { Stores } from "./services/stores";
 import type { TicketSigner } from "./tickets/codes";
+import { WriteGate } from "./write-gate";
 import { createWaitingRoom, WaitingRoom, WaitingRoomOptions } from "./waiting-room";
 
 declare module "fastify" {
@@ -38,6 +39,8 @@ export interface AppDeps {
   waitingRoom?: WaitingRoomOptions;
   /** How long a purchase keeps trying while the database is away (PURCHASE_DEADLINE_MS). */
   purchaseDeadlineMs?: number;
+  /** How long a write waits in hold mode before 503 on_hold (HOLD_MAX_MS). */
+  holdMaxMs?: number;
 }
 
 const QUIET_ROUTES = new Set(["/healthz", "/readyz", "/metrics"]);
@@ -80,7 +83,14 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     adminToken: deps.adminToken,
     waitingRoom: room.room,
     purchaseDeadlineMs: deps.purchaseDeadlineMs,
+    writes: new WriteGate(deps.mode, deps.holdMaxMs),
   };
+  // Leaving hold means the writer may have moved (a switchover): drop every pooled connection, so
+  // the held writes and all after them connect afresh, resolving the writer's DNS name again.
+  const unsubscribe = deps.mode.onChange((from, to) => {
+    if (from === "hold" && to !== "hold") deps.stores.writer.reset?.();
+  });
+  app.addHook("onClose", async () => unsubscribe());
 
   installErrorHandlers(app);
   app.addHook("onRequest", async (request, reply) => {

@@ -99,6 +99,40 @@ describe("database outage (PostgreSQL behind a proxy)", function () {
     }
   });
 
+  it("resets the pool for a switchover: a transaction in flight commits, then no connection from before is used again", async () => {
+    const pool = new PgDatabase({ url: database.url, max: 3 });
+    const pid = async () => (await pool.query<{ pid: number }>("SELECT pg_backend_pid() AS pid")).rows[0].pid;
+    const alive = async (pids: number[]) =>
+      (await writer.query<{ n: number }>("SELECT count(*)::int AS n FROM pg_stat_activity WHERE pid = ANY($1)", [pids])).rows[0].n;
+    try {
+      await pool.exec("CREATE TABLE IF NOT EXISTS switchover_probe (n int)");
+      const idle = await pid();
+      let resume!: () => void;
+      let inside!: () => void;
+      const entered = new Promise<void>((resolve) => (inside = resolve));
+      const inFlight = pool.transaction(async (tx) => {
+        const own = (await tx.query<{ pid: number }>("SELECT pg_backend_pid() AS pid")).rows[0].pid;
+        inside();
+        await new Promise<void>((resolve) => (resume = resolve));
+        await tx.query("INSERT INTO switchover_probe VALUES (1)");
+        return own;
+      });
+      await entered;
+      pool.reset();
+      const fresh = await pid();
+      resume();
+      const busy = await inFlight;
+      assert.notEqual(fresh, idle);
+      assert.notEqual(fresh, busy);
+      assert.equal((await pool.query<{ n: number }>("SELECT count(*)::int AS n FROM switchover_probe")).rows[0].n, 1, "it committed");
+      for (const giveUpAt = Date.now() + 60_000; (await alive([idle, busy])) > 0; await new Promise((r) => setTimeout(r, 50))) {
+        assert.ok(Date.now() < giveUpAt, "the old connections stayed open");
+      }
+    } finally {
+      await pool.close();
+    }
+  });
+
   it("when the server goes away (connections reset, new ones refused)", async () => {
     const event = await createEvent(app, 5);
     assert.equal((await buy(app, event)).statusCode, 201);

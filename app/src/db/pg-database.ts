@@ -53,8 +53,14 @@ function clientWithConnectTimeout(connectTimeoutMs: number): typeof Client {
 
 export class PgDatabase implements Database {
   readonly kind = "postgres" as const;
-  readonly pool: Pool;
+  private current: Pool;
+  private readonly config: PoolConfig;
   private readonly logger?: Logger;
+
+  /** The pool in use now (reset() replaces it). */
+  get pool(): Pool {
+    return this.current;
+  }
 
   constructor(options: PgOptions) {
     this.logger = options.logger;
@@ -72,9 +78,22 @@ export class PgDatabase implements Database {
       query_timeout: (options.statementTimeoutMs ?? 10000) + 2000,
       application_name: options.applicationName ?? "boxoffice",
     };
-    this.pool = new Pool(config);
+    this.config = config;
+    this.current = this.openPool();
+  }
+
+  private openPool(): Pool {
+    const pool = new Pool(this.config);
     // An idle client that loses its socket (failover) emits here; without a listener the process dies.
-    this.pool.on("error", (error) => options.logger?.warn({ err: error }, "idle database client failed"));
+    pool.on("error", (error) => this.logger?.warn({ err: error }, "idle database client failed"));
+    return pool;
+  }
+
+  reset(): void {
+    const old = this.current;
+    this.current = this.openPool();
+    // end() closes idle connections now and each busy one when its holder releases it.
+    this.closing.push(old.end().catch((error) => this.logger?.warn({ err: error }, "closing the previous database pool failed")));
   }
 
   async query<R>(sql: string, params?: unknown[]): Promise<QueryResult<R>> {
@@ -135,7 +154,11 @@ export class PgDatabase implements Database {
     }
   }
 
+  /** Pools replaced by reset(), closing once their busy connections come back. */
+  private readonly closing: Array<Promise<void>> = [];
+
   async close(): Promise<void> {
-    await this.pool.end();
+    await this.current.end();
+    await Promise.all(this.closing);
   }
 }

@@ -5,7 +5,7 @@ import { getEvent } from "../services/events";
 import { PAGE_CSP, PAGE_HTML } from "../waiting-room/page";
 import type { RoomInput } from "../waiting-room/rooms";
 import { VISITOR_ID_PATTERN } from "../waiting-room/service";
-import { RouteContext, UUID_PATTERN, requireAdmin, requireWritable, uuidParams } from "./context";
+import { RouteContext, UUID_PATTERN, requireAdmin, uuidParams } from "./context";
 
 const TAG = "waiting room";
 const error = {
@@ -80,7 +80,6 @@ export async function waitingRoomRoutes(app: FastifyInstance, ctx: RouteContext)
     "/events/:id/waiting-room",
     {
       onRequest: admin,
-      preHandler: requireWritable(ctx.mode),
       schema: {
         tags: [TAG], summary: "Turn the waiting room on (or change its inlet)", security: [{ admin: [] }],
         params: uuidParams, body: roomBody, response: { 200: roomView, ...errors(400, 401, 404, 409, 503) },
@@ -90,7 +89,8 @@ export async function waitingRoomRoutes(app: FastifyInstance, ctx: RouteContext)
       if (request.body.opensAt !== undefined && request.body.autoOpenOrdersPerMinute !== undefined) {
         throw new HttpError(400, "invalid_request", "give opensAt or autoOpenOrdersPerMinute, not both");
       }
-      return room.configure(request.params.id.toLowerCase(), request.body);
+      // A configuration write like any other: refused while read-only, held during a switchover.
+      return ctx.writes.run(() => room.configure(request.params.id.toLowerCase(), request.body));
     },
   );
 
@@ -98,7 +98,6 @@ export async function waitingRoomRoutes(app: FastifyInstance, ctx: RouteContext)
     "/events/:id/waiting-room",
     {
       onRequest: admin,
-      preHandler: requireWritable(ctx.mode),
       schema: {
         tags: [TAG], summary: "Turn the waiting room off (orders need no token; the line is dropped)", security: [{ admin: [] }],
         params: uuidParams,
@@ -107,7 +106,7 @@ export async function waitingRoomRoutes(app: FastifyInstance, ctx: RouteContext)
     },
     async (request) => {
       const eventId = request.params.id.toLowerCase();
-      if (!(await room.remove(eventId))) throw new HttpError(404, "not_found", "this event has no waiting room");
+      if (!(await ctx.writes.run(() => room.remove(eventId)))) throw new HttpError(404, "not_found", "this event has no waiting room");
       return { eventId, waitingRoom: "off" };
     },
   );

@@ -29,6 +29,7 @@ export interface AppOverrides {
   /** Waiting-room clock and settings; the real backend adds its Redis store unless one is given. */
   waitingRoom?: WaitingRoomOptions;
   purchaseDeadlineMs?: number;
+  holdMaxMs?: number;
   logger?: Logger;
 }
 
@@ -82,6 +83,7 @@ export async function pgliteBackend(): Promise<Backend> {
         lifecycle: overrides.lifecycle,
         waitingRoom: overrides.waitingRoom,
         purchaseDeadlineMs: overrides.purchaseDeadlineMs,
+        holdMaxMs: overrides.holdMaxMs,
         logger: overrides.logger,
       });
       apps.push(app);
@@ -179,6 +181,7 @@ export async function realBackend(): Promise<Backend> {
         lifecycle: overrides.lifecycle,
         waitingRoom: { store: roomStore, ...overrides.waitingRoom },
         purchaseDeadlineMs: overrides.purchaseDeadlineMs,
+        holdMaxMs: overrides.holdMaxMs,
         logger: overrides.logger,
       });
       closers.push(() => app.close(), () => cache.close());
