@@ -151,6 +151,18 @@ export const scalingSchema = z.strictObject({
     onSale: onSaleSchema.nullable(),
 });
 
+/**
+ * The ticket service's waiting room, fleet-wide (per-event inlets are set through the admin API). Passed to the
+ * app as WAITING_ROOM_* variables; the limits are the app's own.
+ */
+export const waitingRoomSchema = z.strictObject({
+    tokenTtlSeconds: int(60, 3600, "seconds an admitted buyer has to order"),
+    collectSeconds: int(10, 3600, "seconds an admitted visitor has to pick up its admission"),
+    pauseErrorPercent: int(1, 100, "percent of 5xx answers that holds admissions"),
+    pauseOnAlarms: bool(),
+    queueWaitAlarmSeconds: int(60, 86400, "expected wait of a newcomer that raises the queue-wait alarm"),
+});
+
 export const alertsSchema = z.strictObject({
     email: text(/^[^\s@]+@[^\s@]+\.[^\s@]+$/, "an e-mail address").nullable(),
 });
@@ -175,6 +187,7 @@ export const platformSchema = z.strictObject({
     app: appSchema,
     worker: workerSchema,
     scaling: scalingSchema,
+    waitingRoom: waitingRoomSchema,
     alerts: alertsSchema,
     gameDays: gameDaysSchema,
 });
