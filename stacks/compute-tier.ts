@@ -15,6 +15,7 @@ import { Alarms } from "../components/observability/alarms";
 import type { PlatformConfig } from "./config/schema";
 import { APP_PORT } from "./edge-tier";
 import type { ComputeTier, DataTier, EdgeTier } from "./tiers";
+import { QUEUE_LENGTH_METRIC, QUEUE_WAIT_METRIC, pauseAlarmReadStatement, waitingRoomEnvironment } from "./waiting-room";
 
 /** CloudWatch namespace and metric the worker publishes every 60 s (app/src/backlog-publisher.ts). */
 export const BACKLOG_NAMESPACE = "Boxoffice";
@@ -86,6 +87,8 @@ export function createComputeTier(name: string, config: PlatformConfig, network:
     };
     const app = new AutoscaledService(`${name}-app`, {
         ...common, role: "app", command: ["node", "dist/server.js"], port: APP_PORT,
+        environment: { ...wiring.environment, ...waitingRoomEnvironment(name, config, BACKLOG_NAMESPACE) },
+        taskPolicyStatements: config.waitingRoom.pauseOnAlarms ? [pauseAlarmReadStatement(name)] : [],
         cpu: config.app.cpu, memory: config.app.memory, minTasks: config.app.minTasks, maxTasks: config.app.maxTasks,
         targetCpuPercent: config.app.targetCpuPercent, logRetentionDays: config.app.logRetentionDays,
         healthCheckGracePeriodSeconds: config.app.healthCheckGracePeriodSeconds,
@@ -127,6 +130,10 @@ export function createComputeTier(name: string, config: PlatformConfig, network:
             { role: "worker", clusterName: cluster.clusterName, serviceName: worker.serviceName, minTasks: config.worker.minTasks },
         ],
         healthCheckIds: edge.healthCheckIds,
+        queueWait: {
+            namespace: BACKLOG_NAMESPACE, waitMetricName: QUEUE_WAIT_METRIC, lengthMetricName: QUEUE_LENGTH_METRIC,
+            dimensions: { Stack: name }, thresholdSeconds: config.waitingRoom.queueWaitAlarmSeconds,
+        },
         mail: { backlog: { namespace: BACKLOG_NAMESPACE, metricName: BACKLOG_METRIC, dimensions: { Stack: name } }, sesReputation: mail !== undefined },
         tags,
     });

@@ -67,6 +67,13 @@ export interface AlarmsArgs {
     };
     /** Route 53 health checks; their metrics exist only in us-east-1. @default [] */
     healthCheckIds?: In[];
+    /**
+     * A waiting room's published wait (seconds a visitor joining now can expect, Maximum over the publishers) and,
+     * optionally, its line length: an alarm when the wait stays above the threshold, and a dashboard graph.
+     * @default undefined (none)
+     * @example { namespace: "Boxoffice", waitMetricName: "QueueWaitSeconds", lengthMetricName: "QueueLength", dimensions: { Stack: "prod" }, thresholdSeconds: 1800 }
+     */
+    queueWait?: { namespace: string; waitMetricName: string; lengthMetricName?: string; dimensions: Record<string, In>; thresholdSeconds: number };
     /** Percent of an ALB's requests answered 5xx above which its alarm fires. @default 5 */
     http5xxPercentAbove?: number;
     /** Seconds of p99 target response time above which an ALB's latency alarm fires. @default 2 */
@@ -118,6 +125,7 @@ export class Alarms extends pulumi.ComponentResource {
             check.intRange("memcached.connectionsAbove", args.memcached.connectionsAbove ?? 1000, 1, 65000, "connections per node");
         }
         for (const s of args.services ?? []) check.intRange("services.minTasks", s.minTasks, 1, 1000, "ECS tasks per service");
+        if (args.queueWait) check.intRange("queueWait.thresholdSeconds", args.queueWait.thresholdSeconds, 60, 86400, "seconds of waiting");
         if (args.mail) check.intRange("mail.stuckMinutes", args.mail.stuckMinutes ?? 15, 2, 1440, "minutes the backlog may stay above 0");
         super("boxoffice:observability:Alarms", name, {}, opts);
         const parent = { parent: this };
@@ -229,6 +237,16 @@ export class Alarms extends pulumi.ComponentResource {
                 ...simple("ECS/ContainerInsights", "RunningTaskCount", { ClusterName: s.clusterName, ServiceName: s.serviceName }, "Minimum", "LessThanThreshold", s.minTasks),
                 // No data means no tasks report at all: that is the outage this alarm exists for.
                 treatMissingData: "breaching",
+            });
+        }
+
+        if (args.queueWait) {
+            const q = args.queueWait;
+            // The buyers' experience: a line that keeps growing means the inlet or the fleet needs raising. Missing data
+            // is no room open, not a problem.
+            alarm("queue-wait", "app", {
+                alarmDescription: `Waiting-room visitors joining now would wait more than ${q.thresholdSeconds} s`,
+                ...simple(q.namespace, q.waitMetricName, q.dimensions, "Maximum", "GreaterThanThreshold", q.thresholdSeconds),
             });
         }
 

@@ -20,6 +20,12 @@ export function dashboardBody(region: pulumi.Input<string>, args: AlarmsArgs): p
         graph("Running tasks", services.map((s) => ["ECS/ContainerInsights", "RunningTaskCount", "ClusterName", s.clusterName, "ServiceName", s.serviceName]), 6, 12, "Minimum"),
         graph("Service CPU %", services.map((s) => ["AWS/ECS", "CPUUtilization", "ClusterName", s.clusterName, "ServiceName", s.serviceName]), 12, 0, "Average"),
         graph("Database CPU %", db ? [db.writerIdentifier, ...db.replicaIdentifiers].map((id) => ["AWS/RDS", "CPUUtilization", "DBInstanceIdentifier", id]) : [], 12, 12, "Average"),
+        graph("Waiting room: expected wait (s) and line", args.queueWait ? [
+            [args.queueWait.namespace, args.queueWait.waitMetricName, ...Object.entries(args.queueWait.dimensions).flat()],
+            ...(args.queueWait.lengthMetricName
+                ? [[args.queueWait.namespace, args.queueWait.lengthMetricName, ...Object.entries(args.queueWait.dimensions).flat(), { yAxis: "right" }]]
+                : []),
+        ] : [], 18, 0, "Maximum"),
     ].filter((w) => w.properties.metrics.length > 0);
     return pulumi.jsonStringify({ widgets });
 }

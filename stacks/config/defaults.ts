@@ -27,6 +27,8 @@ const prod: Defaults = {
     },
     worker: { ...AUTOSCALED_SERVICE_CONTRACT.defaultsOf(KEYS.worker), cpu: 256, memory: 512, targetBacklogPerTask: 100 },
     scaling: SCHEDULED_SCALING_CONTRACT.defaultsOf(KEYS.scaling),
+    // Admissions hold while the platform's own alarms fire; a newcomer's expected wait over 30 min alarms.
+    waitingRoom: { tokenTtlSeconds: 600, collectSeconds: 120, pauseErrorPercent: 10, pauseOnAlarms: true, queueWaitAlarmSeconds: 1800 },
     alerts: { email: null },
     // Templates are inert until someone starts one, and free until then; prod keeps them so the drill rehearsed
     // in staging can be run against the real thing. `enabled: false` opts an account out of fault injection.

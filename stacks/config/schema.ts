@@ -53,6 +53,18 @@ export const appSchema = AUTOSCALED_SERVICE_CONTRACT.section(KEYS.app, { extra: 
 export const workerSchema = AUTOSCALED_SERVICE_CONTRACT.section(KEYS.worker, { extra: { targetBacklogPerTask: backlogPerTask() } });
 export const scalingSchema = SCHEDULED_SCALING_CONTRACT.section(KEYS.scaling);
 
+/**
+ * The ticket service's waiting room, fleet-wide (per-event inlets are set through the admin API). Passed to the
+ * app as WAITING_ROOM_* variables; the limits are the app's own.
+ */
+export const waitingRoomSchema = z.strictObject({
+    tokenTtlSeconds: field.int(60, 3600, "seconds an admitted buyer has to order"),
+    collectSeconds: field.int(10, 3600, "seconds an admitted visitor has to pick up its admission"),
+    pauseErrorPercent: field.int(1, 100, "percent of 5xx answers that holds admissions"),
+    pauseOnAlarms: field.bool(),
+    queueWaitAlarmSeconds: field.int(60, 86400, "expected wait of a newcomer that raises the queue-wait alarm"),
+});
+
 export const alertsSchema = z.strictObject({
     email: ALARMS_CONTRACT.fields.alertEmail.unwrap().nullable(),
 });
@@ -71,6 +83,7 @@ export const platformSchema = z.strictObject({
     app: appSchema,
     worker: workerSchema,
     scaling: scalingSchema,
+    waitingRoom: waitingRoomSchema,
     alerts: alertsSchema,
     gameDays: gameDaysSchema,
 });

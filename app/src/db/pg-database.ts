@@ -1,6 +1,7 @@
-import { Pool, PoolConfig, QueryConfig } from "pg";
+import { Client, ClientConfig, Pool, PoolConfig, QueryConfig } from "pg";
 import type { Logger } from "pino";
 import { Database, QueryResult, Queryable, TransactionOptions } from "./database";
+import { tlsSettings } from "./tls";
 
 export interface PgOptions {
   url: string;
@@ -8,9 +9,19 @@ export interface PgOptions {
   user?: string;
   password?: string;
   max?: number;
-  /** Require verified TLS when the URL says nothing about sslmode (RDS forces TLS). */
+  /** Verified TLS when the URL says nothing about sslmode (RDS forces TLS); see tls.ts for each sslmode. */
   tlsByDefault?: boolean;
   statementTimeoutMs?: number;
+  /**
+   * How long a new connection may take to open (TCP, TLS, authentication). Short, so an unreachable
+   * database answers requests with a 503 in about this time instead of hanging. @default 2000
+   */
+  connectTimeoutMs?: number;
+  /**
+   * How long a caller waits for a free pooled connection while all are busy: a surge is not an
+   * outage, so this is longer than a connect. @default 5000
+   */
+  poolWaitMs?: number;
   applicationName?: string;
   logger?: Logger;
 }
@@ -23,18 +34,43 @@ export function connectionString(options: Pick<PgOptions, "url" | "user" | "pass
   return url.toString();
 }
 
+/** RDS answers a new TLS connection in tens of milliseconds; 2 s is slack, not a hang. */
+export const DEFAULT_CONNECT_TIMEOUT_MS = 2000;
+export const DEFAULT_POOL_WAIT_MS = 5000;
+
+/**
+ * pg-pool uses one `connectionTimeoutMillis` both for opening a connection and for waiting in its
+ * queue, and hands it to each client. Clients of this class open with their own, shorter limit, so
+ * the pool's setting only bounds the wait for a busy pool.
+ */
+function clientWithConnectTimeout(connectTimeoutMs: number): typeof Client {
+  return class extends Client {
+    constructor(config?: ClientConfig) {
+      super({ ...config, connectionTimeoutMillis: connectTimeoutMs });
+    }
+  };
+}
+
 export class PgDatabase implements Database {
   readonly kind = "postgres" as const;
-  readonly pool: Pool;
+  private current: Pool;
+  private readonly config: PoolConfig;
   private readonly logger?: Logger;
+
+  /** The pool in use now (reset() replaces it). */
+  get pool(): Pool {
+    return this.current;
+  }
 
   constructor(options: PgOptions) {
     this.logger = options.logger;
-    const url = connectionString(options);
+    const tls = tlsSettings(connectionString(options), options.tlsByDefault ?? false);
     const config: PoolConfig = {
-      connectionString: url,
+      connectionString: tls.connectionString,
+      ssl: tls.ssl,
       max: options.max ?? 20,
-      connectionTimeoutMillis: 5000,
+      Client: clientWithConnectTimeout(options.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS),
+      connectionTimeoutMillis: Math.max(options.poolWaitMs ?? DEFAULT_POOL_WAIT_MS, options.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS),
       idleTimeoutMillis: 30000,
       // Server-side guards so that a stuck statement or transaction never holds a seat row forever.
       statement_timeout: options.statementTimeoutMs ?? 10000,
@@ -42,12 +78,22 @@ export class PgDatabase implements Database {
       query_timeout: (options.statementTimeoutMs ?? 10000) + 2000,
       application_name: options.applicationName ?? "boxoffice",
     };
-    if (options.tlsByDefault && !new URL(url).searchParams.has("sslmode")) {
-      config.ssl = { rejectUnauthorized: true };
-    }
-    this.pool = new Pool(config);
+    this.config = config;
+    this.current = this.openPool();
+  }
+
+  private openPool(): Pool {
+    const pool = new Pool(this.config);
     // An idle client that loses its socket (failover) emits here; without a listener the process dies.
-    this.pool.on("error", (error) => options.logger?.warn({ err: error }, "idle database client failed"));
+    pool.on("error", (error) => this.logger?.warn({ err: error }, "idle database client failed"));
+    return pool;
+  }
+
+  reset(): void {
+    const old = this.current;
+    this.current = this.openPool();
+    // end() closes idle connections now and each busy one when its holder releases it.
+    this.closing.push(old.end().catch((error) => this.logger?.warn({ err: error }, "closing the previous database pool failed")));
   }
 
   async query<R>(sql: string, params?: unknown[]): Promise<QueryResult<R>> {
@@ -72,26 +118,29 @@ export class PgDatabase implements Database {
     };
     client.on("error", onError);
     const queryTimeout = options.clientTimeoutMs;
+    // query_timeout per query is supported by node-postgres but missing from @types/pg.
+    const run = (sql: string, values?: unknown[]) =>
+      queryTimeout === undefined
+        ? client.query(sql, values)
+        : client.query({ text: sql, values, query_timeout: queryTimeout } as QueryConfig);
     try {
-      await client.query("BEGIN");
+      await run("BEGIN");
       const tx: Queryable = {
         async query<R>(sql: string, params?: unknown[]) {
-          const values = params as unknown[] | undefined;
-          const result =
-            queryTimeout === undefined
-              ? await client.query(sql, values)
-              : // query_timeout per query is supported by node-postgres but missing from @types/pg.
-                await client.query({ text: sql, values, query_timeout: queryTimeout } as QueryConfig);
+          const result = await run(sql, params as unknown[] | undefined);
           return { rows: result.rows as R[], rowCount: result.rowCount ?? 0 };
         },
       };
       const value = await fn(tx);
-      await client.query("COMMIT");
+      await run("COMMIT");
       return value;
     } catch (error) {
+      // A statement that outlived its client-side timeout may still be running on a socket that
+      // no longer answers: the connection's state is unknown, so it is destroyed, not rolled back.
+      if (!broken && /Query read timeout/.test(String((error as Error)?.message))) broken = error as Error;
       if (!broken) {
         try {
-          await client.query("ROLLBACK");
+          await run("ROLLBACK");
         } catch (rollbackError) {
           // The connection itself is gone: do not hand it back to the pool.
           broken = rollbackError as Error;
@@ -105,7 +154,11 @@ export class PgDatabase implements Database {
     }
   }
 
+  /** Pools replaced by reset(), closing once their busy connections come back. */
+  private readonly closing: Array<Promise<void>> = [];
+
   async close(): Promise<void> {
-    await this.pool.end();
+    await this.current.end();
+    await Promise.all(this.closing);
   }
 }
