@@ -18,6 +18,6 @@ describe("Alarms: the waiting room's queue wait", () => {
         const alarm = inputsOf(ofType(run, "aws:cloudwatch/metricAlarm:MetricAlarm")[0]);
         assert.deepStrictEqual([alarm.threshold, alarm.statistic, alarm.treatMissingData, alarm.tags["boxoffice:tier"]], [900, "Maximum", "notBreaching", "app"]);
         await assert.rejects(runProgram(() => new Alarms("bad", { queueWait: { ...queueWait, thresholdSeconds: 5 } })),
-            /Alarms "bad": queueWait.thresholdSeconds = 5: must be a whole number 60..86400 \(seconds of waiting\)/);
+            /Alarms "bad": queueWait.thresholdSeconds = 5: must be 60..86400 \(seconds of waiting\)/);
     });
 });
