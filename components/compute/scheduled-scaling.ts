@@ -18,6 +18,8 @@ export type { ScaledServiceRef, ScheduledScalingArgs } from "./scheduled-scaling
 export class ScheduledScaling extends pulumi.ComponentResource {
     /** What was planned, for the plan output and tests. */
     readonly actions: PlannedAction[];
+    /** The raw scheduled actions, in the order of `actions`. */
+    readonly resources: { scheduledActions: aws.appautoscaling.ScheduledAction[] };
 
     constructor(name: string, args: ScheduledScalingArgs, opts?: pulumi.ComponentResourceOptions) {
         const c = SCHEDULED_SCALING_CONTRACT.resolve(name, args);
@@ -27,9 +29,10 @@ export class ScheduledScaling extends pulumi.ComponentResource {
         if ("problem" in planned) argChecker("ScheduledScaling", name).fail(planned.problem.field, planned.problem.value, planned.problem.rule);
         super("boxoffice:compute:ScheduledScaling", name, {}, opts);
         this.actions = (planned as { actions: PlannedAction[] }).actions;
+        this.resources = { scheduledActions: [] };
         for (const a of this.actions) {
             const svc = args.services[a.service];
-            child(aws.appautoscaling.ScheduledAction, `${name}-${a.name}`, {
+            this.resources.scheduledActions.push(child(aws.appautoscaling.ScheduledAction, `${name}-${a.name}`, {
                 name: a.name,
                 serviceNamespace: "ecs",
                 scalableDimension: "ecs:service:DesiredCount",
@@ -37,7 +40,7 @@ export class ScheduledScaling extends pulumi.ComponentResource {
                 schedule: a.schedule,
                 timezone: a.timezone,
                 scalableTargetAction: { minCapacity: a.minCapacity, maxCapacity: a.maxCapacity },
-            }, { parent: this, dependsOn: [svc.target] }, args.transform?.scheduledAction);
+            }, { parent: this, dependsOn: [svc.target] }, args.transform?.scheduledAction));
         }
         this.registerOutputs({ actions: this.actions.map((a) => a.name) });
     }

@@ -124,9 +124,10 @@ describe("EcsCluster, ContainerImage, ServiceSecrets, ScheduledScaling escape ha
     });
 
     it("ScheduledScaling: a transform of every scheduled action", async () => {
+        let scaling!: ScheduledScaling;
         const run = await runProgram(() => {
             const target = new pulumi.ComponentResource("t:t:T", "t");
-            new ScheduledScaling("sched", {
+            scaling = new ScheduledScaling("sched", {
                 services: {
                     app: { resourceId: "service/c/app", capacity: { min: 2, max: 4 }, target },
                     worker: { resourceId: "service/c/worker", capacity: { min: 2, max: 4 }, target },
@@ -135,6 +136,12 @@ describe("EcsCluster, ContainerImage, ServiceSecrets, ScheduledScaling escape ha
                 transform: { scheduledAction: { startTime: "2027-01-01T00:00:00Z" } },
             });
         });
-        assert.deepStrictEqual(ofType(run, "aws:appautoscaling/scheduledAction:ScheduledAction").map((r) => inputsOf(r).startTime), ["2027-01-01T00:00:00Z"]);
+        const actions = ofType(run, "aws:appautoscaling/scheduledAction:ScheduledAction");
+        assert.deepStrictEqual(actions.map((r) => inputsOf(r).startTime), ["2027-01-01T00:00:00Z"]);
+        assert.deepStrictEqual(await Promise.all(scaling.resources.scheduledActions.map((a) => promiseOf(a.urn))), actions.map((r) => r.urn));
+        // The schedule schema the stack config uses is the component's own.
+        const services = { app: { resourceId: "r", capacity: { min: 2, max: 4 }, target: undefined as never }, worker: { resourceId: "r", capacity: { min: 2, max: 4 }, target: undefined as never } };
+        assert.throws(() => new ScheduledScaling("sched", { services, schedules: [{ name: "x", schedule: "cron(0 9 * * FRI *)", timezone: "UTC", appMinTasks: 3 }] }),
+            { message: 'ScheduledScaling "sched": schedules.0.schedule = "cron(0 9 * * FRI *)": exactly one of day-of-month and day-of-week must be ?' });
     });
 });
