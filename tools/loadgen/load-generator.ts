@@ -1,0 +1,440 @@
+/**
+ * An open-loop load generator for the ticket service: buyers buy, gates scan the tickets they got,
+ * browsers look the event up, on a schedule that does not wait for answers. A slow service therefore
+ * shows as latency and errors, never as a politely reduced rate; a cap on requests in flight keeps the
+ * generator itself bounded, and every arrival dropped at the cap is counted.
+ *
+ * Every purchase carries an Idempotency-Key. An ambiguous outcome (no answer, timeout, 5xx, 429) is
+ * retried later with the same key, as a real client does, which also exercises the service's
+ * idempotency; an order counts as acknowledged only when a 2xx body names it. Scans use the codes of
+ * acknowledged orders, each once, plus a small share of deliberate re-scans that must be refused.
+ */
+import { randomUUID } from "node:crypto";
+import { HttpClient, HttpResponse, Resolve } from "./http-client";
+import { Profile, arrivalOffsets, phaseAt, rateAt, validateProfile } from "./profile";
+import { RequestKind, RequestRecord, countErrors, isSuccess, latencyMs, quantile } from "./records";
+import { GeneratorCounters, Progress, RunSummary, summarize } from "./summary";
+
+export type { RequestRecord } from "./records";
+
+export interface LoadGeneratorOptions {
+    /** The public URL, e.g. https://staging.example.com (a path prefix is kept). */
+    baseUrl: string;
+    eventId: string;
+    /** Buys pick one of these at random; a type answered sold out is left alone while others remain. */
+    ticketTypeIds: string[];
+    profile: Profile;
+    /** Upper bound on requests sent, retries included. */
+    maxRequests: number;
+    /** Upper bound on the run: no request leaves after this, in-flight ones end within timeoutMs. */
+    maxSeconds: number;
+    /** Share of arrivals that scan a ticket (when an acknowledged ticket is waiting). @default 0.3 */
+    scanShare?: number;
+    /** Share of scans that re-scan an admitted ticket; the service must refuse them. @default 0.05 */
+    rescanShare?: number;
+    /** Share of arrivals that read the event (GET /events/:id), as browsing fans do. @default 0 */
+    lookupShare?: number;
+    /** Name resolution per new connection (the drill points it at its own resolver). */
+    lookup?: Resolve;
+    /** Called about once a second with the last interval's figures. */
+    onProgress?: (progress: Progress) => void;
+    /** @default 1000 */
+    progressIntervalMs?: number;
+    /** Per request, connect to last byte. Above the service's write hold (about 10 s). @default 15000 */
+    timeoutMs?: number;
+    /** @default 256 */
+    maxInFlight?: number;
+    /** Pool bound; defaults to maxInFlight so requests never queue inside the client unseen. */
+    maxConnections?: number;
+    /** @default 10000 */
+    connectionMaxAgeMs?: number;
+    /** Tries per purchase or scan, the first included. @default 6 */
+    maxAttempts?: number;
+    /** Tickets per order, uniformly in [min, max]. @default {min: 1, max: 2} */
+    quantity?: { min: number; max: number };
+    /**
+     * Buyer address. The default is the SES mailbox simulator, which accepts and drops mail without
+     * harming the sender's reputation, also in the SES sandbox:
+     * https://docs.aws.amazon.com/ses/latest/dg/send-an-email-from-console.html
+     */
+    email?: string;
+    /** @default "loadgen" */
+    gate?: string;
+    /** Extra headers on every request. */
+    headers?: Record<string, string>;
+    /** Seeds the choice of request kinds, ticket types and quantities (reproducible mixes). */
+    seed?: number;
+}
+
+export interface AcknowledgedOrder {
+    orderId: string;
+    idempotencyKey: string;
+    ticketTypeId: string;
+    quantity: number;
+    ticketCodes: string[];
+}
+
+type Operation =
+    | { kind: "buy"; key: string; ticketTypeId: string; quantity: number; attempt: number }
+    | { kind: "scan"; code: string; rescan: boolean; attempt: number }
+    | { kind: "lookup"; attempt: number };
+
+/** A Retry-After above this is not honoured literally: the run is short and the figures matter. */
+const MAX_RETRY_DELAY_MS = 10_000;
+/** While the in-flight cap is reached a due retry waits this long instead of being dropped. */
+const RETRY_DEFER_MS = 100;
+
+export class LoadGenerator {
+    readonly records: RequestRecord[] = [];
+    readonly done: Promise<void>;
+    private resolveDone!: () => void;
+    private readonly client: HttpClient;
+    private readonly random: () => number;
+    private readonly acked = new Map<string, AcknowledgedOrder>();
+    private readonly admitted: Array<{ code: string; at: number }> = [];
+    private readonly admittedCodes: string[] = [];
+    private readonly toScan: string[] = [];
+    private readonly soldOut = new Set<string>();
+    private readonly retryTimers = new Set<NodeJS.Timeout>();
+    private schedule?: Iterator<number>;
+    private nextOffset?: number;
+    private scheduleTimer?: NodeJS.Timeout;
+    private deadlineTimer?: NodeJS.Timeout;
+    private progressTimer?: NodeJS.Timeout;
+    private startedAt = 0;
+    private endedAt = 0;
+    private stopReason?: string;
+    private scheduleEnded = false;
+    private inFlight = 0;
+    private sent = 0;
+    private progressFrom = { index: 0, sent: 0, at: 0 };
+    private readonly counters = { retries: 0, droppedAtCap: 0, abandonedRetries: 0, maxSchedulerLagMs: 0 };
+
+    constructor(private readonly options: LoadGeneratorOptions) {
+        validateProfile(options.profile);
+        for (const [name, value] of Object.entries({ maxRequests: options.maxRequests, maxSeconds: options.maxSeconds })) {
+            if (!(Number.isFinite(value) && value > 0)) throw new Error(`LoadGenerator: ${name} = ${value}: must be a positive number`);
+        }
+        if (!options.ticketTypeIds.length) throw new Error("LoadGenerator: ticketTypeIds must name at least one ticket type");
+        for (const [name, value] of Object.entries({ scanShare: options.scanShare, rescanShare: options.rescanShare, lookupShare: options.lookupShare })) {
+            if (value !== undefined && !(value >= 0 && value <= 1)) throw new Error(`LoadGenerator: ${name} = ${value}: must be 0..1`);
+        }
+        if ((options.scanShare ?? 0.3) + (options.lookupShare ?? 0) > 1) throw new Error("LoadGenerator: scanShare + lookupShare must not exceed 1");
+        const maxInFlight = options.maxInFlight ?? 256;
+        this.client = new HttpClient({
+            baseUrl: options.baseUrl,
+            lookup: options.lookup,
+            maxConnections: options.maxConnections ?? maxInFlight,
+            timeoutMs: options.timeoutMs ?? 15_000,
+            connectionMaxAgeMs: options.connectionMaxAgeMs,
+            headers: options.headers,
+        });
+        this.random = seededRandom(options.seed ?? Date.now());
+        this.done = new Promise((resolve) => (this.resolveDone = resolve));
+    }
+
+    start(): void {
+        if (this.startedAt) return;
+        this.startedAt = Date.now();
+        this.progressFrom = { index: 0, sent: 0, at: this.startedAt };
+        this.schedule = arrivalOffsets(this.options.profile);
+        this.nextOffset = this.schedule.next().value as number | undefined;
+        this.deadlineTimer = setTimeout(() => this.finish("max-seconds"), this.options.maxSeconds * 1000);
+        if (this.options.onProgress) this.progressTimer = setInterval(() => this.emitProgress(), this.options.progressIntervalMs ?? 1000);
+        this.tick();
+    }
+
+    /** Stops sending; resolves once the requests in flight have ended. */
+    stop(): Promise<void> {
+        if (!this.startedAt) {
+            this.stopReason = "stopped";
+            this.client.close();
+            this.resolveDone();
+        } else this.finish("stopped");
+        return this.done;
+    }
+
+    acknowledgedOrders(): AcknowledgedOrder[] {
+        return [...this.acked.values()].map((order) => ({ ...order, ticketCodes: [...order.ticketCodes] }));
+    }
+
+    /** Every scan the service answered "admitted", in order; a code listed twice was admitted twice. */
+    admissions(): Array<{ code: string; at: number }> {
+        return this.admitted.map((admission) => ({ ...admission }));
+    }
+
+    summary(): RunSummary {
+        const seen = new Set<string>();
+        let twice = 0;
+        for (const { code } of this.admitted) {
+            if (seen.has(code)) twice++;
+            seen.add(code);
+        }
+        const counters: GeneratorCounters = {
+            ...this.counters,
+            acknowledgedOrders: this.acked.size,
+            acknowledgedTickets: [...this.acked.values()].reduce((sum, order) => sum + order.ticketCodes.length, 0),
+            admissions: this.admitted.length,
+            codesAdmittedTwice: twice,
+            connectionsOpened: this.client.stats.connectionsOpened,
+            lookups: this.client.stats.lookups,
+        };
+        return summarize(this.records, {
+            target: new URL(this.options.baseUrl).origin,
+            stopReason: this.stopReason ?? "running",
+            startedAt: this.startedAt,
+            endedAt: this.endedAt || Date.now(),
+            counters,
+        });
+    }
+
+    /** Fires every arrival that is due (catching up at once after a stall: the schedule is open loop). */
+    private tick(): void {
+        this.scheduleTimer = undefined;
+        if (this.stopReason) return;
+        const now = Date.now();
+        while (this.nextOffset !== undefined && this.startedAt + this.nextOffset * 1000 <= now) {
+            if (this.sent + this.retryTimers.size >= this.options.maxRequests) {
+                // Budget left is kept for the retries already owed.
+                this.endSchedule();
+                return;
+            }
+            const due = this.startedAt + this.nextOffset * 1000;
+            this.counters.maxSchedulerLagMs = Math.max(this.counters.maxSchedulerLagMs, now - due);
+            this.arrive(due);
+            this.nextOffset = this.schedule!.next().value as number | undefined;
+        }
+        if (this.nextOffset === undefined) {
+            this.endSchedule();
+            return;
+        }
+        this.scheduleTimer = setTimeout(() => this.tick(), Math.max(0, this.startedAt + this.nextOffset * 1000 - Date.now()));
+    }
+
+    private endSchedule(): void {
+        this.scheduleEnded = true;
+        this.finishIfIdle();
+    }
+
+    private finishIfIdle(): void {
+        if (this.scheduleEnded && this.inFlight === 0 && this.retryTimers.size === 0) {
+            this.finish(this.sent >= this.options.maxRequests || this.nextOffset !== undefined ? "max-requests" : "profile-complete");
+        }
+    }
+
+    private arrive(due: number): void {
+        if (this.inFlight >= (this.options.maxInFlight ?? 256)) {
+            this.counters.droppedAtCap++;
+            return;
+        }
+        void this.execute(this.nextOperation(), due);
+    }
+
+    private nextOperation(): Operation {
+        const roll = this.random();
+        const lookupShare = this.options.lookupShare ?? 0;
+        if (roll < lookupShare) return { kind: "lookup", attempt: 1 };
+        if (roll < lookupShare + (this.options.scanShare ?? 0.3)) {
+            const rescan = this.admittedCodes.length > 0 && this.random() < (this.options.rescanShare ?? 0.05);
+            if (rescan) return { kind: "scan", code: this.admittedCodes[Math.floor(this.random() * this.admittedCodes.length)], rescan, attempt: 1 };
+            const code = this.toScan.shift();
+            if (code !== undefined) return { kind: "scan", code, rescan: false, attempt: 1 };
+        }
+        const open = this.options.ticketTypeIds.filter((id) => !this.soldOut.has(id));
+        const types = open.length ? open : this.options.ticketTypeIds;
+        const { min, max } = this.options.quantity ?? { min: 1, max: 2 };
+        return {
+            kind: "buy",
+            key: randomUUID(),
+            ticketTypeId: types[Math.floor(this.random() * types.length)],
+            quantity: min + Math.floor(this.random() * (max - min + 1)),
+            attempt: 1,
+        };
+    }
+
+    private async execute(operation: Operation, startedAt: number): Promise<void> {
+        this.sent++;
+        this.inFlight++;
+        let response: HttpResponse;
+        try {
+            response = await this.send(operation);
+        } finally {
+            this.inFlight--;
+        }
+        const record: RequestRecord = { kind: operation.kind, startedAt, endedAt: Date.now(), status: response.status, attempt: operation.attempt };
+        const body = (response.body ?? {}) as Record<string, unknown>;
+        if (response.status === 0) record.error = response.error;
+        else if (typeof body.error === "string") record.error = body.error;
+        if (operation.kind === "buy") record.idempotencyKey = operation.key;
+        if (operation.kind === "scan" && operation.rescan) record.rescan = true;
+        this.records.push(record);
+        this.handle(operation, response, record, body);
+        this.finishIfIdle();
+        this.settleIfDrained();
+    }
+
+    private send(operation: Operation): Promise<HttpResponse> {
+        const event = encodeURIComponent(this.options.eventId);
+        switch (operation.kind) {
+            case "buy":
+                return this.client.request("POST", `/events/${event}/orders`, {
+                    headers: { "idempotency-key": operation.key },
+                    json: {
+                        ticketTypeId: operation.ticketTypeId,
+                        quantity: operation.quantity,
+                        email: this.options.email ?? "success+loadgen@simulator.amazonses.com",
+                    },
+                });
+            case "scan":
+                return this.client.request("POST", "/checkins", { json: { code: operation.code, gate: this.options.gate ?? "loadgen" } });
+            case "lookup":
+                return this.client.request("GET", `/events/${event}`);
+        }
+    }
+
+    private handle(operation: Operation, response: HttpResponse, record: RequestRecord, body: Record<string, unknown>): void {
+        const ambiguous = response.status === 0 || response.status >= 500 || response.status === 429;
+        if (operation.kind === "buy") {
+            if (isSuccess(record)) {
+                const order = acknowledgement(operation, body);
+                if (order) {
+                    record.orderId = order.orderId;
+                    if (!this.acked.has(operation.key)) {
+                        this.acked.set(operation.key, order);
+                        this.toScan.push(...order.ticketCodes);
+                    }
+                    return;
+                }
+                // A 2xx without a usable order is no acknowledgement: ask again under the same key.
+                record.error = "2xx_without_order";
+                this.retry(operation, response);
+            } else if (ambiguous) {
+                this.retry(operation, response);
+            } else if (response.status === 409 && body.error === "sold_out") {
+                this.soldOut.add(operation.ticketTypeId);
+            }
+        } else if (operation.kind === "scan") {
+            if (isSuccess(record) && body.status === "admitted") {
+                this.admitted.push({ code: operation.code, at: record.endedAt });
+                if (!operation.rescan) this.admittedCodes.push(operation.code);
+            } else if (response.status === 409 && !operation.rescan && operation.attempt > 1) {
+                // The lost answer of an earlier try admitted this ticket: it may be re-scanned like the others.
+                this.admittedCodes.push(operation.code);
+            } else if (ambiguous) {
+                this.retry(operation, response);
+            }
+        }
+    }
+
+    /** Schedules the same operation again (same key or code) after Retry-After or an exponential backoff. */
+    private retry(operation: Operation, response: HttpResponse): void {
+        if (operation.kind === "lookup" || this.stopReason) return;
+        if (operation.attempt >= (this.options.maxAttempts ?? 6)) return;
+        const retryAfter = Number(response.headers["retry-after"]);
+        const backoff = Math.min(5000, 250 * 2 ** (operation.attempt - 1)) * (0.5 + this.random());
+        const delay = Math.min(MAX_RETRY_DELAY_MS, Number.isFinite(retryAfter) && retryAfter >= 0 ? retryAfter * 1000 : backoff);
+        const again = { ...operation, attempt: operation.attempt + 1 };
+        const fire = () => {
+            this.retryTimers.delete(timer);
+            if (this.stopReason || this.sent >= this.options.maxRequests) {
+                this.counters.abandonedRetries++;
+                this.finishIfIdle();
+                return;
+            }
+            if (this.inFlight >= (this.options.maxInFlight ?? 256)) {
+                timer = setTimeout(fire, RETRY_DEFER_MS);
+                this.retryTimers.add(timer);
+                return;
+            }
+            this.counters.retries++;
+            void this.execute(again, Date.now());
+        };
+        let timer = setTimeout(fire, delay);
+        this.retryTimers.add(timer);
+    }
+
+    private finish(reason: string): void {
+        if (this.stopReason) return;
+        this.stopReason = reason;
+        clearTimeout(this.scheduleTimer);
+        clearTimeout(this.deadlineTimer);
+        this.counters.abandonedRetries += this.retryTimers.size;
+        for (const timer of this.retryTimers) clearTimeout(timer);
+        this.retryTimers.clear();
+        this.settleIfDrained();
+    }
+
+    /** After finish: the run ends when the last request in flight has its answer (or its timeout). */
+    private settleIfDrained(): void {
+        if (!this.stopReason || this.inFlight > 0 || this.endedAt) return;
+        this.endedAt = Date.now();
+        clearInterval(this.progressTimer);
+        // The last partial interval, unless the timer just reported it.
+        if (this.options.onProgress && this.records.length > this.progressFrom.index) this.emitProgress();
+        this.client.close();
+        this.resolveDone();
+    }
+
+    private emitProgress(): void {
+        const now = Date.now();
+        const fresh = this.records.slice(this.progressFrom.index);
+        const seconds = Math.max(0.001, (now - this.progressFrom.at) / 1000);
+        const elapsed = (now - this.startedAt) / 1000;
+        const answered = fresh.filter((r) => r.status !== 0).map(latencyMs);
+        const phase = this.scheduleEnded || this.stopReason ? "done" : phaseAt(this.options.profile, elapsed)?.name ?? "done";
+        const progress: Progress = {
+            elapsedSeconds: elapsed,
+            phase,
+            targetRate: phase === "done" ? 0 : rateAt(this.options.profile, elapsed),
+            sentRate: (this.sent - this.progressFrom.sent) / seconds,
+            ok: fresh.filter(isSuccess).length,
+            refused: fresh.filter((r) => r.status === 409).length,
+            errors: countErrors(fresh),
+            p50Ms: rounded(quantile(answered, 0.5)),
+            p99Ms: rounded(quantile(answered, 0.99)),
+            inFlight: this.inFlight,
+            sent: this.sent,
+            acknowledgedOrders: this.acked.size,
+            admitted: this.admitted.length,
+            retries: this.counters.retries,
+            droppedAtCap: this.counters.droppedAtCap,
+        };
+        this.progressFrom = { index: this.records.length, sent: this.sent, at: now };
+        this.options.onProgress?.(progress);
+    }
+}
+
+/** The order a 2xx body names, or undefined when the body does not carry a complete one. */
+function acknowledgement(operation: Extract<Operation, { kind: "buy" }>, body: Record<string, unknown>): AcknowledgedOrder | undefined {
+    const tickets = body.tickets;
+    if (typeof body.id !== "string" || !Array.isArray(tickets)) return undefined;
+    const codes = tickets.map((ticket) => (ticket as { code?: unknown })?.code);
+    if (!codes.every((code): code is string => typeof code === "string")) return undefined;
+    const quantity = typeof body.quantity === "number" ? body.quantity : operation.quantity;
+    if (codes.length !== quantity) return undefined;
+    return {
+        orderId: body.id,
+        idempotencyKey: operation.key,
+        ticketTypeId: typeof body.ticketTypeId === "string" ? body.ticketTypeId : operation.ticketTypeId,
+        quantity,
+        ticketCodes: codes,
+    };
+}
+
+function rounded(value: number | undefined): number | undefined {
+    return value === undefined ? undefined : Math.round(value);
+}
+
+/** mulberry32: small, fast, good enough to pick request kinds reproducibly. */
+export function seededRandom(seed: number): () => number {
+    let state = seed >>> 0;
+    return () => {
+        state = (state + 0x6d2b79f5) >>> 0;
+        let t = state;
+        t = Math.imul(t ^ (t >>> 15), t | 1);
+        t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+        return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+    };
+}
+
+export type { RequestKind };
