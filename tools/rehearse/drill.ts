@@ -1,0 +1,145 @@
+/**
+ * The chaos drill: an event on sale, the load generator buying and scanning through the public name at a
+ * bounded rate for the whole drill, the faults one after another with recovery in between, the
+ * invariants checked against the database after each, and at the end the report (table, JSON, SVG).
+ */
+import { writeFileSync } from "node:fs";
+import path from "node:path";
+import { checkInvariants } from "../loadgen/invariants";
+import { LoadGenerator } from "../loadgen/load-generator";
+import { steadyProfile } from "../loadgen/profile";
+import { faultStats, renderTable, renderTimelineSvg } from "../loadgen/report";
+import { formatProgress } from "../loadgen/summary";
+import { DrillContext } from "./drill-context";
+import {
+    appShareSeconds, contractJson, delta, evaluateTargets, FaultResult, FinalInvariants, InvariantCounts, passed, renderTargets,
+    targetsTakenOut, ZERO,
+} from "./drill-report";
+import { FAULT_NAMES } from "./fault-names";
+import { FAULTS } from "./faults";
+import { sleep } from "./sh";
+
+export interface DrillOptions {
+    faults: string[];
+    rate: number;
+    outDir: string;
+    json: boolean;
+}
+
+/** Orders of 1-2 tickets; the limited type sells out mid-drill so "oversold" is tested at the edge. */
+async function createEvent(ctx: DrillContext, limitedCapacity: number): Promise<{ eventId: string; ticketTypeIds: string[] }> {
+    const res = await fetch(`${ctx.state.publicUrl}/events`, {
+        method: "POST",
+        headers: { authorization: `Bearer ${ctx.state.secrets.ADMIN_TOKEN}`, "content-type": "application/json" },
+        body: JSON.stringify({
+            name: "Rehearsal on-sale",
+            startsAt: new Date(Date.now() + 30 * 86400_000).toISOString(),
+            ticketTypes: [
+                { name: "General admission", priceCents: 4500, capacity: 1_000_000 },
+                { name: "Front row (limited)", priceCents: 12000, capacity: limitedCapacity },
+            ],
+        }),
+    });
+    if (res.status !== 201) throw new Error(`creating the event: ${res.status} ${await res.text()}`);
+    const event = (await res.json()) as { id: string; ticketTypes: Array<{ id: string }> };
+    return { eventId: event.id, ticketTypeIds: event.ticketTypes.map((t) => t.id) };
+}
+
+export async function runDrill(ctx: DrillContext, o: DrillOptions): Promise<number> {
+    const started = Date.now();
+    const { eventId, ticketTypeIds } = await createEvent(ctx, Math.max(50, Math.round(o.rate * 20)));
+    const load = new LoadGenerator({
+        baseUrl: ctx.state.publicUrl, eventId, ticketTypeIds,
+        profile: steadyProfile(o.rate, 3600), maxRequests: o.rate * 3600, maxSeconds: 3600,
+        scanShare: 0.35, lookupShare: 0.1, timeoutMs: 15_000,
+        onProgress: o.json ? undefined : (p) => process.stderr.write(`  [load] ${formatProgress(p)}\n`),
+    });
+    const invariantsNow = async (drainTimeoutMs: number) =>
+        checkInvariants({ query: (sql, params) => ctx.query(sql, params) }, {
+            eventId, acknowledged: load.acknowledgedOrders(), admissions: load.admissions(),
+            emailsSent: await ctx.emailsSent(), drainTimeoutMs,
+        });
+    load.start();
+    ctx.log(`load: ${o.rate} requests/s through ${ctx.state.publicUrl} (buys, scans, lookups)`);
+    const results: FaultResult[] = [];
+    let before: InvariantCounts = ZERO;
+    try {
+        for (const name of FAULT_NAMES.filter((f) => o.faults.includes(f))) {
+            await sleep(ctx.timings.baselineMs);
+            ctx.log(`fault ${results.length + 1}/${o.faults.length}: ${name}`);
+            const outcome = await FAULTS[name](ctx);
+            if (outcome.skipped) {
+                ctx.log(`${name}: skipped (${outcome.skipped})`);
+                results.push({ outcome, stats: faultStats([], { name, injectedAt: outcome.injectedAt }), invariants: ZERO });
+                continue;
+            }
+            await sleep(ctx.timings.observeMs);
+            const checked = await invariantsNow(0);
+            const after: InvariantCounts = {
+                lostOrders: checked.lostOrders, oversold: checked.oversold, doubleAdmissions: checked.doubleAdmissions, duplicateEmails: checked.duplicateEmails,
+            };
+            const result: FaultResult = {
+                outcome,
+                stats: faultStats(load.records, { name, injectedAt: outcome.injectedAt, detectedAt: outcome.detectedAt, recoveredAt: outcome.recoveredAt, endAt: Date.now() }),
+                invariants: delta(after, before),
+            };
+            if (outcome.endpointMovedAt !== undefined && name !== "db-planned-switchover") {
+                result.appShareSeconds = appShareSeconds(load.records, outcome.endpointMovedAt);
+            }
+            if (outcome.databaseFault) {
+                result.targetsTakenOut = targetsTakenOut(await ctx.events(outcome.injectedAt), outcome.injectedAt, outcome.repairedAt ?? Date.now());
+            }
+            before = after;
+            results.push(result);
+            ctx.log(`${name}: write gap ${result.stats.writeGapSeconds.toFixed(2)} s, errors ${JSON.stringify(result.stats.errors)}` +
+                `${result.appShareSeconds !== undefined ? `, app share ${result.appShareSeconds} s` : ""}; invariants ${JSON.stringify(result.invariants)}`);
+        }
+        await sleep(ctx.timings.baselineMs);
+    } finally {
+        await load.stop();
+    }
+    ctx.log("load stopped; waiting for the outbox to drain (a worker lease is 60 s) and checking every invariant");
+    const checked = await invariantsNow(150_000);
+    const final: FinalInvariants = {
+        lostOrders: checked.lostOrders, oversold: checked.oversold, doubleAdmissions: checked.doubleAdmissions, duplicateEmails: checked.duplicateEmails,
+        missingEmails: checked.missingEmails, lostOutbox: checked.lostOutbox, drained: checked.drained, details: checked.details,
+    };
+    return report(ctx, o, { results, final, started, summary: load.summary(), records: load.records, counts: checked.counts });
+}
+
+function report(ctx: DrillContext, o: DrillOptions, r: {
+    results: FaultResult[]; final: FinalInvariants; started: number; summary: unknown; records: LoadGenerator["records"]; counts: unknown;
+}): number {
+    const targets = evaluateTargets(r.results, r.final);
+    const ok = passed(targets);
+    const ran = r.results.filter((x) => !x.outcome.skipped);
+    const table = renderTable(ran.map((x) => ({ ...x.stats, ...x.invariants })));
+    const wallSeconds = Math.round((Date.now() - r.started) / 1000);
+    const text = [
+        `boxoffice rehearsal of stack ${ctx.state.stack}: ${ran.length} fault(s), ${wallSeconds} s of drill`,
+        "",
+        table,
+        "",
+        ...ran.map((x) => `${x.outcome.name}: ${x.outcome.notes.join("; ")}${x.appShareSeconds !== undefined ? `; app share ${x.appShareSeconds} s after the name moved` : ""}${x.outcome.holdMs !== undefined ? `; writes held ${x.outcome.holdMs} ms` : ""}`),
+        ...r.results.filter((x) => x.outcome.skipped).map((x) => `${x.outcome.name}: skipped, ${x.outcome.skipped}`),
+        "",
+        `final check: ${JSON.stringify(r.counts)}${r.final.drained ? "" : " (outbox had not drained)"}`,
+        ...r.final.details.map((d) => `  ${d}`),
+        "",
+        renderTargets(targets),
+        "",
+        ok ? "PASSED" : "FAILED",
+    ].join("\n");
+    const json = contractJson(r.results, r.final, { stack: ctx.state.stack, passed: ok, drillSeconds: wallSeconds, reportDir: o.outDir });
+    const svg = renderTimelineSvg(r.records, ran.map((x) => ({
+        name: x.outcome.name, writeGapSeconds: x.stats.writeGapSeconds, injectedAt: x.outcome.injectedAt,
+        detectedAt: x.outcome.detectedAt, recoveredAt: x.outcome.recoveredAt, endAt: x.outcome.repairedAt,
+    })));
+    const files = { table: path.join(o.outDir, "report.txt"), json: path.join(o.outDir, "report.json"), svg: path.join(o.outDir, "timeline.svg") };
+    writeFileSync(files.table, `${text}\n`);
+    writeFileSync(files.json, `${JSON.stringify({ ...json, targets, summary: r.summary, faultsDetail: r.results }, null, 2)}\n`);
+    writeFileSync(files.svg, svg);
+    if (o.json) process.stdout.write(`${JSON.stringify(json)}\n`);
+    else process.stdout.write(`\n${text}\n\nreport:   ${files.table}\n          ${files.json}\ntimeline: ${files.svg}\n`);
+    return ok ? 0 : 1;
+}
