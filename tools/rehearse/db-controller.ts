@@ -185,7 +185,14 @@ export class DbController {
                 await killAllIn(server.ns);
                 await stopServer(this.cluster, server, "immediate").catch(() => undefined);
                 await setLink(this.topology, server, true);
-                const { method } = await rewindAsStandby(this.cluster, server, writer, writer.fqdn, SYNC_STANDBY_NAME);
+                let { method, output } = await rewindAsStandby(this.cluster, server, writer, writer.fqdn, SYNC_STANDBY_NAME);
+                this.emit({ source: "db", kind: "rewound", detail: { server: name, method, output: output.slice(-300) } });
+                if (!(await this.streaming(SYNC_STANDBY_NAME, 20_000))) {
+                    // A rewound server that cannot follow the new timeline is copied afresh.
+                    await killAllIn(server.ns);
+                    await cloneStandby(this.cluster, server, writer, writer.fqdn, SYNC_STANDBY_NAME);
+                    method = "basebackup";
+                }
                 await this.attachSyncStandby(name);
                 Object.assign(result, { standby: name, method });
             }
@@ -203,11 +210,16 @@ export class DbController {
     }
 
     /** A replica is fine when the writer sees it streaming (it re-resolved the writer name and followed). */
-    private async replicaFollows(replica: Host, graceMs = 15_000): Promise<boolean> {
+    private replicaFollows(replica: Host, graceMs = 15_000): Promise<boolean> {
+        return this.streaming(replica.name, graceMs);
+    }
+
+    /** Whether the writer sees a standby with this application_name streaming, within graceMs. */
+    private async streaming(applicationName: string, graceMs: number): Promise<boolean> {
         const deadline = Date.now() + graceMs;
         while (Date.now() < deadline) {
             const rows = await this.query(this.state.writer,
-                "SELECT 1 FROM pg_stat_replication WHERE application_name = $1 AND state = 'streaming'", [replica.name]).catch(() => []);
+                "SELECT 1 FROM pg_stat_replication WHERE application_name = $1 AND state = 'streaming'", [applicationName]).catch(() => []);
             if (rows.length === 1) return true;
             await sleep(250);
         }

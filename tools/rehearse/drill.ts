@@ -54,11 +54,25 @@ export async function runDrill(ctx: DrillContext, o: DrillOptions): Promise<numb
         scanShare: 0.35, lookupShare: 0.1, timeoutMs: 15_000,
         onProgress: o.json ? undefined : (p) => process.stderr.write(`  [load] ${formatProgress(p)}\n`),
     });
-    const invariantsNow = async (drainTimeoutMs: number) =>
-        checkInvariants({ query: (sql, params) => ctx.query(sql, params) }, {
-            eventId, acknowledged: load.acknowledgedOrders(), admissions: load.admissions(),
-            emailsSent: await ctx.emailsSent(), drainTimeoutMs,
-        });
+    const invariantsNow = async (drainTimeoutMs: number) => {
+        // The checker reads the e-mail counts after the outbox has drained: keep them current meanwhile.
+        const emailsSent = new Map<string, number>();
+        const refresh = async () => {
+            const now = await ctx.emailsSent();
+            emailsSent.clear();
+            for (const [k, v] of now) emailsSent.set(k, v);
+        };
+        await refresh();
+        const timer = setInterval(() => void refresh().catch(() => undefined), 500);
+        try {
+            return await checkInvariants({ query: (sql, params) => ctx.query(sql, params) }, {
+                eventId, acknowledged: load.acknowledgedOrders(), admissions: load.admissions(), emailsSent, drainTimeoutMs,
+            });
+        } finally {
+            clearInterval(timer);
+            await refresh();
+        }
+    };
     load.start();
     ctx.log(`load: ${o.rate} requests/s through ${ctx.state.publicUrl} (buys, scans, lookups)`);
     const results: FaultResult[] = [];

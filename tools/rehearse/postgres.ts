@@ -146,12 +146,16 @@ export function becomeStandby(c: PgCluster, h: Host, streamFrom: string, applica
  * new primary never received (it runs crash recovery first when the server died). When rewinding is not
  * possible, a fresh copy. The server must be stopped.
  */
-export async function rewindAsStandby(c: PgCluster, h: Host, source: Host, streamFrom: string, applicationName: string): Promise<{ pid: number; method: "rewind" | "basebackup" }> {
+export async function rewindAsStandby(c: PgCluster, h: Host, source: Host, streamFrom: string, applicationName: string): Promise<{ pid: number; method: "rewind" | "basebackup"; output: string }> {
+    // A just-promoted server records its new timeline in pg_control only at its next checkpoint; before
+    // that pg_rewind sees one timeline on both sides and rewinds nothing.
+    await adminQuery(c, source.fqdn, "CHECKPOINT", [], 60_000);
     const rewound = await run(
         [bin("pg_rewind"), "--target-pgdata", dataDir(c, h),
             "--source-server", `host=${source.fqdn} port=5432 user=${PG_USER} dbname=postgres sslmode=verify-full sslrootcert=${c.caFile}`],
         { ns: h.ns, user: PG_USER, env: { PGPASSWORD: c.passwords.postgres }, timeoutMs: 120_000 },
     );
-    if (rewound.code === 0) return { pid: becomeStandby(c, h, streamFrom, applicationName), method: "rewind" };
-    return { pid: await cloneStandby(c, h, source, streamFrom, applicationName), method: "basebackup" };
+    const output = `${rewound.stdout}${rewound.stderr}`.trim();
+    if (rewound.code === 0) return { pid: becomeStandby(c, h, streamFrom, applicationName), method: "rewind", output };
+    return { pid: await cloneStandby(c, h, source, streamFrom, applicationName), method: "basebackup", output };
 }

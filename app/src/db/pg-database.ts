@@ -1,6 +1,8 @@
 import { Pool, PoolConfig, QueryConfig } from "pg";
 import type { Logger } from "pino";
 import { Database, QueryResult, Queryable, TransactionOptions } from "./database";
+import { EndpointWatch, watchEndpoint } from "./endpoint-watch";
+import { commitDurably, guardSyncCommits, queryDurably } from "./sync-commit";
 
 export interface PgOptions {
   url: string;
@@ -27,6 +29,7 @@ export class PgDatabase implements Database {
   readonly kind = "postgres" as const;
   readonly pool: Pool;
   private readonly logger?: Logger;
+  private readonly endpoint: EndpointWatch;
 
   constructor(options: PgOptions) {
     this.logger = options.logger;
@@ -48,10 +51,12 @@ export class PgDatabase implements Database {
     this.pool = new Pool(config);
     // An idle client that loses its socket (failover) emits here; without a listener the process dies.
     this.pool.on("error", (error) => options.logger?.warn({ err: error }, "idle database client failed"));
+    guardSyncCommits(this.pool);
+    this.endpoint = watchEndpoint(this.pool, new URL(url).hostname, { logger: options.logger });
   }
 
   async query<R>(sql: string, params?: unknown[]): Promise<QueryResult<R>> {
-    const result = await this.pool.query(sql, params as unknown[] | undefined);
+    const result = await queryDurably(this.pool, sql, params);
     return { rows: result.rows as R[], rowCount: result.rowCount ?? 0 };
   }
 
@@ -86,7 +91,7 @@ export class PgDatabase implements Database {
         },
       };
       const value = await fn(tx);
-      await client.query("COMMIT");
+      await commitDurably(client);
       return value;
     } catch (error) {
       if (!broken) {
@@ -106,6 +111,7 @@ export class PgDatabase implements Database {
   }
 
   async close(): Promise<void> {
+    this.endpoint.stop();
     await this.pool.end();
   }
 }
