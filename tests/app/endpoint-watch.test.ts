@@ -54,3 +54,25 @@ const url = process.env.BOXOFFICE_TEST_DATABASE_URL;
     assert.equal(pool.totalCount, 1);
   });
 });
+
+(url ? describe : describe.skip)("a write in flight when its connection is closed (real PostgreSQL)", function () {
+  this.timeout(30_000);
+
+  it("fails as a lost connection and leaves the process running", async () => {
+    const { queryDurably } = await import("../../app/src/db/sync-commit");
+    const pool = new Pool({ connectionString: url!, max: 2 });
+    pool.on("error", () => undefined);
+    try {
+      const running = queryDurably(pool, "SELECT pg_sleep(20)");
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      // What the endpoint watch does on failover; an unhandled 'error' here would end the test process.
+      for (const client of (pool as unknown as { _clients: Array<{ connection: { stream: { destroy(): void } } }> })._clients) {
+        client.connection.stream.destroy();
+      }
+      await assert.rejects(running, /Connection terminated/);
+      assert.deepEqual((await queryDurably(pool, "SELECT 1 AS ok")).rows, [{ ok: 1 }]);
+    } finally {
+      await pool.end();
+    }
+  });
+});

@@ -10,7 +10,7 @@ import type { ClusterState } from "./db-failover-logic";
 import { killAllIn } from "./netns";
 import type { RunState } from "./run-state";
 import * as servers from "./servers";
-import { sleep, waitFor } from "./sh";
+import { alive, sleep, waitFor } from "./sh";
 import { Host, host as hostNamed, hostsOf } from "./topology";
 
 export interface ControlState {
@@ -34,11 +34,39 @@ export const FULL_TIMINGS: DrillTimings = { baselineMs: 5000, observeMs: 5000, r
 export const CI_TIMINGS: DrillTimings = { baselineMs: 2000, observeMs: 1500, recoveryTimeoutMs: 90_000 };
 
 export class DrillContext {
+    /** App and worker tasks that died without the drill killing them (each one a defect). */
+    readonly unexpectedExits: Array<{ host: string; at: number }> = [];
+    private readonly tasks = new Map<string, number>();
+    private readonly killing = new Set<string>();
+    private supervisor?: NodeJS.Timeout;
+
     constructor(
         readonly state: RunState,
         readonly timings: DrillTimings,
         readonly log: (message: string) => void,
-    ) {}
+    ) {
+        for (const h of [...hostsOf(state.topology, "app"), ...hostsOf(state.topology, "worker")]) this.tasks.set(h.name, state.pids[h.name]);
+    }
+
+    /**
+     * Stands in for the ECS service scheduler: a task that exits on its own is replaced, and recorded,
+     * since an app that crashes under a failover is a defect the drill must show, not hide.
+     */
+    superviseTasks(): void {
+        this.supervisor = setInterval(() => {
+            for (const [name, pid] of this.tasks) {
+                if (this.killing.has(name) || alive(pid)) continue;
+                this.unexpectedExits.push({ host: name, at: Date.now() });
+                this.log(`${name} exited on its own (see its log); replacing it as ECS would`);
+                this.tasks.set(name, servers.startTask(this.state, this.host(name)));
+            }
+        }, 1000);
+        this.supervisor.unref();
+    }
+
+    stopSupervising(): void {
+        clearInterval(this.supervisor);
+    }
 
     host(name: string): Host {
         return hostNamed(this.state.topology, name);
@@ -88,6 +116,7 @@ export class DrillContext {
 
     /** A host dies: every process in its namespace gets SIGKILL at once (no shutdown, no goodbye). */
     async kill(h: Host): Promise<number> {
+        if (this.tasks.has(h.name)) this.killing.add(h.name);
         const pids = await killAllIn(h.ns);
         return pids.length;
     }
@@ -97,8 +126,12 @@ export class DrillContext {
         const s = this.state;
         switch (h.role) {
             case "app":
-            case "worker":
-                return servers.startTask(s, h);
+            case "worker": {
+                const pid = servers.startTask(s, h);
+                this.tasks.set(h.name, pid);
+                this.killing.delete(h.name);
+                return pid;
+            }
             case "memcached":
                 return servers.startMemcached(s, h);
             case "redis":

@@ -73,8 +73,28 @@ export interface Target {
     decidesExit: boolean;
 }
 
-export function evaluateTargets(results: FaultResult[], final: FinalInvariants): Target[] {
-    const targets: Target[] = [];
+export interface DrillIncidents {
+    /** Faults the platform did not recover from within the drill's bound (the drill stops there). */
+    failures: Array<{ name: string; message: string }>;
+    /** App or worker tasks that exited without being killed. */
+    unexpectedExits: Array<{ host: string; at: number }>;
+}
+
+export function evaluateTargets(results: FaultResult[], final: FinalInvariants, incidents: DrillIncidents = { failures: [], unexpectedExits: [] }): Target[] {
+    const targets: Target[] = [
+        {
+            target: "every fault recovered",
+            met: incidents.failures.length === 0,
+            detail: incidents.failures.length ? incidents.failures.map((f) => `${f.name}: ${f.message}`).join("; ") : `${results.length} of ${results.length}`,
+            decidesExit: true,
+        },
+        {
+            target: "no app or worker task crashed",
+            met: incidents.unexpectedExits.length === 0,
+            detail: incidents.unexpectedExits.length ? incidents.unexpectedExits.map((e) => e.host).join(", ") : "none",
+            decidesExit: true,
+        },
+    ];
     const invariantNames: Record<string, string> = {
         lostOrders: "0 lost acknowledged orders", oversold: "0 oversold", doubleAdmissions: "0 double admissions",
         duplicateEmails: "0 duplicate e-mails", missingEmails: "every confirmed order's e-mail sent", lostOutbox: "0 lost outbox rows",

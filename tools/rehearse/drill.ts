@@ -76,12 +76,23 @@ export async function runDrill(ctx: DrillContext, o: DrillOptions): Promise<numb
     load.start();
     ctx.log(`load: ${o.rate} requests/s through ${ctx.state.publicUrl} (buys, scans, lookups)`);
     const results: FaultResult[] = [];
+    const failures: Array<{ name: string; message: string }> = [];
     let before: InvariantCounts = ZERO;
+    ctx.superviseTasks();
     try {
         for (const name of FAULT_NAMES.filter((f) => o.faults.includes(f))) {
             await sleep(ctx.timings.baselineMs);
             ctx.log(`fault ${results.length + 1}/${o.faults.length}: ${name}`);
-            const outcome = await FAULTS[name](ctx);
+            let outcome;
+            try {
+                outcome = await FAULTS[name](ctx);
+            } catch (error) {
+                // The platform did not recover as it should (or the drill could not tell): a result, not a crash.
+                const message = error instanceof Error ? error.message : String(error);
+                ctx.log(`${name}: FAILED: ${message}`);
+                failures.push({ name, message });
+                break;
+            }
             if (outcome.skipped) {
                 ctx.log(`${name}: skipped (${outcome.skipped})`);
                 results.push({ outcome, stats: faultStats([], { name, injectedAt: outcome.injectedAt }), invariants: ZERO });
@@ -111,6 +122,7 @@ export async function runDrill(ctx: DrillContext, o: DrillOptions): Promise<numb
         await sleep(ctx.timings.baselineMs);
     } finally {
         await load.stop();
+        ctx.stopSupervising();
     }
     ctx.log("load stopped; waiting for the outbox to drain (a worker lease is 60 s) and checking every invariant");
     const checked = await invariantsNow(150_000);
@@ -118,13 +130,14 @@ export async function runDrill(ctx: DrillContext, o: DrillOptions): Promise<numb
         lostOrders: checked.lostOrders, oversold: checked.oversold, doubleAdmissions: checked.doubleAdmissions, duplicateEmails: checked.duplicateEmails,
         missingEmails: checked.missingEmails, lostOutbox: checked.lostOutbox, drained: checked.drained, details: checked.details,
     };
-    return report(ctx, o, { results, final, started, summary: load.summary(), records: load.records, counts: checked.counts });
+    return report(ctx, o, { results, final, failures, started, summary: load.summary(), records: load.records, counts: checked.counts });
 }
 
 function report(ctx: DrillContext, o: DrillOptions, r: {
-    results: FaultResult[]; final: FinalInvariants; started: number; summary: unknown; records: LoadGenerator["records"]; counts: unknown;
+    results: FaultResult[]; final: FinalInvariants; failures: Array<{ name: string; message: string }>; started: number; summary: unknown;
+    records: LoadGenerator["records"]; counts: unknown;
 }): number {
-    const targets = evaluateTargets(r.results, r.final);
+    const targets = evaluateTargets(r.results, r.final, { failures: r.failures, unexpectedExits: ctx.unexpectedExits });
     const ok = passed(targets);
     const ran = r.results.filter((x) => !x.outcome.skipped);
     const table = renderTable(ran.map((x) => ({ ...x.stats, ...x.invariants })));
@@ -144,7 +157,9 @@ function report(ctx: DrillContext, o: DrillOptions, r: {
         "",
         ok ? "PASSED" : "FAILED",
     ].join("\n");
-    const json = contractJson(r.results, r.final, { stack: ctx.state.stack, passed: ok, drillSeconds: wallSeconds, reportDir: o.outDir });
+    const json = contractJson(r.results, r.final, {
+        stack: ctx.state.stack, passed: ok, drillSeconds: wallSeconds, failedFaults: r.failures, unexpectedExits: ctx.unexpectedExits.length, reportDir: o.outDir,
+    });
     const svg = renderTimelineSvg(r.records, ran.map((x) => ({
         name: x.outcome.name, writeGapSeconds: x.stats.writeGapSeconds, injectedAt: x.outcome.injectedAt,
         detectedAt: x.outcome.detectedAt, recoveredAt: x.outcome.recoveredAt, endAt: x.outcome.repairedAt,

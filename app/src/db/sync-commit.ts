@@ -53,16 +53,23 @@ export async function commitDurably(client: PoolClient): Promise<void> {
 /** pool.query, plus the check that no synchronous-replication wait was cancelled on the way. */
 export async function queryDurably(pool: Pool, sql: string, params?: unknown[]): Promise<QueryResult> {
   const client = await pool.connect();
-  const before = count(client);
+  // A checked-out client has no idle-error listener of pg-pool's: without ours, a connection that
+  // dies now (failover, the endpoint watch closing it) emits an unhandled 'error' and ends the process.
   let failed: Error | undefined;
+  const onError = (error: Error) => {
+    failed ??= error;
+  };
+  client.on("error", onError);
+  const before = count(client);
   try {
     const result = await client.query(sql, params as unknown[] | undefined);
     if (count(client) !== before) throw new CommitNotReplicated();
     return result;
   } catch (error) {
-    failed = error as Error;
+    failed ??= error as Error;
     throw error;
   } finally {
+    client.off("error", onError);
     // As pool.query does: a client that saw an error is not reused.
     client.release(failed);
   }
