@@ -9,6 +9,7 @@ import type { ControlEvent } from "./db-controller";
 import type { ClusterState } from "./db-failover-logic";
 import { killAllIn } from "./netns";
 import type { RunState } from "./run-state";
+import { setTargetRegistered } from "./haproxy-admin";
 import * as servers from "./servers";
 import { alive, sleep, waitFor } from "./sh";
 import { Host, host as hostNamed, hostsOf } from "./topology";
@@ -38,6 +39,7 @@ export class DrillContext {
     readonly unexpectedExits: Array<{ host: string; at: number }> = [];
     private readonly tasks = new Map<string, number>();
     private readonly killing = new Set<string>();
+    private readonly deregistered = new Set<string>();
     private supervisor?: NodeJS.Timeout;
 
     constructor(
@@ -49,19 +51,35 @@ export class DrillContext {
     }
 
     /**
-     * Stands in for the ECS service scheduler: a task that exits on its own is replaced, and recorded,
-     * since an app that crashes under a failover is a defect the drill must show, not hide.
+     * Stands in for the ECS service scheduler, checking every half second: a stopped app task is
+     * deregistered from both load balancers' target groups at once (as ECS does; the health check would
+     * take interval x unhealthy threshold), and a task that exits on its own is replaced and recorded,
+     * since an app that crashes under a failover is a defect the drill must show, not hide. A task the
+     * drill killed is replaced by the fault itself, later, as a new task takes time to start.
      */
     superviseTasks(): void {
-        this.supervisor = setInterval(() => {
+        const check = async () => {
             for (const [name, pid] of this.tasks) {
-                if (this.killing.has(name) || alive(pid)) continue;
+                if (alive(pid) || this.deregistered.has(name)) continue;
+                const h = this.host(name);
+                if (h.role === "app") {
+                    this.deregistered.add(name);
+                    await this.register(h, false);
+                }
+                if (this.killing.has(name)) continue;
                 this.unexpectedExits.push({ host: name, at: Date.now() });
                 this.log(`${name} exited on its own (see its log); replacing it as ECS would`);
-                this.tasks.set(name, servers.startTask(this.state, this.host(name)));
+                this.restart(h);
             }
-        }, 1000);
+        };
+        this.supervisor = setInterval(() => void check().catch((e) => this.log(`task supervision: ${e.message}`)), 500);
         this.supervisor.unref();
+    }
+
+    private async register(h: Host, registered: boolean): Promise<void> {
+        for (const lb of hostsOf(this.state.topology, "lb")) {
+            await setTargetRegistered(servers.haproxySocket(this.state, lb), h.name, registered).catch(() => undefined);
+        }
     }
 
     stopSupervising(): void {
@@ -130,6 +148,8 @@ export class DrillContext {
                 const pid = servers.startTask(s, h);
                 this.tasks.set(h.name, pid);
                 this.killing.delete(h.name);
+                // The replacement is registered; the load balancers send it traffic once it passes the check.
+                if (h.role === "app" && this.deregistered.delete(h.name)) void this.register(h, true);
                 return pid;
             }
             case "memcached":

@@ -17,7 +17,11 @@ import {
 } from "./drill-report";
 import { FAULT_NAMES } from "./fault-names";
 import { FAULTS } from "./faults";
-import { sleep } from "./sh";
+import { sleep, waitFor } from "./sh";
+
+/** Confirmations of the event not yet sent and not given up (claimed ones included). */
+const PENDING_SQL = `SELECT count(*)::int AS n FROM outbox x JOIN orders o ON o.id = x.order_id
+  WHERE o.event_id = $1::uuid AND x.sent_at IS NULL AND x.failed_at IS NULL`;
 
 export interface DrillOptions {
     faults: string[];
@@ -125,7 +129,12 @@ export async function runDrill(ctx: DrillContext, o: DrillOptions): Promise<numb
         ctx.stopSupervising();
     }
     ctx.log("load stopped; waiting for the outbox to drain (a worker lease is 60 s) and checking every invariant");
-    const checked = await invariantsNow(150_000);
+    // Drained first, then the e-mail counts read, then judged: a count read before the last sends would
+    // report them missing.
+    await waitFor("the outbox to drain", async () => (await ctx.query(PENDING_SQL, [eventId])).rows[0].n === 0, 150_000, 500)
+        .catch(() => ctx.log("the outbox did not drain within 150 s; judging as it stands"));
+    await sleep(500);
+    const checked = await invariantsNow(0);
     const final: FinalInvariants = {
         lostOrders: checked.lostOrders, oversold: checked.oversold, doubleAdmissions: checked.doubleAdmissions, duplicateEmails: checked.duplicateEmails,
         missingEmails: checked.missingEmails, lostOutbox: checked.lostOutbox, drained: checked.drained, details: checked.details,
@@ -164,11 +173,17 @@ function report(ctx: DrillContext, o: DrillOptions, r: {
         name: x.outcome.name, writeGapSeconds: x.stats.writeGapSeconds, injectedAt: x.outcome.injectedAt,
         detectedAt: x.outcome.detectedAt, recoveredAt: x.outcome.recoveredAt, endAt: x.outcome.repairedAt,
     })));
-    const files = { table: path.join(o.outDir, "report.txt"), json: path.join(o.outDir, "report.json"), svg: path.join(o.outDir, "timeline.svg") };
+    const files = {
+        table: path.join(o.outDir, "report.txt"), json: path.join(o.outDir, "report.json"), svg: path.join(o.outDir, "timeline.svg"),
+        records: path.join(o.outDir, "requests.csv"),
+    };
+    // Every request the load generator made, for anyone who wants to look closer than the table.
+    writeFileSync(files.records, ["kind,startedAt,endedAt,status,error,attempt", ...r.records.map((x) =>
+        [x.kind, x.startedAt, x.endedAt, x.status, x.error ?? "", x.attempt ?? 1].join(","))].join("\n") + "\n");
     writeFileSync(files.table, `${text}\n`);
     writeFileSync(files.json, `${JSON.stringify({ ...json, targets, summary: r.summary, faultsDetail: r.results }, null, 2)}\n`);
     writeFileSync(files.svg, svg);
     if (o.json) process.stdout.write(`${JSON.stringify(json)}\n`);
-    else process.stdout.write(`\n${text}\n\nreport:   ${files.table}\n          ${files.json}\ntimeline: ${files.svg}\n`);
+    else process.stdout.write(`\n${text}\n\nreport:   ${files.table}\n          ${files.json}\ntimeline: ${files.svg}\nrequests: ${files.records}\n`);
     return ok ? 0 : 1;
 }

@@ -101,16 +101,19 @@ export const FAULTS: Record<string, Fault> = {
         const lb = hostsOf(ctx.state.topology, "lb")[0];
         const injectedAt = Date.now();
         await ctx.kill(victim);
-        ctx.log(`${name}: ${victim.name} killed; waiting for ${lb.name}'s health check to take it out`);
-        const down = await ctx.waitEvent(`${lb.name} to mark ${victim.name} down`, injectedAt,
-            (e) => e.kind === "target-state" && e.detail?.lb === lb.name && e.detail?.server === victim.name && e.detail?.to === "DOWN");
-        ctx.log(`${name}: out of ${lb.name} +${secs(down.at - injectedAt)}; the task is replaced`);
+        ctx.log(`${name}: ${victim.name} killed; ECS deregisters the stopped task from the target groups`);
+        const out = await ctx.waitEvent(`${victim.name} to leave ${lb.name}'s rotation`, injectedAt,
+            (e) => e.kind === "target-state" && e.detail?.lb === lb.name && e.detail?.server === victim.name && e.detail?.to !== "UP");
+        ctx.log(`${name}: out of ${lb.name} (${out.detail?.to}) +${secs(out.at - injectedAt)}; a replacement task starts`);
         await sleep(ctx.timings.observeMs);
         const restartedAt = Date.now();
         ctx.restart(victim);
-        const up = await ctx.waitEvent(`${lb.name} to take ${victim.name} back`, restartedAt,
+        const up = await ctx.waitEvent(`${lb.name} to take the replacement in`, restartedAt,
             (e) => e.kind === "target-state" && e.detail?.lb === lb.name && e.detail?.server === victim.name && e.detail?.to === "UP");
-        return { name, injectedAt, detectedAt: down.at, recoveredAt: down.at, repairedAt: up.at, notes: [`replacement in service ${secs(up.at - restartedAt)} after start`] };
+        return {
+            name, injectedAt, detectedAt: out.at, recoveredAt: out.at, repairedAt: up.at,
+            notes: [`taken out as ${out.detail?.to}; replacement in service ${secs(up.at - restartedAt)} after it started`],
+        };
     },
 
     "lb-primary-killed": async (ctx) => {

@@ -7,7 +7,7 @@
 import { resolveAt } from "./dns";
 import type { Emit } from "./db-controller";
 import type { ServerState } from "./haproxy-config";
-import { haproxyServers } from "./route53-standin";
+import { haproxyServers } from "./haproxy-admin";
 
 export class Observer {
     readonly names = new Map<string, string>();

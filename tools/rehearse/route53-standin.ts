@@ -8,7 +8,8 @@ import https from "node:https";
 import net from "node:net";
 import { moveRecord } from "./dns";
 import type { Emit } from "./db-controller";
-import { inService, parseShowStat, ServerState } from "./haproxy-config";
+import { haproxyServers } from "./haproxy-admin";
+import { inService } from "./haproxy-config";
 import type { DnsFailoverCheck, DnsFailoverSettings } from "./plan-settings";
 import { checkPasses, CONNECT_TIMEOUT_MS, failoverAnswer, FailoverRole, FIRST_BYTE_TIMEOUT_MS, HealthCheckStatus } from "./route53-logic";
 import type { Host } from "./topology";
@@ -45,28 +46,6 @@ export function httpCheck(o: { ip: string; hostName: string; path: string; tls: 
         });
         req.on("error", () => done(false));
         req.end();
-    });
-}
-
-/** The checked servers of one HAProxy, through its stats socket. */
-export function haproxyServers(socketPath: string, timeoutMs = 1000): Promise<ServerState[]> {
-    return new Promise((resolve, reject) => {
-        let data = "";
-        const socket = net.connect({ path: socketPath });
-        const timer = setTimeout(() => {
-            socket.destroy();
-            reject(new Error(`no answer from ${socketPath}`));
-        }, timeoutMs);
-        socket.on("connect", () => socket.write("show stat\n"));
-        socket.on("data", (d) => (data += d));
-        socket.on("error", (error) => {
-            clearTimeout(timer);
-            reject(error);
-        });
-        socket.on("end", () => {
-            clearTimeout(timer);
-            resolve(parseShowStat(data));
-        });
     });
 }
 
