@@ -87,7 +87,8 @@ export class HttpClient {
                     const family = net.isIP(address);
                     if (family === 0) {
                         this.stats.lookupFailures++;
-                        callback(Object.assign(new Error(`lookup(${hostname}) gave "${address}", not an IP address`), { code: "EBADLOOKUP" }));
+                        const error = new Error(`lookup(${hostname}) gave "${address}", not an IP address`);
+                        callback(Object.assign(error, { code: "EBADLOOKUP" }));
                     } else if (options?.all) {
                         callback(null, [{ address, family }]);
                     } else {
@@ -96,7 +97,8 @@ export class HttpClient {
                 },
                 (error: unknown) => {
                     this.stats.lookupFailures++;
-                    callback(Object.assign(error instanceof Error ? error : new Error(String(error)), { code: (error as { code?: string })?.code ?? "ENOTFOUND" }));
+                    const code = (error as { code?: string })?.code ?? "ENOTFOUND";
+                    callback(Object.assign(error instanceof Error ? error : new Error(String(error)), { code }));
                 },
             );
         }) as unknown as net.LookupFunction;
@@ -118,24 +120,32 @@ export class HttpClient {
                 clearTimeout(timer);
                 resolve(response);
             };
-            const request = this.transport.request({
-                protocol: this.base.protocol,
-                hostname: this.base.hostname.replace(/^\[(.*)\]$/, "$1"),
-                port: this.base.port || undefined,
-                method,
-                path: `${this.base.pathname.replace(/\/$/, "")}${path}`,
-                headers,
-                agent: this.agent,
-            });
+            let request: http.ClientRequest;
+            try {
+                request = this.transport.request({
+                    protocol: this.base.protocol,
+                    hostname: this.base.hostname.replace(/^\[(.*)\]$/, "$1"),
+                    port: this.base.port || undefined,
+                    method,
+                    path: `${this.base.pathname.replace(/\/$/, "")}${path}`,
+                    headers,
+                    agent: this.agent,
+                });
+            } catch (error) {
+                // A request node refuses to build (a header value with a newline, say) fails alone, not the run.
+                resolve({ status: 0, headers: {}, error: (error as { code?: string }).code ?? String(error) });
+                return;
+            }
             const timer = setTimeout(() => {
                 // Destroying also closes the connection: a late answer on it must not be read as the next one's.
                 request.destroy(Object.assign(new Error("timeout"), { code: "timeout" }));
             }, this.options.timeoutMs);
             request.on("socket", (socket) => {
-                if (!this.born.has(socket)) {
-                    this.born.set(socket, Date.now());
-                    this.stats.connectionsOpened++;
-                }
+                if (this.born.has(socket)) return;
+                this.born.set(socket, Date.now());
+                // Counted once established: a refused connection is an error, not a connection.
+                if ((socket as Duplex & { connecting?: boolean }).connecting) socket.once("connect", () => this.stats.connectionsOpened++);
+                else this.stats.connectionsOpened++;
             });
             request.on("error", (error: Error & { code?: string }) => {
                 finish({ status: 0, headers: {}, error: error.code ?? error.message });

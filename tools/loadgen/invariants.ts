@@ -18,7 +18,7 @@
  * the verdict. Duplicates that happen after the check returns are not seen: stop the workers, or check
  * after their lease has run out.
  */
-import type { AcknowledgedOrder } from "./load-generator";
+import type { AcknowledgedOrder } from "./acknowledgement";
 
 export interface InvariantDb {
     query(sql: string, params?: unknown[]): Promise<{ rows: any[] }>;
@@ -52,6 +52,7 @@ export interface InvariantResult {
     /** Whether every confirmation of the event had left the outbox (sent or given up) when judged. */
     drained: boolean;
     drainWaitMs: number;
+    /** This event's figures: orders acknowledged and stored, admissions answered, confirmations sent. */
     counts: { acknowledgedOrders: number; storedOrders: number; admissions: number; emailsSent: number };
     /** One line per violation, for people. */
     details: string[];
@@ -85,7 +86,7 @@ export async function checkInvariants(db: InvariantDb, input: InvariantInput): P
             acknowledgedOrders: input.acknowledged.length,
             storedOrders: drain.rows.length,
             admissions: input.admissions.length,
-            emailsSent: [...input.emailsSent.values()].reduce((sum, n) => sum + n, 0),
+            emailsSent: drain.rows.reduce((sum, row) => sum + sendsOf(input.emailsSent, row.order_id), 0),
         },
         details: details.lines(),
     };
@@ -152,7 +153,8 @@ async function checkOrders(db: InvariantDb, input: InvariantInput, details: Deta
         const stored = keyOrder.get(order.idempotencyKey);
         if (stored === order.orderId.toLowerCase()) continue;
         idempotencyMismatches++;
-        details.add("idempotency key", `${order.idempotencyKey} ${stored ? `names order ${stored}` : "is not stored"}, acknowledged as ${order.orderId}`);
+        const found = stored ? `names order ${stored}` : "is not stored";
+        details.add("idempotency key", `${order.idempotencyKey} ${found}, acknowledged as ${order.orderId}`);
     }
     return { lostOrders, idempotencyMismatches };
 }
@@ -254,9 +256,8 @@ function judgeEmails(rows: OutboxState[], emailsSent: Map<string, number>, detai
     let duplicate = 0;
     let missing = 0;
     let lostOutbox = 0;
-    const sendsOf = (orderId: string) => emailsSent.get(orderId) ?? emailsSent.get(orderId.toLowerCase()) ?? 0;
     for (const row of rows) {
-        const sends = sendsOf(row.order_id);
+        const sends = sendsOf(emailsSent, row.order_id);
         if (sends > 1) {
             duplicate++;
             details.add("duplicate e-mail", `order ${row.order_id}: ${sends} confirmations sent`);
@@ -267,11 +268,10 @@ function judgeEmails(rows: OutboxState[], emailsSent: Map<string, number>, detai
         } else if (pending(row)) {
             lostOutbox++;
             const claimed = row.next_attempt_at !== null && new Date(row.next_attempt_at) > new Date(row.now);
-            details.add(
-                "lost outbox row",
-                `order ${row.order_id} still unsent after the drain deadline (${row.attempts} attempts, ` +
-                    `${claimed ? `not due until ${iso(row.next_attempt_at)}` : "due but not picked up"}${row.last_error ? `, last error: ${row.last_error}` : ""})`,
-            );
+            const state = claimed ? `not due until ${iso(row.next_attempt_at)}` : "due but not picked up";
+            const lastError = row.last_error ? `, last error: ${row.last_error}` : "";
+            const unsent = `still unsent after the drain deadline (${row.attempts} attempts, ${state}${lastError})`;
+            details.add("lost outbox row", `order ${row.order_id} ${unsent}`);
         }
         if (sends > 0) continue;
         if (row.sent_at !== null) {
@@ -279,7 +279,8 @@ function judgeEmails(rows: OutboxState[], emailsSent: Map<string, number>, detai
             details.add("missing e-mail", `order ${row.order_id}: the outbox says sent at ${iso(row.sent_at)}, the mail sink saw none`);
         } else if (row.failed_at !== null) {
             missing++;
-            details.add("missing e-mail", `order ${row.order_id}: given up after ${row.attempts} attempts (${row.last_error ?? "no error recorded"})`);
+            const reason = row.last_error ?? "no error recorded";
+            details.add("missing e-mail", `order ${row.order_id}: given up after ${row.attempts} attempts (${reason})`);
         } else if (row.outbox_id === null) {
             missing++;
             details.add("missing e-mail", `order ${row.order_id}: no confirmation row, so none will be sent`);
@@ -297,7 +298,13 @@ async function reportStrayEmails(db: InvariantDb, emailsSent: Map<string, number
     if (!ids.length) return;
     const found = await db.query("SELECT id::text AS id FROM orders WHERE id = ANY($1::uuid[])", [ids]);
     const known = new Set(found.rows.map((row) => String(row.id).toLowerCase()));
-    for (const id of ids) if (!known.has(id.toLowerCase())) details.add("stray e-mail", `confirmation sent for order ${id}, which is not stored`);
+    for (const id of ids) {
+        if (!known.has(id.toLowerCase())) details.add("stray e-mail", `confirmation sent for order ${id}, which is not stored`);
+    }
+}
+
+function sendsOf(emailsSent: Map<string, number>, orderId: string): number {
+    return emailsSent.get(orderId) ?? emailsSent.get(orderId.toLowerCase()) ?? 0;
 }
 
 /** node-postgres parses text[]; other drivers may hand back the literal `{a,b}`. */
@@ -319,7 +326,8 @@ function ticketIdOf(code: string): string {
     try {
         const body = Buffer.from(code.split(".")[1] ?? "", "base64url");
         const hex = body.subarray(16, 32).toString("hex");
-        return hex.length === 32 ? `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}` : "(unreadable code)";
+        if (hex.length !== 32) return "(unreadable code)";
+        return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
     } catch {
         return "(unreadable code)";
     }

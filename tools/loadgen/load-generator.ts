@@ -10,12 +10,16 @@
  * acknowledged orders, each once, plus a small share of deliberate re-scans that must be refused.
  */
 import { randomUUID } from "node:crypto";
+import { AcknowledgedOrder, acknowledgement } from "./acknowledgement";
 import { HttpClient, HttpResponse, Resolve } from "./http-client";
-import { Profile, arrivalOffsets, phaseAt, rateAt, validateProfile } from "./profile";
-import { RequestKind, RequestRecord, countErrors, isSuccess, latencyMs, quantile } from "./records";
-import { GeneratorCounters, Progress, RunSummary, summarize } from "./summary";
+import { Profile, arrivalOffsets, validateProfile } from "./profile";
+import { seededRandom } from "./random";
+import { RequestRecord, isSuccess } from "./records";
+import { GeneratorCounters, Progress, RunSummary, intervalProgress, summarize } from "./summary";
 
-export type { RequestRecord } from "./records";
+export type { AcknowledgedOrder } from "./acknowledgement";
+export type { RequestKind, RequestRecord } from "./records";
+export type { Progress, RunSummary } from "./summary";
 
 export interface LoadGeneratorOptions {
     /** The public URL, e.g. https://staging.example.com (a path prefix is kept). */
@@ -66,13 +70,6 @@ export interface LoadGeneratorOptions {
     seed?: number;
 }
 
-export interface AcknowledgedOrder {
-    orderId: string;
-    idempotencyKey: string;
-    ticketTypeId: string;
-    quantity: number;
-    ticketCodes: string[];
-}
 
 type Operation =
     | { kind: "buy"; key: string; ticketTypeId: string; quantity: number; attempt: number }
@@ -116,10 +113,17 @@ export class LoadGenerator {
             if (!(Number.isFinite(value) && value > 0)) throw new Error(`LoadGenerator: ${name} = ${value}: must be a positive number`);
         }
         if (!options.ticketTypeIds.length) throw new Error("LoadGenerator: ticketTypeIds must name at least one ticket type");
-        for (const [name, value] of Object.entries({ scanShare: options.scanShare, rescanShare: options.rescanShare, lookupShare: options.lookupShare })) {
+        const shares = { scanShare: options.scanShare, rescanShare: options.rescanShare, lookupShare: options.lookupShare };
+        for (const [name, value] of Object.entries(shares)) {
             if (value !== undefined && !(value >= 0 && value <= 1)) throw new Error(`LoadGenerator: ${name} = ${value}: must be 0..1`);
         }
-        if ((options.scanShare ?? 0.3) + (options.lookupShare ?? 0) > 1) throw new Error("LoadGenerator: scanShare + lookupShare must not exceed 1");
+        if ((options.scanShare ?? 0.3) + (options.lookupShare ?? 0) > 1) {
+            throw new Error("LoadGenerator: scanShare + lookupShare must not exceed 1");
+        }
+        const { min, max } = options.quantity ?? { min: 1, max: 2 };
+        if (!(Number.isInteger(min) && Number.isInteger(max) && min >= 1 && min <= max && max <= 10)) {
+            throw new Error(`LoadGenerator: quantity = ${min}..${max}: must be whole numbers, 1 <= min <= max <= 10 (the service's limit)`);
+        }
         const maxInFlight = options.maxInFlight ?? 256;
         this.client = new HttpClient({
             baseUrl: options.baseUrl,
@@ -236,7 +240,10 @@ export class LoadGenerator {
         if (roll < lookupShare) return { kind: "lookup", attempt: 1 };
         if (roll < lookupShare + (this.options.scanShare ?? 0.3)) {
             const rescan = this.admittedCodes.length > 0 && this.random() < (this.options.rescanShare ?? 0.05);
-            if (rescan) return { kind: "scan", code: this.admittedCodes[Math.floor(this.random() * this.admittedCodes.length)], rescan, attempt: 1 };
+            if (rescan) {
+                const code = this.admittedCodes[Math.floor(this.random() * this.admittedCodes.length)];
+                return { kind: "scan", code, rescan, attempt: 1 };
+            }
             const code = this.toScan.shift();
             if (code !== undefined) return { kind: "scan", code, rescan: false, attempt: 1 };
         }
@@ -261,7 +268,13 @@ export class LoadGenerator {
         } finally {
             this.inFlight--;
         }
-        const record: RequestRecord = { kind: operation.kind, startedAt, endedAt: Date.now(), status: response.status, attempt: operation.attempt };
+        const record: RequestRecord = {
+            kind: operation.kind,
+            startedAt,
+            endedAt: Date.now(),
+            status: response.status,
+            attempt: operation.attempt,
+        };
         const body = (response.body ?? {}) as Record<string, unknown>;
         if (response.status === 0) record.error = response.error;
         else if (typeof body.error === "string") record.error = body.error;
@@ -331,7 +344,7 @@ export class LoadGenerator {
         if (operation.kind === "lookup" || this.stopReason) return;
         if (operation.attempt >= (this.options.maxAttempts ?? 6)) return;
         const retryAfter = Number(response.headers["retry-after"]);
-        const backoff = Math.min(5000, 250 * 2 ** (operation.attempt - 1)) * (0.5 + this.random());
+        const backoff = Math.min(5000, 500 * 2 ** (operation.attempt - 1)) * (0.5 + this.random());
         const delay = Math.min(MAX_RETRY_DELAY_MS, Number.isFinite(retryAfter) && retryAfter >= 0 ? retryAfter * 1000 : backoff);
         const again = { ...operation, attempt: operation.attempt + 1 };
         const fire = () => {
@@ -377,64 +390,19 @@ export class LoadGenerator {
 
     private emitProgress(): void {
         const now = Date.now();
-        const fresh = this.records.slice(this.progressFrom.index);
-        const seconds = Math.max(0.001, (now - this.progressFrom.at) / 1000);
-        const elapsed = (now - this.startedAt) / 1000;
-        const answered = fresh.filter((r) => r.status !== 0).map(latencyMs);
-        const phase = this.scheduleEnded || this.stopReason ? "done" : phaseAt(this.options.profile, elapsed)?.name ?? "done";
-        const progress: Progress = {
-            elapsedSeconds: elapsed,
-            phase,
-            targetRate: phase === "done" ? 0 : rateAt(this.options.profile, elapsed),
-            sentRate: (this.sent - this.progressFrom.sent) / seconds,
-            ok: fresh.filter(isSuccess).length,
-            refused: fresh.filter((r) => r.status === 409).length,
-            errors: countErrors(fresh),
-            p50Ms: rounded(quantile(answered, 0.5)),
-            p99Ms: rounded(quantile(answered, 0.99)),
+        const progress = intervalProgress(this.records.slice(this.progressFrom.index), {
+            profile: this.options.profile,
+            from: (this.progressFrom.at - this.startedAt) / 1000,
+            to: (now - this.startedAt) / 1000,
+            sentInInterval: this.sent - this.progressFrom.sent,
             inFlight: this.inFlight,
             sent: this.sent,
             acknowledgedOrders: this.acked.size,
             admitted: this.admitted.length,
             retries: this.counters.retries,
             droppedAtCap: this.counters.droppedAtCap,
-        };
+        });
         this.progressFrom = { index: this.records.length, sent: this.sent, at: now };
         this.options.onProgress?.(progress);
     }
 }
-
-/** The order a 2xx body names, or undefined when the body does not carry a complete one. */
-function acknowledgement(operation: Extract<Operation, { kind: "buy" }>, body: Record<string, unknown>): AcknowledgedOrder | undefined {
-    const tickets = body.tickets;
-    if (typeof body.id !== "string" || !Array.isArray(tickets)) return undefined;
-    const codes = tickets.map((ticket) => (ticket as { code?: unknown })?.code);
-    if (!codes.every((code): code is string => typeof code === "string")) return undefined;
-    const quantity = typeof body.quantity === "number" ? body.quantity : operation.quantity;
-    if (codes.length !== quantity) return undefined;
-    return {
-        orderId: body.id,
-        idempotencyKey: operation.key,
-        ticketTypeId: typeof body.ticketTypeId === "string" ? body.ticketTypeId : operation.ticketTypeId,
-        quantity,
-        ticketCodes: codes,
-    };
-}
-
-function rounded(value: number | undefined): number | undefined {
-    return value === undefined ? undefined : Math.round(value);
-}
-
-/** mulberry32: small, fast, good enough to pick request kinds reproducibly. */
-export function seededRandom(seed: number): () => number {
-    let state = seed >>> 0;
-    return () => {
-        state = (state + 0x6d2b79f5) >>> 0;
-        let t = state;
-        t = Math.imul(t ^ (t >>> 15), t | 1);
-        t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-        return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-    };
-}
-
-export type { RequestKind };

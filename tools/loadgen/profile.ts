@@ -63,6 +63,19 @@ export function rateAt(profile: Profile, offset: number): number {
     return 0;
 }
 
+/** Arrivals the profile schedules in its first `offset` seconds (the integral of the rate). */
+export function arrivalsBy(profile: Profile, offset: number): number {
+    let start = 0;
+    let total = 0;
+    for (const phase of profile.phases) {
+        const into = Math.min(phase.seconds, Math.max(0, offset - start));
+        const rateThere = phase.startRate + ((phase.endRate - phase.startRate) * into) / phase.seconds;
+        total += ((phase.startRate + rateThere) / 2) * into;
+        start += phase.seconds;
+    }
+    return total;
+}
+
 /** The phase running at `offset` seconds, for progress lines. */
 export function phaseAt(profile: Profile, offset: number): Phase | undefined {
     let start = 0;

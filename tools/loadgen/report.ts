@@ -21,12 +21,14 @@ export interface Fault {
 export interface FaultStats {
     name: string;
     /**
-     * Seconds without successful writes: from the first failed write (no answer, 5xx or 429) that ended
-     * after the injection — counted from the injection if it was sent before — to the end of the first
-     * successful write sent after that moment. 0 if no write failed.
+     * Seconds without successful writes: from the first failed write (no answer, 5xx or 429) after the
+     * injection to the first successful write after it. A failure's stretch starts when its request was
+     * sent, but never before the injection nor before the last success seen (a request that hung since
+     * before the fault does not stretch the gap backwards). Over several stretches in one window, the
+     * longest. 0 if no write failed.
      */
     writeGapSeconds: number;
-    /** Whether a write succeeded again within the window (false: writeGapSeconds runs to the window's end). */
+    /** Whether a write succeeded after the last failure in the window (false: the gap runs to the window's end). */
     writesRecovered: boolean;
     /** Client-visible errors in the window by status, "network" for no answer. */
     errors: Record<string, number>;
@@ -42,6 +44,7 @@ export interface FaultStats {
     /** Requests in the window that were retries of an ambiguous outcome. */
     retries: number;
     p99Ms?: number;
+    /** Start and end of the longest stretch without successful writes. */
     firstFailureAt?: number;
     firstSuccessAfterAt?: number;
 }
@@ -49,27 +52,12 @@ export interface FaultStats {
 export function faultStats(records: RequestRecord[], fault: Fault): FaultStats {
     const end = fault.endAt ?? records.reduce((latest, r) => Math.max(latest, r.endedAt), fault.injectedAt);
     const inWindow = records.filter((r) => r.endedAt >= fault.injectedAt && r.endedAt <= end);
-    const failed = records
-        .filter((r) => isFailedWrite(r) && r.endedAt >= fault.injectedAt && r.startedAt <= end)
-        .sort((a, b) => a.startedAt - b.startedAt);
-    let writeGapSeconds = 0;
-    let writesRecovered = true;
-    let firstFailureAt: number | undefined;
-    let firstSuccessAfterAt: number | undefined;
-    if (failed.length) {
-        firstFailureAt = Math.max(fault.injectedAt, failed[0].startedAt);
-        const success = records
-            .filter((r) => isWrite(r) && isSuccess(r) && r.startedAt >= firstFailureAt! && r.startedAt <= end)
-            .sort((a, b) => a.endedAt - b.endedAt)[0];
-        writesRecovered = success !== undefined;
-        firstSuccessAfterAt = success?.endedAt;
-        writeGapSeconds = seconds((success?.endedAt ?? end) - firstFailureAt);
-    }
+    const gap = longestWriteGap(records, fault.injectedAt, end);
     const writes = inWindow.filter(isWrite);
     return {
         name: fault.name,
-        writeGapSeconds,
-        writesRecovered,
+        writeGapSeconds: gap ? seconds(gap.until - gap.from) : 0,
+        writesRecovered: gap?.recovered ?? true,
         errors: countErrors(inWindow),
         detectionSeconds: fault.detectedAt === undefined ? null : seconds(fault.detectedAt - fault.injectedAt),
         recoverySeconds: fault.recoveredAt === undefined ? null : seconds(fault.recoveredAt - fault.injectedAt),
@@ -79,9 +67,34 @@ export function faultStats(records: RequestRecord[], fault: Fault): FaultStats {
         unansweredWrites: writes.filter((r) => r.status === 0).length,
         retries: inWindow.filter((r) => (r.attempt ?? 1) > 1).length,
         p99Ms: round(quantile(inWindow.filter((r) => r.status !== 0).map(latencyMs), 0.99)),
-        firstFailureAt,
-        firstSuccessAfterAt,
+        firstFailureAt: gap?.from,
+        firstSuccessAfterAt: gap && gap.until !== end ? gap.until : undefined,
     };
+}
+
+/** Walks write outcomes in the order clients learnt them; each failure opens a stretch that the next success closes. */
+function longestWriteGap(records: RequestRecord[], from: number, end: number) {
+    const outcomes = records
+        .filter((r) => isWrite(r) && (isSuccess(r) || isFailedWrite(r)) && r.endedAt <= end)
+        .sort((a, b) => a.endedAt - b.endedAt);
+    let lastSuccess = -Infinity;
+    let open: number | undefined;
+    let longest: { from: number; until: number } | undefined;
+    const close = (until: number) => {
+        if (open !== undefined && (!longest || until - open > longest.until - longest.from)) longest = { from: open, until };
+        open = undefined;
+    };
+    for (const record of outcomes) {
+        if (isSuccess(record)) {
+            close(record.endedAt);
+            lastSuccess = record.endedAt;
+        } else if (record.endedAt >= from && open === undefined) {
+            open = Math.max(from, record.startedAt, lastSuccess);
+        }
+    }
+    const recovered = open === undefined;
+    close(end);
+    return longest && { ...longest, recovered };
 }
 
 /** faultStats for faults run one after another: each window ends where the next fault begins. */

@@ -2,6 +2,7 @@
  * Per-interval progress and the end-of-run summary, both computed from the request records alone, and
  * their one-line and multi-line text forms.
  */
+import { Profile, arrivalsBy, phaseAt } from "./profile";
 import { RequestKind, RequestRecord, countErrors, formatErrors, isSuccess, latencyMs, quantile } from "./records";
 
 export interface Progress {
@@ -27,6 +28,35 @@ export interface Progress {
     admitted: number;
     retries: number;
     droppedAtCap: number;
+}
+
+/** One interval's figures from the records that ended in it; the target is what the schedule held for it. */
+export function intervalProgress(
+    fresh: RequestRecord[],
+    context: Pick<Progress, "inFlight" | "sent" | "acknowledgedOrders" | "admitted" | "retries" | "droppedAtCap"> & {
+        profile: Profile;
+        /** Seconds since the start. */
+        from: number;
+        to: number;
+        sentInInterval: number;
+    },
+): Progress {
+    const { profile, from, to, sentInInterval, ...totals } = context;
+    const seconds = Math.max(0.001, to - from);
+    const answered = fresh.filter((r) => r.status !== 0).map(latencyMs);
+    const round = (value: number | undefined) => (value === undefined ? undefined : Math.round(value));
+    return {
+        elapsedSeconds: to,
+        phase: phaseAt(profile, (from + to) / 2)?.name ?? "done",
+        targetRate: (arrivalsBy(profile, to) - arrivalsBy(profile, from)) / seconds,
+        sentRate: sentInInterval / seconds,
+        ok: fresh.filter(isSuccess).length,
+        refused: fresh.filter((r) => r.status === 409).length,
+        errors: countErrors(fresh),
+        p50Ms: round(quantile(answered, 0.5)),
+        p99Ms: round(quantile(answered, 0.99)),
+        ...totals,
+    };
 }
 
 export interface GeneratorCounters {
@@ -67,6 +97,37 @@ export interface RunSummary extends GeneratorCounters {
     /** Share of requests that ended in an error (0..1). */
     errorRate: number;
     byKind: Partial<Record<RequestKind, KindSummary>>;
+    /** What the figures suggest about the test itself (a rate limit in the way, a generator too slow). */
+    notes: string[];
+}
+
+/** Above this, the generator's own machine held arrivals back: its figures understate what was asked. */
+const SCHEDULE_LAG_NOTE_MS = 100;
+
+function notesOn(all: KindSummary, counters: GeneratorCounters): string[] {
+    const notes: string[] = [];
+    if (all.errors["403"]) {
+        notes.push(
+            `${all.errors["403"]} answers were 403: the service itself never answers 403, so it is most likely the WAF's ` +
+                "per-IP rate rule (boxoffice:loadBalancers.orderRateLimitPer5Min / browseRateLimitPer5Min); see docs/load-testing.md",
+        );
+    }
+    if (counters.droppedAtCap > 0) {
+        notes.push(
+            `${counters.droppedAtCap} arrivals were dropped at the in-flight cap: answers came too slowly for the rate ` +
+                "(or raise --max-in-flight)",
+        );
+    }
+    if (counters.maxSchedulerLagMs > SCHEDULE_LAG_NOTE_MS) {
+        notes.push(
+            `the generator fell up to ${Math.round(counters.maxSchedulerLagMs)} ms behind its schedule: its machine limited ` +
+                "the test; split the rate over several machines",
+        );
+    }
+    if (counters.abandonedRetries > 0) {
+        notes.push(`${counters.abandonedRetries} purchases or scans with an unknown outcome were not retried before the run ended`);
+    }
+    return notes;
 }
 
 /** Latency quantiles over answered requests (an unanswered one has no latency, only a timeout). */
@@ -115,6 +176,7 @@ export function summarize(
         errorRate: records.length ? Number((errorCount / records.length).toFixed(4)) : 0,
         byKind,
         ...context.counters,
+        notes: notesOn(all, context.counters),
     };
 }
 
@@ -122,6 +184,7 @@ function round1(value: number): number {
     return Math.round(value * 10) / 10;
 }
 
+const percent = (share: number) => `${(share * 100).toFixed(2)}%`;
 const ms = (value: number | undefined) => (value === undefined ? "-" : `${value}ms`);
 
 /** `  12s ramp      target  40/s  sent  39/s  2xx 38  409 0  errors 503×1  p50 12ms p99 80ms  in-flight 3` */
@@ -144,7 +207,7 @@ export function formatSummary(summary: RunSummary): string {
         ["target", summary.target],
         ["stopped", `${summary.stopReason} after ${summary.durationSeconds}s`],
         ["requests", `${summary.requests} (${summary.achievedRate}/s), ${summary.retries} retries of ambiguous outcomes`],
-        ["answers", `2xx ${summary.ok}, 409 ${summary.refused}, errors ${formatErrors(summary.errors)} (${(summary.errorRate * 100).toFixed(2)}%)`],
+        ["answers", `2xx ${summary.ok}, 409 ${summary.refused}, errors ${formatErrors(summary.errors)} (${percent(summary.errorRate)})`],
     ];
     for (const [kind, k] of Object.entries(summary.byKind)) {
         rows.push([
@@ -162,6 +225,7 @@ export function formatSummary(summary: RunSummary): string {
                 `max schedule lag ${Math.round(summary.maxSchedulerLagMs)}ms, connections ${summary.connectionsOpened}`,
         ],
     );
+    for (const note of summary.notes) rows.push(["note", note]);
     const width = Math.max(...rows.map(([label]) => label.length));
     return rows.map(([label, value]) => `${label.padEnd(width)}  ${value}`).join("\n");
 }

@@ -1,9 +1,10 @@
 /**
- * The drill's picture: successful buys and scans per second on top, errors per second below, each
- * fault's window shaded across both with its name, injection (solid line) and detection (dashed line).
+ * The run's picture: successful buys and scans per second on top, the p99 latency of each second's answers
+ * in the middle, errors per second below, and each fault's window shaded across all three with its name,
+ * injection (solid line) and detection (dashed line).
  * A self-contained SVG (no scripts, fonts or styles from outside) that any browser or image viewer shows.
  */
-import { RequestRecord, isError, isSuccess } from "./records";
+import { RequestRecord, isError, isSuccess, latencyMs, quantile } from "./records";
 
 export interface TimelineFault {
     name: string;
@@ -19,21 +20,36 @@ const WIDTH = 1000;
 const LEFT = 64;
 const RIGHT = 24;
 const TOP = 112; // title, subtitle, legend and the fault labels live above the plot
-const THROUGHPUT_HEIGHT = 230;
-const GAP = 48;
-const ERRORS_HEIGHT = 100;
-const HEIGHT = TOP + THROUGHPUT_HEIGHT + GAP + ERRORS_HEIGHT + 44;
+const THROUGHPUT_HEIGHT = 210;
+const GAP = 40;
+const LATENCY_HEIGHT = 90;
+const ERRORS_HEIGHT = 90;
+const LATENCY_TOP = TOP + THROUGHPUT_HEIGHT + GAP;
+const ERRORS_TOP = LATENCY_TOP + LATENCY_HEIGHT + GAP;
+const BOTTOM = ERRORS_TOP + ERRORS_HEIGHT;
+const HEIGHT = BOTTOM + 44;
 const PLOT_WIDTH = WIDTH - LEFT - RIGHT;
 /** Beyond this many buckets a bar is under a pixel wide: buckets grow instead. */
 const MAX_BUCKETS = 600;
 
-const COLORS = { buys: "#1f6fb2", scans: "#2e9d57", network: "#7a1020", answered: "#e0443e", fault: "#f29d38", grid: "#d9dde3", text: "#222" };
+const COLORS = {
+    buys: "#1f6fb2",
+    scans: "#2e9d57",
+    latency: "#7b4fb0",
+    network: "#7a1020",
+    answered: "#e0443e",
+    fault: "#f29d38",
+    grid: "#d9dde3",
+    text: "#222",
+};
 
 interface Bucket {
     buys: number;
     scans: number;
     network: number;
     answered: number;
+    /** Latencies (ms) of the answers that arrived in this bucket. */
+    latencies: number[];
 }
 
 export function renderTimelineSvg(records: RequestRecord[], faults: TimelineFault[] = []): string {
@@ -43,10 +59,10 @@ export function renderTimelineSvg(records: RequestRecord[], faults: TimelineFaul
     out.push(
         `<svg xmlns="http://www.w3.org/2000/svg" width="${WIDTH}" height="${HEIGHT}" viewBox="0 0 ${WIDTH} ${HEIGHT}" ` +
             `font-family="Helvetica, Arial, sans-serif" font-size="12" fill="${COLORS.text}">`,
-        `<title>Throughput and errors over time</title>`,
+        `<title>Throughput, latency and errors over time</title>`,
         `<desc>${esc(describe(records, faults))}</desc>`,
         `<rect x="0" y="0" width="${WIDTH}" height="${HEIGHT}" fill="#fff"/>`,
-        `<text x="${LEFT}" y="24" font-size="17" font-weight="bold">Throughput and errors over time</text>`,
+        `<text x="${LEFT}" y="24" font-size="17" font-weight="bold">Throughput, latency and errors over time</text>`,
     );
     if (!Number.isFinite(start) || !Number.isFinite(end)) {
         out.push(`<text x="${LEFT}" y="${TOP + 40}">no requests recorded</text>`, "</svg>");
@@ -59,41 +75,57 @@ export function renderTimelineSvg(records: RequestRecord[], faults: TimelineFaul
     const bucketX = (index: number) => LEFT + (index / buckets.length) * PLOT_WIDTH;
     const throughputScale = scale(Math.max(...buckets.map((b) => Math.max(b.buys, b.scans))));
     const errorsScale = scale(Math.max(...buckets.map((b) => b.network + b.answered)));
-    const [throughputMax, errorsMax] = [throughputScale.max, errorsScale.max];
-    const yThroughput = (value: number) => TOP + THROUGHPUT_HEIGHT - (value / throughputMax) * THROUGHPUT_HEIGHT;
-    const errorsTop = TOP + THROUGHPUT_HEIGHT + GAP;
-    const yErrors = (value: number) => errorsTop + ERRORS_HEIGHT - (value / errorsMax) * ERRORS_HEIGHT;
+    const p99 = buckets.map((b) => quantile(b.latencies, 0.99));
+    const latencyScale = scale(Math.max(0, ...p99.map((v) => v ?? 0)));
+    const yThroughput = (value: number) => TOP + THROUGHPUT_HEIGHT - (value / throughputScale.max) * THROUGHPUT_HEIGHT;
+    const yLatency = (value: number) => LATENCY_TOP + LATENCY_HEIGHT - (value / latencyScale.max) * LATENCY_HEIGHT;
+    const yErrors = (value: number) => ERRORS_TOP + ERRORS_HEIGHT - (value / errorsScale.max) * ERRORS_HEIGHT;
 
     out.push(
         `<text x="${LEFT}" y="42" font-size="12">${esc(subtitle(records, duration, bucketSeconds))}</text>`,
         legend(),
     );
     // Fault windows first, so the data draws over them.
-    faults.forEach((fault, index) => out.push(faultMarks(fault, index, x, start, end, errorsTop)));
-    out.push(axes("successful/s", TOP, THROUGHPUT_HEIGHT, throughputScale), axes("errors/s", errorsTop, ERRORS_HEIGHT, errorsScale));
+    faults.forEach((fault, index) => out.push(faultMarks(fault, index, x, start, end)));
+    out.push(
+        axes("successful/s", TOP, THROUGHPUT_HEIGHT, throughputScale),
+        axes("p99 ms", LATENCY_TOP, LATENCY_HEIGHT, latencyScale),
+        axes("errors/s", ERRORS_TOP, ERRORS_HEIGHT, errorsScale),
+    );
     out.push(
         series("buys", buckets.map((b) => b.buys), bucketX, yThroughput, bucketSeconds, COLORS.buys),
         series("scans", buckets.map((b) => b.scans), bucketX, yThroughput, bucketSeconds, COLORS.scans),
+        latencyPath(p99, bucketX, yLatency),
     );
     // Errors as stacked bars: unanswered at the bottom, answered errors (5xx, 4xx other than 409) on top.
     const barWidth = Math.max(0.5, PLOT_WIDTH / buckets.length - 0.5);
     out.push(`<g class="errors">`);
     buckets.forEach((bucket, index) => {
-        if (bucket.network > 0) out.push(bar(bucketX(index), yErrors(bucket.network), barWidth, yErrors(0) - yErrors(bucket.network), COLORS.network, "network"));
+        if (bucket.network > 0) {
+            const top = yErrors(bucket.network);
+            out.push(bar(bucketX(index), top, barWidth, yErrors(0) - top, COLORS.network, "network"));
+        }
         if (bucket.answered > 0) {
             const top = yErrors(bucket.network + bucket.answered);
             out.push(bar(bucketX(index), top, barWidth, yErrors(bucket.network) - top, COLORS.answered, "answered"));
         }
     });
-    out.push(`</g>`, timeAxis(buckets.length * bucketSeconds, errorsTop + ERRORS_HEIGHT), "</svg>");
+    out.push(`</g>`, timeAxis(buckets.length * bucketSeconds, BOTTOM), "</svg>");
     return out.join("\n");
 }
 
 function bucketize(records: RequestRecord[], start: number, count: number, bucketSeconds: number): Bucket[] {
-    const buckets: Bucket[] = Array.from({ length: Math.max(1, count) }, () => ({ buys: 0, scans: 0, network: 0, answered: 0 }));
+    const buckets: Bucket[] = Array.from({ length: Math.max(1, count) }, () => ({
+        buys: 0,
+        scans: 0,
+        network: 0,
+        answered: 0,
+        latencies: [] as number[],
+    }));
     for (const record of records) {
         const index = Math.min(buckets.length - 1, Math.max(0, Math.floor((record.endedAt - start) / 1000 / bucketSeconds)));
         const bucket = buckets[index];
+        if (record.status !== 0) bucket.latencies.push(latencyMs(record));
         if (isSuccess(record) && record.kind === "buy") bucket.buys += 1 / bucketSeconds;
         else if (isSuccess(record) && record.kind === "scan") bucket.scans += 1 / bucketSeconds;
         else if (isError(record)) {
@@ -104,10 +136,11 @@ function bucketize(records: RequestRecord[], start: number, count: number, bucke
     return buckets;
 }
 
-function faultMarks(fault: TimelineFault, index: number, x: (at: number) => number, start: number, end: number, errorsTop: number): string {
+function faultMarks(fault: TimelineFault, index: number, x: (at: number) => number, start: number, end: number): string {
     const from = x(Math.max(start, fault.injectedAt));
-    const until = x(Math.min(end, fault.recoveredAt ?? fault.endAt ?? end));
-    const bottom = errorsTop + ERRORS_HEIGHT;
+    // Without a known end the window is only its injection line: shading to the chart's end would claim an outage.
+    const until = x(Math.min(end, fault.recoveredAt ?? fault.endAt ?? fault.injectedAt));
+    const bottom = BOTTOM;
     // Labels alternate between two rows so neighbouring faults do not print over each other.
     const labelY = TOP - 10 - (index % 2) * 14;
     const label = fault.writeGapSeconds === undefined ? fault.name : `${fault.name}: ${fault.writeGapSeconds.toFixed(1)} s without writes`;
@@ -116,14 +149,19 @@ function faultMarks(fault: TimelineFault, index: number, x: (at: number) => numb
         `<g class="fault">`,
         `<rect class="fault-window" x="${f(from)}" y="${TOP}" width="${f(Math.max(2, until - from))}" height="${bottom - TOP}" ` +
             `fill="${COLORS.fault}" fill-opacity="0.16"><title>${esc(fault.name)}</title></rect>`,
-        `<line class="fault-injected" x1="${f(from)}" y1="${labelY + 3}" x2="${f(from)}" y2="${bottom}" stroke="${COLORS.fault}" stroke-width="2"/>`,
+        `<line class="fault-injected" x1="${f(from)}" y1="${labelY + 3}" x2="${f(from)}" y2="${bottom}" ` +
+            `stroke="${COLORS.fault}" stroke-width="2"/>`,
     ];
     if (fault.detectedAt !== undefined) {
         const at = f(x(fault.detectedAt));
-        parts.push(`<line class="fault-detected" x1="${at}" y1="${TOP}" x2="${at}" y2="${bottom}" stroke="${COLORS.fault}" stroke-width="1.5" stroke-dasharray="4 3"/>`);
+        parts.push(
+            `<line class="fault-detected" x1="${at}" y1="${TOP}" x2="${at}" y2="${bottom}" ` +
+                `stroke="${COLORS.fault}" stroke-width="1.5" stroke-dasharray="4 3"/>`,
+        );
     }
     parts.push(
-        `<text class="fault-label" x="${f(anchor === "end" ? from - 3 : from + 3)}" y="${labelY}" text-anchor="${anchor}" font-weight="bold" fill="#a85a00">${esc(label)}</text>`,
+        `<text class="fault-label" x="${f(anchor === "end" ? from - 3 : from + 3)}" y="${labelY}" text-anchor="${anchor}" ` +
+            `font-weight="bold" fill="#a85a00">${esc(label)}</text>`,
         `</g>`,
     );
     return parts.join("\n");
@@ -134,11 +172,13 @@ function axes(label: string, top: number, height: number, { max, step }: { max: 
     for (let value = 0; value <= max + 1e-9; value += step) {
         const y = f(top + height - (height * value) / max);
         parts.push(
-            `<line x1="${LEFT}" y1="${y}" x2="${WIDTH - RIGHT}" y2="${y}" stroke="${COLORS.grid}" stroke-width="${value === 0 ? 1.5 : 1}"/>`,
+            `<line x1="${LEFT}" y1="${y}" x2="${WIDTH - RIGHT}" y2="${y}" stroke="${COLORS.grid}" ` +
+                `stroke-width="${value === 0 ? 1.5 : 1}"/>`,
             `<text x="${LEFT - 6}" y="${y}" dy="4" text-anchor="end">${formatNumber(value)}</text>`,
         );
     }
-    parts.push(`<text x="16" y="${f(top + height / 2)}" transform="rotate(-90 16 ${f(top + height / 2)})" text-anchor="middle">${esc(label)}</text>`, `</g>`);
+    const middle = f(top + height / 2);
+    parts.push(`<text x="16" y="${middle}" transform="rotate(-90 16 ${middle})" text-anchor="middle">${esc(label)}</text>`, `</g>`);
     return parts.join("\n");
 }
 
@@ -147,27 +187,59 @@ function timeAxis(totalSeconds: number, y: number): string {
     const parts = [`<g class="time-axis">`];
     for (let at = 0; at <= totalSeconds + 1e-9; at += step) {
         const px = f(LEFT + (at / totalSeconds) * PLOT_WIDTH);
-        parts.push(`<line x1="${px}" y1="${y}" x2="${px}" y2="${y + 5}" stroke="${COLORS.text}"/>`, `<text x="${px}" y="${y + 18}" text-anchor="middle">${at}s</text>`);
+        parts.push(
+            `<line x1="${px}" y1="${y}" x2="${px}" y2="${y + 5}" stroke="${COLORS.text}"/>`,
+            `<text x="${px}" y="${y + 18}" text-anchor="middle">${at}s</text>`,
+        );
     }
     parts.push(`<text x="${WIDTH - RIGHT}" y="${y + 36}" text-anchor="end">seconds since the start</text>`, `</g>`);
     return parts.join("\n");
 }
 
-function series(name: string, values: number[], bucketX: (i: number) => number, y: (v: number) => number, bucketSeconds: number, color: string): string {
+function series(
+    name: string,
+    values: number[],
+    bucketX: (i: number) => number,
+    y: (v: number) => number,
+    bucketSeconds: number,
+    color: string,
+): string {
     const half = (bucketX(1) - bucketX(0)) / 2;
     const points = values.map((value, i) => `${f(bucketX(i) + half)},${f(y(value))}`).join(" ");
     const total = Math.round(values.reduce((sum, v) => sum + v, 0) * bucketSeconds);
-    return `<polyline class="series ${name}" points="${points}" fill="none" stroke="${color}" stroke-width="2" stroke-linejoin="round"><title>${total} successful ${name}</title></polyline>`;
+    return (
+        `<polyline class="series ${name}" points="${points}" fill="none" stroke="${color}" stroke-width="2" ` +
+        `stroke-linejoin="round"><title>${total} successful ${name}</title></polyline>`
+    );
+}
+
+/** The p99 line; a second without answers leaves a gap rather than a made-up value. */
+function latencyPath(p99: Array<number | undefined>, bucketX: (i: number) => number, y: (v: number) => number): string {
+    const half = (bucketX(1) - bucketX(0)) / 2;
+    let d = "";
+    let drawing = false;
+    p99.forEach((value, i) => {
+        if (value === undefined) {
+            drawing = false;
+            return;
+        }
+        d += `${drawing ? "L" : "M"}${f(bucketX(i) + half)},${f(y(value))} `;
+        drawing = true;
+    });
+    const style = `fill="none" stroke="${COLORS.latency}" stroke-width="1.5" stroke-linejoin="round"`;
+    return `<path class="series latency-p99" d="${d.trim()}" ${style}/>`;
 }
 
 function bar(x: number, y: number, width: number, height: number, color: string, kind: string): string {
-    return `<rect class="error-bar ${kind}" x="${f(x)}" y="${f(y)}" width="${f(width)}" height="${f(Math.max(0.5, height))}" fill="${color}"/>`;
+    const drawn = f(Math.max(0.5, height));
+    return `<rect class="error-bar ${kind}" x="${f(x)}" y="${f(y)}" width="${f(width)}" height="${drawn}" fill="${color}"/>`;
 }
 
 function legend(): string {
     const items: Array<[string, string, "line" | "box"]> = [
         ["buys 2xx/s", COLORS.buys, "line"],
         ["scans 2xx/s", COLORS.scans, "line"],
+        ["p99 latency", COLORS.latency, "line"],
         ["errors: no answer", COLORS.network, "box"],
         ["errors: 5xx / 4xx", COLORS.answered, "box"],
         ["fault (line: injected, dashes: detected)", COLORS.fault, "box"],
@@ -194,7 +266,8 @@ function subtitle(records: RequestRecord[], duration: number, bucketSeconds: num
 
 function describe(records: RequestRecord[], faults: TimelineFault[]): string {
     const names = faults.map((fault) => fault.name).join(", ");
-    return `${records.length} requests; successful buys and scans per second above, errors per second below${names ? `; faults: ${names}` : ""}.`;
+    const faultList = names ? `; faults: ${names}` : "";
+    return `${records.length} requests; successful buys and scans per second, p99 latency, errors per second${faultList}.`;
 }
 
 /**
