@@ -1,5 +1,5 @@
 import { randomUUID } from "node:crypto";
-import Fastify, { FastifyBaseLogger, FastifyInstance } from "fastify";
+import Fastify, { FastifyBaseLogger, FastifyInstance, LogController } from "fastify";
 import type { Logger } from "pino";
 import type { Cache } from "./cache/cache";
 import { installErrorHandlers } from "./errors";
@@ -21,11 +21,15 @@ export interface AppDeps {
   mode: ModeStore;
   signer: TicketSigner;
   adminToken: string;
-  /** Set draining=true on SIGTERM: readiness turns 503 and responses ask clients to reconnect. */
+  /** Set draining=true on SIGTERM: health and readiness turn 503 and responses ask clients to reconnect. */
   lifecycle?: { draining: boolean };
   /** A pino logger (see logging.ts); omitted means no request logs (tests). */
   logger?: Logger;
+  /** How long a purchase keeps trying while the database is away (PURCHASE_DEADLINE_MS). */
+  purchaseDeadlineMs?: number;
 }
+
+const QUIET_ROUTES = new Set(["/healthz", "/readyz", "/metrics"]);
 
 /** A load balancer's trace header is a fine request id, within reason. */
 const TRACE_ID = /^[\x21-\x7e]{1,200}$/;
@@ -43,6 +47,9 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     // Strict bodies: no silent type coercion, unknown fields are an error rather than dropped.
     ajv: { customOptions: { coerceTypes: false, removeAdditional: false, allErrors: false } },
     return503OnClosing: true,
+    // Fastify's own request lines carry req.url: order and ticket ids, query strings. The onResponse
+    // hook below logs the route pattern instead.
+    logController: new LogController({ disableRequestLogging: true }),
   });
   const metrics = createMetrics(() => countBacklog(deps.stores.writer));
   deps.cache.onError = (operation) => metrics.cacheErrors.inc({ operation });
@@ -54,6 +61,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     metrics,
     lifecycle: deps.lifecycle ?? { draining: false },
     adminToken: deps.adminToken,
+    purchaseDeadlineMs: deps.purchaseDeadlineMs,
   };
 
   installErrorHandlers(app);
@@ -62,9 +70,14 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     if (ctx.lifecycle.draining) reply.header("connection", "close");
   });
   app.addHook("onResponse", async (request, reply) => {
-    metrics.httpDuration.observe(
-      { method: request.method, route: request.routeOptions.url ?? "unmatched", status: String(reply.statusCode) },
-      reply.elapsedTime / 1000,
+    const route = request.routeOptions.url ?? "unmatched";
+    metrics.httpDuration.observe({ method: request.method, route, status: String(reply.statusCode) }, reply.elapsedTime / 1000);
+    // The route pattern (/orders/:id), never the URL: ids in paths and query strings stay out of logs.
+    // Load balancer and health checks arrive every few seconds per checker: debug only.
+    const level = QUIET_ROUTES.has(route) && reply.statusCode < 500 ? "debug" : "info";
+    request.log[level](
+      { method: request.method, route, statusCode: reply.statusCode, responseTimeMs: Math.round(reply.elapsedTime) },
+      "request",
     );
   });
 

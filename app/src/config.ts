@@ -1,4 +1,7 @@
 import path from "node:path";
+import { DEFAULT_CONNECT_TIMEOUT_MS } from "./db/pg-database";
+import { SSL_MODES, sslModeOf } from "./db/tls";
+import { DEFAULT_PURCHASE_DEADLINE_MS } from "./services/purchase";
 import { KEY_ID_PATTERN, TicketSigner } from "./tickets/codes";
 
 /** Everything the service reads from its environment, parsed once at start-up. */
@@ -7,11 +10,18 @@ export interface Config {
   port: number;
   host: string;
   databaseUrl?: string;
-  databaseReadUrl?: string;
+  /** Replica endpoints: DATABASE_READ_URLS (comma-separated) and DATABASE_READ_URL, merged. */
+  databaseReadUrls: string[];
+  /** A replica further behind gets no reads (DATABASE_MAX_REPLICA_LAG_SECONDS). */
+  databaseMaxReplicaLagSeconds: number;
   databaseUser?: string;
   databasePassword?: string;
   /** Connections per pool (writer and reader each); size it against the RDS connection limit. */
   databasePoolMax: number;
+  /** Opening a connection, or waiting for a pooled one, gives up after this (then 503). */
+  databaseConnectTimeoutMs: number;
+  /** A purchase stops retrying and answers 503 after this while the database is away. */
+  purchaseDeadlineMs: number;
   redisUrl?: string;
   redisAuthToken?: string;
   memcachedServers: string[];
@@ -26,7 +36,7 @@ export interface Config {
   dataDir: string;
   stack: string;
   backlogMetricNamespace?: string;
-  /** How long readiness reports 503 before the listener closes on SIGTERM. */
+  /** How long /healthz reports 503 before the listener closes on SIGTERM. */
   shutdownDrainMs: number;
   logLevel: string;
 }
@@ -37,18 +47,19 @@ export class ConfigError extends Error {}
 export const MIN_ADMIN_TOKEN_LENGTH = 32;
 
 /**
- * TICKET_SIGNING_KEY is base64 of a 32-byte Ed25519 seed. Buffer.from(..., "base64") skips
- * characters it does not know and accepts any length, so check the text and the byte count here.
+ * A signing seed is base64 of 32 bytes. Buffer.from(..., "base64") skips characters it does not
+ * know and accepts any length, so check the text and the byte count here. `source` names where the
+ * text came from (the variable or the key file) so the message points at what to fix.
  */
-function signerFrom(key: string, keyId: string | undefined): TicketSigner {
-  if (!/^[A-Za-z0-9+/]+={0,2}$/.test(key)) {
-    throw new ConfigError("TICKET_SIGNING_KEY must be base64 of exactly 32 bytes; it contains characters outside base64");
+export function seedFrom(text: string, source: string): Buffer {
+  if (!/^[A-Za-z0-9+/]+={0,2}$/.test(text)) {
+    throw new ConfigError(`${source} must be base64 of exactly 32 bytes; it contains characters outside base64`);
   }
-  const seed = Buffer.from(key, "base64");
+  const seed = Buffer.from(text, "base64");
   if (seed.length !== 32) {
-    throw new ConfigError(`TICKET_SIGNING_KEY must be base64 of exactly 32 bytes, got ${seed.length} bytes`);
+    throw new ConfigError(`${source} must be base64 of exactly 32 bytes, got ${seed.length} bytes`);
   }
-  return new TicketSigner(seed, keyId);
+  return seed;
 }
 
 type Env = Record<string, string | undefined>;
@@ -68,6 +79,41 @@ function intFrom(env: Env, name: string, fallback: number, min: number, max: num
   return value;
 }
 
+/**
+ * A database URL, checked before anything connects; a mistyped sslmode would otherwise surface as a
+ * connection error, or not at all. Messages never repeat the URL: it may carry a password.
+ */
+function checkPostgresUrl(name: string, url: string): void {
+  let parsed: URL;
+  try {
+    parsed = new URL(url);
+  } catch {
+    throw new ConfigError(`${name} must be a postgres:// or postgresql:// URL`);
+  }
+  if (parsed.protocol !== "postgres:" && parsed.protocol !== "postgresql:") {
+    throw new ConfigError(`${name} must be a postgres:// or postgresql:// URL`);
+  }
+  const mode = sslModeOf(url);
+  if (mode !== undefined && !(SSL_MODES as readonly string[]).includes(mode)) {
+    throw new ConfigError(`${name}: sslmode must be one of ${SSL_MODES.join(", ")}, got "${mode}"`);
+  }
+}
+
+/**
+ * DATABASE_READ_URLS (one URL per replica endpoint) and the older single DATABASE_READ_URL, merged
+ * without duplicates. Messages name the entry, never the URL: it may carry a password.
+ */
+function readUrls(env: Env): string[] {
+  const entries: Array<[string, string]> = [];
+  (nonEmpty(env.DATABASE_READ_URLS) ?? "").split(",").forEach((url, index) => {
+    if (url.trim()) entries.push([`DATABASE_READ_URLS entry ${index + 1}`, url.trim()]);
+  });
+  const single = nonEmpty(env.DATABASE_READ_URL);
+  if (single) entries.push(["DATABASE_READ_URL", single]);
+  for (const [name, url] of entries) checkPostgresUrl(name, url);
+  return [...new Set(entries.map(([, url]) => url))];
+}
+
 export function loadConfig(env: Env = process.env): Config {
   const production = env.NODE_ENV === "production";
   const mailTransport = nonEmpty(env.MAIL_TRANSPORT) ?? "file";
@@ -84,10 +130,13 @@ export function loadConfig(env: Env = process.env): Config {
     // Containers must listen on every interface; the embedded default stays on loopback.
     host: nonEmpty(env.HOST) ?? (nonEmpty(env.DATABASE_URL) || production ? "0.0.0.0" : "127.0.0.1"),
     databaseUrl: nonEmpty(env.DATABASE_URL),
-    databaseReadUrl: nonEmpty(env.DATABASE_READ_URL),
+    databaseReadUrls: readUrls(env),
+    databaseMaxReplicaLagSeconds: intFrom(env, "DATABASE_MAX_REPLICA_LAG_SECONDS", 5, 0, 3600),
     databaseUser: nonEmpty(env.DATABASE_USER),
     databasePassword: nonEmpty(env.DATABASE_PASSWORD),
     databasePoolMax: intFrom(env, "DATABASE_POOL_MAX", 20, 1, 500),
+    databaseConnectTimeoutMs: intFrom(env, "DATABASE_CONNECT_TIMEOUT_MS", DEFAULT_CONNECT_TIMEOUT_MS, 100, 60_000),
+    purchaseDeadlineMs: intFrom(env, "PURCHASE_DEADLINE_MS", DEFAULT_PURCHASE_DEADLINE_MS, 500, 60_000),
     redisUrl: nonEmpty(env.REDIS_URL),
     redisAuthToken: nonEmpty(env.REDIS_AUTH_TOKEN),
     memcachedServers: (nonEmpty(env.MEMCACHED_SERVERS) ?? "")
@@ -123,10 +172,11 @@ export function loadConfig(env: Env = process.env): Config {
       );
     }
   }
+  if (config.databaseUrl !== undefined) checkPostgresUrl("DATABASE_URL", config.databaseUrl);
   if (config.signingKeyId !== undefined && !KEY_ID_PATTERN.test(config.signingKeyId)) {
     throw new ConfigError(`TICKET_SIGNING_KEY_ID must be 1-32 characters of A-Z a-z 0-9 _ -, got "${config.signingKeyId}"`);
   }
-  if (config.signingKey) config.signer = signerFrom(config.signingKey, config.signingKeyId);
+  if (config.signingKey) config.signer = new TicketSigner(seedFrom(config.signingKey, "TICKET_SIGNING_KEY"), config.signingKeyId);
   for (const server of config.memcachedServers) {
     if (!/^[^:\s]+:\d{1,5}$/.test(server)) {
       throw new ConfigError(`MEMCACHED_SERVERS entries must be host:port, got "${server}"`);

@@ -8,6 +8,14 @@ import pino, { DestinationStream, Logger } from "pino";
 export const REDACT_PATHS = [
   "req.headers.authorization",
   'req.headers["idempotency-key"]',
+  'req.headers["order-secret"]',
+  // Request URLs hold order and ticket ids and query strings; the app logs route patterns instead,
+  // and should a URL ever be logged it is hidden.
+  "req.url",
+  "url",
+  // The order secret (purchase answers, lookups).
+  "secret",
+  "*.secret",
   "headers.authorization",
   "authorization",
   // Ticket codes travel in request bodies (check-ins); Fastify does not log bodies, but a handler

@@ -18,6 +18,8 @@ export interface ModeStore {
   current(): ModeState;
   /** Sets the mode; resolves shared=false when it could only be applied to this instance. */
   set(mode: Mode): Promise<{ shared: boolean }>;
+  /** Rejects when the shared store does not answer (readiness report); absent without one. */
+  ping?(): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -70,6 +72,11 @@ export class RedisModeStore implements ModeStore {
 
   current(): ModeState {
     return this.mode;
+  }
+
+  /** Reading the key is the probe: it is what every instance depends on Redis for. */
+  async ping(): Promise<void> {
+    await this.redis.get(this.key);
   }
 
   async set(mode: Mode): Promise<{ shared: boolean }> {

@@ -1,13 +1,12 @@
 import type { Logger } from "pino";
 import type { Database } from "./db/database";
-import type { Mailer } from "./mail/mailer";
+import QRCode from "qrcode";
+import type { MailAttachment, Mailer } from "./mail/mailer";
 import { markWithRetry } from "./outbox-mark";
 import { iso } from "./services/stores";
 
 export interface OutboxWorkerOptions {
   from: string;
-  /** Public base URL for ticket QR links in the e-mail, e.g. https://tickets.example.com */
-  publicUrl?: string;
   /** Rows claimed per batch. @default 20 */
   batchSize?: number;
   idlePollMs?: number;
@@ -79,6 +78,20 @@ const RELEASE_SQL = "UPDATE outbox SET next_attempt_at = now() WHERE id = $1 AND
 class SendTimeout extends Error {}
 
 /**
+ * The tickets travel in the e-mail itself, as QR images, rather than as links: a link would need
+ * the order secret in its URL, and load balancer access logs record every URL.
+ */
+async function ticketImages(codes: string[]): Promise<MailAttachment[]> {
+  return Promise.all(
+    codes.map(async (code, index) => ({
+      filename: `ticket-${index + 1}.png`,
+      contentType: "image/png",
+      content: await QRCode.toBuffer(code, { type: "png", errorCorrectionLevel: "M", margin: 2, scale: 8 }),
+    })),
+  );
+}
+
+/**
  * Sends order confirmations from the outbox: claim a batch under a lease (a short transaction),
  * send outside any transaction, then mark each row in its own statement. A slow mail provider thus
  * never holds a transaction open (idle_in_transaction_session_timeout would roll back the marks
@@ -122,13 +135,14 @@ export class OutboxWorker {
 
   private async deliver(row: OutboxRow, leaseEndsAt: number): Promise<void> {
     try {
-      const tickets = await this.db.query<{ id: string }>("SELECT id FROM tickets WHERE order_id = $1 ORDER BY id", [row.order_id]);
+      const tickets = await this.db.query<{ code: string }>("SELECT code FROM tickets WHERE order_id = $1 ORDER BY id", [row.order_id]);
       await this.sendWithTimeout({
         id: `order-${row.order_id}`,
         to: row.email,
         from: this.options.from,
         subject: `Your tickets for ${row.event_name}`,
-        text: this.body(row, tickets.rows.map((ticket) => ticket.id)),
+        text: this.body(row, tickets.rows.length),
+        attachments: await ticketImages(tickets.rows.map((ticket) => ticket.code)),
       });
     } catch (error) {
       await this.markFailed(row, error);
@@ -136,11 +150,11 @@ export class OutboxWorker {
     }
     try {
       await markWithRetry(() => this.db.query(MARK_SENT_SQL, [row.id]), leaseEndsAt, (error) =>
-        this.options.logger?.warn({ err: error, orderId: row.order_id }, "marking a sent confirmation failed; retrying"),
+        this.options.logger?.warn({ err: error, outboxId: Number(row.id) }, "marking a sent confirmation failed; retrying"),
       );
     } catch (error) {
       // Sent but not marked: the lease runs out and the row is sent again (at least once).
-      this.options.logger?.error({ err: error, orderId: row.order_id }, "confirmation sent but not marked sent; it will be resent");
+      this.options.logger?.error({ err: error, outboxId: Number(row.id) }, "confirmation sent but not marked sent; it will be resent");
     }
   }
 
@@ -166,7 +180,7 @@ export class OutboxWorker {
   private async markFailed(row: OutboxRow, error: unknown): Promise<void> {
     const attempts = Number(row.attempts) + 1;
     const giveUp = attempts >= MAX_SEND_ATTEMPTS;
-    const log = { err: error, orderId: row.order_id, attempts };
+    const log = { err: error, outboxId: Number(row.id), attempts };
     if (giveUp) this.options.logger?.error(log, "confirmation given up after the last attempt");
     else this.options.logger?.warn(log, "confirmation not sent; will retry");
     try {
@@ -179,7 +193,7 @@ export class OutboxWorker {
       ]);
     } catch (markError) {
       // Unmarked, the row comes back when its lease runs out: one more attempt, not a lost mail.
-      this.options.logger?.error({ err: markError, orderId: row.order_id }, "could not record the failed send");
+      this.options.logger?.error({ err: markError, outboxId: Number(row.id) }, "could not record the failed send");
     }
   }
 
@@ -188,22 +202,20 @@ export class OutboxWorker {
       try {
         await this.db.query(RELEASE_SQL, [row.id]);
       } catch (error) {
-        this.options.logger?.warn({ err: error, orderId: row.order_id }, "could not hand a claimed row back; it waits for its lease");
+        this.options.logger?.warn({ err: error, outboxId: Number(row.id) }, "could not hand a claimed row back; it waits for its lease");
       }
     }
   }
 
-  private body(row: OutboxRow, ticketIds: string[]): string {
-    const base = (this.options.publicUrl ?? "").replace(/\/$/, "");
-    const lines = ticketIds.map((id) => `  ${base}/tickets/${id}/qr.svg`);
+  private body(row: OutboxRow, tickets: number): string {
     return [
       `Thank you for your order ${row.order_id}.`,
       "",
       `Event: ${row.event_name}, ${iso(row.starts_at)}`,
       `Tickets: ${row.quantity}, total ${(Number(row.amount_cents) / 100).toFixed(2)}`,
       "",
-      "Show one of these QR codes at the gate:",
-      ...lines,
+      `Your ${tickets === 1 ? "ticket is" : `${tickets} tickets are`} attached as QR codes (ticket-1.png, ...).`,
+      "Show one per person at the gate; each admits once. Do not share them.",
       "",
     ].join("\n");
   }

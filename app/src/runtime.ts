@@ -1,5 +1,5 @@
 import { randomBytes } from "node:crypto";
-import { mkdir, readFile, writeFile } from "node:fs/promises";
+import { mkdir } from "node:fs/promises";
 import path from "node:path";
 import Redis from "ioredis";
 import type { Logger } from "pino";
@@ -9,7 +9,9 @@ import type { Database } from "./db/database";
 import { migrate } from "./db/migrations";
 import { PgDatabase } from "./db/pg-database";
 import { PGliteDatabase } from "./db/pglite-database";
+import { ReplicaSet } from "./db/replicas";
 import { LocalModeStore, ModeStore, RedisModeStore } from "./mode-store";
+import { loadOrCreateSeed } from "./signing-key";
 import { Stores } from "./services/stores";
 import { TicketSigner } from "./tickets/codes";
 
@@ -33,21 +35,10 @@ export function openWriter(config: Config, logger: Logger, applicationName: stri
     password: config.databasePassword,
     tlsByDefault: config.production,
     max: config.databasePoolMax,
+    connectTimeoutMs: config.databaseConnectTimeoutMs,
     applicationName,
     logger,
   });
-}
-
-/** The embedded default keeps its signing seed so tickets stay valid across restarts. */
-async function embeddedSeed(dataDir: string): Promise<Buffer> {
-  const file = path.join(dataDir, "ticket-signing-key");
-  try {
-    return Buffer.from((await readFile(file, "utf8")).trim(), "base64");
-  } catch {
-    const seed = TicketSigner.generateSeed();
-    await writeFile(file, seed.toString("base64"), { mode: 0o600 });
-    return seed;
-  }
 }
 
 function connectRedis(config: Config, logger: Logger): Redis {
@@ -77,25 +68,44 @@ function waitForRedis(redis: Redis, ms: number): Promise<void> {
 
 export async function createRuntime(config: Config, logger: Logger): Promise<Runtime> {
   const embedded = !config.databaseUrl;
+  // Before anything connects: a key problem must stop the start, not surface after migrations.
+  let signer = config.signer;
+  if (!signer) {
+    signer = new TicketSigner(await loadOrCreateSeed(config.dataDir), config.signingKeyId);
+    if (!embedded) {
+      logger.warn(
+        { keyFile: config.dataDir },
+        "TICKET_SIGNING_KEY is not set: signing with the key in the data directory; every instance sharing this database must use the same key",
+      );
+    }
+  }
   const closers: Array<() => Promise<unknown>> = [];
   let writer: Database;
-  let reader: Database | undefined;
+  let replicas: ReplicaSet | undefined;
   if (embedded) {
     await mkdir(config.dataDir, { recursive: true });
     writer = await PGliteDatabase.open(path.join(config.dataDir, "pglite"));
   } else {
     writer = openWriter(config, logger, "boxoffice-api");
-    if (config.databaseReadUrl) {
-      reader = new PgDatabase({
-        url: config.databaseReadUrl,
-        user: config.databaseUser,
-        password: config.databasePassword,
-        tlsByDefault: config.production,
-        max: config.databasePoolMax,
-        applicationName: "boxoffice-api-read",
-        logger,
-      });
-      closers.push(() => reader!.close());
+    if (config.databaseReadUrls.length > 0) {
+      const readers = config.databaseReadUrls.map(
+        (url, index) =>
+          new PgDatabase({
+            url,
+            user: config.databaseUser,
+            password: config.databasePassword,
+            tlsByDefault: config.production,
+            max: config.databasePoolMax,
+            connectTimeoutMs: config.databaseConnectTimeoutMs,
+            // Tells the replicas apart in pg_stat_activity and in the logs.
+            applicationName: `boxoffice-api-read-${index + 1}`,
+            logger,
+          }),
+      );
+      replicas = new ReplicaSet(readers, { maxLagSeconds: config.databaseMaxReplicaLagSeconds, logger });
+      // The first sample before serving; replicas that do not answer it just start out of rotation.
+      await replicas.start();
+      closers.push(() => replicas!.close());
     }
   }
   closers.push(() => writer.close());
@@ -124,12 +134,11 @@ export async function createRuntime(config: Config, logger: Logger): Promise<Run
       : new MemoryCache();
   closers.unshift(() => cache.close());
 
-  const signer = config.signer ?? new TicketSigner(await embeddedSeed(config.dataDir), config.signingKeyId);
   const adminToken = config.adminToken ?? randomBytes(24).toString("base64url");
 
   return {
     embedded,
-    stores: new Stores(writer, reader, logger),
+    stores: new Stores(writer, replicas, logger),
     cache,
     mode,
     signer,

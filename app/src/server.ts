@@ -13,7 +13,7 @@ async function main(): Promise<void> {
   const logger = createLogger(config.logLevel);
   const runtime = await createRuntime(config, logger);
   const lifecycle = { draining: false };
-  const app = await buildApp({ ...runtime, lifecycle, logger });
+  const app = await buildApp({ ...runtime, lifecycle, logger, purchaseDeadlineMs: config.purchaseDeadlineMs });
 
   // PGlite is one process's database, so the embedded default runs the outbox worker in-process.
   const worker = runtime.embedded
@@ -45,7 +45,7 @@ async function main(): Promise<void> {
     }, SHUTDOWN_DEADLINE_MS);
     deadline.unref();
     lifecycle.draining = true;
-    // Keep answering (readiness 503) while the load balancer notices and stops sending traffic.
+    // Keep answering (health 503) while the load balancers notice and stop sending traffic.
     if (config.shutdownDrainMs > 0) await new Promise((resolve) => setTimeout(resolve, config.shutdownDrainMs));
     try {
       await app.close(); // stops accepting, waits for in-flight requests

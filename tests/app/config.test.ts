@@ -71,6 +71,16 @@ describe("configuration", () => {
     assert.throws(() => loadConfig({ MAIL_TRANSPORT: "smtp" }), /MAIL_TRANSPORT/);
     assert.throws(() => loadConfig({ MEMCACHED_SERVERS: "nohost" }), /host:port/);
     assert.throws(() => loadConfig({ MEMCACHED_TLS: "yes" }), /MEMCACHED_TLS/);
+    assert.throws(
+      () => loadConfig({ DATABASE_URL: "postgres://u:secret@db/app?sslmode=verify_full" }),
+      (error: Error) => error instanceof ConfigError && /^DATABASE_URL: sslmode must be one of disable, .*, got "verify_full"$/.test(error.message),
+    );
+    assert.throws(() => loadConfig({ DATABASE_URL: "mysql://u:secret@db/app" }), /^Error: DATABASE_URL must be a postgres:\/\/ or postgresql:\/\/ URL$/);
+    assert.throws(() => loadConfig({ DATABASE_CONNECT_TIMEOUT_MS: "0" }), /DATABASE_CONNECT_TIMEOUT_MS must be an integer between 100 and 60000, got "0"/);
+    assert.throws(() => loadConfig({ PURCHASE_DEADLINE_MS: "soon" }), /PURCHASE_DEADLINE_MS must be an integer/);
+    const timeouts = loadConfig({ DATABASE_CONNECT_TIMEOUT_MS: "750", PURCHASE_DEADLINE_MS: "3000" });
+    assert.deepEqual([timeouts.databaseConnectTimeoutMs, timeouts.purchaseDeadlineMs], [750, 3000]);
+    assert.deepEqual([loadConfig({}).databaseConnectTimeoutMs, loadConfig({}).purchaseDeadlineMs], [2000, 5000]);
   });
 
   it("lets DATABASE_USER / DATABASE_PASSWORD override the URL's credentials, URL-encoded", () => {

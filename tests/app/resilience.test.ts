@@ -7,6 +7,7 @@ import type { Database, Queryable } from "../../app/src/db/database";
 import { createLogger } from "../../app/src/logging";
 import { LocalModeStore } from "../../app/src/mode-store";
 import { purchase } from "../../app/src/services/purchase";
+import { ReplicaSet } from "../../app/src/db/replicas";
 import { Stores } from "../../app/src/services/stores";
 import { buy, createEvent } from "./helpers/fixtures";
 import { ADMIN_TOKEN, pglite, pgliteBackend } from "./helpers/harness";
@@ -36,7 +37,7 @@ describe("purchase retries and degraded dependencies", () => {
     const db = await pglite();
     let retries = 0;
     const input = { idempotencyKey: randomUUID(), eventId: event.id, ticketTypeId: event.ticketTypes[0].id, quantity: 2, email: "a@example.com" };
-    const result = await purchase(flaky(db, ["before", "before"]), backend.signer, input, () => retries++);
+    const result = await purchase(flaky(db, ["before", "before"]), backend.signer, input, { onRetry: () => retries++ });
     assert.equal(result.created, true);
     assert.equal(retries, 2);
     const sold = await db.query<{ sold: number }>("SELECT sold FROM ticket_types WHERE id = $1", [input.ticketTypeId]);
@@ -87,7 +88,9 @@ describe("purchase retries and degraded dependencies", () => {
   it("reads from the writer when the replica fails", async () => {
     const db = await pglite();
     const broken = { query: async () => Promise.reject(new Error("replica down")) } as unknown as Database;
-    const stores = new Stores(db, broken);
+    const replicas = new ReplicaSet([broken], { measure: async () => 0 });
+    await replicas.sample();
+    const stores = new Stores(db, replicas);
     const result = await stores.read<{ one: number }>("SELECT 1 AS one");
     assert.equal(result.rows[0].one, 1);
   });

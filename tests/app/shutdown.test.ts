@@ -54,7 +54,7 @@ describe("server process graceful shutdown", function () {
     assert.equal((await get(port, "/readyz")).status, 200);
 
     // Start a request and hold back the end of its body, so it is in flight across the SIGTERM.
-    const body = JSON.stringify({ name: "Late show", startsAt: "2030-01-01T20:00:00Z", ticketTypes: [{ name: "GA", priceCents: 100, capacity: 5 }] });
+    const body = JSON.stringify({ name: "Late show", startsAt: new Date(Date.now() + 365 * 86_400_000).toISOString(), ticketTypes: [{ name: "GA", priceCents: 100, capacity: 5 }] });
     const response = new Promise<{ status: number; body: string }>((resolve, reject) => {
       const req = http.request(
         { host: "127.0.0.1", port, method: "POST", path: "/events", agent: false, headers: { authorization: `Bearer ${token}`, "content-type": "application/json", "content-length": Buffer.byteLength(body) } },
@@ -75,6 +75,8 @@ describe("server process graceful shutdown", function () {
     const readiness = await get(port, "/readyz");
     assert.equal(readiness.status, 503);
     assert.equal(JSON.parse(readiness.body).error, "draining");
+    // The load balancers' check: 503 while draining, so they stop sending before the listener closes.
+    assert.equal((await get(port, "/healthz")).status, 503);
 
     const finished = await response;
     assert.equal(finished.status, 201, finished.body);

@@ -3,8 +3,11 @@ import { randomUUID } from "node:crypto";
 import { mkdtemp, readFile, readdir, rm } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
+import { Writable } from "node:stream";
 import type { PutMetricDataCommand } from "@aws-sdk/client-cloudwatch";
+import QRCode from "qrcode";
 import { BacklogPublisher } from "../../app/src/backlog-publisher";
+import { createLogger } from "../../app/src/logging";
 import { FileMailer, MailMessage, Mailer } from "../../app/src/mail/mailer";
 import { MAX_SEND_ATTEMPTS, OutboxWorker, backoffSeconds, countBacklog } from "../../app/src/outbox-worker";
 import { buy, createEvent } from "./helpers/fixtures";
@@ -57,7 +60,7 @@ describe("outbox worker", () => {
     const order = (await buy(app, event, key, 2, "buyer@example.com")).json();
     await buy(app, event, key, 2, "buyer@example.com");
     assert.ok((await countBacklog(backend.writer)) >= 1);
-    const worker = new OutboxWorker(backend.writer, new FileMailer(dir), { from: "tickets@example.com", publicUrl: "https://t.example" });
+    const worker = new OutboxWorker(backend.writer, new FileMailer(dir), { from: "tickets@example.com" });
     await drain(worker);
     assert.equal(await countBacklog(backend.writer), 0);
     const files = await readdir(dir);
@@ -66,9 +69,18 @@ describe("outbox worker", () => {
     assert.match(mail, /^From: tickets@example\.com\r\n/);
     assert.match(mail, /To: buyer@example\.com/);
     assert.match(mail, new RegExp(`Message-ID: <order-${order.id}@boxoffice>`));
-    for (const ticket of order.tickets) assert.ok(mail.includes(`https://t.example/tickets/${ticket.id}/qr.svg`));
-    // Codes themselves stay out of the e-mail text: it links to the QR instead.
+    // The tickets travel as QR images of their codes, one attachment each, in ticket id order.
+    assert.match(mail, /Content-Type: multipart\/mixed; boundary="boxoffice-[0-9a-f]{24}"/);
+    const images = [...mail.matchAll(/filename="(ticket-\d\.png)"\r\nContent-Transfer-Encoding: base64\r\n\r\n([A-Za-z0-9+/=\r\n]+)\r\n--/g)];
+    assert.deepEqual(images.map((m) => m[1]), ["ticket-1.png", "ticket-2.png"]);
+    for (const [index, ticket] of order.tickets.entries()) {
+      const expected = await QRCode.toBuffer(ticket.code, { type: "png", errorCorrectionLevel: "M", margin: 2, scale: 8 });
+      assert.ok(Buffer.from(images[index][2].replace(/\r\n/g, ""), "base64").equals(expected), `ticket ${index + 1}`);
+    }
+    // No links (they would carry the order secret in a URL), no code or secret in the text.
+    assert.doesNotMatch(mail, /https?:\/\/|qr\.svg/);
     assert.ok(!mail.includes(order.tickets[0].code));
+    assert.ok(!mail.includes(order.secret));
   });
 
   it("retries a failed send later with backoff and keeps it in the backlog", async () => {
@@ -80,7 +92,12 @@ describe("outbox worker", () => {
         if (message.id === `order-${order.id}`) throw new Error("SES throttled");
       },
     };
-    await drain(new OutboxWorker(backend.writer, failing, { from: "x@example.com" }));
+    let logs = "";
+    const logger = createLogger("debug", "test", new Writable({ write(chunk, _enc, done) { logs += chunk; done(); } }));
+    await drain(new OutboxWorker(backend.writer, failing, { from: "x@example.com", logger }));
+    // The warning names the outbox row, not the order: order ids stay out of the logs.
+    assert.match(logs, /"outboxId":\d+.*"msg":"confirmation not sent; will retry"/);
+    assert.ok(!logs.includes(order.id), logs);
     const row = await backend.writer.query<{ attempts: number; last_error: string; due: boolean; sent_at: Date | null }>(
       "SELECT attempts, last_error, next_attempt_at > now() + interval '5 seconds' AS due, sent_at FROM outbox WHERE order_id = $1",
       [order.id],

@@ -7,6 +7,8 @@ export interface Cache {
   set(key: string, value: string, ttlSeconds: number): Promise<void>;
   delete(key: string): Promise<void>;
   close(): Promise<void>;
+  /** One probe per server, rejecting when it does not answer (readiness report); absent in-process. */
+  ping?(): Array<Promise<void>>;
   /** Called on every swallowed failure (metrics). */
   onError?: (operation: string) => void;
 }
@@ -81,6 +83,10 @@ export class MemcachedCache implements Cache {
     } catch (error) {
       this.failed("delete", error);
     }
+  }
+
+  ping(): Array<Promise<void>> {
+    return this.client.ping();
   }
 
   async close(): Promise<void> {

@@ -165,6 +165,13 @@ export class MemcachedClient {
     await this.pick(checkKey(key)).request("delete", `delete ${key}\r\n`);
   }
 
+  /** A `get` of a key nobody sets, on every server: the answer (a miss) proves it serves. */
+  ping(): Array<Promise<void>> {
+    return this.connections.map(async (connection) => {
+      await connection.request("get", "get boxoffice-readiness-probe\r\n");
+    });
+  }
+
   close(): void {
     for (const connection of this.connections) connection.close();
   }

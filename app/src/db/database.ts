@@ -29,30 +29,64 @@ export interface Database extends Queryable {
   readonly kind: "postgres" | "pglite";
 }
 
-const RETRYABLE_SQLSTATES = new Set([
+/** Conflicts between transactions: the same transaction may simply run again. */
+const CONFLICT_SQLSTATES = new Set([
   "40001", // serialization_failure
   "40P01", // deadlock_detected
-  "57P01", // admin_shutdown (failover, restart)
-  "57P02", // crash_shutdown
-  "57P03", // cannot_connect_now
-  "53300", // too_many_connections
-  "25006", // read_only_sql_transaction: writer demoted during a failover
 ]);
 
-const RETRYABLE_NODE_CODES = new Set(["ECONNRESET", "ECONNREFUSED", "EPIPE", "ETIMEDOUT", "ENOTFOUND", "EAI_AGAIN"]);
+/** The server is going away, not there yet, or full; class 08 (connection exceptions) is added below. */
+const UNAVAILABLE_SQLSTATES = new Set([
+  "57P01", // admin_shutdown (failover, restart)
+  "57P02", // crash_shutdown
+  "57P03", // cannot_connect_now (starting up, or in recovery)
+  "53300", // too_many_connections
+  "25006", // read_only_sql_transaction: the writer was demoted during a failover
+]);
 
-/** Whether a whole transaction may be retried: serialization conflicts and lost connections. */
-export function isRetryable(error: unknown): boolean {
+const UNAVAILABLE_NODE_CODES = new Set([
+  "ECONNRESET",
+  "ECONNREFUSED",
+  "EPIPE",
+  "ETIMEDOUT",
+  "EHOSTUNREACH",
+  "ENETUNREACH",
+  "ENOTFOUND",
+  "EAI_AGAIN",
+]);
+
+/**
+ * What node-postgres and pg-pool say, without a code, when a socket drops ("Connection terminated
+ * unexpectedly"), a connect times out ("timeout expired", "Connection terminated due to connection
+ * timeout"), the pool has no connection to give within the connect timeout ("timeout exceeded when
+ * trying to connect"), a statement outlives its client-side timeout ("Query read timeout"), or a
+ * client that already failed is used again.
+ */
+const UNAVAILABLE_MESSAGE =
+  /Connection terminated|timeout expired|timeout exceeded when trying to connect|Query read timeout|Client has encountered a connection error|Client was closed and is not queryable/i;
+
+function codeOf(error: unknown): string | undefined {
+  const code = error && typeof error === "object" ? (error as { code?: unknown }).code : undefined;
+  return typeof code === "string" ? code : undefined;
+}
+
+/**
+ * Whether an error means the database could not be reached or answered in time, as opposed to the
+ * statement being wrong: the client gets `503 database_unavailable` and may retry.
+ */
+export function isUnavailable(error: unknown): boolean {
   if (!error || typeof error !== "object") return false;
-  const code = (error as { code?: unknown }).code;
-  if (typeof code === "string") {
-    if (RETRYABLE_SQLSTATES.has(code) || code.startsWith("08") || RETRYABLE_NODE_CODES.has(code)) return true;
+  const code = codeOf(error);
+  if (code !== undefined && (UNAVAILABLE_SQLSTATES.has(code) || code.startsWith("08") || UNAVAILABLE_NODE_CODES.has(code))) {
+    return true;
   }
-  const message = String((error as { message?: unknown }).message ?? "");
-  // node-postgres reports a dropped socket with these messages and no code.
-  return /Connection terminated|timeout exceeded when trying to connect|Client has encountered a connection error/i.test(
-    message,
-  );
+  return UNAVAILABLE_MESSAGE.test(String((error as { message?: unknown }).message ?? ""));
+}
+
+/** Whether a whole transaction may be retried: serialization conflicts and lost or missing connections. */
+export function isRetryable(error: unknown): boolean {
+  const code = codeOf(error);
+  return (code !== undefined && CONFLICT_SQLSTATES.has(code)) || isUnavailable(error);
 }
 
 export function sqlState(error: unknown): string | undefined {

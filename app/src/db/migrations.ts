@@ -81,6 +81,16 @@ CREATE TABLE outbox (
 CREATE INDEX outbox_pending_idx ON outbox (next_attempt_at, id) WHERE sent_at IS NULL AND failed_at IS NULL;
 `,
   },
+  {
+    version: 2,
+    name: "order-secret",
+    // The order secret's hash (lookups) and its sealed copy (replays); see services/order-secret.ts.
+    // Orders from before have neither: they can no longer be looked up, only replayed and scanned.
+    sql: `
+ALTER TABLE orders ADD COLUMN access_hash bytea;
+ALTER TABLE orders ADD COLUMN access_sealed bytea;
+`,
+  },
 ];
 
 /** Arbitrary constant shared by every instance of the service: the migration advisory lock. */

@@ -3,6 +3,7 @@ import type { Logger } from "pino";
 import { Database, QueryResult, Queryable, TransactionOptions } from "./database";
 import { EndpointWatch, watchEndpoint } from "./endpoint-watch";
 import { commitDurably, guardSyncCommits, queryDurably } from "./sync-commit";
+import { tlsSettings } from "./tls";
 
 export interface PgOptions {
   url: string;
@@ -10,9 +11,15 @@ export interface PgOptions {
   user?: string;
   password?: string;
   max?: number;
-  /** Require verified TLS when the URL says nothing about sslmode (RDS forces TLS). */
+  /** Verified TLS when the URL says nothing about sslmode (RDS forces TLS); see tls.ts for each sslmode. */
   tlsByDefault?: boolean;
   statementTimeoutMs?: number;
+  /**
+   * How long a connection may take to open (TCP, TLS, authentication), and how long a caller waits
+   * for a free pooled connection. Short, so an unreachable database answers requests with a 503 in
+   * about this time instead of hanging. @default 2000
+   */
+  connectTimeoutMs?: number;
   applicationName?: string;
   logger?: Logger;
 }
@@ -25,6 +32,9 @@ export function connectionString(options: Pick<PgOptions, "url" | "user" | "pass
   return url.toString();
 }
 
+/** RDS answers a new TLS connection in tens of milliseconds; 2 s is slack, not a hang. */
+export const DEFAULT_CONNECT_TIMEOUT_MS = 2000;
+
 export class PgDatabase implements Database {
   readonly kind = "postgres" as const;
   readonly pool: Pool;
@@ -33,11 +43,12 @@ export class PgDatabase implements Database {
 
   constructor(options: PgOptions) {
     this.logger = options.logger;
-    const url = connectionString(options);
+    const tls = tlsSettings(connectionString(options), options.tlsByDefault ?? false);
     const config: PoolConfig = {
-      connectionString: url,
+      connectionString: tls.connectionString,
+      ssl: tls.ssl,
       max: options.max ?? 20,
-      connectionTimeoutMillis: 5000,
+      connectionTimeoutMillis: options.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS,
       idleTimeoutMillis: 30000,
       // Server-side guards so that a stuck statement or transaction never holds a seat row forever.
       statement_timeout: options.statementTimeoutMs ?? 10000,
@@ -45,14 +56,11 @@ export class PgDatabase implements Database {
       query_timeout: (options.statementTimeoutMs ?? 10000) + 2000,
       application_name: options.applicationName ?? "boxoffice",
     };
-    if (options.tlsByDefault && !new URL(url).searchParams.has("sslmode")) {
-      config.ssl = { rejectUnauthorized: true };
-    }
     this.pool = new Pool(config);
     // An idle client that loses its socket (failover) emits here; without a listener the process dies.
     this.pool.on("error", (error) => options.logger?.warn({ err: error }, "idle database client failed"));
     guardSyncCommits(this.pool);
-    this.endpoint = watchEndpoint(this.pool, new URL(url).hostname, { logger: options.logger });
+    this.endpoint = watchEndpoint(this.pool, new URL(options.url).hostname, { logger: options.logger });
   }
 
   async query<R>(sql: string, params?: unknown[]): Promise<QueryResult<R>> {
@@ -77,26 +85,29 @@ export class PgDatabase implements Database {
     };
     client.on("error", onError);
     const queryTimeout = options.clientTimeoutMs;
+    // query_timeout per query is supported by node-postgres but missing from @types/pg.
+    const run = (sql: string, values?: unknown[]) =>
+      queryTimeout === undefined
+        ? client.query(sql, values)
+        : client.query({ text: sql, values, query_timeout: queryTimeout } as QueryConfig);
     try {
-      await client.query("BEGIN");
+      await run("BEGIN");
       const tx: Queryable = {
         async query<R>(sql: string, params?: unknown[]) {
-          const values = params as unknown[] | undefined;
-          const result =
-            queryTimeout === undefined
-              ? await client.query(sql, values)
-              : // query_timeout per query is supported by node-postgres but missing from @types/pg.
-                await client.query({ text: sql, values, query_timeout: queryTimeout } as QueryConfig);
+          const result = await run(sql, params as unknown[] | undefined);
           return { rows: result.rows as R[], rowCount: result.rowCount ?? 0 };
         },
       };
       const value = await fn(tx);
-      await commitDurably(client);
+      await commitDurably(client, () => run("COMMIT"));
       return value;
     } catch (error) {
+      // A statement that outlived its client-side timeout may still be running on a socket that
+      // no longer answers: the connection's state is unknown, so it is destroyed, not rolled back.
+      if (!broken && /Query read timeout/.test(String((error as Error)?.message))) broken = error as Error;
       if (!broken) {
         try {
-          await client.query("ROLLBACK");
+          await run("ROLLBACK");
         } catch (rollbackError) {
           // The connection itself is gone: do not hand it back to the pool.
           broken = rollbackError as Error;

@@ -43,10 +43,10 @@ function count(client: ClientBase): number {
   return cancellations.get(client) ?? 0;
 }
 
-/** COMMIT of an open transaction that never counts an unreplicated commit as success. */
-export async function commitDurably(client: PoolClient): Promise<void> {
+/** COMMIT of an open transaction (sent by `commit`) that never counts an unreplicated commit as success. */
+export async function commitDurably(client: PoolClient, commit: () => Promise<unknown> = () => client.query("COMMIT")): Promise<void> {
   const before = count(client);
-  await client.query("COMMIT");
+  await commit();
   if (count(client) !== before) throw new CommitNotReplicated();
 }
 

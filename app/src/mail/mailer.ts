@@ -1,3 +1,4 @@
+import { createHash } from "node:crypto";
 import { mkdir, rename, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { SESv2Client, SendEmailCommand } from "@aws-sdk/client-sesv2";
@@ -9,6 +10,13 @@ export interface MailMessage {
   from: string;
   subject: string;
   text: string;
+  attachments?: MailAttachment[];
+}
+
+export interface MailAttachment {
+  filename: string;
+  contentType: string;
+  content: Buffer;
 }
 
 export interface Mailer {
@@ -20,19 +28,48 @@ function headerSafe(value: string): string {
   return value.replace(/[\r\n]+/g, " ");
 }
 
-/** RFC 5322 message; the same bytes go to a file locally and to SES as raw content. */
+/** Base64 in lines of 76 characters (RFC 2045 §6.8). */
+function base64Lines(content: Buffer): string {
+  return (content.toString("base64").match(/.{1,76}/g) ?? []).join("\r\n");
+}
+
+/**
+ * RFC 5322 message; the same bytes go to a file locally and to SES as raw content. With attachments
+ * it is multipart/mixed (RFC 2046): the text first, then each attachment in base64. The boundary is
+ * derived from the message id, so a resend is byte-identical apart from its Date.
+ */
 export function toMime(message: MailMessage): string {
-  return [
+  const headers = [
     `From: ${headerSafe(message.from)}`,
     `To: ${headerSafe(message.to)}`,
     `Subject: ${headerSafe(message.subject)}`,
     `Message-ID: <${headerSafe(message.id)}@boxoffice>`,
     `Date: ${new Date().toUTCString()}`,
     "MIME-Version: 1.0",
-    "Content-Type: text/plain; charset=utf-8",
-    "Content-Transfer-Encoding: 8bit",
+  ];
+  const text = ["Content-Type: text/plain; charset=utf-8", "Content-Transfer-Encoding: 8bit", "", message.text.replace(/\r?\n/g, "\r\n")];
+  const attachments = message.attachments ?? [];
+  if (attachments.length === 0) return [...headers, ...text, ""].join("\r\n");
+  const boundary = `boxoffice-${createHash("sha256").update(message.id).digest("hex").slice(0, 24)}`;
+  const parts = [
+    text.join("\r\n"),
+    ...attachments.map((attachment) => {
+      const name = attachment.filename.replace(/[^A-Za-z0-9._-]/g, "_");
+      return [
+        `Content-Type: ${attachment.contentType}; name="${name}"`,
+        `Content-Disposition: attachment; filename="${name}"`,
+        "Content-Transfer-Encoding: base64",
+        "",
+        base64Lines(attachment.content),
+      ].join("\r\n");
+    }),
+  ];
+  return [
+    ...headers,
+    `Content-Type: multipart/mixed; boundary="${boundary}"`,
     "",
-    message.text.replace(/\r?\n/g, "\r\n"),
+    ...parts.map((part) => `--${boundary}\r\n${part}`),
+    `--${boundary}--`,
     "",
   ].join("\r\n");
 }

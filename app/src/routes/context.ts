@@ -16,19 +16,30 @@ export interface RouteContext {
   metrics: Metrics;
   lifecycle: { draining: boolean };
   adminToken: string;
+  /** See purchase(); undefined means its default. */
+  purchaseDeadlineMs?: number;
 }
 
 /** How long clients should wait before retrying a write refused in read-only mode. */
 export const READ_ONLY_RETRY_AFTER_SECONDS = 5;
 
+/**
+ * The credentials of `Authorization: Bearer <token>`. The scheme is case-insensitive and may be
+ * followed by one or more spaces (RFC 9110 §11.1 and §11.4: `auth-scheme 1*SP token68`), so
+ * `bearer`, `BEARER` and `Bearer  x` all carry the token x.
+ */
+export function bearerToken(header: string | undefined): string | undefined {
+  const match = /^bearer +(.+)$/i.exec(header ?? "");
+  return match?.[1];
+}
+
 export function requireAdmin(adminToken: string) {
   // Compare digests so the comparison takes the same time whatever the length of the guess.
   const expected = createHash("sha256").update(adminToken).digest();
   return async (request: FastifyRequest) => {
-    const header = request.headers.authorization ?? "";
-    const match = /^Bearer (.+)$/.exec(header);
-    const given = createHash("sha256").update(match ? match[1] : "").digest();
-    if (!match || !timingSafeEqual(given, expected)) {
+    const token = bearerToken(request.headers.authorization);
+    const given = createHash("sha256").update(token ?? "").digest();
+    if (token === undefined || !timingSafeEqual(given, expected)) {
       throw new HttpError(401, "unauthorized", "admin calls need Authorization: Bearer <ADMIN_TOKEN>");
     }
   };

@@ -26,7 +26,8 @@ const createBody = {
         properties: {
           name: { type: "string", minLength: 1, maxLength: 100, pattern: PLAIN_TEXT_PATTERN },
           priceCents: { type: "integer", minimum: 0, maximum: 100_000_000 },
-          capacity: { type: "integer", minimum: 0, maximum: 10_000_000 },
+          // A ticket type nobody can buy is a mistake, not an offer.
+          capacity: { type: "integer", minimum: 1, maximum: 10_000_000 },
         },
       },
     },

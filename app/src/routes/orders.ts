@@ -1,7 +1,8 @@
 import type { FastifyInstance } from "fastify";
 import QRCode from "qrcode";
 import { HttpError } from "../errors";
-import { getOrder, purchase } from "../services/purchase";
+import { getOrder, getTicketCode } from "../services/order-lookup";
+import { purchase } from "../services/purchase";
 import { RouteContext, UUID_PATTERN, requireWritable, uuidParams } from "./context";
 
 const orderBody = {
@@ -19,6 +20,11 @@ const orderHeaders = {
   type: "object",
   required: ["idempotency-key"],
   properties: { "idempotency-key": { type: "string", minLength: 1, maxLength: 200, pattern: "^[\\x21-\\x7e]+$" } },
+} as const;
+
+const secretHeaders = {
+  type: "object",
+  properties: { "order-secret": { type: "string", maxLength: 200 } },
 } as const;
 
 interface OrderBody {
@@ -53,7 +59,7 @@ export async function orderRoutes(app: FastifyInstance, ctx: RouteContext): Prom
             quantity: request.body.quantity,
             email: request.body.email,
           },
-          () => ctx.metrics.purchaseRetries.inc(),
+          { onRetry: () => ctx.metrics.purchaseRetries.inc(), deadlineMs: ctx.purchaseDeadlineMs },
         );
         ctx.metrics.orders.inc({ result: created ? "created" : "replayed" });
         return reply.code(created ? 201 : 200).send(order);
@@ -67,25 +73,32 @@ export async function orderRoutes(app: FastifyInstance, ctx: RouteContext): Prom
     },
   );
 
-  app.get<{ Params: { id: string } }>("/orders/:id", { schema: { params: uuidParams } }, async (request, reply) => {
-    const order = await getOrder(ctx.stores, request.params.id.toLowerCase());
-    if (!order) throw new HttpError(404, "not_found", "no such order");
-    // The order carries ticket codes: never let a shared cache keep it.
-    reply.header("cache-control", "private, no-store");
-    return order;
-  });
+  // The buyer's order secret (from the purchase answer) travels in a header, never in the URL:
+  // load balancer access logs record every request line, query string included ("request" field,
+  // https://docs.aws.amazon.com/elasticloadbalancing/latest/application/load-balancer-access-logs.html#access-log-entry-format).
+  const lookupSchema = { params: uuidParams, headers: secretHeaders };
+  const notFound = (what: string) => new HttpError(404, "not_found", `no such ${what} (or a missing or wrong Order-Secret)`);
 
-  app.get<{ Params: { id: string } }>("/tickets/:id/qr.svg", { schema: { params: uuidParams } }, async (request, reply) => {
-    const found = await ctx.stores.read<{ code: string }>("SELECT code FROM tickets WHERE id = $1", [
-      request.params.id.toLowerCase(),
-    ]);
-    const code =
-      found.rows[0]?.code ??
-      // Just bought and the replica has not caught up: ask the writer.
-      (await ctx.stores.writer.query<{ code: string }>("SELECT code FROM tickets WHERE id = $1", [request.params.id.toLowerCase()]))
-        .rows[0]?.code;
-    if (!code) throw new HttpError(404, "not_found", "no such ticket");
-    const svg = await QRCode.toString(code, { type: "svg", errorCorrectionLevel: "M", margin: 2 });
-    return reply.header("cache-control", "private, no-store").type("image/svg+xml").send(svg);
-  });
+  app.get<{ Params: { id: string }; Headers: { "order-secret"?: string } }>(
+    "/orders/:id",
+    { schema: lookupSchema },
+    async (request, reply) => {
+      const order = await getOrder(ctx.stores, request.params.id.toLowerCase(), request.headers["order-secret"]);
+      if (!order) throw notFound("order");
+      // The order carries ticket codes: never let a shared cache keep it.
+      reply.header("cache-control", "private, no-store");
+      return order;
+    },
+  );
+
+  app.get<{ Params: { id: string }; Headers: { "order-secret"?: string } }>(
+    "/tickets/:id/qr.svg",
+    { schema: lookupSchema },
+    async (request, reply) => {
+      const code = await getTicketCode(ctx.stores, request.params.id.toLowerCase(), request.headers["order-secret"]);
+      if (!code) throw notFound("ticket");
+      const svg = await QRCode.toString(code, { type: "svg", errorCorrectionLevel: "M", margin: 2 });
+      return reply.header("cache-control", "private, no-store").type("image/svg+xml").send(svg);
+    },
+  );
 }

@@ -1,6 +1,7 @@
 import { randomUUID } from "node:crypto";
 import type { Queryable } from "../db/database";
 import { HttpError } from "../errors";
+import { visibleName } from "../text";
 import { Stores, iso } from "./stores";
 
 export interface TicketTypeInput {
@@ -73,13 +74,48 @@ export function parseStartsAt(value: string): Date {
       400,
       "invalid_request",
       "body/startsAt must be a real instant between 1970-01-01T00:00:00Z and 9999-12-31T23:59:59Z (no leap seconds)",
+      { field: "body/startsAt" },
     );
   }
   return startsAt;
 }
 
-export async function createEvent(writer: { transaction<T>(fn: (tx: Queryable) => Promise<T>): Promise<T> }, input: EventInput): Promise<EventView> {
-  const startsAt = parseStartsAt(input.startsAt);
+/**
+ * What a box office refuses beyond the schema (each a 400 naming the field): an event that has
+ * already started (it could only sell tickets nobody can use), names nobody can read (empty once
+ * invisible characters are removed) or that reorder the text around them (bidirectional controls),
+ * and two ticket types of one event with the same name (a buyer could not tell them apart).
+ * Capacity 0 is refused by the schema (minimum 1). Names are stored trimmed, in NFC.
+ */
+export function checkEventInput(input: EventInput, now = new Date()): EventInput & { startsAtDate: Date } {
+  const name = visibleName(input.name, "body/name");
+  const startsAtDate = parseStartsAt(input.startsAt);
+  if (startsAtDate.getTime() <= now.getTime()) {
+    throw new HttpError(400, "invalid_request", `body/startsAt must be in the future, got ${startsAtDate.toISOString()}`, {
+      field: "body/startsAt",
+    });
+  }
+  const seen = new Map<string, number>();
+  const ticketTypes = input.ticketTypes.map((type, index) => {
+    const field = `body/ticketTypes/${index}/name`;
+    const name = visibleName(type.name, field);
+    const key = name.toLowerCase();
+    const first = seen.get(key);
+    if (first !== undefined) {
+      throw new HttpError(400, "invalid_request", `${field} repeats body/ticketTypes/${first}/name ("${name}")`, { field });
+    }
+    seen.set(key, index);
+    return { ...type, name };
+  });
+  return { name, startsAt: input.startsAt, ticketTypes, startsAtDate };
+}
+
+export async function createEvent(
+  writer: { transaction<T>(fn: (tx: Queryable) => Promise<T>): Promise<T> },
+  raw: EventInput,
+): Promise<EventView> {
+  const input = checkEventInput(raw);
+  const startsAt = input.startsAtDate;
   const id = randomUUID();
   const ticketTypes = input.ticketTypes.map((type) => ({ id: randomUUID(), ...type }));
   await writer.transaction(async (tx) => {

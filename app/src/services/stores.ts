@@ -1,24 +1,38 @@
 import type { Logger } from "pino";
-import type { Database, QueryResult } from "../db/database";
+import { Database, QueryResult, isUnavailable } from "../db/database";
+import type { ReplicaSet } from "../db/replicas";
 
-/** The writer and the optional read replica endpoint. */
+/** The writer and the read replicas (none in the embedded default). */
 export class Stores {
   constructor(
     readonly writer: Database,
-    readonly reader?: Database,
+    readonly replicas?: ReplicaSet,
     private readonly logger?: Logger,
   ) {}
 
+  /** The next healthy replica, or undefined when reads should go to the writer. */
+  reader(): Database | undefined {
+    return this.replicas?.pick();
+  }
+
+  /** A read on `reader` failed: a lost replica leaves the rotation until its next good sample. */
+  readerFailed(reader: Database, error: unknown): void {
+    if (isUnavailable(error)) this.replicas?.markFailed(reader, error);
+    this.logger?.warn({ err: error }, "read replica query failed; using the writer");
+  }
+
   /**
-   * A read that may be slightly stale. It goes to the replicas when configured and falls back to the
-   * writer when they fail, so a replica outage costs latency, not errors.
+   * A read that may be slightly stale. It goes to a healthy replica when there is one and falls back
+   * to the writer when it fails (a replica can also cancel a query that conflicts with recovery), so
+   * a replica outage costs latency, not errors.
    */
   async read<R>(sql: string, params?: unknown[]): Promise<QueryResult<R>> {
-    if (!this.reader) return this.writer.query<R>(sql, params);
+    const reader = this.reader();
+    if (!reader) return this.writer.query<R>(sql, params);
     try {
-      return await this.reader.query<R>(sql, params);
+      return await reader.query<R>(sql, params);
     } catch (error) {
-      this.logger?.warn({ err: error }, "read replica query failed; using the writer");
+      this.readerFailed(reader, error);
       return this.writer.query<R>(sql, params);
     }
   }

@@ -1,4 +1,4 @@
-import { createHash, createPrivateKey, createPublicKey, KeyObject, randomBytes, sign, verify } from "node:crypto";
+import { createHash, createPrivateKey, createPublicKey, hkdfSync, KeyObject, randomBytes, sign, verify } from "node:crypto";
 
 /**
  * Ticket codes: `<keyId>.<body>.<signature>`, base64url, where body = event uuid + ticket uuid +
@@ -45,6 +45,7 @@ function decodeStrict(text: string): Buffer | undefined {
 
 export class TicketSigner {
   readonly keyId: string;
+  private readonly seed: Buffer;
   private readonly privateKey: KeyObject;
   private readonly publicKey: KeyObject;
 
@@ -53,12 +54,21 @@ export class TicketSigner {
     if (seed.length !== 32) {
       throw new Error(`TICKET_SIGNING_KEY must be base64 of exactly 32 bytes, got ${seed.length} bytes`);
     }
+    this.seed = Buffer.from(seed);
     this.privateKey = createPrivateKey({ key: Buffer.concat([PKCS8_ED25519_PREFIX, seed]), format: "der", type: "pkcs8" });
     this.publicKey = createPublicKey(this.privateKey);
     this.keyId = keyId ?? createHash("sha256").update(this.rawPublicKey()).digest("base64url").slice(0, 11);
     if (!KEY_ID_PATTERN.test(this.keyId)) {
       throw new Error("TICKET_SIGNING_KEY_ID must be 1-32 characters of A-Z a-z 0-9 _ -");
     }
+  }
+
+  /**
+   * A 32-byte key for another purpose, derived from the seed with HKDF-SHA256 (RFC 5869) under its
+   * own `purpose` label: one secret to provision, and no key used for two things.
+   */
+  deriveKey(purpose: string): Buffer {
+    return Buffer.from(hkdfSync("sha256", this.seed, Buffer.from("boxoffice"), Buffer.from(purpose), 32));
   }
 
   static fromBase64(value: string, keyId?: string): TicketSigner {

@@ -7,13 +7,27 @@ import { RedisModeStore } from "../../../app/src/mode-store";
 import { TicketSigner } from "../../../app/src/tickets/codes";
 import Redis from "ioredis";
 import { Backend, closedPort } from "./harness";
-import { admin, buy, createEvent } from "./fixtures";
+import { admin, buy, createEvent, future } from "./fixtures";
+
+const FUTURE = future();
+
+/** What the parts of the suite share: the backend, one app on it, and a counting query. */
+export interface SuiteContext {
+  readonly backend: Backend;
+  readonly app: FastifyInstance;
+  count(sql: string, params: unknown[]): Promise<number>;
+}
 
 /**
  * The HTTP behaviour, run once on PGlite and once on real PostgreSQL + Redis + Memcached.
- * `open` returns the backend, or a reason to skip.
+ * `open` returns the backend, or a reason to skip. `parts` add more behaviour on the same backend
+ * (each in its own file, so no file grows past a screenful of concerns).
  */
-export function defineApiSuite(title: string, open: () => Promise<Backend | string>): void {
+export function defineApiSuite(
+  title: string,
+  open: () => Promise<Backend | string>,
+  parts: Array<(t: SuiteContext) => void> = [],
+): void {
   describe(title, function () {
     let backend: Backend;
     let app: FastifyInstance;
@@ -78,9 +92,11 @@ export function defineApiSuite(title: string, open: () => Promise<Backend | stri
       const changed = await buy(app, event, key, 3);
       assert.equal(changed.statusCode, 422);
       assert.equal(changed.json().error, "idempotency_mismatch");
-      const fetched = await app.inject(`/orders/${order.id}`);
-      assert.deepEqual(fetched.json(), order);
-      const qr = await app.inject(`/tickets/${order.tickets[0].id}/qr.svg`);
+      const secret = { "order-secret": order.secret };
+      const fetched = await app.inject({ url: `/orders/${order.id}`, headers: secret });
+      const { secret: _secret, ...shown } = order;
+      assert.deepEqual(fetched.json(), shown);
+      const qr = await app.inject({ url: `/tickets/${order.tickets[0].id}/qr.svg`, headers: secret });
       assert.equal(qr.statusCode, 200);
       assert.match(qr.headers["content-type"] as string, /image\/svg\+xml/);
       assert.match(qr.body, /<svg/);
@@ -200,7 +216,7 @@ export function defineApiSuite(title: string, open: () => Promise<Backend | stri
         await order({ ticketTypeId: randomUUID(), quantity: 1, email: "a@example.com" }),
         await order(null),
         await app.inject({ method: "POST", url: "/events", headers: admin, payload: { name: "x", startsAt: "tomorrow", ticketTypes: [] } }),
-        await app.inject({ method: "POST", url: "/events", headers: admin, payload: { name: "x", startsAt: "2030-01-01T00:00:00Z", ticketTypes: [{ name: "a", priceCents: -1, capacity: 1 }] } }),
+        await app.inject({ method: "POST", url: "/events", headers: admin, payload: { name: "x", startsAt: FUTURE, ticketTypes: [{ name: "a", priceCents: -1, capacity: 1 }] } }),
         await app.inject("/events/not-a-uuid"),
         await app.inject("/events/%zz"),
         await app.inject("/events/..%2F..%2Fetc"),
@@ -220,8 +236,8 @@ export function defineApiSuite(title: string, open: () => Promise<Backend | stri
         // PostgreSQL refuses NUL in text; control characters are refused before it.
         await app.inject({ method: "POST", url: "/checkins", payload: { code: "a.b.c", gate: "north\u0000" } }),
         await app.inject({ method: "POST", url: "/checkins", payload: { code: "a.b.c", gate: "north\n" } }),
-        await app.inject({ method: "POST", url: "/events", headers: admin, payload: { name: "Gig\u0000", startsAt: "2030-01-01T00:00:00Z", ticketTypes: [{ name: "a", priceCents: 1, capacity: 1 }] } }),
-        await app.inject({ method: "POST", url: "/events", headers: admin, payload: { name: "Gig", startsAt: "2030-01-01T00:00:00Z", ticketTypes: [{ name: "\u0000", priceCents: 1, capacity: 1 }] } }),
+        await app.inject({ method: "POST", url: "/events", headers: admin, payload: { name: "Gig\u0000", startsAt: FUTURE, ticketTypes: [{ name: "a", priceCents: 1, capacity: 1 }] } }),
+        await app.inject({ method: "POST", url: "/events", headers: admin, payload: { name: "Gig", startsAt: FUTURE, ticketTypes: [{ name: "\u0000", priceCents: 1, capacity: 1 }] } }),
         // Valid RFC 3339 that Date or PostgreSQL cannot hold: year 0, a leap second, past year 9999.
         ...(await Promise.all(
           ["0000-01-01T20:00:00Z", "2016-12-31T23:59:60Z", "9999-12-31T23:59:59-23:59"].map((startsAt) =>
@@ -327,7 +343,7 @@ export function defineApiSuite(title: string, open: () => Promise<Backend | stri
       }
     });
 
-    it("reports 503 on readiness while draining", async () => {
+    it("reports 503 on readiness and liveness while draining", async () => {
       const lifecycle = { draining: false };
       const instance = await backend.app({ lifecycle });
       assert.equal((await instance.inject("/readyz")).statusCode, 200);
@@ -335,7 +351,18 @@ export function defineApiSuite(title: string, open: () => Promise<Backend | stri
       const draining = await instance.inject("/readyz");
       assert.equal(draining.statusCode, 503);
       assert.equal(draining.json().error, "draining");
-      assert.equal((await instance.inject("/healthz")).statusCode, 200);
+      assert.equal((await instance.inject("/healthz")).statusCode, 503);
     });
+
+    const context: SuiteContext = {
+      get backend() {
+        return backend;
+      },
+      get app() {
+        return app;
+      },
+      count,
+    };
+    for (const part of parts) part(context);
   });
 }

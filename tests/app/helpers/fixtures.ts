@@ -5,6 +5,11 @@ import { ADMIN_TOKEN } from "./harness";
 
 export const admin = { authorization: `Bearer ${ADMIN_TOKEN}` };
 
+/** An instant `days` from now: events must start in the future, and fixed dates would expire. */
+export function future(days = 365): string {
+  return new Date(Date.now() + days * 86_400_000).toISOString();
+}
+
 export interface CreatedEvent {
   id: string;
   ticketTypes: Array<{ id: string; capacity: number; available: number }>;
@@ -17,7 +22,7 @@ export async function createEvent(app: FastifyInstance, capacity = 10, priceCent
     headers: admin,
     payload: {
       name: `Concert ${randomUUID().slice(0, 8)}`,
-      startsAt: "2030-06-01T19:30:00Z",
+      startsAt: future(),
       ticketTypes: [{ name: "Standing", priceCents, capacity }],
     },
   });

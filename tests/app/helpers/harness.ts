@@ -3,12 +3,14 @@ import net from "node:net";
 import type { FastifyInstance } from "fastify";
 import Redis from "ioredis";
 import { Pool } from "pg";
+import type { Logger } from "pino";
 import { buildApp } from "../../../app/src/app";
 import { Cache, MemcachedCache, MemoryCache } from "../../../app/src/cache/cache";
 import type { Database } from "../../../app/src/db/database";
 import { migrate } from "../../../app/src/db/migrations";
 import { PgDatabase } from "../../../app/src/db/pg-database";
 import { PGliteDatabase } from "../../../app/src/db/pglite-database";
+import { ReplicaSet } from "../../../app/src/db/replicas";
 import { LocalModeStore, ModeStore, RedisModeStore } from "../../../app/src/mode-store";
 import { Stores } from "../../../app/src/services/stores";
 import { TicketSigner } from "../../../app/src/tickets/codes";
@@ -16,13 +18,24 @@ import { registerCleanup } from "../../support/root-hooks";
 
 export const ADMIN_TOKEN = "test-admin-token";
 
+export interface AppOverrides {
+  cache?: Cache;
+  mode?: ModeStore;
+  lifecycle?: { draining: boolean };
+  writer?: Database;
+  purchaseDeadlineMs?: number;
+  logger?: Logger;
+}
+
 /** Everything a test needs: a backend (PGlite or real servers) and a way to build apps on it. */
 export interface Backend {
   name: string;
   writer: Database;
   signer: TicketSigner;
   /** Builds an app; each call gets its own mode store (shared through Redis on the real backend). */
-  app(overrides?: { cache?: Cache; mode?: ModeStore; lifecycle?: { draining: boolean }; writer?: Database }): Promise<FastifyInstance>;
+  app(overrides?: AppOverrides): Promise<FastifyInstance>;
+  /** Read replicas behind the app's reads (none on PGlite). */
+  replicas?: ReplicaSet;
   /** Whether the read-only mode is shared between app instances (Redis). */
   sharedMode: boolean;
   close(): Promise<void>;
@@ -66,6 +79,8 @@ export async function pgliteBackend(): Promise<Backend> {
         signer,
         adminToken: ADMIN_TOKEN,
         lifecycle: overrides.lifecycle,
+        purchaseDeadlineMs: overrides.purchaseDeadlineMs,
+        logger: overrides.logger,
       });
       apps.push(app);
       return app;
@@ -104,6 +119,14 @@ export async function freshDatabase(baseUrl: string): Promise<{ url: string; dro
   return {
     url: url.toString(),
     async drop() {
+      // pg-pool's end() resolves before its connections have closed. A FORCE drop then terminates
+      // those backends, and the FATAL can reach a client whose pool has no 'error' listener left
+      // (an uncaught error in whichever test runs next). Wait for them to go first.
+      for (let i = 0; i < 100; i++) {
+        const open = await admin.query("SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = $1", [name]);
+        if (open.rows[0].n === 0) break;
+        await new Promise((resolve) => setTimeout(resolve, 50));
+      }
       await admin.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
       await admin.end();
     },
@@ -113,15 +136,19 @@ export async function freshDatabase(baseUrl: string): Promise<{ url: string; dro
 export async function realBackend(): Promise<Backend> {
   const database = await freshDatabase(REAL_ENV.database!);
   const writer = new PgDatabase({ url: database.url, max: 30 });
-  // A second pool on the same database stands in for the replica endpoint (DATABASE_READ_URL).
-  const reader = new PgDatabase({ url: database.url, max: 10, applicationName: "boxoffice-test-read" });
+  // Two more pools on the same database stand in for two replica endpoints (DATABASE_READ_URLS).
+  const replicas = new ReplicaSet(
+    [1, 2].map((n) => new PgDatabase({ url: database.url, max: 5, applicationName: `boxoffice-test-read-${n}` })),
+  );
   await migrate(writer);
+  await replicas.start();
   const run = randomBytes(4).toString("hex");
   const redisClients: Redis[] = [];
   const closers: Array<() => Promise<unknown>> = [];
   return {
     name: "real",
     writer,
+    replicas,
     signer,
     sharedMode: true,
     async app(overrides = {}) {
@@ -138,12 +165,14 @@ export async function realBackend(): Promise<Backend> {
       }
       const cache = overrides.cache ?? new MemcachedCache({ servers: REAL_ENV.memcached!.split(",") }, `bxt${run}:`);
       const app = await buildApp({
-        stores: new Stores(overrides.writer ?? writer, overrides.writer ? undefined : reader),
+        stores: new Stores(overrides.writer ?? writer, overrides.writer ? undefined : replicas),
         cache,
         mode,
         signer,
         adminToken: ADMIN_TOKEN,
         lifecycle: overrides.lifecycle,
+        purchaseDeadlineMs: overrides.purchaseDeadlineMs,
+        logger: overrides.logger,
       });
       closers.push(() => app.close(), () => cache.close());
       return app;
@@ -154,7 +183,7 @@ export async function realBackend(): Promise<Backend> {
         await redis.del(`boxoffice:test-${run}:mode`).catch(() => undefined);
         redis.disconnect();
       }
-      await reader.close();
+      await replicas.close();
       await writer.close();
       await database.drop();
     },

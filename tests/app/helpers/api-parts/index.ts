@@ -1,0 +1,8 @@
+import type { SuiteContext } from "../api-suite";
+import { adminAuthPart } from "./admin-auth";
+import { eventInputPart } from "./event-input";
+import { healthPart } from "./health";
+import { orderAccessPart } from "./order-access";
+
+/** Every part of the HTTP suite; both backends run all of them. */
+export const API_PARTS: Array<(t: SuiteContext) => void> = [adminAuthPart, eventInputPart, healthPart, orderAccessPart];
