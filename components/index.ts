@@ -11,9 +11,10 @@ export { ServiceSecurityGroups, ServiceSecurityGroupsArgs } from "./edge/service
 export { EcsCluster, EcsClusterArgs } from "./compute/cluster";
 export { ContainerImage, ContainerImageArgs } from "./compute/container-image";
 export { ServiceSecrets, ServiceSecretsArgs } from "./compute/service-secrets";
-export { AutoscaledService, AutoscaledServiceArgs, ServiceSecret } from "./compute/autoscaled-service";
+export { AutoscaledService, AutoscaledServiceArgs, ServiceSecret, TaskPolicyStatement, RequestSource } from "./compute/autoscaled-service";
 export { ScheduledScaling, ScheduledScalingArgs } from "./compute/scheduled-scaling";
 export { planScheduledActions, PlannedAction, ScheduleSpec, OnSaleSpec } from "./compute/schedule-plan";
 export { Alarms, AlarmsArgs } from "./observability/alarms";
+export { SendingIdentity, SendingIdentityArgs } from "./mail/sending-identity";
 export { TIER_TAG, TIERS, Tier, BACKUP_TAG, BACKUP_TAG_VALUE, ENVIRONMENT_TAG } from "./tiers";
 export { ComponentArgError } from "./arg-check";

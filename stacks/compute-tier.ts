@@ -10,6 +10,7 @@ import { EcsCluster } from "../components/compute/cluster";
 import { ContainerImage } from "../components/compute/container-image";
 import { ScheduledScaling } from "../components/compute/scheduled-scaling";
 import { ServiceSecrets } from "../components/compute/service-secrets";
+import { SendingIdentity } from "../components/mail/sending-identity";
 import { Alarms } from "../components/observability/alarms";
 import type { PlatformConfig } from "./config/schema";
 import { APP_PORT } from "./edge-tier";
@@ -20,27 +21,32 @@ export const BACKLOG_NAMESPACE = "Boxoffice";
 export const BACKLOG_METRIC = "OrderBacklog";
 
 /**
- * Environment and secrets for both services. `DATABASE_READ_URL` takes one address: the first replica, or
- * the writer when there are none (reads then share the writer). Credentials appear only as Secrets Manager
- * references: the RDS-managed secret's `password` key, and our own secrets for the rest.
+ * Environment and secrets for both services. `DATABASE_READ_URLS` lists one URL per read replica, so every
+ * replica added in config adds read capacity (the app spreads reads over them and falls back to the writer on
+ * failure or lag); without replicas it is left out and reads use the writer. Credentials appear only as
+ * Secrets Manager references: the master secret's `password` key, and our own secrets for the rest.
  */
-export function serviceWiring(stack: string, config: PlatformConfig, data: DataTier, secrets: ServiceSecrets) {
+export function serviceWiring(stack: string, config: PlatformConfig, data: DataTier, secrets: ServiceSecrets, mail?: SendingIdentity) {
     const db = data.database;
     const user = encodeURIComponent(db.masterUsername);
-    const url = (host: pulumi.Input<string>) => pulumi.interpolate`postgres://${user}@${host}:${db.port}/${db.databaseName}?sslmode=require`;
+    // verify-full: the server's certificate must chain to the RDS CA bundle the image ships (NODE_EXTRA_CA_CERTS)
+    // and name the host we dialled; `require` would encrypt to anyone who answers on the address.
+    const url = (host: pulumi.Input<string>) => pulumi.interpolate`postgres://${user}@${host}:${db.port}/${db.databaseName}?sslmode=verify-full`;
     const environment: Record<string, pulumi.Input<string>> = {
         NODE_ENV: "production",
         PORT: String(APP_PORT),
         BOXOFFICE_STACK: stack,
         DATABASE_URL: url(db.clientWriterAddress),
-        DATABASE_READ_URL: url(db.readerAddresses[0] ?? db.writerAddress),
+        ...(db.readerAddresses.length > 0 ? { DATABASE_READ_URLS: pulumi.all(db.readerAddresses.map(url)).apply((urls) => urls.join(",")) } : {}),
         DATABASE_USER: db.masterUsername,
         REDIS_URL: pulumi.interpolate`rediss://${data.redis.primaryAddress}:${data.redis.port}`,
         MEMCACHED_SERVERS: data.memcached.servers,
         MEMCACHED_TLS: "true",
         BACKLOG_METRIC_NAMESPACE: BACKLOG_NAMESPACE,
-        MAIL_TRANSPORT: "ses",
-        MAIL_FROM: config.loadBalancers.domain ? `tickets@${config.loadBalancers.domain}` : "tickets@boxoffice.invalid",
+        // SES needs a verified identity to send from; without a domain and hosted zone there is none, and the
+        // confirmations are written to the task's /tmp instead (staging without a domain sends no mail).
+        MAIL_TRANSPORT: mail ? "ses" : "file",
+        MAIL_FROM: mail ? `tickets@${mail.domain}` : "tickets@boxoffice.invalid",
     };
     const secretRefs: Record<string, ServiceSecret> = {
         DATABASE_PASSWORD: { arn: db.masterSecretArn, jsonKey: "password" },
@@ -51,13 +57,22 @@ export function serviceWiring(stack: string, config: PlatformConfig, data: DataT
     return { environment, secrets: secretRefs, kmsKeyArns: [db.secretKmsKeyArn, secrets.kmsKeyArn] };
 }
 
+/** The most tasks a service can run: its maxTasks or a larger maximum a schedule or the on-sale sets. */
+function mostTasks(config: PlatformConfig, svc: "app" | "worker"): number {
+    const profiles = [...config.scaling.schedules, ...(config.scaling.onSale ? [config.scaling.onSale] : [])];
+    return Math.max(config[svc].maxTasks, ...profiles.map((p) => p[`${svc}MaxTasks`] ?? 0));
+}
+
 export function createComputeTier(name: string, config: PlatformConfig, network: Network, edge: EdgeTier, data: DataTier): ComputeTier {
     const tags = { [ENVIRONMENT_TAG]: config.environment };
     const cluster = new EcsCluster(name, { tags });
-    const image = new ContainerImage(name, { platform: "linux/arm64", tags });
+    // Staging is torn down and rebuilt: its images must not block `pulumi destroy`. Prod keeps them.
+    const image = new ContainerImage(name, { platform: "linux/arm64", forceDelete: config.environment !== "prod", tags });
     // The ticket-signing seed has no other copy: prod protects it like the database.
     const secrets = new ServiceSecrets(name, { redisAuthToken: data.redis.authToken, protect: config.environment === "prod", tags });
-    const wiring = serviceWiring(name, config, data, secrets);
+    const lb = config.loadBalancers;
+    const mail = lb.domain && lb.hostedZoneId ? new SendingIdentity(`${name}-mail`, { domain: lb.domain, hostedZoneId: lb.hostedZoneId, tags }) : undefined;
+    const wiring = serviceWiring(name, config, data, secrets, mail);
     const common = {
         clusterArn: cluster.clusterArn, clusterName: cluster.clusterName, image: image.imageUri,
         cpuArchitecture: image.platform === "linux/arm64" ? "ARM64" as const : "X86_64" as const,
@@ -73,9 +88,9 @@ export function createComputeTier(name: string, config: PlatformConfig, network:
         healthCheckGracePeriodSeconds: config.app.healthCheckGracePeriodSeconds,
         securityGroupIds: [edge.appSecurityGroupId],
         targetGroupArns: edge.targetGroupArns, listenerDependencies: edge.listenerDependencies,
-        // Requests per target of the primary ALB: the one serving traffic while DNS points at it.
+        // Requests per task over both ALBs: DNS may point at either, and the scaling must follow it.
         requestScaling: {
-            resourceLabel: pulumi.interpolate`${edge.loadBalancerArnSuffixes[0]}/${edge.targetGroupArnSuffixes[0]}`,
+            targetGroups: edge.loadBalancerArnSuffixes.map((loadBalancerArnSuffix, i) => ({ loadBalancerArnSuffix, targetGroupArnSuffix: edge.targetGroupArnSuffixes[i] })),
             targetRequestsPerTask: config.app.targetRequestsPerTask,
         },
     });
@@ -84,6 +99,8 @@ export function createComputeTier(name: string, config: PlatformConfig, network:
         cpu: config.worker.cpu, memory: config.worker.memory, minTasks: config.worker.minTasks, maxTasks: config.worker.maxTasks,
         targetCpuPercent: config.worker.targetCpuPercent, logRetentionDays: config.worker.logRetentionDays,
         securityGroupIds: [edge.workerSecurityGroupId],
+        // Only the worker sends mail, and only from the stack's own SES identity.
+        taskPolicyStatements: mail ? [{ actions: ["ses:SendEmail", "ses:SendRawEmail"], resources: [mail.identityArn] }] : [],
         backlogScaling: { namespace: BACKLOG_NAMESPACE, metricName: BACKLOG_METRIC, dimensions: { Stack: name }, targetPerTask: config.worker.targetBacklogPerTask },
     });
     new ScheduledScaling(name, {
@@ -99,11 +116,15 @@ export function createComputeTier(name: string, config: PlatformConfig, network:
         loadBalancers: edge.loadBalancerArnSuffixes.map((arnSuffix, i) => ({ arnSuffix, targetGroupArnSuffix: edge.targetGroupArnSuffixes[i] })),
         database: { writerIdentifier: data.database.writerIdentifier, replicaIdentifiers: data.database.replicaIdentifiers },
         redis: { memberClusterIds: data.redis.memberClusterIds, nodeCount: config.redis.replicas + 1 },
+        // Each task keeps one connection per Memcached node: ten times the most tasks there can be is a leak or a storm.
+        memcached: { clusterId: data.memcached.clusterId, nodeCount: config.memcached.nodes, connectionsAbove: 10 * (mostTasks(config, "app") + mostTasks(config, "worker")) },
+        backupFailures: true,
         services: [
             { role: "app", clusterName: cluster.clusterName, serviceName: app.serviceName, minTasks: config.app.minTasks },
             { role: "worker", clusterName: cluster.clusterName, serviceName: worker.serviceName, minTasks: config.worker.minTasks },
         ],
         healthCheckIds: edge.healthCheckIds,
+        mail: { backlog: { namespace: BACKLOG_NAMESPACE, metricName: BACKLOG_METRIC, dimensions: { Stack: name } }, sesReputation: mail !== undefined },
         tags,
     });
     return { appServiceName: app.serviceName, workerServiceName: worker.serviceName, dashboardUrl: alarms.dashboardUrl };

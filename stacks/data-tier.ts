@@ -72,6 +72,8 @@ export function createDataTier(
         vaultLock: b.vaultLock,
         vaultLockMode: b.vaultLockMode,
         restoreTesting: b.restoreTesting,
+        // The schedules must start clear of the writer's backup and maintenance windows, or the jobs expire.
+        databaseWindows: { backupWindow: db.backupWindow, maintenanceWindow: db.maintenanceWindow },
         tags,
     });
 

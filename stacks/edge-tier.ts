@@ -9,6 +9,12 @@ import type { PlatformConfig } from "./config/schema";
 import type { EdgeTier } from "./tiers";
 
 export const APP_PORT = 8080;
+/**
+ * The ticket service's admin API and its Prometheus endpoint: for operators and in-VPC scrapers, never for the
+ * internet. Both ALBs answer them 404 and the WAF blocks them (encoded variants too); tasks serve them on the
+ * app port inside the VPC to whatever security group `ServiceSecurityGroups` admits.
+ */
+export const PRIVATE_PATHS = ["/admin", "/metrics"];
 
 export function createEdgeTier(name: string, config: PlatformConfig, network: Network): EdgeTier {
     const lb = config.loadBalancers;
@@ -27,11 +33,14 @@ export function createEdgeTier(name: string, config: PlatformConfig, network: Ne
         // Staging is torn down and rebuilt; prod's ALB names are what DNS points at.
         deletionProtection: prod,
         accessLogRetentionDays: lb.accessLogRetentionDays,
+        // Staging is torn down and rebuilt: its logs must not block `pulumi destroy`. Prod keeps them.
+        accessLogForceDestroy: !prod,
         healthCheckIntervalSeconds: lb.healthCheckIntervalSeconds,
         healthCheckFailureThreshold: lb.healthCheckFailureThreshold,
         orderRateLimitPer5Min: lb.orderRateLimitPer5Min,
         browseRateLimitPer5Min: lb.browseRateLimitPer5Min,
         appPort: APP_PORT,
+        privatePaths: PRIVATE_PATHS,
         tags,
     });
     const groups = new ServiceSecurityGroups(name, {

@@ -53,6 +53,10 @@ const KEY_FIELDS: Record<string, string[]> = {
     "aws:appautoscaling/scheduledAction:ScheduledAction": ["schedule", "timezone", "scalableTargetAction"],
     "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule": ["cidrIpv4", "cidrIpv6", "referencedSecurityGroupId", "fromPort", "toPort"],
     "aws:kms/key:Key": ["enableKeyRotation"],
+    "awsx:ecr:Image": ["imageTag", "platform"],
+    "aws:lb/listenerRule:ListenerRule": ["priority", "conditions", "actions"],
+    "aws:sesv2/emailIdentity:EmailIdentity": ["emailIdentity"],
+    "aws:cloudwatch/eventRule:EventRule": ["description"],
 };
 
 function brief(value: unknown): string {

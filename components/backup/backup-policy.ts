@@ -2,6 +2,7 @@ import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { argChecker } from "../arg-check";
 import { BACKUP_TAG, BACKUP_TAG_VALUE } from "../tiers";
+import { BACKUP_START_WINDOW_MINUTES, DEFAULT_BACKUP_SCHEDULES, DatabaseWindows, scheduleConflict } from "./schedule-windows";
 
 export interface BackupPolicyArgs {
     /** Days a daily recovery point is kept. @default 3 */
@@ -28,17 +29,28 @@ export interface BackupPolicyArgs {
     changeableForDays?: number;
     /** Restore the latest RDS recovery point every week and let AWS Backup delete it after validation. @default true */
     restoreTesting?: boolean;
-    /** Schedules (AWS Backup cron, UTC); after the RDS backup window and the maintenance window. */
+    /**
+     * Schedules (AWS Backup cron, UTC). The defaults start at 07:00, clear of the default RDS backup window
+     * (02:00-03:00) and of Sunday's maintenance window (04:00-05:00) even when it overruns, and the weekly rule
+     * runs on Saturday, away from the maintenance day. @default "cron(0 7 * * ? *)"
+     */
     dailySchedule?: string;
-    /** @default "cron(0 5 ? * SUN *)" */
+    /** @default "cron(0 7 ? * SAT *)" */
     weeklySchedule?: string;
-    /** @default "cron(0 5 1 * ? *)" */
+    /** @default "cron(0 7 1 * ? *)" */
     monthlySchedule?: string;
+    /**
+     * The backed-up database's RDS windows: every schedule is then checked not to start (within its start window)
+     * during the backup window, the maintenance window or the hour before it, when AWS Backup does not start an
+     * RDS backup and the job expires instead. @default undefined (not checked)
+     * @example { backupWindow: "02:00-03:00", maintenanceWindow: "sun:04:00-sun:05:00" }
+     */
+    databaseWindows?: DatabaseWindows;
     /** Tags for every child. */
     tags?: Record<string, string>;
 }
 
-const DEFAULT_DAILY = "cron(0 5 * * ? *)";
+
 /** CreateBackupVault: `^[a-zA-Z0-9\-\_]{2,50}$`; restore-testing plan and selection names also stop at 50. */
 const MAX_VAULT_NAME = 50;
 /**
@@ -80,9 +92,9 @@ export class BackupPolicy extends pulumi.ComponentResource {
         const lockMode = args.vaultLockMode ?? "compliance";
         const changeable = args.changeableForDays ?? 3;
         const schedules = {
-            daily: args.dailySchedule ?? DEFAULT_DAILY,
-            weekly: args.weeklySchedule ?? "cron(0 5 ? * SUN *)",
-            monthly: args.monthlySchedule ?? "cron(0 5 1 * ? *)",
+            daily: args.dailySchedule ?? DEFAULT_BACKUP_SCHEDULES.daily,
+            weekly: args.weeklySchedule ?? DEFAULT_BACKUP_SCHEDULES.weekly,
+            monthly: args.monthlySchedule ?? DEFAULT_BACKUP_SCHEDULES.monthly,
         };
 
         const check = argChecker("BackupPolicy", name);
@@ -99,7 +111,9 @@ export class BackupPolicy extends pulumi.ComponentResource {
         check.that(lockMode === "compliance" || lockMode === "governance", "vaultLockMode", lockMode, "must be compliance or governance");
         check.intRange("changeableForDays", changeable, 3, 36500, "AWS Backup vault lock cooling-off is at least 72 hours");
         for (const [rule, expr] of Object.entries(schedules)) {
-            check.that(/^cron\(\S+ \S+ \S+ \S+ \S+ \S+\)$/.test(expr), `${rule}Schedule`, expr, "must be an AWS cron expression with six fields, e.g. cron(0 5 * * ? *)");
+            check.that(/^cron\(\S+ \S+ \S+ \S+ \S+ \S+\)$/.test(expr), `${rule}Schedule`, expr, "must be an AWS cron expression with six fields, e.g. cron(0 7 * * ? *)");
+            const conflict = args.databaseWindows && scheduleConflict(expr, BACKUP_START_WINDOW_MINUTES, args.databaseWindows);
+            check.that(!conflict, `${rule}Schedule`, expr, `${conflict} (AWS Backup Developer Guide, backup windows); pick a time clear of both`);
         }
         super("boxoffice:backup:BackupPolicy", name, {}, opts);
 
@@ -122,7 +136,7 @@ export class BackupPolicy extends pulumi.ComponentResource {
             targetVaultName: vault.name,
             schedule,
             scheduleExpressionTimezone: "Etc/UTC",
-            startWindow: 60,
+            startWindow: BACKUP_START_WINDOW_MINUTES,
             completionWindow: 360,
             lifecycle: lc,
             recoveryPointTags: { ...args.tags, "boxoffice:backup-rule": ruleName },

@@ -14,6 +14,8 @@ function fargatePairOk(cpu: number, memory: number): boolean {
     if (cpu === 256) return [512, 1024, 2048].includes(memory);
     return memory >= size[0] && memory <= size[1] && (memory - size[0]) % size[2] === 0;
 }
+/** Load balancers whose requests one policy sums (the platform has two); a small bound keeps the expression short. */
+const MAX_REQUEST_SOURCES = 5;
 /** Environment names that look like credentials; they must come through `secrets`, never plain text. */
 const SECRET_LIKE = /(PASSWORD|SECRET|TOKEN|_KEY)$/;
 
@@ -22,6 +24,18 @@ export interface ServiceSecret {
     arn: pulumi.Input<string>;
     /** JSON key inside the secret, e.g. `password` for an RDS-managed secret. @default the whole value */
     jsonKey?: string;
+}
+
+/** A load balancer and the service's target group behind it, by ARN suffix (the CloudWatch dimension values). */
+export interface RequestSource {
+    loadBalancerArnSuffix: pulumi.Input<string>;
+    targetGroupArnSuffix: pulumi.Input<string>;
+}
+
+/** An Allow statement of the task role. */
+export interface TaskPolicyStatement {
+    actions: string[];
+    resources: pulumi.Input<string>[];
 }
 
 export interface AutoscaledServiceArgs {
@@ -68,10 +82,21 @@ export interface AutoscaledServiceArgs {
     capacityManagedBySchedules?: boolean;
     /** Target-tracking CPU utilisation. @default 60 */
     targetCpuPercent?: number;
-    /** ALB requests per target per minute; `resourceLabel` = `<alb arnSuffix>/<tg arnSuffix>`. @default undefined */
-    requestScaling?: { resourceLabel: pulumi.Input<string>; targetRequestsPerTask: number };
+    /**
+     * Target tracking on requests per task per minute, summed over every given load balancer's target group, so
+     * scaling keeps following the traffic after DNS fails over from one ALB to the other. Each task must be
+     * registered with every one of these target groups (the app registers with both ALBs'). @default undefined
+     * @example { targetGroups: [{ loadBalancerArnSuffix, targetGroupArnSuffix }, ...], targetRequestsPerTask: 800 }
+     */
+    requestScaling?: { targetGroups: RequestSource[]; targetRequestsPerTask: number };
     /** Scale on a custom backlog metric divided by running tasks. @default undefined */
     backlogScaling?: { namespace: string; metricName: string; dimensions: Record<string, pulumi.Input<string>>; targetPerTask: number };
+    /**
+     * Extra permissions of the task role, each on named resources (never `*`), e.g. sending mail from one SES
+     * identity. @default []
+     * @example [{ actions: ["ses:SendEmail", "ses:SendRawEmail"], resources: [identity.identityArn] }]
+     */
+    taskPolicyStatements?: TaskPolicyStatement[];
     /** CloudWatch namespace the task may publish metrics to. @default "Boxoffice" */
     metricNamespace?: string;
     /** Seconds ECS ignores load-balancer health checks after a task starts. @default 60 */
@@ -87,7 +112,7 @@ export interface AutoscaledServiceArgs {
  * A Fargate service with autoscaling: hardened task definition (non-root, read-only root filesystem with a
  * writable /tmp, logs with retention, secrets by reference only), a service spread over private subnets in
  * every AZ without public IPs, deployments that never drop below 100 % and roll back on failure, and
- * target-tracking policies (CPU, plus ALB requests per task or a backlog per task).
+ * target-tracking policies (CPU, plus requests per task over every ALB, or a backlog per task).
  *
  * HA: ECS spreads tasks over the subnets' AZs and rebalances after an AZ recovers; the minimum is the floor
  * through every deployment. Cost: vCPU-hours and GB-hours per running task; logs per GB ingested.
@@ -121,6 +146,15 @@ export class AutoscaledService extends pulumi.ComponentResource {
         check.that(args.subnetIds.length >= 2, "subnetIds", args.subnetIds.length, "must list at least 2 subnets (one AZ is not highly available)");
         check.that(tgs.length === 0 || args.port !== undefined, "targetGroupArns", tgs.length, "need port");
         check.that(!args.requestScaling || tgs.length > 0, "requestScaling", "set", "needs targetGroupArns");
+        if (args.requestScaling) {
+            const n = args.requestScaling.targetGroups.length;
+            check.intRange("requestScaling.targetGroups", n, 1, MAX_REQUEST_SOURCES, "load balancers whose requests are summed");
+            check.intRange("requestScaling.targetRequestsPerTask", args.requestScaling.targetRequestsPerTask, 1, 100000, "requests per task per minute");
+        }
+        for (const st of args.taskPolicyStatements ?? []) {
+            check.that(st.actions.length > 0 && st.resources.length > 0, "taskPolicyStatements", st.actions, "each statement needs actions and named resources");
+            check.that(!st.resources.includes("*"), "taskPolicyStatements", st.actions, "must name its resources, not *");
+        }
         for (const key of Object.keys(args.environment ?? {})) {
             check.that(!SECRET_LIKE.test(key), "environment", key, "looks like a credential: pass it in secrets (a Secrets Manager reference), never as plain text");
         }
@@ -151,16 +185,17 @@ export class AutoscaledService extends pulumi.ComponentResource {
             }, parent);
         }
         const taskRole = new aws.iam.Role(`${name}-task-role`, { assumeRolePolicy: assume, tags: tags("task-role") }, parent);
+        const extra = args.taskPolicyStatements ?? [];
         new aws.iam.RolePolicy(`${name}-task-policy`, {
             role: taskRole.id,
-            policy: JSON.stringify({
+            policy: pulumi.all(extra.map((st) => pulumi.all(st.resources))).apply((resources) => JSON.stringify({
                 Version: "2012-10-17",
                 Statement: [
                     // PutMetricData has no resource-level permissions; the namespace condition is the fence.
                     { Effect: "Allow", Action: "cloudwatch:PutMetricData", Resource: "*", Condition: { StringEquals: { "cloudwatch:namespace": args.metricNamespace ?? "Boxoffice" } } },
-                    { Effect: "Allow", Action: ["ses:SendEmail", "ses:SendRawEmail"], Resource: "*" },
+                    ...extra.map((st, i) => ({ Effect: "Allow", Action: st.actions, Resource: resources[i] })),
                 ],
-            }),
+            })),
         }, parent);
 
         const container = {
@@ -243,9 +278,30 @@ export class AutoscaledService extends pulumi.ComponentResource {
             }, parent);
         policy("cpu-scaling", { targetValue: targetCpu, predefinedMetricSpecification: { predefinedMetricType: "ECSServiceAverageCPUUtilization" } });
         if (args.requestScaling) {
+            // The predefined ALBRequestCountPerTarget follows one target group: after a DNS failover its ALB sees ~0
+            // requests and only CPU scaling would remain. RequestCountPerTarget of each group (Sum: requests in the
+            // minute / targets in the group) summed over the groups is requests per task, as every task is in every
+            // group. ALBs report nothing while no request flows, hence FILL(…, 0) for the idle one (ELB User Guide,
+            // "CloudWatch metrics"; metric math in target tracking: Application Auto Scaling User Guide,
+            // application-auto-scaling-target-tracking-metric-math.html).
+            const sources = args.requestScaling.targetGroups;
             policy("requests-scaling", {
                 targetValue: args.requestScaling.targetRequestsPerTask,
-                predefinedMetricSpecification: { predefinedMetricType: "ALBRequestCountPerTarget", resourceLabel: args.requestScaling.resourceLabel },
+                customizedMetricSpecification: {
+                    metrics: [
+                        ...sources.map((src, i) => ({
+                            id: `requests${i + 1}`, returnData: false,
+                            metricStat: {
+                                stat: "Sum",
+                                metric: {
+                                    namespace: "AWS/ApplicationELB", metricName: "RequestCountPerTarget",
+                                    dimensions: [{ name: "LoadBalancer", value: src.loadBalancerArnSuffix }, { name: "TargetGroup", value: src.targetGroupArnSuffix }],
+                                },
+                            },
+                        })),
+                        { id: "perTask", label: "requests per task, every load balancer", returnData: true, expression: sources.map((_s, i) => `FILL(requests${i + 1}, 0)`).join(" + ") },
+                    ],
+                },
             });
         }
         if (args.backlogScaling) {

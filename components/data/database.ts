@@ -4,12 +4,12 @@ import * as random from "@pulumi/random";
 import { argChecker } from "../arg-check";
 import { BACKUP_TAG, BACKUP_TAG_VALUE, TIER_TAG } from "../tiers";
 import { DAILY_WINDOW, WEEKLY_WINDOW, spreadOverAzs } from "./placement";
+import { createDatabaseProxy, MasterSecret } from "./database-proxy";
+import { uniqueFinalSnapshotName } from "./final-snapshot";
 import { clientOnlySecurityGroup } from "./security-group";
 
 const PORT = 5432;
 const LOW_DOWNTIME_DOC = "https://www.pulumi.com/registry/packages/aws/api-docs/rds/instance/#low-downtime-updates";
-
-interface MasterSecret { arn: pulumi.Output<string>; version: aws.secretsmanager.SecretVersion }
 
 export interface DatabaseArgs {
     /** VPC of the subnets and client security groups. */
@@ -222,8 +222,6 @@ export class Database extends pulumi.ComponentResource {
             iamDatabaseAuthenticationEnabled: args.iamAuthentication ?? false,
             publiclyAccessible: false,
             storageType: "gp3",
-            storageEncrypted: true,
-            kmsKeyId: key.arn,
             maxAllocatedStorage: maxAllocated,
             parameterGroupName: parameters.name,
             vpcSecurityGroupIds: [sg.id],
@@ -240,16 +238,18 @@ export class Database extends pulumi.ComponentResource {
             length: 40, special: true, overrideSpecial: "-_.~", minLower: 1, minUpper: 1, minNumeric: 1,
         }, parent);
 
-        const writer = new aws.rds.Instance(`${name}-writer`, {
+        // Everything but the password (a secret) and the snapshot name (derived from the rest).
+        const writerArgs = {
             ...observability,
             engine: "postgres",
             engineVersion,
             dbName: databaseName,
             username: masterUsername,
-            // `password`, not the write-only `passwordWo`: the value is a Pulumi secret either way (the state is
-            // encrypted), and a plain input keeps drift detection and needs no version counter to change it.
-            password: pulumi.secret(password.result),
             allocatedStorage: allocated,
+            // Writer only: same-region replicas inherit the source's encryption and key, and RDS refuses KmsKeyId
+            // for them (API reference, CreateDBInstanceReadReplica: "don't specify a value for this parameter").
+            storageEncrypted: true,
+            kmsKeyId: key.arn,
             multiAz,
             // RDS refuses an AZ for a Multi-AZ instance: it places primary and standby itself.
             availabilityZone: multiAz ? undefined : args.availabilityZones[0],
@@ -261,13 +261,20 @@ export class Database extends pulumi.ComponentResource {
             deleteAutomatedBackups: false,
             deletionProtection: args.deletionProtection ?? true,
             skipFinalSnapshot: false,
-            finalSnapshotIdentifier: `${name}-final`,
             blueGreenUpdate: blueGreen ? { enabled: true } : undefined,
+        };
+        const writer = new aws.rds.Instance(`${name}-writer`, {
+            ...writerArgs,
+            // `password`, not the write-only `passwordWo`: the value is a Pulumi secret either way (the state is
+            // encrypted), and a plain input keeps drift detection and needs no version counter to change it.
+            password: pulumi.secret(password.result),
+            finalSnapshotIdentifier: uniqueFinalSnapshotName(this, name, writerArgs),
             tags: tags("writer", { [BACKUP_TAG]: BACKUP_TAG_VALUE }),
         }, { ...stateful, dependsOn: afterMonitoring });
 
-        // Replicas must not set a username, password or database name (they copy the source) nor a subnet
-        // group (same-region replicas inherit the source's); they need no backups and RDS cannot take a final
+        // Replicas must not set a username, password or database name (they copy the source), a subnet group or a
+        // KMS key (same-region replicas inherit the source's; the provider would forward kmsKeyId and RDS answers
+        // InvalidParameterCombination); they need no backups and RDS cannot take a final
         // snapshot of a replica. RDS picks the AZs of a Multi-AZ writer's primary and standby, so the replicas cannot
         // avoid the primary's AZ for sure: the standby covers the loss of that AZ, and replicas go round-robin from
         // the second AZ, so with 2 or more replicas at least one is always outside the primary's AZ.
@@ -284,7 +291,7 @@ export class Database extends pulumi.ComponentResource {
         }, { ...parent, dependsOn: afterMonitoring }));
 
         const secret = this.masterSecret(name, { key, writer, password, databaseName, masterUsername, protect }, tags);
-        this.proxyAddress = proxySg ? this.createProxy(name, args, { proxySg, sg, writer, secret, key }, tags) : undefined;
+        this.proxyAddress = proxySg ? createDatabaseProxy(this, name, { subnetIds: args.subnetIds, port: PORT, proxySg, sg, writer, secret, key }, tags) : undefined;
 
         this.writerAddress = writer.address;
         this.writerEndpoint = writer.endpoint;
@@ -351,61 +358,5 @@ export class Database extends pulumi.ComponentResource {
             policyArn: pulumi.interpolate`arn:${partition}:iam::aws:policy/service-role/AmazonRDSEnhancedMonitoringRole`,
         }, parent);
         return { role, attachment };
-    }
-
-    /**
-     * RDS Proxy in the same subnets, authenticating to the writer with our master secret. Clients
-     * reach the proxy (its own group admits them); the database admits the proxy's group.
-     */
-    private createProxy(
-        name: string, args: DatabaseArgs,
-        deps: { proxySg: aws.ec2.SecurityGroup; sg: aws.ec2.SecurityGroup; writer: aws.rds.Instance; secret: MasterSecret; key: aws.kms.Key },
-        tags: (role: string) => Record<string, string>,
-    ): pulumi.Output<string> {
-        const { proxySg, sg, writer, secret, key } = deps;
-        const secretArn = secret.arn;
-        const parent = { parent: this };
-        // Security groups made by the provider have no egress; the proxy needs exactly one path: to the database.
-        new aws.vpc.SecurityGroupEgressRule(`${name}-proxy-egress`, {
-            securityGroupId: proxySg.id, referencedSecurityGroupId: sg.id,
-            ipProtocol: "tcp", fromPort: PORT, toPort: PORT, description: "proxy to PostgreSQL", tags: tags("proxy-egress"),
-        }, parent);
-        const role = new aws.iam.Role(`${name}-proxy-role`, {
-            assumeRolePolicy: JSON.stringify({
-                Version: "2012-10-17",
-                Statement: [{ Effect: "Allow", Principal: { Service: "rds.amazonaws.com" }, Action: "sts:AssumeRole" }],
-            }),
-            tags: tags("proxy-role"),
-        }, parent);
-        new aws.iam.RolePolicy(`${name}-proxy-secret-policy`, {
-            role: role.id,
-            policy: pulumi.all([secretArn, key.arn]).apply(([secret, keyArn]) => JSON.stringify({
-                Version: "2012-10-17",
-                Statement: [
-                    { Effect: "Allow", Action: ["secretsmanager:GetSecretValue", "secretsmanager:DescribeSecret"], Resource: secret },
-                    { Effect: "Allow", Action: "kms:Decrypt", Resource: keyArn },
-                ],
-            })),
-        }, parent);
-        const proxy = new aws.rds.Proxy(`${name}-proxy`, {
-            engineFamily: "POSTGRESQL",
-            requireTls: true,
-            roleArn: role.arn,
-            vpcSubnetIds: args.subnetIds,
-            vpcSecurityGroupIds: [proxySg.id],
-            idleClientTimeout: 1800,
-            auths: [{ authScheme: "SECRETS", secretArn, iamAuth: "DISABLED", clientPasswordAuthType: "POSTGRES_SCRAM_SHA_256", description: "master user secret" }],
-            tags: tags("proxy"),
-            // The proxy reads the secret when it opens connections: it must hold a value by then.
-        }, { ...parent, dependsOn: [secret.version] });
-        const targetGroup = new aws.rds.ProxyDefaultTargetGroup(`${name}-proxy-tg`, {
-            dbProxyName: proxy.name,
-            // Leave headroom for direct admin sessions and replication when the proxy saturates.
-            connectionPoolConfig: { maxConnectionsPercent: 90, connectionBorrowTimeout: 120 },
-        }, parent);
-        new aws.rds.ProxyTarget(`${name}-proxy-target`, {
-            dbProxyName: proxy.name, targetGroupName: targetGroup.name, dbInstanceIdentifier: writer.identifier,
-        }, parent);
-        return proxy.endpoint;
     }
 }

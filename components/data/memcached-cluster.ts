@@ -3,6 +3,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { argChecker } from "../arg-check";
 import { TIER_TAG } from "../tiers";
 import { WEEKLY_WINDOW, spreadOverAzs } from "./placement";
+import { cacheNodeTypeProblem } from "./node-types";
 import { clientOnlySecurityGroup } from "./security-group";
 
 const PORT = 11211;
@@ -63,7 +64,8 @@ export class MemcachedCluster extends pulumi.ComponentResource {
         check.that(args.subnetIds.length >= 2, "subnetIds", args.subnetIds.length, "must list at least 2 subnets (cross-az needs a second AZ)");
         check.that(azCount === args.subnetIds.length, "availabilityZones", azCount, `must name one AZ per subnet (${args.subnetIds.length})`);
         check.that(args.allowedSecurityGroupIds.length >= 1, "allowedSecurityGroupIds", args.allowedSecurityGroupIds.length, "must list at least 1 client security group (nothing else can ever connect)");
-        check.that(/^cache\.[a-z0-9-]+\.[a-z0-9]+$/.test(nodeType), "nodeType", nodeType, "must be an ElastiCache node type like cache.r7g.large");
+        const nodeProblem = cacheNodeTypeProblem(nodeType);
+        check.that(!nodeProblem, "nodeType", nodeType, nodeProblem ?? "");
         check.that(/^1\.6\.(1[2-9]|[2-9]\d)$/.test(engineVersion), "engineVersion", engineVersion, "must be Memcached 1.6.12 or later (needed for in-transit encryption)");
         check.intRange("nodes", nodes, azCount, 60, `at least one node per AZ (${azCount}); ElastiCache allows up to 60 per cluster`);
         check.that(WEEKLY_WINDOW.test(maintenanceWindow), "maintenanceWindow", maintenanceWindow, "must be ddd:hh24:mi-ddd:hh24:mi in UTC");

@@ -3,7 +3,9 @@ import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
 import { argChecker } from "../arg-check";
 import { TIER_TAG } from "../tiers";
+import { uniqueFinalSnapshotName } from "./final-snapshot";
 import { DAILY_WINDOW, WEEKLY_WINDOW, spreadOverAzs } from "./placement";
+import { cacheNodeTypeProblem } from "./node-types";
 import { clientOnlySecurityGroup } from "./security-group";
 
 const PORT = 6379;
@@ -76,7 +78,8 @@ export class RedisCache extends pulumi.ComponentResource {
         check.that(args.subnetIds.length >= 2, "subnetIds", args.subnetIds.length, "must list at least 2 subnets (Multi-AZ needs a second AZ)");
         check.that(args.availabilityZones.length === args.subnetIds.length, "availabilityZones", args.availabilityZones.length, `must name one AZ per subnet (${args.subnetIds.length})`);
         check.that(args.allowedSecurityGroupIds.length >= 1, "allowedSecurityGroupIds", args.allowedSecurityGroupIds.length, "must list at least 1 client security group (nothing else can ever connect)");
-        check.that(/^cache\.(?!t1\.)[a-z0-9-]+\.[a-z0-9]+$/.test(nodeType), "nodeType", nodeType, "must be an ElastiCache node type like cache.r7g.large (not cache.t1.*, which cannot fail over)");
+        const nodeProblem = cacheNodeTypeProblem(nodeType);
+        check.that(!nodeProblem, "nodeType", nodeType, nodeProblem ?? "");
         const major = /^([67])\.\d+$/.exec(engineVersion)?.[1];
         check.that(major !== undefined, "engineVersion", engineVersion, "must be a Redis OSS major.minor 6.x or 7.x, e.g. \"7.1\"");
         check.intRange("replicas", replicas, 1, 5, "Multi-AZ automatic failover needs at least 1 replica; a group holds up to 5");
@@ -113,7 +116,8 @@ export class RedisCache extends pulumi.ComponentResource {
         }, parent);
 
         const nodes = 1 + replicas;
-        const group = new aws.elasticache.ReplicationGroup(`${name}-group`, {
+        // Everything but the AUTH token (a secret) and the snapshot name (derived from the rest).
+        const groupArgs = {
             description: `${name}: primary and ${replicas} replica(s) over ${Math.min(nodes, args.availabilityZones.length)} AZs`,
             engine: "redis",
             engineVersion,
@@ -131,13 +135,16 @@ export class RedisCache extends pulumi.ComponentResource {
             transitEncryptionMode: "required",
             atRestEncryptionEnabled: true,
             kmsKeyId: key.arn,
-            authToken: token.result,
             snapshotRetentionLimit: snapshotDays,
             snapshotWindow,
             maintenanceWindow,
-            finalSnapshotIdentifier: `${name}-final`,
             autoMinorVersionUpgrade: true,
             applyImmediately: false,
+        };
+        const group = new aws.elasticache.ReplicationGroup(`${name}-group`, {
+            ...groupArgs,
+            authToken: token.result,
+            finalSnapshotIdentifier: uniqueFinalSnapshotName(this, name, groupArgs),
             tags: tags("group"),
         }, { parent: this, protect, additionalSecretOutputs: ["authToken"] });
 

@@ -8,6 +8,13 @@ import { WebFirewall } from "./web-firewall";
 /** TLS 1.3 + 1.2 with forward secrecy only (ELB User Guide, "Security policies for your Application Load Balancer"). */
 export const TLS_POLICY = "ELBSecurityPolicy-TLS13-1-2-2021-06";
 const ROLES = ["primary", "secondary"] as const;
+/** A path prefix a listener rule and a WAF regex can both express without escaping surprises. */
+const PATH_PREFIX = /^\/[A-Za-z0-9._~-]+(\/[A-Za-z0-9._~-]+)*$/;
+/** Rule priorities 1..N on every listener; ALBs allow 100 rules per listener by default. */
+const MAX_PRIVATE_PATHS = 10;
+const NOT_FOUND = JSON.stringify({ error: "not_found" });
+/** Tag naming why a bucket has no S3 server access logging. */
+export const ACCESS_LOGGING_EXEMPTION_TAG = "boxoffice:s3-access-logging";
 
 export interface PairedLoadBalancersArgs {
     vpcId: pulumi.Input<string>;
@@ -31,6 +38,11 @@ export interface PairedLoadBalancersArgs {
     deletionProtection?: boolean;
     /** Days the access-log bucket keeps objects. @default 90 */
     accessLogRetentionDays?: number;
+    /**
+     * Let `pulumi destroy` delete the access-log bucket with its logs. Off, a bucket holding logs blocks the
+     * destroy (prod keeps its logs); a stack that is torn down and rebuilt (staging) turns it on. @default false
+     */
+    accessLogForceDestroy?: boolean;
     /** Route 53 health-check interval (10 = "fast", billed extra). @default 10 */
     healthCheckIntervalSeconds?: 10 | 30;
     /** Consecutive failed checks before Route 53 fails over. @default 3 */
@@ -38,9 +50,23 @@ export interface PairedLoadBalancersArgs {
     /** WAF limits per client IP per 5 minutes. @default 300 (orders) / 3000 (browsing) */
     orderRateLimitPer5Min?: number;
     browseRateLimitPer5Min?: number;
-    /** Container port of the app and its readiness path. @default 8080, "/readyz" */
+    /**
+     * Path prefixes the internet must never reach through either ALB (an admin API, a metrics endpoint). Every
+     * listener answers `<prefix>` and `<prefix>/*` with a fixed 404 before anything is forwarded, and the WAF blocks
+     * the same prefixes after URL-decoding and path normalisation, which listener rules cannot do (`/%61dmin`
+     * reaches a router that decodes paths). Inside the VPC the tasks stay reachable on the app port.
+     * @default []
+     * @example ["/admin", "/metrics"]
+     */
+    privatePaths?: string[];
+    /** Container port of the app. @default 8080 */
     appPort?: number;
-    readinessPath?: string;
+    /**
+     * Path the target groups and the Route 53 health checks request. It must answer "can this task serve"
+     * without touching a shared dependency: a check that pings the database fails every target at once during
+     * a database failover, and ECS replaces every task that fails its load balancer's check. @default "/healthz"
+     */
+    healthPath?: string;
     tags?: Record<string, string>;
 }
 
@@ -77,7 +103,8 @@ export class PairedLoadBalancers extends pulumi.ComponentResource {
         const threshold = args.healthCheckFailureThreshold ?? 3;
         const retention = args.accessLogRetentionDays ?? 90;
         const port = args.appPort ?? 8080;
-        const readiness = args.readinessPath ?? "/readyz";
+        const healthPath = args.healthPath ?? "/healthz";
+        const privatePaths = args.privatePaths ?? [];
         const dns = Boolean(args.domain && args.hostedZoneId);
         const https = Boolean(args.certificateArn) || dns;
         const check = argChecker("PairedLoadBalancers", name);
@@ -88,6 +115,12 @@ export class PairedLoadBalancers extends pulumi.ComponentResource {
         check.intRange("healthCheckFailureThreshold", threshold, 1, 10, "Route 53 health-check failure threshold");
         check.intRange("accessLogRetentionDays", retention, 1, 3650, "days the access-log bucket keeps objects");
         check.intRange("appPort", port, 1, 65535, "TCP port");
+        check.that(/^\/[A-Za-z0-9._~\/-]*$/.test(healthPath), "healthPath", healthPath, "must be an absolute URL path such as /healthz");
+        for (const p of privatePaths) {
+            check.that(PATH_PREFIX.test(p), "privatePaths", p, "must be a path prefix like /admin: a slash, then letters, digits, . _ ~ - and inner slashes, no trailing slash or wildcard");
+            check.that(!healthPath.startsWith(p), "privatePaths", p, `must not cover healthPath ${healthPath}: the Route 53 checks come from the internet`);
+        }
+        check.that(privatePaths.length <= MAX_PRIVATE_PATHS, "privatePaths", privatePaths.length, `must list at most ${MAX_PRIVATE_PATHS} prefixes (one listener rule each)`);
         check.that(!args.hostedZoneId || Boolean(args.domain), "hostedZoneId", args.hostedZoneId, "needs domain as well");
         check.that(!args.domain || Boolean(args.hostedZoneId || args.certificateArn), "domain", args.domain, "needs hostedZoneId (to validate a certificate) or certificateArn");
         check.that(https || args.allowPlainHttp === true, "certificateArn", args.certificateArn ?? null,
@@ -114,7 +147,7 @@ export class PairedLoadBalancers extends pulumi.ComponentResource {
             description: "To app tasks", tags: tags("alb-out-app"),
         }, parent);
 
-        const logs = this.accessLogBucket_(name, retention, tags);
+        const logs = this.accessLogBucket_(name, retention, args.accessLogForceDestroy ?? false, tags);
         const certificateArn = args.certificateArn ?? (dns ? this.certificate(name, args.domain!, args.hostedZoneId!, tags) : undefined);
 
         const albs = ROLES.map((role, i) => new aws.lb.LoadBalancer(`${name}-alb${i + 1}`, {
@@ -131,39 +164,58 @@ export class PairedLoadBalancers extends pulumi.ComponentResource {
 
         const targetGroups = ROLES.map((role, i) => new aws.lb.TargetGroup(`${name}-tg${i + 1}`, {
             vpcId: args.vpcId, targetType: "ip", protocol: "HTTP", port,
-            // Tasks finish in-flight requests within ~5 s (the app's drain); the 300 s default only slows deployments.
+            // ECS deregisters a task and waits this long before SIGTERM, so requests in flight finish; the app then
+            // drains ~5 s more. The 300 s default only slows deployments.
             deregistrationDelay: 20,
+            // Can this task serve? Never a dependency check: the ALB fails open when every target is unhealthy, but
+            // ECS replaces each task that fails this check, so a database-pinging path would restart the whole fleet
+            // during a 60-120 s RDS failover.
             healthCheck: {
-                path: readiness, protocol: "HTTP", matcher: "200", interval: 10, timeout: 5, healthyThreshold: 2, unhealthyThreshold: 3,
+                path: healthPath, protocol: "HTTP", matcher: "200", interval: 10, timeout: 5, healthyThreshold: 2, unhealthyThreshold: 3,
             },
             tags: { ...tags(`tg${i + 1}`), "boxoffice:role": role },
         }, parent));
 
+        // Private paths are answered 404 by rules, which ALBs evaluate by priority before the default action, on every
+        // listener (a redirecting one too: a plain-HTTP request is refused, not pointed at the HTTPS URL). A condition
+        // takes at most three values, hence one rule per prefix: `<prefix>` and `<prefix>/*` (ELB User Guide,
+        // "Listener rules for your Application Load Balancer", conditions).
+        const listener = (role: string, listenerArgs: Omit<aws.lb.ListenerArgs, "tags">) => {
+            const l = new aws.lb.Listener(`${name}-${role}`, { ...listenerArgs, tags: tags(role) }, parent);
+            privatePaths.forEach((prefix, j) => new aws.lb.ListenerRule(`${name}-${role}-private-${j + 1}`, {
+                listenerArn: l.arn,
+                priority: j + 1,
+                conditions: [{ pathPattern: { values: [prefix, `${prefix}/*`] } }],
+                actions: [{ type: "fixed-response", fixedResponse: { statusCode: "404", contentType: "application/json", messageBody: NOT_FOUND } }],
+                tags: tags(`${role}-private-${j + 1}`),
+            }, parent));
+            return l;
+        };
         this.listeners = albs.flatMap((alb, i) => {
             const forward = [{ type: "forward", targetGroupArn: targetGroups[i].arn }];
             if (!https) {
                 // Staging opt-out: nothing to terminate TLS with.
-                return [new aws.lb.Listener(`${name}-http${i + 1}`, { loadBalancerArn: alb.arn, port: 80, protocol: "HTTP", defaultActions: forward, tags: tags(`http${i + 1}`) }, parent)];
+                return [listener(`http${i + 1}`, { loadBalancerArn: alb.arn, port: 80, protocol: "HTTP", defaultActions: forward })];
             }
             return [
-                new aws.lb.Listener(`${name}-https${i + 1}`, {
-                    loadBalancerArn: alb.arn, port: 443, protocol: "HTTPS", sslPolicy: TLS_POLICY, certificateArn, defaultActions: forward, tags: tags(`https${i + 1}`),
-                }, parent),
-                new aws.lb.Listener(`${name}-http${i + 1}`, {
-                    loadBalancerArn: alb.arn, port: 80, protocol: "HTTP", tags: tags(`http${i + 1}`),
+                listener(`https${i + 1}`, { loadBalancerArn: alb.arn, port: 443, protocol: "HTTPS", sslPolicy: TLS_POLICY, certificateArn, defaultActions: forward }),
+                listener(`http${i + 1}`, {
+                    loadBalancerArn: alb.arn, port: 80, protocol: "HTTP",
                     defaultActions: [{ type: "redirect", redirect: { protocol: "HTTPS", port: "443", statusCode: "HTTP_301" } }],
-                }, parent),
+                }),
             ];
         });
 
         const waf = new WebFirewall(`${name}-waf`, {
-            loadBalancerArns: albs.map((a) => a.arn),
+            loadBalancerArns: albs.map((a) => a.arn), blockedPathPrefixes: privatePaths,
             orderRateLimitPer5Min: args.orderRateLimitPer5Min, browseRateLimitPer5Min: args.browseRateLimitPer5Min, tags: args.tags,
         }, parent);
 
         const healthChecks = dns ? ROLES.map((role, i) => new aws.route53.HealthCheck(`${name}-${role}-hc`, {
-            // Checks the ALB itself, not the domain, so each record's health is its own ALB's.
-            type: "HTTPS", fqdn: albs[i].dnsName, port: 443, resourcePath: readiness,
+            // Checks the ALB itself, not the domain, so each record's health is its own ALB's: listener, certificate,
+            // WAF and at least one task answering. Not the database: both ALBs share it, so failing DNS over for it
+            // cannot help (and with both records unhealthy Route 53 answers as if both were healthy).
+            type: "HTTPS", fqdn: albs[i].dnsName, port: 443, resourcePath: healthPath,
             requestInterval: interval, failureThreshold: threshold, measureLatency: true, tags: tags(`${role}-hc`),
         }, parent)) : [];
         healthChecks.forEach((hc, i) => new aws.route53.Record(`${name}-${ROLES[i]}-record`, {
@@ -207,9 +259,15 @@ export class PairedLoadBalancers extends pulumi.ComponentResource {
      * logs"); the bucket policy admits ELB log delivery only (the region's ELB account where there is one, and the
      * `logdelivery.elasticloadbalancing.amazonaws.com` service), under this account's prefix (see access-log-policy.ts).
      */
-    private accessLogBucket_(name: string, days: number, tags: (r: string) => Record<string, string>) {
+    private accessLogBucket_(name: string, days: number, forceDestroy: boolean, tags: (r: string) => Record<string, string>) {
         const parent = { parent: this };
-        const bucket = new aws.s3.Bucket(`${name}-access-logs`, { forceDestroy: false, tags: tags("access-logs") }, parent);
+        // No S3 server access logging on this bucket, deliberately and visibly: it is itself a log destination, written
+        // only by ELB log delivery; logging it would need another bucket, which would then need the same exemption.
+        // Scanners that flag it (cdk-nag AwsSolutions-S1, AWS Config s3-bucket-logging-enabled) accept a documented
+        // exemption for log buckets; the tag states it where the bucket is (components/edge/README.md says why).
+        const bucket = new aws.s3.Bucket(`${name}-access-logs`, {
+            forceDestroy, tags: { ...tags("access-logs"), [ACCESS_LOGGING_EXEMPTION_TAG]: "exempt: this bucket is a log destination" },
+        }, parent);
         new aws.s3.BucketServerSideEncryptionConfiguration(`${name}-access-logs-sse`, {
             bucket: bucket.id, rules: [{ applyServerSideEncryptionByDefault: { sseAlgorithm: "AES256" } }],
         }, parent);

@@ -7,10 +7,15 @@ export interface ServiceSecurityGroupsArgs {
     vpcId: pulumi.Input<string>;
     /** CIDR of the VPC; data-tier egress stays inside it. */
     vpcCidr: string;
-    /** The load balancers' group: the only source the app admits. */
+    /** The load balancers' group: besides optional scrapers, the only source the app admits. */
     loadBalancerSecurityGroupId: pulumi.Input<string>;
     /** App container port. @default 8080 */
     appPort?: number;
+    /**
+     * Security groups inside the VPC that may reach the app tasks directly on the app port, e.g. a Prometheus or
+     * ADOT scraper for `/metrics` (the load balancers refuse that path from the internet). @default []
+     */
+    scraperSecurityGroupIds?: pulumi.Input<string>[];
     /** Ports of the data tier the tasks connect to. @default [5432, 6379, 11211] */
     dataPorts?: number[];
     tags?: Record<string, string>;
@@ -18,7 +23,8 @@ export interface ServiceSecurityGroupsArgs {
 
 /**
  * Security groups of the app and worker tasks. They exist before the data tier so the database and caches
- * can admit exactly these groups. The app admits its port from the load balancers only; the worker admits
+ * can admit exactly these groups. The app admits its port from the load balancers and optional in-VPC scrapers
+ * only; the worker admits
  * nothing (it only pulls work). Both may reach HTTPS anywhere (ECR, Secrets Manager, CloudWatch, SES — through
  * the NAT gateways) and the data ports inside the VPC; the data tier's own groups decide who really gets in.
  *
@@ -56,6 +62,10 @@ export class ServiceSecurityGroups extends pulumi.ComponentResource {
             securityGroupId: app.sg.id, ipProtocol: "tcp", fromPort: appPort, toPort: appPort,
             referencedSecurityGroupId: args.loadBalancerSecurityGroupId, description: "From the load balancers", tags: app.tags("app-in-alb"),
         }, parent);
+        (args.scraperSecurityGroupIds ?? []).forEach((sg, i) => new aws.vpc.SecurityGroupIngressRule(`${name}-app-in-scraper-${i + 1}`, {
+            securityGroupId: app.sg.id, ipProtocol: "tcp", fromPort: appPort, toPort: appPort,
+            referencedSecurityGroupId: sg, description: "From an in-VPC metrics scraper", tags: app.tags(`app-in-scraper-${i + 1}`),
+        }, parent));
         const worker = group("worker", "Worker tasks: no ingress");
         this.appSecurityGroupId = app.sg.id;
         this.workerSecurityGroupId = worker.sg.id;

@@ -14,12 +14,38 @@ export interface WebFirewallArgs {
     orderRateLimitPer5Min?: number;
     /** Requests per client IP per 5 minutes to anything before WAF blocks. @default 3000 */
     browseRateLimitPer5Min?: number;
+    /**
+     * Path prefixes blocked for every client (`<prefix>` and anything below it), matched after URL-decoding and
+     * path normalisation so `/%61dmin` or `//admin/./x` cannot slip past. @default []
+     * @example ["/admin", "/metrics"]
+     */
+    blockedPathPrefixes?: string[];
     /** Tags for every child. */
     tags?: Record<string, string>;
 }
 
 /**
- * A regional WAFv2 web ACL associated with every given load balancer: the AWS managed common rule set and
+ * First rule of the ACL: block the given prefixes for every client. The path is URL-decoded, then normalised
+ * (duplicate slashes, `./` and `../` removed), as the app's router decodes percent-escapes before it matches a route;
+ * the regex then anchors the prefix at a segment boundary, so `/admin` blocks `/admin` and `/admin/...` only.
+ */
+function blockedPaths(prefixes: string[], visibilityConfig: aws.types.input.wafv2.WebAclVisibilityConfig): aws.types.input.wafv2.WebAclRule {
+    const escaped = prefixes.map((p) => p.replace(/\./g, "\\."));
+    return {
+        name: "private-paths", priority: 5, action: { block: {} }, visibilityConfig,
+        statement: {
+            regexMatchStatement: {
+                regexString: `^(${escaped.join("|")})(/.*)?$`,
+                fieldToMatch: { uriPath: {} },
+                textTransformations: [{ priority: 0, type: "URL_DECODE" }, { priority: 1, type: "NORMALIZE_PATH" }],
+            },
+        },
+    };
+}
+
+/**
+ * A regional WAFv2 web ACL associated with every given load balancer: optional blocked path prefixes, the AWS
+ * managed common rule set and
  * known-bad-inputs set, then two rate-based rules per client IP — a strict one on the order path (the
  * endpoint bots hammer during an on-sale) and a looser one for browsing.
  *
@@ -38,6 +64,8 @@ export class WebFirewall extends pulumi.ComponentResource {
         check.intRange("browseRateLimitPer5Min", browse, RATE_LIMIT_MIN, RATE_LIMIT_MAX, "WAF rate-based rule limit");
         check.that(order <= browse, "orderRateLimitPer5Min", order, `must not exceed browseRateLimitPer5Min (${browse}): the order path is the stricter one`);
         check.that(args.loadBalancerArns.length >= 1, "loadBalancerArns", args.loadBalancerArns.length, "must name at least one load balancer");
+        const blocked = args.blockedPathPrefixes ?? [];
+        for (const p of blocked) check.that(/^\/[A-Za-z0-9._~-]+(\/[A-Za-z0-9._~-]+)*$/.test(p), "blockedPathPrefixes", p, "must be a path prefix like /admin");
         super("boxoffice:edge:WebFirewall", name, {}, opts);
         const parent = { parent: this };
         const visibility = (metric: string) => ({ cloudwatchMetricsEnabled: true, sampledRequestsEnabled: true, metricName: `${name}-${metric}` });
@@ -50,6 +78,7 @@ export class WebFirewall extends pulumi.ComponentResource {
             description: `boxoffice ${name}: managed rules and per-IP rate limits`,
             defaultAction: { allow: {} },
             rules: [
+                ...(blocked.length > 0 ? [blockedPaths(blocked, visibility("private-paths"))] : []),
                 managed(10, "AWSManagedRulesCommonRuleSet"),
                 managed(20, "AWSManagedRulesKnownBadInputsRuleSet"),
                 {

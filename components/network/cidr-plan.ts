@@ -19,6 +19,23 @@ export function parseCidr(cidr: string): { base: number; prefix: number } | unde
     return { base, prefix };
 }
 
+/** The private IPv4 ranges of RFC 1918 (https://www.rfc-editor.org/rfc/rfc1918#section-3). */
+export const RFC1918_RANGES = ["10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16"] as const;
+
+/**
+ * Whether a CIDR lies wholly inside one RFC 1918 range. AWS accepts publicly routable VPC ranges too, but a VPC
+ * on someone else's addresses cannot reach them (its routes win) and clashes with peering and VPNs.
+ */
+export function isPrivateCidr(cidr: string): boolean {
+    const c = parseCidr(cidr);
+    if (!c) return false;
+    return RFC1918_RANGES.some((range) => {
+        const r = parseCidr(range)!;
+        const mask = (0xffffffff << (32 - r.prefix)) >>> 0;
+        return c.prefix >= r.prefix && ((c.base & mask) >>> 0) === r.base;
+    });
+}
+
 export function formatCidr(base: number, prefix: number): string {
     return `${[24, 16, 8, 0].map((shift) => (base >>> shift) & 255).join(".")}/${prefix}`;
 }

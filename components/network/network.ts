@@ -2,7 +2,7 @@ import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { argChecker } from "../arg-check";
 import { TIER_TAG } from "../tiers";
-import { MAX_AZS, planSubnets } from "./cidr-plan";
+import { MAX_AZS, RFC1918_RANGES, isPrivateCidr, planSubnets } from "./cidr-plan";
 
 export interface NetworkArgs {
     /** IPv4 CIDR of the VPC, /16../22. @example "10.40.0.0/16" */
@@ -54,6 +54,7 @@ export class Network extends pulumi.ComponentResource {
         } catch {
             check.fail("cidr", args.cidr, "must be an IPv4 CIDR /16../22 with no host bits set");
         }
+        check.that(isPrivateCidr(args.cidr), "cidr", args.cidr, `must lie inside an RFC 1918 private range (${RFC1918_RANGES.join(", ")})`);
         super("boxoffice:network:Network", name, {}, opts);
         const subnets = plan!;
         const parent = { parent: this };

@@ -2,6 +2,7 @@ import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { argChecker } from "../arg-check";
 import { TIER_TAG, Tier } from "../tiers";
+import { backupFailureAlerts } from "./backup-events";
 import { dashboardBody } from "./dashboard-body";
 
 type In = pulumi.Input<string>;
@@ -13,10 +14,27 @@ export interface AlarmsArgs {
     loadBalancers?: { arnSuffix: In; targetGroupArnSuffix: In }[];
     /** Database instances. @default undefined */
     database?: { writerIdentifier: In; replicaIdentifiers: In[]; freeStorageBytesBelow?: number; connectionsAbove?: number };
+    /**
+     * Memcached nodes (ids `0001`…): the count is plain because it decides how many alarms exist; connections above
+     * `connectionsAbove` mean leaking or reconnect-storming clients. @default undefined
+     */
+    memcached?: { clusterId: In; nodeCount: number; connectionsAbove?: number };
+    /** Send failed AWS Backup backup, copy and restore jobs of this account and region to the topic. @default false */
+    backupFailures?: boolean;
     /** Redis nodes: the count is plain (replicas + 1) because it decides how many alarms exist. @default undefined */
     redis?: { memberClusterIds: pulumi.Input<string[]>; nodeCount: number };
     /** ECS services and the floor their running tasks must not fall below. @default [] */
     services?: { role: "app" | "worker"; clusterName: In; serviceName: In; minTasks: number }[];
+    /**
+     * Order confirmations: the worker's unsent-backlog metric (alarm when it has not reached 0 for `stuckMinutes`)
+     * and, when SES sends, the account's SES bounce and complaint rates. @default undefined
+     */
+    mail?: {
+        backlog: { namespace: string; metricName: string; dimensions: Record<string, In> };
+        /** @default 15 */
+        stuckMinutes?: number;
+        sesReputation: boolean;
+    };
     /** Route 53 health checks; their metrics exist only in us-east-1. @default [] */
     healthCheckIds?: In[];
     /** @default 5 (percent of requests answered 5xx) */
@@ -29,8 +47,9 @@ export interface AlarmsArgs {
 }
 
 /**
- * Alarms for every tier, an SNS topic for them (KMS-encrypted with a key CloudWatch may use — alarms cannot
- * publish to topics under the AWS managed SNS key), an optional e-mail subscription and a dashboard.
+ * Alarms for every tier, an SNS topic for them (KMS-encrypted with a key CloudWatch and EventBridge may use —
+ * alarms cannot publish to topics under the AWS managed SNS key), failed AWS Backup jobs routed to the same topic,
+ * an optional e-mail subscription and a dashboard.
  *
  * Route 53 publishes health-check metrics only in us-east-1, and an alarm can only notify a topic in its own
  * region, so those alarms and a second topic (same subscription) live in us-east-1 via an explicit provider.
@@ -55,12 +74,22 @@ export class Alarms extends pulumi.ComponentResource {
         check.intRange("cpuPercentAbove", cpu, 1, 100, "CPU percent");
         check.that(!args.alertEmail || /^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(args.alertEmail), "alertEmail", args.alertEmail, "must be an e-mail address");
         if (args.redis) check.intRange("redis.nodeCount", args.redis.nodeCount, 1, 6, "primary + up to 5 replicas");
+        if (args.memcached) {
+            check.intRange("memcached.nodeCount", args.memcached.nodeCount, 1, 60, "ElastiCache Memcached nodes per cluster");
+            check.intRange("memcached.connectionsAbove", args.memcached.connectionsAbove ?? 1000, 1, 65000, "connections per node");
+        }
         for (const s of args.services ?? []) check.intRange("services.minTasks", s.minTasks, 1, 1000, "ECS tasks per service");
+        if (args.mail) check.intRange("mail.stuckMinutes", args.mail.stuckMinutes ?? 15, 2, 1440, "minutes the backlog may stay above 0");
         super("boxoffice:observability:Alarms", name, {}, opts);
         const parent = { parent: this };
         const region = aws.getRegionOutput({}, parent).region;
 
-        this.topicArn = this.topic(name, "alarms", args);
+        const topic = this.topic(name, "alarms", args);
+        this.topicArn = topic.arn;
+        if (args.backupFailures) {
+            const account = aws.getCallerIdentityOutput({}, parent).accountId;
+            backupFailureAlerts(this, name, topic, aws.getPartitionOutput({}, parent).partition, account, { ...args.tags ?? {} });
+        }
         const alarm = (role: string, tier: Tier | "dns", props: Omit<aws.cloudwatch.MetricAlarmArgs, "alarmActions" | "okActions">, topic = this.topicArn, provider?: aws.Provider) => {
             (this.alarmNames[tier] ??= []).push(`${name}-${role}`);
             return new aws.cloudwatch.MetricAlarm(`${name}-${role}`, {
@@ -126,6 +155,24 @@ export class Alarms extends pulumi.ComponentResource {
             }
         }
 
+        if (args.memcached) {
+            const mc = args.memcached;
+            for (let i = 0; i < mc.nodeCount; i++) {
+                // Node-level metrics carry the cluster and the node id, which ElastiCache numbers 0001, 0002, …
+                const dims = { CacheClusterId: mc.clusterId, CacheNodeId: String(i + 1).padStart(4, "0") };
+                const node = `memcached${i + 1}`;
+                alarm(`${node}-cpu`, "cache", { alarmDescription: `Memcached node ${i + 1} CPU above ${cpu} %`, ...simple("AWS/ElastiCache", "CPUUtilization", dims, "Average", "GreaterThanThreshold", cpu, 5) });
+                // Evicting for five minutes running: the working set no longer fits, and every eviction is a miss the database answers.
+                alarm(`${node}-evictions`, "cache", { alarmDescription: `Memcached node ${i + 1} evicting for 5 minutes: too small for the working set`, ...simple("AWS/ElastiCache", "Evictions", dims, "Sum", "GreaterThanThreshold", 0, 5) });
+                alarm(`${node}-connections`, "cache", {
+                    alarmDescription: `Memcached node ${i + 1} above ${mc.connectionsAbove ?? 1000} connections: clients leak or reconnect in a storm`,
+                    ...simple("AWS/ElastiCache", "CurrConnections", dims, "Maximum", "GreaterThanThreshold", mc.connectionsAbove ?? 1000),
+                });
+                // ElastiCache's guidance for Memcached: swap above 50 MB means memory is short (raise the node size or memcached_connections_overhead).
+                alarm(`${node}-swap`, "cache", { alarmDescription: `Memcached node ${i + 1} swapping more than 50 MB`, ...simple("AWS/ElastiCache", "SwapUsage", dims, "Maximum", "GreaterThanThreshold", 50 * 1024 * 1024, 5) });
+            }
+        }
+
         for (const s of args.services ?? []) {
             alarm(`${s.role}-running-tasks`, s.role, {
                 alarmDescription: `${s.role} runs fewer than ${s.minTasks} tasks (its floor)`,
@@ -135,10 +182,33 @@ export class Alarms extends pulumi.ComponentResource {
             });
         }
 
+        if (args.mail) {
+            const m = args.mail;
+            const minutes = m.stuckMinutes ?? 15;
+            // A failed send leaves the confirmation in the outbox, whatever the cause (SES refusing: sandbox, identity
+            // not verified yet, throttling, a missing permission), so a backlog that never drains is the app's own
+            // measure of failed sends. A healthy worker empties it between waves; during a surge it may lag a little.
+            alarm("mail-backlog-stuck", "worker", {
+                alarmDescription: `Order confirmations have waited ${minutes} minutes without the outbox ever emptying: sends are failing or the worker cannot keep up`,
+                ...simple(m.backlog.namespace, m.backlog.metricName, m.backlog.dimensions, "Minimum", "GreaterThanThreshold", 0, minutes),
+            });
+            if (m.sesReputation) {
+                // Account-wide rates SES publishes itself (0..1). SES reviews an account at a 5 % bounce or 0.1 %
+                // complaint rate and may pause sending beyond; these fire at half of that, while there is time to act.
+                const rate = (metric: string, threshold: number, what: string) => alarm(`ses-${what}-rate`, "worker", {
+                    alarmDescription: `SES ${what} rate above ${threshold * 100} %: SES reviews the account at twice that and may pause sending`,
+                    namespace: "AWS/SES", metricName: metric, statistic: "Maximum", comparisonOperator: "GreaterThanThreshold", threshold,
+                    period: 900, evaluationPeriods: 1, datapointsToAlarm: 1,
+                });
+                rate("Reputation.BounceRate", 0.025, "bounce");
+                rate("Reputation.ComplaintRate", 0.0005, "complaint");
+            }
+        }
+
         const checks = args.healthCheckIds ?? [];
         if (checks.length > 0) {
             const useast1 = new aws.Provider(`${name}-us-east-1`, { region: "us-east-1" }, parent);
-            this.globalTopicArn = this.topic(name, "alarms-us-east-1", args, useast1);
+            this.globalTopicArn = this.topic(name, "alarms-us-east-1", args, useast1).arn;
             checks.forEach((id, i) => alarm(`dns-health-check${i + 1}`, "dns", {
                 alarmDescription: `Route 53 health check ${i + 1} failing: DNS has failed over or will`,
                 ...simple("AWS/Route53", "HealthCheckStatus", { HealthCheckId: id }, "Minimum", "LessThanThreshold", 1, 1),
@@ -155,7 +225,7 @@ export class Alarms extends pulumi.ComponentResource {
     }
 
     /** A KMS-encrypted topic whose key lets CloudWatch publish, plus the optional e-mail subscription. */
-    private topic(name: string, role: string, args: AlarmsArgs, provider?: aws.Provider): pulumi.Output<string> {
+    private topic(name: string, role: string, args: AlarmsArgs, provider?: aws.Provider): aws.sns.Topic {
         const opts = { parent: this, provider };
         const tags = { ...args.tags, Name: `${name}-${role}` };
         const account = aws.getCallerIdentityOutput({}, opts).accountId;
@@ -168,6 +238,8 @@ export class Alarms extends pulumi.ComponentResource {
                 Statement: [
                     { Sid: "Account", Effect: "Allow", Principal: { AWS: `arn:${part}:iam::${acct}:root` }, Action: "kms:*", Resource: "*" },
                     { Sid: "CloudWatchAlarms", Effect: "Allow", Principal: { Service: "cloudwatch.amazonaws.com" }, Action: ["kms:Decrypt", "kms:GenerateDataKey*"], Resource: "*" },
+                    // EventBridge delivers the AWS Backup failure events to the same topic.
+                    { Sid: "EventBridge", Effect: "Allow", Principal: { Service: "events.amazonaws.com" }, Action: ["kms:Decrypt", "kms:GenerateDataKey*"], Resource: "*" },
                 ],
             })),
         }, opts);
@@ -175,6 +247,6 @@ export class Alarms extends pulumi.ComponentResource {
         if (args.alertEmail) {
             new aws.sns.TopicSubscription(`${name}-${role}-email`, { topic: topic.arn, protocol: "email", endpoint: args.alertEmail }, opts);
         }
-        return topic.arn;
+        return topic;
     }
 }

@@ -3,8 +3,9 @@
  * collected and reported in one error, one line each: `boxoffice:<key>.<path> = <value>: <rule>`.
  */
 import * as pulumi from "@pulumi/pulumi";
+import { BACKUP_START_WINDOW_MINUTES, DEFAULT_BACKUP_SCHEDULES, scheduleConflict } from "../../components/backup/schedule-windows";
 import { DEFAULTS } from "./defaults";
-import { AWS_REGIONS, didYouMean, fargateMemoryOptions, windowsOverlap } from "./rules";
+import { AWS_REGIONS, AZ_COUNTS, didYouMean, fargateMemoryOptions, localDateTime, windowsOverlap } from "./rules";
 import { PlatformConfig, TOP_LEVEL_KEYS, platformSchema } from "./schema";
 
 const NAMESPACE = "boxoffice";
@@ -61,7 +62,7 @@ function decode(key: string, text: string, problems: string[]): unknown {
 }
 
 /** Rules that relate fields to each other or to other config; each names the key it blames. */
-function crossFieldProblems(c: PlatformConfig, region: string): string[] {
+function crossFieldProblems(c: PlatformConfig, region: string, now: Date): string[] {
     const p: string[] = [];
     const k = (path: string, value: unknown, rule: string) => p.push(`${NAMESPACE}:${path} = ${show(value)}: ${rule}`);
     const db = c.database;
@@ -73,6 +74,19 @@ function crossFieldProblems(c: PlatformConfig, region: string): string[] {
     }
     if (windowsOverlap(db.backupWindow, db.maintenanceWindow)) {
         k("database.backupWindow", db.backupWindow, `must not overlap maintenanceWindow ${db.maintenanceWindow} (RDS rule)`);
+    } else {
+        // The AWS Backup rules start at fixed times; RDS windows moved onto them would make those jobs expire.
+        const clashes = Object.entries(DEFAULT_BACKUP_SCHEDULES)
+            .map(([rule, expr]) => ({ rule, expr, conflict: scheduleConflict(expr, BACKUP_START_WINDOW_MINUTES, db) }))
+            .filter((c) => c.conflict);
+        if (clashes.length > 0) {
+            const rules = clashes.map((c) => `${c.rule} ${c.expr}`).join(", ");
+            k("database.maintenanceWindow", db.maintenanceWindow, `with backupWindow ${db.backupWindow}: the AWS Backup rule(s) ${rules} ${clashes[0].conflict}; the rules start between 07:00 and 08:00 UTC: keep the maintenance window out of 06:00-09:00 and the backup window out of 07:00-08:00`);
+        }
+    }
+    const azs = AZ_COUNTS[region as keyof typeof AZ_COUNTS];
+    if (azs !== undefined && c.network.availabilityZones > azs) {
+        k("network.availabilityZones", c.network.availabilityZones, `must not exceed the ${azs} Availability Zones of ${region} (AWS Regions and Availability Zones)`);
     }
     if (c.memcached.nodes < c.network.availabilityZones) {
         k("memcached.nodes", c.memcached.nodes, `must be at least network.availabilityZones (${c.network.availabilityZones}) so every AZ holds a node`);
@@ -118,20 +132,30 @@ function crossFieldProblems(c: PlatformConfig, region: string): string[] {
             const min = s[`${svc}MinTasks`];
             const max = s[`${svc}MaxTasks`];
             if (min !== undefined && max !== undefined && min > max) k(`${path}.${svc}MinTasks`, min, `must not exceed ${svc}MaxTasks (${max})`);
+            // Without its own maximum the profile keeps the service's, and a floor above the ceiling cannot hold.
+            else if (min !== undefined && max === undefined && min > c[svc].maxTasks) {
+                k(`${path}.${svc}MinTasks`, min, `must not exceed ${svc}.maxTasks (${c[svc].maxTasks}); raise ${svc}.maxTasks or set ${svc}MaxTasks in the same profile`);
+            }
         }
     }
     const names = c.scaling.schedules.map((s) => s.name);
     names.forEach((n, i) => { if (names.indexOf(n) !== i) k(`scaling.schedules[${i}].name`, n, "must be unique"); });
     const sale = c.scaling.onSale;
     if (sale && !(sale.start < sale.end)) k("scaling.onSale.end", sale.end, `must be after start (${sale.start})`);
+    else if (sale) {
+        const localNow = localDateTime(sale.timezone, now);
+        if (sale.end <= localNow) {
+            k("scaling.onSale.end", sale.end, `is in the past (it is ${localNow} in ${sale.timezone}): the whole on-sale window is over and its scaling would never run; move it or set onSale to null`);
+        }
+    }
     return p;
 }
 
 /**
  * Validates raw `boxoffice:*` values (already decoded) for an environment. Pure: used by `loadConfig` and by
- * tests, which can check every message without a Pulumi runtime.
+ * tests, which can check every message without a Pulumi runtime. `now` decides whether an on-sale is over.
  */
-export function parsePlatformConfig(raw: Raw, region: string): PlatformConfig {
+export function parsePlatformConfig(raw: Raw, region: string, now: Date = new Date()): PlatformConfig {
     const problems: string[] = [];
     for (const key of Object.keys(raw)) {
         if (!(TOP_LEVEL_KEYS as string[]).includes(key)) {
@@ -164,7 +188,7 @@ export function parsePlatformConfig(raw: Raw, region: string): PlatformConfig {
         }
         throw new ConfigError(problems);
     }
-    problems.push(...crossFieldProblems(parsed.data, region));
+    problems.push(...crossFieldProblems(parsed.data, region, now));
     if (problems.length > 0) throw new ConfigError(problems);
     return parsed.data;
 }

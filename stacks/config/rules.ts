@@ -14,6 +14,30 @@ export const AWS_REGIONS = [
     "eu-north-1", "il-central-1", "me-south-1", "me-central-1", "mx-central-1", "sa-east-1",
 ] as const;
 
+/**
+ * Availability Zones per Region: the AZ IDs each Region has (AWS Regions and Availability Zones, "AWS Availability
+ * Zones", https://docs.aws.amazon.com/global-infrastructure/latest/regions/aws-availability-zones.html; every Region
+ * has at least three). An upper bound: in the oldest Regions an account may be offered fewer (us-east-1,
+ * us-west-1, ap-northeast-1), which the program still checks against the Region's own answer when it runs.
+ */
+export const AZ_COUNTS: Readonly<Record<(typeof AWS_REGIONS)[number], number>> = {
+    "us-east-1": 6, "us-east-2": 3, "us-west-1": 3, "us-west-2": 4, "af-south-1": 3, "ap-east-1": 3, "ap-east-2": 3,
+    "ap-south-1": 3, "ap-south-2": 3, "ap-southeast-1": 3, "ap-southeast-2": 3, "ap-southeast-3": 3, "ap-southeast-4": 3,
+    "ap-southeast-5": 3, "ap-southeast-7": 3, "ap-northeast-1": 4, "ap-northeast-2": 4, "ap-northeast-3": 3,
+    "ca-central-1": 3, "ca-west-1": 3, "eu-central-1": 3, "eu-central-2": 3, "eu-west-1": 3, "eu-west-2": 3,
+    "eu-west-3": 3, "eu-south-1": 3, "eu-south-2": 3, "eu-north-1": 3, "il-central-1": 3, "me-south-1": 3,
+    "me-central-1": 3, "mx-central-1": 3, "sa-east-1": 3,
+};
+
+/** Wall-clock time `yyyy-mm-ddThh:mm:ss` in an IANA time zone at `now`: comparable with the config's local times. */
+export function localDateTime(timeZone: string, now: Date): string {
+    const parts = new Intl.DateTimeFormat("en-CA", {
+        timeZone, year: "numeric", month: "2-digit", day: "2-digit", hour: "2-digit", minute: "2-digit", second: "2-digit", hourCycle: "h23",
+    }).formatToParts(now);
+    const part = (type: string) => parts.find((p) => p.type === type)!.value;
+    return `${part("year")}-${part("month")}-${part("day")}T${part("hour")}:${part("minute")}:${part("second")}`;
+}
+
 /** Values CloudWatch Logs accepts for retentionInDays (CloudWatch Logs API, PutRetentionPolicy). */
 export const LOG_RETENTION_DAYS = [1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653];
 

@@ -4,6 +4,8 @@
  * says what is valid. Sections are strict: an unknown nested key is an error, not silently ignored.
  */
 import { z } from "zod";
+import { cacheNodeTypeProblem } from "../../components/data/node-types";
+import { RFC1918_RANGES, isPrivateCidr } from "../../components/network/cidr-plan";
 import {
     AWS_REGIONS, LOG_RETENTION_DAYS, backupWindowProblem, fargateMemoryOptions, isIanaTimeZone,
     maintenanceWindowProblem, parseCidr, scheduleExpressionProblem,
@@ -34,7 +36,8 @@ export const networkSchema = z.strictObject({
     cidr: checked((v) => {
         const c = parseCidr(v);
         if (!c) return "must be IPv4 CIDR notation with no host bits set, e.g. 10.40.0.0/16";
-        return c.prefix >= 16 && c.prefix <= 22 ? undefined : "prefix must be /16../22 (VPC limit /16; every tier's subnets stay ≥ /28)";
+        if (c.prefix < 16 || c.prefix > 22) return "prefix must be /16../22 (VPC limit /16; every tier's subnets stay ≥ /28)";
+        return isPrivateCidr(v) ? undefined : `must lie inside an RFC 1918 private range (${RFC1918_RANGES.join(", ")}): a VPC on public addresses cannot reach their owners and clashes with peering and VPNs`;
     }, "IPv4 CIDR"),
     availabilityZones: int(2, 6, "at least 2 for failover; 6 is the most subnets per tier this layout plans"),
     natGateways: oneOf(["one-per-az", "single"]),
@@ -62,7 +65,7 @@ export const databaseSchema = z.strictObject({
 });
 
 export const redisSchema = z.strictObject({
-    nodeType: text(/^cache\.(?!t1\.)[a-z0-9-]+\.[a-z0-9]+$/, "an ElastiCache node type like cache.r7g.large (not cache.t1.*, which cannot fail over)"),
+    nodeType: checked(cacheNodeTypeProblem, "an ElastiCache node type like cache.r7g.large"),
     engineVersion: text(/^[67]\.\d+$/, "a Redis OSS / Valkey major.minor ElastiCache supports, e.g. \"7.1\""),
     replicas: int(1, 5, "Multi-AZ automatic failover needs at least 1 replica; a group holds up to 5"),
     snapshotRetentionDays: int(0, 35, "ElastiCache limit"),
@@ -70,7 +73,7 @@ export const redisSchema = z.strictObject({
 });
 
 export const memcachedSchema = z.strictObject({
-    nodeType: text(/^cache\.[a-z0-9-]+\.[a-z0-9]+$/, "an ElastiCache node type like cache.r7g.large"),
+    nodeType: checked(cacheNodeTypeProblem, "an ElastiCache node type like cache.r7g.large"),
     engineVersion: text(/^1\.6\.(1[2-9]|[2-9]\d)$/, "Memcached 1.6.12 or later (needed for in-transit encryption)"),
     nodes: int(1, 60, "ElastiCache Memcached nodes per cluster"),
 });
@@ -112,7 +115,7 @@ const serviceShape = {
 
 export const appSchema = z.strictObject({
     ...serviceShape,
-    targetRequestsPerTask: int(1, 100000, "ALB requests per target per minute"),
+    targetRequestsPerTask: int(1, 100000, "requests per task per minute, over both ALBs"),
     healthCheckGracePeriodSeconds: int(0, 2147483647, "ECS limit"),
 });
 

@@ -54,12 +54,18 @@ describe("prod stack, as shipped", function () {
         assert.strictEqual(w.deletionProtection, true);
         assert.strictEqual(w.backupRetentionPeriod, 7);
         assert.strictEqual(w.skipFinalSnapshot, false);
-        assert.ok(w.finalSnapshotIdentifier);
+        // Unique per incarnation: `<name>-final-<hex of a RandomId keyed on the writer's arguments>`, never a fixed
+        // name that the second delete or replacement would find taken.
+        const suffix = ofType(run, "random:index/randomId:RandomId").find((r) => r.name === `${writer.name.replace(/-writer$/, "")}-final-snapshot-id`)!;
+        assert.strictEqual(w.finalSnapshotIdentifier, `boxoffice-prod-db-final-${suffix.outputs.hex}`);
         assert.strictEqual(w.publiclyAccessible ?? false, false);
         assert.strictEqual(writer.options.protect, true);
         const replicas = instances.filter((r) => inputsOf(r).replicateSourceDb);
         assert.ok(replicas.length >= 1);
         assert.ok(replicas.every((r) => inputsOf(r).availabilityZone), "replicas are placed in an AZ");
+        // Same-region replicas inherit the writer's key: RDS refuses KmsKeyId for them ("Your request does not
+        // require the KMS key parameter"), so neither kmsKeyId nor storageEncrypted may reach CreateDBInstanceReadReplica.
+        for (const r of replicas) assert.deepStrictEqual([inputsOf(r).kmsKeyId, inputsOf(r).storageEncrypted], [undefined, undefined], r.name);
     });
 
     it("runs Redis with automatic failover, Multi-AZ, 3 nodes over distinct AZs, TLS and a hidden AUTH token", () => {
@@ -71,6 +77,7 @@ describe("prod stack, as shipped", function () {
         assert.strictEqual(group.transitEncryptionEnabled, true);
         assert.strictEqual(group.atRestEncryptionEnabled, true);
         assert.strictEqual(group.authToken, "[secret]");
+        assert.match(group.finalSnapshotIdentifier, /^boxoffice-prod-redis-final-[0-9a-f]{8}$/);
     });
 
     it("runs Memcached cross-AZ with 3 nodes", () => {
@@ -117,6 +124,46 @@ describe("prod stack, as shipped", function () {
         assert.deepStrictEqual(ofType(run, "aws:wafv2/webAclAssociation:WebAclAssociation").map((r) => inputsOf(r).resourceArn).sort(), albArns);
     });
 
+    it("health model: target groups, Route 53 checks and the app's container check all ask /healthz, never a dependency check", () => {
+        const tgs = ofType(run, "aws:lb/targetGroup:TargetGroup").map((r) => inputsOf(r).healthCheck.path);
+        const dns = ofType(run, "aws:route53/healthCheck:HealthCheck").map((r) => inputsOf(r).resourcePath);
+        assert.deepStrictEqual([tgs, dns], [["/healthz", "/healthz"], ["/healthz", "/healthz"]]);
+        const app = ofType(run, "aws:ecs/taskDefinition:TaskDefinition").find((r) => r.name.endsWith("-app-task"))!;
+        const [container] = JSON.parse(inputsOf(app).containerDefinitions);
+        assert.match(container.healthCheck.command.join(" "), /fetch\('http:\/\/127\.0\.0\.1:8080\/healthz'\)/);
+        assert.doesNotMatch(JSON.stringify(planDocument(run)), /readyz/, "nothing in the platform checks /readyz");
+    });
+
+    it("keeps /admin and /metrics off the internet: every listener answers them 404 before forwarding, the WAF blocks them first", () => {
+        const listeners = ofType(run, "aws:lb/listener:Listener");
+        const rules = ofType(run, "aws:lb/listenerRule:ListenerRule").map((r) => inputsOf(r));
+        for (const l of listeners) {
+            const own = rules.filter((r) => r.listenerArn === l.outputs.arn);
+            assert.deepStrictEqual(own.flatMap((r) => r.conditions[0].pathPattern.values).sort(), ["/admin", "/admin/*", "/metrics", "/metrics/*"], l.name);
+            assert.ok(own.every((r) => r.actions[0].type === "fixed-response" && r.actions[0].fixedResponse.statusCode === "404"));
+        }
+        const [first] = inputsOf(ofType(run, "aws:wafv2/webAcl:WebAcl")[0]).rules;
+        assert.deepStrictEqual([first.name, first.action, first.statement.regexMatchStatement.regexString], ["private-paths", { block: {} }, "^(/admin|/metrics)(/.*)?$"]);
+    });
+
+    it("tags the image by content for the IMMUTABLE repository; both task definitions pin its digest", () => {
+        const image = ofType(run, "awsx:ecr:Image")[0];
+        assert.match(inputsOf(image).imageTag, /^src-[0-9a-f]{24}$/);
+        assert.strictEqual(inputsOf(ofType(run, "aws:ecr/repository:Repository")[0]).imageTagMutability, "IMMUTABLE");
+        for (const td of ofType(run, "aws:ecs/taskDefinition:TaskDefinition")) {
+            assert.strictEqual(JSON.parse(inputsOf(td).containerDefinitions)[0].image, image.outputs.imageUri);
+            assert.match(image.outputs.imageUri, /@sha256:[0-9a-f]{64}$/);
+        }
+    });
+
+    it("scales the app on the requests of both ALBs, so scaling follows the traffic after a DNS failover", () => {
+        const policy = ofType(run, "aws:appautoscaling/policy:Policy").find((r) => r.name === "boxoffice-prod-app-requests-scaling")!;
+        const metrics = inputsOf(policy).targetTrackingScalingPolicyConfiguration.customizedMetricSpecification.metrics;
+        const lbs = metrics.filter((m: any) => m.metricStat).map((m: any) => m.metricStat.metric.dimensions.find((d: any) => d.name === "LoadBalancer").value).sort();
+        assert.deepStrictEqual(lbs, ofType(run, "aws:lb/loadBalancer:LoadBalancer").map((r) => r.outputs.arnSuffix).sort());
+        assert.deepStrictEqual(metrics.filter((m: any) => m.returnData).map((m: any) => m.expression), ["FILL(requests1, 0) + FILL(requests2, 0)"]);
+    });
+
     it("runs app and worker with ≥ 2 tasks, no public IP, rollback, scaling floors ≥ 2, target tracking and schedules", () => {
         const services = ofType(run, "aws:ecs/service:Service").map((r) => inputsOf(r));
         assert.strictEqual(services.length, 2);
@@ -150,6 +197,35 @@ describe("prod stack, as shipped", function () {
         assert.ok(secrets.find((r) => r.type === "aws:kms/key:Key")!.options.retainOnDelete);
     });
 
+    it("sends order mail from an SES domain identity with DKIM records in the zone, and alarms on failed sends", () => {
+        const [identity] = ofType(run, "aws:sesv2/emailIdentity:EmailIdentity");
+        assert.strictEqual(inputsOf(identity).emailIdentity, "tickets.example.com");
+        const dkim = ofType(run, "aws:route53/record:Record").map((r) => inputsOf(r)).filter((r) => /\._domainkey\.tickets\.example\.com$/.test(r.name));
+        assert.strictEqual(dkim.length, 3);
+        const alarms = ofType(run, "aws:cloudwatch/metricAlarm:MetricAlarm").map((r) => r.name);
+        for (const a of ["boxoffice-prod-mail-backlog-stuck", "boxoffice-prod-ses-bounce-rate", "boxoffice-prod-ses-complaint-rate"]) assert.ok(alarms.includes(a), a);
+    });
+
+    it("tells someone when a backup or a cross-region copy fails, and watches every Memcached node", () => {
+        const [rule] = ofType(run, "aws:cloudwatch/eventRule:EventRule");
+        const types = JSON.parse(inputsOf(rule).eventPattern).$or.map((b: any) => b["detail-type"][0]);
+        assert.ok(types.includes("Backup Job State Change") && types.includes("Copy Job State Change"));
+        const topic = ofType(run, "aws:sns/topic:Topic").find((t) => t.name === "boxoffice-prod-alarms")!;
+        assert.deepStrictEqual(ofType(run, "aws:cloudwatch/eventTarget:EventTarget").map((t) => inputsOf(t).arn), [topic.outputs.arn]);
+        const memcached = ofType(run, "aws:cloudwatch/metricAlarm:MetricAlarm").filter((r) => r.name.includes("-memcached"));
+        assert.strictEqual(memcached.length, 3 * 4, "CPU, evictions, connections and swap on each of 3 nodes");
+        const [cluster] = ofType(run, "aws:elasticache/cluster:Cluster");
+        assert.ok(memcached.every((a) => inputsOf(a).dimensions.CacheClusterId === cluster.id));
+    });
+
+    it("the access-log bucket is either access-logged or explicitly exempt, with the reason on it", () => {
+        const [bucket] = ofType(run, "aws:s3/bucket:Bucket");
+        const logged = ofType(run, "aws:s3/bucketLogging:BucketLogging").some((l) => inputsOf(l).bucket === bucket.id);
+        const exemption = inputsOf(bucket).tags["boxoffice:s3-access-logging"];
+        assert.ok(logged || /^exempt: .*log destination/.test(exemption ?? ""), `neither logged nor exempt: ${exemption}`);
+        assert.match(exemption, /^[\p{L}\p{N}\s_.:/=+\-@]{1,256}$/u, "a valid S3 tag value");
+    });
+
     it("alarms on every tier", () => {
         const tiers = new Set(ofType(run, "aws:cloudwatch/metricAlarm:MetricAlarm").map((r) => inputsOf(r).tags?.["boxoffice:tier"]));
         for (const tier of ["load-balancer", "app", "worker", "database", "cache"]) assert.ok(tiers.has(tier), `no alarm for ${tier}`);
@@ -170,6 +246,25 @@ describe("staging stack, as shipped", function () {
         const run = await runStack({ stack: "staging" });
         assert.deepStrictEqual(ofType(run, "aws:appautoscaling/target:Target").map((t) => t.options.ignoreChanges), [[], []]);
         assert.ok(ofType(run, "aws:secretsmanager/secret:Secret").filter((r) => r.parent?.includes("ServiceSecrets")).every((r) => !r.options.protect));
+    });
+
+    it("keeps /admin and /metrics off the internet on its plain-HTTP listeners too", async () => {
+        const run = await runStack({ stack: "staging" });
+        const listeners = ofType(run, "aws:lb/listener:Listener");
+        assert.deepStrictEqual(listeners.map((l) => inputsOf(l).protocol), ["HTTP", "HTTP"]);
+        const rules = ofType(run, "aws:lb/listenerRule:ListenerRule").map((r) => inputsOf(r));
+        for (const l of listeners) {
+            assert.deepStrictEqual(rules.filter((r) => r.listenerArn === l.outputs.arn).map((r) => r.conditions[0].pathPattern.values[0]).sort(), ["/admin", "/metrics"]);
+        }
+    });
+
+    it("can be torn down: the access-log bucket and the image repository empty themselves on delete (prod's never do)", async () => {
+        for (const [stack, teardown] of [["staging", true], ["prod", false]] as const) {
+            const run = await runStack({ stack });
+            const buckets = ofType(run, "aws:s3/bucket:Bucket").map((r) => inputsOf(r));
+            assert.deepStrictEqual(buckets.map((b) => b.forceDestroy), [teardown], stack);
+            assert.deepStrictEqual(ofType(run, "aws:ecr/repository:Repository").map((r) => inputsOf(r).forceDelete), [teardown], stack);
+        }
     });
 });
 

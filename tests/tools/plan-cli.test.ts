@@ -63,6 +63,25 @@ describe("plan command", function () {
         assert.match(stderr, /boxoffice:netwrk = .*unknown key \(did you mean boxoffice:network\?\)/);
     });
 
+    it("exits 2 on config AWS would refuse, naming key, value and rule, before anything is registered", () => {
+        // Six AZs in a three-AZ region used to end in an unhandled rejection with nested serialisation errors.
+        // (Every other refused value is checked in-process: tests/config/load.test.ts.)
+        const dir = tempProject(["config:", "  aws:region: eu-west-1", "  boxoffice:environment: staging",
+            "  boxoffice:network: { availabilityZones: 6 }", "  boxoffice:memcached: { nodes: 6 }"].join("\n"));
+        const { code, stdout, stderr } = plan(["--stack", "bad", "--dir", dir, "--json"]);
+        assert.strictEqual(code, 2, stderr);
+        assert.strictEqual(stdout, "");
+        assert.match(stderr, /boxoffice:network\.availabilityZones = 6: must not exceed the 3 Availability Zones of eu-west-1/);
+        assert.doesNotMatch(stderr, /serializ|Unhandled|at .*\.ts:/, "one clean message, no stack trace");
+    });
+
+    it("exits 2 on an empty stack file, naming the file (every malformed shape: tests/tools/stack-files.test.ts)", () => {
+        const { code, stdout, stderr } = plan(["--stack", "bad", "--dir", tempProject("")]);
+        assert.strictEqual(code, 2, stderr);
+        assert.strictEqual(stdout, "");
+        assert.match(stderr, /Pulumi\.bad\.yaml: is empty/);
+    });
+
     it("exits 1 naming the missing stack file", () => {
         const { code, stderr } = plan(["--stack", "nope"]);
         assert.strictEqual(code, 1);

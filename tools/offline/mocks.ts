@@ -218,6 +218,13 @@ export class BoxofficeMocks implements pulumi.runtime.Mocks {
                 return { repositoryUrl: `${MOCK_ACCOUNT_ID}.dkr.ecr.${region}.amazonaws.com/${physical}`, registryId: MOCK_ACCOUNT_ID };
             case "awsx:ecr:Image":
                 return { imageUri: `${inputs.repositoryUrl ?? "offline"}@sha256:${stableHex(JSON.stringify(inputs), 64)}` };
+            case "aws:sesv2/emailIdentity:EmailIdentity":
+                // Easy DKIM hands out three tokens; the identity's ARN is SES's, named by the domain.
+                return {
+                    arn: `arn:aws:ses:${region}:${MOCK_ACCOUNT_ID}:identity/${inputs.emailIdentity}`,
+                    identityType: String(inputs.emailIdentity).includes("@") ? "EMAIL_ADDRESS" : "DOMAIN",
+                    dkimSigningAttributes: { ...inputs.dkimSigningAttributes, signingAttributesOrigin: "AWS_SES", status: "PENDING", tokens: [1, 2, 3].map((i) => stableHex(`${name}#dkim${i}`, 32)) },
+                };
             case "aws:ecs/taskDefinition:TaskDefinition":
                 return { revision: 1, arnWithoutRevision: `arn:aws:ecs:${region}:${MOCK_ACCOUNT_ID}:task-definition/${physical}` };
             case "aws:s3/bucket:Bucket":

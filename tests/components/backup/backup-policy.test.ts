@@ -18,9 +18,9 @@ describe("BackupPolicy", () => {
         const { run, policy } = await make();
         const rules = inputsOf(byName(run, PLAN, "bk-plan")).rules as any[];
         assert.deepStrictEqual(rules.map((r) => [r.ruleName, r.schedule, r.lifecycle]), [
-            ["bk-daily", "cron(0 5 * * ? *)", { deleteAfter: 3 }],
-            ["bk-weekly", "cron(0 5 ? * SUN *)", { deleteAfter: 21 }],
-            ["bk-monthly", "cron(0 5 1 * ? *)", { deleteAfter: 180 }],
+            ["bk-daily", "cron(0 7 * * ? *)", { deleteAfter: 3 }],
+            ["bk-weekly", "cron(0 7 ? * SAT *)", { deleteAfter: 21 }],
+            ["bk-monthly", "cron(0 7 1 * ? *)", { deleteAfter: 180 }],
         ]);
         const vault = byName(run, VAULT, "bk-vault");
         const key = byName(run, "aws:kms/key:Key", "bk-vault-key");
@@ -136,7 +136,7 @@ describe("BackupPolicy", () => {
         ["cold storage without 90 days", { monthlyColdStorageAfterDays: 100 }, 'BackupPolicy "bk": monthlyRetentionDays = 180: must be at least monthlyColdStorageAfterDays + 90 = 190 (AWS Backup keeps cold storage ≥ 90 days)'],
         ["a bad region", { copyToRegion: "Frankfurt" }, 'BackupPolicy "bk": copyToRegion = "Frankfurt": must be an AWS region name, e.g. eu-central-1'],
         ["a short cooling-off", { changeableForDays: 2 }, 'BackupPolicy "bk": changeableForDays = 2: must be a whole number 3..36500 (AWS Backup vault lock cooling-off is at least 72 hours)'],
-        ["a bad schedule", { weeklySchedule: "every sunday" }, 'BackupPolicy "bk": weeklySchedule = "every sunday": must be an AWS cron expression with six fields, e.g. cron(0 5 * * ? *)'],
+        ["a bad schedule", { weeklySchedule: "every sunday" }, 'BackupPolicy "bk": weeklySchedule = "every sunday": must be an AWS cron expression with six fields, e.g. cron(0 7 * * ? *)'],
         ["a bad lock mode", { vaultLockMode: "strict" as "compliance" }, 'BackupPolicy "bk": vaultLockMode = "strict": must be compliance or governance'],
     ];
     for (const [what, args, message] of errors) {

@@ -12,7 +12,7 @@ const o = pulumi.output;
 const base = (): AutoscaledServiceArgs => ({
     role: "app", clusterArn: o("arn:aws:ecs:eu-west-1:123456789012:cluster/c"), clusterName: o("c"),
     image: o("123456789012.dkr.ecr.eu-west-1.amazonaws.com/repo@sha256:abc"), command: ["node", "dist/server.js"], port: 8080,
-    environment: { NODE_ENV: "production", DATABASE_URL: o("postgres://boxoffice@db:5432/boxoffice?sslmode=require") },
+    environment: { NODE_ENV: "production", DATABASE_URL: o("postgres://boxoffice@db:5432/boxoffice?sslmode=verify-full") },
     secrets: {
         DATABASE_PASSWORD: { arn: o("arn:aws:secretsmanager:eu-west-1:123456789012:secret:rds!db-1"), jsonKey: "password" },
         ADMIN_TOKEN: { arn: o("arn:aws:secretsmanager:eu-west-1:123456789012:secret:admin-1") },
@@ -21,7 +21,13 @@ const base = (): AutoscaledServiceArgs => ({
     subnetIds: ["subnet-p1", "subnet-p2", "subnet-p3"].map((s) => o(s)), securityGroupIds: [o("sg-app")],
     targetGroupArns: [o("arn:tg/1"), o("arn:tg/2")],
     minTasks: 3, maxTasks: 30,
-    requestScaling: { resourceLabel: o("app/alb/1/targetgroup/tg/1"), targetRequestsPerTask: 800 },
+    requestScaling: {
+        targetGroups: [
+            { loadBalancerArnSuffix: o("app/alb1/1"), targetGroupArnSuffix: o("targetgroup/tg1/1") },
+            { loadBalancerArnSuffix: o("app/alb2/2"), targetGroupArnSuffix: o("targetgroup/tg2/2") },
+        ],
+        targetRequestsPerTask: 800,
+    },
 });
 
 async function build(args: AutoscaledServiceArgs, name = "svc") {
@@ -77,7 +83,7 @@ describe("AutoscaledService", () => {
         assert.strictEqual(s.tags["boxoffice:tier"], "app");
     });
 
-    it("scales between min and max on CPU and requests per target", async () => {
+    it("scales between min and max on CPU and on requests per task summed over both load balancers", async () => {
         const { run, svc } = await build(base());
         const t = inputsOf(ofType(run, T.target)[0]);
         assert.deepStrictEqual([t.minCapacity, t.maxCapacity, t.serviceNamespace, t.scalableDimension], [3, 30, "ecs", "ecs:service:DesiredCount"]);
@@ -86,8 +92,17 @@ describe("AutoscaledService", () => {
         assert.deepStrictEqual(Object.keys(policies), ["svc-cpu-scaling", "svc-requests-scaling"]);
         assert.deepStrictEqual(policies["svc-cpu-scaling"].predefinedMetricSpecification, { predefinedMetricType: "ECSServiceAverageCPUUtilization" });
         assert.strictEqual(policies["svc-cpu-scaling"].targetValue, 60);
-        assert.deepStrictEqual(policies["svc-requests-scaling"].predefinedMetricSpecification, { predefinedMetricType: "ALBRequestCountPerTarget", resourceLabel: "app/alb/1/targetgroup/tg/1" });
-        assert.strictEqual(policies["svc-requests-scaling"].targetValue, 800);
+        // Requests of BOTH load balancers: after a DNS failover the primary's count drops to ~0, the sum does not.
+        const requests = policies["svc-requests-scaling"];
+        assert.strictEqual(requests.predefinedMetricSpecification, undefined);
+        assert.strictEqual(requests.targetValue, 800);
+        const metrics = requests.customizedMetricSpecification.metrics;
+        assert.deepStrictEqual(metrics.filter((m: any) => m.metricStat).map((m: any) => [m.id, m.returnData, m.metricStat.stat, m.metricStat.metric.namespace, m.metricStat.metric.metricName, m.metricStat.metric.dimensions]), [
+            ["requests1", false, "Sum", "AWS/ApplicationELB", "RequestCountPerTarget", [{ name: "LoadBalancer", value: "app/alb1/1" }, { name: "TargetGroup", value: "targetgroup/tg1/1" }]],
+            ["requests2", false, "Sum", "AWS/ApplicationELB", "RequestCountPerTarget", [{ name: "LoadBalancer", value: "app/alb2/2" }, { name: "TargetGroup", value: "targetgroup/tg2/2" }]],
+        ]);
+        // Exactly one query returns data, and an ALB without traffic reports no datapoint at all: FILL it with 0.
+        assert.deepStrictEqual(metrics.filter((m: any) => m.returnData).map((m: any) => m.expression), ["FILL(requests1, 0) + FILL(requests2, 0)"]);
     });
 
     it("leaves min/max to scheduled actions only when capacityManagedBySchedules is set", async () => {
@@ -125,11 +140,18 @@ describe("AutoscaledService", () => {
         assert.deepStrictEqual([metrics[2].expression, metrics[2].returnData], ["backlog / tasks", true]);
     });
 
-    it("grants the task role only metrics in its namespace and SES sending", async () => {
-        const { run } = await build(base());
-        const task = ofType(run, T.rolePolicy).map((r) => JSON.parse(inputsOf(r).policy)).find((p) => p.Statement[0].Action === "cloudwatch:PutMetricData");
-        assert.deepStrictEqual(task.Statement[0].Condition, { StringEquals: { "cloudwatch:namespace": "Boxoffice" } });
-        assert.deepStrictEqual(task.Statement[1].Action, ["ses:SendEmail", "ses:SendRawEmail"]);
+    it("grants the task role metrics in its namespace and only the extra statements it is given, on named resources", async () => {
+        const taskPolicy = (run: Awaited<ReturnType<typeof build>>["run"]) =>
+            ofType(run, T.rolePolicy).map((r) => JSON.parse(inputsOf(r).policy)).find((p) => p.Statement[0].Action === "cloudwatch:PutMetricData");
+        const plain = taskPolicy((await build(base())).run);
+        assert.deepStrictEqual(plain.Statement, [
+            { Effect: "Allow", Action: "cloudwatch:PutMetricData", Resource: "*", Condition: { StringEquals: { "cloudwatch:namespace": "Boxoffice" } } },
+        ], "no SES (or anything else) unless asked for");
+        const identity = "arn:aws:ses:eu-west-1:123456789012:identity/tickets.example.com";
+        const mailing = taskPolicy((await build({ ...base(), taskPolicyStatements: [{ actions: ["ses:SendEmail", "ses:SendRawEmail"], resources: [o(identity)] }] })).run);
+        assert.deepStrictEqual(mailing.Statement[1], { Effect: "Allow", Action: ["ses:SendEmail", "ses:SendRawEmail"], Resource: [identity] });
+        await assert.rejects(build({ ...base(), taskPolicyStatements: [{ actions: ["ses:SendEmail"], resources: ["*"] }] }),
+            /taskPolicyStatements = \["ses:SendEmail"\]: must name its resources, not \*/);
     });
 
     it("derives every child name from the component name", async () => {

@@ -103,8 +103,11 @@ describe("edge and compute tiers (prod)", () => {
         assert.deepStrictEqual(targets, [["boxoffice-prod-app-scaling", 3], ["boxoffice-prod-worker-scaling", 2]]);
         const policies = ofType(p.run, "aws:appautoscaling/policy:Policy").map((r) => r.name).sort();
         assert.deepStrictEqual(policies, ["boxoffice-prod-app-cpu-scaling", "boxoffice-prod-app-requests-scaling", "boxoffice-prod-worker-backlog-scaling", "boxoffice-prod-worker-cpu-scaling"]);
-        const label = inputsOf(ofType(p.run, "aws:appautoscaling/policy:Policy").find((r) => r.name === "boxoffice-prod-app-requests-scaling")!).targetTrackingScalingPolicyConfiguration.predefinedMetricSpecification.resourceLabel;
-        assert.strictEqual(label, `${await promiseOf(p.edge.loadBalancerArnSuffixes[0])}/${await promiseOf(p.edge.targetGroupArnSuffixes[0])}`);
+        const metrics = inputsOf(ofType(p.run, "aws:appautoscaling/policy:Policy").find((r) => r.name === "boxoffice-prod-app-requests-scaling")!)
+            .targetTrackingScalingPolicyConfiguration.customizedMetricSpecification.metrics;
+        const dims = metrics.filter((m: any) => m.metricStat).map((m: any) => Object.fromEntries(m.metricStat.metric.dimensions.map((d: any) => [d.name, d.value])));
+        const expected = await Promise.all([0, 1].map(async (i) => ({ LoadBalancer: await promiseOf(p.edge.loadBalancerArnSuffixes[i]), TargetGroup: await promiseOf(p.edge.targetGroupArnSuffixes[i]) })));
+        assert.deepStrictEqual(dims, expected, "requests of both ALBs' target groups");
     });
 
     it("applies schedules to both services", () => {
@@ -120,8 +123,10 @@ describe("edge and compute tiers (prod)", () => {
             assert.ok(!json.includes(REDIS_TOKEN));
             const [c] = JSON.parse(json);
             const env = Object.fromEntries(c.environment.map((e: any) => [e.name, e.value]));
-            assert.strictEqual(env.DATABASE_URL, "postgres://boxoffice@proxy.db.internal:5432/boxoffice?sslmode=require");
-            assert.strictEqual(env.DATABASE_READ_URL, "postgres://boxoffice@replica-1.db.internal:5432/boxoffice?sslmode=require");
+            // verify-full: the image ships the RDS CA bundle, so the app checks the certificate and the host name.
+            assert.strictEqual(env.DATABASE_URL, "postgres://boxoffice@proxy.db.internal:5432/boxoffice?sslmode=verify-full");
+            assert.strictEqual(env.DATABASE_READ_URLS, "postgres://boxoffice@replica-1.db.internal:5432/boxoffice?sslmode=verify-full");
+            assert.strictEqual(env.DATABASE_READ_URL, undefined, "one variable for the readers, not two that can disagree");
             assert.strictEqual(env.REDIS_URL, "rediss://master.redis.internal:6379");
             assert.deepStrictEqual([env.MEMCACHED_SERVERS, env.MEMCACHED_TLS, env.NODE_ENV, env.PORT, env.BOXOFFICE_STACK, env.BACKLOG_METRIC_NAMESPACE, env.MAIL_TRANSPORT],
                 ["m1:11211,m2:11211", "true", "production", "8080", "boxoffice-prod", "Boxoffice", "ses"]);
@@ -131,6 +136,21 @@ describe("edge and compute tiers (prod)", () => {
         }
         const commands = Object.fromEntries(tds.map((td) => [td.name, JSON.parse(inputsOf(td).containerDefinitions)[0].command]));
         assert.deepStrictEqual(commands, { "boxoffice-prod-app-task": ["node", "dist/server.js"], "boxoffice-prod-worker-task": ["node", "dist/worker.js"] });
+    });
+
+    it("sends mail through SES from the stack's own domain identity; only the worker may send, and only from it", async () => {
+        const identity = ofType(p.run, "aws:sesv2/emailIdentity:EmailIdentity");
+        assert.deepStrictEqual(identity.map((r) => inputsOf(r).emailIdentity), ["tickets.example.com"]);
+        for (const td of ofType(p.run, "aws:ecs/taskDefinition:TaskDefinition")) {
+            const env = Object.fromEntries(JSON.parse(inputsOf(td).containerDefinitions)[0].environment.map((e: any) => [e.name, e.value]));
+            assert.deepStrictEqual([env.MAIL_TRANSPORT, env.MAIL_FROM], ["ses", "tickets@tickets.example.com"]);
+        }
+        const policies = ofType(p.run, "aws:iam/rolePolicy:RolePolicy").filter((r) => r.name.endsWith("-task-policy"))
+            .map((r) => [r.name, JSON.parse(inputsOf(r).policy).Statement.filter((st: any) => JSON.stringify(st.Action).includes("ses:"))]);
+        assert.deepStrictEqual(policies, [
+            ["boxoffice-prod-app-task-policy", []],
+            ["boxoffice-prod-worker-task-policy", [{ Effect: "Allow", Action: ["ses:SendEmail", "ses:SendRawEmail"], Resource: [identity[0].outputs.arn] }]],
+        ]);
     });
 
     it("alarms on every tier and exposes the dashboard", async () => {
@@ -147,10 +167,24 @@ describe("edge and compute tiers (other configs)", () => {
         await assert.rejects(platform(config), /PairedLoadBalancers "boxoffice-prod": certificateArn = null: is required \(or domain \+ hostedZoneId\) unless allowPlainHttp is true/);
     });
 
-    it("staging without a domain: plain-HTTP opt-out, no DNS failover, deletion protection off; no replicas: reads from the writer", async () => {
+    it("every read replica reaches the app: DATABASE_READ_URLS lists one verify-full URL per replica, in order", async () => {
+        const replicas = ["replica-1.db.internal", "replica-2.db.internal", "replica-3.db.internal"];
+        const { run } = await platform(prodConfig(), replicas);
+        for (const td of ofType(run, "aws:ecs/taskDefinition:TaskDefinition")) {
+            const [c] = JSON.parse(inputsOf(td).containerDefinitions);
+            const urls = c.environment.find((e: any) => e.name === "DATABASE_READ_URLS").value.split(",");
+            assert.deepStrictEqual(urls, replicas.map((r) => `postgres://boxoffice@${r}:5432/boxoffice?sslmode=verify-full`));
+        }
+    });
+
+    it("staging without a domain: plain-HTTP opt-out, no DNS failover, deletion protection off; no replicas: no reader URLs (reads use the writer)", async () => {
         const { run, edge } = await platform({ environment: "staging", ...DEFAULTS.staging }, []);
         const [c] = JSON.parse(inputsOf(ofType(run, "aws:ecs/taskDefinition:TaskDefinition")[0]).containerDefinitions);
-        assert.strictEqual(c.environment.find((e: any) => e.name === "DATABASE_READ_URL").value, "postgres://boxoffice@writer.db.internal:5432/boxoffice?sslmode=require");
+        assert.deepStrictEqual(c.environment.filter((e: any) => e.name.startsWith("DATABASE_READ_URL")), []);
+        // No domain, no SES identity to send from: confirmations are written locally instead of failing forever.
+        assert.strictEqual(c.environment.find((e: any) => e.name === "MAIL_TRANSPORT").value, "file");
+        assert.strictEqual(ofType(run, "aws:sesv2/emailIdentity:EmailIdentity").length, 0);
+        assert.ok(ofType(run, "aws:iam/rolePolicy:RolePolicy").every((r) => !inputsOf(r).policy.includes("ses:")));
         const listeners = ofType(run, "aws:lb/listener:Listener").map((r) => inputsOf(r));
         assert.deepStrictEqual(listeners.map((l) => l.protocol), ["HTTP", "HTTP"]);
         assert.strictEqual(ofType(run, "aws:route53/healthCheck:HealthCheck").length, 0);

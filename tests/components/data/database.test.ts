@@ -9,6 +9,7 @@ const INGRESS = "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule";
 const SECRET = "aws:secretsmanager/secret:Secret";
 const SECRET_VERSION = "aws:secretsmanager/secretVersion:SecretVersion";
 const PASSWORD = "random:index/randomPassword:RandomPassword";
+const RANDOM_ID = "random:index/randomId:RandomId";
 
 async function make(args: Partial<DatabaseArgs> = {}, name = "db") {
     let db!: Database;
@@ -36,7 +37,7 @@ describe("Database", () => {
         );
         assert.deepStrictEqual(
             [w.backupRetentionPeriod, w.backupWindow, w.maintenanceWindow, w.deleteAutomatedBackups, w.deletionProtection, w.skipFinalSnapshot, w.finalSnapshotIdentifier, w.copyTagsToSnapshot],
-            [7, "02:00-03:00", "sun:04:00-sun:05:00", false, true, false, "db-final", true],
+            [7, "02:00-03:00", "sun:04:00-sun:05:00", false, true, false, `db-final-${outputsOf(byName(run, RANDOM_ID, "db-final-snapshot-id")).hex}`, true],
         );
         assert.deepStrictEqual(
             [w.performanceInsightsEnabled, w.performanceInsightsKmsKeyId, w.performanceInsightsRetentionPeriod, w.monitoringInterval, w.enabledCloudwatchLogsExports, w.autoMinorVersionUpgrade, w.publiclyAccessible, w.iamDatabaseAuthenticationEnabled],
@@ -110,7 +111,7 @@ describe("Database", () => {
         assert.deepStrictEqual(inputsOf(byName(run, "aws:rds/subnetGroup:SubnetGroup", "db-subnets")).subnetIds, base.subnetIds);
     });
 
-    it("spreads read replicas round-robin from the second AZ, each encrypted and observed", async () => {
+    it("spreads read replicas round-robin from the second AZ, each observed and encrypted by inheritance (no kmsKeyId)", async () => {
         const { run, db } = await make({ readReplicas: 4 });
         const writer = byName(run, RDS, "db-writer");
         const replicas = ofType(run, RDS).filter((r) => r.name.startsWith("db-replica-"));
@@ -123,12 +124,36 @@ describe("Database", () => {
             assert.strictEqual(r.replicateSourceDb, outputsOf(writer).identifier);
             assert.deepStrictEqual([r.username, r.password, r.passwordWo, r.dbName, r.dbSubnetGroupName, r.manageMasterUserPassword, r.blueGreenUpdate],
                 [undefined, undefined, undefined, undefined, undefined, undefined, undefined]);
-            assert.deepStrictEqual([r.storageEncrypted, r.performanceInsightsEnabled, r.monitoringInterval, r.skipFinalSnapshot, r.multiAz], [true, true, 60, true, false]);
+            // Same-region replicas inherit the source's encryption and key; RDS refuses KmsKeyId for them
+            // (CreateDBInstanceReadReplica, KmsKeyId) and the provider forwards it whenever it is set.
+            assert.deepStrictEqual([r.kmsKeyId, r.storageEncrypted], [undefined, undefined]);
+            assert.deepStrictEqual([r.performanceInsightsEnabled, r.monitoringInterval, r.skipFinalSnapshot, r.finalSnapshotIdentifier, r.multiAz], [true, 60, true, undefined, false]);
             assert.strictEqual(r.tags["boxoffice:tier"], "database");
             assert.strictEqual(r.tags["boxoffice:backup"], undefined, "replicas are rebuilt from the writer, not restored");
         }
         assert.strictEqual((await Promise.all(db.readerAddresses.map(promiseOf))).length, 4);
         assert.deepStrictEqual(await Promise.all(db.replicaIdentifiers.map(promiseOf)), replicas.map((r) => outputsOf(r).identifier));
+    });
+
+    it("final snapshot: a name unique per incarnation, drawn anew whenever an argument of the writer changes", async () => {
+        const keepers = async (args: Partial<DatabaseArgs>) => {
+            const { run } = await make(args);
+            const id = byName(run, RANDOM_ID, "db-final-snapshot-id");
+            assert.strictEqual(inputsOf(byName(run, RDS, "db-writer")).finalSnapshotIdentifier, `db-final-${outputsOf(id).hex}`);
+            assert.match(outputsOf(id).hex, /^[0-9a-f]{8}$/);
+            const k = inputsOf(id).keepers;
+            assert.deepStrictEqual(Object.keys(k), ["arguments"]);
+            assert.doesNotMatch(k.arguments, /password|\[secret\]/i, "the keepers never hold the password");
+            return k;
+        };
+        const base1 = await keepers({});
+        // Same arguments, same suffix: no diff on every `pulumi up`.
+        assert.deepStrictEqual(await keepers({}), base1);
+        // Arguments whose change replaces the instance (AZ, database name, user, key...) change the keepers, so the
+        // random provider draws a new suffix and the new writer never reuses the old one's snapshot name.
+        for (const change of [{ multiAz: false }, { databaseName: "tickets" }, { masterUsername: "admin" }, { instanceClass: "db.r7g.large" }] as Partial<DatabaseArgs>[]) {
+            assert.notDeepStrictEqual(await keepers(change), base1, JSON.stringify(change));
+        }
     });
 
     it("runs a monitoring role with the AWS managed policy, or none when monitoring is off", async () => {

@@ -54,7 +54,9 @@ describe("MemcachedCluster", () => {
         ["a version without TLS", { engineVersion: "1.6.6" }, 'MemcachedCluster "mc": engineVersion = "1.6.6": must be Memcached 1.6.12 or later (needed for in-transit encryption)'],
         ["one subnet", { subnetIds: ["subnet-a"], availabilityZones: ["eu-west-1a"] }, 'MemcachedCluster "mc": subnetIds = 1: must list at least 2 subnets (cross-az needs a second AZ)'],
         ["no clients", { allowedSecurityGroupIds: [] }, 'MemcachedCluster "mc": allowedSecurityGroupIds = 0: must list at least 1 client security group (nothing else can ever connect)'],
-        ["node type", { nodeType: "r7g.large" }, 'MemcachedCluster "mc": nodeType = "r7g.large": must be an ElastiCache node type like cache.r7g.large'],
+        ["node type", { nodeType: "r7g.large" }, 'MemcachedCluster "mc": nodeType = "r7g.large": must be a current ElastiCache node type with failover and in-transit encryption: cache.<family>.<size>, family one of m7g, m6g, m5, m4, r7g, r6g, r5, r4, t4g, t3, t2, e.g. cache.r7g.large'],
+        ["an invented node type", { nodeType: "cache.zz9.huge" }, 'MemcachedCluster "mc": nodeType = "cache.zz9.huge": must be a current ElastiCache node type with failover and in-transit encryption: cache.<family>.<size>, family one of m7g, m6g, m5, m4, r7g, r6g, r5, r4, t4g, t3, t2, e.g. cache.r7g.large'],
+        ["a size the family does not have", { nodeType: "cache.t4g.large" }, 'MemcachedCluster "mc": nodeType = "cache.t4g.large": must be one of the t4g sizes micro, small, medium (ElastiCache node types)'],
     ];
     for (const [what, args, message] of errors) {
         it(`refuses ${what}`, () => assert.throws(() => new MemcachedCluster("mc", { ...base, ...args }), { name: "ComponentArgError", message }));

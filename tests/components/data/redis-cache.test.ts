@@ -6,6 +6,7 @@ import { byName, inputsOf, ofType, outputsOf, plainValue, promiseOf, SECRET_MARK
 import { AZS, base, CLIENTS } from "./helpers";
 
 const RG = "aws:elasticache/replicationGroup:ReplicationGroup";
+const RANDOM_ID = "random:index/randomId:RandomId";
 
 async function make(args: Partial<RedisCacheArgs> = {}, name = "redis") {
     let cache!: RedisCache;
@@ -26,13 +27,29 @@ describe("RedisCache", () => {
         assert.deepStrictEqual([g.transitEncryptionEnabled, g.transitEncryptionMode, g.atRestEncryptionEnabled, g.kmsKeyId],
             [true, "required", true, outputsOf(key).arn]);
         assert.deepStrictEqual([g.snapshotRetentionLimit, g.snapshotWindow, g.maintenanceWindow, g.finalSnapshotIdentifier],
-            [7, "03:00-04:00", "sun:05:00-sun:06:00", "redis-final"]);
+            [7, "03:00-04:00", "sun:05:00-sun:06:00", `redis-final-${outputsOf(byName(run, RANDOM_ID, "redis-final-snapshot-id")).hex}`]);
         assert.strictEqual(g.tags["boxoffice:tier"], "cache");
         assert.strictEqual(await promiseOf(cache.primaryAddress), outputsOf(byName(run, RG, "redis-group")).primaryEndpointAddress);
         assert.strictEqual(await promiseOf(cache.readerAddress), outputsOf(byName(run, RG, "redis-group")).readerEndpointAddress);
         assert.strictEqual((await promiseOf(cache.memberClusterIds)).length, 3);
         assert.strictEqual(await promiseOf(cache.replicationGroupId), byName(run, RG, "redis-group").id);
         assert.strictEqual(cache.port, 6379);
+    });
+
+    it("final snapshot: a name unique per incarnation, drawn anew whenever an argument of the group changes", async () => {
+        const keepers = async (args: Partial<RedisCacheArgs>) => {
+            const { run } = await make(args);
+            const id = byName(run, RANDOM_ID, "redis-final-snapshot-id");
+            assert.strictEqual(inputsOf(byName(run, RG, "redis-group")).finalSnapshotIdentifier, `redis-final-${outputsOf(id).hex}`);
+            const k = inputsOf(id).keepers;
+            assert.doesNotMatch(k.arguments, /authToken|\[secret\]/, "the keepers never hold the AUTH token");
+            return k;
+        };
+        const first = await keepers({});
+        assert.deepStrictEqual(await keepers({}), first);
+        for (const change of [{ engineVersion: "6.2" }, { nodeType: "cache.r6g.large" }, { replicas: 1 }] as Partial<RedisCacheArgs>[]) {
+            assert.notDeepStrictEqual(await keepers(change), first, JSON.stringify(change));
+        }
     });
 
     it("keeps the AUTH token a secret: 64 alphanumeric characters, hidden in every input and output", async () => {
@@ -83,7 +100,7 @@ describe("RedisCache", () => {
         const component = run.resources.find((r) => r.type === "boxoffice:data:RedisCache")!;
         const children = run.resources.filter((r) => r.parent === component.urn);
         assert.deepStrictEqual(children.map((r) => r.name).sort(), [
-            "sessions-auth-token", "sessions-group", "sessions-ingress-1", "sessions-ingress-2", "sessions-key", "sessions-params", "sessions-sg", "sessions-subnets",
+            "sessions-auth-token", "sessions-final-snapshot-id", "sessions-group", "sessions-ingress-1", "sessions-ingress-2", "sessions-key", "sessions-params", "sessions-sg", "sessions-subnets",
         ]);
     });
 
@@ -93,7 +110,8 @@ describe("RedisCache", () => {
         ["one subnet", { subnetIds: ["subnet-a"], availabilityZones: ["eu-west-1a"] }, 'RedisCache "redis": subnetIds = 1: must list at least 2 subnets (Multi-AZ needs a second AZ)'],
         ["AZs not matching subnets", { availabilityZones: AZS.slice(0, 2) }, 'RedisCache "redis": availabilityZones = 2: must name one AZ per subnet (3)'],
         ["no clients", { allowedSecurityGroupIds: [] }, 'RedisCache "redis": allowedSecurityGroupIds = 0: must list at least 1 client security group (nothing else can ever connect)'],
-        ["t1 nodes", { nodeType: "cache.t1.micro" }, 'RedisCache "redis": nodeType = "cache.t1.micro": must be an ElastiCache node type like cache.r7g.large (not cache.t1.*, which cannot fail over)'],
+        ["t1 nodes (no failover)", { nodeType: "cache.t1.micro" }, 'RedisCache "redis": nodeType = "cache.t1.micro": must be a current ElastiCache node type with failover and in-transit encryption: cache.<family>.<size>, family one of m7g, m6g, m5, m4, r7g, r6g, r5, r4, t4g, t3, t2, e.g. cache.r7g.large'],
+        ["an invented node type", { nodeType: "cache.zz9.huge" }, 'RedisCache "redis": nodeType = "cache.zz9.huge": must be a current ElastiCache node type with failover and in-transit encryption: cache.<family>.<size>, family one of m7g, m6g, m5, m4, r7g, r6g, r5, r4, t4g, t3, t2, e.g. cache.r7g.large'],
         ["engine", { engineVersion: "5.0.6" }, 'RedisCache "redis": engineVersion = "5.0.6": must be a Redis OSS major.minor 6.x or 7.x, e.g. "7.1"'],
         ["snapshot retention", { snapshotRetentionDays: 36 }, 'RedisCache "redis": snapshotRetentionDays = 36: must be a whole number 0..35 (ElastiCache limit)'],
         ["snapshot window", { snapshotWindow: "3am" }, 'RedisCache "redis": snapshotWindow = "3am": must be hh24:mi-hh24:mi in UTC'],

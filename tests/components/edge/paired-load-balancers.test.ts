@@ -8,7 +8,7 @@ const T = {
     alb: "aws:lb/loadBalancer:LoadBalancer", listener: "aws:lb/listener:Listener", tg: "aws:lb/targetGroup:TargetGroup",
     ingress: "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule", hc: "aws:route53/healthCheck:HealthCheck",
     record: "aws:route53/record:Record", assoc: "aws:wafv2/webAclAssociation:WebAclAssociation", acl: "aws:wafv2/webAcl:WebAcl",
-    cert: "aws:acm/certificate:Certificate", bucketPolicy: "aws:s3/bucketPolicy:BucketPolicy", lifecycle: "aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration",
+    cert: "aws:acm/certificate:Certificate", rule: "aws:lb/listenerRule:ListenerRule", bucketPolicy: "aws:s3/bucketPolicy:BucketPolicy", lifecycle: "aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration",
     sse: "aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration", pab: "aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock",
 };
 const base = (): PairedLoadBalancersArgs => ({
@@ -93,14 +93,14 @@ describe("PairedLoadBalancers", () => {
         for (const l of ofType(run, T.listener).map((r) => inputsOf(r)).filter((l) => l.protocol === "HTTPS")) assert.strictEqual(l.certificateArn, arn);
     });
 
-    it("gives each ALB a target group for Fargate tasks, checked on /readyz, with a 20 s deregistration delay", async () => {
+    it("gives each ALB a target group for Fargate tasks, checked on /healthz (never a dependency check), with a 20 s deregistration delay", async () => {
         const { run, lb } = shared;
         const tgs = ofType(run, T.tg).map((r) => inputsOf(r));
         assert.strictEqual(tgs.length, 2);
         for (const tg of tgs) {
             assert.strictEqual(tg.targetType, "ip");
             assert.strictEqual(tg.port, 8080);
-            assert.strictEqual(tg.healthCheck.path, "/readyz");
+            assert.strictEqual(tg.healthCheck.path, "/healthz");
             assert.strictEqual(tg.deregistrationDelay, 20);
         }
         const arns = await Promise.all(lb.targetGroupArns.map(promiseOf));
@@ -108,12 +108,47 @@ describe("PairedLoadBalancers", () => {
         assert.deepStrictEqual(forwards, arns);
     });
 
+    it("private paths: every listener answers <prefix> and <prefix>/* with a fixed 404 ahead of the forward, and the WAF blocks them first", async () => {
+        for (const https of [true, false]) {
+            const args = https ? base() : { ...base(), domain: undefined, hostedZoneId: undefined, allowPlainHttp: true };
+            const { run, lb } = await build({ ...args, privatePaths: ["/admin", "/metrics"] });
+            const listeners = ofType(run, T.listener);
+            assert.strictEqual(listeners.length, https ? 4 : 2);
+            const rules = ofType(run, T.rule).map((r) => inputsOf(r));
+            for (const l of listeners) {
+                const own = rules.filter((r) => r.listenerArn === l.outputs.arn).sort((a, b) => a.priority - b.priority);
+                assert.deepStrictEqual(own.map((r) => [r.priority, r.conditions[0].pathPattern.values]), [[1, ["/admin", "/admin/*"]], [2, ["/metrics", "/metrics/*"]]], l.name);
+                for (const r of own) {
+                    assert.deepStrictEqual(r.actions, [{ type: "fixed-response", fixedResponse: { statusCode: "404", contentType: "application/json", messageBody: '{"error":"not_found"}' } }]);
+                    // A condition takes at most three values (ELB limits); one rule per prefix keeps each at two.
+                    assert.ok(r.conditions.every((c: any) => c.pathPattern.values.length <= 3));
+                }
+            }
+            assert.strictEqual(lb.listeners.length, listeners.length, "the rules are not listeners the service waits for");
+            const [first] = inputsOf(ofType(run, T.acl)[0]).rules;
+            assert.deepStrictEqual([first.name, first.priority, first.action], ["private-paths", 5, { block: {} }]);
+            const regex = first.statement.regexMatchStatement;
+            assert.deepStrictEqual(regex.textTransformations.map((t: any) => t.type), ["URL_DECODE", "NORMALIZE_PATH"]);
+            // What WAF sees after its transformations, approximated with the WHATWG URL parser: decode, then normalise.
+            const seen = (raw: string) => new URL(decodeURIComponent(raw).replace(/\/{2,}/g, "/"), "https://x").pathname;
+            const blocked = (raw: string) => new RegExp(regex.regexString).test(seen(raw));
+            for (const p of ["/admin", "/admin/mode", "/%61dmin/mode", "//admin/mode", "/metrics", "/metrics/", "/%6detrics", "/x/../metrics", "/./metrics"]) assert.ok(blocked(p), p);
+            for (const p of ["/healthz", "/events", "/administrator", "/metricsx", "/events/admin"]) assert.ok(!blocked(p), p);
+        }
+    });
+
+    it("without private paths: no listener rules and no path rule in the WAF", async () => {
+        const { run } = shared;
+        assert.strictEqual(ofType(run, T.rule).length, 0);
+        assert.ok(inputsOf(ofType(run, T.acl)[0]).rules.every((r: any) => r.name !== "private-paths"));
+    });
+
     it("fails over in DNS: two health checks and PRIMARY/SECONDARY alias records", async () => {
         const { run, lb } = shared;
         const hcs = ofType(run, T.hc).map((r) => inputsOf(r));
         assert.strictEqual(hcs.length, 2);
         for (const hc of hcs) {
-            assert.deepStrictEqual([hc.type, hc.resourcePath, hc.requestInterval, hc.failureThreshold, hc.port], ["HTTPS", "/readyz", 10, 3, 443]);
+            assert.deepStrictEqual([hc.type, hc.resourcePath, hc.requestInterval, hc.failureThreshold, hc.port], ["HTTPS", "/healthz", 10, 3, 443]);
         }
         const records = [byName(run, T.record, "lb-primary-record"), byName(run, T.record, "lb-secondary-record")].map((r) => inputsOf(r));
         assert.deepStrictEqual(records.map((r) => r.failoverRoutingPolicies[0].type), ["PRIMARY", "SECONDARY"]);
@@ -173,6 +208,8 @@ describe("PairedLoadBalancers", () => {
             [{ healthCheckFailureThreshold: 11 }, 'PairedLoadBalancers "lb": healthCheckFailureThreshold = 11: must be a whole number 1..10 (Route 53 health-check failure threshold)'],
             [{ healthCheckIntervalSeconds: 20 as 10 }, 'PairedLoadBalancers "lb": healthCheckIntervalSeconds = 20: must be 10 or 30 (Route 53 health-check intervals)'],
             [{}, 'PairedLoadBalancers "boxoffice-staging-x1": name = "boxoffice-staging-x1": must be at most 19 characters (ALB and target group names are limited to 32 with the suffix Pulumi adds)', "boxoffice-staging-x1"],
+            [{ privatePaths: ["/admin/*"] }, 'PairedLoadBalancers "lb": privatePaths = "/admin/*": must be a path prefix like /admin: a slash, then letters, digits, . _ ~ - and inner slashes, no trailing slash or wildcard'],
+            [{ privatePaths: ["/health"] }, 'PairedLoadBalancers "lb": privatePaths = "/health": must not cover healthPath /healthz: the Route 53 checks come from the internet'],
             [{ orderRateLimitPer5Min: 5000, browseRateLimitPer5Min: 1000 }, 'WebFirewall "lb-waf": orderRateLimitPer5Min = 5000: must not exceed browseRateLimitPer5Min (1000): the order path is the stricter one'],
         ];
         for (const [over, message, name] of cases) {

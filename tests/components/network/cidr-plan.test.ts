@@ -28,3 +28,11 @@ describe("CIDR plan", () => {
         assert.throws(() => planSubnets("10.0.0.0/16", 7), /need 1..6/);
     });
 });
+
+describe("isPrivateCidr", () => {
+    it("accepts only CIDRs wholly inside an RFC 1918 range", async () => {
+        const { isPrivateCidr } = await import("../../../components/network/cidr-plan");
+        for (const ok of ["10.0.0.0/8", "10.40.0.0/16", "172.16.0.0/12", "172.31.255.0/24", "192.168.0.0/16", "192.168.4.0/22"]) assert.ok(isPrivateCidr(ok), ok);
+        for (const bad of ["8.8.0.0/16", "172.32.0.0/16", "172.0.0.0/8", "192.169.0.0/16", "100.64.0.0/16", "10.0.0.0/7", "not a cidr"]) assert.ok(!isPrivateCidr(bad), bad);
+    });
+});

@@ -65,6 +65,7 @@ describe("Network", () => {
             [{ cidr: "10.40.0.0/16", availabilityZones: 1 }, 'Network "n": availabilityZones = 1: must be a whole number 2..6 (failover needs a second AZ)'],
             [{ cidr: "10.40.0.0/26" }, 'Network "n": cidr = "10.40.0.0/26": must be an IPv4 CIDR /16../22 with no host bits set'],
             [{ cidr: "10.40.0.0/16", natGateways: "none" }, 'Network "n": natGateways = "none": must be one-per-az or single'],
+            [{ cidr: "8.8.0.0/16" }, 'Network "n": cidr = "8.8.0.0/16": must lie inside an RFC 1918 private range (10.0.0.0/8, 172.16.0.0/12, 192.168.0.0/16)'],
         ];
         for (const [args, message] of cases) {
             const run = await runProgram(() => assert.throws(() => new Network("n", args as never), { message }));

@@ -24,6 +24,63 @@ async function build(args: AlarmsArgs, name = "mon") {
     return { run, alarms };
 }
 
+describe("Alarms: Memcached and AWS Backup", () => {
+    it("watches every Memcached node: CPU, sustained evictions, connections and swap, by cluster and node id", async () => {
+        const { run } = await build({ ...base(), memcached: { clusterId: o("mc-1"), nodeCount: 3, connectionsAbove: 400 } });
+        for (const n of [1, 2, 3]) {
+            const a = (metric: string) => inputsOf(byName(run, ALARM, `mon-memcached${n}-${metric}`));
+            assert.deepStrictEqual(a("cpu").dimensions, { CacheClusterId: "mc-1", CacheNodeId: `000${n}` });
+            assert.deepStrictEqual([a("cpu").metricName, a("cpu").threshold], ["CPUUtilization", 80]);
+            assert.deepStrictEqual([a("evictions").metricName, a("evictions").statistic, a("evictions").threshold, a("evictions").evaluationPeriods], ["Evictions", "Sum", 0, 5]);
+            assert.deepStrictEqual([a("connections").metricName, a("connections").threshold], ["CurrConnections", 400]);
+            assert.deepStrictEqual([a("swap").metricName, a("swap").threshold], ["SwapUsage", 50 * 1024 * 1024]);
+            assert.strictEqual(a("cpu").tags["boxoffice:tier"], "cache");
+        }
+    });
+
+    it("sends failed backup, copy and restore jobs to the alert topic through EventBridge, which the topic and its key admit", async () => {
+        const { run, alarms } = await build({ ...base(), backupFailures: true });
+        const rule = ofType(run, "aws:cloudwatch/eventRule:EventRule")[0];
+        const pattern = JSON.parse(inputsOf(rule).eventPattern);
+        assert.deepStrictEqual(pattern.source, ["aws.backup"]);
+        const branches = pattern.$or.map((b: any) => [b["detail-type"][0], b.detail.state ?? b.detail.status]);
+        assert.deepStrictEqual(branches, [
+            ["Backup Job State Change", ["FAILED", "ABORTED", "EXPIRED", "PARTIAL"]],
+            ["Copy Job State Change", ["FAILED", "PARTIAL"]],
+            ["Restore Job State Change", ["FAILED"]],
+            ["Restore Job State Change", ["FAILED"]],
+        ]);
+        assert.ok(!JSON.stringify(pattern).includes("COMPLETED"), "successes are not alerts");
+        const topic = await promiseOf(alarms.topicArn);
+        const target = inputsOf(ofType(run, "aws:cloudwatch/eventTarget:EventTarget")[0]);
+        assert.deepStrictEqual([target.rule, target.arn], [rule.outputs.name, topic]);
+        const policy = JSON.parse(inputsOf(ofType(run, "aws:sns/topicPolicy:TopicPolicy")[0]).policy);
+        const events = policy.Statement.find((st: any) => st.Principal.Service === "events.amazonaws.com");
+        assert.deepStrictEqual([events.Action, events.Resource, events.Condition], ["sns:Publish", topic, { ArnEquals: { "aws:SourceArn": rule.outputs.arn } }]);
+        assert.ok(policy.Statement.some((st: any) => st.Sid === "AccountOwner"), "the account keeps its default rights on the topic");
+        const key = JSON.parse(inputsOf(ofType(run, "aws:kms/key:Key")[0]).policy);
+        assert.ok(key.Statement.some((st: any) => st.Principal.Service === "events.amazonaws.com" && st.Action.includes("kms:GenerateDataKey*")));
+        assert.strictEqual(ofType(run, "aws:cloudwatch/eventRule:EventRule").length, 1);
+        const without = await build(base());
+        assert.strictEqual(ofType(without.run, "aws:cloudwatch/eventRule:EventRule").length, 0);
+    });
+});
+describe("Alarms: order confirmations", () => {
+    it("alarms when the outbox never empties for 15 minutes, and on SES bounce and complaint rates when SES sends", async () => {
+        const mail = { backlog: { namespace: "Boxoffice", metricName: "OrderBacklog", dimensions: { Stack: o("boxoffice-prod") } }, sesReputation: true };
+        const { run } = await build({ ...base(), mail });
+        const stuck = inputsOf(byName(run, ALARM, "mon-mail-backlog-stuck"));
+        assert.deepStrictEqual([stuck.namespace, stuck.metricName, stuck.dimensions, stuck.statistic, stuck.comparisonOperator, stuck.threshold, stuck.period, stuck.evaluationPeriods, stuck.datapointsToAlarm],
+            ["Boxoffice", "OrderBacklog", { Stack: "boxoffice-prod" }, "Minimum", "GreaterThanThreshold", 0, 60, 15, 15]);
+        const bounce = inputsOf(byName(run, ALARM, "mon-ses-bounce-rate"));
+        const complaint = inputsOf(byName(run, ALARM, "mon-ses-complaint-rate"));
+        assert.deepStrictEqual([bounce.namespace, bounce.metricName, bounce.threshold], ["AWS/SES", "Reputation.BounceRate", 0.025]);
+        assert.deepStrictEqual([complaint.metricName, complaint.threshold], ["Reputation.ComplaintRate", 0.0005]);
+        const noSes = await build({ ...base(), mail: { ...mail, sesReputation: false } });
+        assert.deepStrictEqual(ofType(noSes.run, ALARM).filter((r) => /mail|ses/.test(r.name)).map((r) => r.name), ["mon-mail-backlog-stuck"]);
+    });
+});
+
 describe("Alarms", () => {
     let shared: Awaited<ReturnType<typeof build>>;
     before(async () => { shared = await build(base()); });
