@@ -13,7 +13,7 @@ import { afterDegrade, afterFailover, afterSyncRestored, beforeDegrade, ClusterS
 import { killAllIn, setLink } from "./netns";
 import { adminQuery, PgCluster, rewindAsStandby, cloneStandby, stopServer } from "./postgres";
 import { SYNC_STANDBY_NAME, syncStandbyNames } from "./postgres-config";
-import { alive, sleep, waitFor } from "./sh";
+import { alive, run, sleep, waitFor } from "./sh";
 import { Host, host, hostsOf, Topology } from "./topology";
 
 export interface ControlEvent {
@@ -185,6 +185,8 @@ export class DbController {
                 await killAllIn(server.ns);
                 await stopServer(this.cluster, server, "immediate").catch(() => undefined);
                 await setLink(this.topology, server, true);
+                // Addresses the host failed to reach while cut off stay "unreachable" in its neighbour table.
+                await run(["ip", "-n", server.ns, "neigh", "flush", "all"]);
                 let { method, output } = await rewindAsStandby(this.cluster, server, writer, writer.fqdn, SYNC_STANDBY_NAME);
                 this.emit({ source: "db", kind: "rewound", detail: { server: name, method, output: output.slice(-300) } });
                 if (!(await this.streaming(SYNC_STANDBY_NAME, 20_000))) {

@@ -5,7 +5,8 @@ export const FAULT_NAMES = [
     "redis-primary-killed",
     "memcached-node-killed",
     "app-instance-killed",
-    "lb-primary-killed",
+    // Before the load balancer: the killed worker's rows wait out their 60 s lease meanwhile.
     "worker-killed-mid-batch",
+    "lb-primary-killed",
     "db-planned-switchover",
 ];

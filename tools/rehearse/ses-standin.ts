@@ -89,8 +89,9 @@ export class SesStandIn {
         this.accept(messageId, req, res);
     }
 
-    private accept(messageId: string, req: http.IncomingMessage, res: http.ServerResponse): void {
-        if (req.destroyed || res.destroyed) {
+    private accept(messageId: string, _req: http.IncomingMessage, res: http.ServerResponse): void {
+        // The request itself is destroyed once its body is read; the response's socket tells whether the client is still there.
+        if (res.destroyed || res.socket === null || res.socket.destroyed) {
             this.abandoned++;
             return;
         }
