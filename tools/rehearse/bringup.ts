@@ -65,6 +65,8 @@ export async function bringUp(o: BringUpOptions): Promise<RunState> {
     const appEnv = o.settings.app.environment;
     const topology = buildTopology({
         prefix: o.prefix, subnet: o.subnet, appInstances: o.appInstances,
+        // The worker service's desired count, at most 2 here: the drill kills one while the other goes on.
+        workers: Math.min(2, Math.max(1, o.settings.worker.desiredCount ?? 1)),
         readReplicas: Math.max(1, urlCount(appEnv.DATABASE_READ_URLS ?? appEnv.DATABASE_READ_URL)),
         memcachedNodes: Math.max(2, urlCount(appEnv.MEMCACHED_SERVERS)),
     });

@@ -55,7 +55,6 @@ async function main(runDir: string): Promise<void> {
         emit,
     );
     const fleet = adminApiFleet({
-        publicUrl: s.publicUrl,
         instanceUrls: hostsOf(s.topology, "app").map((h) => `http://${h.ip}:${s.settings.app.environment.PORT ?? "8080"}`),
         adminToken: s.secrets.ADMIN_TOKEN,
     });

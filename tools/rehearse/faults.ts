@@ -180,7 +180,8 @@ async function workerKilledMidBatch(ctx: DrillContext): Promise<FaultOutcome> {
     await ctx.ses("POST", "/_hold");
     let claimed: string[] = [];
     try {
-        await waitFor("the worker to be mid-send", async () => (await ctx.ses<{ parked: number }>("GET", "/_stats")).parked > 0, 30_000, 50);
+        await waitFor(`${worker.name} to be mid-send`, async () =>
+            (await ctx.ses<{ parkedFrom: string[] }>("GET", "/_stats")).parkedFrom.includes(worker.ip), 30_000, 50);
         claimed = (await ctx.query(CLAIMED_SQL)).rows.map((r) => r.id);
     } finally {
         if (!claimed.length) await ctx.ses("POST", "/_release");
@@ -188,7 +189,7 @@ async function workerKilledMidBatch(ctx: DrillContext): Promise<FaultOutcome> {
     const injectedAt = Date.now();
     await ctx.kill(worker);
     await ctx.ses("POST", "/_release");
-    ctx.log(`${name}: worker killed holding ${claimed.length} claimed row(s) with a send in flight; task replaced`);
+    ctx.log(`${name}: ${worker.name} killed with a send in flight (${claimed.length} row(s) under lease at that moment); task replaced`);
     ctx.restart(worker);
     const detectedAt = Date.now();
     const sentBefore = (await ctx.ses<{ total: number }>("GET", "/_stats")).total;

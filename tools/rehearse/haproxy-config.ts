@@ -12,7 +12,7 @@
  * Known differences: HAProxy answers 503 where the ALB answers 502; the deregistration delay is read but
  * not exercised (the drill kills instances, it never deregisters one).
  */
-import { matcherCodes, TargetGroupHealth } from "./plan-settings";
+import { FixedResponseRule, matcherCodes, pathPatternRegex, TargetGroupHealth } from "./plan-settings";
 
 export interface HaproxyOptions {
     name: string;
@@ -20,6 +20,8 @@ export interface HaproxyOptions {
     /** PEM with certificate and key when the plan's listener is HTTPS. */
     tlsPem?: string;
     health: TargetGroupHealth;
+    /** The listener's fixed-response rules (e.g. /admin answered 404 at the edge). */
+    fixedResponses?: FixedResponseRule[];
     targets: Array<{ name: string; ip: string; port: number }>;
     statsSocket: string;
 }
@@ -51,6 +53,10 @@ export function haproxyConfig(o: HaproxyOptions): string {
         "frontend public",
         `    ${bind}`,
         "    option forwardfor",
+        ...(o.fixedResponses ?? []).flatMap((rule, i) => [
+            `    acl rule${i + 1} path -m reg ${rule.paths.map(pathPatternRegex).join(" ")}`,
+            `    http-request return status ${rule.status} content-type ${quote(rule.contentType)} string ${quote(rule.body)} if rule${i + 1}`,
+        ]),
         "    default_backend targets",
         "",
         "backend targets",
@@ -68,6 +74,11 @@ export function haproxyConfig(o: HaproxyOptions): string {
         "",
     ];
     return lines.join("\n");
+}
+
+/** A double-quoted HAProxy config word. */
+function quote(text: string): string {
+    return `"${text.replace(/[\\"$]/g, (c) => `\\${c}`)}"`;
 }
 
 export interface ServerState {

@@ -26,11 +26,23 @@ export interface TargetGroupHealth {
     port: number;
 }
 
+/** A listener rule answering fixed content for some paths instead of forwarding (e.g. /admin → 404). */
+export interface FixedResponseRule {
+    priority: number;
+    /** ALB path patterns: case-sensitive, `*` any characters, `?` one. */
+    paths: string[];
+    status: number;
+    contentType: string;
+    body: string;
+}
+
 export interface LoadBalancerSettings {
     role: "primary" | "secondary";
     /** HTTPS when the load balancer has an HTTPS listener forwarding to its target group. */
     protocol: "HTTP" | "HTTPS";
     health: TargetGroupHealth;
+    /** Fixed responses of the listener that forwards, in priority order. */
+    fixedResponses: FixedResponseRule[];
 }
 
 /** A Route 53 health check behind a PRIMARY or SECONDARY failover record. */
@@ -93,6 +105,7 @@ export const ROUTE53_DEFAULTS = { requestIntervalSeconds: 30, failureThreshold: 
 
 const TARGET_GROUP = "aws:lb/targetGroup:TargetGroup";
 const LISTENER = "aws:lb/listener:Listener";
+const LISTENER_RULE = "aws:lb/listenerRule:ListenerRule";
 const RECORD = "aws:route53/record:Record";
 const HEALTH_CHECK = "aws:route53/healthCheck:HealthCheck";
 const TASK_DEFINITION = "aws:ecs/taskDefinition:TaskDefinition";
@@ -134,12 +147,39 @@ function loadBalancers(plan: PlanLike): LoadBalancerSettings[] {
         throw new PlanSettingsError(`the ${plan.stack} plan has ${groups.length} target group(s); the rehearsal needs the paired load balancers' two`);
     }
     const listeners = plan.resources.filter((r) => r.type === LISTENER);
-    const https = listeners.some((l) => l.inputs.protocol === "HTTPS" && JSON.stringify(l.inputs.defaultActions ?? []).includes("forward"));
+    const forwarding = listeners.filter((l) => JSON.stringify(l.inputs.defaultActions ?? []).includes("forward"));
+    const https = forwarding.some((l) => l.inputs.protocol === "HTTPS");
+    const fixed = fixedResponses(plan, forwarding.filter((l) => (l.inputs.protocol === "HTTPS") === https).map((l) => l.name));
     return groups.slice(0, 2).map((g, i) => ({
         role: i === 0 ? "primary" : "secondary",
         protocol: https ? "HTTPS" : "HTTP",
         health: targetGroupHealth(g.name, g.inputs),
+        fixedResponses: fixed,
     }));
+}
+
+/**
+ * Fixed-response rules on the forwarding listeners (the same on both load balancers in our stacks; the
+ * rehearsal applies their union to both). A rule belongs to a listener when its listenerArn names it.
+ */
+function fixedResponses(plan: PlanLike, listenerNames: string[]): FixedResponseRule[] {
+    const rules = plan.resources.filter((r) => r.type === LISTENER_RULE
+        && (listenerNames.length === 0 || listenerNames.some((n) => String(r.inputs.listenerArn ?? "").includes(`/${n}-`) || String(r.inputs.listenerArn ?? "").endsWith(`/${n}`))));
+    const seen = new Map<string, FixedResponseRule>();
+    for (const r of rules) {
+        const action = (r.inputs.actions ?? []).find((a: any) => a.type === "fixed-response")?.fixedResponse;
+        const paths: string[] = (r.inputs.conditions ?? []).flatMap((c: any) => c.pathPattern?.values ?? []);
+        const other = (r.inputs.conditions ?? []).some((c: any) => !c.pathPattern);
+        if (!action || paths.length === 0 || other) continue;
+        const rule = { priority: num(r.inputs.priority, 50000), paths, status: num(action.statusCode, 200), contentType: String(action.contentType ?? "text/plain"), body: String(action.messageBody ?? "") };
+        seen.set(JSON.stringify([rule.paths, rule.status, rule.body]), rule);
+    }
+    return [...seen.values()].sort((a, b) => a.priority - b.priority);
+}
+
+/** An ALB path pattern as an anchored regular expression. */
+export function pathPatternRegex(pattern: string): string {
+    return `^${pattern.replace(/[.+^${}()|[\]\\]/g, "\\$&").replace(/\*/g, ".*").replace(/\?/g, ".")}$`;
 }
 
 function dnsFailover(plan: PlanLike): DnsFailoverSettings | undefined {

@@ -92,6 +92,7 @@ export function startHaproxy(s: RunState, h: Host, index: number): number {
     const conf = path.join(s.runDir, `${h.name}.cfg`);
     writeFileSync(conf, haproxyConfig({
         name: h.name, listenIp: h.ip, tlsPem: lb.protocol === "HTTPS" ? s.certs.pemFile : undefined, health: lb.health,
+        fixedResponses: lb.fixedResponses,
         targets: hostsOf(s.topology, "app").map((a) => ({ name: a.name, ip: a.ip, port })), statsSocket: haproxySocket(s, h),
     }));
     return startDaemon(["haproxy", "-W", "-db", "-f", conf], { ns: h.ns, logFile: log(s, h.name) });

@@ -16,6 +16,8 @@ import http from "node:http";
 
 interface Parked {
     messageId: string;
+    /** The sender's address: which worker is mid-send. */
+    from: string;
     res: http.ServerResponse;
     req: http.IncomingMessage;
 }
@@ -48,6 +50,7 @@ export class SesStandIn {
                 total: [...this.sends.values()].reduce((a, b) => a + b, 0),
                 abandoned: this.abandoned,
                 parked: this.parked.length,
+                parkedFrom: [...new Set(this.parked.map((p) => p.from))],
                 hold: this.hold,
                 metrics: this.metrics.slice(-20),
             });
@@ -75,7 +78,7 @@ export class SesStandIn {
         }
         if (!messageId) return json(res, 400, { message: "raw content with a Message-ID header expected" });
         if (this.hold) {
-            const parked = { messageId, req, res };
+            const parked = { messageId, from: req.socket.remoteAddress ?? "", req, res };
             this.parked.push(parked);
             res.on("close", () => {
                 const i = this.parked.indexOf(parked);

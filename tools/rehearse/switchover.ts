@@ -18,12 +18,22 @@ export interface FleetMode {
     waitAll(mode: "hold" | "read-write", timeoutMs: number): Promise<void>;
 }
 
-export function adminApiFleet(o: { publicUrl: string; instanceUrls: string[]; adminToken: string }): FleetMode {
+/**
+ * The admin API is not reachable through the load balancers (their listeners answer /admin with 404):
+ * an operator calls one task inside the VPC, which shares the mode through Redis, and checks each.
+ */
+export function adminApiFleet(o: { instanceUrls: string[]; adminToken: string }): FleetMode {
     const headers = { authorization: `Bearer ${o.adminToken}`, "content-type": "application/json" };
     return {
         async set(mode) {
-            const res = await fetch(`${o.publicUrl}/admin/mode`, { method: "POST", headers, body: JSON.stringify({ mode }) });
-            if (!res.ok) throw new Error(`POST /admin/mode ${mode}: ${res.status} ${await res.text()}`);
+            let last = "";
+            for (const url of o.instanceUrls) {
+                const res = await fetch(`${url}/admin/mode`, { method: "POST", headers, body: JSON.stringify({ mode }), signal: AbortSignal.timeout(2000) })
+                    .catch((e: Error) => ({ ok: false, status: 0, text: async () => e.message }));
+                if (res.ok) return;
+                last = `${res.status} ${await res.text()}`;
+            }
+            throw new Error(`POST /admin/mode ${mode} refused by every instance: ${last}`);
         },
         async waitAll(mode, timeoutMs) {
             await waitFor(`every instance in mode ${mode}`, async () => {

@@ -29,6 +29,8 @@ export interface TopologyOptions {
     readReplicas: number;
     memcachedNodes: number;
     appInstances: number;
+    /** Worker tasks (the plan's desired count, within what a small machine runs). @default 1 */
+    workers?: number;
 }
 
 /** Names that move: RDS's writer endpoint, ElastiCache's primary endpoint, the Route 53 failover record. */
@@ -93,7 +95,7 @@ export function buildTopology(options: TopologyOptions): Topology {
     many("sentinel", "sentinel", SENTINELS);
     many("memcached", "mc", options.memcachedNodes);
     many("app", "app", options.appInstances);
-    add("worker", "worker1", 0);
+    many("worker", "worker", options.workers ?? 1);
     many("lb", "lb", 2);
     return {
         prefix: options.prefix,

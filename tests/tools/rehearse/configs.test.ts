@@ -26,6 +26,15 @@ describe("rehearsal: generated server configuration", () => {
         assert.match(haproxyConfig({ name: "lb", listenIp: "1.2.3.4", health, targets: [], statsSocket: "/s" }), /bind 1\.2\.3\.4:80\n/);
     });
 
+    it("HAProxy answers the listener's fixed-response paths itself, as the ALB's rules do", () => {
+        const cfg = haproxyConfig({
+            name: "lb1", listenIp: "10.0.0.70", health, statsSocket: "/s", targets: [],
+            fixedResponses: [{ priority: 1, paths: ["/admin", "/admin/*"], status: 404, contentType: "application/json", body: '{"error":"not_found"}' }],
+        });
+        assert.match(cfg, /acl rule1 path -m reg \^\/admin\$ \^\/admin\/\.\*\$\n/);
+        assert.match(cfg, /http-request return status 404 content-type "application\/json" string "\{\\"error\\":\\"not_found\\"\}" if rule1/);
+    });
+
     it("reads HAProxy's stat CSV: checked servers only, transitional states count as their side", () => {
         const csv = "# pxname,svname,qcur,qmax,scur,smax,slim,stot,bin,bout,dreq,dresp,ereq,econ,eresp,wretr,wredis,status\n" +
             "public,FRONTEND,,,,,,,,,,,,,,,,OPEN\n" +

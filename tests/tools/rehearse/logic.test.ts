@@ -70,6 +70,8 @@ describe("rehearsal: topology", () => {
         }
         assert.ok(t.hosts.every((h) => h.ns.startsWith("bxr-") && h.hubLink.length <= 15 && h.ip.startsWith("10.213.7.")));
         assert.deepStrictEqual(t.hosts.filter((h) => h.role === "sentinel").length, 3);
+        const two = buildTopology({ prefix: "bxr", subnet: "10.213.7", readReplicas: 1, memcachedNodes: 2, appInstances: 2, workers: 2 });
+        assert.deepStrictEqual(two.hosts.filter((h) => h.role === "worker").map((h) => h.name), ["worker1", "worker2"]);
     });
 
     it("points the moving names at the first server of each pair", () => {

@@ -2,7 +2,7 @@ import * as assert from "assert";
 import { runStack } from "../../../tools/offline/engine";
 import { planDocument } from "../../../tools/plan";
 import { rehearsalEnvironment } from "../../../tools/rehearse/env-map";
-import { ALB_HEALTH_DEFAULTS, matcherCodes, PlanLike, settingsFromPlan } from "../../../tools/rehearse/plan-settings";
+import { ALB_HEALTH_DEFAULTS, matcherCodes, pathPatternRegex, PlanLike, settingsFromPlan } from "../../../tools/rehearse/plan-settings";
 
 function task(name: string, command: string[], env: Record<string, string>, secrets: string[] = []) {
     return {
@@ -26,6 +26,11 @@ function plan(overrides: Partial<PlanLike> = {}): PlanLike {
             { type: "aws:lb/targetGroup:TargetGroup", name: "tg-a", inputs: { port: 8080, deregistrationDelay: 15, tags: { "boxoffice:role": "primary" },
                 healthCheck: { path: "/healthz", interval: 7, timeout: 3, healthyThreshold: 4, unhealthyThreshold: 5, matcher: "200-204" } } },
             { type: "aws:lb/listener:Listener", name: "https", inputs: { protocol: "HTTPS", defaultActions: [{ type: "forward" }] } },
+            { type: "aws:lb/listener:Listener", name: "http", inputs: { protocol: "HTTP", defaultActions: [{ type: "redirect" }] } },
+            { type: "aws:lb/listenerRule:ListenerRule", name: "r-http", inputs: { listenerArn: "arn:listener/http-1", priority: 1,
+                actions: [{ type: "fixed-response", fixedResponse: { statusCode: "403", contentType: "text/plain", messageBody: "no" } }], conditions: [{ pathPattern: { values: ["/x"] } }] } },
+            { type: "aws:lb/listenerRule:ListenerRule", name: "r-admin", inputs: { listenerArn: "arn:listener/https-1", priority: 2,
+                actions: [{ type: "fixed-response", fixedResponse: { statusCode: "404", contentType: "application/json", messageBody: "{}" } }], conditions: [{ pathPattern: { values: ["/admin", "/admin/*"] } }] } },
             { type: "aws:route53/healthCheck:HealthCheck", name: "hc-2", inputs: { fqdn: "alb-2", resourcePath: "/two", requestInterval: 30, failureThreshold: 2 } },
             { type: "aws:route53/healthCheck:HealthCheck", name: "hc-1", inputs: { fqdn: "alb-1", resourcePath: "/one", requestInterval: 10, failureThreshold: 3, type: "HTTPS" } },
             { type: "aws:route53/record:Record", name: "r1", inputs: { name: "tickets.example.com.", failoverRoutingPolicies: [{ type: "PRIMARY" }], aliases: [{ name: "alb-1", evaluateTargetHealth: true }] } },
@@ -42,7 +47,7 @@ describe("rehearsal: settings read from a stack's plan", () => {
     it("takes each target group's health check, primary first by its role tag, AWS defaults where unset", () => {
         const s = settingsFromPlan(plan());
         assert.deepStrictEqual(s.loadBalancers.map((l) => l.health.targetGroup), ["tg-a", "tg-b"]);
-        assert.deepStrictEqual(s.loadBalancers[0].health, {
+        assert.deepStrictEqual({ ...s.loadBalancers[0].health }, {
             targetGroup: "tg-a", path: "/healthz", intervalSeconds: 7, timeoutSeconds: 3, healthyThreshold: 4, unhealthyThreshold: 5,
             matcher: "200-204", deregistrationDelaySeconds: 15, port: 8080,
         });
@@ -50,6 +55,12 @@ describe("rehearsal: settings read from a stack's plan", () => {
         assert.deepStrictEqual([b.intervalSeconds, b.healthyThreshold, b.unhealthyThreshold, b.deregistrationDelaySeconds],
             [ALB_HEALTH_DEFAULTS.intervalSeconds, ALB_HEALTH_DEFAULTS.healthyThreshold, ALB_HEALTH_DEFAULTS.unhealthyThreshold, ALB_HEALTH_DEFAULTS.deregistrationDelaySeconds]);
         assert.strictEqual(s.loadBalancers[0].protocol, "HTTPS");
+    });
+
+    it("takes the fixed-response rules of the forwarding listener only", () => {
+        assert.deepStrictEqual(settingsFromPlan(plan()).loadBalancers[1].fixedResponses,
+            [{ priority: 2, paths: ["/admin", "/admin/*"], status: 404, contentType: "application/json", body: "{}" }]);
+        assert.strictEqual(pathPatternRegex("/a.b/*?"), "^/a\\.b/.*.$");
     });
 
     it("joins each failover record to the health check of the load balancer it aliases", () => {
