@@ -158,6 +158,11 @@ export async function runDrill(ctx: DrillContext, o: DrillOptions): Promise<numb
     await drain(ctx, eventId);
     await sleep(500);
     const checked = await invariantsNow(0);
+    // Where a duplicate came from (sender and time of each copy), for whoever looks into it.
+    const sesStats = await ctx.ses<{ duplicates: Array<{ messageId: string; sends: Array<{ at: number; from: string }> }> }>("GET", "/_stats");
+    for (const d of sesStats.duplicates) {
+        checked.details.push(`duplicate e-mail ${d.messageId}: ${d.sends.map((x) => `${new Date(x.at).toISOString()} from ${ctx.state.topology.hosts.find((h) => h.ip === x.from.replace(/^::ffff:/, ""))?.name ?? x.from}`).join(", ")}`);
+    }
     const final: FinalInvariants = {
         lostOrders: checked.lostOrders, oversold: checked.oversold, doubleAdmissions: checked.doubleAdmissions, duplicateEmails: checked.duplicateEmails,
         missingEmails: checked.missingEmails, lostOutbox: checked.lostOutbox, drained: checked.drained, details: checked.details,

@@ -188,6 +188,11 @@ async function workerKilledMidBatch(ctx: DrillContext): Promise<FaultOutcome> {
     }
     const injectedAt = Date.now();
     await ctx.kill(worker);
+    // Release only once the stand-in has seen the dead worker's connection close: released earlier, the
+    // parked send would be accepted (and resent after the lease), which is the at-least-once window
+    // docs/rehearsal.md describes, not the mid-send crash this fault is about.
+    await waitFor(`the stand-in to drop ${worker.name}'s send`, async () =>
+        !(await ctx.ses<{ parkedFrom: string[] }>("GET", "/_stats")).parkedFrom.includes(worker.ip), 10_000, 20);
     await ctx.ses("POST", "/_release");
     ctx.log(`${name}: ${worker.name} killed with a send in flight (${claimed.length} row(s) under lease at that moment); task replaced`);
     ctx.restart(worker);

@@ -24,6 +24,8 @@ interface Parked {
 
 export class SesStandIn {
     readonly sends = new Map<string, number>();
+    /** When and from where each accepted send came, for messages sent more than once. */
+    private readonly history = new Map<string, Array<{ at: number; from: string }>>();
     readonly metrics: Array<{ at: number; namespace: string; data: unknown }> = [];
     abandoned = 0;
     private hold = false;
@@ -49,6 +51,7 @@ export class SesStandIn {
                 sends: Object.fromEntries(this.sends),
                 total: [...this.sends.values()].reduce((a, b) => a + b, 0),
                 abandoned: this.abandoned,
+                duplicates: [...this.history.entries()].filter(([, h]) => h.length > 1).map(([messageId, h]) => ({ messageId, sends: h })),
                 parked: this.parked.length,
                 parkedFrom: [...new Set(this.parked.map((p) => p.from))],
                 hold: this.hold,
@@ -99,6 +102,9 @@ export class SesStandIn {
             return;
         }
         this.sends.set(messageId, (this.sends.get(messageId) ?? 0) + 1);
+        const history = this.history.get(messageId) ?? [];
+        history.push({ at: Date.now(), from: res.socket?.remoteAddress ?? "" });
+        this.history.set(messageId, history);
         json(res, 200, { MessageId: randomUUID() });
     }
 }
