@@ -14,6 +14,7 @@ import { healthRoutes } from "./routes/health";
 import { orderRoutes } from "./routes/orders";
 import type { Stores } from "./services/stores";
 import type { TicketSigner } from "./tickets/codes";
+import { WriteGate } from "./write-gate";
 
 export interface AppDeps {
   stores: Stores;
@@ -27,6 +28,8 @@ export interface AppDeps {
   logger?: Logger;
   /** How long a purchase keeps trying while the database is away (PURCHASE_DEADLINE_MS). */
   purchaseDeadlineMs?: number;
+  /** How long a write waits in hold mode before 503 on_hold (HOLD_MAX_MS). */
+  holdMaxMs?: number;
 }
 
 const QUIET_ROUTES = new Set(["/healthz", "/readyz", "/metrics"]);
@@ -62,7 +65,14 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     lifecycle: deps.lifecycle ?? { draining: false },
     adminToken: deps.adminToken,
     purchaseDeadlineMs: deps.purchaseDeadlineMs,
+    writes: new WriteGate(deps.mode, deps.holdMaxMs),
   };
+  // Leaving hold means the writer may have moved (a switchover): drop every pooled connection, so
+  // the held writes and all after them connect afresh, resolving the writer's DNS name again.
+  const unsubscribe = deps.mode.onChange((from, to) => {
+    if (from === "hold" && to !== "hold") deps.stores.writer.reset?.();
+  });
+  app.addHook("onClose", async () => unsubscribe());
 
   installErrorHandlers(app);
   app.addHook("onRequest", async (request, reply) => {

@@ -3,6 +3,7 @@ import { DEFAULT_CONNECT_TIMEOUT_MS } from "./db/pg-database";
 import { SSL_MODES, sslModeOf } from "./db/tls";
 import { DEFAULT_PURCHASE_DEADLINE_MS } from "./services/purchase";
 import { KEY_ID_PATTERN, TicketSigner } from "./tickets/codes";
+import { DEFAULT_HOLD_MAX_MS } from "./write-gate";
 
 /** Everything the service reads from its environment, parsed once at start-up. */
 export interface Config {
@@ -22,6 +23,8 @@ export interface Config {
   databaseConnectTimeoutMs: number;
   /** A purchase stops retrying and answers 503 after this while the database is away. */
   purchaseDeadlineMs: number;
+  /** How long a write waits while the mode is `hold` before 503 on_hold. */
+  holdMaxMs: number;
   redisUrl?: string;
   redisAuthToken?: string;
   memcachedServers: string[];
@@ -137,6 +140,7 @@ export function loadConfig(env: Env = process.env): Config {
     databasePoolMax: intFrom(env, "DATABASE_POOL_MAX", 20, 1, 500),
     databaseConnectTimeoutMs: intFrom(env, "DATABASE_CONNECT_TIMEOUT_MS", DEFAULT_CONNECT_TIMEOUT_MS, 100, 60_000),
     purchaseDeadlineMs: intFrom(env, "PURCHASE_DEADLINE_MS", DEFAULT_PURCHASE_DEADLINE_MS, 500, 60_000),
+    holdMaxMs: intFrom(env, "HOLD_MAX_MS", DEFAULT_HOLD_MAX_MS, 0, 60_000),
     redisUrl: nonEmpty(env.REDIS_URL),
     redisAuthToken: nonEmpty(env.REDIS_AUTH_TOKEN),
     memcachedServers: (nonEmpty(env.MEMCACHED_SERVERS) ?? "")

@@ -8,14 +8,14 @@ export function createMetrics(backlog: () => Promise<number>) {
     registry,
     orders: new Counter({
       name: "boxoffice_orders_total",
-      help: "Purchase answers by result (created, replayed, sold_out, mismatch, read_only)",
+      help: "Purchase answers by result (created, replayed, sold_out, sales_closed, idempotency_mismatch, read_only, on_hold)",
       labelNames: ["result"],
       registers: [registry],
     }),
     soldOut: new Counter({ name: "boxoffice_sold_out_total", help: "409 sold_out answers", registers: [registry] }),
     checkins: new Counter({
       name: "boxoffice_checkins_total",
-      help: "Check-in answers by result (admitted, already_checked_in, invalid_code)",
+      help: "Check-in answers by result (admitted, already_checked_in, invalid_code, read_only, on_hold)",
       labelNames: ["result"],
       registers: [registry],
     }),

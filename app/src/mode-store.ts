@@ -1,7 +1,14 @@
 import type { Logger } from "pino";
 import type Redis from "ioredis";
 
-export type Mode = "read-write" | "read-only";
+/**
+ * - `read-write`: normal operation.
+ * - `read-only`: writes are refused at once (503 read_only); for long or unplanned work on the writer.
+ * - `hold`: a planned switchover. Writes wait (at most HOLD_MAX_MS) instead of being refused, and
+ *   go ahead on fresh connections once the mode is back to read-write: buyers see a pause, not an error.
+ */
+export type Mode = "read-write" | "read-only" | "hold";
+export const MODES: readonly Mode[] = ["read-write", "read-only", "hold"];
 
 /**
  * What an instance believes: a known mode, or "unknown" while it has never managed to read the
@@ -20,17 +27,42 @@ export interface ModeStore {
   set(mode: Mode): Promise<{ shared: boolean }>;
   /** Rejects when the shared store does not answer (readiness report); absent without one. */
   ping?(): Promise<void>;
+  /** Calls `listener` on every change this instance sees, synchronously; returns the unsubscribe. */
+  onChange(listener: ModeListener): () => void;
   close(): Promise<void>;
 }
 
+export type ModeListener = (from: ModeState, to: ModeState) => void;
+
+/** The state and its change listeners, shared by both stores. */
+class ModeCell {
+  private readonly listeners = new Set<ModeListener>();
+  constructor(public value: ModeState) {}
+
+  change(to: ModeState): void {
+    const from = this.value;
+    if (from === to) return;
+    this.value = to;
+    for (const listener of this.listeners) listener(from, to);
+  }
+
+  subscribe(listener: ModeListener): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+}
+
 export class LocalModeStore implements ModeStore {
-  private mode: Mode = "read-write";
+  private readonly cell = new ModeCell("read-write");
   current(): ModeState {
-    return this.mode;
+    return this.cell.value;
   }
   async set(mode: Mode): Promise<{ shared: boolean }> {
-    this.mode = mode;
+    this.cell.change(mode);
     return { shared: true };
+  }
+  onChange(listener: ModeListener): () => void {
+    return this.cell.subscribe(listener);
   }
   async close(): Promise<void> {}
 }
@@ -42,7 +74,7 @@ export class LocalModeStore implements ModeStore {
  * closed); after that an outage keeps the last known mode.
  */
 export class RedisModeStore implements ModeStore {
-  private mode: ModeState = "unknown";
+  private readonly cell = new ModeCell("unknown");
   /** Bumped by every local set(): a poll that started before it carries an older value. */
   private version = 0;
   private readonly timer: NodeJS.Timeout;
@@ -64,14 +96,18 @@ export class RedisModeStore implements ModeStore {
       const value = await this.redis.get(this.key);
       // An older read must not undo a set() that finished while it was in flight.
       if (this.version !== started) return;
-      this.mode = value === "read-only" ? "read-only" : "read-write";
+      this.cell.change(value === "read-only" || value === "hold" ? value : "read-write");
     } catch (error) {
       this.logger?.debug({ err: error }, "mode refresh failed; keeping the last known mode");
     }
   }
 
   current(): ModeState {
-    return this.mode;
+    return this.cell.value;
+  }
+
+  onChange(listener: ModeListener): () => void {
+    return this.cell.subscribe(listener);
   }
 
   /** Reading the key is the probe: it is what every instance depends on Redis for. */
@@ -81,7 +117,7 @@ export class RedisModeStore implements ModeStore {
 
   async set(mode: Mode): Promise<{ shared: boolean }> {
     this.version++;
-    this.mode = mode;
+    this.cell.change(mode);
     try {
       await this.redis.set(this.key, mode);
       return { shared: true };

@@ -13,7 +13,13 @@ async function main(): Promise<void> {
   const logger = createLogger(config.logLevel);
   const runtime = await createRuntime(config, logger);
   const lifecycle = { draining: false };
-  const app = await buildApp({ ...runtime, lifecycle, logger, purchaseDeadlineMs: config.purchaseDeadlineMs });
+  const app = await buildApp({
+    ...runtime,
+    lifecycle,
+    logger,
+    purchaseDeadlineMs: config.purchaseDeadlineMs,
+    holdMaxMs: config.holdMaxMs,
+  });
 
   // PGlite is one process's database, so the embedded default runs the outbox worker in-process.
   const worker = runtime.embedded

@@ -93,7 +93,7 @@ describe("configuration", () => {
   });
 
   it("makes the server and the worker exit on a bad secret without ever connecting to the database", async function () {
-    this.timeout(30_000);
+    this.timeout(120_000); // two fresh processes compile the service: slow on a busy machine
     // A stand-in database that counts connection attempts.
     let connections = 0;
     const fakeDb = net.createServer((socket) => {

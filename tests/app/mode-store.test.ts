@@ -13,7 +13,7 @@ function scriptedRedis() {
   return { redis, pending, stored };
 }
 
-describe("shared read-only mode (RedisModeStore)", () => {
+describe("shared service mode (RedisModeStore)", () => {
   const stores: RedisModeStore[] = [];
   // A long poll interval: the test drives refresh() itself.
   const open = (redis: Redis) => {
@@ -50,6 +50,23 @@ describe("shared read-only mode (RedisModeStore)", () => {
     pending.shift()!.reject(new Error("ETIMEDOUT"));
     await failed;
     assert.equal(store.current(), "read-only");
+  });
+
+  it("reads hold from the shared key and tells listeners about every change, once", async () => {
+    const { redis, pending } = scriptedRedis();
+    const store = open(redis);
+    const changes: string[] = [];
+    const unsubscribe = store.onChange((from, to) => changes.push(`${from}->${to}`));
+    for (const value of [null, "hold", "hold", "read-write", "read-only"]) {
+      const read = store.refresh();
+      pending.shift()!.resolve(value);
+      await read;
+    }
+    assert.equal(store.current(), "read-only");
+    assert.deepEqual(changes, ["unknown->read-write", "read-write->hold", "hold->read-write", "read-write->read-only"]);
+    unsubscribe();
+    await store.set("read-write");
+    assert.equal(changes.length, 4, "no calls after unsubscribing");
   });
 
   it("ignores a poll that started before the latest local set()", async () => {

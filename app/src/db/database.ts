@@ -25,6 +25,11 @@ export interface Database extends Queryable {
   transaction<T>(fn: (tx: Queryable) => Promise<T>, options?: TransactionOptions): Promise<T>;
   /** Runs several statements without parameters (migrations). */
   exec(sql: string): Promise<void>;
+  /**
+   * Stops reusing pooled connections: idle ones close now, busy ones when released, and later
+   * calls open new ones. After a switchover the writer's name points elsewhere. Absent on PGlite.
+   */
+  reset?(): void;
   close(): Promise<void>;
   readonly kind: "postgres" | "pglite";
 }

@@ -1,4 +1,4 @@
-import { Pool, PoolConfig, QueryConfig } from "pg";
+import { Client, ClientConfig, Pool, PoolConfig, QueryConfig } from "pg";
 import type { Logger } from "pino";
 import { Database, QueryResult, Queryable, TransactionOptions } from "./database";
 import { EndpointWatch, watchEndpoint } from "./endpoint-watch";
@@ -15,11 +15,15 @@ export interface PgOptions {
   tlsByDefault?: boolean;
   statementTimeoutMs?: number;
   /**
-   * How long a connection may take to open (TCP, TLS, authentication), and how long a caller waits
-   * for a free pooled connection. Short, so an unreachable database answers requests with a 503 in
-   * about this time instead of hanging. @default 2000
+   * How long a new connection may take to open (TCP, TLS, authentication). Short, so an unreachable
+   * database answers requests with a 503 in about this time instead of hanging. @default 2000
    */
   connectTimeoutMs?: number;
+  /**
+   * How long a caller waits for a free pooled connection while all are busy: a surge is not an
+   * outage, so this is longer than a connect. @default 5000
+   */
+  poolWaitMs?: number;
   applicationName?: string;
   logger?: Logger;
 }
@@ -34,21 +38,45 @@ export function connectionString(options: Pick<PgOptions, "url" | "user" | "pass
 
 /** RDS answers a new TLS connection in tens of milliseconds; 2 s is slack, not a hang. */
 export const DEFAULT_CONNECT_TIMEOUT_MS = 2000;
+export const DEFAULT_POOL_WAIT_MS = 5000;
+
+/**
+ * pg-pool uses one `connectionTimeoutMillis` both for opening a connection and for waiting in its
+ * queue, and hands it to each client. Clients of this class open with their own, shorter limit, so
+ * the pool's setting only bounds the wait for a busy pool.
+ */
+function clientWithConnectTimeout(connectTimeoutMs: number): typeof Client {
+  return class extends Client {
+    constructor(config?: ClientConfig) {
+      super({ ...config, connectionTimeoutMillis: connectTimeoutMs });
+    }
+  };
+}
 
 export class PgDatabase implements Database {
   readonly kind = "postgres" as const;
-  readonly pool: Pool;
+  private current: Pool;
+  private readonly config: PoolConfig;
   private readonly logger?: Logger;
-  private readonly endpoint: EndpointWatch;
+  /** The writer's DNS name, followed by each pool's endpoint watch (endpoint-watch.ts). */
+  private readonly host: string;
+  private readonly watches = new Map<Pool, EndpointWatch>();
+
+  /** The pool in use now (reset() replaces it). */
+  get pool(): Pool {
+    return this.current;
+  }
 
   constructor(options: PgOptions) {
     this.logger = options.logger;
+    this.host = new URL(options.url).hostname;
     const tls = tlsSettings(connectionString(options), options.tlsByDefault ?? false);
     const config: PoolConfig = {
       connectionString: tls.connectionString,
       ssl: tls.ssl,
       max: options.max ?? 20,
-      connectionTimeoutMillis: options.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS,
+      Client: clientWithConnectTimeout(options.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS),
+      connectionTimeoutMillis: Math.max(options.poolWaitMs ?? DEFAULT_POOL_WAIT_MS, options.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS),
       idleTimeoutMillis: 30000,
       // Server-side guards so that a stuck statement or transaction never holds a seat row forever.
       statement_timeout: options.statementTimeoutMs ?? 10000,
@@ -56,11 +84,31 @@ export class PgDatabase implements Database {
       query_timeout: (options.statementTimeoutMs ?? 10000) + 2000,
       application_name: options.applicationName ?? "boxoffice",
     };
-    this.pool = new Pool(config);
+    this.config = config;
+    this.current = this.openPool();
+  }
+
+  private openPool(): Pool {
+    const pool = new Pool(this.config);
     // An idle client that loses its socket (failover) emits here; without a listener the process dies.
-    this.pool.on("error", (error) => options.logger?.warn({ err: error }, "idle database client failed"));
-    guardSyncCommits(this.pool);
-    this.endpoint = watchEndpoint(this.pool, new URL(options.url).hostname, { logger: options.logger });
+    pool.on("error", (error) => this.logger?.warn({ err: error }, "idle database client failed"));
+    guardSyncCommits(pool);
+    this.watches.set(pool, watchEndpoint(pool, this.host, { logger: this.logger }));
+    return pool;
+  }
+
+  private endPool(pool: Pool): Promise<void> {
+    return pool.end().finally(() => {
+      this.watches.get(pool)?.stop();
+      this.watches.delete(pool);
+    });
+  }
+
+  reset(): void {
+    const old = this.current;
+    this.current = this.openPool();
+    // end() closes idle connections now and each busy one when its holder releases it.
+    this.closing.push(this.endPool(old).catch((error) => this.logger?.warn({ err: error }, "closing the previous database pool failed")));
   }
 
   async query<R>(sql: string, params?: unknown[]): Promise<QueryResult<R>> {
@@ -121,8 +169,11 @@ export class PgDatabase implements Database {
     }
   }
 
+  /** Pools replaced by reset(), closing once their busy connections come back. */
+  private readonly closing: Array<Promise<void>> = [];
+
   async close(): Promise<void> {
-    this.endpoint.stop();
-    await this.pool.end();
+    await this.endPool(this.current);
+    await Promise.all(this.closing);
   }
 }

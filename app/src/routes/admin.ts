@@ -1,12 +1,17 @@
 import type { FastifyInstance } from "fastify";
 import { HttpError } from "../errors";
-import type { Mode } from "../mode-store";
+import { MODES, Mode } from "../mode-store";
 import { RouteContext, requireAdmin } from "./context";
 
 export async function adminRoutes(app: FastifyInstance, ctx: RouteContext): Promise<void> {
   const admin = requireAdmin(ctx.adminToken);
 
-  app.get("/admin/mode", { onRequest: admin }, async () => ({ mode: ctx.mode.current() }));
+  // This instance's write counts: a switchover waits until writesInFlight is 0 on every instance.
+  app.get("/admin/mode", { onRequest: admin }, async () => ({
+    mode: ctx.mode.current(),
+    writesInFlight: ctx.writes.inFlight,
+    writesHeld: ctx.writes.held,
+  }));
 
   app.post<{ Body: { mode: Mode } }>(
     "/admin/mode",
@@ -17,7 +22,7 @@ export async function adminRoutes(app: FastifyInstance, ctx: RouteContext): Prom
           type: "object",
           additionalProperties: false,
           required: ["mode"],
-          properties: { mode: { type: "string", enum: ["read-only", "read-write"] } },
+          properties: { mode: { type: "string", enum: [...MODES] } },
         },
       },
     },

@@ -1,7 +1,7 @@
 import type { FastifyInstance } from "fastify";
 import { HttpError } from "../errors";
 import { checkIn } from "../services/checkin";
-import { PLAIN_TEXT_PATTERN, RouteContext, requireWritable } from "./context";
+import { PLAIN_TEXT_PATTERN, RouteContext } from "./context";
 
 const checkinBody = {
   type: "object",
@@ -16,10 +16,10 @@ const checkinBody = {
 export async function checkinRoutes(app: FastifyInstance, ctx: RouteContext): Promise<void> {
   app.post<{ Body: { code: string; gate: string } }>(
     "/checkins",
-    { schema: { body: checkinBody }, preHandler: requireWritable(ctx.mode) },
+    { schema: { body: checkinBody } },
     async (request) => {
       try {
-        const result = await checkIn(ctx.stores.writer, ctx.signer, request.body.code, request.body.gate);
+        const result = await ctx.writes.run(() => checkIn(ctx.stores.writer, ctx.signer, request.body.code, request.body.gate));
         ctx.metrics.checkins.inc({ result: "admitted" });
         return { status: result.status, ticketId: result.ticketId, checkedInAt: result.checkedInAt, gate: result.gate };
       } catch (error) {

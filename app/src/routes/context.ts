@@ -1,11 +1,12 @@
 import { createHash, timingSafeEqual } from "node:crypto";
-import type { FastifyReply, FastifyRequest } from "fastify";
+import type { FastifyRequest } from "fastify";
 import type { Cache } from "../cache/cache";
 import { HttpError } from "../errors";
 import type { Metrics } from "../metrics";
 import type { ModeStore } from "../mode-store";
 import type { Stores } from "../services/stores";
 import type { TicketSigner } from "../tickets/codes";
+import type { WriteGate } from "../write-gate";
 
 /** What the routes share; built once per app by buildApp. */
 export interface RouteContext {
@@ -18,10 +19,9 @@ export interface RouteContext {
   adminToken: string;
   /** See purchase(); undefined means its default. */
   purchaseDeadlineMs?: number;
+  /** Every write request runs through it (modes, hold, in-flight count). */
+  writes: WriteGate;
 }
-
-/** How long clients should wait before retrying a write refused in read-only mode. */
-export const READ_ONLY_RETRY_AFTER_SECONDS = 5;
 
 /**
  * The credentials of `Authorization: Bearer <token>`. The scheme is case-insensitive and may be
@@ -41,23 +41,6 @@ export function requireAdmin(adminToken: string) {
     const given = createHash("sha256").update(token ?? "").digest();
     if (token === undefined || !timingSafeEqual(given, expected)) {
       throw new HttpError(401, "unauthorized", "admin calls need Authorization: Bearer <ADMIN_TOKEN>");
-    }
-  };
-}
-
-export function requireWritable(mode: ModeStore) {
-  return async (_request: FastifyRequest, _reply: FastifyReply) => {
-    const current = mode.current();
-    if (current !== "read-write") {
-      throw new HttpError(
-        503,
-        "read_only",
-        current === "read-only"
-          ? "the service is in read-only mode (database switchover); retry shortly"
-          : "the service mode is not known yet (shared mode store unreachable); retry shortly",
-        {},
-        { "retry-after": String(READ_ONLY_RETRY_AFTER_SECONDS) },
-      );
     }
   };
 }

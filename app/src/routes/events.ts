@@ -2,7 +2,7 @@ import type { FastifyInstance } from "fastify";
 import { cached } from "../cache/cache";
 import { HttpError } from "../errors";
 import { EventInput, EventView, createEvent, getEvent, listEvents } from "../services/events";
-import { PLAIN_TEXT_PATTERN, RouteContext, requireAdmin, requireWritable, uuidParams } from "./context";
+import { PLAIN_TEXT_PATTERN, RouteContext, requireAdmin, uuidParams } from "./context";
 
 /** Availability may be up to this stale; purchases never rely on it (the counter update decides). */
 const EVENT_CACHE_SECONDS = 2;
@@ -37,9 +37,9 @@ const createBody = {
 export async function eventRoutes(app: FastifyInstance, ctx: RouteContext): Promise<void> {
   app.post<{ Body: EventInput }>(
     "/events",
-    { schema: { body: createBody }, onRequest: requireAdmin(ctx.adminToken), preHandler: requireWritable(ctx.mode) },
+    { schema: { body: createBody }, onRequest: requireAdmin(ctx.adminToken) },
     async (request, reply) => {
-      const event = await createEvent(ctx.stores.writer, request.body);
+      const event = await ctx.writes.run(() => createEvent(ctx.stores.writer, request.body));
       await ctx.cache.delete(LIST_KEY);
       return reply.code(201).send(event);
     },

@@ -65,6 +65,7 @@ export async function healthRoutes(app: FastifyInstance, ctx: RouteContext): Pro
     ]);
     const report = {
       mode: ctx.mode.current(),
+      writes: { inFlight: ctx.writes.inFlight, held: ctx.writes.held },
       writer,
       // Sampled in the background (lag and reachability), not probed per request.
       readers: ctx.stores.replicas?.status() ?? [],

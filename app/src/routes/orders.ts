@@ -3,7 +3,7 @@ import QRCode from "qrcode";
 import { HttpError } from "../errors";
 import { getOrder, getTicketCode } from "../services/order-lookup";
 import { purchase } from "../services/purchase";
-import { RouteContext, UUID_PATTERN, requireWritable, uuidParams } from "./context";
+import { RouteContext, UUID_PATTERN, uuidParams } from "./context";
 
 const orderBody = {
   type: "object",
@@ -38,28 +38,22 @@ export async function orderRoutes(app: FastifyInstance, ctx: RouteContext): Prom
     "/events/:id/orders",
     {
       schema: { params: uuidParams, body: orderBody, headers: orderHeaders },
-      preHandler: async (request, reply) => {
-        try {
-          await requireWritable(ctx.mode)(request, reply);
-        } catch (error) {
-          ctx.metrics.orders.inc({ result: "read_only" });
-          throw error;
-        }
-      },
     },
     async (request, reply) => {
       try {
-        const { created, order } = await purchase(
-          ctx.stores.writer,
-          ctx.signer,
-          {
-            idempotencyKey: request.headers["idempotency-key"],
-            eventId: request.params.id.toLowerCase(),
-            ticketTypeId: request.body.ticketTypeId.toLowerCase(),
-            quantity: request.body.quantity,
-            email: request.body.email,
-          },
-          { onRetry: () => ctx.metrics.purchaseRetries.inc(), deadlineMs: ctx.purchaseDeadlineMs },
+        const { created, order } = await ctx.writes.run(() =>
+          purchase(
+            ctx.stores.writer,
+            ctx.signer,
+            {
+              idempotencyKey: request.headers["idempotency-key"],
+              eventId: request.params.id.toLowerCase(),
+              ticketTypeId: request.body.ticketTypeId.toLowerCase(),
+              quantity: request.body.quantity,
+              email: request.body.email,
+            },
+            { onRetry: () => ctx.metrics.purchaseRetries.inc(), deadlineMs: ctx.purchaseDeadlineMs },
+          ),
         );
         ctx.metrics.orders.inc({ result: created ? "created" : "replayed" });
         return reply.code(created ? 201 : 200).send(order);

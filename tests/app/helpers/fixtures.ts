@@ -38,3 +38,12 @@ export function buy(app: FastifyInstance, event: CreatedEvent, key = randomUUID(
     payload: { ticketTypeId: event.ticketTypes[0].id, quantity, email },
   });
 }
+
+/** Waits until an instance reports `mode` (instances poll the shared mode twice a second). */
+export async function untilMode(app: FastifyInstance, mode: string): Promise<void> {
+  for (const giveUpAt = Date.now() + 60_000; ; await new Promise((resolve) => setTimeout(resolve, 50))) {
+    const current = (await app.inject({ url: "/admin/mode", headers: admin })).json().mode;
+    if (current === mode) return;
+    assert.ok(Date.now() < giveUpAt, `still ${current} after a minute, waiting for ${mode}`);
+  }
+}

@@ -15,6 +15,7 @@ import { LocalModeStore, ModeStore, RedisModeStore } from "../../../app/src/mode
 import { Stores } from "../../../app/src/services/stores";
 import { TicketSigner } from "../../../app/src/tickets/codes";
 import { registerCleanup } from "../../support/root-hooks";
+import { migratedPGlite } from "./pglite-template";
 
 export const ADMIN_TOKEN = "test-admin-token";
 
@@ -24,6 +25,7 @@ export interface AppOverrides {
   lifecycle?: { draining: boolean };
   writer?: Database;
   purchaseDeadlineMs?: number;
+  holdMaxMs?: number;
   logger?: Logger;
 }
 
@@ -47,11 +49,7 @@ const signer = new TicketSigner(Buffer.alloc(32, 7), "test");
 let sharedPGlite: Promise<PGliteDatabase> | undefined;
 
 export function pglite(): Promise<PGliteDatabase> {
-  sharedPGlite ??= (async () => {
-    const db = await PGliteDatabase.open();
-    await migrate(db);
-    return db;
-  })();
+  sharedPGlite ??= migratedPGlite();
   return sharedPGlite;
 }
 
@@ -80,6 +78,7 @@ export async function pgliteBackend(): Promise<Backend> {
         adminToken: ADMIN_TOKEN,
         lifecycle: overrides.lifecycle,
         purchaseDeadlineMs: overrides.purchaseDeadlineMs,
+        holdMaxMs: overrides.holdMaxMs,
         logger: overrides.logger,
       });
       apps.push(app);
@@ -172,6 +171,7 @@ export async function realBackend(): Promise<Backend> {
         adminToken: ADMIN_TOKEN,
         lifecycle: overrides.lifecycle,
         purchaseDeadlineMs: overrides.purchaseDeadlineMs,
+        holdMaxMs: overrides.holdMaxMs,
         logger: overrides.logger,
       });
       closers.push(() => app.close(), () => cache.close());

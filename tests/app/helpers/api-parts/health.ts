@@ -29,7 +29,7 @@ export function healthPart(t: SuiteContext): void {
   it("answers /healthz 200 without touching any dependency, and 503 only while draining", async () => {
     const writer = unreachableDatabase(t.backend.writer.kind);
     const fail = () => Promise.reject(Object.assign(new Error("down"), { code: "ECONNREFUSED" }));
-    const mode: ModeStore = { current: () => "read-write", set: fail, ping: fail, close: async () => undefined };
+    const mode: ModeStore = { current: () => "read-write", set: fail, ping: fail, onChange: () => () => undefined, close: async () => undefined };
     const cache: Cache = { get: fail, set: fail, delete: fail, close: async () => undefined, ping: () => [fail()] };
     const lifecycle = { draining: false };
     const app = await t.backend.app({ writer, mode, cache, lifecycle });
