@@ -50,6 +50,15 @@ export function appShareSeconds(records: RequestRecord[], movedAt: number): numb
     return first === undefined ? null : Math.round(first - movedAt) / 1000;
 }
 
+/** The longest a write took that was sent between `from` and `to` (what a held buyer waited), in ms. */
+export function longestWriteMs(records: RequestRecord[], from: number, to: number): number | null {
+    let longest: number | null = null;
+    for (const r of records) {
+        if (isWrite(r) && r.startedAt >= from && r.startedAt <= to) longest = Math.max(longest ?? 0, Math.round(r.endedAt - r.startedAt));
+    }
+    return longest;
+}
+
 /** Targets the load balancers marked DOWN between `from` and `to` (from the observer's events). */
 export function targetsTakenOut(events: ControlEvent[], from: number, to: number): string[] {
     return events

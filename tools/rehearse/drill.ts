@@ -12,7 +12,7 @@ import { faultStats, renderTable, renderTimelineSvg } from "../loadgen/report";
 import { formatProgress } from "../loadgen/summary";
 import { DrillContext } from "./drill-context";
 import {
-    appShareSeconds, contractJson, delta, evaluateTargets, FaultResult, FinalInvariants, InvariantCounts, passed, renderTargets,
+    appShareSeconds, contractJson, longestWriteMs, delta, evaluateTargets, FaultResult, FinalInvariants, InvariantCounts, passed, renderTargets,
     targetsTakenOut, ZERO,
 } from "./drill-report";
 import { FAULT_NAMES } from "./fault-names";
@@ -138,6 +138,10 @@ export async function runDrill(ctx: DrillContext, o: DrillOptions): Promise<numb
             };
             if (outcome.endpointMovedAt !== undefined && name !== "db-planned-switchover") {
                 result.appShareSeconds = appShareSeconds(load.records, outcome.endpointMovedAt);
+            }
+            if (outcome.holdMs !== undefined && outcome.recoveredAt !== undefined) {
+                const longest = longestWriteMs(load.records, outcome.injectedAt, outcome.recoveredAt);
+                if (longest !== null) outcome.notes.push(`longest write sent during the hold took ${longest} ms`);
             }
             if (outcome.databaseFault) {
                 result.targetsTakenOut = targetsTakenOut(await ctx.events(outcome.injectedAt), outcome.injectedAt, outcome.repairedAt ?? Date.now());

@@ -14,7 +14,7 @@ import path from "node:path";
 /** Sets the shared mode through the admin API and tells when every instance has seen it. */
 export interface FleetMode {
     set(mode: "hold" | "read-write"): Promise<void>;
-    /** Resolves once every app instance reports the mode. */
+    /** Resolves once every app instance reports the mode (and, for hold, no write in flight). */
     waitAll(mode: "hold" | "read-write", timeoutMs: number): Promise<void>;
 }
 
@@ -39,8 +39,10 @@ export function adminApiFleet(o: { instanceUrls: string[]; adminToken: string })
             await waitFor(`every instance in mode ${mode}`, async () => {
                 for (const url of o.instanceUrls) {
                     const res = await fetch(`${url}/admin/mode`, { headers, signal: AbortSignal.timeout(1000) });
-                    const body = (await res.json()) as { mode?: string };
+                    const body = (await res.json()) as { mode?: string; writesInFlight?: number };
                     if (body.mode !== mode) return false;
+                    // Writes admitted before the hold finish on the old writer first.
+                    if (mode === "hold" && body.writesInFlight !== 0) return false;
                 }
                 return true;
             }, timeoutMs, 50);
@@ -59,9 +61,14 @@ export interface SwitchoverResult {
     finalLsn: string;
 }
 
-/** Write transactions of the app still open on the writer (they hold an xid). */
+/**
+ * Write transactions of the API still open on the writer (they hold an xid): the instances' own count
+ * says none, this confirms it from the database's side. The worker is not held (it retries under its
+ * lease), so its sessions are not waited for.
+ */
 const OPEN_WRITES_SQL = `SELECT count(*)::int AS n FROM pg_stat_activity
-  WHERE backend_type = 'client backend' AND usename = $1 AND backend_xid IS NOT NULL AND pid <> pg_backend_pid()`;
+  WHERE backend_type = 'client backend' AND usename = $1 AND application_name = 'boxoffice-api'
+    AND backend_xid IS NOT NULL AND pid <> pg_backend_pid()`;
 
 async function latestCheckpoint(cluster: PgCluster, dir: string): Promise<string> {
     const out = await must([path.join(pgBinDir(), "pg_controldata"), "-D", dir], { user: "postgres" });

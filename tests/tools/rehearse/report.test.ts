@@ -3,7 +3,7 @@ import http from "node:http";
 import type { AddressInfo } from "node:net";
 import type { RequestRecord } from "../../../tools/loadgen/records";
 import { faultStats } from "../../../tools/loadgen/report";
-import { appShareSeconds, contractJson, delta, evaluateTargets, FaultResult, FinalInvariants, passed, targetsTakenOut, ZERO } from "../../../tools/rehearse/drill-report";
+import { appShareSeconds, contractJson, longestWriteMs, delta, evaluateTargets, FaultResult, FinalInvariants, passed, targetsTakenOut, ZERO } from "../../../tools/rehearse/drill-report";
 import { parseOptions } from "../../../tools/rehearse/options";
 import { missingPackages } from "../../../tools/rehearse/preflight";
 import { serve, SesStandIn } from "../../../tools/rehearse/ses-standin";
@@ -20,6 +20,11 @@ describe("rehearsal: report", () => {
         const records = [buy(900, 1200, 503), buy(1500, 1600, 503), buy(2100, 2400, 201), buy(2200, 2300, 201)];
         assert.strictEqual(appShareSeconds(records, 2000), 0.3);
         assert.strictEqual(appShareSeconds([buy(900, 1200, 503)], 2000), null);
+    });
+
+    it("finds the longest wait of the writes sent during a hold", () => {
+        assert.strictEqual(longestWriteMs([buy(900, 1000, 201), buy(1100, 1900, 201), buy(1500, 1600, 201), buy(2500, 2600, 201)], 1000, 2000), 800);
+        assert.strictEqual(longestWriteMs([buy(900, 1000, 201)], 1000, 2000), null);
     });
 
     it("lists the targets a load balancer took out of service in a window", () => {
