@@ -72,7 +72,12 @@ export const ENVIRONMENT: Record<string, Mapper> = {
     MAIL_TRANSPORT: (v) => {
         // The drill counts every confirmation the SES stand-in receives; the file transport overwrites
         // a resend and would hide a duplicate.
-        if (v !== "ses") throw new EnvMappingError(`MAIL_TRANSPORT=${v}: the rehearsal counts e-mails at its SES stand-in and needs "ses"`);
+        if (v !== "ses") {
+            throw new EnvMappingError(
+                `MAIL_TRANSPORT=${v}: this stack's worker does not send through SES (a stack without a mail domain writes files), ` +
+                    'and the drill proves "every confirmation sent exactly once" by counting sends at its SES stand-in; rehearse a stack that sends through SES',
+            );
+        }
         return v;
     },
     MAIL_FROM: keep,
