@@ -13,7 +13,7 @@ import { afterDegrade, afterFailover, afterSyncRestored, beforeDegrade, ClusterS
 import { killAllIn, setLink } from "./netns";
 import { adminQuery, PgCluster, rewindAsStandby, cloneStandby, stopServer } from "./postgres";
 import { SYNC_STANDBY_NAME, syncStandbyNames } from "./postgres-config";
-import { alive, run, sleep, waitFor } from "./sh";
+import { run, sleep, waitFor } from "./sh";
 import { Host, host, hostsOf, Topology } from "./topology";
 
 export interface ControlEvent {
@@ -246,4 +246,3 @@ export class DbController {
     }
 }
 
-export { alive };

@@ -17,7 +17,7 @@ import {
 } from "./drill-report";
 import { FAULT_NAMES } from "./fault-names";
 import { FAULTS } from "./faults";
-import { sleep, waitFor } from "./sh";
+import { sleep } from "./sh";
 
 /** Confirmations of the event not yet sent and not given up (claimed ones included). */
 const PENDING_SQL = `SELECT count(*)::int AS n FROM outbox x JOIN orders o ON o.id = x.order_id

@@ -5,6 +5,7 @@
  * clock (one machine, one clock).
  */
 import type { DrillContext } from "./drill-context";
+import { setLink } from "./netns";
 import type { SwitchoverResult } from "./switchover";
 import { run, sleep, waitFor } from "./sh";
 import { hostsOf } from "./topology";
@@ -62,10 +63,8 @@ export const FAULTS: Record<string, Fault> = {
         databaseFailover(ctx, "db-primary-killed", async (w) => void (await ctx.kill(ctx.host(w))), "primary host killed"),
 
     "db-primary-cut-off": (ctx) =>
-        databaseFailover(ctx, "db-primary-cut-off", async (w) => {
-            const { setLink } = await import("./netns");
-            await setLink(ctx.state.topology, ctx.host(w), false);
-        }, "primary cut off from the network (link down, process running)"),
+        databaseFailover(ctx, "db-primary-cut-off", (w) => setLink(ctx.state.topology, ctx.host(w), false),
+            "primary cut off from the network (link down, process running)"),
 
     "redis-primary-killed": async (ctx) => {
         const name = "redis-primary-killed";

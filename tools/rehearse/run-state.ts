@@ -80,9 +80,3 @@ export function forgetRun(runDir: string): void {
     rmSync(runDir, { recursive: true, force: true });
     if (existsSync(CURRENT) && readFileSync(CURRENT, "utf8").trim() === runDir) rmSync(CURRENT, { force: true });
 }
-
-export function recordPid(runDir: string, name: string, pid: number): void {
-    const state = loadState(runDir);
-    state.pids[name] = pid;
-    saveState(state);
-}

@@ -2,12 +2,12 @@
  * Starting each kind of server in its own namespace, from the run state: used by the bring-up and again
  * by the drill when it brings a killed server back. Every function returns the server's pid.
  */
+import { execFileSync } from "node:child_process";
 import { chownSync, copyFileSync, existsSync, mkdirSync, writeFileSync } from "node:fs";
 import path from "node:path";
-import { dnsmasqArgs } from "./dns";
+import { dnsmasqArgs, recordFile } from "./dns";
 import { haproxyConfig } from "./haproxy-config";
 import { DEFAULT_SENTINEL_TIMINGS, reconfigScript, redisConf, sentinelConf } from "./redis-config";
-import { recordFile } from "./dns";
 import { RunState } from "./run-state";
 import { startDaemon, must } from "./sh";
 import { Host, hostsOf, SENTINELS } from "./topology";
@@ -15,7 +15,6 @@ import { Host, hostsOf, SENTINELS } from "./topology";
 const log = (s: RunState, name: string) => path.join(s.runDir, "logs", `${name}.log`);
 
 function ids(user: string): { uid: number; gid: number } {
-    const { execFileSync } = require("node:child_process") as typeof import("node:child_process");
     return { uid: Number(execFileSync("id", ["-u", user]).toString()), gid: Number(execFileSync("id", ["-g", user]).toString()) };
 }
 
