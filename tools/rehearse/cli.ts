@@ -6,7 +6,7 @@
  * only the run's own namespaces can reach the rehearsal's addresses.
  */
 import { spawn } from "node:child_process";
-import { cpSync, existsSync, mkdirSync, readdirSync, rmSync } from "node:fs";
+import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import path from "node:path";
 import { bringUp, controlCall } from "./bringup";
 import { EnvMappingError, rehearsalEnvironment } from "./env-map";
@@ -27,10 +27,14 @@ const log = (message: string) => {
     if (!quiet) process.stderr.write(`rehearse: ${message}\n`);
 };
 
-async function readPlan(stack: string): Promise<RehearsalPlan> {
-    const out = await must([process.execPath, "--max-semi-space-size=32", path.join(REPO_ROOT, "tools/ts-run.js"),
-        path.join(REPO_ROOT, "tools/plan-cli.ts"), "--stack", stack, "--json"], { cwd: REPO_ROOT, timeoutMs: 180_000 });
-    const settings = settingsFromPlan(JSON.parse(out));
+async function readPlan(stack: string, planFile?: string): Promise<RehearsalPlan> {
+    const out = planFile
+        ? readFileSync(planFile, "utf8")
+        : await must([process.execPath, "--max-semi-space-size=32", path.join(REPO_ROOT, "tools/ts-run.js"),
+            path.join(REPO_ROOT, "tools/plan-cli.ts"), "--stack", stack, "--json"], { cwd: REPO_ROOT, timeoutMs: 180_000 });
+    const plan = JSON.parse(out);
+    if (plan.stack !== stack) throw new UsageError(`${planFile} is the plan of stack ${JSON.stringify(plan.stack)}, not of --stack ${stack}`);
+    const settings = settingsFromPlan(plan);
     // Fail on an unmapped variable before anything is started.
     const probe = {
         writerHost: "w", readerHosts: [] as string[], redisHost: "r", memcachedServers: [] as string[], sesEndpoint: "", cloudWatchEndpoint: "",
@@ -108,8 +112,8 @@ async function main(): Promise<number> {
     const started = Date.now();
     await clearLeftovers();
     await installPackages(log);
-    log(`reading the ${o.stack} plan (health checks, task definitions)`);
-    const settings = await readPlan(o.stack);
+    log(`reading the ${o.stack} plan (health checks, task definitions)${o.planFile ? ` from ${o.planFile}` : ""}`);
+    const settings = await readPlan(o.stack, o.planFile);
     log("building the app as the image does (npm run build -w app)");
     await buildApp(REPO_ROOT);
 
@@ -166,7 +170,8 @@ async function teardown(state: RunState | undefined, o: Options): Promise<void> 
 main().then(
     (code) => process.exit(code),
     (error) => {
-        const known = error instanceof PreflightError ? EXIT.machine : error instanceof EnvMappingError || error instanceof PlanSettingsError ? EXIT.usage : EXIT.failed;
+        const known = error instanceof PreflightError ? EXIT.machine
+            : error instanceof EnvMappingError || error instanceof PlanSettingsError || error instanceof UsageError ? EXIT.usage : EXIT.failed;
         process.stderr.write(`rehearse: ${error instanceof Error ? (known === EXIT.failed ? error.stack : error.message) : String(error)}\n`);
         process.exit(known);
     },

@@ -16,6 +16,8 @@ export interface Options {
     /** Requests per second the load generator sends through the public name. */
     rate: number;
     appInstances: number;
+    /** A plan document already made (`npm run plan -- --stack <s> --json`), instead of making it again. */
+    planFile?: string;
 }
 
 export const USAGE = `usage: npm run rehearse -- [command] [options]
@@ -41,6 +43,8 @@ options:
   --out <dir>         where the report goes (default .rehearsal/<timestamp>)
   --rate <n>          requests per second through the public name (default 30, 15 with --ci)
   --app-instances <n> app instances behind the load balancers (default 2)
+  --plan <file>       use this plan document (npm run -s plan -- --stack <name> --json > file) instead of
+                      making it (it must be the plan of --stack)
   --help              this text
 
 exit status: 0 every invariant and target held; 1 an invariant or the planned switch's target failed;
@@ -73,6 +77,7 @@ export function parseOptions(argv: string[]): Options {
         else if (flag === "--out") o.outDir = next();
         else if (flag === "--rate") o.rate = positive(next(), flag, 500);
         else if (flag === "--app-instances") o.appInstances = positive(next(), flag, 8);
+        else if (flag === "--plan") o.planFile = next();
         else if (["up", "down", "status", "drill", "help"].includes(a) && i === 0) o.command = a as Command;
         else throw new UsageError(`unknown argument ${JSON.stringify(a)}\n\n${USAGE}`);
     }

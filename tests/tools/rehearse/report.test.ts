@@ -73,6 +73,7 @@ describe("rehearsal: command line", () => {
         assert.deepStrictEqual(parseOptions([]), { command: "drill", stack: "prod", json: false, ci: false, keep: false, only: [], rate: 30, appInstances: 2 });
         const o = parseOptions(["--ci", "--json", "--only", "db-primary-killed,lb-primary-killed", "--only=app-instance-killed", "--stack=staging"]);
         assert.deepStrictEqual([o.ci, o.json, o.only, o.stack, o.rate], [true, true, ["db-primary-killed", "lb-primary-killed", "app-instance-killed"], "staging", 15]);
+        assert.strictEqual(parseOptions(["--plan", "/tmp/p.json"]).planFile, "/tmp/p.json");
         assert.deepStrictEqual([parseOptions(["up"]).command, parseOptions(["up"]).keep, parseOptions(["down"]).command, parseOptions(["--help"]).command], ["up", true, "down", "help"]);
     });
 
