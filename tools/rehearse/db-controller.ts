@@ -25,6 +25,14 @@ export interface ControlEvent {
 
 export type Emit = (event: Omit<ControlEvent, "at">, at?: number) => void;
 
+export interface RebuildResult {
+    standby?: string;
+    method?: string;
+    /** pg_rewind: the WAL position where the fenced server's history left the new writer's. */
+    divergedAt?: string;
+    replicas: string[];
+}
+
 export const DEFAULT_THRESHOLDS: Thresholds = { writerFailures: 3, standbyMisses: 3 };
 const PROBE_INTERVAL_MS = 1000;
 const PROBE_TIMEOUT_MS = 900;
@@ -176,10 +184,10 @@ export class DbController {
     }
 
     /** Restores redundancy after a fault: every fenced server becomes the standby again; replicas follow. */
-    async rebuild(): Promise<{ standby?: string; method?: string; replicas: string[] }> {
+    async rebuild(): Promise<RebuildResult> {
         return this.exclusive("rebuild", async () => {
             const writer = this.h(this.state.writer);
-            const result: { standby?: string; method?: string; replicas: string[] } = { replicas: [] };
+            const result: RebuildResult = { replicas: [] };
             for (const name of this.state.fenced) {
                 const server = this.h(name);
                 await killAllIn(server.ns);
@@ -196,7 +204,9 @@ export class DbController {
                     method = "basebackup";
                 }
                 await this.attachSyncStandby(name);
-                Object.assign(result, { standby: name, method });
+                // Where the fenced server's history left the new writer's: WAL after it was never acknowledged.
+                const diverged = /servers diverged at WAL location (\S+)/.exec(output)?.[1];
+                Object.assign(result, { standby: name, method, divergedAt: diverged });
             }
             for (const replica of hostsOf(this.topology, "replica")) {
                 if (await this.replicaFollows(replica)) continue;
@@ -206,7 +216,7 @@ export class DbController {
                 result.replicas.push(replica.name);
                 this.emit({ source: "db", kind: "replica-recloned", detail: { replica: replica.name } });
             }
-            this.emit({ source: "db", kind: "redundancy-restored", detail: result });
+            this.emit({ source: "db", kind: "redundancy-restored", detail: { ...result } });
             return result;
         });
     }

@@ -4,6 +4,7 @@
  * the next fault again meets a complete platform. Times are the control plane's and the drill's own
  * clock (one machine, one clock).
  */
+import type { RebuildResult } from "./db-controller";
 import type { DrillContext } from "./drill-context";
 import { setLink } from "./netns";
 import type { SwitchoverResult } from "./switchover";
@@ -48,11 +49,12 @@ async function databaseFailover(ctx: DrillContext, name: string, lose: (writer: 
     const moved = await ctx.waitEvent("the writer name to move", injectedAt, (e) => e.kind === "endpoint-moved");
     ctx.log(`${name}: detected +${secs(detected.at - injectedAt)}, promoted ${promoted.detail?.server} +${secs(promoted.at - injectedAt)}, name moved +${secs(moved.at - injectedAt)}`);
     await sleep(ctx.timings.observeMs);
-    const rebuilt = await ctx.control<{ standby?: string; method?: string; replicas: string[] }>("POST", "/rebuild");
+    const rebuilt = await ctx.control<RebuildResult>("POST", "/rebuild");
     ctx.log(`${name}: redundancy restored (${rebuilt.standby} back as standby by ${rebuilt.method}${rebuilt.replicas.length ? `; re-cloned ${rebuilt.replicas.join(", ")}` : ""})`);
+    const diverged = rebuilt.divergedAt ? ` (its WAL after ${rebuilt.divergedAt}, never acknowledged, rewound)` : "";
     return {
         name, injectedAt, detectedAt: detected.at, recoveredAt: moved.at, endpointMovedAt: moved.at, repairedAt: Date.now(), databaseFault: true,
-        notes: [`promoted ${promoted.detail?.server}; ${writer} fenced, back as standby by ${rebuilt.method}`],
+        notes: [`promoted ${promoted.detail?.server}; ${writer} fenced, back as standby by ${rebuilt.method}${diverged}`],
     };
 }
 
