@@ -12,7 +12,11 @@ const MAX_DELAY_MS = 2000;
 /** Stop retrying this long before the lease ends: another worker may claim the row after it. */
 export const LEASE_MARGIN_MS = 5000;
 
-export async function markWithRetry(mark: () => Promise<unknown>, leaseEndsAt: number, onRetry?: (error: unknown) => void): Promise<void> {
+export async function markWithRetry(
+  mark: () => Promise<unknown>,
+  leaseEndsAt: number,
+  onRetry?: (error: unknown) => void,
+): Promise<void> {
   for (let delay = FIRST_DELAY_MS; ; delay = Math.min(MAX_DELAY_MS, delay * 2)) {
     try {
       await mark();

@@ -66,7 +66,8 @@ const url = process.env.BOXOFFICE_TEST_DATABASE_URL;
       const running = queryDurably(pool, "SELECT pg_sleep(20)");
       await new Promise((resolve) => setTimeout(resolve, 200));
       // What the endpoint watch does on failover; an unhandled 'error' here would end the test process.
-      for (const client of (pool as unknown as { _clients: Array<{ connection: { stream: { destroy(): void } } }> })._clients) {
+      for (const client of (pool as unknown as { _clients: Array<{ connection: { stream: { destroy(): void } } }> })
+        ._clients) {
         client.connection.stream.destroy();
       }
       await assert.rejects(running, /Connection terminated/);

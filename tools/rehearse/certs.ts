@@ -21,20 +21,70 @@ export interface RunCertificates {
 export async function makeCertificates(dir: string): Promise<RunCertificates> {
     mkdirSync(dir, { recursive: true, mode: 0o755 });
     const p = (name: string) => path.join(dir, name);
-    await must(["openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes",
-        "-keyout", p("ca.key"), "-out", p("ca.crt"), "-days", "2", "-subj", "/CN=boxoffice rehearsal CA"]);
-    writeFileSync(p("server.ext"), [
-        "basicConstraints=CA:FALSE",
-        "keyUsage=digitalSignature,keyEncipherment",
-        "extendedKeyUsage=serverAuth",
-        `subjectAltName=DNS:*.${DOMAIN},DNS:${DOMAIN}`,
-        "",
-    ].join("\n"));
-    await must(["openssl", "req", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes",
-        "-keyout", p("server.key"), "-out", p("server.csr"), "-subj", `/CN=*.${DOMAIN}`]);
-    await must(["openssl", "x509", "-req", "-in", p("server.csr"), "-CA", p("ca.crt"), "-CAkey", p("ca.key"),
-        "-CAcreateserial", "-days", "2", "-extfile", p("server.ext"), "-out", p("server.crt")]);
+    await must([
+        "openssl",
+        "req",
+        "-x509",
+        "-newkey",
+        "ec",
+        "-pkeyopt",
+        "ec_paramgen_curve:P-256",
+        "-nodes",
+        "-keyout",
+        p("ca.key"),
+        "-out",
+        p("ca.crt"),
+        "-days",
+        "2",
+        "-subj",
+        "/CN=boxoffice rehearsal CA",
+    ]);
+    writeFileSync(
+        p("server.ext"),
+        [
+            "basicConstraints=CA:FALSE",
+            "keyUsage=digitalSignature,keyEncipherment",
+            "extendedKeyUsage=serverAuth",
+            `subjectAltName=DNS:*.${DOMAIN},DNS:${DOMAIN}`,
+            "",
+        ].join("\n"),
+    );
+    await must([
+        "openssl",
+        "req",
+        "-newkey",
+        "ec",
+        "-pkeyopt",
+        "ec_paramgen_curve:P-256",
+        "-nodes",
+        "-keyout",
+        p("server.key"),
+        "-out",
+        p("server.csr"),
+        "-subj",
+        `/CN=*.${DOMAIN}`,
+    ]);
+    await must([
+        "openssl",
+        "x509",
+        "-req",
+        "-in",
+        p("server.csr"),
+        "-CA",
+        p("ca.crt"),
+        "-CAkey",
+        p("ca.key"),
+        "-CAcreateserial",
+        "-days",
+        "2",
+        "-extfile",
+        p("server.ext"),
+        "-out",
+        p("server.crt"),
+    ]);
     rmSync(p("ca.key"));
-    writeFileSync(p("server.pem"), readFileSync(p("server.crt"), "utf8") + readFileSync(p("server.key"), "utf8"), { mode: 0o600 });
+    writeFileSync(p("server.pem"), readFileSync(p("server.crt"), "utf8") + readFileSync(p("server.key"), "utf8"), {
+        mode: 0o600,
+    });
     return { caFile: p("ca.crt"), certFile: p("server.crt"), keyFile: p("server.key"), pemFile: p("server.pem") };
 }

@@ -30,21 +30,43 @@ const log = (message: string) => {
 async function readPlan(stack: string, planFile?: string): Promise<RehearsalPlan> {
     const out = planFile
         ? readFileSync(planFile, "utf8")
-        : await must([process.execPath, "--max-semi-space-size=32", path.join(REPO_ROOT, "tools/ts-run.js"),
-            path.join(REPO_ROOT, "tools/plan-cli.ts"), "--stack", stack, "--json"], { cwd: REPO_ROOT, timeoutMs: 180_000 });
+        : await must(
+              [
+                  process.execPath,
+                  "--max-semi-space-size=32",
+                  path.join(REPO_ROOT, "tools/ts-run.js"),
+                  path.join(REPO_ROOT, "tools/plan-cli.ts"),
+                  "--stack",
+                  stack,
+                  "--json",
+              ],
+              { cwd: REPO_ROOT, timeoutMs: 180_000 },
+          );
     const plan = JSON.parse(out);
-    if (plan.stack !== stack) throw new UsageError(`${planFile} is the plan of stack ${JSON.stringify(plan.stack)}, not of --stack ${stack}`);
+    if (plan.stack !== stack)
+        throw new UsageError(`${planFile} is the plan of stack ${JSON.stringify(plan.stack)}, not of --stack ${stack}`);
     const settings = settingsFromPlan(plan);
     // Fail on an unmapped variable before anything is started.
     const probe = {
-        writerHost: "w", readerHosts: [] as string[], redisHost: "r", memcachedServers: [] as string[], sesEndpoint: "", cloudWatchEndpoint: "",
-        caFile: "", dataDir: "", secrets: { DATABASE_PASSWORD: "", REDIS_AUTH_TOKEN: "", ADMIN_TOKEN: "", TICKET_SIGNING_KEY: "" },
+        writerHost: "w",
+        readerHosts: [] as string[],
+        redisHost: "r",
+        memcachedServers: [] as string[],
+        sesEndpoint: "",
+        cloudWatchEndpoint: "",
+        caFile: "",
+        dataDir: "",
+        secrets: { DATABASE_PASSWORD: "", REDIS_AUTH_TOKEN: "", ADMIN_TOKEN: "", TICKET_SIGNING_KEY: "" },
     };
     for (const c of [settings.app, settings.worker]) {
         const env = c.environment;
         const readers = (env.DATABASE_READ_URLS ?? env.DATABASE_READ_URL ?? "").split(",").filter(Boolean).length;
         const nodes = (env.MEMCACHED_SERVERS ?? "").split(",").filter(Boolean).length;
-        rehearsalEnvironment(c, { ...probe, readerHosts: Array(readers).fill("r"), memcachedServers: Array(nodes).fill("m:1") });
+        rehearsalEnvironment(c, {
+            ...probe,
+            readerHosts: Array(readers).fill("r"),
+            memcachedServers: Array(nodes).fill("m:1"),
+        });
     }
     return settings;
 }
@@ -53,12 +75,15 @@ async function readPlan(stack: string, planFile?: string): Promise<RehearsalPlan
 async function clearLeftovers(): Promise<void> {
     const kept = currentRun();
     if (kept?.keep) {
-        throw new PreflightError(`a rehearsal left up with --keep is running (${kept.runDir}); take it down first: npm run rehearse -- down`);
+        throw new PreflightError(
+            `a rehearsal left up with --keep is running (${kept.runDir}); take it down first: npm run rehearse -- down`,
+        );
     }
     const removed = await removeNamespaces(DEFAULT_PREFIX);
     if (removed.length) log(`removed ${removed.length} namespace(s) left by an earlier run`);
     if (existsSync(BASE_DIR)) {
-        for (const entry of readdirSync(BASE_DIR)) if (entry !== "current") rmSync(path.join(BASE_DIR, entry), { recursive: true, force: true });
+        for (const entry of readdirSync(BASE_DIR))
+            if (entry !== "current") rmSync(path.join(BASE_DIR, entry), { recursive: true, force: true });
     }
 }
 
@@ -66,7 +91,11 @@ async function down(): Promise<void> {
     const run = currentRun();
     const removed = await removeNamespaces(DEFAULT_PREFIX);
     if (run) forgetRun(run.runDir);
-    log(removed.length || run ? `down: removed ${removed.length} namespace(s)${run ? ` and ${run.runDir}` : ""}` : "nothing was up");
+    log(
+        removed.length || run
+            ? `down: removed ${removed.length} namespace(s)${run ? ` and ${run.runDir}` : ""}`
+            : "nothing was up",
+    );
 }
 
 async function status(): Promise<void> {
@@ -76,17 +105,33 @@ async function status(): Promise<void> {
         return;
     }
     const state = await controlCall(run, "GET", "/state", 5000).catch((e) => ({ error: String(e.message) }));
-    process.stdout.write(`${JSON.stringify({ runDir: run.runDir, stack: run.stack, publicUrl: run.publicUrl, keep: run.keep, control: state }, null, 2)}\n`);
+    process.stdout.write(
+        `${JSON.stringify({ runDir: run.runDir, stack: run.stack, publicUrl: run.publicUrl, keep: run.keep, control: state }, null, 2)}\n`,
+    );
 }
 
 /** Runs drill-main.ts inside the client namespace and returns its exit code. */
 function runDrill(state: RunState, o: Options, outDir: string, onChild: (pid: number) => void): Promise<number> {
     const client = hostsOf(state.topology, "client")[0];
-    const args = ["netns", "exec", client.ns, process.execPath, path.join(REPO_ROOT, "tools/ts-run.js"),
-        path.join(REPO_ROOT, "tools/rehearse/drill-main.ts"), state.runDir, JSON.stringify({ ...o, outDir })];
-    const child = spawn("ip", args, { stdio: "inherit", cwd: REPO_ROOT, env: { ...process.env, NODE_EXTRA_CA_CERTS: state.certs.caFile } });
+    const args = [
+        "netns",
+        "exec",
+        client.ns,
+        process.execPath,
+        path.join(REPO_ROOT, "tools/ts-run.js"),
+        path.join(REPO_ROOT, "tools/rehearse/drill-main.ts"),
+        state.runDir,
+        JSON.stringify({ ...o, outDir }),
+    ];
+    const child = spawn("ip", args, {
+        stdio: "inherit",
+        cwd: REPO_ROOT,
+        env: { ...process.env, NODE_EXTRA_CA_CERTS: state.certs.caFile },
+    });
     onChild(child.pid!);
-    return new Promise((resolve) => child.on("exit", (code, signal) => resolve(code ?? (signal ? EXIT.interrupted : EXIT.failed))));
+    return new Promise((resolve) =>
+        child.on("exit", (code, signal) => resolve(code ?? (signal ? EXIT.interrupted : EXIT.failed))),
+    );
 }
 
 async function main(): Promise<number> {
@@ -126,20 +171,37 @@ async function main(): Promise<number> {
         log(`${signal}: stopping and cleaning up`);
         if (child) setTimeout(() => child && process.kill(child, "SIGKILL"), 15_000).unref();
         // Mid bring-up: take down what exists, twice (a server may start while the first pass runs), and stop.
-        else void teardown(state, o).then(() => teardown(state, o)).then(() => process.exit(EXIT.interrupted));
+        else
+            void teardown(state, o)
+                .then(() => teardown(state, o))
+                .then(() => process.exit(EXIT.interrupted));
     };
     process.on("SIGINT", onSignal);
     process.on("SIGTERM", onSignal);
 
-    const outDir = path.resolve(o.outDir ?? path.join(REPO_ROOT, ".rehearsal", new Date().toISOString().replace(/[:.]/g, "-")));
+    const outDir = path.resolve(
+        o.outDir ?? path.join(REPO_ROOT, ".rehearsal", new Date().toISOString().replace(/[:.]/g, "-")),
+    );
     let code: number = EXIT.failed;
     let up = false;
     try {
-        state = await bringUp({ repoRoot: REPO_ROOT, settings, prefix: DEFAULT_PREFIX, subnet: DEFAULT_SUBNET, appInstances: o.appInstances, keep: o.keep, log });
+        state = await bringUp({
+            repoRoot: REPO_ROOT,
+            settings,
+            prefix: DEFAULT_PREFIX,
+            subnet: DEFAULT_SUBNET,
+            appInstances: o.appInstances,
+            keep: o.keep,
+            log,
+        });
         up = true;
-        log(`up in ${Math.round((Date.now() - started) / 1000)} s: ${state.publicUrl} (from namespace ${hostsOf(state.topology, "client")[0].ns})`);
+        log(
+            `up in ${Math.round((Date.now() - started) / 1000)} s: ${state.publicUrl} (from namespace ${hostsOf(state.topology, "client")[0].ns})`,
+        );
         if (o.command === "up") {
-            log(`left up; explore with: ip netns exec ${hostsOf(state.topology, "client")[0].ns} curl --cacert ${state.certs.caFile} ${state.publicUrl}/healthz`);
+            log(
+                `left up; explore with: ip netns exec ${hostsOf(state.topology, "client")[0].ns} curl --cacert ${state.certs.caFile} ${state.publicUrl}/healthz`,
+            );
             log(`control plane: npm run rehearse -- status; take it down with: npm run rehearse -- down`);
             return EXIT.ok;
         }
@@ -155,7 +217,9 @@ async function main(): Promise<number> {
         // Kept only when asked and everything came up; a failed bring-up never leaves anything behind.
         if (!o.keep || interrupted || !up) await teardown(state, o);
     }
-    log(`done in ${Math.round((Date.now() - started) / 1000)} s${o.keep ? " (left up: npm run rehearse -- down)" : ""}`);
+    log(
+        `done in ${Math.round((Date.now() - started) / 1000)} s${o.keep ? " (left up: npm run rehearse -- down)" : ""}`,
+    );
     return code;
 }
 
@@ -170,9 +234,15 @@ async function teardown(state: RunState | undefined, o: Options): Promise<void> 
 main().then(
     (code) => process.exit(code),
     (error) => {
-        const known = error instanceof PreflightError ? EXIT.machine
-            : error instanceof EnvMappingError || error instanceof PlanSettingsError || error instanceof UsageError ? EXIT.usage : EXIT.failed;
-        process.stderr.write(`rehearse: ${error instanceof Error ? (known === EXIT.failed ? error.stack : error.message) : String(error)}\n`);
+        const known =
+            error instanceof PreflightError
+                ? EXIT.machine
+                : error instanceof EnvMappingError || error instanceof PlanSettingsError || error instanceof UsageError
+                  ? EXIT.usage
+                  : EXIT.failed;
+        process.stderr.write(
+            `rehearse: ${error instanceof Error ? (known === EXIT.failed ? error.stack : error.message) : String(error)}\n`,
+        );
         process.exit(known);
     },
 );

@@ -25,9 +25,18 @@ export const CONTROL_PORT = 7000;
 
 export function clusterOf(s: RunState): PgCluster {
     return {
-        runDir: s.runDir, subnet: s.topology.subnet, caFile: s.certs.caFile, certFile: s.certs.certFile, keyFile: s.certs.keyFile,
-        passwords: { postgres: s.secrets.postgresPassword, replicator: s.secrets.replicatorPassword, app: s.secrets.DATABASE_PASSWORD },
-        appUser: s.appUser, appDatabase: s.appDatabase,
+        runDir: s.runDir,
+        subnet: s.topology.subnet,
+        caFile: s.certs.caFile,
+        certFile: s.certs.certFile,
+        keyFile: s.certs.keyFile,
+        passwords: {
+            postgres: s.secrets.postgresPassword,
+            replicator: s.secrets.replicatorPassword,
+            app: s.secrets.DATABASE_PASSWORD,
+        },
+        appUser: s.appUser,
+        appDatabase: s.appDatabase,
     };
 }
 
@@ -37,7 +46,9 @@ async function main(runDir: string): Promise<void> {
     const emit = (e: Omit<ControlEvent, "at">, at = Date.now()) => {
         const event = { at, ...e };
         events.push(event);
-        process.stdout.write(`${new Date(at).toISOString()} ${e.source} ${e.kind} ${e.detail ? JSON.stringify(e.detail) : ""}\n`);
+        process.stdout.write(
+            `${new Date(at).toISOString()} ${e.source} ${e.kind} ${e.detail ? JSON.stringify(e.detail) : ""}\n`,
+        );
     };
     const dnsHost = hostsOf(s.topology, "dns")[0];
     const dns = { ip: dnsHost.ip, hostsDir: s.hostsDir };
@@ -45,8 +56,15 @@ async function main(runDir: string): Promise<void> {
     const db = new DbController(s.topology, cluster, dns, emit);
     const lbs = hostsOf(s.topology, "lb");
     const route53 = s.settings.dnsFailover
-        ? new Route53StandIn(s.settings.dnsFailover, lbs, lbs.map((h) => haproxySocket(s, h)),
-            s.settings.loadBalancers[0].protocol === "HTTPS", s.topology.names.public, dns, emit)
+        ? new Route53StandIn(
+              s.settings.dnsFailover,
+              lbs,
+              lbs.map((h) => haproxySocket(s, h)),
+              s.settings.loadBalancers[0].protocol === "HTTPS",
+              s.topology.names.public,
+              dns,
+              emit,
+          )
         : undefined;
     const observer = new Observer(
         dns.ip,
@@ -55,14 +73,23 @@ async function main(runDir: string): Promise<void> {
         emit,
     );
     const fleet = adminApiFleet({
-        instanceUrls: hostsOf(s.topology, "app").map((h) => `http://${h.ip}:${s.settings.app.environment.PORT ?? "8080"}`),
+        instanceUrls: hostsOf(s.topology, "app").map(
+            (h) => `http://${h.ip}:${s.settings.app.environment.PORT ?? "8080"}`,
+        ),
         adminToken: s.secrets.ADMIN_TOKEN,
     });
 
     const routes: Record<string, (url: URL) => Promise<unknown>> = {
         "GET /state": async () => ({
-            db: db.state, busy: db.busy ?? null,
-            dns: route53 ? { answer: route53.answer, primaryHealthy: route53.healthy("PRIMARY"), secondaryHealthy: route53.healthy("SECONDARY") } : null,
+            db: db.state,
+            busy: db.busy ?? null,
+            dns: route53
+                ? {
+                      answer: route53.answer,
+                      primaryHealthy: route53.healthy("PRIMARY"),
+                      secondaryHealthy: route53.healthy("SECONDARY"),
+                  }
+                : null,
             ...observer.snapshot(),
         }),
         "GET /events": async (url) => events.filter((e) => e.at >= Number(url.searchParams.get("since") ?? 0)),
@@ -82,7 +109,10 @@ async function main(runDir: string): Promise<void> {
             res.end(JSON.stringify(body));
         };
         if (!route) return reply(404, { error: `no route ${req.method} ${url.pathname}` });
-        route(url).then((body) => reply(200, body), (error) => reply(500, { error: String(error?.message ?? error) }));
+        route(url).then(
+            (body) => reply(200, body),
+            (error) => reply(500, { error: String(error?.message ?? error) }),
+        );
     });
     const controlHost = hostsOf(s.topology, "control")[0];
     server.listen(CONTROL_PORT, controlHost.ip);

@@ -9,7 +9,16 @@
  * RDS replaces a failed standby with a new host, the rehearsal re-uses the fenced one.
  */
 import { moveRecord } from "./dns";
-import { afterDegrade, afterFailover, afterSyncRestored, beforeDegrade, ClusterState, decide, observe, Thresholds } from "./db-failover-logic";
+import {
+    afterDegrade,
+    afterFailover,
+    afterSyncRestored,
+    beforeDegrade,
+    ClusterState,
+    decide,
+    observe,
+    Thresholds,
+} from "./db-failover-logic";
 import { killAllIn, setLink } from "./netns";
 import { adminQuery, PgCluster, rewindAsStandby, cloneStandby, stopServer } from "./postgres";
 import { SYNC_STANDBY_NAME, syncStandbyNames } from "./postgres-config";
@@ -52,14 +61,27 @@ export class DbController {
         private readonly thresholds: Thresholds = DEFAULT_THRESHOLDS,
     ) {
         const [db1, db2] = hostsOf(topology, "db");
-        this.state = { writer: db1.name, standby: db2.name, standbyEligible: false, syncRequired: false, fenced: [], primaryFailures: 0, standbyMisses: 0 };
+        this.state = {
+            writer: db1.name,
+            standby: db2.name,
+            standbyEligible: false,
+            syncRequired: false,
+            fenced: [],
+            primaryFailures: 0,
+            standbyMisses: 0,
+        };
     }
 
     private h(name: string): Host {
         return host(this.topology, name);
     }
 
-    private query<R = Record<string, any>>(name: string, sql: string, params: unknown[] = [], timeoutMs = 5000): Promise<R[]> {
+    private query<R = Record<string, any>>(
+        name: string,
+        sql: string,
+        params: unknown[] = [],
+        timeoutMs = 5000,
+    ): Promise<R[]> {
         return adminQuery<R>(this.cluster, this.h(name).fqdn, sql, params, timeoutMs);
     }
 
@@ -106,7 +128,11 @@ export class DbController {
         this.state = observe(this.state, seen);
         const decision = decide(this.state, this.thresholds);
         if (decision.kind === "failover") {
-            this.emit({ source: "db", kind: "writer-down-detected", detail: { writer: decision.from, firstFailureAt: this.firstFailureAt } });
+            this.emit({
+                source: "db",
+                kind: "writer-down-detected",
+                detail: { writer: decision.from, firstFailureAt: this.firstFailureAt },
+            });
             await this.exclusive("failover", () => this.failover(decision.to));
         } else if (decision.kind === "degrade") {
             await this.exclusive("degrade", () => this.degrade());
@@ -144,7 +170,12 @@ export class DbController {
 
     async promote(name: string): Promise<void> {
         await this.query(name, "SELECT pg_promote(true, 30)", [], 35_000);
-        await waitFor(`${name} to leave recovery`, async () => (await this.query(name, "SELECT NOT pg_is_in_recovery() AS primary"))[0]?.primary === true, 30_000, 100);
+        await waitFor(
+            `${name} to leave recovery`,
+            async () => (await this.query(name, "SELECT NOT pg_is_in_recovery() AS primary"))[0]?.primary === true,
+            30_000,
+            100,
+        );
         this.emit({ source: "db", kind: "promoted", detail: { server: name } });
     }
 
@@ -157,23 +188,45 @@ export class DbController {
         this.state = beforeDegrade(this.state);
         await this.setSync(this.state.writer, false);
         this.state = afterDegrade(this.state);
-        this.emit({ source: "db", kind: "degraded", detail: { writer: this.state.writer, lostStandby: this.state.standby } });
+        this.emit({
+            source: "db",
+            kind: "degraded",
+            detail: { writer: this.state.writer, lostStandby: this.state.standby },
+        });
     }
 
     /** Makes `standby` the synchronous standby and waits until it holds everything the writer committed. */
     async attachSyncStandby(standby: string): Promise<void> {
         const writer = this.state.writer;
-        await waitFor(`${standby} streaming from ${writer}`, async () =>
-            (await this.query(writer, "SELECT 1 FROM pg_stat_replication WHERE application_name = $1 AND state = 'streaming'", [SYNC_STANDBY_NAME])).length === 1,
-        60_000, 200);
+        await waitFor(
+            `${standby} streaming from ${writer}`,
+            async () =>
+                (
+                    await this.query(
+                        writer,
+                        "SELECT 1 FROM pg_stat_replication WHERE application_name = $1 AND state = 'streaming'",
+                        [SYNC_STANDBY_NAME],
+                    )
+                ).length === 1,
+            60_000,
+            200,
+        );
         await this.setSync(writer, true);
         // Commits acknowledged before the switch may not be on the standby yet: eligible once it is past them.
         const [{ lsn }] = await this.query<{ lsn: string }>(writer, "SELECT pg_current_wal_lsn()::text AS lsn");
-        await waitFor(`${standby} synchronous and caught up`, async () =>
-            (await this.query(writer,
-                "SELECT 1 FROM pg_stat_replication WHERE application_name = $1 AND sync_state = 'sync' AND flush_lsn >= $2::pg_lsn",
-                [SYNC_STANDBY_NAME, lsn])).length === 1,
-        60_000, 100);
+        await waitFor(
+            `${standby} synchronous and caught up`,
+            async () =>
+                (
+                    await this.query(
+                        writer,
+                        "SELECT 1 FROM pg_stat_replication WHERE application_name = $1 AND sync_state = 'sync' AND flush_lsn >= $2::pg_lsn",
+                        [SYNC_STANDBY_NAME, lsn],
+                    )
+                ).length === 1,
+            60_000,
+            100,
+        );
         this.state = afterSyncRestored(this.state, standby);
         this.emit({ source: "db", kind: "sync-standby-attached", detail: { writer, standby } });
     }
@@ -195,8 +248,18 @@ export class DbController {
                 await setLink(this.topology, server, true);
                 // Addresses the host failed to reach while cut off stay "unreachable" in its neighbour table.
                 await run(["ip", "-n", server.ns, "neigh", "flush", "all"]);
-                let { method, output } = await rewindAsStandby(this.cluster, server, writer, writer.fqdn, SYNC_STANDBY_NAME);
-                this.emit({ source: "db", kind: "rewound", detail: { server: name, method, output: output.slice(-300) } });
+                let { method, output } = await rewindAsStandby(
+                    this.cluster,
+                    server,
+                    writer,
+                    writer.fqdn,
+                    SYNC_STANDBY_NAME,
+                );
+                this.emit({
+                    source: "db",
+                    kind: "rewound",
+                    detail: { server: name, method, output: output.slice(-300) },
+                });
                 if (!(await this.streaming(SYNC_STANDBY_NAME, 20_000))) {
                     // A rewound server that cannot follow the new timeline is copied afresh.
                     await killAllIn(server.ns);
@@ -230,8 +293,11 @@ export class DbController {
     private async streaming(applicationName: string, graceMs: number): Promise<boolean> {
         const deadline = Date.now() + graceMs;
         while (Date.now() < deadline) {
-            const rows = await this.query(this.state.writer,
-                "SELECT 1 FROM pg_stat_replication WHERE application_name = $1 AND state = 'streaming'", [applicationName]).catch(() => []);
+            const rows = await this.query(
+                this.state.writer,
+                "SELECT 1 FROM pg_stat_replication WHERE application_name = $1 AND state = 'streaming'",
+                [applicationName],
+            ).catch(() => []);
             if (rows.length === 1) return true;
             await sleep(250);
         }
@@ -247,7 +313,12 @@ export class DbController {
         return this.setSync(name, enabled);
     }
 
-    queryOn<R = Record<string, any>>(name: string, sql: string, params: unknown[] = [], timeoutMs = 5000): Promise<R[]> {
+    queryOn<R = Record<string, any>>(
+        name: string,
+        sql: string,
+        params: unknown[] = [],
+        timeoutMs = 5000,
+    ): Promise<R[]> {
         return this.query<R>(name, sql, params, timeoutMs);
     }
 
@@ -255,4 +326,3 @@ export class DbController {
         return this.h(name);
     }
 }
-

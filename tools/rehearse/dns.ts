@@ -47,11 +47,9 @@ export function writeRecord(hostsDir: string, name: string, ip: string): void {
 /** Fixed records: every host by its own name. */
 export function writeHostRecords(topology: Topology, hostsDir: string): void {
     mkdirSync(hostsDir, { recursive: true });
-    writeFileSync(
-        path.join(hostsDir, "hosts"),
-        topology.hosts.map((h) => `${h.ip} ${h.fqdn}`).join("\n") + "\n",
-        { mode: 0o644 },
-    );
+    writeFileSync(path.join(hostsDir, "hosts"), topology.hosts.map((h) => `${h.ip} ${h.fqdn}`).join("\n") + "\n", {
+        mode: 0o644,
+    });
 }
 
 /** resolv.conf for every namespace: only the rehearsal's dnsmasq, and no search domain surprises. */
@@ -71,13 +69,20 @@ export async function resolveAt(dnsIp: string, name: string): Promise<string[]> 
 }
 
 /** Moves a name and waits until the DNS server answers with the new address (bounded). */
-export async function moveRecord(dnsIp: string, hostsDir: string, name: string, ip: string, timeoutMs = 5000): Promise<void> {
+export async function moveRecord(
+    dnsIp: string,
+    hostsDir: string,
+    name: string,
+    ip: string,
+    timeoutMs = 5000,
+): Promise<void> {
     writeRecord(hostsDir, name, ip);
     const deadline = Date.now() + timeoutMs;
     for (;;) {
         const answer = await resolveAt(dnsIp, name);
         if (answer.length === 1 && answer[0] === ip) return;
-        if (Date.now() > deadline) throw new Error(`DNS still answers ${answer.join(",") || "nothing"} for ${name}, expected ${ip}`);
+        if (Date.now() > deadline)
+            throw new Error(`DNS still answers ${answer.join(",") || "nothing"} for ${name}, expected ${ip}`);
         await new Promise((r) => setTimeout(r, 20));
     }
 }

@@ -47,7 +47,8 @@ export class DrillContext {
         readonly timings: DrillTimings,
         readonly log: (message: string) => void,
     ) {
-        for (const h of [...hostsOf(state.topology, "app"), ...hostsOf(state.topology, "worker")]) this.tasks.set(h.name, state.pids[h.name]);
+        for (const h of [...hostsOf(state.topology, "app"), ...hostsOf(state.topology, "worker")])
+            this.tasks.set(h.name, state.pids[h.name]);
     }
 
     /**
@@ -112,7 +113,12 @@ export class DrillContext {
     }
 
     /** The first event since `since` that matches, waited for (bounded). */
-    async waitEvent(what: string, since: number, match: (e: ControlEvent) => boolean, timeoutMs = this.timings.recoveryTimeoutMs): Promise<ControlEvent> {
+    async waitEvent(
+        what: string,
+        since: number,
+        match: (e: ControlEvent) => boolean,
+        timeoutMs = this.timings.recoveryTimeoutMs,
+    ): Promise<ControlEvent> {
         return waitFor(what, async () => (await this.events(since)).find(match), timeoutMs, 100);
     }
 
@@ -167,9 +173,15 @@ export class DrillContext {
     async query(sql: string, params: unknown[] = []): Promise<{ rows: any[] }> {
         for (let attempt = 1; ; attempt++) {
             const client = new Client({
-                host: this.state.topology.names.writer, port: 5432, user: "postgres", password: this.state.secrets.postgresPassword,
-                database: this.state.appDatabase, ssl: { ca: readFileSync(this.state.certs.caFile, "utf8") },
-                connectionTimeoutMillis: 3000, query_timeout: 30_000, application_name: "rehearsal-checks",
+                host: this.state.topology.names.writer,
+                port: 5432,
+                user: "postgres",
+                password: this.state.secrets.postgresPassword,
+                database: this.state.appDatabase,
+                ssl: { ca: readFileSync(this.state.certs.caFile, "utf8") },
+                connectionTimeoutMillis: 3000,
+                query_timeout: 30_000,
+                application_name: "rehearsal-checks",
             } as any);
             client.on("error", () => undefined);
             try {

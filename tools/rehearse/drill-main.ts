@@ -14,10 +14,18 @@ async function main(): Promise<number> {
     const state = loadState(runDir);
     const started = Date.now();
     const log = (message: string) => {
-        if (!o.json) process.stderr.write(`rehearse [${String(Math.round((Date.now() - started) / 1000)).padStart(4)} s] ${message}\n`);
+        if (!o.json)
+            process.stderr.write(
+                `rehearse [${String(Math.round((Date.now() - started) / 1000)).padStart(4)} s] ${message}\n`,
+            );
     };
     const ctx = new DrillContext(state, o.ci ? CI_TIMINGS : FULL_TIMINGS, log);
-    return runDrill(ctx, { faults: o.only.length ? o.only : FAULT_NAMES, rate: o.rate, outDir: o.outDir, json: o.json });
+    return runDrill(ctx, {
+        faults: o.only.length ? o.only : FAULT_NAMES,
+        rate: o.rate,
+        outDir: o.outDir,
+        json: o.json,
+    });
 }
 
 process.on("SIGINT", () => process.exit(130));

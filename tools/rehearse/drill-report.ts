@@ -45,7 +45,8 @@ export const INVARIANT_KEYS = ["lostOrders", "oversold", "doubleAdmissions", "du
 export function appShareSeconds(records: RequestRecord[], movedAt: number): number | null {
     let first: number | undefined;
     for (const r of records) {
-        if (isWrite(r) && isSuccess(r) && r.endedAt >= movedAt && (first === undefined || r.endedAt < first)) first = r.endedAt;
+        if (isWrite(r) && isSuccess(r) && r.endedAt >= movedAt && (first === undefined || r.endedAt < first))
+            first = r.endedAt;
     }
     return first === undefined ? null : Math.round(first - movedAt) / 1000;
 }
@@ -54,7 +55,8 @@ export function appShareSeconds(records: RequestRecord[], movedAt: number): numb
 export function longestWriteMs(records: RequestRecord[], from: number, to: number): number | null {
     let longest: number | null = null;
     for (const r of records) {
-        if (isWrite(r) && r.startedAt >= from && r.startedAt <= to) longest = Math.max(longest ?? 0, Math.round(r.endedAt - r.startedAt));
+        if (isWrite(r) && r.startedAt >= from && r.startedAt <= to)
+            longest = Math.max(longest ?? 0, Math.round(r.endedAt - r.startedAt));
     }
     return longest;
 }
@@ -89,12 +91,18 @@ export interface DrillIncidents {
     unexpectedExits: Array<{ host: string; at: number }>;
 }
 
-export function evaluateTargets(results: FaultResult[], final: FinalInvariants, incidents: DrillIncidents = { failures: [], unexpectedExits: [] }): Target[] {
+export function evaluateTargets(
+    results: FaultResult[],
+    final: FinalInvariants,
+    incidents: DrillIncidents = { failures: [], unexpectedExits: [] },
+): Target[] {
     const targets: Target[] = [
         {
             target: "every fault recovered",
             met: incidents.failures.length === 0,
-            detail: incidents.failures.length ? incidents.failures.map((f) => `${f.name}: ${f.message}`).join("; ") : `${results.length} of ${results.length}`,
+            detail: incidents.failures.length
+                ? incidents.failures.map((f) => `${f.name}: ${f.message}`).join("; ")
+                : `${results.length} of ${results.length}`,
             decidesExit: true,
         },
         {
@@ -105,20 +113,32 @@ export function evaluateTargets(results: FaultResult[], final: FinalInvariants, 
         },
     ];
     const invariantNames: Record<string, string> = {
-        lostOrders: "0 lost acknowledged orders", oversold: "0 oversold", doubleAdmissions: "0 double admissions",
-        duplicateEmails: "0 duplicate e-mails", missingEmails: "every confirmed order's e-mail sent", lostOutbox: "0 lost outbox rows",
+        lostOrders: "0 lost acknowledged orders",
+        oversold: "0 oversold",
+        doubleAdmissions: "0 double admissions",
+        duplicateEmails: "0 duplicate e-mails",
+        missingEmails: "every confirmed order's e-mail sent",
+        lostOutbox: "0 lost outbox rows",
     };
     for (const [key, title] of Object.entries(invariantNames)) {
         const total = (final as unknown as Record<string, number>)[key];
-        const perFault = results.filter((r) => (r.invariants as unknown as Record<string, number>)[key] > 0).map((r) => r.outcome.name);
-        targets.push({ target: title, met: total === 0, detail: total === 0 ? "0" : `${total}${perFault.length ? ` (during ${perFault.join(", ")})` : ""}`, decidesExit: true });
+        const perFault = results
+            .filter((r) => (r.invariants as unknown as Record<string, number>)[key] > 0)
+            .map((r) => r.outcome.name);
+        targets.push({
+            target: title,
+            met: total === 0,
+            detail: total === 0 ? "0" : `${total}${perFault.length ? ` (during ${perFault.join(", ")})` : ""}`,
+            decidesExit: true,
+        });
     }
     for (const r of results.filter((x) => x.outcome.databaseFault && x.outcome.name !== "db-planned-switchover")) {
         const share = r.appShareSeconds;
         targets.push({
             target: `${r.outcome.name}: writes resume within ${APP_SHARE_TARGET_SECONDS} s of the endpoint move`,
             met: share !== null && share !== undefined && share <= APP_SHARE_TARGET_SECONDS,
-            detail: share === null || share === undefined ? "no successful write after the move" : `${share.toFixed(2)} s`,
+            detail:
+                share === null || share === undefined ? "no successful write after the move" : `${share.toFixed(2)} s`,
             decidesExit: false,
         });
     }
@@ -144,7 +164,11 @@ export function evaluateTargets(results: FaultResult[], final: FinalInvariants, 
     return targets;
 }
 
-export function contractJson(results: FaultResult[], final: FinalInvariants, extra: Record<string, unknown> = {}): Record<string, unknown> {
+export function contractJson(
+    results: FaultResult[],
+    final: FinalInvariants,
+    extra: Record<string, unknown> = {},
+): Record<string, unknown> {
     const ran = results.filter((r) => !r.outcome.skipped);
     const planned = ran.find((r) => r.outcome.name === "db-planned-switchover");
     return {

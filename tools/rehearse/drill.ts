@@ -12,8 +12,18 @@ import { faultStats, renderTable, renderTimelineSvg } from "../loadgen/report";
 import { formatProgress } from "../loadgen/summary";
 import { DrillContext } from "./drill-context";
 import {
-    appShareSeconds, contractJson, longestWriteMs, delta, evaluateTargets, FaultResult, FinalInvariants, InvariantCounts, passed, renderTargets,
-    targetsTakenOut, ZERO,
+    appShareSeconds,
+    contractJson,
+    longestWriteMs,
+    delta,
+    evaluateTargets,
+    FaultResult,
+    FinalInvariants,
+    InvariantCounts,
+    passed,
+    renderTargets,
+    targetsTakenOut,
+    ZERO,
 } from "./drill-report";
 import { FAULT_NAMES } from "./fault-names";
 import { FAULTS } from "./faults";
@@ -40,7 +50,9 @@ async function drain(ctx: DrillContext, eventId: string): Promise<void> {
             progressAt = Date.now();
         }
         if (Date.now() - progressAt > stallMs) {
-            ctx.log(`outbox: ${pending} confirmation(s) made no progress for ${stallMs / 1000} s; judging as it stands`);
+            ctx.log(
+                `outbox: ${pending} confirmation(s) made no progress for ${stallMs / 1000} s; judging as it stands`,
+            );
             return;
         }
         await sleep(5000);
@@ -55,7 +67,10 @@ export interface DrillOptions {
 }
 
 /** Orders of 1-2 tickets; the limited type sells out mid-drill so "oversold" is tested at the edge. */
-async function createEvent(ctx: DrillContext, limitedCapacity: number): Promise<{ eventId: string; ticketTypeIds: string[] }> {
+async function createEvent(
+    ctx: DrillContext,
+    limitedCapacity: number,
+): Promise<{ eventId: string; ticketTypeIds: string[] }> {
     const res = await fetch(`${ctx.state.publicUrl}/events`, {
         method: "POST",
         headers: { authorization: `Bearer ${ctx.state.secrets.ADMIN_TOKEN}`, "content-type": "application/json" },
@@ -77,9 +92,15 @@ export async function runDrill(ctx: DrillContext, o: DrillOptions): Promise<numb
     const started = Date.now();
     const { eventId, ticketTypeIds } = await createEvent(ctx, Math.max(50, Math.round(o.rate * 20)));
     const load = new LoadGenerator({
-        baseUrl: ctx.state.publicUrl, eventId, ticketTypeIds,
-        profile: steadyProfile(o.rate, 3600), maxRequests: o.rate * 3600, maxSeconds: 3600,
-        scanShare: 0.35, lookupShare: 0.1, timeoutMs: 15_000,
+        baseUrl: ctx.state.publicUrl,
+        eventId,
+        ticketTypeIds,
+        profile: steadyProfile(o.rate, 3600),
+        maxRequests: o.rate * 3600,
+        maxSeconds: 3600,
+        scanShare: 0.35,
+        lookupShare: 0.1,
+        timeoutMs: 15_000,
         onProgress: o.json ? undefined : (p) => process.stderr.write(`  [load] ${formatProgress(p)}\n`),
     });
     const invariantsNow = async (drainTimeoutMs: number) => {
@@ -93,9 +114,16 @@ export async function runDrill(ctx: DrillContext, o: DrillOptions): Promise<numb
         await refresh();
         const timer = setInterval(() => void refresh().catch(() => undefined), 500);
         try {
-            return await checkInvariants({ query: (sql, params) => ctx.query(sql, params) }, {
-                eventId, acknowledged: load.acknowledgedOrders(), admissions: load.admissions(), emailsSent, drainTimeoutMs,
-            });
+            return await checkInvariants(
+                { query: (sql, params) => ctx.query(sql, params) },
+                {
+                    eventId,
+                    acknowledged: load.acknowledgedOrders(),
+                    admissions: load.admissions(),
+                    emailsSent,
+                    drainTimeoutMs,
+                },
+            );
         } finally {
             clearInterval(timer);
             await refresh();
@@ -123,17 +151,30 @@ export async function runDrill(ctx: DrillContext, o: DrillOptions): Promise<numb
             }
             if (outcome.skipped) {
                 ctx.log(`${name}: skipped (${outcome.skipped})`);
-                results.push({ outcome, stats: faultStats([], { name, injectedAt: outcome.injectedAt }), invariants: ZERO });
+                results.push({
+                    outcome,
+                    stats: faultStats([], { name, injectedAt: outcome.injectedAt }),
+                    invariants: ZERO,
+                });
                 continue;
             }
             await sleep(ctx.timings.observeMs);
             const checked = await invariantsNow(0);
             const after: InvariantCounts = {
-                lostOrders: checked.lostOrders, oversold: checked.oversold, doubleAdmissions: checked.doubleAdmissions, duplicateEmails: checked.duplicateEmails,
+                lostOrders: checked.lostOrders,
+                oversold: checked.oversold,
+                doubleAdmissions: checked.doubleAdmissions,
+                duplicateEmails: checked.duplicateEmails,
             };
             const result: FaultResult = {
                 outcome,
-                stats: faultStats(load.records, { name, injectedAt: outcome.injectedAt, detectedAt: outcome.detectedAt, recoveredAt: outcome.recoveredAt, endAt: Date.now() }),
+                stats: faultStats(load.records, {
+                    name,
+                    injectedAt: outcome.injectedAt,
+                    detectedAt: outcome.detectedAt,
+                    recoveredAt: outcome.recoveredAt,
+                    endAt: Date.now(),
+                }),
                 invariants: delta(after, before),
             };
             if (outcome.endpointMovedAt !== undefined && name !== "db-planned-switchover") {
@@ -144,12 +185,18 @@ export async function runDrill(ctx: DrillContext, o: DrillOptions): Promise<numb
                 if (longest !== null) outcome.notes.push(`longest write sent during the hold took ${longest} ms`);
             }
             if (outcome.databaseFault) {
-                result.targetsTakenOut = targetsTakenOut(await ctx.events(outcome.injectedAt), outcome.injectedAt, outcome.repairedAt ?? Date.now());
+                result.targetsTakenOut = targetsTakenOut(
+                    await ctx.events(outcome.injectedAt),
+                    outcome.injectedAt,
+                    outcome.repairedAt ?? Date.now(),
+                );
             }
             before = after;
             results.push(result);
-            ctx.log(`${name}: write gap ${result.stats.writeGapSeconds.toFixed(2)} s, errors ${JSON.stringify(result.stats.errors)}` +
-                `${result.appShareSeconds !== undefined ? `, app share ${result.appShareSeconds} s` : ""}; invariants ${JSON.stringify(result.invariants)}`);
+            ctx.log(
+                `${name}: write gap ${result.stats.writeGapSeconds.toFixed(2)} s, errors ${JSON.stringify(result.stats.errors)}` +
+                    `${result.appShareSeconds !== undefined ? `, app share ${result.appShareSeconds} s` : ""}; invariants ${JSON.stringify(result.invariants)}`,
+            );
         }
         await sleep(ctx.timings.baselineMs);
     } finally {
@@ -163,21 +210,48 @@ export async function runDrill(ctx: DrillContext, o: DrillOptions): Promise<numb
     await sleep(500);
     const checked = await invariantsNow(0);
     // Where a duplicate came from (sender and time of each copy), for whoever looks into it.
-    const sesStats = await ctx.ses<{ duplicates: Array<{ messageId: string; sends: Array<{ at: number; from: string }> }> }>("GET", "/_stats");
+    const sesStats = await ctx.ses<{
+        duplicates: Array<{ messageId: string; sends: Array<{ at: number; from: string }> }>;
+    }>("GET", "/_stats");
     for (const d of sesStats.duplicates) {
-        checked.details.push(`duplicate e-mail ${d.messageId}: ${d.sends.map((x) => `${new Date(x.at).toISOString()} from ${ctx.state.topology.hosts.find((h) => h.ip === x.from.replace(/^::ffff:/, ""))?.name ?? x.from}`).join(", ")}`);
+        checked.details.push(
+            `duplicate e-mail ${d.messageId}: ${d.sends.map((x) => `${new Date(x.at).toISOString()} from ${ctx.state.topology.hosts.find((h) => h.ip === x.from.replace(/^::ffff:/, ""))?.name ?? x.from}`).join(", ")}`,
+        );
     }
     const final: FinalInvariants = {
-        lostOrders: checked.lostOrders, oversold: checked.oversold, doubleAdmissions: checked.doubleAdmissions, duplicateEmails: checked.duplicateEmails,
-        missingEmails: checked.missingEmails, lostOutbox: checked.lostOutbox, drained: checked.drained, details: checked.details,
+        lostOrders: checked.lostOrders,
+        oversold: checked.oversold,
+        doubleAdmissions: checked.doubleAdmissions,
+        duplicateEmails: checked.duplicateEmails,
+        missingEmails: checked.missingEmails,
+        lostOutbox: checked.lostOutbox,
+        drained: checked.drained,
+        details: checked.details,
     };
-    return report(ctx, o, { results, final, failures, started, summary: load.summary(), records: load.records, counts: checked.counts });
+    return report(ctx, o, {
+        results,
+        final,
+        failures,
+        started,
+        summary: load.summary(),
+        records: load.records,
+        counts: checked.counts,
+    });
 }
 
-function report(ctx: DrillContext, o: DrillOptions, r: {
-    results: FaultResult[]; final: FinalInvariants; failures: Array<{ name: string; message: string }>; started: number; summary: unknown;
-    records: LoadGenerator["records"]; counts: unknown;
-}): number {
+function report(
+    ctx: DrillContext,
+    o: DrillOptions,
+    r: {
+        results: FaultResult[];
+        final: FinalInvariants;
+        failures: Array<{ name: string; message: string }>;
+        started: number;
+        summary: unknown;
+        records: LoadGenerator["records"];
+        counts: unknown;
+    },
+): number {
     const targets = evaluateTargets(r.results, r.final, { failures: r.failures, unexpectedExits: ctx.unexpectedExits });
     const ok = passed(targets);
     const ran = r.results.filter((x) => !x.outcome.skipped);
@@ -188,7 +262,10 @@ function report(ctx: DrillContext, o: DrillOptions, r: {
         "",
         table,
         "",
-        ...ran.map((x) => `${x.outcome.name}: ${x.outcome.notes.join("; ")}${x.appShareSeconds !== undefined ? `; app share ${x.appShareSeconds} s after the name moved` : ""}${x.outcome.holdMs !== undefined ? `; writes held ${x.outcome.holdMs} ms` : ""}`),
+        ...ran.map(
+            (x) =>
+                `${x.outcome.name}: ${x.outcome.notes.join("; ")}${x.appShareSeconds !== undefined ? `; app share ${x.appShareSeconds} s after the name moved` : ""}${x.outcome.holdMs !== undefined ? `; writes held ${x.outcome.holdMs} ms` : ""}`,
+        ),
         ...r.results.filter((x) => x.outcome.skipped).map((x) => `${x.outcome.name}: skipped, ${x.outcome.skipped}`),
         "",
         `final check: ${JSON.stringify(r.counts)}${r.final.drained ? "" : " (outbox had not drained)"}`,
@@ -199,23 +276,50 @@ function report(ctx: DrillContext, o: DrillOptions, r: {
         ok ? "PASSED" : "FAILED",
     ].join("\n");
     const json = contractJson(r.results, r.final, {
-        stack: ctx.state.stack, passed: ok, drillSeconds: wallSeconds, failedFaults: r.failures, unexpectedExits: ctx.unexpectedExits.length, reportDir: o.outDir,
+        stack: ctx.state.stack,
+        passed: ok,
+        drillSeconds: wallSeconds,
+        failedFaults: r.failures,
+        unexpectedExits: ctx.unexpectedExits.length,
+        reportDir: o.outDir,
     });
-    const svg = renderTimelineSvg(r.records, ran.map((x) => ({
-        name: x.outcome.name, writeGapSeconds: x.stats.writeGapSeconds, injectedAt: x.outcome.injectedAt,
-        detectedAt: x.outcome.detectedAt, recoveredAt: x.outcome.recoveredAt, endAt: x.outcome.repairedAt,
-    })));
+    const svg = renderTimelineSvg(
+        r.records,
+        ran.map((x) => ({
+            name: x.outcome.name,
+            writeGapSeconds: x.stats.writeGapSeconds,
+            injectedAt: x.outcome.injectedAt,
+            detectedAt: x.outcome.detectedAt,
+            recoveredAt: x.outcome.recoveredAt,
+            endAt: x.outcome.repairedAt,
+        })),
+    );
     const files = {
-        table: path.join(o.outDir, "report.txt"), json: path.join(o.outDir, "report.json"), svg: path.join(o.outDir, "timeline.svg"),
+        table: path.join(o.outDir, "report.txt"),
+        json: path.join(o.outDir, "report.json"),
+        svg: path.join(o.outDir, "timeline.svg"),
         records: path.join(o.outDir, "requests.csv"),
     };
     // Every request the load generator made, for anyone who wants to look closer than the table.
-    writeFileSync(files.records, ["kind,startedAt,endedAt,status,error,attempt", ...r.records.map((x) =>
-        [x.kind, x.startedAt, x.endedAt, x.status, x.error ?? "", x.attempt ?? 1].join(","))].join("\n") + "\n");
+    writeFileSync(
+        files.records,
+        [
+            "kind,startedAt,endedAt,status,error,attempt",
+            ...r.records.map((x) =>
+                [x.kind, x.startedAt, x.endedAt, x.status, x.error ?? "", x.attempt ?? 1].join(","),
+            ),
+        ].join("\n") + "\n",
+    );
     writeFileSync(files.table, `${text}\n`);
-    writeFileSync(files.json, `${JSON.stringify({ ...json, targets, summary: r.summary, faultsDetail: r.results }, null, 2)}\n`);
+    writeFileSync(
+        files.json,
+        `${JSON.stringify({ ...json, targets, summary: r.summary, faultsDetail: r.results }, null, 2)}\n`,
+    );
     writeFileSync(files.svg, svg);
     if (o.json) process.stdout.write(`${JSON.stringify(json)}\n`);
-    else process.stdout.write(`\n${text}\n\nreport:   ${files.table}\n          ${files.json}\ntimeline: ${files.svg}\nrequests: ${files.records}\n`);
+    else
+        process.stdout.write(
+            `\n${text}\n\nreport:   ${files.table}\n          ${files.json}\ntimeline: ${files.svg}\nrequests: ${files.records}\n`,
+        );
     return ok ? 0 : 1;
 }

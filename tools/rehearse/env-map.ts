@@ -40,9 +40,14 @@ function withHost(url: string, host: string, name: string): string {
 }
 
 function readerUrls(value: string, values: RehearsalValues, name: string): string {
-    const urls = value.split(",").map((u) => u.trim()).filter(Boolean);
+    const urls = value
+        .split(",")
+        .map((u) => u.trim())
+        .filter(Boolean);
     if (urls.length !== values.readerHosts.length) {
-        throw new EnvMappingError(`${name} lists ${urls.length} replica URL(s); the rehearsal runs ${values.readerHosts.length} replica(s)`);
+        throw new EnvMappingError(
+            `${name} lists ${urls.length} replica URL(s); the rehearsal runs ${values.readerHosts.length} replica(s)`,
+        );
     }
     return urls.map((u, i) => withHost(u, values.readerHosts[i], name)).join(",");
 }
@@ -63,7 +68,9 @@ export const ENVIRONMENT: Record<string, Mapper> = {
     MEMCACHED_SERVERS: (v, r) => {
         const count = v.split(",").filter((s) => s.trim()).length;
         if (count !== r.memcachedServers.length) {
-            throw new EnvMappingError(`MEMCACHED_SERVERS lists ${count} node(s); the rehearsal runs ${r.memcachedServers.length}`);
+            throw new EnvMappingError(
+                `MEMCACHED_SERVERS lists ${count} node(s); the rehearsal runs ${r.memcachedServers.length}`,
+            );
         }
         return r.memcachedServers.join(",");
     },

@@ -41,7 +41,11 @@ export async function setTargetRegistered(socketPath: string, server: string, re
     // (HAProxy would otherwise resume the old target's last check result; it only takes "health down" out of
     // maintenance by way of drain).
     const commands = registered
-        ? [`set server targets/${server} state drain`, `set server targets/${server} health down`, `set server targets/${server} state ready`]
+        ? [
+              `set server targets/${server} state drain`,
+              `set server targets/${server} health down`,
+              `set server targets/${server} state ready`,
+          ]
         : [`set server targets/${server} state maint`];
     for (const command of commands) {
         const answer = await haproxyCommand(socketPath, command);

@@ -22,7 +22,11 @@ export async function listNamespaces(prefix: string): Promise<string[]> {
 
 async function pidsIn(ns: string): Promise<number[]> {
     const out = await run(["ip", "netns", "pids", ns]);
-    return out.stdout.split(/\s+/).filter(Boolean).map(Number).filter((pid) => pid !== process.pid);
+    return out.stdout
+        .split(/\s+/)
+        .filter(Boolean)
+        .map(Number)
+        .filter((pid) => pid !== process.pid);
 }
 
 /** SIGKILLs every process inside the namespace (all of them are the run's own servers). */
@@ -62,7 +66,21 @@ async function addHost(topology: Topology, h: Host, dnsIp: string): Promise<void
     // An empty hosts file: names come from the rehearsal's DNS only, never from the machine's /etc/hosts.
     writeFileSync(path.join(NETNS_ETC, h.ns, "hosts"), "127.0.0.1 localhost\n");
     // Created in the hub and the host directly: no interface ever appears in the machine's namespace.
-    await must(["ip", "-n", topology.hubNs, "link", "add", h.hubLink, "type", "veth", "peer", "name", "eth0", "netns", h.ns]);
+    await must([
+        "ip",
+        "-n",
+        topology.hubNs,
+        "link",
+        "add",
+        h.hubLink,
+        "type",
+        "veth",
+        "peer",
+        "name",
+        "eth0",
+        "netns",
+        h.ns,
+    ]);
     await must(["ip", "-n", topology.hubNs, "link", "set", h.hubLink, "master", topology.bridge, "up"]);
     await must(["ip", "-n", h.ns, "addr", "add", `${h.ip}/24`, "dev", "eth0"]);
     await must(["ip", "-n", h.ns, "link", "set", "eth0", "up"]);

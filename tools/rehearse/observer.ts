@@ -28,7 +28,12 @@ export class Observer {
                 const before = this.names.get(name);
                 if (before !== answer) {
                     this.names.set(name, answer);
-                    if (before !== undefined) this.emit({ source: "control", kind: "name-moved", detail: { name, from: before, to: answer } });
+                    if (before !== undefined)
+                        this.emit({
+                            source: "control",
+                            kind: "name-moved",
+                            detail: { name, from: before, to: answer },
+                        });
                 }
             }
             this.timers[0] = setTimeout(names, 100);
@@ -48,7 +53,12 @@ export class Observer {
                     const status = s.status.split(" ")[0];
                     if (before !== status) {
                         this.servers.set(key, status);
-                        if (before !== undefined) this.emit({ source: "lb", kind: "target-state", detail: { lb: lb.name, server: s.server, from: before, to: status } });
+                        if (before !== undefined)
+                            this.emit({
+                                source: "lb",
+                                kind: "target-state",
+                                detail: { lb: lb.name, server: s.server, from: before, to: status },
+                            });
                     }
                 }
             }

@@ -53,7 +53,16 @@ exit status: 0 every invariant and target held; 1 an invariant or the planned sw
 export class UsageError extends Error {}
 
 export function parseOptions(argv: string[]): Options {
-    const o: Options = { command: "drill", stack: "prod", json: false, ci: false, keep: false, only: [], rate: 0, appInstances: 2 };
+    const o: Options = {
+        command: "drill",
+        stack: "prod",
+        json: false,
+        ci: false,
+        keep: false,
+        only: [],
+        rate: 0,
+        appInstances: 2,
+    };
     const value = (i: number, flag: string) => {
         const v = argv[i + 1];
         if (v === undefined || v.startsWith("--")) throw new UsageError(`${flag} needs a value`);
@@ -61,19 +70,29 @@ export function parseOptions(argv: string[]): Options {
     };
     const positive = (v: string, flag: string, max: number) => {
         const n = Number(v);
-        if (!Number.isInteger(n) || n < 1 || n > max) throw new UsageError(`${flag} must be an integer 1..${max}, got ${JSON.stringify(v)}`);
+        if (!Number.isInteger(n) || n < 1 || n > max)
+            throw new UsageError(`${flag} must be an integer 1..${max}, got ${JSON.stringify(v)}`);
         return n;
     };
     for (let i = 0; i < argv.length; i++) {
         const a = argv[i];
-        const [flag, inline] = a.startsWith("--") && a.includes("=") ? [a.slice(0, a.indexOf("=")), a.slice(a.indexOf("=") + 1)] : [a, undefined];
+        const [flag, inline] =
+            a.startsWith("--") && a.includes("=")
+                ? [a.slice(0, a.indexOf("=")), a.slice(a.indexOf("=") + 1)]
+                : [a, undefined];
         const next = () => inline ?? value(i++, flag);
         if (flag === "--help" || flag === "-h") o.command = "help";
         else if (flag === "--json") o.json = true;
         else if (flag === "--ci") o.ci = true;
         else if (flag === "--keep") o.keep = true;
         else if (flag === "--stack") o.stack = next();
-        else if (flag === "--only") o.only.push(...next().split(",").map((s) => s.trim()).filter(Boolean));
+        else if (flag === "--only")
+            o.only.push(
+                ...next()
+                    .split(",")
+                    .map((s) => s.trim())
+                    .filter(Boolean),
+            );
         else if (flag === "--out") o.outDir = next();
         else if (flag === "--rate") o.rate = positive(next(), flag, 500);
         else if (flag === "--app-instances") o.appInstances = positive(next(), flag, 8);
@@ -84,7 +103,8 @@ export function parseOptions(argv: string[]): Options {
     if (o.appInstances < 2) throw new UsageError("--app-instances must be at least 2 (the drill kills one)");
     if (!/^[A-Za-z0-9_.-]+$/.test(o.stack)) throw new UsageError(`invalid stack name ${JSON.stringify(o.stack)}`);
     const unknown = o.only.filter((f) => !FAULT_NAMES.includes(f));
-    if (unknown.length) throw new UsageError(`unknown fault(s) ${unknown.join(", ")}; known: ${FAULT_NAMES.join(", ")}`);
+    if (unknown.length)
+        throw new UsageError(`unknown fault(s) ${unknown.join(", ")}; known: ${FAULT_NAMES.join(", ")}`);
     if (o.command === "up") o.keep = true;
     if (o.rate === 0) o.rate = o.ci ? 15 : 30;
     return o;

@@ -93,7 +93,12 @@ export class PlanSettingsError extends Error {}
  * https://docs.aws.amazon.com/elasticloadbalancing/latest/application/target-group-health-checks.html
  */
 export const ALB_HEALTH_DEFAULTS = {
-    path: "/", intervalSeconds: 30, timeoutSeconds: 5, healthyThreshold: 5, unhealthyThreshold: 2, matcher: "200",
+    path: "/",
+    intervalSeconds: 30,
+    timeoutSeconds: 5,
+    healthyThreshold: 5,
+    unhealthyThreshold: 2,
+    matcher: "200",
     deregistrationDelaySeconds: 300,
 };
 
@@ -137,19 +142,28 @@ function targetGroupHealth(name: string, inputs: Record<string, any>): TargetGro
 
 /** Primary first: by the tier's role tag when present, else in declaration order. */
 function byRole<T extends { inputs: Record<string, any> }>(items: T[]): T[] {
-    const rank = (r: T) => ({ primary: 0, secondary: 1 } as Record<string, number>)[r.inputs.tags?.["boxoffice:role"]] ?? 2;
-    return items.map((r, i) => ({ r, i })).sort((a, b) => rank(a.r) - rank(b.r) || a.i - b.i).map((x) => x.r);
+    const rank = (r: T) =>
+        (({ primary: 0, secondary: 1 }) as Record<string, number>)[r.inputs.tags?.["boxoffice:role"]] ?? 2;
+    return items
+        .map((r, i) => ({ r, i }))
+        .sort((a, b) => rank(a.r) - rank(b.r) || a.i - b.i)
+        .map((x) => x.r);
 }
 
 function loadBalancers(plan: PlanLike): LoadBalancerSettings[] {
     const groups = byRole(plan.resources.filter((r) => r.type === TARGET_GROUP));
     if (groups.length < 2) {
-        throw new PlanSettingsError(`the ${plan.stack} plan has ${groups.length} target group(s); the rehearsal needs the paired load balancers' two`);
+        throw new PlanSettingsError(
+            `the ${plan.stack} plan has ${groups.length} target group(s); the rehearsal needs the paired load balancers' two`,
+        );
     }
     const listeners = plan.resources.filter((r) => r.type === LISTENER);
     const forwarding = listeners.filter((l) => JSON.stringify(l.inputs.defaultActions ?? []).includes("forward"));
     const https = forwarding.some((l) => l.inputs.protocol === "HTTPS");
-    const fixed = fixedResponses(plan, forwarding.filter((l) => (l.inputs.protocol === "HTTPS") === https).map((l) => l.name));
+    const fixed = fixedResponses(
+        plan,
+        forwarding.filter((l) => (l.inputs.protocol === "HTTPS") === https).map((l) => l.name),
+    );
     return groups.slice(0, 2).map((g, i) => ({
         role: i === 0 ? "primary" : "secondary",
         protocol: https ? "HTTPS" : "HTTP",
@@ -163,15 +177,29 @@ function loadBalancers(plan: PlanLike): LoadBalancerSettings[] {
  * rehearsal applies their union to both). A rule belongs to a listener when its listenerArn names it.
  */
 function fixedResponses(plan: PlanLike, listenerNames: string[]): FixedResponseRule[] {
-    const rules = plan.resources.filter((r) => r.type === LISTENER_RULE
-        && (listenerNames.length === 0 || listenerNames.some((n) => String(r.inputs.listenerArn ?? "").includes(`/${n}-`) || String(r.inputs.listenerArn ?? "").endsWith(`/${n}`))));
+    const rules = plan.resources.filter(
+        (r) =>
+            r.type === LISTENER_RULE &&
+            (listenerNames.length === 0 ||
+                listenerNames.some(
+                    (n) =>
+                        String(r.inputs.listenerArn ?? "").includes(`/${n}-`) ||
+                        String(r.inputs.listenerArn ?? "").endsWith(`/${n}`),
+                )),
+    );
     const seen = new Map<string, FixedResponseRule>();
     for (const r of rules) {
         const action = (r.inputs.actions ?? []).find((a: any) => a.type === "fixed-response")?.fixedResponse;
         const paths: string[] = (r.inputs.conditions ?? []).flatMap((c: any) => c.pathPattern?.values ?? []);
         const other = (r.inputs.conditions ?? []).some((c: any) => !c.pathPattern);
         if (!action || paths.length === 0 || other) continue;
-        const rule = { priority: num(r.inputs.priority, 50000), paths, status: num(action.statusCode, 200), contentType: String(action.contentType ?? "text/plain"), body: String(action.messageBody ?? "") };
+        const rule = {
+            priority: num(r.inputs.priority, 50000),
+            paths,
+            status: num(action.statusCode, 200),
+            contentType: String(action.contentType ?? "text/plain"),
+            body: String(action.messageBody ?? ""),
+        };
         seen.set(JSON.stringify([rule.paths, rule.status, rule.body]), rule);
     }
     return [...seen.values()].sort((a, b) => a.priority - b.priority);
@@ -179,7 +207,10 @@ function fixedResponses(plan: PlanLike, listenerNames: string[]): FixedResponseR
 
 /** An ALB path pattern as an anchored regular expression. */
 export function pathPatternRegex(pattern: string): string {
-    return `^${pattern.replace(/[.+^${}()|[\]\\]/g, "\\$&").replace(/\*/g, ".*").replace(/\?/g, ".")}$`;
+    return `^${pattern
+        .replace(/[.+^${}()|[\]\\]/g, "\\$&")
+        .replace(/\*/g, ".*")
+        .replace(/\?/g, ".")}$`;
 }
 
 function dnsFailover(plan: PlanLike): DnsFailoverSettings | undefined {
@@ -191,9 +222,10 @@ function dnsFailover(plan: PlanLike): DnsFailoverSettings | undefined {
         if (!record) throw new PlanSettingsError(`the ${plan.stack} plan has failover records but no ${role} one`);
         // The record aliases a load balancer and its health check probes that same name: join on it.
         const target = record.inputs.aliases?.[0]?.name;
-        const check = checks.find((c) => target !== undefined && c.inputs.fqdn === target)
-            ?? checks[role === "PRIMARY" ? 0 : 1];
-        if (!check) throw new PlanSettingsError(`the ${role} failover record of the ${plan.stack} plan has no health check`);
+        const check =
+            checks.find((c) => target !== undefined && c.inputs.fqdn === target) ?? checks[role === "PRIMARY" ? 0 : 1];
+        if (!check)
+            throw new PlanSettingsError(`the ${role} failover record of the ${plan.stack} plan has no health check`);
         return {
             role,
             resourcePath: check.inputs.resourcePath ?? ROUTE53_DEFAULTS.resourcePath,
@@ -209,7 +241,10 @@ function dnsFailover(plan: PlanLike): DnsFailoverSettings | undefined {
 }
 
 function containerOf(name: string, inputs: Record<string, any>): ContainerSettings & { entry: string } {
-    const defs = typeof inputs.containerDefinitions === "string" ? JSON.parse(inputs.containerDefinitions) : inputs.containerDefinitions;
+    const defs =
+        typeof inputs.containerDefinitions === "string"
+            ? JSON.parse(inputs.containerDefinitions)
+            : inputs.containerDefinitions;
     if (!Array.isArray(defs) || defs.length !== 1) {
         throw new PlanSettingsError(`task definition ${name}: expected one container definition`);
     }
@@ -234,12 +269,16 @@ function containers(plan: PlanLike): { app: ContainerSettings; worker: Container
     const app = tasks.find((t) => t.entry.endsWith("server.js"));
     const worker = tasks.find((t) => t.entry.endsWith("worker.js"));
     if (!app || !worker) {
-        throw new PlanSettingsError(`the ${plan.stack} plan needs an API task (dist/server.js) and a worker task (dist/worker.js); found ${tasks.map((t) => t.entry || "?").join(", ") || "none"}`);
+        throw new PlanSettingsError(
+            `the ${plan.stack} plan needs an API task (dist/server.js) and a worker task (dist/worker.js); found ${tasks.map((t) => t.entry || "?").join(", ") || "none"}`,
+        );
     }
     const services = plan.resources.filter((r) => r.type === SERVICE);
     for (const t of [app, worker]) {
         // A service names its task definition by ARN: ...:task-definition/<family>:<revision>.
-        const service = services.find((s) => String(s.inputs.taskDefinition ?? "").includes(`task-definition/${t.family}:`));
+        const service = services.find((s) =>
+            String(s.inputs.taskDefinition ?? "").includes(`task-definition/${t.family}:`),
+        );
         if (service?.inputs.desiredCount !== undefined) t.desiredCount = Number(service.inputs.desiredCount);
         delete (t as Partial<typeof t>).entry;
     }
@@ -247,7 +286,12 @@ function containers(plan: PlanLike): { app: ContainerSettings; worker: Container
 }
 
 export function settingsFromPlan(plan: PlanLike): RehearsalPlan {
-    return { stack: plan.stack, loadBalancers: loadBalancers(plan), dnsFailover: dnsFailover(plan), ...containers(plan) };
+    return {
+        stack: plan.stack,
+        loadBalancers: loadBalancers(plan),
+        dnsFailover: dnsFailover(plan),
+        ...containers(plan),
+    };
 }
 
 /**
@@ -256,7 +300,10 @@ export function settingsFromPlan(plan: PlanLike): RehearsalPlan {
  */
 export function matcherCodes(matcher: string): number[] {
     const codes = new Set<number>();
-    for (const part of matcher.split(",").map((p) => p.trim()).filter(Boolean)) {
+    for (const part of matcher
+        .split(",")
+        .map((p) => p.trim())
+        .filter(Boolean)) {
         const range = /^(\d{3})-(\d{3})$/.exec(part);
         if (range) {
             const [lo, hi] = [Number(range[1]), Number(range[2])];

@@ -58,7 +58,12 @@ export function conninfo(fields: Record<string, string>): string {
 }
 
 /** standby.conf: where a standby streams from and under which name the primary sees it. */
-export function standbyConf(o: { sourceHost: string; password: string; applicationName: string; caFile: string }): string {
+export function standbyConf(o: {
+    sourceHost: string;
+    password: string;
+    applicationName: string;
+    caFile: string;
+}): string {
     const info = conninfo({
         host: o.sourceHost,
         port: "5432",

@@ -4,7 +4,17 @@
  * and the administrative queries the failover controller and the drill use.
  */
 import { execFileSync } from "node:child_process";
-import { appendFileSync, chownSync, copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import {
+    appendFileSync,
+    chownSync,
+    copyFileSync,
+    existsSync,
+    mkdirSync,
+    readdirSync,
+    readFileSync,
+    rmSync,
+    writeFileSync,
+} from "node:fs";
 import path from "node:path";
 import { Client } from "pg";
 import { commonConf, hbaConf, REPLICATION_USER, standbyConf } from "./postgres-config";
@@ -26,8 +36,11 @@ const PG_USER = "postgres";
 
 export function pgBinDir(): string {
     const base = "/usr/lib/postgresql";
-    const versions = existsSync(base) ? readdirSync(base).filter((v) => existsSync(path.join(base, v, "bin", "postgres"))) : [];
-    if (versions.length === 0) throw new Error("PostgreSQL server binaries not found under /usr/lib/postgresql (apt-get install postgresql)");
+    const versions = existsSync(base)
+        ? readdirSync(base).filter((v) => existsSync(path.join(base, v, "bin", "postgres")))
+        : [];
+    if (versions.length === 0)
+        throw new Error("PostgreSQL server binaries not found under /usr/lib/postgresql (apt-get install postgresql)");
     return path.join(base, versions.sort((a, b) => Number(b) - Number(a))[0], "bin");
 }
 
@@ -38,7 +51,10 @@ const logFile = (c: PgCluster, h: Host) => path.join(c.runDir, "logs", `${h.name
 
 let ids: { uid: number; gid: number } | undefined;
 function postgresIds(): { uid: number; gid: number } {
-    return (ids ??= { uid: Number(execFileSync("id", ["-u", PG_USER]).toString()), gid: Number(execFileSync("id", ["-g", PG_USER]).toString()) });
+    return (ids ??= {
+        uid: Number(execFileSync("id", ["-u", PG_USER]).toString()),
+        gid: Number(execFileSync("id", ["-g", PG_USER]).toString()),
+    });
 }
 
 function ownedDir(dir: string, mode: number): void {
@@ -50,7 +66,10 @@ function ownedDir(dir: string, mode: number): void {
 /** Puts the run's certificate into a data directory (PostgreSQL wants its key private to its user). */
 function installCertificate(c: PgCluster, dir: string): void {
     const { uid, gid } = postgresIds();
-    for (const [from, to] of [[c.certFile, "server.crt"], [c.keyFile, "server.key"]]) {
+    for (const [from, to] of [
+        [c.certFile, "server.crt"],
+        [c.keyFile, "server.key"],
+    ]) {
         copyFileSync(from, path.join(dir, to));
         chownSync(path.join(dir, to), uid, gid);
     }
@@ -66,8 +85,19 @@ function writeOwned(file: string, text: string): void {
 export function startServer(c: PgCluster, h: Host): number {
     ownedDir(socketDir(c, h), 0o755);
     return startDaemon(
-        [bin("postgres"), "-D", dataDir(c, h), "-c", `listen_addresses=${h.ip}`, "-c", "port=5432",
-            "-c", `unix_socket_directories=${socketDir(c, h)}`, "-c", `cluster_name=${h.name}`],
+        [
+            bin("postgres"),
+            "-D",
+            dataDir(c, h),
+            "-c",
+            `listen_addresses=${h.ip}`,
+            "-c",
+            "port=5432",
+            "-c",
+            `unix_socket_directories=${socketDir(c, h)}`,
+            "-c",
+            `cluster_name=${h.name}`,
+        ],
         { ns: h.ns, user: PG_USER, logFile: logFile(c, h) },
     );
 }
@@ -77,11 +107,23 @@ export async function stopServer(c: PgCluster, h: Host, mode: "fast" | "immediat
 }
 
 /** Connects as the superuser over TLS, verifying the server's certificate against the run's CA. */
-export async function adminQuery<R = Record<string, any>>(c: PgCluster, host: string, sql: string, params: unknown[] = [], timeoutMs = 2000): Promise<R[]> {
+export async function adminQuery<R = Record<string, any>>(
+    c: PgCluster,
+    host: string,
+    sql: string,
+    params: unknown[] = [],
+    timeoutMs = 2000,
+): Promise<R[]> {
     const client = new Client({
-        host, port: 5432, user: PG_USER, password: c.passwords.postgres, database: "postgres",
+        host,
+        port: 5432,
+        user: PG_USER,
+        password: c.passwords.postgres,
+        database: "postgres",
         ssl: { ca: readFileSync(c.caFile, "utf8"), servername: host },
-        connectionTimeoutMillis: timeoutMs, query_timeout: timeoutMs, statement_timeout: timeoutMs,
+        connectionTimeoutMillis: timeoutMs,
+        query_timeout: timeoutMs,
+        statement_timeout: timeoutMs,
         application_name: "rehearsal-control",
     } as any);
     client.on("error", () => undefined);
@@ -95,7 +137,12 @@ export async function adminQuery<R = Record<string, any>>(c: PgCluster, host: st
 }
 
 export async function waitReady(c: PgCluster, h: Host, timeoutMs = 30_000): Promise<void> {
-    await waitFor(`PostgreSQL on ${h.name}`, async () => (await adminQuery(c, h.fqdn, "SELECT 1 AS ok"))[0]?.ok === 1, timeoutMs, 200);
+    await waitFor(
+        `PostgreSQL on ${h.name}`,
+        async () => (await adminQuery(c, h.fqdn, "SELECT 1 AS ok"))[0]?.ok === 1,
+        timeoutMs,
+        200,
+    );
 }
 
 /** A fresh primary: initdb, the shared settings, roles for the app and for replication, the app's database. */
@@ -103,15 +150,51 @@ export async function initPrimary(c: PgCluster, h: Host): Promise<number> {
     ownedDir(path.join(c.runDir, "pg"), 0o755);
     const dir = dataDir(c, h);
     ownedDir(dir, 0o700);
-    await must([bin("initdb"), "-D", dir, "-U", PG_USER, "--auth-local=peer", "--auth-host=scram-sha-256", "-E", "UTF8", "--no-instructions"], { user: PG_USER });
+    await must(
+        [
+            bin("initdb"),
+            "-D",
+            dir,
+            "-U",
+            PG_USER,
+            "--auth-local=peer",
+            "--auth-host=scram-sha-256",
+            "-E",
+            "UTF8",
+            "--no-instructions",
+        ],
+        { user: PG_USER },
+    );
     writeOwned(path.join(dir, "rehearsal.conf"), commonConf());
     appendFileSync(path.join(dir, "postgresql.conf"), "\ninclude 'rehearsal.conf'\n");
     writeOwned(path.join(dir, "pg_hba.conf"), hbaConf(c.subnet));
     installCertificate(c, dir);
     const pid = startServer(c, h);
     // Roles over the local socket (peer), before any password exists.
-    const psql = (sql: string) => must([bin("psql"), "-h", socketDir(c, h), "-U", PG_USER, "-d", "postgres", "-v", "ON_ERROR_STOP=1", "-qAt", "-c", sql], { user: PG_USER });
-    await waitFor(`initial start of ${h.name}`, async () => (await run([bin("pg_isready"), "-h", socketDir(c, h), "-q"])).code === 0, 30_000, 200);
+    const psql = (sql: string) =>
+        must(
+            [
+                bin("psql"),
+                "-h",
+                socketDir(c, h),
+                "-U",
+                PG_USER,
+                "-d",
+                "postgres",
+                "-v",
+                "ON_ERROR_STOP=1",
+                "-qAt",
+                "-c",
+                sql,
+            ],
+            { user: PG_USER },
+        );
+    await waitFor(
+        `initial start of ${h.name}`,
+        async () => (await run([bin("pg_isready"), "-h", socketDir(c, h), "-q"])).code === 0,
+        30_000,
+        200,
+    );
     const lit = (s: string) => `'${s.replace(/'/g, "''")}'`;
     await psql(`ALTER ROLE ${PG_USER} PASSWORD ${lit(c.passwords.postgres)}`);
     await psql(`CREATE ROLE ${REPLICATION_USER} LOGIN REPLICATION PASSWORD ${lit(c.passwords.replicator)}`);
@@ -121,13 +204,28 @@ export async function initPrimary(c: PgCluster, h: Host): Promise<number> {
 }
 
 /** Clones a server from `source` with pg_basebackup and makes it a standby streaming from `streamFrom`. */
-export async function cloneStandby(c: PgCluster, h: Host, source: Host, streamFrom: string, applicationName: string): Promise<number> {
+export async function cloneStandby(
+    c: PgCluster,
+    h: Host,
+    source: Host,
+    streamFrom: string,
+    applicationName: string,
+): Promise<number> {
     const dir = dataDir(c, h);
     rmSync(dir, { recursive: true, force: true });
     ownedDir(dir, 0o700);
     await must(
-        [bin("pg_basebackup"), "-D", dir, "-X", "stream", "-c", "fast",
-            "-d", `host=${source.fqdn} port=5432 user=${REPLICATION_USER} sslmode=verify-full sslrootcert=${c.caFile}`],
+        [
+            bin("pg_basebackup"),
+            "-D",
+            dir,
+            "-X",
+            "stream",
+            "-c",
+            "fast",
+            "-d",
+            `host=${source.fqdn} port=5432 user=${REPLICATION_USER} sslmode=verify-full sslrootcert=${c.caFile}`,
+        ],
         { ns: h.ns, user: PG_USER, env: { PGPASSWORD: c.passwords.replicator }, timeoutMs: 120_000 },
     );
     return becomeStandby(c, h, streamFrom, applicationName);
@@ -136,7 +234,10 @@ export async function cloneStandby(c: PgCluster, h: Host, source: Host, streamFr
 /** Writes standby.conf and standby.signal, then starts the server. */
 export function becomeStandby(c: PgCluster, h: Host, streamFrom: string, applicationName: string): number {
     const dir = dataDir(c, h);
-    writeOwned(path.join(dir, "standby.conf"), standbyConf({ sourceHost: streamFrom, password: c.passwords.replicator, applicationName, caFile: c.caFile }));
+    writeOwned(
+        path.join(dir, "standby.conf"),
+        standbyConf({ sourceHost: streamFrom, password: c.passwords.replicator, applicationName, caFile: c.caFile }),
+    );
     writeOwned(path.join(dir, "standby.signal"), "");
     return startServer(c, h);
 }
@@ -146,13 +247,24 @@ export function becomeStandby(c: PgCluster, h: Host, streamFrom: string, applica
  * new primary never received (it runs crash recovery first when the server died). When rewinding is not
  * possible, a fresh copy. The server must be stopped.
  */
-export async function rewindAsStandby(c: PgCluster, h: Host, source: Host, streamFrom: string, applicationName: string): Promise<{ pid: number; method: "rewind" | "basebackup"; output: string }> {
+export async function rewindAsStandby(
+    c: PgCluster,
+    h: Host,
+    source: Host,
+    streamFrom: string,
+    applicationName: string,
+): Promise<{ pid: number; method: "rewind" | "basebackup"; output: string }> {
     // A just-promoted server records its new timeline in pg_control only at its next checkpoint; before
     // that pg_rewind sees one timeline on both sides and rewinds nothing.
     await adminQuery(c, source.fqdn, "CHECKPOINT", [], 60_000);
     const rewound = await run(
-        [bin("pg_rewind"), "--target-pgdata", dataDir(c, h),
-            "--source-server", `host=${source.fqdn} port=5432 user=${PG_USER} dbname=postgres sslmode=verify-full sslrootcert=${c.caFile}`],
+        [
+            bin("pg_rewind"),
+            "--target-pgdata",
+            dataDir(c, h),
+            "--source-server",
+            `host=${source.fqdn} port=5432 user=${PG_USER} dbname=postgres sslmode=verify-full sslrootcert=${c.caFile}`,
+        ],
         { ns: h.ns, user: PG_USER, env: { PGPASSWORD: c.passwords.postgres }, timeoutMs: 120_000 },
     );
     const output = `${rewound.stdout}${rewound.stderr}`.trim();

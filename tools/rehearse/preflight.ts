@@ -9,15 +9,15 @@ import { run, must } from "./sh";
 
 /** Debian package → a file it installs, to tell whether it is there. */
 export const PACKAGES: Record<string, string> = {
-    "postgresql": "/usr/lib/postgresql",
+    postgresql: "/usr/lib/postgresql",
     "redis-server": "/usr/bin/redis-server",
     "redis-sentinel": "/usr/bin/redis-sentinel",
-    "memcached": "/usr/bin/memcached",
-    "haproxy": "/usr/sbin/haproxy",
+    memcached: "/usr/bin/memcached",
+    haproxy: "/usr/sbin/haproxy",
     "dnsmasq-base": "/usr/sbin/dnsmasq",
-    "iproute2": "/usr/sbin/ip",
-    "curl": "/usr/bin/curl",
-    "openssl": "/usr/bin/openssl",
+    iproute2: "/usr/sbin/ip",
+    curl: "/usr/bin/curl",
+    openssl: "/usr/bin/openssl",
 };
 
 /** Daemons the packages would start if service start-up were allowed, and the ports they would take. */
@@ -28,7 +28,9 @@ const POLICY_RC = "/usr/sbin/policy-rc.d";
 export class PreflightError extends Error {}
 
 export function missingPackages(exists: (file: string) => boolean = existsSync): string[] {
-    return Object.entries(PACKAGES).filter(([, file]) => !exists(file)).map(([pkg]) => pkg);
+    return Object.entries(PACKAGES)
+        .filter(([, file]) => !exists(file))
+        .map(([pkg]) => pkg);
 }
 
 export function requireRoot(): void {
@@ -57,13 +59,18 @@ export async function installPackages(log: (message: string) => void): Promise<v
     try {
         const env = { DEBIAN_FRONTEND: "noninteractive" };
         await must(["apt-get", "update", "-qq"], { env, timeoutMs: 300_000 });
-        await must(["apt-get", "install", "-y", "-qq", "--no-install-recommends", ...missing], { env, timeoutMs: 600_000 });
+        await must(["apt-get", "install", "-y", "-qq", "--no-install-recommends", ...missing], {
+            env,
+            timeoutMs: 600_000,
+        });
     } finally {
         if (ownPolicy) rmSync(POLICY_RC, { force: true });
     }
     const started = (await rootDaemons()).filter((line) => !before.has(line));
     if (started.length > 0) {
-        throw new PreflightError(`the installation left daemons listening in the machine's namespace; stop them:\n${started.join("\n")}`);
+        throw new PreflightError(
+            `the installation left daemons listening in the machine's namespace; stop them:\n${started.join("\n")}`,
+        );
     }
     const still = missingPackages();
     if (still.length > 0) throw new PreflightError(`still missing after apt-get: ${still.join(", ")}`);

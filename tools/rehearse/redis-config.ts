@@ -46,7 +46,16 @@ export interface SentinelTimings {
 /** ElastiCache publishes no detection time for unplanned failover; the rehearsal uses a few seconds. */
 export const DEFAULT_SENTINEL_TIMINGS: SentinelTimings = { downAfterMs: 3000, failoverTimeoutMs: 10_000 };
 
-export function sentinelConf(o: { ip: string; dir: string; primaryIp: string; password: string; tls: RedisTls; quorum: number; reconfigScript: string; timings: SentinelTimings }): string {
+export function sentinelConf(o: {
+    ip: string;
+    dir: string;
+    primaryIp: string;
+    password: string;
+    tls: RedisTls;
+    quorum: number;
+    reconfigScript: string;
+    timings: SentinelTimings;
+}): string {
     return [
         `bind ${o.ip}`,
         // With tls-replication, Sentinel speaks TLS to Redis and to the other Sentinels: it listens on TLS too.

@@ -11,7 +11,14 @@ import type { Emit } from "./db-controller";
 import { haproxyServers } from "./haproxy-admin";
 import { inService } from "./haproxy-config";
 import type { DnsFailoverCheck, DnsFailoverSettings } from "./plan-settings";
-import { checkPasses, CONNECT_TIMEOUT_MS, failoverAnswer, FailoverRole, FIRST_BYTE_TIMEOUT_MS, HealthCheckStatus } from "./route53-logic";
+import {
+    checkPasses,
+    CONNECT_TIMEOUT_MS,
+    failoverAnswer,
+    FailoverRole,
+    FIRST_BYTE_TIMEOUT_MS,
+    HealthCheckStatus,
+} from "./route53-logic";
 import type { Host } from "./topology";
 
 /** One Route 53-style HTTP(S) check: connect within 4 s, first byte within 2 s, 2xx/3xx passes. */
@@ -28,10 +35,15 @@ export function httpCheck(o: { ip: string; hostName: string; path: string; tls: 
         };
         let byteTimer: NodeJS.Timeout | undefined;
         const options = {
-            host: o.ip, port: o.tls ? 443 : 80, path: o.path, method: "GET", agent: false,
+            host: o.ip,
+            port: o.tls ? 443 : 80,
+            path: o.path,
+            method: "GET",
+            agent: false,
             headers: { host: o.hostName, "user-agent": "Amazon-Route53-Health-Check-Service (rehearsal)" },
             // Route 53 does not validate the certificate of an HTTPS health check.
-            servername: o.hostName, rejectUnauthorized: false,
+            servername: o.hostName,
+            rejectUnauthorized: false,
         };
         const req = (o.tls ? https : http).request(options, (res) => {
             done(checkPasses(res.statusCode ?? 0));
@@ -73,7 +85,11 @@ export class Route53StandIn {
         private readonly emit: Emit,
     ) {
         this.endpoints = [settings.primary, settings.secondary].map((check, i) => ({
-            role: check.role, lb: lbs[i], check, status: new HealthCheckStatus(check.failureThreshold), socket: sockets[i],
+            role: check.role,
+            lb: lbs[i],
+            check,
+            status: new HealthCheckStatus(check.failureThreshold),
+            socket: sockets[i],
         }));
     }
 
@@ -99,10 +115,17 @@ export class Route53StandIn {
         let passed = await httpCheck({ ip: e.lb.ip, hostName: e.lb.fqdn, path: e.check.resourcePath, tls: this.tls });
         if (passed && e.check.evaluateTargetHealth) {
             // Evaluate target health: an ALB with no healthy target makes its alias record unhealthy.
-            passed = await haproxyServers(e.socket).then((servers) => servers.some(inService), () => false);
+            passed = await haproxyServers(e.socket).then(
+                (servers) => servers.some(inService),
+                () => false,
+            );
         }
         if (e.status.record(passed)) {
-            this.emit({ source: "dns", kind: e.status.healthy ? "health-check-healthy" : "health-check-unhealthy", detail: { role: e.role, lb: e.lb.name } });
+            this.emit({
+                source: "dns",
+                kind: e.status.healthy ? "health-check-healthy" : "health-check-unhealthy",
+                detail: { role: e.role, lb: e.lb.name },
+            });
         }
         const answer = failoverAnswer(this.healthy("PRIMARY"), this.healthy("SECONDARY"));
         if (answer !== this.answer) {

@@ -51,7 +51,9 @@ export class SesStandIn {
                 sends: Object.fromEntries(this.sends),
                 total: [...this.sends.values()].reduce((a, b) => a + b, 0),
                 abandoned: this.abandoned,
-                duplicates: [...this.history.entries()].filter(([, h]) => h.length > 1).map(([messageId, h]) => ({ messageId, sends: h })),
+                duplicates: [...this.history.entries()]
+                    .filter(([, h]) => h.length > 1)
+                    .map(([messageId, h]) => ({ messageId, sends: h })),
                 parked: this.parked.length,
                 parkedFrom: [...new Set(this.parked.map((p) => p.from))],
                 hold: this.hold,
@@ -132,5 +134,7 @@ export function serve(standIn: SesStandIn, host: string, port: number): Promise<
 // Run directly (tools/ts-run.js sets argv[1] to the entry file), not when imported by tests.
 if (process.argv[1] === __filename) {
     const [host, port] = process.argv.slice(2);
-    void serve(new SesStandIn(), host, Number(port)).then(() => process.stdout.write(`ses stand-in on ${host}:${port}\n`));
+    void serve(new SesStandIn(), host, Number(port)).then(() =>
+        process.stdout.write(`ses stand-in on ${host}:${port}\n`),
+    );
 }

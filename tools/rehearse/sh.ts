@@ -25,7 +25,9 @@ export interface RunResult {
 
 /** The user's home from the password database (libpq looks for client certificates under it). */
 function homeOf(user: string): string {
-    const line = readFileSync("/etc/passwd", "utf8").split("\n").find((l) => l.startsWith(`${user}:`));
+    const line = readFileSync("/etc/passwd", "utf8")
+        .split("\n")
+        .find((l) => l.startsWith(`${user}:`));
     return line?.split(":")[5] || "/nonexistent";
 }
 
@@ -36,7 +38,9 @@ function homeOf(user: string): string {
 export function asUser(user: string | undefined, argv: string[]): string[] {
     if (!user) return argv;
     const ids = /^(\d+):(\d+)$/.exec(user);
-    const flags = ids ? [`--reuid=${ids[1]}`, `--regid=${ids[2]}`, "--clear-groups"] : [`--reuid=${user}`, `--regid=${user}`, "--init-groups"];
+    const flags = ids
+        ? [`--reuid=${ids[1]}`, `--regid=${ids[2]}`, "--clear-groups"]
+        : [`--reuid=${user}`, `--regid=${user}`, "--init-groups"];
     return ["setpriv", ...flags, "--", ...(ids ? [] : ["env", `HOME=${homeOf(user)}`]), ...argv];
 }
 
@@ -82,7 +86,10 @@ export function run(argv: string[], options: RunOptions = {}): Promise<RunResult
 }
 
 export class CommandError extends Error {
-    constructor(readonly argv: string[], readonly result: RunResult) {
+    constructor(
+        readonly argv: string[],
+        readonly result: RunResult,
+    ) {
         super(`${argv.join(" ")} exited ${result.code}: ${(result.stderr || result.stdout).trim().slice(-800)}`);
     }
 }
@@ -135,7 +142,12 @@ export function sleep(ms: number): Promise<void> {
 }
 
 /** Polls until check() returns a value (not undefined/false) or the deadline passes. */
-export async function waitFor<T>(what: string, check: () => Promise<T | undefined | false> | T | undefined | false, timeoutMs: number, intervalMs = 100): Promise<T> {
+export async function waitFor<T>(
+    what: string,
+    check: () => Promise<T | undefined | false> | T | undefined | false,
+    timeoutMs: number,
+    intervalMs = 100,
+): Promise<T> {
     const deadline = Date.now() + timeoutMs;
     let lastError: unknown;
     for (;;) {

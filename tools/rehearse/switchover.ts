@@ -28,24 +28,33 @@ export function adminApiFleet(o: { instanceUrls: string[]; adminToken: string })
         async set(mode) {
             let last = "";
             for (const url of o.instanceUrls) {
-                const res = await fetch(`${url}/admin/mode`, { method: "POST", headers, body: JSON.stringify({ mode }), signal: AbortSignal.timeout(2000) })
-                    .catch((e: Error) => ({ ok: false, status: 0, text: async () => e.message }));
+                const res = await fetch(`${url}/admin/mode`, {
+                    method: "POST",
+                    headers,
+                    body: JSON.stringify({ mode }),
+                    signal: AbortSignal.timeout(2000),
+                }).catch((e: Error) => ({ ok: false, status: 0, text: async () => e.message }));
                 if (res.ok) return;
                 last = `${res.status} ${await res.text()}`;
             }
             throw new Error(`POST /admin/mode ${mode} refused by every instance: ${last}`);
         },
         async waitAll(mode, timeoutMs) {
-            await waitFor(`every instance in mode ${mode}`, async () => {
-                for (const url of o.instanceUrls) {
-                    const res = await fetch(`${url}/admin/mode`, { headers, signal: AbortSignal.timeout(1000) });
-                    const body = (await res.json()) as { mode?: string; writesInFlight?: number };
-                    if (body.mode !== mode) return false;
-                    // Writes admitted before the hold finish on the old writer first.
-                    if (mode === "hold" && body.writesInFlight !== 0) return false;
-                }
-                return true;
-            }, timeoutMs, 50);
+            await waitFor(
+                `every instance in mode ${mode}`,
+                async () => {
+                    for (const url of o.instanceUrls) {
+                        const res = await fetch(`${url}/admin/mode`, { headers, signal: AbortSignal.timeout(1000) });
+                        const body = (await res.json()) as { mode?: string; writesInFlight?: number };
+                        if (body.mode !== mode) return false;
+                        // Writes admitted before the hold finish on the old writer first.
+                        if (mode === "hold" && body.writesInFlight !== 0) return false;
+                    }
+                    return true;
+                },
+                timeoutMs,
+                50,
+            );
         },
     };
 }
@@ -77,11 +86,18 @@ async function latestCheckpoint(cluster: PgCluster, dir: string): Promise<string
     return match[1];
 }
 
-export async function switchover(ctl: DbController, cluster: PgCluster, fleet: FleetMode, emit: Emit): Promise<SwitchoverResult> {
+export async function switchover(
+    ctl: DbController,
+    cluster: PgCluster,
+    fleet: FleetMode,
+    emit: Emit,
+): Promise<SwitchoverResult> {
     return ctl.exclusive("switchover", async () => {
         const { writer: from, standby: to, standbyEligible, syncRequired } = ctl.state;
         if (!to || !standbyEligible || !syncRequired) {
-            throw new Error(`no synchronous standby to switch to (standby=${to ?? "none"}, eligible=${standbyEligible})`);
+            throw new Error(
+                `no synchronous standby to switch to (standby=${to ?? "none"}, eligible=${standbyEligible})`,
+            );
         }
         const holdStartedAt = Date.now();
         await fleet.set("hold");
@@ -89,19 +105,34 @@ export async function switchover(ctl: DbController, cluster: PgCluster, fleet: F
         await fleet.waitAll("hold", 5000);
         // Writes that passed the mode check before the hold finish on the old writer; wait for a quiet moment.
         let quiet = 0;
-        await waitFor("in-flight writes to finish", async () => {
-            const [{ n }] = await ctl.queryOn<{ n: number }>(from, OPEN_WRITES_SQL, [cluster.appUser], 1000);
-            quiet = n === 0 ? quiet + 1 : 0;
-            return quiet >= 2;
-        }, 5000, 50);
+        await waitFor(
+            "in-flight writes to finish",
+            async () => {
+                const [{ n }] = await ctl.queryOn<{ n: number }>(from, OPEN_WRITES_SQL, [cluster.appUser], 1000);
+                quiet = n === 0 ? quiet + 1 : 0;
+                return quiet >= 2;
+            },
+            5000,
+            50,
+        );
         emit({ source: "db", kind: "switchover-writes-drained" });
         await stopServer(cluster, ctl.host(from), "fast");
         const finalLsn = await latestCheckpoint(cluster, dataDir(cluster, ctl.host(from)));
         emit({ source: "db", kind: "switchover-old-writer-stopped", detail: { finalLsn } });
-        await waitFor(`${to} to receive ${finalLsn}`, async () => {
-            const [{ ok }] = await ctl.queryOn<{ ok: boolean }>(to, "SELECT pg_last_wal_receive_lsn() >= $1::pg_lsn AS ok", [finalLsn], 1000);
-            return ok;
-        }, 10_000, 20);
+        await waitFor(
+            `${to} to receive ${finalLsn}`,
+            async () => {
+                const [{ ok }] = await ctl.queryOn<{ ok: boolean }>(
+                    to,
+                    "SELECT pg_last_wal_receive_lsn() >= $1::pg_lsn AS ok",
+                    [finalLsn],
+                    1000,
+                );
+                return ok;
+            },
+            10_000,
+            20,
+        );
         await ctl.promote(to);
         await ctl.setSyncOn(to, false);
         ctl.fencedAfterSwitch(to);
@@ -109,7 +140,10 @@ export async function switchover(ctl: DbController, cluster: PgCluster, fleet: F
         const endpointMovedAt = Date.now();
         await fleet.set("read-write");
         const holdEndedAt = Date.now();
-        emit({ source: "db", kind: "switchover-read-write", detail: { holdMs: holdEndedAt - holdStartedAt } }, holdEndedAt);
+        emit(
+            { source: "db", kind: "switchover-read-write", detail: { holdMs: holdEndedAt - holdStartedAt } },
+            holdEndedAt,
+        );
         await fleet.waitAll("read-write", 5000).catch(() => undefined);
         await sleep(0);
         return { from, to, holdStartedAt, holdEndedAt, holdMs: holdEndedAt - holdStartedAt, endpointMovedAt, finalLsn };

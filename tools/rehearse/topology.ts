@@ -7,7 +7,18 @@
 export const DOMAIN = "rehearsal.test"; // RFC 6761: .test never resolves on the internet
 
 export type Role =
-    | "dns" | "db" | "replica" | "redis" | "sentinel" | "memcached" | "app" | "worker" | "lb" | "ses" | "control" | "client";
+    | "dns"
+    | "db"
+    | "replica"
+    | "redis"
+    | "sentinel"
+    | "memcached"
+    | "app"
+    | "worker"
+    | "lb"
+    | "ses"
+    | "control"
+    | "client";
 
 export interface Host {
     /** Short name, unique in the run: db1, app2, lb1, ... */
@@ -57,16 +68,38 @@ export const SENTINELS = 3;
 
 /** Fixed last octets per role, so an address says what it is in a packet trace. */
 const BASE: Record<Role, number> = {
-    dns: 2, control: 3, client: 4, ses: 5,
-    db: 10, replica: 15, redis: 20, sentinel: 25, memcached: 30, app: 40, worker: 60, lb: 70,
+    dns: 2,
+    control: 3,
+    client: 4,
+    ses: 5,
+    db: 10,
+    replica: 15,
+    redis: 20,
+    sentinel: 25,
+    memcached: 30,
+    app: 40,
+    worker: 60,
+    lb: 70,
 };
-const LIMIT: Partial<Record<Role, number>> = { db: 2, replica: 5, redis: 2, sentinel: 3, memcached: 10, app: 20, worker: 10, lb: 2 };
+const LIMIT: Partial<Record<Role, number>> = {
+    db: 2,
+    replica: 5,
+    redis: 2,
+    sentinel: 3,
+    memcached: 10,
+    app: 20,
+    worker: 10,
+    lb: 2,
+};
 
 export function buildTopology(options: TopologyOptions): Topology {
     if (!/^[a-z][a-z0-9]{1,5}$/.test(options.prefix)) {
         throw new Error(`namespace prefix must be 2-6 lowercase letters/digits, got ${JSON.stringify(options.prefix)}`);
     }
-    if (!/^(\d{1,3})\.(\d{1,3})\.(\d{1,3})$/.test(options.subnet) || options.subnet.split(".").some((o) => Number(o) > 255)) {
+    if (
+        !/^(\d{1,3})\.(\d{1,3})\.(\d{1,3})$/.test(options.subnet) ||
+        options.subnet.split(".").some((o) => Number(o) > 255)
+    ) {
         throw new Error(`subnet must be three octets like 10.213.7, got ${JSON.stringify(options.subnet)}`);
     }
     const hosts: Host[] = [];
@@ -75,8 +108,12 @@ export function buildTopology(options: TopologyOptions): Topology {
         if (index >= limit) throw new Error(`at most ${limit} ${role} host(s)`);
         const ns = `${options.prefix}-${name}`;
         hosts.push({
-            name, role, ip: `${options.subnet}.${BASE[role] + index}`, ns,
-            hubLink: `${options.prefix}h${name}`.slice(0, 15), fqdn: `${name}.${DOMAIN}`,
+            name,
+            role,
+            ip: `${options.subnet}.${BASE[role] + index}`,
+            ns,
+            hubLink: `${options.prefix}h${name}`.slice(0, 15),
+            fqdn: `${name}.${DOMAIN}`,
         });
     };
     const many = (role: Role, stem: string, count: number) => {

@@ -47,7 +47,10 @@ export function watchEndpoint(
         const socket = socketOf(client);
         const remote = socket?.remoteAddress;
         if (socket && remote && !addresses.has(remote)) {
-          options.logger?.warn({ host, from: remote, to: [...addresses] }, "database endpoint moved; closing a connection to the old address");
+          options.logger?.warn(
+            { host, from: remote, to: [...addresses] },
+            "database endpoint moved; closing a connection to the old address",
+          );
           clients.delete(client);
           socket.destroy();
         }

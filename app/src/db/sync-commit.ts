@@ -34,7 +34,8 @@ export function guardSyncCommits(pool: Pool): void {
   pool.on("connect", (client) => {
     cancellations.set(client, 0);
     client.on("notice", (notice) => {
-      if (SYNC_WAIT_CANCELLED.test(notice.message ?? "")) cancellations.set(client, (cancellations.get(client) ?? 0) + 1);
+      if (SYNC_WAIT_CANCELLED.test(notice.message ?? ""))
+        cancellations.set(client, (cancellations.get(client) ?? 0) + 1);
     });
   });
 }
@@ -44,7 +45,10 @@ function count(client: ClientBase): number {
 }
 
 /** COMMIT of an open transaction (sent by `commit`) that never counts an unreplicated commit as success. */
-export async function commitDurably(client: PoolClient, commit: () => Promise<unknown> = () => client.query("COMMIT")): Promise<void> {
+export async function commitDurably(
+  client: PoolClient,
+  commit: () => Promise<unknown> = () => client.query("COMMIT"),
+): Promise<void> {
   const before = count(client);
   await commit();
   if (count(client) !== before) throw new CommitNotReplicated();

@@ -21,7 +21,9 @@ export class SyncPrimary {
   static binDir(): string | undefined {
     const base = "/usr/lib/postgresql";
     if (!existsSync(base)) return undefined;
-    const version = readdirSync(base).filter((v) => existsSync(path.join(base, v, "bin", "postgres"))).sort((a, b) => Number(b) - Number(a))[0];
+    const version = readdirSync(base)
+      .filter((v) => existsSync(path.join(base, v, "bin", "postgres")))
+      .sort((a, b) => Number(b) - Number(a))[0];
     return version ? path.join(base, version, "bin") : undefined;
   }
 
@@ -36,15 +38,44 @@ export class SyncPrimary {
     const gid = Number(execFileSync("id", ["-g", "postgres"]).toString());
     chownSync(dir, uid, gid);
     const asPostgres = (argv: string[]) => ["--reuid=postgres", "--regid=postgres", "--init-groups", "--", ...argv];
-    execFileSync("setpriv", asPostgres([path.join(bin, "initdb"), "-D", path.join(dir, "data"), "-U", "postgres", "--auth=trust", "--no-instructions"]), {
-      stdio: "ignore",
-      env: { ...process.env, HOME: dir },
-    });
-    const server = spawn("setpriv", asPostgres([path.join(bin, "postgres"), "-D", path.join(dir, "data"), "-c", "listen_addresses=127.0.0.1",
-      "-c", `port=${port}`, "-c", `unix_socket_directories=${dir}`, "-c", "fsync=off", "-c", "synchronous_commit=on"]), {
-      stdio: "ignore",
-      env: { ...process.env, HOME: dir },
-    });
+    execFileSync(
+      "setpriv",
+      asPostgres([
+        path.join(bin, "initdb"),
+        "-D",
+        path.join(dir, "data"),
+        "-U",
+        "postgres",
+        "--auth=trust",
+        "--no-instructions",
+      ]),
+      {
+        stdio: "ignore",
+        env: { ...process.env, HOME: dir },
+      },
+    );
+    const server = spawn(
+      "setpriv",
+      asPostgres([
+        path.join(bin, "postgres"),
+        "-D",
+        path.join(dir, "data"),
+        "-c",
+        "listen_addresses=127.0.0.1",
+        "-c",
+        `port=${port}`,
+        "-c",
+        `unix_socket_directories=${dir}`,
+        "-c",
+        "fsync=off",
+        "-c",
+        "synchronous_commit=on",
+      ]),
+      {
+        stdio: "ignore",
+        env: { ...process.env, HOME: dir },
+      },
+    );
     const primary = new SyncPrimary(`postgres://postgres@127.0.0.1:${port}/postgres`, dir, server, bin);
     for (let i = 0; ; i++) {
       try {
@@ -78,7 +109,22 @@ export class SyncPrimary {
 
   async stop(): Promise<void> {
     try {
-      execFileSync("setpriv", ["--reuid=postgres", "--regid=postgres", "--init-groups", "--", path.join(this.bin, "pg_ctl"), "stop", "-D", path.join(this.dir, "data"), "-m", "immediate"], { stdio: "ignore" });
+      execFileSync(
+        "setpriv",
+        [
+          "--reuid=postgres",
+          "--regid=postgres",
+          "--init-groups",
+          "--",
+          path.join(this.bin, "pg_ctl"),
+          "stop",
+          "-D",
+          path.join(this.dir, "data"),
+          "-m",
+          "immediate",
+        ],
+        { stdio: "ignore" },
+      );
     } catch {
       this.process.kill("SIGKILL");
     }

@@ -3,16 +3,42 @@ import http from "node:http";
 import type { AddressInfo } from "node:net";
 import type { RequestRecord } from "../../../tools/loadgen/records";
 import { faultStats } from "../../../tools/loadgen/report";
-import { appShareSeconds, contractJson, longestWriteMs, delta, evaluateTargets, FaultResult, FinalInvariants, passed, targetsTakenOut, ZERO } from "../../../tools/rehearse/drill-report";
+import {
+    appShareSeconds,
+    contractJson,
+    longestWriteMs,
+    delta,
+    evaluateTargets,
+    FaultResult,
+    FinalInvariants,
+    passed,
+    targetsTakenOut,
+    ZERO,
+} from "../../../tools/rehearse/drill-report";
 import { parseOptions } from "../../../tools/rehearse/options";
 import { missingPackages } from "../../../tools/rehearse/preflight";
 import { serve, SesStandIn } from "../../../tools/rehearse/ses-standin";
 
-const buy = (startedAt: number, endedAt: number, status: number): RequestRecord => ({ kind: "buy", startedAt, endedAt, status });
+const buy = (startedAt: number, endedAt: number, status: number): RequestRecord => ({
+    kind: "buy",
+    startedAt,
+    endedAt,
+    status,
+});
 const cleanFinal: FinalInvariants = { ...ZERO, missingEmails: 0, lostOutbox: 0, drained: true, details: [] };
 
-function result(name: string, records: RequestRecord[], extra: Partial<FaultResult> = {}, outcome: Record<string, unknown> = {}): FaultResult {
-    return { outcome: { name, injectedAt: 1000, notes: [], ...outcome }, stats: faultStats(records, { name, injectedAt: 1000, endAt: 9000 }), invariants: ZERO, ...extra };
+function result(
+    name: string,
+    records: RequestRecord[],
+    extra: Partial<FaultResult> = {},
+    outcome: Record<string, unknown> = {},
+): FaultResult {
+    return {
+        outcome: { name, injectedAt: 1000, notes: [], ...outcome },
+        stats: faultStats(records, { name, injectedAt: 1000, endAt: 9000 }),
+        invariants: ZERO,
+        ...extra,
+    };
 }
 
 describe("rehearsal: report", () => {
@@ -23,7 +49,14 @@ describe("rehearsal: report", () => {
     });
 
     it("finds the longest wait of the writes sent during a hold", () => {
-        assert.strictEqual(longestWriteMs([buy(900, 1000, 201), buy(1100, 1900, 201), buy(1500, 1600, 201), buy(2500, 2600, 201)], 1000, 2000), 800);
+        assert.strictEqual(
+            longestWriteMs(
+                [buy(900, 1000, 201), buy(1100, 1900, 201), buy(1500, 1600, 201), buy(2500, 2600, 201)],
+                1000,
+                2000,
+            ),
+            800,
+        );
         assert.strictEqual(longestWriteMs([buy(900, 1000, 201)], 1000, 2000), null);
     });
 
@@ -37,8 +70,13 @@ describe("rehearsal: report", () => {
     });
 
     it("attributes only new violations to a fault", () => {
-        assert.deepStrictEqual(delta({ lostOrders: 2, oversold: 0, doubleAdmissions: 1, duplicateEmails: 3 }, { lostOrders: 2, oversold: 0, doubleAdmissions: 0, duplicateEmails: 1 }),
-            { lostOrders: 0, oversold: 0, doubleAdmissions: 1, duplicateEmails: 2 });
+        assert.deepStrictEqual(
+            delta(
+                { lostOrders: 2, oversold: 0, doubleAdmissions: 1, duplicateEmails: 3 },
+                { lostOrders: 2, oversold: 0, doubleAdmissions: 0, duplicateEmails: 1 },
+            ),
+            { lostOrders: 0, oversold: 0, doubleAdmissions: 1, duplicateEmails: 2 },
+        );
     });
 
     it("ends with the contract's JSON: every key, faults with their figures", () => {
@@ -47,11 +85,29 @@ describe("rehearsal: report", () => {
             result("db-planned-switchover", [buy(1000, 1400, 201)], {}, { holdMs: 850, databaseFault: true }),
         ];
         const json = contractJson(results, cleanFinal, { stack: "prod" });
-        assert.deepStrictEqual(Object.keys(json).slice(0, 7),
-            ["faults", "lostOrders", "oversold", "doubleAdmissions", "duplicateEmails", "plannedSwitchRefusedWrites", "maxWriteGapSeconds"]);
+        assert.deepStrictEqual(Object.keys(json).slice(0, 7), [
+            "faults",
+            "lostOrders",
+            "oversold",
+            "doubleAdmissions",
+            "duplicateEmails",
+            "plannedSwitchRefusedWrites",
+            "maxWriteGapSeconds",
+        ]);
         const fault = (json.faults as Array<Record<string, unknown>>)[0];
-        assert.deepStrictEqual(Object.keys(fault).slice(0, 7), ["name", "writeGapSeconds", "errors", "lostOrders", "oversold", "doubleAdmissions", "duplicateEmails"]);
-        assert.deepStrictEqual([fault.writeGapSeconds, fault.errors, json.plannedSwitchRefusedWrites, json.maxWriteGapSeconds, json.stack], [2, { 503: 1 }, 0, 2, "prod"]);
+        assert.deepStrictEqual(Object.keys(fault).slice(0, 7), [
+            "name",
+            "writeGapSeconds",
+            "errors",
+            "lostOrders",
+            "oversold",
+            "doubleAdmissions",
+            "duplicateEmails",
+        ]);
+        assert.deepStrictEqual(
+            [fault.writeGapSeconds, fault.errors, json.plannedSwitchRefusedWrites, json.maxWriteGapSeconds, json.stack],
+            [2, { 503: 1 }, 0, 2, "prod"],
+        );
         assert.strictEqual(JSON.parse(JSON.stringify(json)).faults[1].holdMs, 850);
     });
 
@@ -62,23 +118,69 @@ describe("rehearsal: report", () => {
         assert.ok(targets.some((t) => !t.met && /writes resume within 5 s/.test(t.target)));
         assert.ok(!passed(evaluateTargets(ok, { ...cleanFinal, duplicateEmails: 1 })));
         assert.ok(!passed(evaluateTargets(ok, { ...cleanFinal, missingEmails: 1 })));
-        assert.ok(!passed(evaluateTargets([result("db-planned-switchover", [buy(1000, 1100, 503)], {}, { holdMs: 1, databaseFault: true })], cleanFinal)));
-        assert.ok(!passed(evaluateTargets(ok, cleanFinal, { failures: [{ name: "x", message: "timed out" }], unexpectedExits: [] })));
-        assert.ok(!passed(evaluateTargets(ok, cleanFinal, { failures: [], unexpectedExits: [{ host: "app1", at: 1 }] })));
+        assert.ok(
+            !passed(
+                evaluateTargets(
+                    [result("db-planned-switchover", [buy(1000, 1100, 503)], {}, { holdMs: 1, databaseFault: true })],
+                    cleanFinal,
+                ),
+            ),
+        );
+        assert.ok(
+            !passed(
+                evaluateTargets(ok, cleanFinal, {
+                    failures: [{ name: "x", message: "timed out" }],
+                    unexpectedExits: [],
+                }),
+            ),
+        );
+        assert.ok(
+            !passed(evaluateTargets(ok, cleanFinal, { failures: [], unexpectedExits: [{ host: "app1", at: 1 }] })),
+        );
     });
 });
 
 describe("rehearsal: command line", () => {
     it("parses commands and options, with CI defaults", () => {
-        assert.deepStrictEqual(parseOptions([]), { command: "drill", stack: "prod", json: false, ci: false, keep: false, only: [], rate: 30, appInstances: 2 });
-        const o = parseOptions(["--ci", "--json", "--only", "db-primary-killed,lb-primary-killed", "--only=app-instance-killed", "--stack=staging"]);
-        assert.deepStrictEqual([o.ci, o.json, o.only, o.stack, o.rate], [true, true, ["db-primary-killed", "lb-primary-killed", "app-instance-killed"], "staging", 15]);
+        assert.deepStrictEqual(parseOptions([]), {
+            command: "drill",
+            stack: "prod",
+            json: false,
+            ci: false,
+            keep: false,
+            only: [],
+            rate: 30,
+            appInstances: 2,
+        });
+        const o = parseOptions([
+            "--ci",
+            "--json",
+            "--only",
+            "db-primary-killed,lb-primary-killed",
+            "--only=app-instance-killed",
+            "--stack=staging",
+        ]);
+        assert.deepStrictEqual(
+            [o.ci, o.json, o.only, o.stack, o.rate],
+            [true, true, ["db-primary-killed", "lb-primary-killed", "app-instance-killed"], "staging", 15],
+        );
         assert.strictEqual(parseOptions(["--plan", "/tmp/p.json"]).planFile, "/tmp/p.json");
-        assert.deepStrictEqual([parseOptions(["up"]).command, parseOptions(["up"]).keep, parseOptions(["down"]).command, parseOptions(["--help"]).command], ["up", true, "down", "help"]);
+        assert.deepStrictEqual(
+            [
+                parseOptions(["up"]).command,
+                parseOptions(["up"]).keep,
+                parseOptions(["down"]).command,
+                parseOptions(["--help"]).command,
+            ],
+            ["up", true, "down", "help"],
+        );
     });
 
     it("names the problem with bad usage", () => {
-        assert.throws(() => parseOptions(["--only", "disk-full"]), /unknown fault\(s\) disk-full; known: db-primary-killed/);
+        assert.throws(
+            () => parseOptions(["--only", "disk-full"]),
+            /unknown fault\(s\) disk-full; known: db-primary-killed/,
+        );
         assert.throws(() => parseOptions(["--rate", "0"]), /--rate must be an integer 1\.\.500/);
         assert.throws(() => parseOptions(["--app-instances", "1"]), /at least 2/);
         assert.throws(() => parseOptions(["--stack"]), /--stack needs a value/);
@@ -86,7 +188,10 @@ describe("rehearsal: command line", () => {
     });
 
     it("lists the Debian packages it would install", () => {
-        assert.deepStrictEqual(missingPackages((f) => !f.includes("haproxy") && !f.includes("sentinel")), ["redis-sentinel", "haproxy"]);
+        assert.deepStrictEqual(
+            missingPackages((f) => !f.includes("haproxy") && !f.includes("sentinel")),
+            ["redis-sentinel", "haproxy"],
+        );
     });
 });
 
@@ -100,17 +205,28 @@ describe("rehearsal: SES stand-in", () => {
     });
     after(() => server.close());
 
-    const send = (messageId: string, signal?: AbortSignal) => fetch(`${base}/v2/email/outbound-emails`, {
-        method: "POST", signal,
-        body: JSON.stringify({ Content: { Raw: { Data: Buffer.from(`From: a@b\r\nMessage-ID: <${messageId}>\r\n\r\nbody`).toString("base64") } } }),
-    });
+    const send = (messageId: string, signal?: AbortSignal) =>
+        fetch(`${base}/v2/email/outbound-emails`, {
+            method: "POST",
+            signal,
+            body: JSON.stringify({
+                Content: {
+                    Raw: {
+                        Data: Buffer.from(`From: a@b\r\nMessage-ID: <${messageId}>\r\n\r\nbody`).toString("base64"),
+                    },
+                },
+            }),
+        });
 
     it("counts every accepted send per Message-ID, so a resend shows", async () => {
         assert.strictEqual((await send("order-1@boxoffice")).status, 200);
         await send("order-1@boxoffice");
         await send("order-2@boxoffice");
         assert.deepStrictEqual(Object.fromEntries(standIn.sends), { "order-1@boxoffice": 2, "order-2@boxoffice": 1 });
-        assert.strictEqual((await fetch(`${base}/v2/email/outbound-emails`, { method: "POST", body: "{}" })).status, 400);
+        assert.strictEqual(
+            (await fetch(`${base}/v2/email/outbound-emails`, { method: "POST", body: "{}" })).status,
+            400,
+        );
     });
 
     it("parks sends on hold; one whose client goes away is never counted, the rest count on release", async () => {
@@ -118,7 +234,12 @@ describe("rehearsal: SES stand-in", () => {
         const abort = new AbortController();
         const dropped = send("order-3@boxoffice", abort.signal).catch(() => "aborted");
         const kept = send("order-4@boxoffice");
-        for (let i = 0; standIn.sends.size < 99 && (await (await fetch(`${base}/_stats`)).json() as { parked: number }).parked < 2; i++) {
+        for (
+            let i = 0;
+            standIn.sends.size < 99 &&
+            ((await (await fetch(`${base}/_stats`)).json()) as { parked: number }).parked < 2;
+            i++
+        ) {
             assert.ok(i < 200, "sends were not parked");
             await new Promise((r) => setTimeout(r, 10));
         }
@@ -135,7 +256,10 @@ describe("rehearsal: SES stand-in", () => {
     });
 
     it("reads the Message-ID header of a raw message", () => {
-        assert.strictEqual(SesStandIn.messageIdOf("Subject: x\r\nMessage-ID: <order-9@boxoffice>\r\n\r\nMessage-ID: <body>"), "order-9@boxoffice");
+        assert.strictEqual(
+            SesStandIn.messageIdOf("Subject: x\r\nMessage-ID: <order-9@boxoffice>\r\n\r\nMessage-ID: <body>"),
+            "order-9@boxoffice",
+        );
         assert.strictEqual(SesStandIn.messageIdOf("Subject: x\r\n\r\nbody"), undefined);
     });
 });
