@@ -51,6 +51,14 @@ async function makeDump(): Promise<Buffer> {
   }
 }
 
+/**
+ * Mocha global fixture (this file is also required from .mocharc.json): makes the dump once in the
+ * main process before the workers start, instead of each worker making its own on a cold machine.
+ */
+export async function mochaGlobalSetup(): Promise<void> {
+  await (dump ??= makeDump());
+}
+
 /** A migrated PGlite of its own, started from the shared dump. */
 export async function migratedPGlite(): Promise<PGliteDatabase> {
   dump ??= makeDump();
