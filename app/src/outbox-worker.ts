@@ -2,6 +2,7 @@ import type { Logger } from "pino";
 import type { Database } from "./db/database";
 import QRCode from "qrcode";
 import type { MailAttachment, Mailer } from "./mail/mailer";
+import { markWithRetry } from "./outbox-mark";
 import { iso } from "./services/stores";
 
 export interface OutboxWorkerOptions {
@@ -127,12 +128,12 @@ export class OutboxWorker {
         await this.release(claimed.rows.slice(index));
         break;
       }
-      await this.deliver(row);
+      await this.deliver(row, claimedAt + this.leaseMs);
     }
     return claimed.rows.length;
   }
 
-  private async deliver(row: OutboxRow): Promise<void> {
+  private async deliver(row: OutboxRow, leaseEndsAt: number): Promise<void> {
     try {
       const tickets = await this.db.query<{ code: string }>("SELECT code FROM tickets WHERE order_id = $1 ORDER BY id", [row.order_id]);
       await this.sendWithTimeout({
@@ -148,7 +149,9 @@ export class OutboxWorker {
       return;
     }
     try {
-      await this.db.query(MARK_SENT_SQL, [row.id]);
+      await markWithRetry(() => this.db.query(MARK_SENT_SQL, [row.id]), leaseEndsAt, (error) =>
+        this.options.logger?.warn({ err: error, outboxId: Number(row.id) }, "marking a sent confirmation failed; retrying"),
+      );
     } catch (error) {
       // Sent but not marked: the lease runs out and the row is sent again (at least once).
       this.options.logger?.error({ err: error, outboxId: Number(row.id) }, "confirmation sent but not marked sent; it will be resent");

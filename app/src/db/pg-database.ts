@@ -1,6 +1,8 @@
 import { Client, ClientConfig, Pool, PoolConfig, QueryConfig } from "pg";
 import type { Logger } from "pino";
 import { Database, QueryResult, Queryable, TransactionOptions } from "./database";
+import { EndpointWatch, watchEndpoint } from "./endpoint-watch";
+import { commitDurably, guardSyncCommits, queryDurably } from "./sync-commit";
 import { tlsSettings } from "./tls";
 
 export interface PgOptions {
@@ -56,6 +58,9 @@ export class PgDatabase implements Database {
   private current: Pool;
   private readonly config: PoolConfig;
   private readonly logger?: Logger;
+  /** The writer's DNS name, followed by each pool's endpoint watch (endpoint-watch.ts). */
+  private readonly host: string;
+  private readonly watches = new Map<Pool, EndpointWatch>();
 
   /** The pool in use now (reset() replaces it). */
   get pool(): Pool {
@@ -64,6 +69,7 @@ export class PgDatabase implements Database {
 
   constructor(options: PgOptions) {
     this.logger = options.logger;
+    this.host = new URL(options.url).hostname;
     const tls = tlsSettings(connectionString(options), options.tlsByDefault ?? false);
     const config: PoolConfig = {
       connectionString: tls.connectionString,
@@ -86,18 +92,27 @@ export class PgDatabase implements Database {
     const pool = new Pool(this.config);
     // An idle client that loses its socket (failover) emits here; without a listener the process dies.
     pool.on("error", (error) => this.logger?.warn({ err: error }, "idle database client failed"));
+    guardSyncCommits(pool);
+    this.watches.set(pool, watchEndpoint(pool, this.host, { logger: this.logger }));
     return pool;
+  }
+
+  private endPool(pool: Pool): Promise<void> {
+    return pool.end().finally(() => {
+      this.watches.get(pool)?.stop();
+      this.watches.delete(pool);
+    });
   }
 
   reset(): void {
     const old = this.current;
     this.current = this.openPool();
     // end() closes idle connections now and each busy one when its holder releases it.
-    this.closing.push(old.end().catch((error) => this.logger?.warn({ err: error }, "closing the previous database pool failed")));
+    this.closing.push(this.endPool(old).catch((error) => this.logger?.warn({ err: error }, "closing the previous database pool failed")));
   }
 
   async query<R>(sql: string, params?: unknown[]): Promise<QueryResult<R>> {
-    const result = await this.pool.query(sql, params as unknown[] | undefined);
+    const result = await queryDurably(this.pool, sql, params);
     return { rows: result.rows as R[], rowCount: result.rowCount ?? 0 };
   }
 
@@ -132,7 +147,7 @@ export class PgDatabase implements Database {
         },
       };
       const value = await fn(tx);
-      await run("COMMIT");
+      await commitDurably(client, () => run("COMMIT"));
       return value;
     } catch (error) {
       // A statement that outlived its client-side timeout may still be running on a socket that
@@ -158,7 +173,7 @@ export class PgDatabase implements Database {
   private readonly closing: Array<Promise<void>> = [];
 
   async close(): Promise<void> {
-    await this.current.end();
+    await this.endPool(this.current);
     await Promise.all(this.closing);
   }
 }

@@ -1,6 +1,7 @@
 import { createHash, randomUUID } from "node:crypto";
 import type { Database, Queryable } from "../db/database";
 import { isRetryable, sleep, sqlState } from "../db/database";
+import { replicationBarrier } from "../db/sync-commit";
 import { HttpError } from "../errors";
 import type { TicketSigner } from "../tickets/codes";
 import { issueSecret, unsealSecret } from "./order-secret";
@@ -51,6 +52,8 @@ export const PURCHASE_SQL = {
   ticketTypeExists: "SELECT 1 FROM ticket_types WHERE id = $1 AND event_id = $2",
   insertOutbox: `INSERT INTO outbox (order_id, kind) VALUES ($1, 'order_confirmation')`,
   takeSeats: `UPDATE ticket_types SET sold = sold + $2 WHERE id = $1 AND sold + $2 <= capacity RETURNING sold`,
+  /** A write that changes nothing: its commit waits for the synchronous standby (replicationBarrier). */
+  touchKey: `UPDATE idempotency_keys SET request_hash = request_hash WHERE key = $1`,
 };
 
 export function ticketInsertSql(count: number): string {
@@ -128,6 +131,8 @@ export async function purchase(
       if (!existing || existing.hash !== hash) {
         throw new HttpError(422, "idempotency_mismatch", "this Idempotency-Key was used with a different request");
       }
+      // Found, not made, by this attempt: its commit may not be on the standby yet (see sync-commit.ts).
+      await replicationBarrier(writer, { sql: PURCHASE_SQL.touchKey, params: [input.idempotencyKey] });
       return { created: ourOrderIds.has(existing.order.id), order: existing.order };
     } catch (error) {
       if (error instanceof SoldOut || sqlState(error) === "23514") {
