@@ -91,6 +91,13 @@ export const ENVIRONMENT: Record<string, Mapper> = {
     SHUTDOWN_DRAIN_MS: keep,
     LOG_LEVEL: (v, r) => r.logLevel ?? v,
     TICKET_SIGNING_KEY_ID: keep,
+    // The waiting room's fleet-wide settings; its alarm checks go to the CloudWatch stand-in, which knows
+    // no alarm in ALARM, so a room opened during a rehearsal admits at its inlet rate.
+    WAITING_ROOM_TOKEN_TTL_SECONDS: keep,
+    WAITING_ROOM_COLLECT_SECONDS: keep,
+    WAITING_ROOM_PAUSE_ERROR_PERCENT: keep,
+    WAITING_ROOM_METRIC_NAMESPACE: keep,
+    WAITING_ROOM_PAUSE_ALARM_PREFIXES: keep,
 };
 
 /** Secrets ECS injects from Secrets Manager: generated fresh for every rehearsal. */

@@ -1,5 +1,5 @@
 /**
- * A local stand-in for Amazon SES v2 (SendEmail with raw content) and CloudWatch (PutMetricData), for
+ * A local stand-in for Amazon SES v2 (SendEmail with raw content) and CloudWatch (PutMetricData, DescribeAlarms), for
  * the rehearsal's worker. It counts every accepted e-mail per Message-ID: that count is how the drill
  * proves "every confirmed order's e-mail sent exactly once" (the file transport overwrites a resend and
  * would hide it).
@@ -45,6 +45,10 @@ export class SesStandIn {
             const parsed = JSON.parse(body || "{}");
             this.metrics.push({ at: Date.now(), namespace: parsed.Namespace, data: parsed.MetricData });
             return json(res, 200, {}, "application/x-amz-json-1.0");
+        }
+        if (req.method === "POST" && String(req.headers["x-amz-target"] ?? "").endsWith(".DescribeAlarms")) {
+            // The waiting room's health gate asks which platform alarms fire: none do here.
+            return json(res, 200, { MetricAlarms: [], CompositeAlarms: [] }, "application/x-amz-json-1.0");
         }
         if (req.method === "GET" && url === "/_stats") {
             return json(res, 200, {

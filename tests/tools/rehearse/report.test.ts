@@ -255,6 +255,20 @@ describe("rehearsal: SES stand-in", () => {
         assert.strictEqual(standIn.sends.get("order-4@boxoffice"), 1);
     });
 
+    it("answers the waiting room's DescribeAlarms through the real SDK: no alarm fires", async () => {
+        const { CloudWatchClient, DescribeAlarmsCommand } = await import("@aws-sdk/client-cloudwatch");
+        const client = new CloudWatchClient({
+            region: "eu-west-1",
+            endpoint: base,
+            credentials: { accessKeyId: "AKIAREHEARSAL0000000", secretAccessKey: "rehearsal-only-not-a-secret" },
+        });
+        const page = await client.send(
+            new DescribeAlarmsCommand({ AlarmNamePrefix: "boxoffice-prod-", StateValue: "ALARM", AlarmTypes: ["MetricAlarm"] }),
+        );
+        assert.deepStrictEqual(page.MetricAlarms, []);
+        client.destroy();
+    });
+
     it("reads the Message-ID header of a raw message", () => {
         assert.strictEqual(
             SesStandIn.messageIdOf("Subject: x\r\nMessage-ID: <order-9@boxoffice>\r\n\r\nMessage-ID: <body>"),
