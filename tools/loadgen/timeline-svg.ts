@@ -1,25 +1,21 @@
 /**
  * The run's picture: successful buys and scans per second on top, the p99 latency of each second's answers
- * in the middle, errors per second below, and each fault's window shaded across all three with its name,
- * injection (solid line) and detection (dashed line).
+ * in the middle, errors per second below, and each fault's window shaded across all three with its
+ * injection (solid line), detection (dashed line) and a numbered badge that the key below the time axis
+ * explains (timeline-faults.ts).
  * A self-contained SVG (no scripts, fonts or styles from outside) that any browser or image viewer shows.
  */
 import { RequestRecord, isError, isSuccess, latencyMs, quantile } from "./records";
+import { esc, f } from "./svg-text";
+import { FAULT_COLOR, TimelineFault, faultKey, faultKeyHeight, faultMarks } from "./timeline-faults";
 
-export interface TimelineFault {
-    name: string;
-    /** Shown beside the name when given (faultStats' figure). */
-    writeGapSeconds?: number;
-    injectedAt: number;
-    detectedAt?: number;
-    recoveredAt?: number;
-    endAt?: number;
-}
+export type { TimelineFault } from "./timeline-faults";
+export { esc } from "./svg-text";
 
 const WIDTH = 1000;
 const LEFT = 64;
 const RIGHT = 24;
-const TOP = 112; // title, subtitle, legend and the fault labels live above the plot
+const TOP = 112; // title, subtitle, legend and the fault badges live above the plot
 const THROUGHPUT_HEIGHT = 210;
 const GAP = 40;
 const LATENCY_HEIGHT = 90;
@@ -27,7 +23,8 @@ const ERRORS_HEIGHT = 90;
 const LATENCY_TOP = TOP + THROUGHPUT_HEIGHT + GAP;
 const ERRORS_TOP = LATENCY_TOP + LATENCY_HEIGHT + GAP;
 const BOTTOM = ERRORS_TOP + ERRORS_HEIGHT;
-const HEIGHT = BOTTOM + 44;
+/** Below the plots: the time axis' ticks, figures and caption; the fault key (if any) starts after it. */
+const AXIS_HEIGHT = 44;
 const PLOT_WIDTH = WIDTH - LEFT - RIGHT;
 /** Beyond this many buckets a bar is under a pixel wide: buckets grow instead. */
 const MAX_BUCKETS = 600;
@@ -38,7 +35,7 @@ const COLORS = {
     latency: "#7b4fb0",
     network: "#7a1020",
     answered: "#e0443e",
-    fault: "#f29d38",
+    fault: FAULT_COLOR,
     grid: "#d9dde3",
     text: "#222",
 };
@@ -55,13 +52,15 @@ interface Bucket {
 export function renderTimelineSvg(records: RequestRecord[], faults: TimelineFault[] = []): string {
     const start = Math.min(first(records.map((r) => r.startedAt)), first(faults.map((f) => f.injectedAt)));
     const end = Math.max(last(records.map((r) => r.endedAt)), last(faults.map((f) => f.recoveredAt ?? f.injectedAt)));
+    // The key has a row per fault, so the picture grows with their number rather than crowding them.
+    const height = BOTTOM + AXIS_HEIGHT + faultKeyHeight(faults.length);
     const out: string[] = [];
     out.push(
-        `<svg xmlns="http://www.w3.org/2000/svg" width="${WIDTH}" height="${HEIGHT}" viewBox="0 0 ${WIDTH} ${HEIGHT}" ` +
+        `<svg xmlns="http://www.w3.org/2000/svg" width="${WIDTH}" height="${height}" viewBox="0 0 ${WIDTH} ${height}" ` +
             `font-family="Helvetica, Arial, sans-serif" font-size="12" fill="${COLORS.text}">`,
         `<title>Throughput, latency and errors over time</title>`,
         `<desc>${esc(describe(records, faults))}</desc>`,
-        `<rect x="0" y="0" width="${WIDTH}" height="${HEIGHT}" fill="#fff"/>`,
+        `<rect x="0" y="0" width="${WIDTH}" height="${height}" fill="#fff"/>`,
         `<text x="${LEFT}" y="24" font-size="17" font-weight="bold">Throughput, latency and errors over time</text>`,
     );
     if (!Number.isFinite(start) || !Number.isFinite(end)) {
@@ -85,8 +84,9 @@ export function renderTimelineSvg(records: RequestRecord[], faults: TimelineFaul
         `<text x="${LEFT}" y="42" font-size="12">${esc(subtitle(records, duration, bucketSeconds))}</text>`,
         legend(),
     );
+    const frame = { top: TOP, bottom: BOTTOM, left: LEFT, right: WIDTH - RIGHT, keyTop: BOTTOM + AXIS_HEIGHT, x, start, end };
     // Fault windows first, so the data draws over them.
-    faults.forEach((fault, index) => out.push(faultMarks(fault, index, x, start, end)));
+    if (faults.length > 0) out.push(faultMarks(faults, frame));
     out.push(
         axes("successful/s", TOP, THROUGHPUT_HEIGHT, throughputScale),
         axes("p99 ms", LATENCY_TOP, LATENCY_HEIGHT, latencyScale),
@@ -110,7 +110,7 @@ export function renderTimelineSvg(records: RequestRecord[], faults: TimelineFaul
             out.push(bar(bucketX(index), top, barWidth, yErrors(bucket.network) - top, COLORS.answered, "answered"));
         }
     });
-    out.push(`</g>`, timeAxis(buckets.length * bucketSeconds, BOTTOM), "</svg>");
+    out.push(`</g>`, timeAxis(buckets.length * bucketSeconds, BOTTOM), faultKey(faults, frame), "</svg>");
     return out.join("\n");
 }
 
@@ -134,37 +134,6 @@ function bucketize(records: RequestRecord[], start: number, count: number, bucke
         }
     }
     return buckets;
-}
-
-function faultMarks(fault: TimelineFault, index: number, x: (at: number) => number, start: number, end: number): string {
-    const from = x(Math.max(start, fault.injectedAt));
-    // Without a known end the window is only its injection line: shading to the chart's end would claim an outage.
-    const until = x(Math.min(end, fault.recoveredAt ?? fault.endAt ?? fault.injectedAt));
-    const bottom = BOTTOM;
-    // Labels alternate between two rows so neighbouring faults do not print over each other.
-    const labelY = TOP - 10 - (index % 2) * 14;
-    const label = fault.writeGapSeconds === undefined ? fault.name : `${fault.name}: ${fault.writeGapSeconds.toFixed(1)} s without writes`;
-    const anchor = from > WIDTH - RIGHT - label.length * 7 ? "end" : "start";
-    const parts = [
-        `<g class="fault">`,
-        `<rect class="fault-window" x="${f(from)}" y="${TOP}" width="${f(Math.max(2, until - from))}" height="${bottom - TOP}" ` +
-            `fill="${COLORS.fault}" fill-opacity="0.16"><title>${esc(fault.name)}</title></rect>`,
-        `<line class="fault-injected" x1="${f(from)}" y1="${labelY + 3}" x2="${f(from)}" y2="${bottom}" ` +
-            `stroke="${COLORS.fault}" stroke-width="2"/>`,
-    ];
-    if (fault.detectedAt !== undefined) {
-        const at = f(x(fault.detectedAt));
-        parts.push(
-            `<line class="fault-detected" x1="${at}" y1="${TOP}" x2="${at}" y2="${bottom}" ` +
-                `stroke="${COLORS.fault}" stroke-width="1.5" stroke-dasharray="4 3"/>`,
-        );
-    }
-    parts.push(
-        `<text class="fault-label" x="${f(anchor === "end" ? from - 3 : from + 3)}" y="${labelY}" text-anchor="${anchor}" ` +
-            `font-weight="bold" fill="#a85a00">${esc(label)}</text>`,
-        `</g>`,
-    );
-    return parts.join("\n");
 }
 
 function axes(label: string, top: number, height: number, { max, step }: { max: number; step: number }): string {
@@ -285,18 +254,10 @@ function formatNumber(value: number): string {
     return Number.isInteger(value) ? String(value) : value.toFixed(1);
 }
 
-function f(value: number): string {
-    return (Math.round(value * 10) / 10).toString();
-}
-
 function first(values: number[]): number {
     return values.reduce((a, b) => Math.min(a, b), Infinity);
 }
 
 function last(values: number[]): number {
     return values.reduce((a, b) => Math.max(a, b), -Infinity);
-}
-
-export function esc(text: string): string {
-    return text.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;").replace(/"/g, "&quot;");
 }
