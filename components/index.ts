@@ -43,6 +43,7 @@ export { BackupPolicyResources, BackupPolicyTransform } from "./backup/backup-po
 export { PAIRED_LOAD_BALANCERS_CONTRACT, DOMAIN_NAME, HOSTED_ZONE_ID, CERTIFICATE_ARN } from "./edge/paired-load-balancers-args";
 export { PairedLoadBalancersResources, PairedLoadBalancersTransform } from "./edge/paired-load-balancers";
 export { WEB_FIREWALL_CONTRACT, WebFirewallTransform, rateLimitOrderProblem } from "./edge/web-firewall";
+export { rateLimitQueueJoinProblem } from "./edge/web-firewall";
 export { SERVICE_SECURITY_GROUPS_CONTRACT, ServiceSecurityGroupsTransform } from "./edge/service-security-groups";
 export { ECS_CLUSTER_CONTRACT } from "./compute/cluster";
 export { CONTAINER_IMAGE_CONTRACT, ContainerImageTransform } from "./compute/container-image";

@@ -38,6 +38,7 @@ export function createEdgeTier(name: string, config: PlatformConfig, network: Ne
         healthCheckIntervalSeconds: lb.healthCheckIntervalSeconds,
         healthCheckFailureThreshold: lb.healthCheckFailureThreshold,
         orderRateLimitPer5Min: lb.orderRateLimitPer5Min,
+        queueJoinRateLimitPer5Min: lb.queueJoinRateLimitPer5Min,
         browseRateLimitPer5Min: lb.browseRateLimitPer5Min,
         appPort: APP_PORT,
         privatePaths: PRIVATE_PATHS,

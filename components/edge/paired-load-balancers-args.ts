@@ -5,7 +5,7 @@ import { z } from "zod";
 import { defineContract, field } from "../contract";
 import type { NetworkIds } from "../network/network-ids";
 import type { Transform } from "../transform";
-import { PATH_PREFIX, rateLimit, rateLimitOrderProblem, WebFirewallTransform } from "./web-firewall";
+import { PATH_PREFIX, rateLimit, rateLimitOrderProblem, rateLimitQueueJoinProblem, WebFirewallTransform } from "./web-firewall";
 
 /** Rule priorities 1..N on every listener; ALBs allow 100 rules per listener by default. */
 export const MAX_PRIVATE_PATHS = 10;
@@ -27,6 +27,7 @@ export const PAIRED_LOAD_BALANCERS_CONTRACT = defineContract({
         healthCheckIntervalSeconds: z.union([z.literal(10), z.literal(30)], { error: "must be 10 or 30 (Route 53 health-check intervals)" }),
         healthCheckFailureThreshold: field.int(1, 10, "Route 53 health-check failure threshold"),
         orderRateLimitPer5Min: rateLimit(),
+        queueJoinRateLimitPer5Min: rateLimit(),
         browseRateLimitPer5Min: rateLimit(),
         privatePaths: z.array(
             field.text(PATH_PREFIX, "a path prefix like /admin: a slash, then letters, digits, . _ ~ - and inner slashes, no trailing slash or wildcard"),
@@ -39,11 +40,14 @@ export const PAIRED_LOAD_BALANCERS_CONTRACT = defineContract({
     defaults: {
         allowPlainHttp: false, deletionProtection: true, accessLogRetentionDays: 90, accessLogForceDestroy: false,
         healthCheckIntervalSeconds: 10, healthCheckFailureThreshold: 3, orderRateLimitPer5Min: 300, browseRateLimitPer5Min: 3000,
+        queueJoinRateLimitPer5Min: 100,
         privatePaths: [], appPort: 8080, healthPath: "/healthz", deregistrationDelaySeconds: 20,
     },
     rules: (v, report) => {
         const order = rateLimitOrderProblem(v.orderRateLimitPer5Min, v.browseRateLimitPer5Min);
         if (order) report("orderRateLimitPer5Min", order);
+        const join = rateLimitQueueJoinProblem(v.queueJoinRateLimitPer5Min, v.browseRateLimitPer5Min);
+        if (join) report("queueJoinRateLimitPer5Min", join);
         const covered = v.privatePaths.find((p) => v.healthPath.startsWith(p));
         if (covered) report("privatePaths", `must not cover healthPath ${v.healthPath}: the Route 53 checks come from the internet`, covered);
         if (v.hostedZoneId && !v.domain) report("hostedZoneId", "needs domain as well");
@@ -120,6 +124,11 @@ export interface PairedLoadBalancersArgs {
     healthCheckFailureThreshold?: number;
     /** WAF limit per client IP per 5 minutes on the order path; at most `browseRateLimitPer5Min`. @default 300 */
     orderRateLimitPer5Min?: number;
+    /**
+     * WAF limit per client IP per 5 minutes on the waiting room's join, `POST /events/{id}/queue` (each join with a new
+     * visitor id takes a place in line); at most `browseRateLimitPer5Min`. @default 100
+     */
+    queueJoinRateLimitPer5Min?: number;
     /** WAF limit per client IP per 5 minutes on everything. @default 3000 */
     browseRateLimitPer5Min?: number;
     /**

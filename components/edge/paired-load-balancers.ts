@@ -163,7 +163,8 @@ export class PairedLoadBalancers extends pulumi.ComponentResource {
 
         const waf = new WebFirewall(`${name}-waf`, {
             loadBalancerArns: albs.map((a) => a.arn), blockedPathPrefixes: privatePaths,
-            orderRateLimitPer5Min: c.orderRateLimitPer5Min, browseRateLimitPer5Min: c.browseRateLimitPer5Min, transform: t.webFirewall, tags: args.tags,
+            orderRateLimitPer5Min: c.orderRateLimitPer5Min, browseRateLimitPer5Min: c.browseRateLimitPer5Min,
+            queueJoinRateLimitPer5Min: c.queueJoinRateLimitPer5Min, transform: t.webFirewall, tags: args.tags,
         }, parent);
 
         const healthChecks = dns ? ROLES.map((role, i) => child(aws.route53.HealthCheck, `${name}-${role}-hc`, {

@@ -19,31 +19,47 @@ export function rateLimitOrderProblem(order: number, browse: number): string | u
     return order <= browse ? undefined : `must not exceed browseRateLimitPer5Min (${browse}): the order path is the stricter one`;
 }
 
+/** The same rule for the queue join: the browse rule counts joins too, so a looser join limit could never act. */
+export function rateLimitQueueJoinProblem(queueJoin: number, browse: number): string | undefined {
+    return queueJoin <= browse ? undefined : `must not exceed browseRateLimitPer5Min (${browse}): the queue join is the stricter one`;
+}
+
+/** A URL path regex for a scoped rate rule: it must compile, and be anchored (WAF matches anywhere in the path otherwise). */
+const pathRegex = () => field.checked((v) => {
+    try {
+        new RegExp(v);
+        return v.startsWith("^") ? undefined : "must be anchored with ^ (WAF matches anywhere in the path otherwise)";
+    } catch {
+        return "must be a regular expression";
+    }
+}, "a regular expression over the URL path");
+const httpMethod = () => field.text(/^[A-Z]+$/, "an HTTP method in capitals, e.g. POST");
+
 export const WEB_FIREWALL_CONTRACT = defineContract({
     component: "WebFirewall",
     fields: {
         orderRateLimitPer5Min: rateLimit(),
         browseRateLimitPer5Min: rateLimit(),
-        orderMethod: field.text(/^[A-Z]+$/, "an HTTP method in capitals, e.g. POST"),
-        orderPathRegex: field.checked((v) => {
-            try {
-                new RegExp(v);
-                return v.startsWith("^") ? undefined : "must be anchored with ^ (WAF matches anywhere in the path otherwise)";
-            } catch {
-                return "must be a regular expression";
-            }
-        }, "a regular expression over the URL path"),
+        orderMethod: httpMethod(),
+        orderPathRegex: pathRegex(),
+        queueJoinRateLimitPer5Min: rateLimit(),
+        queueJoinMethod: httpMethod(),
+        queueJoinPathRegex: pathRegex(),
         blockedPathPrefixes: z.array(field.text(PATH_PREFIX, "a path prefix like /admin"), { error: "must be a list of path prefixes" }),
     },
     defaults: {
         orderRateLimitPer5Min: 300, browseRateLimitPer5Min: 3000, orderMethod: "POST",
         // The ticket service's order endpoint, `POST /events/{id}/orders`: what bots hammer during an on-sale.
         orderPathRegex: "^/events/[^/]+/orders/?$",
+        // The waiting room's join, `POST /events/{id}/queue`: each call with a new visitor id takes a new place.
+        queueJoinRateLimitPer5Min: 100, queueJoinMethod: "POST", queueJoinPathRegex: "^/events/[^/]+/queue/?$",
         blockedPathPrefixes: [],
     },
     rules: (v, report) => {
         const order = rateLimitOrderProblem(v.orderRateLimitPer5Min, v.browseRateLimitPer5Min);
         if (order) report("orderRateLimitPer5Min", order);
+        const join = rateLimitQueueJoinProblem(v.queueJoinRateLimitPer5Min, v.browseRateLimitPer5Min);
+        if (join) report("queueJoinRateLimitPer5Min", join);
     },
 });
 
@@ -66,6 +82,21 @@ export interface WebFirewallArgs {
      * service's `POST /events/{id}/orders`. @default "^/events/[^/]+/orders/?$"
      */
     orderPathRegex?: string;
+    /**
+     * Requests per client IP per 5 minutes to the waiting room's join (`queueJoinMethod` + `queueJoinPathRegex`)
+     * before WAF blocks; at most `browseRateLimitPer5Min`. A visitor joins once per event (joining again with
+     * the same visitor id returns its place, and still counts), but every join with a new visitor id takes a new
+     * place, so one client could otherwise fill the line. Visitors behind one NAT share the budget: raise it for
+     * a sale whose buyers sit behind few addresses (a campus, a carrier-grade NAT). @default 100
+     */
+    queueJoinRateLimitPer5Min?: number;
+    /** Method of the queue join requests. @default "POST" */
+    queueJoinMethod?: string;
+    /**
+     * URL path (URL-decoded) of the queue join, anchored with `^`; the default is the ticket service's
+     * `POST /events/{id}/queue` (not its status polls, `GET /events/{id}/queue/{ticket}`). @default "^/events/[^/]+/queue/?$"
+     */
+    queueJoinPathRegex?: string;
     /** Requests per client IP per 5 minutes to anything before WAF blocks. @default 3000 */
     browseRateLimitPer5Min?: number;
     /**
@@ -100,13 +131,51 @@ function blockedPaths(prefixes: string[], visibilityConfig: aws.types.input.wafv
 }
 
 /**
+ * A rate-based rule per client IP counting only `method` requests whose URL-decoded path matches `regex`.
+ * Shapes chosen from the WAF Developer Guide (rate-based statements and their high-level settings, scope-down
+ * statements, match statements;
+ * https://docs.aws.amazon.com/waf/latest/developerguide/waf-rule-statement-type-rate-based-high-level-settings.html,
+ * https://docs.aws.amazon.com/waf/latest/developerguide/waf-rule-scope-down-statements.html,
+ * https://docs.aws.amazon.com/waf/latest/developerguide/waf-rule-statements-match.html):
+ * - The limit's floor is 10 per window. The evaluation window may be 60, 120, 300 or 600 s; it is left at its
+ *   default, 300 s, which the `...Per5Min` names promise and which the browse rule shares.
+ * - The scope-down statement makes the rule count (and block) only matching requests; others pass it untouched.
+ * - The path is one inline regex match (3 WCUs + 10 for the URL_DECODE transformation). A byte match cannot say
+ *   "one segment between /events/ and /queue" (STARTS_WITH and ENDS_WITH together also match deeper paths), and a
+ *   regex pattern set is a separate resource costing 25 WCUs, worth it only for many patterns shared by rules.
+ */
+function scopedRateRule(
+    rule: string, priority: number, limit: number, method: string, regex: string,
+    visibilityConfig: aws.types.input.wafv2.WebAclVisibilityConfig,
+): aws.types.input.wafv2.WebAclRule {
+    return {
+        name: rule, priority, action: { block: {} }, visibilityConfig,
+        statement: {
+            rateBasedStatement: {
+                limit, aggregateKeyType: "IP",
+                scopeDownStatement: {
+                    andStatement: {
+                        statements: [
+                            { byteMatchStatement: { searchString: method, positionalConstraint: "EXACTLY", fieldToMatch: { method: {} }, textTransformations: [{ priority: 0, type: "NONE" }] } },
+                            { regexMatchStatement: { regexString: regex, fieldToMatch: { uriPath: {} }, textTransformations: [{ priority: 0, type: "URL_DECODE" }] } },
+                        ],
+                    },
+                },
+            },
+        },
+    };
+}
+
+/**
  * A regional WAFv2 web ACL associated with every given load balancer: optional blocked path prefixes, the AWS
- * managed common rule set and
- * known-bad-inputs set, then two rate-based rules per client IP — a strict one on the order path (the
- * endpoint bots hammer during an on-sale; `orderMethod` + `orderPathRegex`) and a looser one for browsing.
+ * managed common rule set and known-bad-inputs set, then three rate-based rules per client IP — strict ones on
+ * the order path (the endpoint bots hammer during an on-sale; `orderMethod` + `orderPathRegex`) and on the
+ * waiting room's join (`queueJoinMethod` + `queueJoinPathRegex`), and a looser one for browsing.
  *
  * Cost: a web ACL is billed monthly plus per rule and per million requests; the two managed groups are free
- * of subscription fees (they are AWS's baseline groups) but count towards WCUs (700 + 200 of 5,000).
+ * of subscription fees (they are AWS's baseline groups) but count towards WCUs (700 + 200; the ACL's own rules
+ * add about 60, inside the 1,500 its base price covers; see
+ * https://docs.aws.amazon.com/waf/latest/developerguide/aws-waf-capacity-units.html).
  */
 export class WebFirewall extends pulumi.ComponentResource {
     readonly webAclArn: pulumi.Output<string>;
@@ -137,23 +206,10 @@ export class WebFirewall extends pulumi.ComponentResource {
                 ...(blocked.length > 0 ? [blockedPaths(blocked, visibility("private-paths"))] : []),
                 managed(10, "AWSManagedRulesCommonRuleSet"),
                 managed(20, "AWSManagedRulesKnownBadInputsRuleSet"),
-                {
-                    // Evaluated before the browse limit so an order flood is blocked at the lower threshold.
-                    name: "order-rate", priority: 30, action: { block: {} }, visibilityConfig: visibility("order-rate"),
-                    statement: {
-                        rateBasedStatement: {
-                            limit: order, aggregateKeyType: "IP",
-                            scopeDownStatement: {
-                                andStatement: {
-                                    statements: [
-                                        { byteMatchStatement: { searchString: c.orderMethod, positionalConstraint: "EXACTLY", fieldToMatch: { method: {} }, textTransformations: [{ priority: 0, type: "NONE" }] } },
-                                        { regexMatchStatement: { regexString: c.orderPathRegex, fieldToMatch: { uriPath: {} }, textTransformations: [{ priority: 0, type: "URL_DECODE" }] } },
-                                    ],
-                                },
-                            },
-                        },
-                    },
-                },
+                // Both scoped limits come before the browse limit, so a flood of orders or joins is blocked at its own,
+                // lower threshold; with the default paths they count disjoint requests, so their relative order is moot.
+                scopedRateRule("order-rate", 30, order, c.orderMethod, c.orderPathRegex, visibility("order-rate")),
+                scopedRateRule("queue-join-rate", 35, c.queueJoinRateLimitPer5Min, c.queueJoinMethod, c.queueJoinPathRegex, visibility("queue-join-rate")),
                 {
                     name: "browse-rate", priority: 40, action: { block: {} }, visibilityConfig: visibility("browse-rate"),
                     statement: { rateBasedStatement: { limit: browse, aggregateKeyType: "IP" } },

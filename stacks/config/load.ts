@@ -4,7 +4,7 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import { BACKUP_START_WINDOW_MINUTES, DEFAULT_BACKUP_SCHEDULES, scheduleConflict } from "../../components/backup/schedule-windows";
-import { nodesPerAzProblem, rateLimitOrderProblem } from "../../components";
+import { nodesPerAzProblem, rateLimitOrderProblem, rateLimitQueueJoinProblem } from "../../components";
 import { DEFAULTS } from "./defaults";
 import { AWS_REGIONS, AZ_COUNTS, didYouMean, localDateTime } from "./rules";
 import { PlatformConfig, TOP_LEVEL_KEYS, platformSchema } from "./schema";
@@ -101,6 +101,8 @@ function crossFieldProblems(c: PlatformConfig, region: string, now: Date): strin
     }
     const rates = rateLimitOrderProblem(lb.orderRateLimitPer5Min, lb.browseRateLimitPer5Min);
     if (rates) k("loadBalancers.orderRateLimitPer5Min", lb.orderRateLimitPer5Min, rates);
+    const joins = rateLimitQueueJoinProblem(lb.queueJoinRateLimitPer5Min, lb.browseRateLimitPer5Min);
+    if (joins) k("loadBalancers.queueJoinRateLimitPer5Min", lb.queueJoinRateLimitPer5Min, joins);
     const profiles = [
         ...c.scaling.schedules.map((s, i) => ({ path: `scaling.schedules[${i}]`, s })),
         ...(c.scaling.onSale ? [{ path: "scaling.onSale", s: c.scaling.onSale }] : []),

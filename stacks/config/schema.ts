@@ -26,7 +26,10 @@ export const KEYS = {
         "dailyRetentionDays", "weeklyRetentionDays", "monthlyRetentionDays", "monthlyColdStorageAfterDays", "copyToRegion",
         "vaultLock", "vaultLockMode", "restoreTesting",
     ],
-    loadBalancers: ["orderRateLimitPer5Min", "browseRateLimitPer5Min", "healthCheckIntervalSeconds", "healthCheckFailureThreshold", "accessLogRetentionDays"],
+    loadBalancers: [
+        "orderRateLimitPer5Min", "queueJoinRateLimitPer5Min", "browseRateLimitPer5Min", "healthCheckIntervalSeconds",
+        "healthCheckFailureThreshold", "accessLogRetentionDays",
+    ],
     app: ["cpu", "memory", "minTasks", "maxTasks", "targetCpuPercent", "healthCheckGracePeriodSeconds", "logRetentionDays"],
     worker: ["cpu", "memory", "minTasks", "maxTasks", "targetCpuPercent", "logRetentionDays"],
     scaling: ["schedules", "onSale"],

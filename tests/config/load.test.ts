@@ -103,6 +103,8 @@ describe("stack config", () => {
             ["network", { availabilityZones: "3" }, "boxoffice:network.availabilityZones = \"3\": must be a whole number 2..6 (at least 2 for failover; 6 is the most subnets per tier this layout plans)"],
             ["redis", { nodeType: "cache.t1.micro" }, "boxoffice:redis.nodeType = \"cache.t1.micro\": must be a current ElastiCache node type with failover and in-transit encryption: cache.<family>.<size>, family one of m7g, m6g, m5, m4, r7g, r6g, r5, r4, t4g, t3, t2, e.g. cache.r7g.large"],
             ["app", { cpu: 300 }, "boxoffice:app.cpu = 300: must be one of 256, 512, 1024, 2048, 4096, 8192, 16384 (Fargate CPU units)"],
+            ["loadBalancers", { queueJoinRateLimitPer5Min: 5 }, "boxoffice:loadBalancers.queueJoinRateLimitPer5Min = 5: must be 10..2000000000 (WAF rate-based rule limit per 5-minute window)"],
+            ["loadBalancers", { queueJoinRateLimitPer5Min: "100" }, "boxoffice:loadBalancers.queueJoinRateLimitPer5Min = \"100\": must be a whole number 10..2000000000 (WAF rate-based rule limit per 5-minute window)"],
         ];
         for (const [section, patch, expected] of cases) assert.deepStrictEqual(problemsOf(withSection(section, patch)), [expected]);
     });
@@ -120,6 +122,7 @@ describe("stack config", () => {
             ["database", { maintenanceWindow: "mon:06:30-mon:07:00" }, "boxoffice:database.maintenanceWindow = \"mon:06:30-mon:07:00\": with backupWindow 02:00-03:00: the AWS Backup rule(s) daily cron(0 7 * * ? *), monthly cron(0 7 1 * ? *) may start (within its 60-minute start window) during the maintenance window mon:06:30-mon:07:00, the hour before it (when AWS Backup does not start RDS backups) or the hour after it (maintenance may overrun); the rules start between 07:00 and 08:00 UTC: keep the maintenance window out of 06:00-09:00 and the backup window out of 07:00-08:00"],
             ["app", { minTasks: 31 }, "boxoffice:app.minTasks = 31: must not exceed maxTasks (30)"],
             ["app", { memory: 512 }, "boxoffice:app.memory = 512: is not a valid Fargate memory size for cpu 512"],
+            ["loadBalancers", { queueJoinRateLimitPer5Min: 3001 }, "boxoffice:loadBalancers.queueJoinRateLimitPer5Min = 3001: must not exceed browseRateLimitPer5Min (3000): the queue join is the stricter one"],
         ];
         for (const [section, patch, expected] of cases) assert.deepStrictEqual(problemsOf(withSection(section, patch)), [expected]);
     });

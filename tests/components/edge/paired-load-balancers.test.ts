@@ -164,8 +164,8 @@ describe("PairedLoadBalancers", () => {
         assert.ok(ofType(run, T.hc).every((r) => inputsOf(r).requestInterval === 30 && inputsOf(r).failureThreshold === 5));
     });
 
-    it("puts one WAF ACL on both ALBs, stricter on POST /events/*/orders", async () => {
-        const { run, lb } = await build({ ...base(), orderRateLimitPer5Min: 200, browseRateLimitPer5Min: 5000 });
+    it("puts one WAF ACL on both ALBs, stricter on POST /events/*/orders and on the queue join", async () => {
+        const { run, lb } = await build({ ...base(), orderRateLimitPer5Min: 200, queueJoinRateLimitPer5Min: 60, browseRateLimitPer5Min: 5000 });
         const arns = await Promise.all(lb.loadBalancerArns.map(promiseOf));
         assert.deepStrictEqual(["lb-waf-assoc-1", "lb-waf-assoc-2"].map((n) => inputsOf(byName(run, T.assoc, n)).resourceArn), arns);
         const acl = inputsOf(ofType(run, T.acl)[0]);
@@ -179,6 +179,12 @@ describe("PairedLoadBalancers", () => {
         assert.ok(new RegExp(path.regexMatchStatement.regexString).test("/events/abc/orders"));
         assert.strictEqual(rules["browse-rate"].statement.rateBasedStatement.limit, 5000);
         assert.ok(rules["order-rate"].priority < rules["browse-rate"].priority);
+        const join = rules["queue-join-rate"].statement.rateBasedStatement;
+        assert.strictEqual(join.limit, 60);
+        assert.ok(new RegExp(join.scopeDownStatement.andStatement.statements[1].regexMatchStatement.regexString).test("/events/abc/queue"));
+        assert.ok(rules["queue-join-rate"].priority < rules["browse-rate"].priority);
+        const defaults = inputsOf(ofType(shared.run, T.acl)[0]).rules.find((r: any) => r.name === "queue-join-rate");
+        assert.strictEqual(defaults.statement.rateBasedStatement.limit, 100);
     });
 
     it("opens only 80 and 443 to the world", async () => {
@@ -214,6 +220,8 @@ describe("PairedLoadBalancers", () => {
             [{ deregistrationDelaySeconds: 4000 }, 'PairedLoadBalancers "lb": deregistrationDelaySeconds = 4000: must be 0..3600 (ELB target group deregistration delay)'],
             [{ network: { vpcId: "vpc-1", availabilityZones: [] } }, 'PairedLoadBalancers "lb": network = "set": give either network or vpcId + vpcCidr + publicSubnetIds, not both'],
             [{ orderRateLimitPer5Min: 5000, browseRateLimitPer5Min: 1000 }, 'PairedLoadBalancers "lb": orderRateLimitPer5Min = 5000: must not exceed browseRateLimitPer5Min (1000): the order path is the stricter one'],
+            [{ queueJoinRateLimitPer5Min: 2000, browseRateLimitPer5Min: 1000 }, 'PairedLoadBalancers "lb": queueJoinRateLimitPer5Min = 2000: must not exceed browseRateLimitPer5Min (1000): the queue join is the stricter one'],
+            [{ queueJoinRateLimitPer5Min: 0 }, 'PairedLoadBalancers "lb": queueJoinRateLimitPer5Min = 0: must be 10..2000000000 (WAF rate-based rule limit per 5-minute window)'],
         ];
         for (const [over, message, name] of cases) {
             await assert.rejects(build({ ...base(), ...over }, name), (e: Error) => { assert.strictEqual(e.message, message); return true; });
