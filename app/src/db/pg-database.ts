@@ -7,7 +7,11 @@ import { tlsSettings } from "./tls";
 
 export interface PgOptions {
   url: string;
-  /** Override the URL's credentials (ECS injects the RDS-managed password separately). */
+  /**
+   * Override the URL's credentials. On the platform the URL names only the user: ECS injects the password
+   * separately, from the `password` key of the master secret the infrastructure generates and keeps in
+   * Secrets Manager (not one RDS manages), so it never appears in the URL, the plan or the logs.
+   */
   user?: string;
   password?: string;
   max?: number;
