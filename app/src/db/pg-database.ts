@@ -10,7 +10,7 @@ export interface PgOptions {
   /**
    * Override the URL's credentials. On the platform the URL names only the user: ECS injects the password
    * separately, from the `password` key of the master secret the infrastructure generates and keeps in
-   * Secrets Manager (not one RDS manages), so it never appears in the URL, the plan or the logs.
+   * Secrets Manager (not one RDS manages), so it is never part of the URL.
    */
   user?: string;
   password?: string;
