@@ -176,7 +176,8 @@ export function faultKey(faults: TimelineFault[], frame: FaultFrame): string {
 function badge(className: string, number: number, cx: number, cy: number, name: string): string {
     return (
         `<g class="${className}"><circle cx="${f(cx)}" cy="${f(cy)}" r="${BADGE_RADIUS}" fill="${FAULT_COLOR}"/>` +
-        `<text x="${f(cx)}" y="${f(cy + 4)}" text-anchor="middle" font-size="11" font-weight="bold" fill="#fff">` +
+        // Two digits get a smaller size so they stay inside the circle.
+        `<text x="${f(cx)}" y="${f(cy + 4)}" text-anchor="middle" font-size="${number < 10 ? 11 : 9.5}" font-weight="bold" fill="#fff">` +
         `${number}</text><title>${esc(`${number}. ${name}`)}</title></g>`
     );
 }
