@@ -33,6 +33,8 @@ mix and client
 output
   --json                  progress on stderr, one JSON summary line on stdout
   --out DIR               write records.jsonl, summary.json and timeline.svg to DIR
+  --acked-order-ids FILE  write the ids of the orders answered 2xx to FILE, one per line (for the
+                          game-day invariant check, docs/game-day.md)
   --max-error-rate F      exit 1 when more than this share of requests end in an error`;
 
 export interface CliOptions {
@@ -55,6 +57,7 @@ export interface CliOptions {
     seed?: number;
     json: boolean;
     outDir?: string;
+    ackedOrderIdsFile?: string;
     maxErrorRate?: number;
 }
 
@@ -114,6 +117,7 @@ export function parseCliArgs(argv: string[]): CliOptions {
             case "--seed": options.seed = number(flag, value(), { min: 0, max: 2 ** 32 - 1, integer: true }); break;
             case "--json": options.json = true; break;
             case "--out": options.outDir = value(); break;
+            case "--acked-order-ids": options.ackedOrderIdsFile = value(); break;
             case "--max-error-rate": options.maxErrorRate = number(flag, value(), { min: 0, max: 1 }); break;
             case "--help": case "-h": throw new UsageError(USAGE);
             default: throw new UsageError(`unknown argument ${argv[i]}\n${USAGE}`);

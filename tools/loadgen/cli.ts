@@ -62,6 +62,7 @@ async function main(): Promise<number> {
     await generator.done;
     const summary = generator.summary();
     if (options.outDir) await writeOutputs(options.outDir, generator.records, summary, say);
+    if (options.ackedOrderIdsFile) await writeAckedOrderIds(options.ackedOrderIdsFile, generator, say);
     const failures = verdict(summary, options);
     if (options.json) await write(process.stdout, `${JSON.stringify({ ...summary, eventId: target.eventId, failures })}\n`);
     else await write(process.stdout, `\n${formatSummary(summary)}\n${failures.map((f) => `FAILED: ${f}\n`).join("")}`);
@@ -123,9 +124,19 @@ function verdict(summary: RunSummary, options: CliOptions): string[] {
 }
 
 /**
- * records.jsonl holds no order id and no Idempotency-Key: with either, a reader could fetch the orders'
- * tickets (a replay of the purchase answers with the order). A short hash of the key still groups the
- * tries of one purchase.
+ * The ids of the acknowledged orders, for the game-day check that every one is stored. An id alone does not
+ * open an order (`GET /orders/:id` also needs the buyer's Order-Secret); the file is still the owner's only.
+ */
+async function writeAckedOrderIds(file: string, generator: LoadGenerator, say: (line: string) => void): Promise<void> {
+    const ids = generator.acknowledgedOrders().map((order) => order.orderId);
+    await mkdir(path.dirname(path.resolve(file)), { recursive: true });
+    await writeFile(file, ids.length ? `${ids.join("\n")}\n` : "", { mode: 0o600 });
+    say(`wrote ${ids.length} acknowledged order ids to ${file}`);
+}
+
+/**
+ * records.jsonl holds no Idempotency-Key (a replay of the purchase answers with the order and its tickets)
+ * and no order id; a short hash of the key still groups the tries of one purchase.
  */
 async function writeOutputs(dir: string, records: RequestRecord[], summary: RunSummary, say: (line: string) => void): Promise<void> {
     await mkdir(dir, { recursive: true });

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync, statSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import type { FastifyInstance } from "fastify";
@@ -81,7 +81,8 @@ describe("loadgen command line", function () {
 
         it("creates a load-test event with the token from the environment, runs bounded, and writes its outputs", async () => {
             const run = await loadgen(
-                ["--url", url, "--create-event", "--profile", "steady", "--rate", "20", "--max-requests", "30", "--max-seconds", "5", "--json", "--out", out],
+                ["--url", url, "--create-event", "--profile", "steady", "--rate", "20", "--max-requests", "30", "--max-seconds", "5", "--json", "--out", out,
+                 "--acked-order-ids", path.join(out, "game-day", "acked.txt")],
                 { BOXOFFICE_ADMIN_TOKEN: ADMIN_TOKEN },
             );
             assert.equal(run.code, 0, run.stderr);
@@ -106,6 +107,14 @@ describe("loadgen command line", function () {
             assert.ok(records.some((r) => r.kind === "buy" && typeof r.purchase === "string"));
             assert.equal(JSON.parse(readFileSync(path.join(out, "summary.json"), "utf8")).requests, summary.requests);
             assert.match(readFileSync(path.join(out, "timeline.svg"), "utf8"), /^<svg xmlns/);
+
+            const idsFile = path.join(out, "game-day", "acked.txt");
+            const ids = readFileSync(idsFile, "utf8").trim().split("\n");
+            assert.equal(ids.length, summary.acknowledgedOrders, "one line per acknowledged order");
+            assert.equal(new Set(ids).size, ids.length, "no id twice");
+            for (const id of ids) assert.match(id, /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/);
+            assert.equal(statSync(idsFile).mode & 0o777, 0o600, "only the owner reads the ids");
+            assert.match(run.stderr, new RegExp(`wrote ${ids.length} acknowledged order ids`));
         });
 
         it("buys from an existing event, reading its ticket types from the service", async () => {
