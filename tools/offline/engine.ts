@@ -27,6 +27,11 @@ const settings = require("@pulumi/pulumi/runtime/settings") as {
 };
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const state = require("@pulumi/pulumi/runtime/state") as { getStore(): Record<string, any> };
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const debuggable = require("@pulumi/pulumi/runtime/debuggable") as {
+    debuggablePromise<T>(p: Promise<T>, ctx: unknown): Promise<T>;
+    debugPromiseLeaks: boolean;
+};
 
 export interface Registration {
     urn: string;
@@ -168,6 +173,36 @@ class RecordingMonitor extends MockMonitor {
     }
 }
 
+/**
+ * The SDK's `debuggablePromise` without its debugging aids: it tags each of the run's tens of thousands of
+ * promises with an id, a context and a stack trace (three property definitions and an Error each, about a
+ * tenth of an offline run), which only the SDK's own leak report reads, and only when
+ * PULUMI_DEBUG_PROMISE_LEAKS is set. The leak bookkeeping and the promise chain stay exactly as the SDK
+ * builds them (same `then`/`catch` hops, so everything settles in the same order); the original still
+ * handles the first promise, which schedules the SDK's exit-time leak check.
+ */
+function leakTrackedPromise(original: <T>(p: Promise<T>, ctx: unknown) => Promise<T>) {
+    let first = true;
+    return function <T>(p: Promise<T>, ctx: unknown): Promise<T> {
+        if (first) {
+            first = false;
+            return original(p, ctx);
+        }
+        const localStore = state.getStore();
+        localStore.leakCandidates.add(p);
+        return p
+            .then((val) => {
+                localStore.leakCandidates.delete(p);
+                return val;
+            })
+            .catch((err) => {
+                localStore.leakCandidates.delete(p);
+                err.promise = p;
+                throw err;
+            });
+    };
+}
+
 /** Runs a program function inside a root stack resource, as `pulumi up` would, and returns what it saw. */
 async function runUnderMocks(
     project: string,
@@ -197,9 +232,11 @@ async function runUnderMocks(
     // position; the mock monitor records nothing of it (a third of a run), so the run skips it.
     const resourceClass = pulumi.Resource as unknown as { stackTrace: (skip: number) => unknown[] };
     const stackTrace = resourceClass.stackTrace;
+    const debuggablePromise = debuggable.debuggablePromise;
     if (!process.env.BOXOFFICE_STACK_TRACES) {
         Error.stackTraceLimit = 0;
         resourceClass.stackTrace = () => [];
+        if (!debuggable.debugPromiseLeaks) debuggable.debuggablePromise = leakTrackedPromise(debuggablePromise);
     }
     try {
         stackOutputs = await pulumi.runtime.runInPulumiStack(async () => program());
@@ -212,6 +249,7 @@ async function runUnderMocks(
     } finally {
         Error.stackTraceLimit = traceLimit;
         resourceClass.stackTrace = stackTrace;
+        debuggable.debuggablePromise = debuggablePromise;
     }
     const root = monitor.registrations.find((r) => r.type === ROOT_STACK_TYPE);
     const outputs = (stackOutputs ?? root?.outputs ?? {}) as Record<string, unknown>;
