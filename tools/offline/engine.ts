@@ -98,6 +98,8 @@ function wrapSecret(value: unknown): unknown {
 
 class RecordingMonitor extends MockMonitor {
     readonly registrations: Registration[] = [];
+    /** The first registration of each URN (what a search of `registrations` would find), for `registerResourceOutputs`. */
+    private readonly byUrn = new Map<string, Registration>();
 
     constructor(private readonly boxMocks: BoxofficeMocks, private readonly ctx: MockContext) {
         super(boxMocks);
@@ -131,7 +133,7 @@ class RecordingMonitor extends MockMonitor {
             req.getPropertydependenciesMap().forEach((deps: any, key: string) => {
                 propertyDependencies[key] = deps.getUrnsList();
             });
-            this.registrations.push({
+            const registration: Registration = {
                 urn, id: result.id || undefined, type, name,
                 custom: req.getCustom(),
                 remote: req.getRemote(),
@@ -149,7 +151,9 @@ class RecordingMonitor extends MockMonitor {
                     ignoreChanges: req.getIgnorechangesList(),
                     additionalSecretOutputs: secretOutputs,
                 },
-            });
+            };
+            this.registrations.push(registration);
+            if (!this.byUrn.has(urn)) this.byUrn.set(urn, registration);
             const response = new resproto.RegisterResourceResponse();
             response.setUrn(urn);
             response.setId(result.id || "");
@@ -167,7 +171,7 @@ class RecordingMonitor extends MockMonitor {
 
     registerResourceOutputs(req: any, callback: (err: any, resp: any) => void): void {
         const outputs = req.getOutputs();
-        const record = this.registrations.find((r) => r.urn === req.getUrn());
+        const record = this.byUrn.get(req.getUrn());
         if (record && outputs) record.outputs = rpc.deserializeProperties(outputs);
         super.registerResourceOutputs(req, callback);
     }
