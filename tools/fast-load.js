@@ -202,15 +202,17 @@ const AWS_INDEX = `${path.sep}@pulumi${path.sep}aws${path.sep}index.js`;
 
 function installOnDemandAwsNamespaces() {
     const load = Module._load;
-    /** service name ("s3") → loads the namespace; one map per @pulumi/aws copy, found by its index file */
+    /** service name ("s3") → the loaders of that namespace, one per copy of @pulumi/aws (a program may bring its own) */
     const loaders = new Map();
+    let watching = false;
     Module._load = function (request, parent, isMain) {
         const from = parent && parent.filename;
         if (from && from.endsWith(AWS_INDEX) && /^\.\/[a-z0-9]+$/.test(request) && !AWS_EAGER.has(request)) {
             let real;
             const namespace = () => real || (real = load.call(Module, request, parent, false));
-            loaders.set(`${path.dirname(from)}\0${request.slice(2)}`, namespace);
-            if (loaders.size === 1) watchResourceModules(parent, loaders);
+            const name = request.slice(2);
+            loaders.set(name, [...(loaders.get(name) || []), namespace]);
+            if (!watching) watching = watchResourceModules(parent, loaders);
             return onDemand(namespace);
         }
         return load.apply(this, arguments);
@@ -244,16 +246,16 @@ function onDemand(namespace) {
  * reference to a resource the program never named through `aws.<ns>` still comes back as that resource.
  */
 function watchResourceModules(parent, loaders) {
+    // One registry for every copy of the SDK: it lives in the runtime's global store.
     const state = Module._load("@pulumi/pulumi/runtime/state", parent, false);
     const modules = state.getResourceModules();
-    const awsDir = path.dirname(parent.filename);
     const get = modules.get;
     modules.get = function (key) {
         const m = /^aws:([a-z0-9]+)\//.exec(key);
-        const namespace = m && !Map.prototype.has.call(this, key) && loaders.get(`${awsDir}\0${m[1]}`);
-        if (namespace) namespace();
+        if (m && !Map.prototype.has.call(this, key)) for (const namespace of loaders.get(m[1]) || []) namespace();
         return get.call(this, key);
     };
+    return true;
 }
 
 if (!process.env.BOXOFFICE_NO_FAST_LOAD) {
