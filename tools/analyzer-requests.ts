@@ -137,7 +137,7 @@ function gettersOf(proto: Record<string, unknown>): string[] {
 
 const getterNames = new Map<object, string[]>();
 const settled = new WeakSet<object>();
-const settleValue = (v: unknown): unknown => (v instanceof jspb.Message && !(v instanceof structproto.Struct) ? settle(v) : v);
+const settleValue = (v: unknown): unknown => (v instanceof jspb.Message && !(v instanceof structproto.Struct) ? settle(v as object) : v);
 
 function resourceOptions(r: Registration): any {
     const opts = new analyzerproto.AnalyzerResourceOptions();
