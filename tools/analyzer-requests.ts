@@ -13,6 +13,8 @@ import type { ProgramRun, Registration } from "./offline/engine";
 const analyzerproto = require("@pulumi/pulumi/proto/analyzer_pb");
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const structproto = require("google-protobuf/google/protobuf/struct_pb");
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const jspb = require("google-protobuf");
 
 const SIG = rpc.specialSigKey;
 const SECRET_SIG = rpc.specialSecretSig;
@@ -94,6 +96,49 @@ async function toStruct(props: Record<string, unknown>): Promise<any> {
     return struct;
 }
 
+/**
+ * Makes a finished message answer its getters from memory. The stack handler reads every resource's
+ * options, provider, parent, dependencies and property dependencies once per stack policy (some thirty
+ * times per resource), and google-protobuf's accessors rebuild maps and look up wrapper fields on every
+ * call. The requests are never changed once built, so each getter returns what it returned the first time;
+ * lists and nested messages are the very objects google-protobuf hands out (it caches them as well), and a
+ * map yields its entries as fresh pairs on every `entries()`, as jspb.Map does.
+ */
+function settle<M extends object>(message: M): M {
+    if (settled.has(message)) return message;
+    settled.add(message);
+    for (const name of gettersOf(Object.getPrototypeOf(message))) {
+        const getter = (message as Record<string, any>)[name];
+        if (name.endsWith("Map")) {
+            const map = getter.call(message);
+            const entries: [unknown, unknown][] = [...map.entries()].map(([k, v]: [unknown, unknown]) => [k, settleValue(v)]);
+            map.entries = () => entries.map(([k, v]) => [k, v])[Symbol.iterator]();
+            Object.defineProperty(message, name, { value: () => map });
+        } else {
+            const value = settleValue(getter.call(message));
+            Object.defineProperty(message, name, { value: () => value });
+        }
+    }
+    return message;
+}
+
+/** A generated message class's field getters (`getX()`, and `getXMap(noLazyCreate?)`), found once per class. */
+function gettersOf(proto: Record<string, unknown>): string[] {
+    let names = getterNames.get(proto);
+    if (!names) {
+        names = Object.getOwnPropertyNames(proto).filter((name) => {
+            const f = proto[name];
+            return /^get[A-Z]/.test(name) && typeof f === "function" && (f.length === 0 || name.endsWith("Map"));
+        });
+        getterNames.set(proto, names);
+    }
+    return names;
+}
+
+const getterNames = new Map<object, string[]>();
+const settled = new WeakSet<object>();
+const settleValue = (v: unknown): unknown => (v instanceof jspb.Message && !(v instanceof structproto.Struct) ? settle(v as object) : v);
+
 function resourceOptions(r: Registration): any {
     const opts = new analyzerproto.AnalyzerResourceOptions();
     opts.setProtect(r.options.protect);
@@ -152,6 +197,13 @@ export async function analyzerRequests(run: Pick<ProgramRun, "project" | "stack"
     const rootUrn = run.resources.find((r) => r.type === "pulumi:pulumi:Stack")?.urn ?? "";
     const perResource: AnalyzerRequests["perResource"] = [];
     const stackResources: any[] = [];
+    // Hundreds of resources share a handful of providers: one message each, shared (they are never changed).
+    const providers = new Map<string, Promise<any>>();
+    const providerMessage = (p: ProviderInfo) => {
+        let message = providers.get(p.urn);
+        if (!message) providers.set(p.urn, (message = providerProto(p).then(settle)));
+        return message;
+    };
     for (const r of run.resources) {
         const provider = providerOf(r, byUrn, run);
         if (r.type !== "pulumi:pulumi:Stack" && !isProvider(r)) {
@@ -161,8 +213,8 @@ export async function analyzerRequests(run: Pick<ProgramRun, "project" | "stack"
             req.setName(r.name);
             req.setProperties(await toStruct(r.serializedInputs));
             req.setOptions(resourceOptions(r));
-            if (provider) req.setProvider(await providerProto(provider));
-            perResource.push({ urn: r.urn, type: r.type, request: req });
+            if (provider) req.setProvider(await providerMessage(provider));
+            perResource.push({ urn: r.urn, type: r.type, request: settle(req) });
         }
         const res = new analyzerproto.AnalyzerResource();
         res.setType(r.type);
@@ -170,7 +222,7 @@ export async function analyzerRequests(run: Pick<ProgramRun, "project" | "stack"
         res.setName(r.name);
         res.setProperties(await toStruct(r.outputs));
         res.setOptions(resourceOptions(r));
-        if (provider) res.setProvider(await providerProto(provider));
+        if (provider) res.setProvider(await providerMessage(provider));
         if (r.parent) res.setParent(r.parent);
         res.setDependenciesList(r.dependencies);
         const deps = res.getPropertydependenciesMap();
@@ -179,7 +231,7 @@ export async function analyzerRequests(run: Pick<ProgramRun, "project" | "stack"
             d.setUrnsList(urns);
             deps.set(key, d);
         }
-        stackResources.push(res);
+        stackResources.push(settle(res));
     }
     const stack = new analyzerproto.AnalyzeStackRequest();
     stack.setResourcesList(stackResources);

@@ -1,6 +1,6 @@
 /**
  * Start-up accelerators for the offline commands (`npm run plan`, `npm run policy`), installed by
- * tools/ts-run.js before anything else loads. All three are transparent: same modules, same code, same results.
+ * tools/ts-run.js before anything else loads. All four are transparent: same modules, same code, same results.
  *
  * 1. A V8 code cache. Node 20 has no built-in compile cache (`module.enableCompileCache` arrived in 22.1),
  *    and compiling the SDKs' ~800 CommonJS files was a third of a plan's module loading. Each file is
@@ -22,7 +22,16 @@
  *    one whose file has disappeared is resolved again. Requests from our own sources or a program are never
  *    remembered.
  *
- * BOXOFFICE_NO_FAST_LOAD=1 turns all three off (for comparison, or to rule them out when debugging).
+ * 4. AWS service namespaces on demand. `@pulumi/aws/index.js` requires all of its ~240 service namespaces
+ *    (each an index of lazy getters plus resource-module registrations), a quarter of the files a plan
+ *    loads; a stack uses a score of them. Each namespace the index requires is handed a stand-in that
+ *    loads the real namespace on its first use, and a look-up of a resource module for deserializing a
+ *    resource reference ("aws:s3/bucket:Bucket") loads its namespace first, so references still come back
+ *    as resources. A program that reaches a class only through a deep import (`@pulumi/aws/s3/bucket`)
+ *    and relies on that namespace's mixins (`onObjectCreated`, say) without ever naming `aws.s3` is the one
+ *    case that differs; BOXOFFICE_EAGER_AWS=1 loads every namespace as the SDK does.
+ *
+ * BOXOFFICE_NO_FAST_LOAD=1 turns all four off (for comparison, or to rule them out when debugging).
  */
 "use strict";
 const crypto = require("crypto");
@@ -187,8 +196,71 @@ function installResolutionCache() {
     });
 }
 
+/** `@pulumi/aws/index.js` requests that stay eager: used while the index itself runs. */
+const AWS_EAGER = new Set(["./utilities", "./provider", "./tags", "./utils"]);
+const AWS_INDEX = `${path.sep}@pulumi${path.sep}aws${path.sep}index.js`;
+
+function installOnDemandAwsNamespaces() {
+    const load = Module._load;
+    /** service name ("s3") → the loaders of that namespace, one per copy of @pulumi/aws (a program may bring its own) */
+    const loaders = new Map();
+    let watching = false;
+    Module._load = function (request, parent, isMain) {
+        const from = parent && parent.filename;
+        if (from && from.endsWith(AWS_INDEX) && /^\.\/[a-z0-9]+$/.test(request) && !AWS_EAGER.has(request)) {
+            let real;
+            const namespace = () => real || (real = load.call(Module, request, parent, false));
+            const name = request.slice(2);
+            loaders.set(name, [...(loaders.get(name) || []), namespace]);
+            if (!watching) watching = watchResourceModules(parent, loaders);
+            return onDemand(namespace);
+        }
+        return load.apply(this, arguments);
+    };
+}
+
+/**
+ * A stand-in for a namespace module: it says it is an ES module, so the index's `__importStar` keeps it as
+ * is, and any other look at it loads the real namespace and answers from it.
+ */
+function onDemand(namespace) {
+    return new Proxy({}, {
+        get: (_, key) => (key === "__esModule" ? true : namespace()[key]),
+        set: (_, key, value) => Reflect.set(namespace(), key, value),
+        has: (_, key) => key in namespace(),
+        ownKeys: () => Reflect.ownKeys(namespace()),
+        getOwnPropertyDescriptor: (_, key) => {
+            const d = Reflect.getOwnPropertyDescriptor(namespace(), key);
+            // The stand-in's own target has no such property, so the proxy may only report it configurable.
+            return d && { ...d, configurable: true };
+        },
+        defineProperty: (_, key, d) => Reflect.defineProperty(namespace(), key, d),
+        deleteProperty: (_, key) => Reflect.deleteProperty(namespace(), key),
+        getPrototypeOf: () => Reflect.getPrototypeOf(namespace()),
+    });
+}
+
+/**
+ * A namespace's index registers its resource classes for deserializing resource references
+ * ("aws:s3/bucket:Bucket" → aws.s3.Bucket). A look-up for a namespace not loaded yet loads it first, so a
+ * reference to a resource the program never named through `aws.<ns>` still comes back as that resource.
+ */
+function watchResourceModules(parent, loaders) {
+    // One registry for every copy of the SDK: it lives in the runtime's global store.
+    const state = Module._load("@pulumi/pulumi/runtime/state", parent, false);
+    const modules = state.getResourceModules();
+    const get = modules.get;
+    modules.get = function (key) {
+        const m = /^aws:([a-z0-9]+)\//.exec(key);
+        if (m && !Map.prototype.has.call(this, key)) for (const namespace of loaders.get(m[1]) || []) namespace();
+        return get.call(this, key);
+    };
+    return true;
+}
+
 if (!process.env.BOXOFFICE_NO_FAST_LOAD) {
     installCodeCache();
     installOnDemandClosures();
     installResolutionCache();
+    if (!process.env.BOXOFFICE_EAGER_AWS) installOnDemandAwsNamespaces();
 }

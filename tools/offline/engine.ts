@@ -27,6 +27,11 @@ const settings = require("@pulumi/pulumi/runtime/settings") as {
 };
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const state = require("@pulumi/pulumi/runtime/state") as { getStore(): Record<string, any> };
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const debuggable = require("@pulumi/pulumi/runtime/debuggable") as {
+    debuggablePromise<T>(p: Promise<T>, ctx: unknown): Promise<T>;
+    debugPromiseLeaks: boolean;
+};
 
 export interface Registration {
     urn: string;
@@ -93,6 +98,8 @@ function wrapSecret(value: unknown): unknown {
 
 class RecordingMonitor extends MockMonitor {
     readonly registrations: Registration[] = [];
+    /** The first registration of each URN (what a search of `registrations` would find), for `registerResourceOutputs`. */
+    private readonly byUrn = new Map<string, Registration>();
 
     constructor(private readonly boxMocks: BoxofficeMocks, private readonly ctx: MockContext) {
         super(boxMocks);
@@ -126,7 +133,7 @@ class RecordingMonitor extends MockMonitor {
             req.getPropertydependenciesMap().forEach((deps: any, key: string) => {
                 propertyDependencies[key] = deps.getUrnsList();
             });
-            this.registrations.push({
+            const registration: Registration = {
                 urn, id: result.id || undefined, type, name,
                 custom: req.getCustom(),
                 remote: req.getRemote(),
@@ -144,7 +151,9 @@ class RecordingMonitor extends MockMonitor {
                     ignoreChanges: req.getIgnorechangesList(),
                     additionalSecretOutputs: secretOutputs,
                 },
-            });
+            };
+            this.registrations.push(registration);
+            if (!this.byUrn.has(urn)) this.byUrn.set(urn, registration);
             const response = new resproto.RegisterResourceResponse();
             response.setUrn(urn);
             response.setId(result.id || "");
@@ -162,10 +171,40 @@ class RecordingMonitor extends MockMonitor {
 
     registerResourceOutputs(req: any, callback: (err: any, resp: any) => void): void {
         const outputs = req.getOutputs();
-        const record = this.registrations.find((r) => r.urn === req.getUrn());
+        const record = this.byUrn.get(req.getUrn());
         if (record && outputs) record.outputs = rpc.deserializeProperties(outputs);
         super.registerResourceOutputs(req, callback);
     }
+}
+
+/**
+ * The SDK's `debuggablePromise` without its debugging aids: it tags each of the run's tens of thousands of
+ * promises with an id, a context and a stack trace (three property definitions and an Error each, about a
+ * tenth of an offline run), which only the SDK's own leak report reads, and only when
+ * PULUMI_DEBUG_PROMISE_LEAKS is set. The leak bookkeeping and the promise chain stay exactly as the SDK
+ * builds them (same `then`/`catch` hops, so everything settles in the same order); the original still
+ * handles the first promise, which schedules the SDK's exit-time leak check.
+ */
+function leakTrackedPromise(original: <T>(p: Promise<T>, ctx: unknown) => Promise<T>) {
+    let first = true;
+    return function <T>(p: Promise<T>, ctx: unknown): Promise<T> {
+        if (first) {
+            first = false;
+            return original(p, ctx);
+        }
+        const localStore = state.getStore();
+        localStore.leakCandidates.add(p);
+        return p
+            .then((val) => {
+                localStore.leakCandidates.delete(p);
+                return val;
+            })
+            .catch((err) => {
+                localStore.leakCandidates.delete(p);
+                err.promise = p;
+                throw err;
+            });
+    };
 }
 
 /** Runs a program function inside a root stack resource, as `pulumi up` would, and returns what it saw. */
@@ -197,9 +236,11 @@ async function runUnderMocks(
     // position; the mock monitor records nothing of it (a third of a run), so the run skips it.
     const resourceClass = pulumi.Resource as unknown as { stackTrace: (skip: number) => unknown[] };
     const stackTrace = resourceClass.stackTrace;
+    const debuggablePromise = debuggable.debuggablePromise;
     if (!process.env.BOXOFFICE_STACK_TRACES) {
         Error.stackTraceLimit = 0;
         resourceClass.stackTrace = () => [];
+        if (!debuggable.debugPromiseLeaks) debuggable.debuggablePromise = leakTrackedPromise(debuggablePromise);
     }
     try {
         stackOutputs = await pulumi.runtime.runInPulumiStack(async () => program());
@@ -212,6 +253,7 @@ async function runUnderMocks(
     } finally {
         Error.stackTraceLimit = traceLimit;
         resourceClass.stackTrace = stackTrace;
+        debuggable.debuggablePromise = debuggablePromise;
     }
     const root = monitor.registrations.find((r) => r.type === ROOT_STACK_TYPE);
     const outputs = (stackOutputs ?? root?.outputs ?? {}) as Record<string, unknown>;
