@@ -62,7 +62,7 @@ function installedVersion(name: string): string | undefined {
 }
 
 /** Every way the manifest could disagree with the code, one line each. */
-function manifestProblems(def: PackageDefinition, manifest: ReturnType<typeof publishManifest>, outDir: string): string[] {
+export function manifestProblems(def: PackageDefinition, manifest: ReturnType<typeof publishManifest>, outDir: string): string[] {
     const problems: string[] = [];
     const declared = { ...manifest.peerDependencies, ...manifest.dependencies };
     const imported = importedPackages(outDir);
