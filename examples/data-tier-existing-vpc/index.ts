@@ -4,7 +4,9 @@
  * (copied to a second region) for everything tagged for backup. Nothing here creates a VPC, subnet or route.
  */
 import * as pulumi from "@pulumi/pulumi";
-import { BackupPolicy, Database, ENVIRONMENT_TAG, MemcachedCluster, NetworkIds, RedisCache } from "@boxoffice/components";
+import {
+    BackupPolicy, Database, ENVIRONMENT_TAG, MemcachedCluster, NetworkIds, RedisCache,
+} from "@boxoffice/components";
 
 const config = new pulumi.Config();
 const network: NetworkIds = {

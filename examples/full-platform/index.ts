@@ -20,10 +20,14 @@ const network = new Network(name, { cidr: config.require("vpcCidr"), tags });
 const albs = new PairedLoadBalancers(name, {
     network, domain: config.require("domain"), hostedZoneId: config.require("hostedZoneId"), appPort, tags,
 });
-const groups = new ServiceSecurityGroups(name, { network, loadBalancerSecurityGroupId: albs.securityGroupId, appPort, tags });
+const groups = new ServiceSecurityGroups(name, {
+    network, loadBalancerSecurityGroupId: albs.securityGroupId, appPort, tags,
+});
 const clients = [groups.appSecurityGroupId, groups.workerSecurityGroupId];
 
-const database = new Database(`${name}-db`, { network, allowedSecurityGroupIds: clients, ...databaseWindows, protect: true, tags });
+const database = new Database(`${name}-db`, {
+    network, allowedSecurityGroupIds: clients, ...databaseWindows, protect: true, tags,
+});
 const redis = new RedisCache(`${name}-redis`, { network, allowedSecurityGroupIds: clients, protect: true, tags });
 const memcached = new MemcachedCluster(`${name}-memcached`, { network, allowedSecurityGroupIds: clients, tags });
 new BackupPolicy(`${name}-backup`, { copyToRegion: config.require("backupCopyRegion"), databaseWindows, tags });
@@ -31,6 +35,8 @@ new BackupPolicy(`${name}-backup`, { copyToRegion: config.require("backupCopyReg
 const cluster = new EcsCluster(name, { tags });
 const secrets = new ServiceSecrets(name, { redisAuthToken: redis.authToken, protect: true, tags });
 // Wiring by reference only: addresses as environment, credentials as Secrets Manager ARNs that ECS resolves.
+// The request metrics of each load balancer's target group: the app scales on them, the alarms watch them.
+const targetGroups = albs.loadBalancerArnSuffixes.map((lb, i) => ({ lb, tg: albs.targetGroupArnSuffixes[i] }));
 const wiring = {
     cluster,
     image: config.require("image"),
@@ -57,7 +63,7 @@ const app = new AutoscaledService(`${name}-app`, {
     targetGroupArns: albs.targetGroupArns,
     listenerDependencies: albs.listeners,
     requestScaling: {
-        targetGroups: albs.loadBalancerArnSuffixes.map((lb, i) => ({ loadBalancerArnSuffix: lb, targetGroupArnSuffix: albs.targetGroupArnSuffixes[i] })),
+        targetGroups: targetGroups.map(({ lb, tg }) => ({ loadBalancerArnSuffix: lb, targetGroupArnSuffix: tg })),
         targetRequestsPerTask: 800,
     },
 });
@@ -70,7 +76,7 @@ const worker = new AutoscaledService(`${name}-worker`, {
 
 new Alarms(name, {
     alertEmail: config.get("alertEmail"),
-    loadBalancers: albs.loadBalancerArnSuffixes.map((arnSuffix, i) => ({ arnSuffix, targetGroupArnSuffix: albs.targetGroupArnSuffixes[i] })),
+    loadBalancers: targetGroups.map(({ lb, tg }) => ({ arnSuffix: lb, targetGroupArnSuffix: tg })),
     database: { writerIdentifier: database.writerIdentifier, replicaIdentifiers: database.replicaIdentifiers },
     redis: { memberClusterIds: redis.memberClusterIds, nodeCount: 3 },
     memcached: { clusterId: memcached.clusterId, nodeCount: 3 },

@@ -22,7 +22,10 @@ function requestSource(lb: ExistingLoadBalancer): RequestSource {
         if (at < 0) throw new Error(`${arn}: not an ARN with ${marker}`);
         return arn.slice(at + (marker.startsWith(":") ? 1 : 0));
     };
-    return { loadBalancerArnSuffix: suffix(lb.loadBalancerArn, "app/"), targetGroupArnSuffix: suffix(lb.targetGroupArn, ":targetgroup/") };
+    return {
+        loadBalancerArnSuffix: suffix(lb.loadBalancerArn, "app/"),
+        targetGroupArnSuffix: suffix(lb.targetGroupArn, ":targetgroup/"),
+    };
 }
 
 const config = new pulumi.Config();
