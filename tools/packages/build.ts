@@ -41,13 +41,17 @@ function compile(def: PackageDefinition, outDir: string, outRoot: string): void 
         // A sibling package resolves to its built declarations, never to its sources: the sources sit outside
         // this package's root, and the published package imports the sibling by name anyway.
         baseUrl: REPO_ROOT,
-        paths: Object.fromEntries(PACKAGES.filter((p) => p !== def).map((p) => [p.name, [path.join(outRoot, p.folder)]])),
+        paths: Object.fromEntries(
+            PACKAGES.filter((p) => p !== def).map((p) => [p.name, [path.join(outRoot, p.folder)]]),
+        ),
     };
     const program = ts.createProgram([path.join(sourceDir, "index.ts")], options);
     const emitted = program.emit();
     const diagnostics = [...ts.getPreEmitDiagnostics(program), ...emitted.diagnostics];
     if (diagnostics.length > 0) {
-        const host = { getCanonicalFileName: (f: string) => f, getCurrentDirectory: () => REPO_ROOT, getNewLine: () => "\n" };
+        const host = {
+            getCanonicalFileName: (f: string) => f, getCurrentDirectory: () => REPO_ROOT, getNewLine: () => "\n",
+        };
         throw new BuildError(`${def.name}: tsc failed\n${ts.formatDiagnostics(diagnostics, host)}`);
     }
 }
@@ -62,24 +66,33 @@ function installedVersion(name: string): string | undefined {
 }
 
 /** Every way the manifest could disagree with the code, one line each. */
-export function manifestProblems(def: PackageDefinition, manifest: ReturnType<typeof publishManifest>, outDir: string): string[] {
+export function manifestProblems(
+    def: PackageDefinition, manifest: ReturnType<typeof publishManifest>, outDir: string,
+): string[] {
     const problems: string[] = [];
     const declared = { ...manifest.peerDependencies, ...manifest.dependencies };
     const imported = importedPackages(outDir);
     for (const [name, files] of imported) {
-        if (!(name in declared)) problems.push(`imports ${name} (${files.slice(0, 3).join(", ")}) but does not declare it`);
+        if (!(name in declared)) {
+            problems.push(`imports ${name} (${files.slice(0, 3).join(", ")}) but does not declare it`);
+        }
     }
     for (const [name, range] of Object.entries(declared)) {
         if (!imported.has(name)) problems.push(`declares ${name} but never imports it`);
         const sibling = PACKAGES.find((p) => p.name === name);
         if (sibling) {
-            const version = JSON.parse(fs.readFileSync(path.join(REPO_ROOT, sibling.folder, "package.json"), "utf8")).version;
-            if (range !== version) problems.push(`depends on ${name}@${range}, but the ${name} built with it is ${version}`);
+            const siblingManifest = path.join(REPO_ROOT, sibling.folder, "package.json");
+            const version = JSON.parse(fs.readFileSync(siblingManifest, "utf8")).version;
+            if (range !== version) {
+                problems.push(`depends on ${name}@${range}, but the ${name} built with it is ${version}`);
+            }
             continue;
         }
         const installed = installedVersion(name);
         if (!installed) problems.push(`declares ${name}, which is not installed here`);
-        else if (!semver.satisfies(installed, range)) problems.push(`declares ${name}@${range}, but the tested version is ${installed}`);
+        else if (!semver.satisfies(installed, range)) {
+            problems.push(`declares ${name}@${range}, but the tested version is ${installed}`);
+        }
     }
     return problems.map((p) => `${def.name}: ${p}`);
 }
@@ -102,7 +115,8 @@ export function buildPackages(outRoot = path.join(REPO_ROOT, "dist", "packages")
         if (problems.length > 0) throw new BuildError(problems.join("\n"));
         for (const file of def.assets) copyFile(path.join(REPO_ROOT, def.folder, file), path.join(outDir, file));
         // An empty dependency list is left out rather than published as `{}`.
-        const written = Object.fromEntries(Object.entries(manifest).filter(([, v]) => !(typeof v === "object" && Object.keys(v).length === 0)));
+        const empty = (v: unknown) => typeof v === "object" && v !== null && Object.keys(v).length === 0;
+        const written = Object.fromEntries(Object.entries(manifest).filter(([, v]) => !empty(v)));
         fs.writeFileSync(path.join(outDir, "package.json"), `${JSON.stringify(written, null, 2)}\n`);
         built.push({ name: manifest.name, version: manifest.version, dir: outDir });
     }
@@ -120,7 +134,9 @@ function main(): number {
         }
     }
     try {
-        for (const p of buildPackages(out)) process.stdout.write(`${p.name}@${p.version} → ${path.relative(process.cwd(), p.dir) || "."}\n`);
+        for (const p of buildPackages(out)) {
+            process.stdout.write(`${p.name}@${p.version} → ${path.relative(process.cwd(), p.dir) || "."}\n`);
+        }
         return 0;
     } catch (err) {
         if (!(err instanceof BuildError)) throw err;

@@ -53,7 +53,9 @@ export interface PublishManifest extends SourceManifest {
 
 /** The manifest of the built package: JavaScript entry, its types, and nothing reachable but the public index. */
 export function publishManifest(def: PackageDefinition, source: SourceManifest): PublishManifest {
-    if (source.name !== def.name) throw new Error(`${def.folder}/package.json is named ${source.name}, expected ${def.name}`);
+    if (source.name !== def.name) {
+        throw new Error(`${def.folder}/package.json is named ${source.name}, expected ${def.name}`);
+    }
     const root = JSON.parse(fs.readFileSync(path.join(REPO_ROOT, "package.json"), "utf8"));
     return {
         name: source.name,
