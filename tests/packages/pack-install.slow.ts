@@ -4,7 +4,7 @@
  * filled), type-check a program there that imports `@boxoffice/components` and uses a `transform`, plan it
  * offline, and judge it with the installed `@boxoffice/policies`.
  *
- * It takes a minute or two (mostly the install), so it is not part of `npm test`: `.ci/run` runs it as
+ * It takes a few minutes (build, install, five offline runs), so it is not part of `npm test`: `.ci/run` runs it as
  * `npm run test:packages`.
  */
 import { strict as assert } from "assert";
