@@ -98,12 +98,12 @@ describe("examples", function () {
 
     it("full platform: paired load balancers with DNS failover, every tier over three AZs, passes the prod pack", async () => {
         const { run, report } = await planExample("full-platform", PROD_CONFIG);
-        const albs = ofType(run, "aws:lb/loadBalancer:LoadBalancer").map(inputsOf);
+        const albs = ofType(run, "aws:lb/loadBalancer:LoadBalancer").map((r) => inputsOf(r));
         assert.equal(albs.length, 2);
         assert.ok(albs.every((lb) => lb.internal === false && lb.subnets.length === 3));
-        const failover = ofType(run, "aws:route53/record:Record").map(inputsOf).filter((r) => r.failoverRoutingPolicies);
+        const failover = ofType(run, "aws:route53/record:Record").map((r) => inputsOf(r)).filter((r) => r.failoverRoutingPolicies);
         assert.deepEqual(failover.map((r) => r.failoverRoutingPolicies[0].type).sort(), ["PRIMARY", "SECONDARY"]);
-        const subnets = ofType(run, "aws:ec2/subnet:Subnet").map(inputsOf);
+        const subnets = ofType(run, "aws:ec2/subnet:Subnet").map((r) => inputsOf(r));
         assert.equal(new Set(subnets.map((s) => s.availabilityZone)).size, 3);
         assert.equal(ofType(run, "aws:ec2/natGateway:NatGateway").length, 3);
         assert.equal(inputsOf(run.resources.find((r) => r.name === "tickets-db-writer")!).multiAz, true);
