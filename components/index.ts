@@ -1,6 +1,6 @@
 /** The public surface of boxoffice components; nothing else is exported. */
 export { Network, NetworkArgs } from "./network/network";
-export { planSubnets, SubnetPlan } from "./network/cidr-plan";
+export { parseCidr, planSubnets, SubnetPlan } from "./network/cidr-plan";
 export { Database, DatabaseArgs } from "./data/database";
 export { RedisCache, RedisCacheArgs } from "./data/redis-cache";
 export { MemcachedCluster, MemcachedClusterArgs } from "./data/memcached-cluster";
@@ -39,6 +39,7 @@ export { MEMCACHED_CLUSTER_CONTRACT, nodesPerAzProblem } from "./data/memcached-
 export { MemcachedClusterResources, MemcachedClusterTransform } from "./data/memcached-cluster";
 export { dailyWindowProblem, weeklyWindowProblem, snapshotWindowProblem, cacheMaintenanceWindowProblem } from "./data/windows";
 export { BACKUP_POLICY_CONTRACT, COLD_STORAGE_MINIMUM_DAYS } from "./backup/backup-policy-args";
+export { BACKUP_START_WINDOW_MINUTES, DEFAULT_BACKUP_SCHEDULES, DatabaseWindows, scheduleConflict } from "./backup/schedule-windows";
 export { BackupPolicyResources, BackupPolicyTransform } from "./backup/backup-policy";
 export { PAIRED_LOAD_BALANCERS_CONTRACT, DOMAIN_NAME, HOSTED_ZONE_ID, CERTIFICATE_ARN } from "./edge/paired-load-balancers-args";
 export { PairedLoadBalancersResources, PairedLoadBalancersTransform } from "./edge/paired-load-balancers";

@@ -4,14 +4,10 @@
  * references only (see `serviceWiring`).
  */
 import * as pulumi from "@pulumi/pulumi";
-import { Network, ENVIRONMENT_TAG } from "../components";
-import { AutoscaledService, ServiceSecret } from "../components/compute/autoscaled-service";
-import { EcsCluster } from "../components/compute/cluster";
-import { ContainerImage } from "../components/compute/container-image";
-import { ScheduledScaling } from "../components/compute/scheduled-scaling";
-import { ServiceSecrets } from "../components/compute/service-secrets";
-import { SendingIdentity } from "../components/mail/sending-identity";
-import { Alarms } from "../components/observability/alarms";
+import {
+    Alarms, AutoscaledService, ContainerImage, EcsCluster, ENVIRONMENT_TAG, Network, ScheduledScaling, SendingIdentity, ServiceSecret,
+    ServiceSecrets,
+} from "@boxoffice/components";
 import type { PlatformConfig } from "./config/schema";
 import { APP_PORT } from "./edge-tier";
 import type { ComputeTier, DataTier, EdgeTier } from "./tiers";

@@ -4,12 +4,8 @@
  * carries the backup tag (the RDS writer). Prod protects stateful resources against accidental deletion.
  */
 import type * as pulumi from "@pulumi/pulumi";
-import { BackupPolicy } from "../components/backup/backup-policy";
-import { Database } from "../components/data/database";
-import { MemcachedCluster } from "../components/data/memcached-cluster";
-import { RedisCache } from "../components/data/redis-cache";
-import type { Network } from "../components/network/network";
-import { ENVIRONMENT_TAG } from "../components/tiers";
+import { BackupPolicy, Database, MemcachedCluster, RedisCache, ENVIRONMENT_TAG } from "@boxoffice/components";
+import type { Network } from "@boxoffice/components";
 import type { PlatformConfig } from "./config/schema";
 import type { DataTier } from "./tiers";
 

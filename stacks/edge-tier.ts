@@ -2,9 +2,7 @@
  * The edge tier: the paired load balancers (with WAF and DNS failover when a domain is configured) and the
  * security groups of the app and worker tasks, which exist here so the data tier can admit them.
  */
-import { Network, ENVIRONMENT_TAG } from "../components";
-import { PairedLoadBalancers } from "../components/edge/paired-load-balancers";
-import { ServiceSecurityGroups } from "../components/edge/service-security-groups";
+import { Network, ENVIRONMENT_TAG, PairedLoadBalancers, ServiceSecurityGroups } from "@boxoffice/components";
 import type { PlatformConfig } from "./config/schema";
 import type { EdgeTier } from "./tiers";
 

@@ -3,9 +3,8 @@
  * app service and per-AZ subnets, stopping on the alarms that mean users are hurting. `pulumi up` only creates
  * them; docs/game-day.md says how to run each and what "passed" means.
  */
-import { ENVIRONMENT_TAG } from "../components";
-import { GameDays } from "../components/resilience/game-days";
-import type { Network } from "../components/network/network";
+import { ENVIRONMENT_TAG, GameDays } from "@boxoffice/components";
+import type { Network } from "@boxoffice/components";
 import type { PlatformConfig } from "./config/schema";
 import type { ComputeTier, DataTier } from "./tiers";
 

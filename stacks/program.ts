@@ -3,7 +3,7 @@
  * network → edge (load balancers, service security groups) → data (admits those groups) → compute → game days.
  * Composition only; every resource lives in a component.
  */
-import { Network } from "../components";
+import { Network } from "@boxoffice/components";
 import { createComputeTier } from "./compute-tier";
 import { loadConfig } from "./config/load";
 import { createDataTier } from "./data-tier";

@@ -5,7 +5,7 @@
  */
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import type { TaskPolicyStatement } from "../components/compute/autoscaled-service";
+import type { TaskPolicyStatement } from "@boxoffice/components";
 import type { PlatformConfig } from "./config/schema";
 
 /** CloudWatch metrics the app publishes every minute (app/src/waiting-room/metrics.ts), dimension Stack. */

@@ -60,7 +60,9 @@ function capture(entry: string): { captured: Captured[]; exported: unknown; Pack
     }
     const patched: { exports: Record<string, unknown>; original: unknown }[] = [];
     const patch = (mod: NodeJS.Module | undefined) => {
-        if (!mod || !mod.filename?.endsWith(POLICY_MODULE) || patched.some((p) => p.exports === mod.exports)) return;
+        // Only a module that has finished loading: policy.js and server.js require each other, so a copy seen
+        // half-loaded would assign its real PolicyPack export over the patch afterwards.
+        if (!mod?.loaded || !mod.filename?.endsWith(POLICY_MODULE) || patched.some((p) => p.exports === mod.exports)) return;
         patched.push({ exports: mod.exports, original: mod.exports.PolicyPack });
         mod.exports.PolicyPack = RecordedPolicyPack;
     };

@@ -18,7 +18,7 @@ import {
     validateResourceOfType,
 } from "@pulumi/policy";
 import type { Resource, Unwrap } from "@pulumi/pulumi";
-import { BACKUP_TAG, BACKUP_TAG_VALUE, ENVIRONMENT_TAG, TIER_TAG, TIERS, Tier } from "../../components/tiers";
+import { BACKUP_TAG, BACKUP_TAG_VALUE, ENVIRONMENT_TAG, TIER_TAG, TIERS, Tier } from "@boxoffice/tags";
 
 export { BACKUP_TAG, BACKUP_TAG_VALUE, ENVIRONMENT_TAG, TIER_TAG, TIERS };
 export type { Tier };

@@ -7,7 +7,7 @@
 import {
     AUTOSCALED_SERVICE_CONTRACT, BACKUP_POLICY_CONTRACT, DATABASE_CONTRACT, DEFAULT_STOP_TASK_PERCENT, GAME_DAYS_CONTRACT,
     MEMCACHED_CLUSTER_CONTRACT, NETWORK_CONTRACT, PAIRED_LOAD_BALANCERS_CONTRACT, REDIS_CACHE_CONTRACT, SCHEDULED_SCALING_CONTRACT,
-} from "../../components";
+} from "@boxoffice/components";
 import { KEYS } from "./schema";
 import type { Environment, PlatformConfig } from "./schema";
 

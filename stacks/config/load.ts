@@ -3,8 +3,10 @@
  * collected and reported in one error, one line each: `boxoffice:<key>.<path> = <value>: <rule>`.
  */
 import * as pulumi from "@pulumi/pulumi";
-import { BACKUP_START_WINDOW_MINUTES, DEFAULT_BACKUP_SCHEDULES, scheduleConflict } from "../../components/backup/schedule-windows";
-import { nodesPerAzProblem, rateLimitOrderProblem, rateLimitQueueJoinProblem } from "../../components";
+import {
+    BACKUP_START_WINDOW_MINUTES, DEFAULT_BACKUP_SCHEDULES, nodesPerAzProblem, rateLimitOrderProblem,
+    rateLimitQueueJoinProblem, scheduleConflict,
+} from "@boxoffice/components";
 import { DEFAULTS } from "./defaults";
 import { AWS_REGIONS, AZ_COUNTS, didYouMean, localDateTime } from "./rules";
 import { PlatformConfig, TOP_LEVEL_KEYS, platformSchema } from "./schema";

@@ -2,13 +2,13 @@
  * Pure checks behind the config schema: AWS's documented limits and formats, each with the source of the
  * rule so an error can say why. No Pulumi here, so every check is unit-tested on its own.
  */
-export { parseCidr } from "../../components/network/cidr-plan";
+export { parseCidr } from "@boxoffice/components";
 // The AWS rules the components' contracts own, re-exported for the stack's own checks.
 export {
     AWS_REGIONS, backupWindowProblem, fargateMemoryOptions, isIanaTimeZone, LOG_RETENTION_DAYS, maintenanceWindowProblem,
     scheduleExpressionProblem, windowsOverlap,
-} from "../../components";
-import type { AWS_REGIONS } from "../../components";
+} from "@boxoffice/components";
+import type { AWS_REGIONS } from "@boxoffice/components";
 
 /**
  * Availability Zones per Region: the AZ IDs each Region has (AWS Regions and Availability Zones, "AWS Availability

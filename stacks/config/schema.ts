@@ -10,7 +10,7 @@ import {
     ALARMS_CONTRACT, AUTOSCALED_SERVICE_CONTRACT, BACKUP_POLICY_CONTRACT, CERTIFICATE_ARN, DATABASE_CONTRACT, DOMAIN_NAME,
     GAME_DAYS_CONTRACT, HOSTED_ZONE_ID, MEMCACHED_CLUSTER_CONTRACT, NETWORK_CONTRACT, PAIRED_LOAD_BALANCERS_CONTRACT,
     REDIS_CACHE_CONTRACT, SCHEDULED_SCALING_CONTRACT, backlogPerTask, field, requestsPerTask, stopTaskPercent,
-} from "../../components";
+} from "@boxoffice/components";
 
 /** The component arguments each section exposes, by their component names (the data tier passes them through). */
 export const KEYS = {

@@ -1,0 +1,46 @@
+/**
+ * `npm run build:packages` refuses a publish manifest that disagrees with the compiled code (the full build and
+ * pack run in `npm run test:packages`; this checks the refusals on a hand-made package).
+ */
+import { strict as assert } from "assert";
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
+import { manifestProblems } from "../../tools/packages/build";
+import { PACKAGES, publishManifest } from "../../tools/packages/manifest";
+
+describe("build:packages manifest problems", () => {
+    let dir: string;
+    before(() => {
+        dir = fs.mkdtempSync(path.join(os.tmpdir(), "manifest-"));
+        fs.writeFileSync(path.join(dir, "index.js"), `require("@pulumi/aws"); require("zod"); require("@boxoffice/tags"); require("path");\n`);
+    });
+    after(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+    it("accepts the real components manifest against what its code imports", () => {
+        const def = PACKAGES.find((p) => p.folder === "components")!;
+        const source = JSON.parse(fs.readFileSync(path.join(__dirname, "..", "..", "components", "package.json"), "utf8"));
+        const manifest = publishManifest(def, source);
+        fs.writeFileSync(path.join(dir, "all.js"), Object.keys({ ...manifest.dependencies, ...manifest.peerDependencies }).map((n) => `require("${n}");`).join("\n"));
+        try {
+            assert.deepEqual(manifestProblems(def, manifest, dir), []);
+        } finally {
+            fs.rmSync(path.join(dir, "all.js"));
+        }
+    });
+
+    it("names every undeclared import, unused dependency, untested range and sibling version mismatch", () => {
+        const def = { name: "@boxoffice/components", folder: "components", assets: [] };
+        const manifest = publishManifest(def, {
+            name: "@boxoffice/components", version: "0.1.0",
+            dependencies: { zod: "^3.0.0", "@boxoffice/tags": "9.9.9", "left-pad": "1.3.0" },
+        });
+        assert.deepEqual(manifestProblems(def, manifest, dir).sort(), [
+            "@boxoffice/components: declares left-pad but never imports it",
+            "@boxoffice/components: declares left-pad, which is not installed here",
+            `@boxoffice/components: declares zod@^3.0.0, but the tested version is ${require("zod/package.json").version}`,
+            "@boxoffice/components: depends on @boxoffice/tags@9.9.9, but the @boxoffice/tags built with it is 0.1.0",
+            "@boxoffice/components: imports @pulumi/aws (index.js) but does not declare it",
+        ]);
+    });
+});
