@@ -73,7 +73,7 @@ describe("database outage (PostgreSQL behind a proxy)", function () {
   }
 
   async function expectRecovery(event: Awaited<ReturnType<typeof createEvent>>): Promise<void> {
-    await proxy.restore();
+    proxy.restore();
     const bought = await buy(app, event);
     assert.equal(bought.statusCode, 201, bought.body);
     assert.equal((await app.inject("/readyz")).statusCode, 200);
@@ -133,10 +133,10 @@ describe("database outage (PostgreSQL behind a proxy)", function () {
     }
   });
 
-  it("when the server goes away (connections reset, new ones refused)", async () => {
+  it("when the server goes away (connections reset, new ones reset at once)", async () => {
     const event = await createEvent(app, 5);
     assert.equal((await buy(app, event)).statusCode, 201);
-    await proxy.close();
+    proxy.refuse();
     await expectFastPurchase503(event);
     await expectRecovery(event);
   });

@@ -2,14 +2,17 @@ import net from "node:net";
 
 /**
  * A loopback TCP proxy in front of a server, to take that server away from a client the way an
- * outage does: `close()` refuses new connections and resets open ones (a crashed host), `stall()`
- * accepts connections but moves no more bytes either way (a host that vanished mid-failover: no
- * RST, just silence), `restore()` forwards again.
+ * outage does: `refuse()` resets open connections and every new one at once (a crashed host),
+ * `stall()` accepts connections but moves no more bytes either way (a host that vanished
+ * mid-failover: no RST, just silence), `restore()` forwards again, `close()` ends it.
+ *
+ * The proxy keeps listening through an outage: a port it gave up could be taken at once by another
+ * test file's listener running in parallel (mocha's jobs), and the client would reach that instead.
  */
 export class TcpProxy {
   private server?: net.Server;
   private readonly pairs = new Set<{ client: net.Socket; upstream: net.Socket }>();
-  private state: "forward" | "stalled" = "forward";
+  private state: "forward" | "stalled" | "refusing" = "forward";
   port = 0;
 
   constructor(
@@ -31,6 +34,10 @@ export class TcpProxy {
 
   private accept(client: net.Socket): void {
     client.on("error", () => undefined);
+    if (this.state === "refusing") {
+      client.resetAndDestroy();
+      return;
+    }
     if (this.state === "stalled") {
       // Accepted by the kernel and then never answered.
       const upstream = new net.Socket();
@@ -63,21 +70,31 @@ export class TcpProxy {
     }
   }
 
-  /** Resets every connection and stops listening: new connections are refused. */
+  /** Resets every open connection and, until `restore()`, every new one as soon as it arrives. */
+  refuse(): void {
+    this.state = "refusing";
+    this.resetAll();
+  }
+
+  /** Forwards again: new connections reach the server (stalled or reset ones stay gone). */
+  restore(): void {
+    this.resetAll();
+    this.state = "forward";
+  }
+
+  /** Resets every connection and stops listening. */
   async close(): Promise<void> {
-    for (const { client, upstream } of this.pairs) {
-      client.resetAndDestroy();
-      upstream.destroy();
-    }
-    this.pairs.clear();
+    this.resetAll();
     const server = this.server;
     this.server = undefined;
     if (server) await new Promise((resolve) => server.close(resolve));
   }
 
-  /** Listens again on the same port and forwards. */
-  async restore(): Promise<void> {
-    await this.close();
-    await this.start(this.port);
+  private resetAll(): void {
+    for (const { client, upstream } of this.pairs) {
+      client.resetAndDestroy();
+      upstream.destroy();
+    }
+    this.pairs.clear();
   }
 }
