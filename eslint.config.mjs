@@ -1,0 +1,40 @@
+// House-style gate: `npm run lint` runs this and `prettier --check`. Formatting is Prettier's job alone, so no
+// rule here concerns layout; these catch mistakes and keep the public contract documented.
+import js from "@eslint/js";
+import jsdoc from "eslint-plugin-jsdoc";
+import globals from "globals";
+import tseslint from "typescript-eslint";
+
+/** Every member of an exported `*Args` interface: what the generated reference documents field by field. */
+const EXPORTED_ARGS_MEMBER = "ExportNamedDeclaration > TSInterfaceDeclaration[id.name=/Args$/] TSPropertySignature";
+
+export default tseslint.config(
+    { ignores: ["**/node_modules/", "**/dist/", ".rehearsal/", "app/.data/", "tests/policies/corpus/"] },
+    js.configs.recommended,
+    tseslint.configs.recommended,
+    {
+        languageOptions: { globals: { ...globals.node } },
+        linterOptions: { reportUnusedDisableDirectives: "error" },
+        rules: {
+            // Files stay short enough to read in one sitting (house style, counted after Prettier).
+            "max-lines": ["error", { max: 400 }],
+            // `_name` marks a parameter a signature needs but the body does not use.
+            "@typescript-eslint/no-unused-vars": [
+                "error",
+                { argsIgnorePattern: "^_", varsIgnorePattern: "^_", caughtErrors: "none" },
+            ],
+        },
+    },
+    {
+        files: ["**/*.js"],
+        languageOptions: { sourceType: "commonjs" },
+        rules: { "@typescript-eslint/no-require-imports": "off" },
+    },
+    {
+        files: ["components/**/*.ts"],
+        plugins: { jsdoc },
+        rules: {
+            "jsdoc/require-jsdoc": ["error", { publicOnly: false, require: {}, contexts: [EXPORTED_ARGS_MEMBER] }],
+        },
+    },
+);
