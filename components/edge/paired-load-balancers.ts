@@ -40,17 +40,25 @@ export interface PairedLoadBalancersResources {
  * Cost: two ALBs (hourly + LCU), two Route 53 fast health checks, WAF ACL + rules + requests, S3 log storage.
  */
 export class PairedLoadBalancers extends pulumi.ComponentResource {
+    /** The ALBs' security group: the app's security group admits traffic from it. */
     readonly securityGroupId: pulumi.Output<string>;
+    /** ARNs of the two ALBs, primary first. */
     readonly loadBalancerArns: pulumi.Output<string>[];
+    /** ARN suffixes of the two ALBs (`app/<name>/<id>`), the CloudWatch `LoadBalancer` dimension, primary first. */
     readonly loadBalancerArnSuffixes: pulumi.Output<string>[];
+    /** DNS names of the two ALBs, primary first. */
     readonly loadBalancerDnsNames: pulumi.Output<string>[];
+    /** ARNs of the target groups, one per ALB in the same order; the app service registers in all. */
     readonly targetGroupArns: pulumi.Output<string>[];
+    /** ARN suffixes of the target groups, the CloudWatch `TargetGroup` dimension, in the same order. */
     readonly targetGroupArnSuffixes: pulumi.Output<string>[];
     /** Every listener; the app service waits for them (a target group must be attached before ECS uses it). */
     readonly listeners: aws.lb.Listener[];
     /** Route 53 health-check ids (empty without a domain and zone). */
     readonly healthCheckIds: pulumi.Output<string>[];
+    /** The WAF web ACL associated with both ALBs. */
     readonly webAclArn: pulumi.Output<string>;
+    /** The S3 bucket receiving both ALBs' access logs. */
     readonly accessLogBucket: pulumi.Output<string>;
     /** Whether the listeners terminate TLS (false only with `allowPlainHttp`). */
     readonly https: boolean;

@@ -109,7 +109,9 @@ function blockedPaths(prefixes: string[], visibilityConfig: aws.types.input.wafv
  * of subscription fees (they are AWS's baseline groups) but count towards WCUs (700 + 200 of 5,000).
  */
 export class WebFirewall extends pulumi.ComponentResource {
+    /** The web ACL's ARN, to associate with load balancers. */
     readonly webAclArn: pulumi.Output<string>;
+    /** The web ACL's name (the `WebACL` dimension of its CloudWatch metrics). */
     readonly webAclName: pulumi.Output<string>;
 
     /** The raw web ACL. */

@@ -96,10 +96,13 @@ export interface AlarmsArgs {
  * Cost: per alarm-month (a few dozen here), the dashboard, two topics and two KMS keys.
  */
 export class Alarms extends pulumi.ComponentResource {
+    /** The regional SNS topic every regional alarm notifies (subscribe on-call here). */
     readonly topicArn: pulumi.Output<string>;
     /** The us-east-1 topic for Route 53 alarms (undefined without health checks). */
     readonly globalTopicArn?: pulumi.Output<string>;
+    /** The CloudWatch dashboard's name. */
     readonly dashboardName: pulumi.Output<string>;
+    /** The console URL of the dashboard. */
     readonly dashboardUrl: pulumi.Output<string>;
     /** Alarm logical names, by tier. */
     readonly alarmNames: Partial<Record<Tier | "dns", string[]>> = {};

@@ -40,6 +40,7 @@ export interface ExportDoc {
     name: string;
     kind: string;
     file: string;
+    /** Its JSDoc description (the index shows the first sentence). */
     summary: string;
 }
 
@@ -88,7 +89,7 @@ class SurfaceReader {
         if (ts.isClassDeclaration(decl) && extendsComponentResource(decl)) {
             this.components.push(this.component(symbol, decl));
         } else {
-            this.others.push({ name: exported.name, kind: kindOf(decl), file: this.relative(decl), summary: firstSentence(this.doc(symbol)) });
+            this.others.push({ name: exported.name, kind: kindOf(decl), file: this.relative(decl), summary: this.doc(symbol) });
         }
     }
 
@@ -233,11 +234,4 @@ function kindOf(decl: ts.Declaration): string {
     if (ts.isTypeAliasDeclaration(decl)) return "type";
     if (ts.isVariableDeclaration(decl)) return "constant";
     return "export";
-}
-
-/** The first sentence of a description (up to the first ". " or line break after text), for the index. */
-function firstSentence(text: string): string {
-    const flat = text.replace(/\s+/g, " ").trim();
-    const end = flat.search(/[.:;](\s|$)/);
-    return end === -1 ? flat : flat.slice(0, end + 1);
 }

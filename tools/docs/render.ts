@@ -3,7 +3,7 @@
  * CLI passes each page through Prettier so the committed files are exactly what `prettier --check` expects.
  */
 import type { ComponentDoc, ExportDoc, MemberDoc, Surface } from "./extract";
-import { parseExpression } from "./literal";
+import { literalOf, NOT_LITERAL } from "./literal";
 
 export const REFERENCE_DIR = "docs/reference";
 const NOTICE = "Generated from the TypeScript sources by `npm run docs`; do not edit by hand.";
@@ -30,25 +30,20 @@ function renderIndex(surface: Surface): string {
         "",
         "## Components",
         "",
-        "| component | type token | summary |",
-        "| --- | --- | --- |",
-        ...surface.components.map(
-            (c) => `| [${c.name}](${pageName(c.name)}) | \`${c.typeToken}\` | ${cell(firstParagraph(c.description))} |`,
-        ),
+        ...surface.components.map((c) => `- [${c.name}](${pageName(c.name)}) (\`${c.typeToken}\`): ${summary(c.description)}`),
         "",
         "## Other exports",
         "",
         "Helpers, contracts and the types the components use, from `components/index.ts`.",
         "",
-        "| name | kind | source | summary |",
-        "| --- | --- | --- | --- |",
-        ...surface.others.map((o) => otherRow(o)),
+        ...surface.others.map((o) => otherItem({ ...o, summary: summary(o.summary) })),
     ];
     return `${lines.join("\n")}\n`;
 }
 
-function otherRow(o: ExportDoc): string {
-    return `| \`${o.name}\` | ${o.kind} | [${o.file}](../../${o.file}) | ${cell(o.summary)} |`;
+function otherItem(o: ExportDoc): string {
+    const text = o.summary ? `: ${o.summary}` : "";
+    return `- \`${o.name}\` (${o.kind}, [${o.file}](../../${o.file}))${text}`;
 }
 
 function renderComponent(c: ComponentDoc): string {
@@ -91,16 +86,14 @@ function listItem(m: MemberDoc): string {
     return `- \`${m.name}${m.optional ? "?" : ""}\` (\`${m.type}\`)${description}`;
 }
 
-/** A default that reads as code (`"16"`, `undefined`, `{}`) is shown as code; prose stays prose. */
+/** A default that is a value (`"16"`, `{}`, `undefined`) is shown as code; prose ("a key per cache") stays prose. */
 function defaultText(text: string): string {
-    return parseExpression(text) !== undefined && !text.includes("`") ? `\`${text}\`` : text;
+    return text === "undefined" || literalOf(text) !== NOT_LITERAL ? `\`${text}\`` : text;
 }
 
-function firstParagraph(text: string): string {
-    return text.split(/\n\s*\n/)[0];
-}
-
-/** Text for a table cell: one line, pipes escaped. */
-function cell(text: string): string {
-    return text.replace(/\s+/g, " ").replace(/\|/g, "\\|").trim();
+/** The first sentence of a description, on one line, for the index. */
+export function summary(text: string): string {
+    const flat = text.replace(/\s+/g, " ").trim();
+    const end = flat.search(/\.(\s|$)/);
+    return end === -1 ? flat : flat.slice(0, end + 1);
 }
