@@ -9,8 +9,10 @@ import {
     REDIS_CACHE_CONTRACT, SCHEDULED_SCALING_CONTRACT, SENDING_IDENTITY_CONTRACT, SERVICE_SECRETS_CONTRACT,
     SERVICE_SECURITY_GROUPS_CONTRACT, WEB_FIREWALL_CONTRACT, applyTransform, field,
 } from "../../components";
+import * as components from "../../components";
 import { ComponentArgError } from "../../components/arg-check";
 import { defineContract } from "../../components/contract";
+import { literalOf, NOT_LITERAL } from "../../tools/docs/literal";
 
 const ROOT = path.resolve(__dirname, "../..");
 
@@ -34,33 +36,6 @@ const DOCUMENTED: [Contract<any, any>, string, string][] = [
     [SENDING_IDENTITY_CONTRACT, "components/mail/sending-identity.ts", "SendingIdentityArgs"],
 ];
 
-/** The value of a literal expression (string, number, boolean, null, array or object of those), else a marker. */
-const NOT_LITERAL = Symbol("not a literal");
-function literal(node: ts.Expression): unknown {
-    if (ts.isParenthesizedExpression(node)) return literal(node.expression);
-    if (ts.isStringLiteral(node) || ts.isNoSubstitutionTemplateLiteral(node)) return node.text;
-    if (ts.isNumericLiteral(node)) return Number(node.text);
-    if (ts.isPrefixUnaryExpression(node) && node.operator === ts.SyntaxKind.MinusToken && ts.isNumericLiteral(node.operand)) return -Number(node.operand.text);
-    if (node.kind === ts.SyntaxKind.TrueKeyword) return true;
-    if (node.kind === ts.SyntaxKind.FalseKeyword) return false;
-    if (node.kind === ts.SyntaxKind.NullKeyword) return null;
-    if (ts.isArrayLiteralExpression(node)) {
-        const items = node.elements.map((e) => literal(e));
-        return items.includes(NOT_LITERAL) ? NOT_LITERAL : items;
-    }
-    if (ts.isObjectLiteralExpression(node)) {
-        const out: Record<string, unknown> = {};
-        for (const p of node.properties) {
-            if (!ts.isPropertyAssignment(p) || !(ts.isIdentifier(p.name) || ts.isStringLiteral(p.name))) return NOT_LITERAL;
-            const v = literal(p.initializer);
-            if (v === NOT_LITERAL) return NOT_LITERAL;
-            out[p.name.text] = v;
-        }
-        return out;
-    }
-    return NOT_LITERAL;
-}
-
 /** `@default` of each property of an interface, as the literal it states (or NOT_LITERAL for prose). */
 function documentedDefaults(file: string, iface: string): Map<string, unknown> {
     const source = ts.createSourceFile(file, fs.readFileSync(path.join(ROOT, file), "utf8"), ts.ScriptTarget.ES2022, true);
@@ -72,16 +47,19 @@ function documentedDefaults(file: string, iface: string): Map<string, unknown> {
         for (const tag of ts.getJSDocTags(member)) {
             if (tag.tagName.text !== "default") continue;
             const text = (typeof tag.comment === "string" ? tag.comment : ts.getTextOfJSDocComment(tag.comment) ?? "").trim();
-            const parsed = ts.createSourceFile("x.ts", `(${text});`, ts.ScriptTarget.ES2022, true);
-            const stmt = parsed.statements[0];
-            const ok = parsed.statements.length === 1 && ts.isExpressionStatement(stmt) && (parsed as unknown as { parseDiagnostics: unknown[] }).parseDiagnostics.length === 0;
-            found.set(member.name.text, ok ? literal((stmt as ts.ExpressionStatement).expression) : NOT_LITERAL);
+            found.set(member.name.text, literalOf(text));
         }
     }
     return found;
 }
 
 describe("component contracts", () => {
+    it("every exported contract is in the documented list above", () => {
+        const exported = Object.entries(components).filter(([k]) => k.endsWith("_CONTRACT")).map(([, v]) => v);
+        assert.ok(exported.length > 0);
+        for (const c of exported) assert.ok(DOCUMENTED.some(([d]) => d === c), `${(c as Contract<any, any>).component} is not checked`);
+    });
+
     for (const [contract, file, iface] of DOCUMENTED) {
         it(`${contract.component}: every default is documented in ${iface} with the contract's value, and no other literal default`, () => {
             const documented = documentedDefaults(file, iface);
