@@ -5,8 +5,12 @@ import jsdoc from "eslint-plugin-jsdoc";
 import globals from "globals";
 import tseslint from "typescript-eslint";
 
-/** Every member of an exported `*Args` interface: what the generated reference documents field by field. */
-const EXPORTED_ARGS_MEMBER = "ExportNamedDeclaration > TSInterfaceDeclaration[id.name=/Args$/] TSPropertySignature";
+/**
+ * Every member of an exported `*Args` interface (not the fields of an inline object type inside one): what the
+ * generated reference documents field by field.
+ */
+const EXPORTED_ARGS_MEMBER =
+    "ExportNamedDeclaration > TSInterfaceDeclaration[id.name=/Args$/] > TSInterfaceBody > TSPropertySignature";
 
 export default tseslint.config(
     { ignores: ["**/node_modules/", "**/dist/", ".rehearsal/", "app/.data/", "tests/policies/corpus/"] },
@@ -28,13 +32,19 @@ export default tseslint.config(
     {
         files: ["**/*.js"],
         languageOptions: { sourceType: "commonjs" },
-        rules: { "@typescript-eslint/no-require-imports": "off" },
+        rules: {
+            // CommonJS: `require` is how these plain-JS entry points import.
+            "@typescript-eslint/no-require-imports": "off",
+            // A CommonJS module's scope is a function's: `const crypto = require("crypto")` shadows Node's Web
+            // Crypto global there, it does not redeclare it.
+            "no-redeclare": ["error", { builtinGlobals: false }],
+        },
     },
     {
         files: ["components/**/*.ts"],
         plugins: { jsdoc },
         rules: {
-            "jsdoc/require-jsdoc": ["error", { publicOnly: false, require: {}, contexts: [EXPORTED_ARGS_MEMBER] }],
+            "jsdoc/require-jsdoc": ["error", { require: { FunctionDeclaration: false }, contexts: [EXPORTED_ARGS_MEMBER] }],
         },
     },
 );

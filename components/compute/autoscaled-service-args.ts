@@ -23,7 +23,7 @@ export const AUTOSCALED_SERVICE_CONTRACT = defineContract({
         memory: field.int(512, 122880, "Fargate memory MiB"),
         cpuArchitecture: field.oneOf(["ARM64", "X86_64"]),
         port: field.int(1, 65535, "TCP port").optional(),
-        livenessPath: field.text(/^\/[A-Za-z0-9._~\/-]*$/, "an absolute URL path such as /healthz"),
+        livenessPath: field.text(/^\/[A-Za-z0-9._~/-]*$/, "an absolute URL path such as /healthz"),
         minTasks: taskCount(),
         maxTasks: taskCount(),
         capacityManagedBySchedules: field.bool(),
