@@ -20,8 +20,9 @@ export default tseslint.config(
         languageOptions: { globals: { ...globals.node } },
         linterOptions: { reportUnusedDisableDirectives: "error" },
         rules: {
-            // Files stay short enough to read in one sitting (house style, counted after Prettier).
-            "max-lines": ["error", { max: 400 }],
+            // Files stay short enough to read in one sitting (house style: about 400 lines after Prettier). Code
+            // lines are counted: a why-comment should never be the line that forces a split.
+            "max-lines": ["error", { max: 400, skipBlankLines: true, skipComments: true }],
             // `_name` marks a parameter a signature needs but the body does not use.
             "@typescript-eslint/no-unused-vars": [
                 "error",
