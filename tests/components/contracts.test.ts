@@ -31,7 +31,7 @@ const DOCUMENTED: [Contract<any, any>, string, string][] = [
     [SERVICE_SECRETS_CONTRACT, "components/compute/service-secrets.ts", "ServiceSecretsArgs"],
     [AUTOSCALED_SERVICE_CONTRACT, "components/compute/autoscaled-service-args.ts", "AutoscaledServiceArgs"],
     [SCHEDULED_SCALING_CONTRACT, "components/compute/scheduled-scaling-args.ts", "ScheduledScalingArgs"],
-    [ALARMS_CONTRACT, "components/observability/alarms.ts", "AlarmsArgs"],
+    [ALARMS_CONTRACT, "components/observability/alarms-args.ts", "AlarmsArgs"],
     [GAME_DAYS_CONTRACT, "components/resilience/game-days.ts", "GameDaysArgs"],
     [SENDING_IDENTITY_CONTRACT, "components/mail/sending-identity.ts", "SendingIdentityArgs"],
 ];
