@@ -1,5 +1,5 @@
 /** Violating mutations of the baseline: RDS instances. */
-import { mutated, secret, without } from "../fixture";
+import { mutated, secret } from "../fixture";
 import { Case } from "./common";
 
 export const RDS_CASES: Case[] = [
