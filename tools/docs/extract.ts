@@ -176,11 +176,11 @@ class SurfaceReader {
 
     private memberDoc(symbol: ts.Symbol, decl: ts.Declaration): MemberDoc {
         const typeNode = ts.isPropertyDeclaration(decl) || ts.isPropertySignature(decl) ? decl.type : undefined;
-        const type = typeNode ? typeNode.getText() : this.checker.typeToString(this.checker.getTypeAtLocation(decl));
+        const type = typeNode ? printType(typeNode) : this.checker.typeToString(this.checker.getTypeAtLocation(decl));
         const [fallback] = this.tags(symbol, "default");
         return {
             name: symbol.name,
-            type: type.replace(/\s+/g, " ").trim(),
+            type,
             optional: (symbol.flags & ts.SymbolFlags.Optional) !== 0,
             description: this.doc(symbol),
             ...(fallback === undefined ? {} : { default: fallback }),
@@ -201,6 +201,17 @@ class SurfaceReader {
     private relative(decl: ts.Node): string {
         return path.relative(this.root, decl.getSourceFile().fileName).split(path.sep).join("/");
     }
+}
+
+const printer = ts.createPrinter({ removeComments: true });
+
+/**
+ * A type as the compiler prints it, on one line: the same text however the source is formatted (line breaks,
+ * trailing separators and commas), so reformatting the code never makes the reference stale.
+ */
+function printType(node: ts.TypeNode): string {
+    const text = printer.printNode(ts.EmitHint.Unspecified, node, node.getSourceFile());
+    return text.replace(/\s+/g, " ").replace(/;\s*}/g, " }").trim();
 }
 
 function extendsComponentResource(decl: ts.ClassDeclaration): boolean {
