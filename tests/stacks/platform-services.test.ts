@@ -30,6 +30,14 @@ function revealedSecrets(run: ProgramRun): string[] {
     return [...found];
 }
 
+/** One query of a CloudWatch metric math specification, as the plan records it. */
+interface MetricQuery {
+    id?: string;
+    returnData?: boolean;
+    expression?: string;
+    metricStat?: { stat: string; metric: { namespace: string; metricName: string; dimensions: { name: string; value: string }[] } };
+}
+
 describe("prod stack, as shipped: services, mail, alarms and secrets", function () {
     this.timeout(60_000);
     let run: ProgramRun;
@@ -48,9 +56,9 @@ describe("prod stack, as shipped: services, mail, alarms and secrets", function 
     it("scales the app on the requests of both ALBs, so scaling follows the traffic after a DNS failover", () => {
         const policy = ofType(run, "aws:appautoscaling/policy:Policy").find((r) => r.name === "boxoffice-prod-app-requests-scaling")!;
         const metrics = inputsOf(policy).targetTrackingScalingPolicyConfiguration.customizedMetricSpecification.metrics;
-        const lbs = metrics.filter((m: any) => m.metricStat).map((m: any) => m.metricStat.metric.dimensions.find((d: any) => d.name === "LoadBalancer").value).sort();
+        const lbs = metrics.filter((m: MetricQuery) => m.metricStat).map((m: MetricQuery) => m.metricStat!.metric.dimensions.find((d) => d.name === "LoadBalancer")!.value).sort();
         assert.deepStrictEqual(lbs, ofType(run, "aws:lb/loadBalancer:LoadBalancer").map((r) => r.outputs.arnSuffix).sort());
-        assert.deepStrictEqual(metrics.filter((m: any) => m.returnData).map((m: any) => m.expression), ["FILL(requests1, 0) + FILL(requests2, 0)"]);
+        assert.deepStrictEqual(metrics.filter((m: MetricQuery) => m.returnData).map((m: MetricQuery) => m.expression), ["FILL(requests1, 0) + FILL(requests2, 0)"]);
     });
 
     it("runs app and worker with ≥ 2 tasks, no public IP, rollback, scaling floors ≥ 2, target tracking and schedules", () => {
@@ -64,7 +72,7 @@ describe("prod stack, as shipped: services, mail, alarms and secrets", function 
             assert.strictEqual(new Set(subnetAzs(run, s.networkConfiguration.subnets)).size, 3);
         }
         const app = services.find((s) => s.loadBalancers.length > 0)!;
-        assert.deepStrictEqual(app.loadBalancers.map((lb: any) => lb.targetGroupArn).sort(), ofType(run, "aws:lb/targetGroup:TargetGroup").map((t) => t.outputs.arn).sort());
+        assert.deepStrictEqual(app.loadBalancers.map((lb: { targetGroupArn: string }) => lb.targetGroupArn).sort(), ofType(run, "aws:lb/targetGroup:TargetGroup").map((t) => t.outputs.arn).sort());
         const targets = ofType(run, "aws:appautoscaling/target:Target").map((r) => inputsOf(r));
         assert.strictEqual(targets.length, 2);
         for (const t of targets) {
@@ -97,7 +105,7 @@ describe("prod stack, as shipped: services, mail, alarms and secrets", function 
 
     it("tells someone when a backup or a cross-region copy fails, and watches every Memcached node", () => {
         const [rule] = ofType(run, "aws:cloudwatch/eventRule:EventRule");
-        const types = JSON.parse(inputsOf(rule).eventPattern).$or.map((b: any) => b["detail-type"][0]);
+        const types = JSON.parse(inputsOf(rule).eventPattern).$or.map((b: { "detail-type": string[] }) => b["detail-type"][0]);
         assert.ok(types.includes("Backup Job State Change") && types.includes("Copy Job State Change"));
         const topic = ofType(run, "aws:sns/topic:Topic").find((t) => t.name === "boxoffice-prod-alarms")!;
         assert.deepStrictEqual(ofType(run, "aws:cloudwatch/eventTarget:EventTarget").map((t) => inputsOf(t).arn), [topic.outputs.arn]);

@@ -69,7 +69,7 @@ describe("prod stack, as shipped", function () {
 
     it("backs up daily / weekly / monthly for 3 / 21 / 180 days, copies each to eu-central-1 and selects by tag", () => {
         const [plan] = ofType(run, "aws:backup/plan:Plan").map((r) => inputsOf(r));
-        assert.deepStrictEqual(plan.rules.map((r: any) => r.lifecycle.deleteAfter).sort((a: number, b: number) => a - b), [3, 21, 180]);
+        assert.deepStrictEqual(plan.rules.map((r: { lifecycle: { deleteAfter: number } }) => r.lifecycle.deleteAfter).sort((a: number, b: number) => a - b), [3, 21, 180]);
         for (const rule of plan.rules) assert.match(rule.copyActions[0].destinationVaultArn, /^arn:aws:backup:eu-central-1:/);
         const selections = ofType(run, "aws:backup/selection:Selection").map((r) => inputsOf(r));
         assert.ok(selections.some((s) => JSON.stringify(s.selectionTags ?? s.conditions).includes("boxoffice:backup")));
@@ -90,7 +90,7 @@ describe("prod stack, as shipped", function () {
         assert.strictEqual(listeners.filter((l) => l.protocol === "HTTPS" && /TLS13/.test(l.sslPolicy)).length, 2);
         const http = listeners.filter((l) => l.protocol === "HTTP");
         assert.strictEqual(http.length, 2);
-        for (const l of http) assert.deepStrictEqual(l.defaultActions.map((a: any) => [a.type, a.redirect?.protocol]), [["redirect", "HTTPS"]]);
+        for (const l of http) assert.deepStrictEqual(l.defaultActions.map((a: { type: string; redirect?: { protocol: string } }) => [a.type, a.redirect?.protocol]), [["redirect", "HTTPS"]]);
     });
 
     it("fails DNS over from PRIMARY to SECONDARY on two health checks, with the WAF on both ALBs", () => {
