@@ -76,7 +76,7 @@ export class DbController {
         return host(this.topology, name);
     }
 
-    private query<R = Record<string, any>>(
+    private query<R = Record<string, unknown>>(
         name: string,
         sql: string,
         params: unknown[] = [],
@@ -315,7 +315,7 @@ export class DbController {
         return this.setSync(name, enabled);
     }
 
-    queryOn<R = Record<string, any>>(
+    queryOn<R = Record<string, unknown>>(
         name: string,
         sql: string,
         params: unknown[] = [],
