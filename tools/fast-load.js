@@ -139,7 +139,7 @@ const PULUMI_RUNTIME_INDEX = `${path.sep}@pulumi${path.sep}pulumi${path.sep}runt
 
 function installOnDemandClosures() {
     const load = Module._load;
-    Module._load = function (request, parent, isMain) {
+    Module._load = function (request, parent, _isMain) {
         const from = parent && parent.filename;
         if (from) {
             const names = ON_DEMAND[request];

@@ -76,6 +76,7 @@ function capture(entry: string): { captured: Captured[]; exported: unknown; Pack
         return result;
     };
     try {
+        // eslint-disable-next-line @typescript-eslint/no-require-imports -- the pack's entry is a runtime path
         const exported = require(entry);
         return { captured, exported, PackClass: RecordedPolicyPack };
     } finally {

@@ -25,12 +25,11 @@
  */
 import { ChildProcess, spawn } from "node:child_process";
 import { randomBytes, randomUUID } from "node:crypto";
-import { existsSync, readFileSync } from "node:fs";
 import http from "node:http";
-import net from "node:net";
 import path from "node:path";
 import Redis from "ioredis";
 import { Pool } from "pg";
+import { cpuSeconds, freePort, percentile, placeInversions, pool, sleepUntil, Visitor } from "./room-bench-util";
 
 const env = (name: string, fallback: number) => Number(process.env[name] ?? fallback);
 const BASE_URL = process.env.BENCH_DATABASE_URL ?? "postgres://postgres@127.0.0.1:5432/test";
@@ -68,14 +67,6 @@ function request(method: string, url: string, body?: unknown, headers: Record<st
   });
 }
 
-async function freePort(): Promise<number> {
-  const server = net.createServer();
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  const found = (server.address() as net.AddressInfo).port;
-  await new Promise((resolve) => server.close(resolve));
-  return found;
-}
-
 async function startServer(databaseUrl: string): Promise<ChildProcess> {
   port = await freePort();
   // BENCH_SERVER_NODE_ARGS: extra node flags for the server, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof" to profile it.
@@ -97,36 +88,6 @@ async function startServer(databaseUrl: string): Promise<ChildProcess> {
   throw new Error("server did not become ready");
 }
 
-/** Runs tasks with `concurrency` in flight. */
-async function pool(total: number, concurrency: number, task: (i: number) => Promise<void>): Promise<void> {
-  let next = 0;
-  await Promise.all(Array.from({ length: concurrency }, async () => {
-    while (next < total) await task(next++);
-  }));
-}
-
-const sleepUntil = (ms: number) => new Promise((resolve) => setTimeout(resolve, Math.max(0, ms - Date.now())));
-const percentile = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, Math.ceil(sorted.length * p) - 1)] ?? 0;
-
-interface Visitor {
-  id: string;
-  ticket: string;
-  pre: boolean;
-  position?: number;
-  joinSent: number;
-  joinDone: number;
-  token?: string;
-  bought: boolean;
-}
-
-/** CPU seconds a process has used (Linux /proc), or undefined elsewhere. */
-function cpuSeconds(pid: number): number | undefined {
-  const file = `/proc/${pid}/stat`;
-  if (!existsSync(file)) return undefined;
-  const fields = readFileSync(file, "utf8").split(") ")[1].split(" ");
-  return (Number(fields[11]) + Number(fields[12])) / 100; // utime + stime, in clock ticks of 1/100 s
-}
-
 /**
  * Closed loop, `connections` at a time for `ms`: requests per second, and the server's CPU per request, so the
  * status call can be set against GET /healthz (the cheapest route) measured in the same run.
@@ -145,20 +106,6 @@ async function capacity(server: ChildProcess, path: (i: number) => string, heade
   const seconds = (performance.now() - t0) / 1000;
   const cpu = cpu0 === undefined ? undefined : cpuSeconds(server.pid!)! - cpu0;
   return { perSec: Math.round(n / seconds), serverCpuMicrosPerRequest: cpu === undefined ? null : Math.round((cpu / n) * 1e6) };
-}
-
-/** Pairs (a, b) of post-start joins where a's answer came before b was sent, yet a got the later place. */
-function placeInversions(post: Visitor[]): number {
-  const byDone = [...post].sort((a, b) => a.joinDone - b.joinDone);
-  const bySent = [...post].sort((a, b) => a.joinSent - b.joinSent);
-  let inversions = 0;
-  let maxBefore = -Infinity;
-  let i = 0;
-  for (const b of bySent) {
-    while (i < byDone.length && byDone[i].joinDone < b.joinSent) maxBefore = Math.max(maxBefore, byDone[i++].position!);
-    if (maxBefore > b.position!) inversions++;
-  }
-  return inversions;
 }
 
 async function main(): Promise<void> {

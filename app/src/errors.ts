@@ -51,10 +51,10 @@ export function installErrorHandlers(app: FastifyInstance): void {
     if (isUnavailable(error)) {
       // Expected during a failover or an outage: a warning with the error's code, not a 500.
       request.log.warn({ err: error }, "database unavailable");
-      return reply
-        .code(503)
-        .header("retry-after", String(DATABASE_RETRY_AFTER_SECONDS))
-        .send({ error: "database_unavailable", message: "the database cannot be reached right now; retry shortly" });
+      return reply.code(503).header("retry-after", String(DATABASE_RETRY_AFTER_SECONDS)).send({
+        error: "database_unavailable",
+        message: "the database cannot be reached right now; retry shortly",
+      });
     }
     const validation = (error as FastifyError).validation;
     if (validation) {

@@ -92,9 +92,9 @@ export interface BackupPolicyArgs {
      * runs on Saturday, away from the maintenance day. @default "cron(0 7 * * ? *)"
      */
     dailySchedule?: string;
-    /** @default "cron(0 7 ? * SAT *)" */
+    /** Weekly rule's schedule (AWS Backup cron, UTC): Saturday, away from the maintenance day. @default "cron(0 7 ? * SAT *)" */
     weeklySchedule?: string;
-    /** @default "cron(0 7 1 * ? *)" */
+    /** Monthly rule's schedule (AWS Backup cron, UTC): the 1st of the month. @default "cron(0 7 1 * ? *)" */
     monthlySchedule?: string;
     /**
      * The backed-up database's RDS windows: every schedule is then checked not to start (within its start window)

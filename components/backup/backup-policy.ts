@@ -44,10 +44,15 @@ const MAX_NAME = MAX_VAULT_NAME - "-copy-vault".length - 8;
  * @example new BackupPolicy("prod-backup", { copyToRegion: "eu-central-1" })
  */
 export class BackupPolicy extends pulumi.ComponentResource {
+    /** The primary-region backup vault's name. */
     readonly vaultName: pulumi.Output<string>;
+    /** The primary-region backup vault's ARN. */
     readonly vaultArn: pulumi.Output<string>;
+    /** The ARN of the vault in `copyToRegion` that receives every recovery point's copy. */
     readonly copyVaultArn: pulumi.Output<string>;
+    /** The AWS Backup plan's id. */
     readonly planId: pulumi.Output<string>;
+    /** The region the copies go to (`copyToRegion`). */
     readonly copyToRegion: string;
 
     /** The raw children (vaults, plan, selection, the copy region's provider). */

@@ -23,7 +23,7 @@ export const AUTOSCALED_SERVICE_CONTRACT = defineContract({
         memory: field.int(512, 122880, "Fargate memory MiB"),
         cpuArchitecture: field.oneOf(["ARM64", "X86_64"]),
         port: field.int(1, 65535, "TCP port").optional(),
-        livenessPath: field.text(/^\/[A-Za-z0-9._~\/-]*$/, "an absolute URL path such as /healthz"),
+        livenessPath: field.text(/^\/[A-Za-z0-9._~/-]*$/, "an absolute URL path such as /healthz"),
         minTasks: taskCount(),
         maxTasks: taskCount(),
         capacityManagedBySchedules: field.bool(),
@@ -101,6 +101,7 @@ export interface AutoscaledServiceArgs {
     cluster: ClusterRef;
     /** Image URI, ideally digest-pinned. */
     image: pulumi.Input<string>;
+    /** The container's command (ECS `command`), e.g. `["node", "dist/server.js"]`; at least one element. */
     command: string[];
     /** Fargate CPU units (256, 512, 1024, 2048, 4096, 8192 or 16384). @default 512 */
     cpu?: number;
@@ -134,6 +135,7 @@ export interface AutoscaledServiceArgs {
     network?: NetworkIds;
     /** Subnets, one per AZ, at least two; tasks spread over all of them (when `network` is not given). @default undefined */
     subnetIds?: pulumi.Input<string>[];
+    /** Security groups of the tasks (e.g. `ServiceSecurityGroups`' app or worker group). */
     securityGroupIds: pulumi.Input<string>[];
     /** Target groups to register with (needs `port`). @default [] */
     targetGroupArns?: pulumi.Input<string>[];

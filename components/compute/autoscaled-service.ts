@@ -56,9 +56,13 @@ function clusterOf(ref: ClusterRef): { arn: pulumi.Input<string>; name: pulumi.I
  * @example new AutoscaledService("api", { role: "app", cluster, image, command: ["node", "server.js"], network, securityGroupIds: [sg] })
  */
 export class AutoscaledService extends pulumi.ComponentResource {
+    /** The ECS service's name (the `ServiceName` dimension of its metrics). */
     readonly serviceName: pulumi.Output<string>;
+    /** The ECS service's ARN. */
     readonly serviceArn: pulumi.Output<string>;
+    /** The current task definition's ARN (with its revision). */
     readonly taskDefinitionArn: pulumi.Output<string>;
+    /** The CloudWatch Logs group the containers write to. */
     readonly logGroupName: pulumi.Output<string>;
     /** `service/<cluster>/<service>`, for scheduled actions. */
     readonly scalableTargetResourceId: pulumi.Output<string>;

@@ -31,7 +31,9 @@ export interface EcsClusterArgs {
  * @example const cluster = new EcsCluster("shop"); new AutoscaledService("api", { cluster, ... })
  */
 export class EcsCluster extends pulumi.ComponentResource {
+    /** The cluster's ARN, for `AutoscaledService`'s `cluster`. */
     readonly clusterArn: pulumi.Output<string>;
+    /** The cluster's name (the `ClusterName` dimension of ECS metrics). */
     readonly clusterName: pulumi.Output<string>;
     /** The raw cluster. */
     readonly resources: { cluster: aws.ecs.Cluster };

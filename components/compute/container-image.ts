@@ -75,9 +75,11 @@ export interface ContainerImageArgs {
  * @example new ContainerImage("shop", { context: ".", dockerfile: "app/Dockerfile" })
  */
 export class ContainerImage extends pulumi.ComponentResource {
+    /** The ECR repository's URL the image is pushed to. */
     readonly repositoryUrl: pulumi.Output<string>;
     /** Digest-pinned URI for task definitions. */
     readonly imageUri: pulumi.Output<string>;
+    /** The platform the image is built for (`platform`); the task definition's CPU architecture must match. */
     readonly platform: "linux/arm64" | "linux/amd64";
     /** The tag the image is pushed under. */
     readonly imageTag: string;

@@ -58,6 +58,7 @@ export interface ScaledServiceRef {
 }
 
 export interface ScheduledScalingArgs {
+    /** The services to scale, by role (`app`, `worker`): each one's scalable target and configured capacity. */
     services: Record<ServiceRole, ScaledServiceRef>;
     /** Recurring or one-off capacity changes, at most 50. @default [] */
     schedules?: ScheduleSpec[];

@@ -56,9 +56,13 @@ export interface ServiceSecretsArgs {
  * Cost: three secrets (per secret-month) and one KMS key.
  */
 export class ServiceSecrets extends pulumi.ComponentResource {
+    /** The KMS key encrypting the three secrets (ours, or the one given); tasks need `kms:Decrypt` on it. */
     readonly kmsKeyArn: pulumi.Output<string>;
+    /** Secrets Manager secret of the generated admin API token. */
     readonly adminTokenArn: pulumi.Output<string>;
+    /** Secrets Manager secret of the generated ticket-signing key (base64 Ed25519 seed). */
     readonly signingKeyArn: pulumi.Output<string>;
+    /** Secrets Manager secret holding `redisAuthToken`, for the tasks' environment. */
     readonly redisAuthTokenArn: pulumi.Output<string>;
 
     /** The raw children (the key unless brought, and the three secrets). */

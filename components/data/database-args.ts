@@ -121,7 +121,7 @@ export interface DatabaseArgs extends PlacementArgs {
      * @default "16"
      */
     engineVersion?: string;
-    /** @default "db.r6g.large" */
+    /** RDS instance class of the writer and of every replica. @default "db.r6g.large" */
     instanceClass?: string;
     /** gp3 storage at creation, GiB, 20..65536. @default 100 */
     allocatedStorageGb?: number;
@@ -143,7 +143,7 @@ export interface DatabaseArgs extends PlacementArgs {
     backupWindow?: string;
     /** Weekly maintenance window, UTC; must not overlap the backup window. @default "sun:04:00-sun:05:00" */
     maintenanceWindow?: string;
-    /** @default true */
+    /** RDS deletion protection on the writer: a delete fails until it is turned off. @default true */
     deletionProtection?: boolean;
     /** Allow IAM database authentication tokens besides passwords. @default false */
     iamAuthentication?: boolean;
@@ -162,9 +162,9 @@ export interface DatabaseArgs extends PlacementArgs {
     proxyMaxConnectionsPercent?: number;
     /** Seconds a request waits for a pooled connection once the pool is full, 0..300. @default 120 */
     proxyConnectionBorrowTimeoutSeconds?: number;
-    /** @default "boxoffice" */
+    /** The database created in the instance. @default "boxoffice" */
     databaseName?: string;
-    /** @default "boxoffice" */
+    /** The master user (not `rdsadmin`); its generated password goes to `masterSecretArn`. @default "boxoffice" */
     masterUsername?: string;
     /**
      * PostgreSQL logging settings of the parameter group (besides `rds.force_ssl = 1`, always set). Replaces the

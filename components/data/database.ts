@@ -68,7 +68,9 @@ export interface DatabaseResources {
  * @example new Database("db", { vpcId, subnetIds, availabilityZones, allowedSecurityGroupIds: [appSg], kmsKeyArn })
  */
 export class Database extends pulumi.ComponentResource {
+    /** The writer's DNS name; it follows a Multi-AZ failover to the standby. */
     readonly writerAddress: pulumi.Output<string>;
+    /** The writer's `host:port`. */
     readonly writerEndpoint: pulumi.Output<string>;
     /** The proxy's address when `proxy` is on, else the writer's: what clients should connect to. */
     readonly clientWriterAddress: pulumi.Output<string>;
@@ -78,7 +80,9 @@ export class Database extends pulumi.ComponentResource {
     readonly readerAddresses: pulumi.Output<string>[];
     /** PostgreSQL's port, 5432. */
     readonly port = PORT;
+    /** The database created in the instance (`databaseName`). */
     readonly databaseName: string;
+    /** The master user's name (`masterUsername`); its password is in `masterSecretArn`. */
     readonly masterUsername: string;
     /**
      * Secrets Manager secret of the master user: JSON `{engine, username, password, host, port, dbname}`, so
@@ -93,9 +97,11 @@ export class Database extends pulumi.ComponentResource {
     readonly blueGreenUpdate: boolean;
     /** The database's security group (clients are admitted by rule, one per client group). */
     readonly securityGroupId: pulumi.Output<string>;
+    /** The writer's RDS instance identifier. */
     readonly writerIdentifier: pulumi.Output<string>;
     /** The writer instance's ARN (what AWS FIS targets for a forced failover). */
     readonly writerArn: pulumi.Output<string>;
+    /** RDS instance identifiers of the read replicas, in order. */
     readonly replicaIdentifiers: pulumi.Output<string>[];
     /** The raw children (writer, replicas, key, parameter group, subnet group, security group, secret, proxy). */
     readonly resources: DatabaseResources;

@@ -42,7 +42,7 @@ export interface MemcachedClusterTransform {
 export interface MemcachedClusterArgs extends PlacementArgs {
     /** Security groups allowed to connect on 11211. At least one. */
     allowedSecurityGroupIds: pulumi.Input<string>[];
-    /** @default "cache.r7g.large" */
+    /** ElastiCache node type: a current generation with in-transit encryption (see `node-types.ts`). @default "cache.r7g.large" */
     nodeType?: string;
     /** 1.6.12 or later: in-transit encryption needs it. @default "1.6.22" */
     engineVersion?: string;

@@ -38,9 +38,13 @@ export interface MemcachedClusterResources {
 export class MemcachedCluster extends pulumi.ComponentResource {
     /** `host:port,host:port` of every node, for MEMCACHED_SERVERS. */
     readonly servers: pulumi.Output<string>;
+    /** Memcached's port, 11211 (TLS in transit). */
     readonly port = PORT;
+    /** The configuration endpoint (`host:port`) for clients with ElastiCache auto discovery. */
     readonly configurationEndpoint: pulumi.Output<string>;
+    /** The ElastiCache cluster id. */
     readonly clusterId: pulumi.Output<string>;
+    /** The cluster's security group (clients are admitted by rule, one per client group). */
     readonly securityGroupId: pulumi.Output<string>;
 
     /** The raw children (cluster, subnet group, security group). */

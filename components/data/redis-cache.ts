@@ -44,13 +44,19 @@ export interface RedisCacheResources {
  * @example new RedisCache("prod-redis", { network, allowedSecurityGroupIds: [appSg] })
  */
 export class RedisCache extends pulumi.ComponentResource {
+    /** The primary endpoint's DNS name (writes); it follows a failover to the promoted replica. */
     readonly primaryAddress: pulumi.Output<string>;
+    /** The reader endpoint's DNS name, spread over the replicas. */
     readonly readerAddress: pulumi.Output<string>;
+    /** Redis's port, 6379 (TLS required). */
     readonly port = PORT;
     /** AUTH token; a Pulumi secret. */
     readonly authToken: pulumi.Output<string>;
+    /** The replication group's id. */
     readonly replicationGroupId: pulumi.Output<string>;
+    /** The node (cache cluster) ids of the group: primary and replicas. */
     readonly memberClusterIds: pulumi.Output<string[]>;
+    /** The cache's security group (clients are admitted by rule, one per client group). */
     readonly securityGroupId: pulumi.Output<string>;
     /** A tag only the replication group carries (its Name): how AWS FIS finds replication groups. */
     readonly groupTag: { key: "Name"; value: string };

@@ -3,11 +3,15 @@ import * as pulumi from "@pulumi/pulumi";
 import { child, Transform } from "../transform";
 
 export interface ClientOnlySecurityGroupArgs {
+    /** VPC the group lives in. */
     vpcId: pulumi.Input<string>;
+    /** The store's TCP port, the only one admitted. */
     port: number;
     /** Security groups whose members may connect; one ingress rule each. */
     clientSecurityGroupIds: pulumi.Input<string>[];
+    /** The group's EC2 description (changing it replaces the group). */
     description: string;
+    /** Tags of the group and its rules. */
     tags: Record<string, string>;
     /** Transforms of the group and of every ingress rule. */
     transform?: {

@@ -89,13 +89,13 @@ export interface PairedLoadBalancersTransform {
 }
 
 export interface PairedLoadBalancersArgs {
-    /** The network whose public subnets the ALBs span (ours or an existing VPC's ids, with `vpcCidr`); or the three ids below. */
+    /** The network whose public subnets the ALBs span (ours or an existing VPC's ids, with `vpcCidr`); or the three ids below. @default undefined */
     network?: NetworkIds;
-    /** VPC of the ALBs (when `network` is not given). */
+    /** VPC of the ALBs (when `network` is not given). @default undefined */
     vpcId?: pulumi.Input<string>;
-    /** CIDR of the VPC: the ALBs may only send traffic into it, on the app port (when `network` is not given). */
+    /** CIDR of the VPC: the ALBs may only send traffic into it, on the app port (when `network` is not given). @default undefined */
     vpcCidr?: string;
-    /** Public subnets, one per AZ; both ALBs span all of them (ALBs need ≥ 2 AZs) (when `network` is not given). */
+    /** Public subnets, one per AZ; both ALBs span all of them (ALBs need ≥ 2 AZs) (when `network` is not given). @default undefined */
     publicSubnetIds?: pulumi.Input<string>[];
     /** Public DNS name; with `hostedZoneId` it gets failover records and (without `certificateArn`) an ACM certificate. @default undefined */
     domain?: string;

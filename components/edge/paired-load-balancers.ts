@@ -3,8 +3,8 @@ import * as pulumi from "@pulumi/pulumi";
 import { argChecker } from "../arg-check";
 import { TIER_TAG } from "../tiers";
 import { child } from "../transform";
-import { accessLogBucketPolicy, hasElbLogAccount } from "./access-log-policy";
-import { PAIRED_LOAD_BALANCERS_CONTRACT, PairedLoadBalancersArgs, PairedLoadBalancersTransform } from "./paired-load-balancers-args";
+import { accessLogBucket, dnsValidatedCertificate } from "./load-balancer-parts";
+import { PAIRED_LOAD_BALANCERS_CONTRACT, PairedLoadBalancersArgs } from "./paired-load-balancers-args";
 import { WebFirewall } from "./web-firewall";
 
 export type { PairedLoadBalancersArgs, PairedLoadBalancersTransform } from "./paired-load-balancers-args";
@@ -13,8 +13,7 @@ export type { PairedLoadBalancersArgs, PairedLoadBalancersTransform } from "./pa
 export const TLS_POLICY = "ELBSecurityPolicy-TLS13-1-2-2021-06";
 const ROLES = ["primary", "secondary"] as const;
 const NOT_FOUND = JSON.stringify({ error: "not_found" });
-/** Tag naming why a bucket has no S3 server access logging. */
-export const ACCESS_LOGGING_EXEMPTION_TAG = "boxoffice:s3-access-logging";
+export { ACCESS_LOGGING_EXEMPTION_TAG } from "./load-balancer-parts";
 
 /** The raw children, for what the arguments do not cover. */
 export interface PairedLoadBalancersResources {
@@ -40,17 +39,25 @@ export interface PairedLoadBalancersResources {
  * Cost: two ALBs (hourly + LCU), two Route 53 fast health checks, WAF ACL + rules + requests, S3 log storage.
  */
 export class PairedLoadBalancers extends pulumi.ComponentResource {
+    /** The ALBs' security group: the app's security group admits traffic from it. */
     readonly securityGroupId: pulumi.Output<string>;
+    /** ARNs of the two ALBs, primary first. */
     readonly loadBalancerArns: pulumi.Output<string>[];
+    /** ARN suffixes of the two ALBs (`app/<name>/<id>`), the CloudWatch `LoadBalancer` dimension, primary first. */
     readonly loadBalancerArnSuffixes: pulumi.Output<string>[];
+    /** DNS names of the two ALBs, primary first. */
     readonly loadBalancerDnsNames: pulumi.Output<string>[];
+    /** ARNs of the target groups, one per ALB in the same order; the app service registers in all. */
     readonly targetGroupArns: pulumi.Output<string>[];
+    /** ARN suffixes of the target groups, the CloudWatch `TargetGroup` dimension, in the same order. */
     readonly targetGroupArnSuffixes: pulumi.Output<string>[];
     /** Every listener; the app service waits for them (a target group must be attached before ECS uses it). */
     readonly listeners: aws.lb.Listener[];
     /** Route 53 health-check ids (empty without a domain and zone). */
     readonly healthCheckIds: pulumi.Output<string>[];
+    /** The WAF web ACL associated with both ALBs. */
     readonly webAclArn: pulumi.Output<string>;
+    /** The S3 bucket receiving both ALBs' access logs. */
     readonly accessLogBucket: pulumi.Output<string>;
     /** Whether the listeners terminate TLS (false only with `allowPlainHttp`). */
     readonly https: boolean;
@@ -102,8 +109,8 @@ export class PairedLoadBalancers extends pulumi.ComponentResource {
             description: "To app tasks", tags: tags("alb-out-app"),
         }, parent, t.egressRule);
 
-        const logs = this.accessLogBucket_(name, c.accessLogRetentionDays, c.accessLogForceDestroy, tags, t);
-        const certificateArn = c.certificateArn ?? (dns ? this.certificate(name, c.domain!, c.hostedZoneId!, tags, t) : undefined);
+        const logs = accessLogBucket(this, name, c.accessLogRetentionDays, c.accessLogForceDestroy, tags, t);
+        const certificateArn = c.certificateArn ?? (dns ? dnsValidatedCertificate(this, name, c.domain!, c.hostedZoneId!, tags, t) : undefined);
 
         const albs = ROLES.map((role, i) => child(aws.lb.LoadBalancer, `${name}-alb${i + 1}`, {
             loadBalancerType: "application",
@@ -199,57 +206,5 @@ export class PairedLoadBalancers extends pulumi.ComponentResource {
             securityGroupId: this.securityGroupId, loadBalancerDnsNames: this.loadBalancerDnsNames, targetGroupArns: this.targetGroupArns,
             healthCheckIds: this.healthCheckIds, webAclArn: this.webAclArn, publicUrl: this.publicUrl,
         });
-    }
-
-    /** ACM certificate validated by DNS in the hosted zone; listeners wait for validation. */
-    private certificate(
-        name: string, domain: string, zoneId: string, tags: (r: string) => Record<string, string>, t: PairedLoadBalancersTransform,
-    ): pulumi.Output<string> {
-        const parent = { parent: this };
-        const cert = child(aws.acm.Certificate, `${name}-cert`, { domainName: domain, validationMethod: "DNS", tags: tags("cert") }, parent, t.certificate);
-        // One domain, so exactly one validation record; only its values (not the count) come from the certificate.
-        const option = cert.domainValidationOptions.apply((o) => o[0]);
-        const record = child(aws.route53.Record, `${name}-cert-validation`, {
-            zoneId, name: option.resourceRecordName, type: option.resourceRecordType, records: [option.resourceRecordValue], ttl: 60, allowOverwrite: true,
-        }, parent, t.record);
-        return child(aws.acm.CertificateValidation, `${name}-cert-ready`, { certificateArn: cert.arn, validationRecordFqdns: [record.fqdn] }, parent, t.certificateValidation).certificateArn;
-    }
-
-    /**
-     * ALB access logs. SSE-S3 because ALB log delivery does not support SSE-KMS (ELB User Guide, "Enable access
-     * logs"); the bucket policy admits ELB log delivery only (the region's ELB account where there is one, and the
-     * `logdelivery.elasticloadbalancing.amazonaws.com` service), under this account's prefix (see access-log-policy.ts).
-     */
-    private accessLogBucket_(name: string, days: number, forceDestroy: boolean, tags: (r: string) => Record<string, string>, t: PairedLoadBalancersTransform) {
-        const parent = { parent: this };
-        // No S3 server access logging on this bucket, deliberately and visibly: it is itself a log destination, written
-        // only by ELB log delivery; logging it would need another bucket, which would then need the same exemption.
-        // Scanners that flag it (cdk-nag AwsSolutions-S1, AWS Config s3-bucket-logging-enabled) accept a documented
-        // exemption for log buckets; the tag states it where the bucket is (components/edge/README.md says why).
-        const bucket = child(aws.s3.Bucket, `${name}-access-logs`, {
-            forceDestroy, tags: { ...tags("access-logs"), [ACCESS_LOGGING_EXEMPTION_TAG]: "exempt: this bucket is a log destination" },
-        }, parent, t.accessLogBucket);
-        child(aws.s3.BucketServerSideEncryptionConfiguration, `${name}-access-logs-sse`, {
-            bucket: bucket.id, rules: [{ applyServerSideEncryptionByDefault: { sseAlgorithm: "AES256" } }],
-        }, parent, t.accessLogEncryption);
-        child(aws.s3.BucketPublicAccessBlock, `${name}-access-logs-pab`, {
-            bucket: bucket.id, blockPublicAcls: true, blockPublicPolicy: true, ignorePublicAcls: true, restrictPublicBuckets: true,
-        }, parent, t.accessLogPublicAccessBlock);
-        child(aws.s3.BucketOwnershipControls, `${name}-access-logs-owner`, { bucket: bucket.id, rule: { objectOwnership: "BucketOwnerEnforced" } }, parent, t.accessLogOwnership);
-        child(aws.s3.BucketLifecycleConfiguration, `${name}-access-logs-lifecycle`, {
-            bucket: bucket.id,
-            rules: [{ id: "expire", status: "Enabled", filter: {}, expiration: { days }, abortIncompleteMultipartUpload: { daysAfterInitiation: 7 } }],
-        }, parent, t.accessLogLifecycle);
-        // Only regions from before August 2022 have an ELB log-delivery account; getServiceAccount fails elsewhere,
-        // so it is asked only where the table says it will answer. The service principal covers every region.
-        const region = aws.getRegionOutput({}, parent).region;
-        const elbArn = region.apply((r) => hasElbLogAccount(r) ? aws.elb.getServiceAccountOutput({}, parent).arn : pulumi.output(undefined));
-        const account = aws.getCallerIdentityOutput({}, parent).accountId;
-        const policy = child(aws.s3.BucketPolicy, `${name}-access-logs-policy`, {
-            bucket: bucket.id,
-            policy: pulumi.all([bucket.arn, elbArn, account]).apply(([bucketArn, elbAccountArn, accountId]) =>
-                JSON.stringify(accessLogBucketPolicy({ bucketArn, accountId, elbAccountArn }))),
-        }, parent, t.accessLogPolicy);
-        return { bucket, policy };
     }
 }

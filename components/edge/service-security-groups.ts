@@ -30,9 +30,9 @@ export interface ServiceSecurityGroupsTransform {
 export interface ServiceSecurityGroupsArgs {
     /** The network (ours or an existing VPC's ids, with `vpcCidr`); or `vpcId` + `vpcCidr`. @default undefined */
     network?: NetworkIds;
-    /** VPC of the groups (when `network` is not given). */
+    /** VPC of the groups (when `network` is not given). @default undefined */
     vpcId?: pulumi.Input<string>;
-    /** CIDR of the VPC; data-tier egress stays inside it (when `network` is not given). */
+    /** CIDR of the VPC; data-tier egress stays inside it (when `network` is not given). @default undefined */
     vpcCidr?: string;
     /** The load balancers' group: besides optional scrapers, the only source the app admits. */
     loadBalancerSecurityGroupId: pulumi.Input<string>;
@@ -61,7 +61,9 @@ export interface ServiceSecurityGroupsArgs {
  * Cost: none (security groups are free).
  */
 export class ServiceSecurityGroups extends pulumi.ComponentResource {
+    /** The app tasks' security group: admits the load balancers (and any scrapers) on the app port. */
     readonly appSecurityGroupId: pulumi.Output<string>;
+    /** The worker tasks' security group: no ingress; egress to HTTPS and the data ports inside the VPC. */
     readonly workerSecurityGroupId: pulumi.Output<string>;
     /** The raw groups. */
     readonly resources: { appSecurityGroup: aws.ec2.SecurityGroup; workerSecurityGroup: aws.ec2.SecurityGroup };

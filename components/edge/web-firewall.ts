@@ -178,7 +178,9 @@ function scopedRateRule(
  * https://docs.aws.amazon.com/waf/latest/developerguide/aws-waf-capacity-units.html).
  */
 export class WebFirewall extends pulumi.ComponentResource {
+    /** The web ACL's ARN, to associate with load balancers. */
     readonly webAclArn: pulumi.Output<string>;
+    /** The web ACL's name (the `WebACL` dimension of its CloudWatch metrics). */
     readonly webAclName: pulumi.Output<string>;
 
     /** The raw web ACL. */

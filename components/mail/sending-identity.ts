@@ -58,7 +58,9 @@ export interface SendingIdentityArgs {
 export class SendingIdentity extends pulumi.ComponentResource {
     /** `arn:<partition>:ses:<region>:<account>:identity/<domain>`: what `ses:SendEmail` is granted on. */
     readonly identityArn: pulumi.Output<string>;
+    /** The verified sending domain (`domain`). */
     readonly domain: string;
+    /** The custom MAIL FROM domain (bounce handling, SPF alignment). */
     readonly mailFromDomain: string;
     /** The raw SES identity. */
     readonly resources: { identity: aws.sesv2.EmailIdentity };

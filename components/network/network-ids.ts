@@ -38,11 +38,11 @@ export interface PlacementArgs {
      * `subnetIds` and `availabilityZones` directly. @default undefined
      */
     network?: NetworkIds;
-    /** VPC of the subnets and client security groups (when `network` is not given). */
+    /** VPC of the subnets and client security groups (when `network` is not given). @default undefined */
     vpcId?: pulumi.Input<string>;
-    /** Subnets, one per AZ (when `network` is not given). */
+    /** Subnets, one per AZ (when `network` is not given). @default undefined */
     subnetIds?: pulumi.Input<string>[];
-    /** The AZ of each subnet, in the same order (when `network` is not given). */
+    /** The AZ of each subnet, in the same order (when `network` is not given). @default undefined */
     availabilityZones?: pulumi.Input<string>[];
 }
 

@@ -34,16 +34,23 @@ export interface NetworkResources {
  * @example new Network("prod", { cidr: "10.40.0.0/16", availabilityZones: 3 })
  */
 export class Network extends pulumi.ComponentResource {
+    /** The VPC's id. */
     readonly vpcId: pulumi.Output<string>;
+    /** The VPC's IPv4 range (`cidr`), known at plan time. */
     readonly vpcCidr: string;
     /** AZ names, in subnet order. */
     readonly availabilityZones: pulumi.Output<string>[];
+    /** Public subnets (load balancers, NAT gateways), one per AZ in `availabilityZones` order. */
     readonly publicSubnetIds: pulumi.Output<string>[];
+    /** Private subnets (tasks; egress through NAT), one per AZ in `availabilityZones` order. */
     readonly privateSubnetIds: pulumi.Output<string>[];
+    /** Isolated subnets (data stores; no route to the internet), one per AZ in `availabilityZones` order. */
     readonly isolatedSubnetIds: pulumi.Output<string>[];
     /** Subnet ARNs, per AZ in the same order as the ids: what AWS FIS targets to cut one AZ off. */
     readonly privateSubnetArns: pulumi.Output<string>[];
+    /** Isolated subnet ARNs, per AZ in the same order as the ids (AWS FIS targets). */
     readonly isolatedSubnetArns: pulumi.Output<string>[];
+    /** NAT gateways: one per AZ, or one in total with `natGateways: "single"`. */
     readonly natGatewayIds: pulumi.Output<string>[];
 
     /** The raw children (VPC, subnets, NAT gateways, route tables, flow log group). */

@@ -105,6 +105,7 @@ export class GameDays extends pulumi.ComponentResource {
     readonly templateIds: Record<string, pulumi.Output<string>> = {};
     /** Experiment role ARN per drill kind. */
     readonly roleArns: Partial<Record<DrillKind, pulumi.Output<string>>> = {};
+    /** The CloudWatch Logs group the experiments log to. */
     readonly logGroupName: pulumi.Output<string>;
 
     /** The raw experiment templates, by drill (the keys of `templateIds`). */

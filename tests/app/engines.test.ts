@@ -3,6 +3,7 @@ import { readFileSync } from "node:fs";
 import path from "node:path";
 
 // semver ships no types; these two functions are all the test needs.
+// eslint-disable-next-line @typescript-eslint/no-require-imports -- untyped package, typed by the cast below
 const semver = require("semver") as {
   subset(sub: string, sup: string): boolean;
   satisfies(version: string, range: string): boolean;

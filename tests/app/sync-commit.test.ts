@@ -30,7 +30,6 @@ describe("writes are never acknowledged without the synchronous standby", functi
 
   before(async function () {
     if (!SyncPrimary.available()) {
-      // eslint-disable-next-line no-console
       console.log("      (skipped: needs root and PostgreSQL server binaries to run its own primary)");
       this.skip();
     }

@@ -9,13 +9,18 @@ import {
     REDIS_CACHE_CONTRACT, SCHEDULED_SCALING_CONTRACT, SENDING_IDENTITY_CONTRACT, SERVICE_SECRETS_CONTRACT,
     SERVICE_SECURITY_GROUPS_CONTRACT, WEB_FIREWALL_CONTRACT, applyTransform, field,
 } from "../../components";
+import * as components from "../../components";
 import { ComponentArgError } from "../../components/arg-check";
 import { defineContract } from "../../components/contract";
+import { literalOf, NOT_LITERAL } from "../../tools/docs/literal";
 
 const ROOT = path.resolve(__dirname, "../..");
 
 /** Every contract, with the file and interface whose JSDoc documents its arguments. */
-const DOCUMENTED: [Contract<any, any>, string, string][] = [
+/** Any contract, as far as this test reads it (its component name and defaults). */
+type SomeContract = Pick<Contract<Record<string, z.ZodType>, Record<string, unknown>>, "component" | "defaults" | "fields">;
+
+const DOCUMENTED: [SomeContract, string, string][] = [
     [NETWORK_CONTRACT, "components/network/network-args.ts", "NetworkArgs"],
     [DATABASE_CONTRACT, "components/data/database-args.ts", "DatabaseArgs"],
     [REDIS_CACHE_CONTRACT, "components/data/redis-cache-args.ts", "RedisCacheArgs"],
@@ -29,37 +34,10 @@ const DOCUMENTED: [Contract<any, any>, string, string][] = [
     [SERVICE_SECRETS_CONTRACT, "components/compute/service-secrets.ts", "ServiceSecretsArgs"],
     [AUTOSCALED_SERVICE_CONTRACT, "components/compute/autoscaled-service-args.ts", "AutoscaledServiceArgs"],
     [SCHEDULED_SCALING_CONTRACT, "components/compute/scheduled-scaling-args.ts", "ScheduledScalingArgs"],
-    [ALARMS_CONTRACT, "components/observability/alarms.ts", "AlarmsArgs"],
+    [ALARMS_CONTRACT, "components/observability/alarms-args.ts", "AlarmsArgs"],
     [GAME_DAYS_CONTRACT, "components/resilience/game-days.ts", "GameDaysArgs"],
     [SENDING_IDENTITY_CONTRACT, "components/mail/sending-identity.ts", "SendingIdentityArgs"],
 ];
-
-/** The value of a literal expression (string, number, boolean, null, array or object of those), else a marker. */
-const NOT_LITERAL = Symbol("not a literal");
-function literal(node: ts.Expression): unknown {
-    if (ts.isParenthesizedExpression(node)) return literal(node.expression);
-    if (ts.isStringLiteral(node) || ts.isNoSubstitutionTemplateLiteral(node)) return node.text;
-    if (ts.isNumericLiteral(node)) return Number(node.text);
-    if (ts.isPrefixUnaryExpression(node) && node.operator === ts.SyntaxKind.MinusToken && ts.isNumericLiteral(node.operand)) return -Number(node.operand.text);
-    if (node.kind === ts.SyntaxKind.TrueKeyword) return true;
-    if (node.kind === ts.SyntaxKind.FalseKeyword) return false;
-    if (node.kind === ts.SyntaxKind.NullKeyword) return null;
-    if (ts.isArrayLiteralExpression(node)) {
-        const items = node.elements.map((e) => literal(e));
-        return items.includes(NOT_LITERAL) ? NOT_LITERAL : items;
-    }
-    if (ts.isObjectLiteralExpression(node)) {
-        const out: Record<string, unknown> = {};
-        for (const p of node.properties) {
-            if (!ts.isPropertyAssignment(p) || !(ts.isIdentifier(p.name) || ts.isStringLiteral(p.name))) return NOT_LITERAL;
-            const v = literal(p.initializer);
-            if (v === NOT_LITERAL) return NOT_LITERAL;
-            out[p.name.text] = v;
-        }
-        return out;
-    }
-    return NOT_LITERAL;
-}
 
 /** `@default` of each property of an interface, as the literal it states (or NOT_LITERAL for prose). */
 function documentedDefaults(file: string, iface: string): Map<string, unknown> {
@@ -72,16 +50,19 @@ function documentedDefaults(file: string, iface: string): Map<string, unknown> {
         for (const tag of ts.getJSDocTags(member)) {
             if (tag.tagName.text !== "default") continue;
             const text = (typeof tag.comment === "string" ? tag.comment : ts.getTextOfJSDocComment(tag.comment) ?? "").trim();
-            const parsed = ts.createSourceFile("x.ts", `(${text});`, ts.ScriptTarget.ES2022, true);
-            const stmt = parsed.statements[0];
-            const ok = parsed.statements.length === 1 && ts.isExpressionStatement(stmt) && (parsed as unknown as { parseDiagnostics: unknown[] }).parseDiagnostics.length === 0;
-            found.set(member.name.text, ok ? literal((stmt as ts.ExpressionStatement).expression) : NOT_LITERAL);
+            found.set(member.name.text, literalOf(text));
         }
     }
     return found;
 }
 
 describe("component contracts", () => {
+    it("every exported contract is in the documented list above", () => {
+        const exported = Object.entries(components).filter(([k]) => k.endsWith("_CONTRACT")).map(([, v]) => v);
+        assert.ok(exported.length > 0);
+        for (const c of exported) assert.ok(DOCUMENTED.some(([d]) => d === c), `${(c as SomeContract).component} is not checked`);
+    });
+
     for (const [contract, file, iface] of DOCUMENTED) {
         it(`${contract.component}: every default is documented in ${iface} with the contract's value, and no other literal default`, () => {
             const documented = documentedDefaults(file, iface);

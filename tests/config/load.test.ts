@@ -141,7 +141,7 @@ describe("stack config", () => {
             "boxoffice:scaling.schedules[0].schedule = \"cron(0 9 * * FRI *)\": exactly one of day-of-month and day-of-week must be ?",
             "boxoffice:scaling.schedules[1].timezone = \"Mars/Olympus\": must be an IANA time zone, e.g. Europe/Dublin",
         ].sort());
-        (raw.scaling as any).schedules.splice(0, 2);
+        (raw.scaling as { schedules: unknown[] }).schedules.splice(0, 2);
         assert.deepStrictEqual(problemsOf(raw).sort(), [
             "boxoffice:scaling.onSale.end = \"2026-12-05T09:00:00\": must be after start (2026-12-05T10:00:00)",
             "boxoffice:scaling.schedules[0].workerMinTasks = 5: must not exceed workerMaxTasks (4)",

@@ -26,7 +26,7 @@ describe("policy CLI", function () {
         const r = cli("--stack", "staging", "--config", file);
         assert.strictEqual(r.status, 1, r.stderr);
         assert.match(r.stdout, /^Program \., stack staging: boxoffice \d+ policies \(config .*all\.json\)/);
-        assert.match(r.stdout, /  MANDATORY  nat-gateway-per-az \(high\)\n    resource: urn:pulumi:staging::boxoffice::pulumi:pulumi:Stack::boxoffice-staging\n    1 NAT gateway\(s\) in eu-west-1a; no NAT gateway in eu-west-1b/);
+        assert.match(r.stdout, / {2}MANDATORY {2}nat-gateway-per-az \(high\)\n {4}resource: urn:pulumi:staging::boxoffice::pulumi:pulumi:Stack::boxoffice-staging\n {4}1 NAT gateway\(s\) in eu-west-1a; no NAT gateway in eu-west-1b/);
         assert.match(r.stdout, /\d+ mandatory, 0 advisory violation\(s\): BLOCKED/);
     });
 });

@@ -85,6 +85,6 @@ describe("corpus of sins (raw @pulumi/aws programs, public CLI, prod enforcement
         assert.match(clean.stdout, /0 mandatory, 0 advisory violation\(s\): passes/);
         const sin = policyCli("--program", path.join(CORPUS, "aurora-one-instance"), "--stack", "prod");
         assert.strictEqual(sin.status, 1, sin.stderr);
-        assert.match(sin.stdout, /MANDATORY  aurora-multi-az \(critical\)\n    resource: urn:pulumi:prod::corpus-aurora-one-instance::aws:rds\/cluster:Cluster::aurora\n    aurora: 1 cluster instance/);
+        assert.match(sin.stdout, /MANDATORY {2}aurora-multi-az \(critical\)\n {4}resource: urn:pulumi:prod::corpus-aurora-one-instance::aws:rds\/cluster:Cluster::aurora\n {4}aurora: 1 cluster instance/);
     });
 });

@@ -63,7 +63,7 @@ describe("policy packs beyond ours", function () {
         const r = cli("--stack", "prod", "--pack", tempPack(), "--no-default-pack");
         assert.strictEqual(r.status, 1, r.stderr);
         assert.match(r.stdout, /^Program \., stack prod: tmp-pack 2 policies\n/);
-        assert.match(r.stdout, /MANDATORY  tmp-pack\/no-buckets\n    resource: urn:pulumi:prod::boxoffice::.*aws:s3\/bucket:Bucket::/);
+        assert.match(r.stdout, /MANDATORY {2}tmp-pack\/no-buckets\n {4}resource: urn:pulumi:prod::boxoffice::.*aws:s3\/bucket:Bucket::/);
         assert.doesNotMatch(r.stdout, /rds-iam-authentication/);
     });
 

@@ -115,6 +115,8 @@ export function programOf(info: ProjectInfo): () => unknown {
         const before = new Set(Object.keys(require.cache));
         let rerunnable = false;
         try {
+            // A runtime path whose module cache is managed here (re-runs), which `import` cannot express.
+            // eslint-disable-next-line @typescript-eslint/no-require-imports -- see above
             const exported = require(info.entry);
             rerunnable = typeof exported === "function";
             return rerunnable ? exported() : exported;

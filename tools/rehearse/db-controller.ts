@@ -76,7 +76,7 @@ export class DbController {
         return host(this.topology, name);
     }
 
-    private query<R = Record<string, any>>(
+    private query<R = Record<string, unknown>>(
         name: string,
         sql: string,
         params: unknown[] = [],
@@ -248,13 +248,15 @@ export class DbController {
                 await setLink(this.topology, server, true);
                 // Addresses the host failed to reach while cut off stay "unreachable" in its neighbour table.
                 await run(["ip", "-n", server.ns, "neigh", "flush", "all"]);
-                let { method, output } = await rewindAsStandby(
+                const rewound = await rewindAsStandby(
                     this.cluster,
                     server,
                     writer,
                     writer.fqdn,
                     SYNC_STANDBY_NAME,
                 );
+                const output = rewound.output;
+                let method = rewound.method;
                 this.emit({
                     source: "db",
                     kind: "rewound",
@@ -313,7 +315,7 @@ export class DbController {
         return this.setSync(name, enabled);
     }
 
-    queryOn<R = Record<string, any>>(
+    queryOn<R = Record<string, unknown>>(
         name: string,
         sql: string,
         params: unknown[] = [],

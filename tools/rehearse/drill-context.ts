@@ -170,7 +170,7 @@ export class DrillContext {
     }
 
     /** One short-lived superuser connection to the current writer, for the checks. */
-    async query(sql: string, params: unknown[] = []): Promise<{ rows: any[] }> {
+    async query<R = Record<string, unknown>>(sql: string, params: unknown[] = []): Promise<{ rows: R[] }> {
         for (let attempt = 1; ; attempt++) {
             const client = new Client({
                 host: this.state.topology.names.writer,
@@ -182,12 +182,12 @@ export class DrillContext {
                 connectionTimeoutMillis: 3000,
                 query_timeout: 30_000,
                 application_name: "rehearsal-checks",
-            } as any);
+            });
             client.on("error", () => undefined);
             try {
                 await client.connect();
-                const result = await client.query(sql, params as any[]);
-                return { rows: result.rows };
+                const result = await client.query(sql, params);
+                return { rows: result.rows as R[] };
             } catch (error) {
                 if (attempt >= 5) throw error;
                 await sleep(500 * attempt);

@@ -292,7 +292,7 @@ async function workerKilledMidBatch(ctx: DrillContext): Promise<FaultOutcome> {
             30_000,
             50,
         );
-        claimed = (await ctx.query(CLAIMED_SQL)).rows.map((r) => r.id);
+        claimed = (await ctx.query<{ id: string }>(CLAIMED_SQL)).rows.map((r) => r.id);
     } finally {
         if (!claimed.length) await ctx.ses("POST", "/_release");
     }

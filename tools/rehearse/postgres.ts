@@ -107,7 +107,7 @@ export async function stopServer(c: PgCluster, h: Host, mode: "fast" | "immediat
 }
 
 /** Connects as the superuser over TLS, verifying the server's certificate against the run's CA. */
-export async function adminQuery<R = Record<string, any>>(
+export async function adminQuery<R = Record<string, unknown>>(
     c: PgCluster,
     host: string,
     sql: string,
@@ -125,11 +125,11 @@ export async function adminQuery<R = Record<string, any>>(
         query_timeout: timeoutMs,
         statement_timeout: timeoutMs,
         application_name: "rehearsal-control",
-    } as any);
+    });
     client.on("error", () => undefined);
     try {
         await client.connect();
-        const result = await client.query(sql, params as any[]);
+        const result = await client.query(sql, params);
         return result.rows as R[];
     } finally {
         client.end().catch(() => undefined);

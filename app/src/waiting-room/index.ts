@@ -38,9 +38,9 @@ export function createWaitingRoom(
     clock: options.clock,
     logger: deps.logger,
   });
-  let room: WaitingRoom | undefined;
-  const metrics = createRoomMetrics(deps.registry, () => room!.sample());
-  room = new WaitingRoom({
+  // The metrics read the room lazily (on scrape), so they may be created before it.
+  const metrics = createRoomMetrics(deps.registry, () => room.sample());
+  const room = new WaitingRoom({
     writer: deps.writer,
     store: options.store ?? new MemoryRoomStore(),
     // Its own key, derived from the ticket-signing seed: never the signing key itself.
@@ -52,7 +52,7 @@ export function createWaitingRoom(
     logger: deps.logger,
   });
   const publisher = settings.metricNamespace
-    ? new QueueMetricPublisher({ namespace: settings.metricNamespace, stack: options.stack ?? "local", sample: () => room!.sample(), client: options.cloudWatch, logger: deps.logger })
+    ? new QueueMetricPublisher({ namespace: settings.metricNamespace, stack: options.stack ?? "local", sample: () => room.sample(), client: options.cloudWatch, logger: deps.logger })
     : undefined;
   if (options.start) {
     room.start();
@@ -61,7 +61,7 @@ export function createWaitingRoom(
   return {
     room,
     close: () => {
-      room!.stop();
+      room.stop();
       publisher?.stop();
     },
   };

@@ -1,14 +1,12 @@
 import { randomBytes, randomInt, randomUUID } from "node:crypto";
-import type { Logger } from "pino";
-import type { Database, Queryable } from "../db/database";
+import type { Queryable } from "../db/database";
 import { HttpError } from "../errors";
-import type { AdmissionGuard } from "../services/purchase";
 import type { HealthGate } from "./health-gate";
 import { etaRatePerMinute, etaSeconds, measuredPerMinute, pollAfterSeconds } from "./inlet";
-import type { RoomGaugeValues, RoomMetrics } from "./metrics";
-import type { AdmissionToken, QueueTicket, RoomPasses } from "./passes";
+import type { RoomGaugeValues } from "./metrics";
+import type { AdmissionToken, QueueTicket } from "./passes";
 import { RoomConfig, RoomConfigs, RoomInput, roomParams } from "./rooms";
-import type { WaitingRoomSettings } from "./settings";
+import type { OrderAdmission, QueueAnswer, WaitingRoomDeps } from "./service-types";
 import type { RoomParams, RoomStore, Snapshot, TicketRecord } from "./store";
 
 /** Each instance steps every open room's inlet this often (jittered so instances interleave). */
@@ -22,37 +20,7 @@ const CONFIG_WAIT_MS = 1000;
 /** Random pre-start scores below 2^48 (crypto.randomInt's limit), exact in a double and in a Redis sorted-set score. */
 const SCORE_RANGE = 2 ** 48 - 1;
 
-export interface QueueAnswer {
-  queueTicket: string;
-  visitorId?: string;
-  state: "before-start" | "waiting" | "admitted" | "expired";
-  position: number | null;
-  aheadOfYou: number | null;
-  etaSeconds: number;
-  admitted: boolean;
-  admissionToken?: string;
-  admissionExpiresAt?: string;
-  opensAt: string;
-  paused: boolean;
-  pollAfterSeconds: number;
-}
-
-/** What the order route gets back: the transaction guard, and what to do once the order exists. */
-export interface OrderAdmission {
-  guard: AdmissionGuard;
-  finished: () => void;
-}
-
-export interface WaitingRoomDeps {
-  writer: Database;
-  store: RoomStore;
-  passes: RoomPasses;
-  settings: WaitingRoomSettings;
-  health: HealthGate;
-  metrics: RoomMetrics;
-  clock?: () => number;
-  logger?: Logger;
-}
+export type { OrderAdmission, QueueAnswer, WaitingRoomDeps } from "./service-types";
 
 export const VISITOR_ID_PATTERN = "^[A-Za-z0-9_-]{16,128}$";
 

@@ -2,7 +2,7 @@ import { MemoryRoomStore } from "../../../app/src/waiting-room/store";
 import { defineStoreContract } from "./store-contract";
 
 defineStoreContract("waiting room store: in process (embedded default)", async () => {
-  let store = new MemoryRoomStore();
+  const store = new MemoryRoomStore();
   const opened = {
     get store() {
       return store;

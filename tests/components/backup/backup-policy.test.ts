@@ -13,10 +13,20 @@ async function make(args: Partial<BackupPolicyArgs> = {}, name = "bk") {
     return { run, policy };
 }
 
+/** A rule of the backup plan, as the plan records it. */
+interface PlanRule {
+    ruleName: string;
+    schedule: string;
+    targetVaultName: string;
+    enableContinuousBackup?: boolean;
+    lifecycle: { deleteAfter: number; coldStorageAfter?: number };
+    copyActions: { destinationVaultArn: string; lifecycle: PlanRule["lifecycle"] }[];
+}
+
 describe("BackupPolicy", () => {
     it("defaults: daily 3 / weekly 21 / monthly 180 days into a KMS-encrypted vault that is kept on delete", async () => {
         const { run, policy } = await make();
-        const rules = inputsOf(byName(run, PLAN, "bk-plan")).rules as any[];
+        const rules = inputsOf(byName(run, PLAN, "bk-plan")).rules as PlanRule[];
         assert.deepStrictEqual(rules.map((r) => [r.ruleName, r.schedule, r.lifecycle]), [
             ["bk-daily", "cron(0 7 * * ? *)", { deleteAfter: 3 }],
             ["bk-weekly", "cron(0 7 ? * SAT *)", { deleteAfter: 21 }],
@@ -42,7 +52,7 @@ describe("BackupPolicy", () => {
         assert.ok(copyKey.provider?.startsWith(provider.urn));
         assert.match(outputsOf(copyVault).arn, /^arn:aws:backup:eu-central-1:/);
         assert.deepStrictEqual([copyVault.options.retainOnDelete, inputsOf(copyVault).kmsKeyArn], [true, outputsOf(copyKey).arn]);
-        const rules = inputsOf(byName(run, PLAN, "bk-plan")).rules as any[];
+        const rules = inputsOf(byName(run, PLAN, "bk-plan")).rules as PlanRule[];
         for (const r of rules) assert.deepStrictEqual(r.copyActions, [{ destinationVaultArn: outputsOf(copyVault).arn, lifecycle: r.lifecycle }]);
         assert.strictEqual(await promiseOf(policy.copyVaultArn), outputsOf(copyVault).arn);
         assert.strictEqual(policy.copyToRegion, "eu-central-1");
@@ -82,7 +92,7 @@ describe("BackupPolicy", () => {
 
     it("moves monthly points to cold storage when asked and copies with the same lifecycle", async () => {
         const { run } = await make({ monthlyColdStorageAfterDays: 30, monthlyRetentionDays: 365 });
-        const monthly = (inputsOf(byName(run, PLAN, "bk-plan")).rules as any[])[2];
+        const monthly = (inputsOf(byName(run, PLAN, "bk-plan")).rules as PlanRule[])[2];
         assert.deepStrictEqual(monthly.lifecycle, { deleteAfter: 365, coldStorageAfter: 30 });
         assert.deepStrictEqual(monthly.copyActions[0].lifecycle, { deleteAfter: 365, coldStorageAfter: 30 });
     });

@@ -36,6 +36,14 @@ async function build(args: AutoscaledServiceArgs, name = "svc") {
     return { run, svc };
 }
 
+/** One query of a CloudWatch metric math specification, as the plan records it. */
+interface MetricQuery {
+    id?: string;
+    returnData?: boolean;
+    expression?: string;
+    metricStat?: { stat: string; metric: { namespace: string; metricName: string; dimensions: { name: string; value: string }[] } };
+}
+
 describe("AutoscaledService", () => {
     it("runs a hardened Fargate task: non-root, read-only root with /tmp, logs, health check, stop timeout", async () => {
         const { run } = await build(base());
@@ -77,7 +85,7 @@ describe("AutoscaledService", () => {
         assert.deepStrictEqual(s.deploymentCircuitBreaker, { enable: true, rollback: true });
         assert.deepStrictEqual([s.deploymentMinimumHealthyPercent, s.deploymentMaximumPercent, s.desiredCount], [100, 200, 3]);
         assert.deepStrictEqual(s.loadBalancers.map((l: { targetGroupArn: string }) => l.targetGroupArn), ["arn:tg/1", "arn:tg/2"]);
-        assert.ok(s.loadBalancers.every((l: any) => l.containerName === "app" && l.containerPort === 8080));
+        assert.ok(s.loadBalancers.every((l: { containerName: string; containerPort: number }) => l.containerName === "app" && l.containerPort === 8080));
         assert.deepStrictEqual([s.healthCheckGracePeriodSeconds, s.enableExecuteCommand, s.propagateTags, s.launchType], [60, false, "SERVICE", "FARGATE"]);
         assert.deepStrictEqual(r.options.ignoreChanges, ["desiredCount"]);
         assert.strictEqual(s.tags["boxoffice:tier"], "app");
@@ -97,12 +105,12 @@ describe("AutoscaledService", () => {
         assert.strictEqual(requests.predefinedMetricSpecification, undefined);
         assert.strictEqual(requests.targetValue, 800);
         const metrics = requests.customizedMetricSpecification.metrics;
-        assert.deepStrictEqual(metrics.filter((m: any) => m.metricStat).map((m: any) => [m.id, m.returnData, m.metricStat.stat, m.metricStat.metric.namespace, m.metricStat.metric.metricName, m.metricStat.metric.dimensions]), [
+        assert.deepStrictEqual(metrics.filter((m: MetricQuery) => m.metricStat).map((m: MetricQuery) => [m.id, m.returnData, m.metricStat!.stat, m.metricStat!.metric.namespace, m.metricStat!.metric.metricName, m.metricStat!.metric.dimensions]), [
             ["requests1", false, "Sum", "AWS/ApplicationELB", "RequestCountPerTarget", [{ name: "LoadBalancer", value: "app/alb1/1" }, { name: "TargetGroup", value: "targetgroup/tg1/1" }]],
             ["requests2", false, "Sum", "AWS/ApplicationELB", "RequestCountPerTarget", [{ name: "LoadBalancer", value: "app/alb2/2" }, { name: "TargetGroup", value: "targetgroup/tg2/2" }]],
         ]);
         // Exactly one query returns data, and an ALB without traffic reports no datapoint at all: FILL it with 0.
-        assert.deepStrictEqual(metrics.filter((m: any) => m.returnData).map((m: any) => m.expression), ["FILL(requests1, 0) + FILL(requests2, 0)"]);
+        assert.deepStrictEqual(metrics.filter((m: MetricQuery) => m.returnData).map((m: MetricQuery) => m.expression), ["FILL(requests1, 0) + FILL(requests2, 0)"]);
     });
 
     it("leaves min/max to scheduled actions only when capacityManagedBySchedules is set", async () => {

@@ -13,7 +13,7 @@ describe("ContainerImage", () => {
         const repo = inputsOf(ofType(run, "aws:ecr/repository:Repository")[0]);
         assert.deepStrictEqual([repo.imageTagMutability, repo.imageScanningConfiguration.scanOnPush, repo.encryptionConfigurations[0].encryptionType], ["IMMUTABLE", true, "KMS"]);
         const rules = JSON.parse(inputsOf(ofType(run, "aws:ecr/lifecyclePolicy:LifecyclePolicy")[0]).policy).rules;
-        assert.deepStrictEqual(rules.map((r: any) => [r.selection.tagStatus, r.selection.countNumber]), [["untagged", 7], ["any", 20]]);
+        assert.deepStrictEqual(rules.map((r: { selection: { tagStatus: string; countNumber: number } }) => [r.selection.tagStatus, r.selection.countNumber]), [["untagged", 7], ["any", 20]]);
         const built = ofType(run, "awsx:ecr:Image")[0];
         assert.strictEqual(built.name, "img-image");
         assert.deepStrictEqual([built.inputs.context, built.inputs.dockerfile, built.inputs.platform], [".", "app/Dockerfile", "linux/arm64"]);

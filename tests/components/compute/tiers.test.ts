@@ -54,6 +54,16 @@ async function platform(config: PlatformConfig, replicas = ["replica-1.db.intern
 
 const SVC = "aws:ecs/service:Service";
 
+/** An `{ name, value }` pair of a container definition or a metric dimension. */
+interface NameValue {
+    name: string;
+    value: string;
+}
+/** One query of a target-tracking metric math specification. */
+interface MetricQuery {
+    metricStat?: { metric: { dimensions: NameValue[] } };
+}
+
 describe("edge and compute tiers (prod)", () => {
     let p: Awaited<ReturnType<typeof platform>>;
     before(async () => { p = await platform(prodConfig()); });
@@ -64,7 +74,7 @@ describe("edge and compute tiers (prod)", () => {
         assert.ok(albs.every((a) => a.subnets.length >= 2 && a.enableDeletionProtection === true));
         const listeners = ofType(p.run, "aws:lb/listener:Listener").map((r) => inputsOf(r));
         assert.strictEqual(listeners.filter((l) => l.protocol === "HTTPS").length, 2);
-        assert.ok(listeners.filter((l) => l.protocol === "HTTP").every((l) => l.defaultActions.every((a: any) => a.type === "redirect")));
+        assert.ok(listeners.filter((l) => l.protocol === "HTTP").every((l) => l.defaultActions.every((a: { type: string }) => a.type === "redirect")));
         const failover = ofType(p.run, "aws:route53/record:Record").map((r) => inputsOf(r).failoverRoutingPolicies?.[0]?.type).filter(Boolean).sort();
         assert.deepStrictEqual(failover, ["PRIMARY", "SECONDARY"]);
         assert.strictEqual(ofType(p.run, "aws:route53/healthCheck:HealthCheck").length, 2);
@@ -97,7 +107,7 @@ describe("edge and compute tiers (prod)", () => {
         }
         const app = services.find((r) => r.name === "boxoffice-prod-app-service")!;
         const tgs = await Promise.all(p.edge.targetGroupArns.map(promiseOf));
-        assert.deepStrictEqual(inputsOf(app).loadBalancers.map((l: any) => l.targetGroupArn), tgs);
+        assert.deepStrictEqual(inputsOf(app).loadBalancers.map((l: { targetGroupArn: string }) => l.targetGroupArn), tgs);
         const listenerUrns = ofType(p.run, "aws:lb/listener:Listener").map((r) => r.urn);
         assert.ok(listenerUrns.every((u) => app.dependencies.includes(u)));
         const targets = ofType(p.run, "aws:appautoscaling/target:Target").map((r) => [r.name, inputsOf(r).minCapacity]).sort();
@@ -106,7 +116,7 @@ describe("edge and compute tiers (prod)", () => {
         assert.deepStrictEqual(policies, ["boxoffice-prod-app-cpu-scaling", "boxoffice-prod-app-requests-scaling", "boxoffice-prod-worker-backlog-scaling", "boxoffice-prod-worker-cpu-scaling"]);
         const metrics = inputsOf(ofType(p.run, "aws:appautoscaling/policy:Policy").find((r) => r.name === "boxoffice-prod-app-requests-scaling")!)
             .targetTrackingScalingPolicyConfiguration.customizedMetricSpecification.metrics;
-        const dims = metrics.filter((m: any) => m.metricStat).map((m: any) => Object.fromEntries(m.metricStat.metric.dimensions.map((d: any) => [d.name, d.value])));
+        const dims = metrics.filter((m: MetricQuery) => m.metricStat).map((m: MetricQuery) => Object.fromEntries(m.metricStat!.metric.dimensions.map((d) => [d.name, d.value])));
         const expected = await Promise.all([0, 1].map(async (i) => ({ LoadBalancer: await promiseOf(p.edge.loadBalancerArnSuffixes[i]), TargetGroup: await promiseOf(p.edge.targetGroupArnSuffixes[i]) })));
         assert.deepStrictEqual(dims, expected, "requests of both ALBs' target groups");
     });
@@ -123,7 +133,7 @@ describe("edge and compute tiers (prod)", () => {
             const json = (plainValue(td.inputs, { revealSecrets: true }) as { containerDefinitions: string }).containerDefinitions;
             assert.ok(!json.includes(REDIS_TOKEN));
             const [c] = JSON.parse(json);
-            const env = Object.fromEntries(c.environment.map((e: any) => [e.name, e.value]));
+            const env = Object.fromEntries(c.environment.map((e: NameValue) => [e.name, e.value]));
             // verify-full: the image ships the RDS CA bundle, so the app checks the certificate and the host name.
             assert.strictEqual(env.DATABASE_URL, "postgres://boxoffice@proxy.db.internal:5432/boxoffice?sslmode=verify-full");
             assert.strictEqual(env.DATABASE_READ_URLS, "postgres://boxoffice@replica-1.db.internal:5432/boxoffice?sslmode=verify-full");
@@ -131,8 +141,8 @@ describe("edge and compute tiers (prod)", () => {
             assert.strictEqual(env.REDIS_URL, "rediss://master.redis.internal:6379");
             assert.deepStrictEqual([env.MEMCACHED_SERVERS, env.MEMCACHED_TLS, env.NODE_ENV, env.PORT, env.BOXOFFICE_STACK, env.BACKLOG_METRIC_NAMESPACE, env.MAIL_TRANSPORT],
                 ["m1:11211,m2:11211", "true", "production", "8080", "boxoffice-prod", "Boxoffice", "ses"]);
-            assert.deepStrictEqual(c.secrets.map((s: any) => s.name), ["DATABASE_PASSWORD", "REDIS_AUTH_TOKEN", "ADMIN_TOKEN", "TICKET_SIGNING_KEY"]);
-            assert.ok(c.secrets.every((s: any) => /^arn:aws:secretsmanager:/.test(s.valueFrom)));
+            assert.deepStrictEqual(c.secrets.map((s: { name: string; valueFrom: string }) => s.name), ["DATABASE_PASSWORD", "REDIS_AUTH_TOKEN", "ADMIN_TOKEN", "TICKET_SIGNING_KEY"]);
+            assert.ok(c.secrets.every((s: { name: string; valueFrom: string }) => /^arn:aws:secretsmanager:/.test(s.valueFrom)));
             assert.strictEqual(c.secrets[0].valueFrom, "arn:aws:secretsmanager:eu-west-1:123456789012:secret:rds!db-abc:password::");
         }
         const commands = Object.fromEntries(tds.map((td) => [td.name, JSON.parse(inputsOf(td).containerDefinitions)[0].command]));
@@ -143,11 +153,11 @@ describe("edge and compute tiers (prod)", () => {
         const identity = ofType(p.run, "aws:sesv2/emailIdentity:EmailIdentity");
         assert.deepStrictEqual(identity.map((r) => inputsOf(r).emailIdentity), ["tickets.example.com"]);
         for (const td of ofType(p.run, "aws:ecs/taskDefinition:TaskDefinition")) {
-            const env = Object.fromEntries(JSON.parse(inputsOf(td).containerDefinitions)[0].environment.map((e: any) => [e.name, e.value]));
+            const env = Object.fromEntries(JSON.parse(inputsOf(td).containerDefinitions)[0].environment.map((e: NameValue) => [e.name, e.value]));
             assert.deepStrictEqual([env.MAIL_TRANSPORT, env.MAIL_FROM], ["ses", "tickets@tickets.example.com"]);
         }
         const policies = ofType(p.run, "aws:iam/rolePolicy:RolePolicy").filter((r) => r.name.endsWith("-task-policy"))
-            .map((r) => [r.name, JSON.parse(inputsOf(r).policy).Statement.filter((st: any) => JSON.stringify(st.Action).includes("ses:"))]);
+            .map((r) => [r.name, JSON.parse(inputsOf(r).policy).Statement.filter((st: { Action: string | string[] }) => JSON.stringify(st.Action).includes("ses:"))]);
         assert.deepStrictEqual(policies, [
             ["boxoffice-prod-app-task-policy", []],
             ["boxoffice-prod-worker-task-policy", [{ Effect: "Allow", Action: ["ses:SendEmail", "ses:SendRawEmail"], Resource: [identity[0].outputs.arn] }]],
@@ -173,7 +183,7 @@ describe("edge and compute tiers (other configs)", () => {
         const { run } = await platform(prodConfig(), replicas);
         for (const td of ofType(run, "aws:ecs/taskDefinition:TaskDefinition")) {
             const [c] = JSON.parse(inputsOf(td).containerDefinitions);
-            const urls = c.environment.find((e: any) => e.name === "DATABASE_READ_URLS").value.split(",");
+            const urls = c.environment.find((e: NameValue) => e.name === "DATABASE_READ_URLS").value.split(",");
             assert.deepStrictEqual(urls, replicas.map((r) => `postgres://boxoffice@${r}:5432/boxoffice?sslmode=verify-full`));
         }
     });
@@ -181,9 +191,9 @@ describe("edge and compute tiers (other configs)", () => {
     it("staging without a domain: plain-HTTP opt-out, no DNS failover, deletion protection off; no replicas: no reader URLs (reads use the writer)", async () => {
         const { run, edge } = await platform({ environment: "staging", ...DEFAULTS.staging }, []);
         const [c] = JSON.parse(inputsOf(ofType(run, "aws:ecs/taskDefinition:TaskDefinition")[0]).containerDefinitions);
-        assert.deepStrictEqual(c.environment.filter((e: any) => e.name.startsWith("DATABASE_READ_URL")), []);
+        assert.deepStrictEqual(c.environment.filter((e: NameValue) => e.name.startsWith("DATABASE_READ_URL")), []);
         // No domain, no SES identity to send from: confirmations are written locally instead of failing forever.
-        assert.strictEqual(c.environment.find((e: any) => e.name === "MAIL_TRANSPORT").value, "file");
+        assert.strictEqual(c.environment.find((e: NameValue) => e.name === "MAIL_TRANSPORT").value, "file");
         assert.strictEqual(ofType(run, "aws:sesv2/emailIdentity:EmailIdentity").length, 0);
         assert.ok(ofType(run, "aws:iam/rolePolicy:RolePolicy").every((r) => !inputsOf(r).policy.includes("ses:")));
         const listeners = ofType(run, "aws:lb/listener:Listener").map((r) => inputsOf(r));

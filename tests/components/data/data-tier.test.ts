@@ -18,6 +18,16 @@ async function tier(environment: "prod" | "staging") {
     return { run, out };
 }
 
+/** A rule of the backup plan, as the plan records it. */
+interface PlanRule {
+    ruleName: string;
+    schedule: string;
+    targetVaultName: string;
+    enableContinuousBackup?: boolean;
+    lifecycle: { deleteAfter: number; coldStorageAfter?: number };
+    copyActions: { destinationVaultArn: string; lifecycle: PlanRule["lifecycle"] }[];
+}
+
 describe("data tier (stacks/data-tier.ts)", () => {
     it("prod: Multi-AZ protected writer with a replica, Redis failover over 3 AZs, Memcached over 3 AZs, backups copied to eu-central-1", async () => {
         const { run, out } = await tier("prod");
@@ -33,7 +43,7 @@ describe("data tier (stacks/data-tier.ts)", () => {
             [3, true, true, 3, SECRET_MARK]);
         const mc = inputsOf(byName(run, "aws:elasticache/cluster:Cluster", "boxoffice-prod-memcached-nodes"));
         assert.deepStrictEqual([mc.numCacheNodes, mc.azMode, new Set(mc.preferredAvailabilityZones).size], [3, "cross-az", 3]);
-        const rules = inputsOf(byName(run, "aws:backup/plan:Plan", "boxoffice-prod-backup-plan")).rules as any[];
+        const rules = inputsOf(byName(run, "aws:backup/plan:Plan", "boxoffice-prod-backup-plan")).rules as PlanRule[];
         assert.deepStrictEqual(rules.map((r) => r.lifecycle.deleteAfter), [3, 21, 180]);
         assert.strictEqual(out.backup.copyToRegion, "eu-central-1");
         assert.strictEqual(ofType(run, "aws:backup/vaultLockConfiguration:VaultLockConfiguration").length, 2);

@@ -121,14 +121,14 @@ describe("PairedLoadBalancers", () => {
                 for (const r of own) {
                     assert.deepStrictEqual(r.actions, [{ type: "fixed-response", fixedResponse: { statusCode: "404", contentType: "application/json", messageBody: '{"error":"not_found"}' } }]);
                     // A condition takes at most three values (ELB limits); one rule per prefix keeps each at two.
-                    assert.ok(r.conditions.every((c: any) => c.pathPattern.values.length <= 3));
+                    assert.ok(r.conditions.every((c: { pathPattern: { values: string[] } }) => c.pathPattern.values.length <= 3));
                 }
             }
             assert.strictEqual(lb.listeners.length, listeners.length, "the rules are not listeners the service waits for");
             const [first] = inputsOf(ofType(run, T.acl)[0]).rules;
             assert.deepStrictEqual([first.name, first.priority, first.action], ["private-paths", 5, { block: {} }]);
             const regex = first.statement.regexMatchStatement;
-            assert.deepStrictEqual(regex.textTransformations.map((t: any) => t.type), ["URL_DECODE", "NORMALIZE_PATH"]);
+            assert.deepStrictEqual(regex.textTransformations.map((t: { type: string }) => t.type), ["URL_DECODE", "NORMALIZE_PATH"]);
             // What WAF sees after its transformations, approximated with the WHATWG URL parser: decode, then normalise.
             const seen = (raw: string) => new URL(decodeURIComponent(raw).replace(/\/{2,}/g, "/"), "https://x").pathname;
             const blocked = (raw: string) => new RegExp(regex.regexString).test(seen(raw));
@@ -140,7 +140,7 @@ describe("PairedLoadBalancers", () => {
     it("without private paths: no listener rules and no path rule in the WAF", async () => {
         const { run } = shared;
         assert.strictEqual(ofType(run, T.rule).length, 0);
-        assert.ok(inputsOf(ofType(run, T.acl)[0]).rules.every((r: any) => r.name !== "private-paths"));
+        assert.ok(inputsOf(ofType(run, T.acl)[0]).rules.every((r: { name: string }) => r.name !== "private-paths"));
     });
 
     it("fails over in DNS: two health checks and PRIMARY/SECONDARY alias records", async () => {
@@ -170,7 +170,7 @@ describe("PairedLoadBalancers", () => {
         assert.deepStrictEqual(["lb-waf-assoc-1", "lb-waf-assoc-2"].map((n) => inputsOf(byName(run, T.assoc, n)).resourceArn), arns);
         const acl = inputsOf(ofType(run, T.acl)[0]);
         assert.strictEqual(acl.scope, "REGIONAL");
-        const rules = Object.fromEntries(acl.rules.map((r: any) => [r.name, r]));
+        const rules = Object.fromEntries(acl.rules.map((r: { name: string }) => [r.name, r]));
         assert.ok(rules.AWSManagedRulesCommonRuleSet && rules.AWSManagedRulesKnownBadInputsRuleSet);
         const order = rules["order-rate"].statement.rateBasedStatement;
         assert.strictEqual(order.limit, 200);

@@ -24,6 +24,13 @@ async function build(args: AlarmsArgs, name = "mon") {
     return { run, alarms };
 }
 
+/** A statement of an IAM, SNS or KMS policy document, as these tests read it. */
+interface Statement {
+    Sid?: string;
+    Principal: { Service?: string };
+    Action: string | string[];
+}
+
 describe("Alarms: Memcached and AWS Backup", () => {
     it("watches every Memcached node: CPU, sustained evictions, connections and swap, by cluster and node id", async () => {
         const { run } = await build({ ...base(), memcached: { clusterId: o("mc-1"), nodeCount: 3, connectionsAbove: 400 } });
@@ -43,7 +50,7 @@ describe("Alarms: Memcached and AWS Backup", () => {
         const rule = ofType(run, "aws:cloudwatch/eventRule:EventRule")[0];
         const pattern = JSON.parse(inputsOf(rule).eventPattern);
         assert.deepStrictEqual(pattern.source, ["aws.backup"]);
-        const branches = pattern.$or.map((b: any) => [b["detail-type"][0], b.detail.state ?? b.detail.status]);
+        const branches = pattern.$or.map((b: { "detail-type": string[]; detail: { state?: unknown; status?: unknown } }) => [b["detail-type"][0], b.detail.state ?? b.detail.status]);
         assert.deepStrictEqual(branches, [
             ["Backup Job State Change", ["FAILED", "ABORTED", "EXPIRED", "PARTIAL"]],
             ["Copy Job State Change", ["FAILED", "PARTIAL"]],
@@ -55,11 +62,11 @@ describe("Alarms: Memcached and AWS Backup", () => {
         const target = inputsOf(ofType(run, "aws:cloudwatch/eventTarget:EventTarget")[0]);
         assert.deepStrictEqual([target.rule, target.arn], [rule.outputs.name, topic]);
         const policy = JSON.parse(inputsOf(ofType(run, "aws:sns/topicPolicy:TopicPolicy")[0]).policy);
-        const events = policy.Statement.find((st: any) => st.Principal.Service === "events.amazonaws.com");
+        const events = policy.Statement.find((st: Statement) => st.Principal.Service === "events.amazonaws.com");
         assert.deepStrictEqual([events.Action, events.Resource, events.Condition], ["sns:Publish", topic, { ArnEquals: { "aws:SourceArn": rule.outputs.arn } }]);
-        assert.ok(policy.Statement.some((st: any) => st.Sid === "AccountOwner"), "the account keeps its default rights on the topic");
+        assert.ok(policy.Statement.some((st: Statement) => st.Sid === "AccountOwner"), "the account keeps its default rights on the topic");
         const key = JSON.parse(inputsOf(ofType(run, "aws:kms/key:Key")[0]).policy);
-        assert.ok(key.Statement.some((st: any) => st.Principal.Service === "events.amazonaws.com" && st.Action.includes("kms:GenerateDataKey*")));
+        assert.ok(key.Statement.some((st: Statement) => st.Principal.Service === "events.amazonaws.com" && st.Action.includes("kms:GenerateDataKey*")));
         assert.strictEqual(ofType(run, "aws:cloudwatch/eventRule:EventRule").length, 1);
         const without = await build(base());
         assert.strictEqual(ofType(without.run, "aws:cloudwatch/eventRule:EventRule").length, 0);
@@ -105,7 +112,7 @@ describe("Alarms", () => {
         const { run } = shared;
         const rate = inputsOf(byName(run, ALARM, "mon-alb2-5xx-rate"));
         assert.strictEqual(rate.threshold, 5);
-        assert.match(rate.metricQueries.find((q: any) => q.returnData).expression, /100 \* \(FILL\(elb, 0\) \+ FILL\(target, 0\)\) \/ requests/);
+        assert.match(rate.metricQueries.find((q: { returnData?: boolean }) => q.returnData).expression, /100 \* \(FILL\(elb, 0\) \+ FILL\(target, 0\)\) \/ requests/);
         assert.deepStrictEqual(inputsOf(byName(run, ALARM, "mon-alb1-unhealthy-targets")).dimensions, { LoadBalancer: "app/alb1/abc", TargetGroup: "targetgroup/tg1/def" });
         const p99 = inputsOf(byName(run, ALARM, "mon-alb1-p99-latency"));
         assert.deepStrictEqual([p99.extendedStatistic, p99.statistic, p99.threshold], ["p99", undefined, 2]);

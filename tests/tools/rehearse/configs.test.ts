@@ -44,7 +44,7 @@ describe("rehearsal: generated server configuration", () => {
         assert.match(cfg, /server app1 10\.0\.0\.40:8080 check\n/);
         assert.match(
             cfg,
-            /option allbackups\n    server app1-failopen 10\.0\.0\.40:8080 backup\n    server app2-failopen/,
+            /option allbackups\n {4}server app1-failopen 10\.0\.0\.40:8080 backup\n {4}server app2-failopen/,
         );
         assert.match(cfg, /retries 0/);
         assert.match(
@@ -164,7 +164,7 @@ describe("rehearsal: generated server configuration", () => {
         assert.strictEqual(syncStandbyNames(true), SYNC_STANDBY_NAME);
         assert.strictEqual(syncStandbyNames(false), "");
         assert.ok(!/^host /m.test(hbaConf("10.0.0")), "no plain-TCP line");
-        assert.match(hbaConf("10.0.0"), /hostssl replication  replicator   10\.0\.0\.0\/24  scram-sha-256/);
+        assert.match(hbaConf("10.0.0"), /hostssl replication {2}replicator {3}10\.0\.0\.0\/24 {2}scram-sha-256/);
         assert.strictEqual(conninfo({ password: "it's\\x" }), "password='it\\'s\\\\x'");
         const standby = standbyConf({
             sourceHost: "db1.rehearsal.test",
