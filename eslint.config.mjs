@@ -45,7 +45,10 @@ export default tseslint.config(
         files: ["components/**/*.ts"],
         plugins: { jsdoc },
         rules: {
-            "jsdoc/require-jsdoc": ["error", { require: { FunctionDeclaration: false }, contexts: [EXPORTED_ARGS_MEMBER] }],
+            "jsdoc/require-jsdoc": [
+                "error",
+                { require: { FunctionDeclaration: false }, contexts: [EXPORTED_ARGS_MEMBER] },
+            ],
         },
     },
 );

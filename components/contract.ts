@@ -82,7 +82,10 @@ export class Contract<S extends Shape, D extends Partial<ContractValues<S>>> {
      * left out, each naming the field it blames. `rules: false` leaves the rules to the stack (when its own are
      * stricter and would only repeat them in other words).
      */
-    section<K extends keyof S & string, E extends Shape = Record<never, never>>(keys: readonly K[], options: { extra?: E; rules?: boolean } = {}) {
+    section<K extends keyof S & string, E extends Shape = Record<never, never>>(
+        keys: readonly K[],
+        options: { extra?: E; rules?: boolean } = {},
+    ) {
         const picked = Object.fromEntries(keys.map((k) => [k, this.fields[k]])) as Pick<S, K>;
         const fieldsOnly = z.object(picked);
         return z.strictObject({ ...picked, ...(options.extra ?? ({} as E)) }).superRefine((value, ctx) => {
@@ -90,7 +93,8 @@ export class Contract<S extends Shape, D extends Partial<ContractValues<S>>> {
             // valid fields, as `problems` does, so they wait until every field is valid.
             if (options.rules === false || !fieldsOnly.safeParse(value).success) return;
             const merged = { ...this.defaults, ...(value as object) } as ContractValues<S>;
-            for (const p of this.ruleProblems(merged)) ctx.addIssue({ code: "custom", path: [p.field], message: p.rule });
+            for (const p of this.ruleProblems(merged))
+                ctx.addIssue({ code: "custom", path: [p.field], message: p.rule });
         });
     }
 
@@ -103,12 +107,16 @@ export class Contract<S extends Shape, D extends Partial<ContractValues<S>>> {
 
     private ruleProblems(values: ContractValues<S>): Problem[] {
         const found: Problem[] = [];
-        this.rules?.(values, (field, rule, ...value) => found.push({ field, value: value.length > 0 ? value[0] : values[field], rule }));
+        this.rules?.(values, (field, rule, ...value) =>
+            found.push({ field, value: value.length > 0 ? value[0] : values[field], rule }),
+        );
         return found;
     }
 }
 
-export function defineContract<S extends Shape, D extends Partial<ContractValues<S>>>(spec: ContractSpec<S, D>): Contract<S, D> {
+export function defineContract<S extends Shape, D extends Partial<ContractValues<S>>>(
+    spec: ContractSpec<S, D>,
+): Contract<S, D> {
     return new Contract(spec);
 }
 
@@ -119,7 +127,10 @@ export function fieldProblem(schema: z.ZodType, value: unknown): string | undefi
 }
 
 function valueAt(root: unknown, path: PropertyKey[]): unknown {
-    return path.reduce<unknown>((v, p) => (v === null || v === undefined ? undefined : (v as Record<PropertyKey, unknown>)[p]), root);
+    return path.reduce<unknown>(
+        (v, p) => (v === null || v === undefined ? undefined : (v as Record<PropertyKey, unknown>)[p]),
+        root,
+    );
 }
 
 /**
@@ -140,7 +151,8 @@ export const field = {
     },
     /** One of a list of numbers, e.g. the retention values an API accepts. */
     numberIn(values: readonly number[], what: string) {
-        return z.number({ error: `must be one of ${values.join(", ")} (${what})` })
+        return z
+            .number({ error: `must be one of ${values.join(", ")} (${what})` })
             .refine((v) => values.includes(v), `must be one of ${values.join(", ")} (${what})`);
     },
     text(re: RegExp, rule: string) {

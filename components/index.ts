@@ -11,7 +11,13 @@ export { ServiceSecurityGroups, ServiceSecurityGroupsArgs } from "./edge/service
 export { EcsCluster, EcsClusterArgs } from "./compute/cluster";
 export { ContainerImage, ContainerImageArgs } from "./compute/container-image";
 export { ServiceSecrets, ServiceSecretsArgs } from "./compute/service-secrets";
-export { AutoscaledService, AutoscaledServiceArgs, ServiceSecret, TaskPolicyStatement, RequestSource } from "./compute/autoscaled-service";
+export {
+    AutoscaledService,
+    AutoscaledServiceArgs,
+    ServiceSecret,
+    TaskPolicyStatement,
+    RequestSource,
+} from "./compute/autoscaled-service";
 export { ScheduledScaling, ScheduledScalingArgs } from "./compute/scheduled-scaling";
 export { planScheduledActions, PlannedAction, ScheduleSpec, OnSaleSpec } from "./compute/schedule-plan";
 export { Alarms, AlarmsArgs } from "./observability/alarms";
@@ -37,11 +43,26 @@ export { REDIS_CACHE_CONTRACT } from "./data/redis-cache-args";
 export { RedisCacheResources, RedisCacheTransform } from "./data/redis-cache";
 export { MEMCACHED_CLUSTER_CONTRACT, nodesPerAzProblem } from "./data/memcached-cluster-args";
 export { MemcachedClusterResources, MemcachedClusterTransform } from "./data/memcached-cluster";
-export { dailyWindowProblem, weeklyWindowProblem, snapshotWindowProblem, cacheMaintenanceWindowProblem } from "./data/windows";
+export {
+    dailyWindowProblem,
+    weeklyWindowProblem,
+    snapshotWindowProblem,
+    cacheMaintenanceWindowProblem,
+} from "./data/windows";
 export { BACKUP_POLICY_CONTRACT, COLD_STORAGE_MINIMUM_DAYS } from "./backup/backup-policy-args";
-export { BACKUP_START_WINDOW_MINUTES, DEFAULT_BACKUP_SCHEDULES, DatabaseWindows, scheduleConflict } from "./backup/schedule-windows";
+export {
+    BACKUP_START_WINDOW_MINUTES,
+    DEFAULT_BACKUP_SCHEDULES,
+    DatabaseWindows,
+    scheduleConflict,
+} from "./backup/schedule-windows";
 export { BackupPolicyResources, BackupPolicyTransform } from "./backup/backup-policy";
-export { PAIRED_LOAD_BALANCERS_CONTRACT, DOMAIN_NAME, HOSTED_ZONE_ID, CERTIFICATE_ARN } from "./edge/paired-load-balancers-args";
+export {
+    PAIRED_LOAD_BALANCERS_CONTRACT,
+    DOMAIN_NAME,
+    HOSTED_ZONE_ID,
+    CERTIFICATE_ARN,
+} from "./edge/paired-load-balancers-args";
 export { PairedLoadBalancersResources, PairedLoadBalancersTransform } from "./edge/paired-load-balancers";
 export { WEB_FIREWALL_CONTRACT, WebFirewallTransform, rateLimitOrderProblem } from "./edge/web-firewall";
 export { rateLimitQueueJoinProblem } from "./edge/web-firewall";
@@ -49,9 +70,19 @@ export { SERVICE_SECURITY_GROUPS_CONTRACT, ServiceSecurityGroupsTransform } from
 export { ECS_CLUSTER_CONTRACT } from "./compute/cluster";
 export { CONTAINER_IMAGE_CONTRACT, ContainerImageTransform } from "./compute/container-image";
 export { SERVICE_SECRETS_CONTRACT, ServiceSecretsTransform } from "./compute/service-secrets";
-export { AUTOSCALED_SERVICE_CONTRACT, backlogPerTask, requestsPerTask, taskCount } from "./compute/autoscaled-service-args";
+export {
+    AUTOSCALED_SERVICE_CONTRACT,
+    backlogPerTask,
+    requestsPerTask,
+    taskCount,
+} from "./compute/autoscaled-service-args";
 export { AutoscaledServiceResources, AutoscaledServiceTransform, ClusterRef } from "./compute/autoscaled-service";
 export { SCHEDULED_SCALING_CONTRACT, ScaledServiceRef } from "./compute/scheduled-scaling-args";
 export { ALARMS_CONTRACT, AlarmsTransform } from "./observability/alarms";
-export { GAME_DAYS_CONTRACT, DEFAULT_STOP_TASK_PERCENT, GameDaysTransform, stopTaskPercent } from "./resilience/game-days";
+export {
+    GAME_DAYS_CONTRACT,
+    DEFAULT_STOP_TASK_PERCENT,
+    GameDaysTransform,
+    stopTaskPercent,
+} from "./resilience/game-days";
 export { SENDING_IDENTITY_CONTRACT, SendingIdentityTransform } from "./mail/sending-identity";

@@ -20,12 +20,14 @@ import * as pulumi from "@pulumi/pulumi";
  * @example { writer: (args) => { args.tags = { ...args.tags, team: "payments" }; } }
  */
 export type Transform<T, O = pulumi.CustomResourceOptions> =
-    | Partial<T>
-    | ((args: T, opts: O, name: string) => void | [T, O]);
+    Partial<T> | ((args: T, opts: O, name: string) => void | [T, O]);
 
 /** Applies a transform to a child's arguments and options; an absent transform returns them unchanged. */
 export function applyTransform<T extends object, O extends object>(
-    transform: Transform<T, O> | undefined, name: string, args: T, opts: O,
+    transform: Transform<T, O> | undefined,
+    name: string,
+    args: T,
+    opts: O,
 ): [T, O] {
     if (transform === undefined) return [args, opts];
     if (typeof transform === "function") {
@@ -40,7 +42,10 @@ export function applyTransform<T extends object, O extends object>(
 /** Creates a child resource through its transform: `child(aws.kms.Key, "db-key", args, opts, transform?.key)`. */
 export function child<T extends object, R>(
     ctor: new (name: string, args: T, opts?: pulumi.CustomResourceOptions) => R,
-    name: string, args: T, opts: pulumi.CustomResourceOptions, transform?: Transform<T>,
+    name: string,
+    args: T,
+    opts: pulumi.CustomResourceOptions,
+    transform?: Transform<T>,
 ): R {
     const [a, o] = applyTransform(transform, name, args, opts);
     return new ctor(name, a, o);

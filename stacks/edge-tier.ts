@@ -43,7 +43,11 @@ export function createEdgeTier(name: string, config: PlatformConfig, network: Ne
         tags,
     });
     const groups = new ServiceSecurityGroups(name, {
-        vpcId: network.vpcId, vpcCidr: network.vpcCidr, loadBalancerSecurityGroupId: albs.securityGroupId, appPort: APP_PORT, tags,
+        vpcId: network.vpcId,
+        vpcCidr: network.vpcCidr,
+        loadBalancerSecurityGroupId: albs.securityGroupId,
+        appPort: APP_PORT,
+        tags,
     });
     return {
         appSecurityGroupId: groups.appSecurityGroupId,

@@ -8,7 +8,13 @@ import type { Network } from "@boxoffice/components";
 import type { PlatformConfig } from "./config/schema";
 import type { ComputeTier, DataTier } from "./tiers";
 
-export function createGameDays(name: string, config: PlatformConfig, network: Network, data: DataTier, compute: ComputeTier): GameDays | undefined {
+export function createGameDays(
+    name: string,
+    config: PlatformConfig,
+    network: Network,
+    data: DataTier,
+    compute: ComputeTier,
+): GameDays | undefined {
     const gd = config.gameDays;
     if (!gd.enabled) return undefined;
     return new GameDays(`${name}-game-days`, {
@@ -17,10 +23,14 @@ export function createGameDays(name: string, config: PlatformConfig, network: Ne
         database: config.database.multiAz ? { writerArn: data.database.writerArn } : undefined,
         cache: { tag: data.redis.groupTag, availabilityZones: data.redis.nodeAvailabilityZones },
         // Stopping the only task is an outage, not a drill.
-        app: config.app.minTasks >= 2 ? { clusterName: compute.clusterName, taskTag: compute.appTaskTag, stopTaskPercent: gd.stopTaskPercent } : undefined,
+        app:
+            config.app.minTasks >= 2
+                ? { clusterName: compute.clusterName, taskTag: compute.appTaskTag, stopTaskPercent: gd.stopTaskPercent }
+                : undefined,
         // The app's and the data stores' subnets of one AZ; the public subnets stay up, as the ALBs span every AZ.
         zones: network.availabilityZones.map((availabilityZone, i) => ({
-            availabilityZone, subnetArns: [network.privateSubnetArns[i], network.isolatedSubnetArns[i]],
+            availabilityZone,
+            subnetArns: [network.privateSubnetArns[i], network.isolatedSubnetArns[i]],
         })),
         cacheInterruptMinutes: gd.cacheInterruptMinutes,
         zoneDisruptionMinutes: gd.zoneDisruptionMinutes,

@@ -17,7 +17,14 @@ export const QUEUE_LENGTH_METRIC = "QueueLength";
  * the load balancers answering 5xx or slowly, the database writer saturated. Unhealthy targets are left out:
  * a deployment replaces tasks and must not stop an on-sale.
  */
-const PAUSE_ALARM_ROLES = ["alb1-5xx-rate", "alb2-5xx-rate", "alb1-p99-latency", "alb2-p99-latency", "db-writer-cpu", "db-writer-connections"];
+const PAUSE_ALARM_ROLES = [
+    "alb1-5xx-rate",
+    "alb2-5xx-rate",
+    "alb1-p99-latency",
+    "alb2-p99-latency",
+    "db-writer-cpu",
+    "db-writer-connections",
+];
 
 /**
  * Name prefixes of those alarms. Pulumi auto-names a resource `<logical name>-<7 random characters>`, and the
@@ -38,11 +45,17 @@ export function pauseAlarmReadStatement(stack: string): TaskPolicyStatement {
     const account = aws.getCallerIdentityOutput({}).accountId;
     return {
         actions: ["cloudwatch:DescribeAlarms"],
-        resources: pauseAlarmPrefixes(stack).map((prefix) => pulumi.interpolate`arn:${partition}:cloudwatch:${region}:${account}:alarm:${prefix}*`),
+        resources: pauseAlarmPrefixes(stack).map(
+            (prefix) => pulumi.interpolate`arn:${partition}:cloudwatch:${region}:${account}:alarm:${prefix}*`,
+        ),
     };
 }
 
-export function waitingRoomEnvironment(stack: string, config: PlatformConfig, metricNamespace: string): Record<string, string> {
+export function waitingRoomEnvironment(
+    stack: string,
+    config: PlatformConfig,
+    metricNamespace: string,
+): Record<string, string> {
     const room = config.waitingRoom;
     return {
         WAITING_ROOM_TOKEN_TTL_SECONDS: String(room.tokenTtlSeconds),

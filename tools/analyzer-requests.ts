@@ -111,7 +111,10 @@ function settle<M extends object>(message: M): M {
         const getter = (message as Record<string, any>)[name];
         if (name.endsWith("Map")) {
             const map = getter.call(message);
-            const entries: [unknown, unknown][] = [...map.entries()].map(([k, v]: [unknown, unknown]) => [k, settleValue(v)]);
+            const entries: [unknown, unknown][] = [...map.entries()].map(([k, v]: [unknown, unknown]) => [
+                k,
+                settleValue(v),
+            ]);
             map.entries = () => entries.map(([k, v]) => [k, v])[Symbol.iterator]();
             Object.defineProperty(message, name, { value: () => map });
         } else {
@@ -137,7 +140,8 @@ function gettersOf(proto: Record<string, unknown>): string[] {
 
 const getterNames = new Map<object, string[]>();
 const settled = new WeakSet<object>();
-const settleValue = (v: unknown): unknown => (v instanceof jspb.Message && !(v instanceof structproto.Struct) ? settle(v as object) : v);
+const settleValue = (v: unknown): unknown =>
+    v instanceof jspb.Message && !(v instanceof structproto.Struct) ? settle(v as object) : v;
 
 function resourceOptions(r: Registration): any {
     const opts = new analyzerproto.AnalyzerResourceOptions();
@@ -151,14 +155,23 @@ function resourceOptions(r: Registration): any {
     return opts;
 }
 
-interface ProviderInfo { type: string; urn: string; name: string; props: Record<string, unknown> }
+interface ProviderInfo {
+    type: string;
+    urn: string;
+    name: string;
+    props: Record<string, unknown>;
+}
 
 /**
  * The provider the engine would attach: the explicit one the resource names, else the default provider the
  * engine creates from the stack's `<package>:*` config (its URN name is `default_<version>`; the version
  * does not matter to any rule, so `default` stands in).
  */
-function providerOf(r: Registration, byUrn: Map<string, Registration>, run: Pick<ProgramRun, "project" | "stack" | "config">): ProviderInfo | undefined {
+function providerOf(
+    r: Registration,
+    byUrn: Map<string, Registration>,
+    run: Pick<ProgramRun, "project" | "stack" | "config">,
+): ProviderInfo | undefined {
     if (r.provider) {
         const urn = r.provider.split("::").slice(0, -1).join("::");
         const p = byUrn.get(urn);
@@ -189,10 +202,16 @@ function isProvider(r: Registration): boolean {
 
 // ------------------------------------------------------------------------------------------------------
 
-export interface AnalyzerRequests { perResource: { urn: string; type: string; request: unknown }[]; stack: unknown; rootUrn: string }
+export interface AnalyzerRequests {
+    perResource: { urn: string; type: string; request: unknown }[];
+    stack: unknown;
+    rootUrn: string;
+}
 
 /** The requests the engine would send every analyzer for this run (built once, shared by the packs). */
-export async function analyzerRequests(run: Pick<ProgramRun, "project" | "stack" | "config" | "resources">): Promise<AnalyzerRequests> {
+export async function analyzerRequests(
+    run: Pick<ProgramRun, "project" | "stack" | "config" | "resources">,
+): Promise<AnalyzerRequests> {
     const byUrn = new Map(run.resources.map((r) => [r.urn, r]));
     const rootUrn = run.resources.find((r) => r.type === "pulumi:pulumi:Stack")?.urn ?? "";
     const perResource: AnalyzerRequests["perResource"] = [];

@@ -53,19 +53,23 @@ for (let i = 0; i < RUNS; i++) {
 const ms = (xs: number[]) => Math.round(median(xs));
 const ratio = (xs: number[]) => Number((median(xs) / median(series.bare)).toFixed(2));
 const row = (label: string, xs: number[], withRatio = true) =>
-    console.log(`${label.padEnd(58)} median ${String(ms(xs)).padStart(5)} ms${withRatio ? ` ratio ${ratio(xs).toFixed(2)}` : "           "} (${xs.map(Math.round).join(", ")})`);
+    console.log(
+        `${label.padEnd(58)} median ${String(ms(xs)).padStart(5)} ms${withRatio ? ` ratio ${ratio(xs).toFixed(2)}` : "           "} (${xs.map(Math.round).join(", ")})`,
+    );
 row(`bare ${BARE}`, series.bare, false);
 row("plan --stack prod --json, cold (caches cleared)", series.coldJson);
 row("plan --stack prod --json, warm", series.warmJson);
 row("plan --stack prod (tree), warm", series.warmTree);
-console.log(JSON.stringify({
-    runs: RUNS,
-    node: process.version,
-    bareSdkMs: ms(series.bare),
-    coldPlanJsonMs: ms(series.coldJson),
-    coldRatio: ratio(series.coldJson),
-    warmPlanJsonMs: ms(series.warmJson),
-    warmRatio: ratio(series.warmJson),
-    warmPlanTreeMs: ms(series.warmTree),
-    warmTreeRatio: ratio(series.warmTree),
-}));
+console.log(
+    JSON.stringify({
+        runs: RUNS,
+        node: process.version,
+        bareSdkMs: ms(series.bare),
+        coldPlanJsonMs: ms(series.coldJson),
+        coldRatio: ratio(series.coldJson),
+        warmPlanJsonMs: ms(series.warmJson),
+        warmRatio: ratio(series.warmJson),
+        warmPlanTreeMs: ms(series.warmTree),
+        warmTreeRatio: ratio(series.warmTree),
+    }),
+);

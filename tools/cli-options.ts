@@ -31,7 +31,11 @@ export interface ProgramOptions {
 
 export class UsageError extends Error {}
 
-export function parseProgramOptions(argv: string[], usage: string, extra: (arg: string) => boolean = () => false): ProgramOptions {
+export function parseProgramOptions(
+    argv: string[],
+    usage: string,
+    extra: (arg: string) => boolean = () => false,
+): ProgramOptions {
     const o: ProgramOptions = { programs: [], json: false, packs: [], defaultPack: true };
     for (let i = 0; i < argv.length; i++) {
         const raw = argv[i];
@@ -39,7 +43,8 @@ export function parseProgramOptions(argv: string[], usage: string, extra: (arg: 
         const arg = eq > 0 ? raw.slice(0, eq) : raw;
         const value = () => {
             const v = eq > 0 ? raw.slice(eq + 1) : argv[++i];
-            if (v === undefined || v === "" || (eq < 0 && v.startsWith("--"))) throw new UsageError(`${arg} needs a value\n${usage}`);
+            if (v === undefined || v === "" || (eq < 0 && v.startsWith("--")))
+                throw new UsageError(`${arg} needs a value\n${usage}`);
             return v;
         };
         if (arg === "--json") o.json = true;
@@ -60,14 +65,18 @@ export function parseProgramOptions(argv: string[], usage: string, extra: (arg: 
         } else if (arg === "--no-default-pack") o.defaultPack = false;
         else if (arg === "--enforcement") {
             const env = value();
-            if (!(ENVIRONMENTS as readonly string[]).includes(env)) throw new UsageError(`--enforcement ${env}: must be one of ${ENVIRONMENTS.join(", ")}\n${usage}`);
+            if (!(ENVIRONMENTS as readonly string[]).includes(env))
+                throw new UsageError(`--enforcement ${env}: must be one of ${ENVIRONMENTS.join(", ")}\n${usage}`);
             o.enforcement = env;
         } else if (!extra(raw)) throw new UsageError(`unknown argument ${raw}\n${usage}`);
     }
-    if (o.stack !== undefined && !/^[A-Za-z0-9_.-]+$/.test(o.stack)) throw new UsageError(`invalid stack name ${JSON.stringify(o.stack)}\n${usage}`);
-    if (!o.defaultPack && o.packs.length === 0) throw new UsageError(`--no-default-pack needs at least one --pack\n${usage}`);
+    if (o.stack !== undefined && !/^[A-Za-z0-9_.-]+$/.test(o.stack))
+        throw new UsageError(`invalid stack name ${JSON.stringify(o.stack)}\n${usage}`);
+    if (!o.defaultPack && o.packs.length === 0)
+        throw new UsageError(`--no-default-pack needs at least one --pack\n${usage}`);
     for (const file of [o.packConfig, ...o.packs.map((p) => p.config)]) {
-        if (file !== undefined && !fs.existsSync(file)) throw new UsageError(`policy pack config ${file} not found\n${usage}`);
+        if (file !== undefined && !fs.existsSync(file))
+            throw new UsageError(`policy pack config ${file} not found\n${usage}`);
     }
     return o;
 }
@@ -77,5 +86,7 @@ export function otherPacks(o: ProgramOptions): PackRun[] {
     if (o.packs.length === 0) return [];
     // eslint-disable-next-line @typescript-eslint/no-require-imports
     const { loadPack } = require("./policy-packs") as typeof import("./policy-packs");
-    return o.packs.flatMap(({ spec, config }) => loadPack(spec).map((pack) => ({ pack, config: config ? readPackConfigFile(config) : undefined })));
+    return o.packs.flatMap(({ spec, config }) =>
+        loadPack(spec).map((pack) => ({ pack, config: config ? readPackConfigFile(config) : undefined })),
+    );
 }

@@ -46,7 +46,11 @@ const CACHE_DIR = path.join(ROOT, "node_modules", ".cache", "boxoffice-v8");
 const MAX_CACHE_BYTES = 96 * 1024 * 1024;
 
 function installCodeCache() {
-    const flavour = crypto.createHash("sha256").update(`${process.version}\0${process.arch}\0${process.execArgv.join(" ")}`).digest("hex").slice(0, 16);
+    const flavour = crypto
+        .createHash("sha256")
+        .update(`${process.version}\0${process.arch}\0${process.execArgv.join(" ")}`)
+        .digest("hex")
+        .slice(0, 16);
     const file = path.join(CACHE_DIR, `${flavour}.bin`);
     /** `${filename}\0${source hash}` → code cache (a file may be compiled with two sources, e.g. a patched copy) */
     const entries = loadCache(file);
@@ -145,7 +149,8 @@ function installOnDemandClosures() {
             const names = ON_DEMAND[request];
             if (names && from.endsWith(PULUMI_RUNTIME_INDEX)) {
                 const forwarders = {};
-                for (const name of names) forwarders[name] = (...args) => load.call(Module, request, parent, false)[name](...args);
+                for (const name of names)
+                    forwarders[name] = (...args) => load.call(Module, request, parent, false)[name](...args);
                 return forwarders;
             }
         }
@@ -224,20 +229,23 @@ function installOnDemandAwsNamespaces() {
  * is, and any other look at it loads the real namespace and answers from it.
  */
 function onDemand(namespace) {
-    return new Proxy({}, {
-        get: (_, key) => (key === "__esModule" ? true : namespace()[key]),
-        set: (_, key, value) => Reflect.set(namespace(), key, value),
-        has: (_, key) => key in namespace(),
-        ownKeys: () => Reflect.ownKeys(namespace()),
-        getOwnPropertyDescriptor: (_, key) => {
-            const d = Reflect.getOwnPropertyDescriptor(namespace(), key);
-            // The stand-in's own target has no such property, so the proxy may only report it configurable.
-            return d && { ...d, configurable: true };
+    return new Proxy(
+        {},
+        {
+            get: (_, key) => (key === "__esModule" ? true : namespace()[key]),
+            set: (_, key, value) => Reflect.set(namespace(), key, value),
+            has: (_, key) => key in namespace(),
+            ownKeys: () => Reflect.ownKeys(namespace()),
+            getOwnPropertyDescriptor: (_, key) => {
+                const d = Reflect.getOwnPropertyDescriptor(namespace(), key);
+                // The stand-in's own target has no such property, so the proxy may only report it configurable.
+                return d && { ...d, configurable: true };
+            },
+            defineProperty: (_, key, d) => Reflect.defineProperty(namespace(), key, d),
+            deleteProperty: (_, key) => Reflect.deleteProperty(namespace(), key),
+            getPrototypeOf: () => Reflect.getPrototypeOf(namespace()),
         },
-        defineProperty: (_, key, d) => Reflect.defineProperty(namespace(), key, d),
-        deleteProperty: (_, key) => Reflect.deleteProperty(namespace(), key),
-        getPrototypeOf: () => Reflect.getPrototypeOf(namespace()),
-    });
+    );
 }
 
 /**

@@ -36,7 +36,10 @@ async function checkInvariants(query, { since, graceMinutes = 15, ackedIds = [] 
     const values = { since, grace: graceMinutes };
     const result = { since: since.toISOString() };
     for (const [name, sql] of Object.entries(CHECKS)) {
-        const rows = await query(sql, (PARAMS[name] || []).map((p) => values[p]));
+        const rows = await query(
+            sql,
+            (PARAMS[name] || []).map((p) => values[p]),
+        );
         result[name] = Number(rows[0].n);
     }
     if (ackedIds.length > 0) {
@@ -44,23 +47,37 @@ async function checkInvariants(query, { since, graceMinutes = 15, ackedIds = [] 
         result.ackedOrders = ackedIds.length;
         result.lostOrders = ackedIds.length - Number(rows[0].n);
     }
-    result.passed = Object.entries(result).every(([k, v]) => typeof v !== "number" || ["orders", "ackedOrders"].includes(k) || v === 0);
+    result.passed = Object.entries(result).every(
+        ([k, v]) => typeof v !== "number" || ["orders", "ackedOrders"].includes(k) || v === 0,
+    );
     return result;
 }
 
 async function main() {
     const { Client } = require("pg");
-    if (!process.env.DATABASE_URL) throw new Error("DATABASE_URL is not set (run it as the app's task: docs/game-day.md)");
+    if (!process.env.DATABASE_URL)
+        throw new Error("DATABASE_URL is not set (run it as the app's task: docs/game-day.md)");
     const url = new URL(process.env.DATABASE_URL);
     if (process.env.DATABASE_PASSWORD) url.password = encodeURIComponent(process.env.DATABASE_PASSWORD);
-    const client = new Client({ connectionString: url.toString(), statement_timeout: 60000, application_name: "boxoffice-game-day-check" });
+    const client = new Client({
+        connectionString: url.toString(),
+        statement_timeout: 60000,
+        application_name: "boxoffice-game-day-check",
+    });
     await client.connect();
     try {
         const since = process.env.SINCE ? new Date(process.env.SINCE) : new Date(Date.now() - 3600000);
         if (Number.isNaN(since.getTime())) throw new Error(`SINCE = ${process.env.SINCE}: not a date`);
-        const ackedIds = (process.env.ACKED_ORDER_IDS || "").split(",").map((s) => s.trim()).filter(Boolean);
+        const ackedIds = (process.env.ACKED_ORDER_IDS || "")
+            .split(",")
+            .map((s) => s.trim())
+            .filter(Boolean);
         const graceMinutes = Number(process.env.PENDING_GRACE_MINUTES || 15);
-        const result = await checkInvariants(async (sql, params) => (await client.query(sql, params)).rows, { since, graceMinutes, ackedIds });
+        const result = await checkInvariants(async (sql, params) => (await client.query(sql, params)).rows, {
+            since,
+            graceMinutes,
+            ackedIds,
+        });
         console.log(JSON.stringify({ gameDayCheck: result }));
         process.exitCode = result.passed ? 0 : 1;
     } finally {
@@ -70,6 +87,9 @@ async function main() {
 
 // Run when executed (`node file` or `node -e`), not when a test requires it.
 if (require.main === module || module.id === "[eval]") {
-    main().catch((err) => { console.error(JSON.stringify({ gameDayCheck: { error: err.message } })); process.exitCode = 2; });
+    main().catch((err) => {
+        console.error(JSON.stringify({ gameDayCheck: { error: err.message } }));
+        process.exitCode = 2;
+    });
 }
 module.exports = { checkInvariants, CHECKS };

@@ -10,7 +10,8 @@ import { runStack } from "./offline/engine";
 import { refuseNetwork } from "./offline/no-network";
 import { planDocument, planText } from "./plan";
 
-const USAGE = "usage: npm run plan -- --stack <name> [--json] [--program <dir>] [--pack-config <file>] [--pack <dir|package> [--pack-config <file>]]... [--no-default-pack] [--enforcement prod|staging]";
+const USAGE =
+    "usage: npm run plan -- --stack <name> [--json] [--program <dir>] [--pack-config <file>] [--pack <dir|package> [--pack-config <file>]]... [--no-default-pack] [--enforcement prod|staging]";
 
 async function main(): Promise<number> {
     const args = parseProgramOptions(process.argv.slice(2), USAGE);
@@ -21,7 +22,9 @@ async function main(): Promise<number> {
         const doc = planDocument(run);
         // Loaded here, not at the top: only the JSON document carries the policy report.
         const { defaultPolicyConfigFile, evaluatePolicies } = await import("./policy-runner");
-        const config = args.defaultPack ? args.packConfig ?? defaultPolicyConfigFile(run, args.enforcement) : undefined;
+        const config = args.defaultPack
+            ? (args.packConfig ?? defaultPolicyConfigFile(run, args.enforcement))
+            : undefined;
         doc.policy = await evaluatePolicies(run, config, otherPacks(args), { defaultPack: args.defaultPack });
         await write(`${JSON.stringify(doc, null, 2)}\n`);
     } else {
@@ -39,7 +42,9 @@ main().then(
     (code) => process.exit(code),
     (err) => {
         const known = err instanceof ConfigError || err instanceof UsageError;
-        process.stderr.write(`${known ? err.message : `plan failed: ${err instanceof Error ? err.message : String(err)}`}\n`);
+        process.stderr.write(
+            `${known ? err.message : `plan failed: ${err instanceof Error ? err.message : String(err)}`}\n`,
+        );
         process.exit(known ? 2 : 1);
     },
 );

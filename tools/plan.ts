@@ -26,7 +26,13 @@ export function planDocument(run: ProgramRun): PlanDocument {
     return {
         project: run.project,
         stack: run.stack,
-        resources: run.resources.map((r) => ({ urn: r.urn, type: r.type, name: r.name, parent: r.parent ?? null, inputs: inputsOf(r) })),
+        resources: run.resources.map((r) => ({
+            urn: r.urn,
+            type: r.type,
+            name: r.name,
+            parent: r.parent ?? null,
+            inputs: inputsOf(r),
+        })),
         outputs: plainValue(run.stackOutputs) as Record<string, unknown>,
     };
 }
@@ -37,21 +43,63 @@ const KEY_FIELDS: Record<string, string[]> = {
     "aws:ec2/subnet:Subnet": ["availabilityZone", "cidrBlock"],
     "aws:ec2/natGateway:NatGateway": ["connectivityType"],
     "aws:ec2/flowLog:FlowLog": ["trafficType"],
-    "aws:rds/instance:Instance": ["instanceClass", "engineVersion", "multiAz", "availabilityZone", "storageEncrypted", "backupRetentionPeriod", "deletionProtection", "finalSnapshotIdentifier", "replicateSourceDb", "manageMasterUserPassword"],
+    "aws:rds/instance:Instance": [
+        "instanceClass",
+        "engineVersion",
+        "multiAz",
+        "availabilityZone",
+        "storageEncrypted",
+        "backupRetentionPeriod",
+        "deletionProtection",
+        "finalSnapshotIdentifier",
+        "replicateSourceDb",
+        "manageMasterUserPassword",
+    ],
     "aws:rds/proxy:Proxy": ["engineFamily", "requireTls"],
-    "aws:elasticache/replicationGroup:ReplicationGroup": ["nodeType", "numCacheClusters", "automaticFailoverEnabled", "multiAzEnabled", "transitEncryptionEnabled", "atRestEncryptionEnabled", "authToken", "snapshotRetentionLimit"],
-    "aws:elasticache/cluster:Cluster": ["engine", "nodeType", "numCacheNodes", "azMode", "preferredAvailabilityZones", "transitEncryptionEnabled"],
+    "aws:elasticache/replicationGroup:ReplicationGroup": [
+        "nodeType",
+        "numCacheClusters",
+        "automaticFailoverEnabled",
+        "multiAzEnabled",
+        "transitEncryptionEnabled",
+        "atRestEncryptionEnabled",
+        "authToken",
+        "snapshotRetentionLimit",
+    ],
+    "aws:elasticache/cluster:Cluster": [
+        "engine",
+        "nodeType",
+        "numCacheNodes",
+        "azMode",
+        "preferredAvailabilityZones",
+        "transitEncryptionEnabled",
+    ],
     "aws:backup/plan:Plan": ["rules"],
-    "aws:backup/vaultLockConfiguration:VaultLockConfiguration": ["changeableForDays", "minRetentionDays", "maxRetentionDays"],
+    "aws:backup/vaultLockConfiguration:VaultLockConfiguration": [
+        "changeableForDays",
+        "minRetentionDays",
+        "maxRetentionDays",
+    ],
     "aws:backup/selection:Selection": ["selectionTags"],
     "aws:lb/loadBalancer:LoadBalancer": ["internal", "subnets", "dropInvalidHeaderFields", "enableDeletionProtection"],
     "aws:lb/listener:Listener": ["port", "protocol", "sslPolicy", "defaultActions"],
     "aws:route53/record:Record": ["name", "type", "failoverRoutingPolicies", "setIdentifier"],
     "aws:route53/healthCheck:HealthCheck": ["fqdn", "resourcePath", "requestInterval", "failureThreshold"],
-    "aws:ecs/service:Service": ["desiredCount", "deploymentMinimumHealthyPercent", "deploymentCircuitBreaker", "networkConfiguration"],
+    "aws:ecs/service:Service": [
+        "desiredCount",
+        "deploymentMinimumHealthyPercent",
+        "deploymentCircuitBreaker",
+        "networkConfiguration",
+    ],
     "aws:appautoscaling/target:Target": ["minCapacity", "maxCapacity"],
     "aws:appautoscaling/scheduledAction:ScheduledAction": ["schedule", "timezone", "scalableTargetAction"],
-    "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule": ["cidrIpv4", "cidrIpv6", "referencedSecurityGroupId", "fromPort", "toPort"],
+    "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule": [
+        "cidrIpv4",
+        "cidrIpv6",
+        "referencedSecurityGroupId",
+        "fromPort",
+        "toPort",
+    ],
     "aws:kms/key:Key": ["enableKeyRotation"],
     "aws:fis/experimentTemplate:ExperimentTemplate": ["description"],
     "awsx:ecr:Image": ["imageTag", "platform"],
@@ -61,7 +109,7 @@ const KEY_FIELDS: Record<string, string[]> = {
 };
 
 function brief(value: unknown): string {
-    const text = typeof value === "string" ? value : JSON.stringify(value) ?? String(value);
+    const text = typeof value === "string" ? value : (JSON.stringify(value) ?? String(value));
     return text.length > 90 ? `${text.slice(0, 87)}...` : text;
 }
 
@@ -95,14 +143,22 @@ function azOf(r: Registration, view: PlanView): string | undefined {
 
 export function planText(run: ProgramRun): string {
     const view = viewOf(run);
-    const lines: string[] = [`${run.project} · stack ${run.stack} · region ${run.config["aws:region"]} · ${run.resources.length} resources`, ""];
+    const lines: string[] = [
+        `${run.project} · stack ${run.stack} · region ${run.config["aws:region"]} · ${run.resources.length} resources`,
+        "",
+    ];
     const walk = (r: Registration, prefix: string, last: boolean, root: boolean) => {
         const inputs = view.inputs.get(r)!;
         const kids = view.children.get(r.urn) ?? [];
-        const fields = (KEY_FIELDS[r.type] ?? []).filter((k) => inputs[k] !== undefined).map((k) => `${k}=${brief(inputs[k])}`);
+        const fields = (KEY_FIELDS[r.type] ?? [])
+            .filter((k) => inputs[k] !== undefined)
+            .map((k) => `${k}=${brief(inputs[k])}`);
         const az = azOf(r, view);
         if (az) fields.unshift(`az=${az}`);
-        const flags = [r.options.protect ? "protected" : "", r.options.retainOnDelete ? "retained-on-delete" : ""].filter(Boolean);
+        const flags = [
+            r.options.protect ? "protected" : "",
+            r.options.retainOnDelete ? "retained-on-delete" : "",
+        ].filter(Boolean);
         const branch = root ? "" : last ? "└─ " : "├─ ";
         lines.push(`${prefix}${branch}${r.type} ${r.name}${flags.length ? ` [${flags.join(", ")}]` : ""}`);
         const childPrefix = root ? "" : prefix + (last ? "   " : "│  ");
@@ -112,16 +168,19 @@ export function planText(run: ProgramRun): string {
     for (const root of view.children.get("") ?? []) walk(root, "", true, true);
     lines.push("", "Summary", ...summary(run, view));
     const outputs = plainValue(run.stackOutputs) as Record<string, unknown>;
-    if (Object.keys(outputs).length) lines.push("", "Outputs", ...Object.entries(outputs).map(([k, v]) => `  ${k}: ${brief(v)}`));
+    if (Object.keys(outputs).length)
+        lines.push("", "Outputs", ...Object.entries(outputs).map(([k, v]) => `  ${k}: ${brief(v)}`));
     return lines.join("\n");
 }
 
 function summary(run: ProgramRun, view: PlanView): string[] {
     const count = (type: string) => run.resources.filter((r) => r.type === type);
     const azs = [...new Set(view.subnetAz.values())].sort();
-    const tierOf = (r: Registration) => String(((view.inputs.get(r)!.tags ?? {}) as Record<string, string>)["boxoffice:subnet-tier"] ?? "?");
+    const tierOf = (r: Registration) =>
+        String(((view.inputs.get(r)!.tags ?? {}) as Record<string, string>)["boxoffice:subnet-tier"] ?? "?");
     const subnetsByTier = new Map<string, number>();
-    for (const s of count("aws:ec2/subnet:Subnet")) subnetsByTier.set(tierOf(s), (subnetsByTier.get(tierOf(s)) ?? 0) + 1);
+    for (const s of count("aws:ec2/subnet:Subnet"))
+        subnetsByTier.set(tierOf(s), (subnetsByTier.get(tierOf(s)) ?? 0) + 1);
     const natAzs = count("aws:ec2/natGateway:NatGateway").map((n) => azOf(n, view) ?? "?");
     const out = [
         `  availability zones: ${azs.join(", ") || "none"}`,
@@ -130,6 +189,9 @@ function summary(run: ProgramRun, view: PlanView): string[] {
     ];
     const byType = new Map<string, number>();
     for (const r of run.resources) byType.set(r.type, (byType.get(r.type) ?? 0) + 1);
-    out.push("  resources by type:", ...[...byType].sort(([a], [b]) => a.localeCompare(b)).map(([t, n]) => `    ${String(n).padStart(3)}  ${t}`));
+    out.push(
+        "  resources by type:",
+        ...[...byType].sort(([a], [b]) => a.localeCompare(b)).map(([t, n]) => `    ${String(n).padStart(3)}  ${t}`),
+    );
     return out;
 }

@@ -12,7 +12,10 @@ import { PACK_NAME } from "../policies/rules/pack-name";
 export const ENVIRONMENTS = ["prod", "staging"] as const;
 
 /** The policy pack config file format the Pulumi CLI accepts for `--policy-pack-config`. */
-export type PackConfigFile = Record<string, EnforcementLevel | ({ enforcementLevel?: EnforcementLevel } & Record<string, unknown>)>;
+export type PackConfigFile = Record<
+    string,
+    EnforcementLevel | ({ enforcementLevel?: EnforcementLevel } & Record<string, unknown>)
+>;
 
 export interface ResolvedPolicyConfig {
     enforcementLevel: EnforcementLevel;
@@ -36,20 +39,27 @@ export function readPackConfigFile(file: string): PackConfigFile {
 }
 
 /** Splits each entry into level and properties, rejecting what the CLI rejects. */
-function parsePackConfig(config: PackConfigFile): Map<string, { level?: EnforcementLevel; properties: Record<string, unknown> }> {
+function parsePackConfig(
+    config: PackConfigFile,
+): Map<string, { level?: EnforcementLevel; properties: Record<string, unknown> }> {
     const out = new Map<string, { level?: EnforcementLevel; properties: Record<string, unknown> }>();
     for (const [key, value] of Object.entries(config)) {
         if (typeof value === "string") {
-            if (!LEVELS.includes(value)) throw new Error(`parsing enforcement level for "${key}": "${value}" is not a valid enforcement level`);
+            if (!LEVELS.includes(value))
+                throw new Error(`parsing enforcement level for "${key}": "${value}" is not a valid enforcement level`);
             out.set(key, { level: value, properties: {} });
         } else if (value && typeof value === "object" && !Array.isArray(value)) {
             const { enforcementLevel, ...properties } = value;
             if (enforcementLevel !== undefined && !LEVELS.includes(enforcementLevel)) {
-                throw new Error(`parsing enforcement level for "${key}": "${String(enforcementLevel)}" is not a valid enforcement level`);
+                throw new Error(
+                    `parsing enforcement level for "${key}": "${String(enforcementLevel)}" is not a valid enforcement level`,
+                );
             }
             out.set(key, { level: enforcementLevel, properties });
         } else {
-            throw new Error(`parsing "${key}": ${JSON.stringify(value)} is not a valid value; must be a string or object`);
+            throw new Error(
+                `parsing "${key}": ${JSON.stringify(value)} is not a valid value; must be a string or object`,
+            );
         }
     }
     return out;
@@ -92,9 +102,11 @@ export function reconcilePackConfig(
     }
     for (const p of policies) {
         if (!p.configSchema) continue;
-        for (const e of validateAgainstSchema(p.configSchema, result[p.name].properties)) errors.push(`${p.name}: ${e}`);
+        for (const e of validateAgainstSchema(p.configSchema, result[p.name].properties))
+            errors.push(`${p.name}: ${e}`);
     }
-    if (errors.length) throw new Error(`policy pack ${pack.name ?? PACK_NAME} configuration is invalid:\n  ${errors.join("\n  ")}`);
+    if (errors.length)
+        throw new Error(`policy pack ${pack.name ?? PACK_NAME} configuration is invalid:\n  ${errors.join("\n  ")}`);
     return result;
 }
 
@@ -109,25 +121,36 @@ function validateValue(schema: PolicyConfigJSONSchema | boolean, value: unknown,
     const where = at || "(root)";
     const errors: string[] = [];
     const types = schema.type === undefined ? [] : Array.isArray(schema.type) ? schema.type : [schema.type];
-    if (types.length && !types.some((t) => isOfType(t, value))) return [`${where}: Invalid type. Expected: ${types.join(" or ")}`];
+    if (types.length && !types.some((t) => isOfType(t, value)))
+        return [`${where}: Invalid type. Expected: ${types.join(" or ")}`];
     if (schema.enum && !schema.enum.some((e) => JSON.stringify(e) === JSON.stringify(value))) {
         errors.push(`${where}: must be one of ${schema.enum.map((e) => JSON.stringify(e)).join(", ")}`);
     }
     if (typeof value === "number") {
-        if (schema.minimum !== undefined && value < schema.minimum) errors.push(`${where}: Must be greater than or equal to ${schema.minimum}`);
-        if (schema.maximum !== undefined && value > schema.maximum) errors.push(`${where}: Must be less than or equal to ${schema.maximum}`);
-        if (schema.exclusiveMinimum !== undefined && value <= schema.exclusiveMinimum) errors.push(`${where}: Must be greater than ${schema.exclusiveMinimum}`);
-        if (schema.exclusiveMaximum !== undefined && value >= schema.exclusiveMaximum) errors.push(`${where}: Must be less than ${schema.exclusiveMaximum}`);
+        if (schema.minimum !== undefined && value < schema.minimum)
+            errors.push(`${where}: Must be greater than or equal to ${schema.minimum}`);
+        if (schema.maximum !== undefined && value > schema.maximum)
+            errors.push(`${where}: Must be less than or equal to ${schema.maximum}`);
+        if (schema.exclusiveMinimum !== undefined && value <= schema.exclusiveMinimum)
+            errors.push(`${where}: Must be greater than ${schema.exclusiveMinimum}`);
+        if (schema.exclusiveMaximum !== undefined && value >= schema.exclusiveMaximum)
+            errors.push(`${where}: Must be less than ${schema.exclusiveMaximum}`);
     }
     if (typeof value === "string") {
-        if (schema.minLength !== undefined && value.length < schema.minLength) errors.push(`${where}: String length must be greater than or equal to ${schema.minLength}`);
-        if (schema.pattern !== undefined && !new RegExp(schema.pattern).test(value)) errors.push(`${where}: Does not match pattern '${schema.pattern}'`);
+        if (schema.minLength !== undefined && value.length < schema.minLength)
+            errors.push(`${where}: String length must be greater than or equal to ${schema.minLength}`);
+        if (schema.pattern !== undefined && !new RegExp(schema.pattern).test(value))
+            errors.push(`${where}: Does not match pattern '${schema.pattern}'`);
     }
     if (Array.isArray(value)) {
-        if (schema.minItems !== undefined && value.length < schema.minItems) errors.push(`${where}: Array must have at least ${schema.minItems} items`);
-        if (schema.maxItems !== undefined && value.length > schema.maxItems) errors.push(`${where}: Array must have at most ${schema.maxItems} items`);
+        if (schema.minItems !== undefined && value.length < schema.minItems)
+            errors.push(`${where}: Array must have at least ${schema.minItems} items`);
+        if (schema.maxItems !== undefined && value.length > schema.maxItems)
+            errors.push(`${where}: Array must have at most ${schema.maxItems} items`);
         if (schema.items !== undefined && !Array.isArray(schema.items)) {
-            value.forEach((item, i) => errors.push(...validateValue(schema.items as PolicyConfigJSONSchema, item, `${at}.${i}`)));
+            value.forEach((item, i) =>
+                errors.push(...validateValue(schema.items as PolicyConfigJSONSchema, item, `${at}.${i}`)),
+            );
         }
     }
     if (value && typeof value === "object" && !Array.isArray(value)) {
@@ -136,7 +159,8 @@ function validateValue(schema: PolicyConfigJSONSchema | boolean, value: unknown,
         for (const [k, v] of Object.entries(obj)) {
             const sub = schema.properties?.[k];
             if (sub !== undefined) errors.push(...validateValue(sub, v, at ? `${at}.${k}` : k));
-            else if (schema.additionalProperties !== undefined) errors.push(...validateValue(schema.additionalProperties, v, at ? `${at}.${k}` : k));
+            else if (schema.additionalProperties !== undefined)
+                errors.push(...validateValue(schema.additionalProperties, v, at ? `${at}.${k}` : k));
         }
     }
     return errors;
@@ -144,12 +168,18 @@ function validateValue(schema: PolicyConfigJSONSchema | boolean, value: unknown,
 
 function isOfType(type: string, value: unknown): boolean {
     switch (type) {
-        case "integer": return typeof value === "number" && Number.isInteger(value);
-        case "number": return typeof value === "number";
-        case "array": return Array.isArray(value);
-        case "object": return !!value && typeof value === "object" && !Array.isArray(value);
-        case "null": return value === null;
-        default: return typeof value === type;
+        case "integer":
+            return typeof value === "number" && Number.isInteger(value);
+        case "number":
+            return typeof value === "number";
+        case "array":
+            return Array.isArray(value);
+        case "object":
+            return !!value && typeof value === "object" && !Array.isArray(value);
+        case "null":
+            return value === null;
+        default:
+            return typeof value === type;
     }
 }
 

@@ -34,7 +34,10 @@ export interface LoadedPack {
 
 function versionOf(dir: string): string {
     try {
-        return String(JSON.parse(fs.readFileSync(path.join(dir, "package.json"), "utf8")).version ?? "0.0.0").replace(/^v/, "");
+        return String(JSON.parse(fs.readFileSync(path.join(dir, "package.json"), "utf8")).version ?? "0.0.0").replace(
+            /^v/,
+            "",
+        );
     } catch {
         return "0.0.0";
     }
@@ -42,10 +45,20 @@ function versionOf(dir: string): string {
 
 /** Our pack, built from the rule modules (policies/index.ts only hands the same list to PolicyPack). */
 export function boxofficePack(): LoadedPack {
-    return { name: PACK_NAME, version: versionOf(path.join(REPO_ROOT, "policies")), enforcementLevel: "mandatory", policies: ourPolicies, source: "policies" };
+    return {
+        name: PACK_NAME,
+        version: versionOf(path.join(REPO_ROOT, "policies")),
+        enforcementLevel: "mandatory",
+        policies: ourPolicies,
+        source: "policies",
+    };
 }
 
-interface Captured { name: string; args: { policies?: Policies; enforcementLevel?: EnforcementLevel }; initialConfig?: PackConfigFile }
+interface Captured {
+    name: string;
+    args: { policies?: Policies; enforcementLevel?: EnforcementLevel };
+    initialConfig?: PackConfigFile;
+}
 
 const POLICY_MODULE = `${path.sep}@pulumi${path.sep}policy${path.sep}policy.js`;
 const loaded = new Map<string, LoadedPack[]>();
@@ -62,12 +75,15 @@ function capture(entry: string): { captured: Captured[]; exported: unknown; Pack
     const patch = (mod: NodeJS.Module | undefined) => {
         // Only a module that has finished loading: policy.js and server.js require each other, so a copy seen
         // half-loaded would assign its real PolicyPack export over the patch afterwards.
-        if (!mod?.loaded || !mod.filename?.endsWith(POLICY_MODULE) || patched.some((p) => p.exports === mod.exports)) return;
+        if (!mod?.loaded || !mod.filename?.endsWith(POLICY_MODULE) || patched.some((p) => p.exports === mod.exports))
+            return;
         patched.push({ exports: mod.exports, original: mod.exports.PolicyPack });
         mod.exports.PolicyPack = RecordedPolicyPack;
     };
     for (const mod of Object.values(require.cache)) patch(mod);
-    const M = Module as unknown as { _load(request: string, parent: NodeJS.Module | undefined, isMain: boolean): unknown };
+    const M = Module as unknown as {
+        _load(request: string, parent: NodeJS.Module | undefined, isMain: boolean): unknown;
+    };
     const load = M._load;
     M._load = function (request, parent, isMain) {
         const result = load.call(this, request, parent, isMain);
@@ -99,7 +115,8 @@ function entryOf(spec: string): { entry: string; dir: string } {
         throw new Error(`--pack ${spec}: neither a folder nor an installed npm package`);
     }
     let pkgDir = path.dirname(entry);
-    while (!fs.existsSync(path.join(pkgDir, "package.json")) && path.dirname(pkgDir) !== pkgDir) pkgDir = path.dirname(pkgDir);
+    while (!fs.existsSync(path.join(pkgDir, "package.json")) && path.dirname(pkgDir) !== pkgDir)
+        pkgDir = path.dirname(pkgDir);
     return { entry, dir: pkgDir };
 }
 
@@ -112,11 +129,13 @@ export function loadPack(spec: string): LoadedPack[] {
     const { captured, exported, PackClass } = capture(entry);
     if (captured.length === 0) {
         // A package that only exports its pack class (AWSGuard): construct it with its defaults.
-        const classes = Object.values((exported ?? {}) as Record<string, unknown>)
-            .filter((v): v is new () => unknown => typeof v === "function" && v.prototype instanceof PackClass);
+        const classes = Object.values((exported ?? {}) as Record<string, unknown>).filter(
+            (v): v is new () => unknown => typeof v === "function" && v.prototype instanceof PackClass,
+        );
         for (const C of classes) new C();
     }
-    if (captured.length === 0) throw new Error(`--pack ${spec}: ${entry} constructs no PolicyPack and exports no PolicyPack class`);
+    if (captured.length === 0)
+        throw new Error(`--pack ${spec}: ${entry} constructs no PolicyPack and exports no PolicyPack class`);
     const packs = captured.map((c): LoadedPack => ({
         name: c.name,
         version: versionOf(dir),

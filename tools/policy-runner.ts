@@ -73,13 +73,21 @@ function analyzerHandlers(): AnalyzerHandlers {
     const source = fs.readFileSync(filename, "utf8");
     const m = new Module(filename, module) as Module & { _compile(src: string, file: string): void };
     m.filename = filename;
-    m.paths = (Module as unknown as { _nodeModulePaths(dir: string): string[] })._nodeModulePaths(path.dirname(filename));
+    m.paths = (Module as unknown as { _nodeModulePaths(dir: string): string[] })._nodeModulePaths(
+        path.dirname(filename),
+    );
     m._compile(`${source}\nexports.__configure = configure;\n`, filename);
     const exp = m.exports as Record<string, any>;
     if (typeof exp.__configure !== "function" || typeof exp.makeAnalyzeRpcFun !== "function") {
-        throw new Error(`@pulumi/policy ${filename} no longer has the configure/analyze handlers this runner relies on`);
+        throw new Error(
+            `@pulumi/policy ${filename} no longer has the configure/analyze handlers this runner relies on`,
+        );
     }
-    handlers = { makeAnalyzeRpcFun: exp.makeAnalyzeRpcFun, makeAnalyzeStackRpcFun: exp.makeAnalyzeStackRpcFun, configure: exp.__configure };
+    handlers = {
+        makeAnalyzeRpcFun: exp.makeAnalyzeRpcFun,
+        makeAnalyzeStackRpcFun: exp.makeAnalyzeStackRpcFun,
+        configure: exp.__configure,
+    };
     return handlers;
 }
 
@@ -95,7 +103,9 @@ const LEVEL_TO_PROTO: Record<EnforcementLevel, number> = {
     remediate: analyzerproto.EnforcementLevel.REMEDIATE,
     disabled: analyzerproto.EnforcementLevel.DISABLED,
 };
-const PROTO_TO_LEVEL = new Map<number, EnforcementLevel>(Object.entries(LEVEL_TO_PROTO).map(([k, v]) => [v, k as EnforcementLevel]));
+const PROTO_TO_LEVEL = new Map<number, EnforcementLevel>(
+    Object.entries(LEVEL_TO_PROTO).map(([k, v]) => [v, k as EnforcementLevel]),
+);
 
 async function configureAnalyzer(config: Record<string, ResolvedPolicyConfig>): Promise<void> {
     const req = new analyzerproto.ConfigureAnalyzerRequest();
@@ -122,7 +132,10 @@ export interface EvaluateOptions {
 }
 
 /** A pack and the config file it runs with (as `--policy-pack DIR --policy-pack-config FILE`). */
-export interface PackRun { pack: LoadedPack; config?: PackConfigFile }
+export interface PackRun {
+    pack: LoadedPack;
+    config?: PackConfigFile;
+}
 
 // The handlers read the policy config from module state, so evaluations must not interleave.
 let queue: Promise<unknown> = Promise.resolve();
@@ -132,13 +145,19 @@ let queue: Promise<unknown> = Promise.resolve();
  * resource (its inputs), then one `AnalyzeStack` call with every resource (its outputs, parent,
  * dependencies), as the engine does at the end of a preview.
  */
-export function evaluateRegistrations(run: Pick<ProgramRun, "project" | "stack" | "config" | "resources">, opts: EvaluateOptions = {}): Promise<PolicyReport> {
+export function evaluateRegistrations(
+    run: Pick<ProgramRun, "project" | "stack" | "config" | "resources">,
+    opts: EvaluateOptions = {},
+): Promise<PolicyReport> {
     const next = queue.then(() => evaluateNow(run, opts));
     queue = next.catch(() => undefined);
     return next;
 }
 
-async function evaluateNow(run: Pick<ProgramRun, "project" | "stack" | "config" | "resources">, opts: EvaluateOptions): Promise<PolicyReport> {
+async function evaluateNow(
+    run: Pick<ProgramRun, "project" | "stack" | "config" | "resources">,
+    opts: EvaluateOptions,
+): Promise<PolicyReport> {
     // Every "not applicable" answer is an Error; their stack traces were a tenth of an evaluation and are
     // never shown (messages are kept). BOXOFFICE_STACK_TRACES=1 keeps them, as for the program run.
     const traceLimit = Error.stackTraceLimit;
@@ -150,7 +169,10 @@ async function evaluateNow(run: Pick<ProgramRun, "project" | "stack" | "config" 
     }
 }
 
-async function evaluateAllPacks(run: Pick<ProgramRun, "project" | "stack" | "config" | "resources">, opts: EvaluateOptions): Promise<PolicyReport> {
+async function evaluateAllPacks(
+    run: Pick<ProgramRun, "project" | "stack" | "config" | "resources">,
+    opts: EvaluateOptions,
+): Promise<PolicyReport> {
     const ours = boxofficePack();
     const packs = opts.packs ?? [{ pack: { ...ours, policies: opts.policies ?? ours.policies }, config: opts.config }];
     const requests = await analyzerRequests(run);
@@ -160,11 +182,10 @@ async function evaluateAllPacks(run: Pick<ProgramRun, "project" | "stack" | "con
         const ran = pack.policies.filter((p) => resolved[p.name]?.enforcementLevel !== "disabled").map((p) => p.name);
         report.policies.push(...ran);
         report.packs.push({ name: pack.name, version: pack.version, source: pack.source, policies: ran.length });
-        report.violations.push(...await analyzePack(pack, resolved, requests));
+        report.violations.push(...(await analyzePack(pack, resolved, requests)));
     }
     return report;
 }
-
 
 /** The resource types a resource policy's validations are bound to, when every one of them is typed. */
 function typesOf(p: Policies[number]): string[] | undefined {
@@ -174,8 +195,11 @@ function typesOf(p: Policies[number]): string[] | undefined {
     return types.every((t): t is string => typeof t === "string") ? types : undefined;
 }
 
-
-async function analyzePack(pack: LoadedPack, resolved: Record<string, ResolvedPolicyConfig>, requests: AnalyzerRequests): Promise<Violation[]> {
+async function analyzePack(
+    pack: LoadedPack,
+    resolved: Record<string, ResolvedPolicyConfig>,
+    requests: AnalyzerRequests,
+): Promise<Violation[]> {
     const h = analyzerHandlers();
     await configureAnalyzer(resolved);
     // The handler deserializes a resource's props once per validation that lacks a single type of its own (a
@@ -187,7 +211,12 @@ async function analyzePack(pack: LoadedPack, resolved: Record<string, ResolvedPo
     const analyzeFor = (type: string): RpcFun => {
         let fn = byType.get(type);
         if (!fn) {
-            fn = h.makeAnalyzeRpcFun(pack.name, pack.version, pack.enforcementLevel, pack.policies.filter((p) => typesOf(p)?.includes(type) ?? true));
+            fn = h.makeAnalyzeRpcFun(
+                pack.name,
+                pack.version,
+                pack.enforcementLevel,
+                pack.policies.filter((p) => typesOf(p)?.includes(type) ?? true),
+            );
             byType.set(type, fn);
         }
         return fn;
@@ -229,7 +258,12 @@ export function defaultPolicyConfigFile(run: Pick<ProgramRun, "config" | "stack"
  * The runner's entry point for `npm run policy` and the plan's `--json` output: evaluates our pack with the
  * given policy config file (default policies/config/<environment>.json), then any other packs.
  */
-export async function evaluatePolicies(run: ProgramRun, policyConfigFile?: string, others: PackRun[] = [], opts: { defaultPack?: boolean } = {}): Promise<PolicyReport> {
+export async function evaluatePolicies(
+    run: ProgramRun,
+    policyConfigFile?: string,
+    others: PackRun[] = [],
+    opts: { defaultPack?: boolean } = {},
+): Promise<PolicyReport> {
     const packs: PackRun[] = [];
     if (opts.defaultPack !== false) {
         const file = policyConfigFile ?? defaultPolicyConfigFile(run);

@@ -28,7 +28,12 @@ function transpile(source, filename) {
         const output = ts.transpileModule(source, {
             fileName: filename,
             // The emit-relevant options of tsconfig.json; inline source maps keep stack traces on .ts lines.
-            compilerOptions: { module: ts.ModuleKind.CommonJS, target: ts.ScriptTarget.ES2022, esModuleInterop: true, inlineSourceMap: true },
+            compilerOptions: {
+                module: ts.ModuleKind.CommonJS,
+                target: ts.ScriptTarget.ES2022,
+                esModuleInterop: true,
+                inlineSourceMap: true,
+            },
         }).outputText;
         fs.mkdirSync(cacheDir, { recursive: true });
         const tmp = `${cached}.${process.pid}.tmp`;

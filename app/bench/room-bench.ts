@@ -49,267 +49,381 @@ let port = 0;
 
 type Answer = { status: number; json: any };
 function request(method: string, url: string, body?: unknown, headers: Record<string, string> = {}): Promise<Answer> {
-  const payload = body === undefined ? undefined : JSON.stringify(body);
-  return new Promise((resolve, reject) => {
-    const req = http.request(
-      { host: "127.0.0.1", port, method, path: url, agent, headers: { ...headers, ...(payload ? { "content-type": "application/json", "content-length": Buffer.byteLength(payload) } : {}) } },
-      (res) => {
-        const chunks: Buffer[] = [];
-        res.on("data", (chunk) => chunks.push(chunk));
-        res.on("end", () => {
-          const text = Buffer.concat(chunks).toString();
-          resolve({ status: res.statusCode ?? 0, json: text ? JSON.parse(text) : undefined });
-        });
-      },
-    );
-    req.on("error", reject);
-    req.end(payload);
-  });
+    const payload = body === undefined ? undefined : JSON.stringify(body);
+    return new Promise((resolve, reject) => {
+        const req = http.request(
+            {
+                host: "127.0.0.1",
+                port,
+                method,
+                path: url,
+                agent,
+                headers: {
+                    ...headers,
+                    ...(payload
+                        ? { "content-type": "application/json", "content-length": Buffer.byteLength(payload) }
+                        : {}),
+                },
+            },
+            (res) => {
+                const chunks: Buffer[] = [];
+                res.on("data", (chunk) => chunks.push(chunk));
+                res.on("end", () => {
+                    const text = Buffer.concat(chunks).toString();
+                    resolve({ status: res.statusCode ?? 0, json: text ? JSON.parse(text) : undefined });
+                });
+            },
+        );
+        req.on("error", reject);
+        req.end(payload);
+    });
 }
 
 async function startServer(databaseUrl: string): Promise<ChildProcess> {
-  port = await freePort();
-  // BENCH_SERVER_NODE_ARGS: extra node flags for the server, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof" to profile it.
-  const nodeArgs = (process.env.BENCH_SERVER_NODE_ARGS ?? "").split(" ").filter(Boolean);
-  const child = spawn(process.execPath, [...nodeArgs, "-r", "ts-node/register/transpile-only", path.join(__dirname, "../src/server.ts")], {
-    env: {
-      ...process.env,
-      NODE_ENV: "production", DATABASE_URL: `${databaseUrl}?sslmode=disable`, ADMIN_TOKEN,
-      TICKET_SIGNING_KEY: randomBytes(32).toString("base64"), HOST: "127.0.0.1", PORT: String(port),
-      LOG_LEVEL: "warn", SHUTDOWN_DRAIN_MS: "0", REDIS_URL, BOXOFFICE_STACK: STACK, MEMCACHED_SERVERS: "",
-    },
-    stdio: ["ignore", "inherit", "inherit"],
-  });
-  for (let i = 0; i < 600; i++) {
-    if (child.exitCode !== null) throw new Error("server exited during start-up");
-    if ((await request("GET", "/readyz").catch(() => undefined))?.status === 200) return child;
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-  throw new Error("server did not become ready");
+    port = await freePort();
+    // BENCH_SERVER_NODE_ARGS: extra node flags for the server, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof" to profile it.
+    const nodeArgs = (process.env.BENCH_SERVER_NODE_ARGS ?? "").split(" ").filter(Boolean);
+    const child = spawn(
+        process.execPath,
+        [...nodeArgs, "-r", "ts-node/register/transpile-only", path.join(__dirname, "../src/server.ts")],
+        {
+            env: {
+                ...process.env,
+                NODE_ENV: "production",
+                DATABASE_URL: `${databaseUrl}?sslmode=disable`,
+                ADMIN_TOKEN,
+                TICKET_SIGNING_KEY: randomBytes(32).toString("base64"),
+                HOST: "127.0.0.1",
+                PORT: String(port),
+                LOG_LEVEL: "warn",
+                SHUTDOWN_DRAIN_MS: "0",
+                REDIS_URL,
+                BOXOFFICE_STACK: STACK,
+                MEMCACHED_SERVERS: "",
+            },
+            stdio: ["ignore", "inherit", "inherit"],
+        },
+    );
+    for (let i = 0; i < 600; i++) {
+        if (child.exitCode !== null) throw new Error("server exited during start-up");
+        if ((await request("GET", "/readyz").catch(() => undefined))?.status === 200) return child;
+        await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    throw new Error("server did not become ready");
 }
 
 /**
  * Closed loop, `connections` at a time for `ms`: requests per second, and the server's CPU per request, so the
  * status call can be set against GET /healthz (the cheapest route) measured in the same run.
  */
-async function capacity(server: ChildProcess, path: (i: number) => string, headers: (i: number) => Record<string, string>, ms = 5000, connections = 32) {
-  let n = 0;
-  const cpu0 = cpuSeconds(server.pid!);
-  const t0 = performance.now();
-  await Promise.all(Array.from({ length: connections }, async () => {
-    while (performance.now() - t0 < ms) {
-      const i = n++;
-      const res = await request("GET", path(i), undefined, headers(i));
-      if (res.status !== 200) throw new Error(`capacity: ${res.status}`);
-    }
-  }));
-  const seconds = (performance.now() - t0) / 1000;
-  const cpu = cpu0 === undefined ? undefined : cpuSeconds(server.pid!)! - cpu0;
-  return { perSec: Math.round(n / seconds), serverCpuMicrosPerRequest: cpu === undefined ? null : Math.round((cpu / n) * 1e6) };
+async function capacity(
+    server: ChildProcess,
+    path: (i: number) => string,
+    headers: (i: number) => Record<string, string>,
+    ms = 5000,
+    connections = 32,
+) {
+    let n = 0;
+    const cpu0 = cpuSeconds(server.pid!);
+    const t0 = performance.now();
+    await Promise.all(
+        Array.from({ length: connections }, async () => {
+            while (performance.now() - t0 < ms) {
+                const i = n++;
+                const res = await request("GET", path(i), undefined, headers(i));
+                if (res.status !== 200) throw new Error(`capacity: ${res.status}`);
+            }
+        }),
+    );
+    const seconds = (performance.now() - t0) / 1000;
+    const cpu = cpu0 === undefined ? undefined : cpuSeconds(server.pid!)! - cpu0;
+    return {
+        perSec: Math.round(n / seconds),
+        serverCpuMicrosPerRequest: cpu === undefined ? null : Math.round((cpu / n) * 1e6),
+    };
 }
 
 async function main(): Promise<void> {
-  const deadline = setTimeout(() => (log("deadline exceeded"), process.exit(1)), (LEAD_SECONDS + SECONDS + 240) * 1000);
-  deadline.unref();
-  const dbName = `boxoffice_bench_${randomBytes(4).toString("hex")}`;
-  const admin = new Pool({ connectionString: BASE_URL, max: 1 });
-  await admin.query(`CREATE DATABASE ${dbName}`);
-  const url = new URL(BASE_URL);
-  url.pathname = `/${dbName}`;
-  const sql = new Pool({ connectionString: url.toString(), max: 2 });
-  const redis = new Redis(REDIS_URL);
-  let server: ChildProcess | undefined;
-  try {
-    server = await startServer(url.toString());
-    const auth = { authorization: `Bearer ${ADMIN_TOKEN}` };
-    const event = (await request("POST", "/events", { name: "On-sale", startsAt: "2030-01-01T20:00:00Z", ticketTypes: [{ name: "GA", priceCents: 5000, capacity: 100_000 }] }, auth)).json;
-    const ticketTypeId = event.ticketTypes[0].id;
-    const opensAtMs = Date.now() + LEAD_SECONDS * 1000;
-    const room = await request("POST", `/events/${event.id}/waiting-room`, { admitPerMinute: RATE, opensAt: new Date(opensAtMs).toISOString() }, auth);
-    if (room.status !== 200) throw new Error(`room: ${room.status} ${JSON.stringify(room.json)}`);
+    const deadline = setTimeout(
+        () => (log("deadline exceeded"), process.exit(1)),
+        (LEAD_SECONDS + SECONDS + 240) * 1000,
+    );
+    deadline.unref();
+    const dbName = `boxoffice_bench_${randomBytes(4).toString("hex")}`;
+    const admin = new Pool({ connectionString: BASE_URL, max: 1 });
+    await admin.query(`CREATE DATABASE ${dbName}`);
+    const url = new URL(BASE_URL);
+    url.pathname = `/${dbName}`;
+    const sql = new Pool({ connectionString: url.toString(), max: 2 });
+    const redis = new Redis(REDIS_URL);
+    let server: ChildProcess | undefined;
+    try {
+        server = await startServer(url.toString());
+        const auth = { authorization: `Bearer ${ADMIN_TOKEN}` };
+        const event = (
+            await request(
+                "POST",
+                "/events",
+                {
+                    name: "On-sale",
+                    startsAt: "2030-01-01T20:00:00Z",
+                    ticketTypes: [{ name: "GA", priceCents: 5000, capacity: 100_000 }],
+                },
+                auth,
+            )
+        ).json;
+        const ticketTypeId = event.ticketTypes[0].id;
+        const opensAtMs = Date.now() + LEAD_SECONDS * 1000;
+        const room = await request(
+            "POST",
+            `/events/${event.id}/waiting-room`,
+            { admitPerMinute: RATE, opensAt: new Date(opensAtMs).toISOString() },
+            auth,
+        );
+        if (room.status !== 200) throw new Error(`room: ${room.status} ${JSON.stringify(room.json)}`);
 
-    const visitors: Visitor[] = [];
-    const join = async (pre: boolean) => {
-      const v: Visitor = { id: randomBytes(16).toString("base64url"), ticket: "", pre, joinSent: performance.now(), joinDone: 0, bought: false };
-      const res = await request("POST", `/events/${event.id}/queue`, { visitorId: v.id });
-      v.joinDone = performance.now();
-      if (res.status !== 201) throw new Error(`join: ${res.status} ${JSON.stringify(res.json)}`);
-      v.ticket = res.json.queueTicket;
-      v.position = res.json.position ?? undefined;
-      if (pre !== (res.json.state === "before-start")) throw new Error(`join at the wrong side of the start: ${res.json.state}`);
-      visitors.push(v);
-    };
-    const preCount = Math.floor(VISITORS / 2);
-    log(`${preCount} visitors join before the start`);
-    await pool(preCount, 32, () => join(true));
-    if (Date.now() > opensAtMs - 1000) throw new Error("pre-start joins took too long; raise BENCH_ROOM_LEAD_SECONDS");
-    const latencies: number[] = [];
-    const beforeStart: number[] = [];
-    /** Latencies per 10 s of the sale, to tell a steady tail from a stall. */
-    const byWindow: number[][] = [];
-    const admittedSeen: Array<{ position: number; at: number }> = [];
-    const waitingSeen: Array<{ position: number; at: number }> = [];
-    let pollErrors = 0;
-    let orderErrors = 0;
-    const buy = async (v: Visitor) => {
-      const res = await request("POST", `/events/${event.id}/orders`, { ticketTypeId, quantity: 1, email: "fan@example.com" }, { "idempotency-key": randomUUID(), "admission-token": v.token! });
-      if (res.status === 201) v.bought = true;
-      else orderErrors++;
-    };
-    const start = performance.now() + (opensAtMs - Date.now()); // the sale's start on this clock
-    const end = start + SECONDS * 1000;
-    const poll = async (v: Visitor, scheduled: number) => {
-      const sent = performance.now();
-      const res = await request("GET", `/events/${event.id}/queue/${v.ticket}`, undefined, { "visitor-id": v.id });
-      const done = performance.now();
-      if (scheduled < start) beforeStart.push(done - scheduled);
-      else {
-        latencies.push(done - scheduled);
-        (byWindow[Math.floor((scheduled - start) / 10_000)] ??= []).push(done - scheduled);
-      }
-      if (res.status !== 200) return void pollErrors++;
-      if (v.pre) v.position = res.json.position ?? undefined;
-      else if (res.json.admitted) admittedSeen.push({ position: res.json.position, at: done });
-      else waitingSeen.push({ position: res.json.position, at: sent });
-      if (res.json.admitted && !v.token) {
-        v.token = res.json.admissionToken;
-        void buy(v);
-      }
-    };
-
-    // The visitors poll from the moment they are in line, at POLLS per second in all, open loop: the send loop
-    // never waits on an answer, and latency counts from the scheduled send time.
-    let pending = 0;
-    let drained: () => void = () => undefined;
-    const polling = (async () => {
-      const from = performance.now();
-      let sent = 0;
-      let cursor = 0;
-      while (performance.now() < end) {
-        const due = Math.floor(((performance.now() - from) * POLLS) / 1000);
-        for (; sent < due; sent++) {
-          const scheduled = from + (sent * 1000) / POLLS;
-          const live = visitors.length;
-          for (let k = 0; k < live; k++) {
-            const v = visitors[cursor++ % live];
-            if (!v.bought) {
-              pending++;
-              void poll(v, scheduled)
-                .catch(() => void pollErrors++)
-                .finally(() => {
-                  if (--pending === 0) drained();
-                });
-              break;
+        const visitors: Visitor[] = [];
+        const join = async (pre: boolean) => {
+            const v: Visitor = {
+                id: randomBytes(16).toString("base64url"),
+                ticket: "",
+                pre,
+                joinSent: performance.now(),
+                joinDone: 0,
+                bought: false,
+            };
+            const res = await request("POST", `/events/${event.id}/queue`, { visitorId: v.id });
+            v.joinDone = performance.now();
+            if (res.status !== 201) throw new Error(`join: ${res.status} ${JSON.stringify(res.json)}`);
+            v.ticket = res.json.queueTicket;
+            v.position = res.json.position ?? undefined;
+            if (pre !== (res.json.state === "before-start"))
+                throw new Error(`join at the wrong side of the start: ${res.json.state}`);
+            visitors.push(v);
+        };
+        const preCount = Math.floor(VISITORS / 2);
+        log(`${preCount} visitors join before the start`);
+        await pool(preCount, 32, () => join(true));
+        if (Date.now() > opensAtMs - 1000)
+            throw new Error("pre-start joins took too long; raise BENCH_ROOM_LEAD_SECONDS");
+        const latencies: number[] = [];
+        const beforeStart: number[] = [];
+        /** Latencies per 10 s of the sale, to tell a steady tail from a stall. */
+        const byWindow: number[][] = [];
+        const admittedSeen: Array<{ position: number; at: number }> = [];
+        const waitingSeen: Array<{ position: number; at: number }> = [];
+        let pollErrors = 0;
+        let orderErrors = 0;
+        const buy = async (v: Visitor) => {
+            const res = await request(
+                "POST",
+                `/events/${event.id}/orders`,
+                { ticketTypeId, quantity: 1, email: "fan@example.com" },
+                { "idempotency-key": randomUUID(), "admission-token": v.token! },
+            );
+            if (res.status === 201) v.bought = true;
+            else orderErrors++;
+        };
+        const start = performance.now() + (opensAtMs - Date.now()); // the sale's start on this clock
+        const end = start + SECONDS * 1000;
+        const poll = async (v: Visitor, scheduled: number) => {
+            const sent = performance.now();
+            const res = await request("GET", `/events/${event.id}/queue/${v.ticket}`, undefined, {
+                "visitor-id": v.id,
+            });
+            const done = performance.now();
+            if (scheduled < start) beforeStart.push(done - scheduled);
+            else {
+                latencies.push(done - scheduled);
+                (byWindow[Math.floor((scheduled - start) / 10_000)] ??= []).push(done - scheduled);
             }
-          }
+            if (res.status !== 200) return void pollErrors++;
+            if (v.pre) v.position = res.json.position ?? undefined;
+            else if (res.json.admitted) admittedSeen.push({ position: res.json.position, at: done });
+            else waitingSeen.push({ position: res.json.position, at: sent });
+            if (res.json.admitted && !v.token) {
+                v.token = res.json.admissionToken;
+                void buy(v);
+            }
+        };
+
+        // The visitors poll from the moment they are in line, at POLLS per second in all, open loop: the send loop
+        // never waits on an answer, and latency counts from the scheduled send time.
+        let pending = 0;
+        let drained: () => void = () => undefined;
+        const polling = (async () => {
+            const from = performance.now();
+            let sent = 0;
+            let cursor = 0;
+            while (performance.now() < end) {
+                const due = Math.floor(((performance.now() - from) * POLLS) / 1000);
+                for (; sent < due; sent++) {
+                    const scheduled = from + (sent * 1000) / POLLS;
+                    const live = visitors.length;
+                    for (let k = 0; k < live; k++) {
+                        const v = visitors[cursor++ % live];
+                        if (!v.bought) {
+                            pending++;
+                            void poll(v, scheduled)
+                                .catch(() => void pollErrors++)
+                                .finally(() => {
+                                    if (--pending === 0) drained();
+                                });
+                            break;
+                        }
+                    }
+                }
+                await new Promise((resolve) => setTimeout(resolve, 1));
+            }
+        })();
+
+        await sleepUntil(opensAtMs + 50);
+        log(
+            `the sale opens: ${VISITORS - preCount} join at ${JOINS_PER_SEC}/s; ${POLLS} polls/s and buyers for ${SECONDS} s`,
+        );
+        const joining = Promise.all(
+            Array.from({ length: VISITORS - preCount }, async (_, i) => {
+                await new Promise((resolve) => setTimeout(resolve, (i * 1000) / JOINS_PER_SEC));
+                await join(false);
+            }),
+        );
+        let attackerAccepted = 0;
+        const attacker = setInterval(() => {
+            const used = visitors.find((v) => v.bought);
+            const attempts = [undefined, `${"A".repeat(102)}`, used?.token].map((token) =>
+                request(
+                    "POST",
+                    `/events/${event.id}/orders`,
+                    { ticketTypeId, quantity: 1, email: "bot@example.com" },
+                    { "idempotency-key": randomUUID(), ...(token ? { "admission-token": token } : {}) },
+                ),
+            );
+            void Promise.all(attempts).then(
+                (answers) => (attackerAccepted += answers.filter((a) => a.status < 300).length),
+            );
+        }, 250);
+        await polling;
+        const elapsed = (performance.now() - start) / 1000;
+        const view = (await request("GET", `/events/${event.id}/waiting-room`, undefined, auth)).json;
+        const viewAt = Date.now();
+        clearInterval(attacker);
+        await joining;
+        if (pending > 0) await new Promise<void>((resolve) => (drained = resolve));
+        await new Promise((resolve) => setTimeout(resolve, 1000)); // last purchases and attacks
+
+        const admittedPerMinute = (view.admitted * 60) / ((viewAt - opensAtMs) / 1000);
+        const post = visitors.filter((v) => !v.pre);
+        const pre = visitors
+            .filter((v) => v.pre && v.position !== undefined)
+            .map((v) => v.position!)
+            .sort((a, b) => a - b);
+        // Every pre-start visitor polled after the draw: their places are exactly 1..n, and every later join comes after them.
+        const drawOk = pre.length === preCount && pre.every((p, i) => p === i + 1);
+        const postOk = post.every((v) => v.position! > preCount);
+        // Admission order: a post-start place seen waiting after a later place was seen admitted.
+        const admittedBySeen = admittedSeen.filter((a) => a.position > preCount).sort((a, b) => a.at - b.at);
+        const waitingBySent = waitingSeen.sort((a, b) => a.at - b.at);
+        let admissionInversions = 0;
+        let maxAdmitted = -Infinity;
+        let j = 0;
+        for (const w of waitingBySent) {
+            while (j < admittedBySeen.length && admittedBySeen[j].at < w.at)
+                maxAdmitted = Math.max(maxAdmitted, admittedBySeen[j++].position);
+            if (maxAdmitted > w.position) admissionInversions++;
         }
-        await new Promise((resolve) => setTimeout(resolve, 1));
-      }
-    })();
-
-    await sleepUntil(opensAtMs + 50);
-    log(`the sale opens: ${VISITORS - preCount} join at ${JOINS_PER_SEC}/s; ${POLLS} polls/s and buyers for ${SECONDS} s`);
-    const joining = Promise.all(Array.from({ length: VISITORS - preCount }, async (_, i) => {
-      await new Promise((resolve) => setTimeout(resolve, (i * 1000) / JOINS_PER_SEC));
-      await join(false);
-    }));
-    let attackerAccepted = 0;
-    const attacker = setInterval(() => {
-      const used = visitors.find((v) => v.bought);
-      const attempts = [undefined, `${"A".repeat(102)}`, used?.token].map((token) =>
-        request("POST", `/events/${event.id}/orders`, { ticketTypeId, quantity: 1, email: "bot@example.com" }, { "idempotency-key": randomUUID(), ...(token ? { "admission-token": token } : {}) }));
-      void Promise.all(attempts).then((answers) => (attackerAccepted += answers.filter((a) => a.status < 300).length));
-    }, 250);
-    await polling;
-    const elapsed = (performance.now() - start) / 1000;
-    const view = (await request("GET", `/events/${event.id}/waiting-room`, undefined, auth)).json;
-    const viewAt = Date.now();
-    clearInterval(attacker);
-    await joining;
-    if (pending > 0) await new Promise<void>((resolve) => (drained = resolve));
-    await new Promise((resolve) => setTimeout(resolve, 1000)); // last purchases and attacks
-
-    const admittedPerMinute = (view.admitted * 60) / ((viewAt - opensAtMs) / 1000);
-    const post = visitors.filter((v) => !v.pre);
-    const pre = visitors.filter((v) => v.pre && v.position !== undefined).map((v) => v.position!).sort((a, b) => a - b);
-    // Every pre-start visitor polled after the draw: their places are exactly 1..n, and every later join comes after them.
-    const drawOk = pre.length === preCount && pre.every((p, i) => p === i + 1);
-    const postOk = post.every((v) => v.position! > preCount);
-    // Admission order: a post-start place seen waiting after a later place was seen admitted.
-    const admittedBySeen = admittedSeen.filter((a) => a.position > preCount).sort((a, b) => a.at - b.at);
-    const waitingBySent = waitingSeen.sort((a, b) => a.at - b.at);
-    let admissionInversions = 0;
-    let maxAdmitted = -Infinity;
-    let j = 0;
-    for (const w of waitingBySent) {
-      while (j < admittedBySeen.length && admittedBySeen[j].at < w.at) maxAdmitted = Math.max(maxAdmitted, admittedBySeen[j++].position);
-      if (maxAdmitted > w.position) admissionInversions++;
+        const audit = (
+            await sql.query<{ orders: number; without: number }>(
+                `SELECT count(*)::int AS orders, count(*) FILTER (WHERE a.order_id IS NULL)::int AS without
+       FROM orders o LEFT JOIN admission_uses a ON a.order_id = o.id WHERE o.event_id = $1`,
+                [event.id],
+            )
+        ).rows[0];
+        log("capacity: status call and /healthz, closed loop, 32 connections, 5 s each");
+        const waiting = visitors.filter((v) => !v.bought);
+        const healthz = await capacity(
+            server,
+            () => "/healthz",
+            () => ({}),
+        );
+        const status = await capacity(
+            server,
+            (i) => `/events/${event.id}/queue/${waiting[i % waiting.length].ticket}`,
+            (i) => ({ "visitor-id": waiting[i % waiting.length].id }),
+        );
+        latencies.sort((a, b) => a - b);
+        const result = {
+            visitors: visitors.length,
+            admitted: view.admitted,
+            admittedPerMinute: Math.round(admittedPerMinute * 10) / 10,
+            configuredPerMinute: RATE,
+            rateErrorPercent: Math.round(((admittedPerMinute - RATE) / RATE) * 1000) / 10,
+            measuredByRoomPerMinute: Math.round(view.admittedPerMinute * 10) / 10,
+            fifoInversions: placeInversions(post) + admissionInversions,
+            preStartDrawIsPermutation: drawOk && postOk,
+            orders: audit.orders,
+            ordersWithoutToken: audit.without,
+            attackerOrdersAccepted: attackerAccepted,
+            pollsPerSec: Math.round(latencies.length / elapsed),
+            statusP50Ms: Math.round(percentile(latencies, 0.5) * 10) / 10,
+            statusP99Ms: Math.round(percentile(latencies, 0.99) * 10) / 10,
+            statusMaxMs: Math.round((latencies[latencies.length - 1] ?? 0) * 10) / 10,
+            statusP99BeforeStartMs:
+                Math.round(
+                    percentile(
+                        beforeStart.sort((a, b) => a - b),
+                        0.99,
+                    ) * 10,
+                ) / 10,
+            statusP99MsPer10s: byWindow.map(
+                (w) =>
+                    Math.round(
+                        percentile(
+                            w.sort((a, b) => a - b),
+                            0.99,
+                        ) * 10,
+                    ) / 10,
+            ),
+            pollErrors,
+            orderErrors,
+            statusCapacityPerSec: status.perSec,
+            healthzCapacityPerSec: healthz.perSec,
+            statusServerCpuMicros: status.serverCpuMicrosPerRequest,
+            healthzServerCpuMicros: healthz.serverCpuMicrosPerRequest,
+        };
+        log(
+            `admitted ${result.admitted} in ${((viewAt - opensAtMs) / 1000).toFixed(1)} s; ${result.orders} orders; ${latencies.length} polls`,
+        );
+        const failed = [
+            Math.abs(result.rateErrorPercent) > 5 && "admitted rate off by more than 5 %",
+            result.fifoInversions > 0 && "FIFO inversions",
+            !result.preStartDrawIsPermutation && "pre-start draw",
+            result.ordersWithoutToken > 0 && "orders without a token",
+            result.attackerOrdersAccepted > 0 && "attacker orders accepted",
+            result.statusP99Ms >= 20 && "status p99 not under 20 ms",
+            pollErrors + orderErrors > 0 && "errors",
+        ].filter(Boolean);
+        if (failed.length > 0) {
+            log(`FAILED: ${failed.join(", ")}`);
+            process.exitCode = 1;
+        }
+        process.stdout.write(`${JSON.stringify(result)}\n`);
+    } finally {
+        agent.destroy();
+        if (server && server.exitCode === null) {
+            const exited = new Promise((resolve) => server!.once("exit", resolve));
+            server.kill("SIGTERM");
+            await exited;
+        }
+        const keys = await redis.keys(`boxoffice:${STACK}:*`);
+        if (keys.length > 0) await redis.del(...keys);
+        redis.disconnect();
+        await sql.end();
+        await admin.query(`DROP DATABASE IF EXISTS ${dbName} WITH (FORCE)`);
+        await admin.end();
     }
-    const audit = (await sql.query<{ orders: number; without: number }>(
-      `SELECT count(*)::int AS orders, count(*) FILTER (WHERE a.order_id IS NULL)::int AS without
-       FROM orders o LEFT JOIN admission_uses a ON a.order_id = o.id WHERE o.event_id = $1`, [event.id])).rows[0];
-    log("capacity: status call and /healthz, closed loop, 32 connections, 5 s each");
-    const waiting = visitors.filter((v) => !v.bought);
-    const healthz = await capacity(server, () => "/healthz", () => ({}));
-    const status = await capacity(server, (i) => `/events/${event.id}/queue/${waiting[i % waiting.length].ticket}`, (i) => ({ "visitor-id": waiting[i % waiting.length].id }));
-    latencies.sort((a, b) => a - b);
-    const result = {
-      visitors: visitors.length,
-      admitted: view.admitted,
-      admittedPerMinute: Math.round(admittedPerMinute * 10) / 10,
-      configuredPerMinute: RATE,
-      rateErrorPercent: Math.round(((admittedPerMinute - RATE) / RATE) * 1000) / 10,
-      measuredByRoomPerMinute: Math.round(view.admittedPerMinute * 10) / 10,
-      fifoInversions: placeInversions(post) + admissionInversions,
-      preStartDrawIsPermutation: drawOk && postOk,
-      orders: audit.orders,
-      ordersWithoutToken: audit.without,
-      attackerOrdersAccepted: attackerAccepted,
-      pollsPerSec: Math.round(latencies.length / elapsed),
-      statusP50Ms: Math.round(percentile(latencies, 0.5) * 10) / 10,
-      statusP99Ms: Math.round(percentile(latencies, 0.99) * 10) / 10,
-      statusMaxMs: Math.round((latencies[latencies.length - 1] ?? 0) * 10) / 10,
-      statusP99BeforeStartMs: Math.round(percentile(beforeStart.sort((a, b) => a - b), 0.99) * 10) / 10,
-      statusP99MsPer10s: byWindow.map((w) => Math.round(percentile(w.sort((a, b) => a - b), 0.99) * 10) / 10),
-      pollErrors,
-      orderErrors,
-      statusCapacityPerSec: status.perSec,
-      healthzCapacityPerSec: healthz.perSec,
-      statusServerCpuMicros: status.serverCpuMicrosPerRequest,
-      healthzServerCpuMicros: healthz.serverCpuMicrosPerRequest,
-    };
-    log(`admitted ${result.admitted} in ${((viewAt - opensAtMs) / 1000).toFixed(1)} s; ${result.orders} orders; ${latencies.length} polls`);
-    const failed = [
-      Math.abs(result.rateErrorPercent) > 5 && "admitted rate off by more than 5 %",
-      result.fifoInversions > 0 && "FIFO inversions",
-      !result.preStartDrawIsPermutation && "pre-start draw",
-      result.ordersWithoutToken > 0 && "orders without a token",
-      result.attackerOrdersAccepted > 0 && "attacker orders accepted",
-      result.statusP99Ms >= 20 && "status p99 not under 20 ms",
-      pollErrors + orderErrors > 0 && "errors",
-    ].filter(Boolean);
-    if (failed.length > 0) {
-      log(`FAILED: ${failed.join(", ")}`);
-      process.exitCode = 1;
-    }
-    process.stdout.write(`${JSON.stringify(result)}\n`);
-  } finally {
-    agent.destroy();
-    if (server && server.exitCode === null) {
-      const exited = new Promise((resolve) => server!.once("exit", resolve));
-      server.kill("SIGTERM");
-      await exited;
-    }
-    const keys = await redis.keys(`boxoffice:${STACK}:*`);
-    if (keys.length > 0) await redis.del(...keys);
-    redis.disconnect();
-    await sql.end();
-    await admin.query(`DROP DATABASE IF EXISTS ${dbName} WITH (FORCE)`);
-    await admin.end();
-  }
 }
 
 main().catch((error) => {
-  log(`failed: ${error?.stack ?? error}`);
-  process.exit(1);
+    log(`failed: ${error?.stack ?? error}`);
+    process.exit(1);
 });

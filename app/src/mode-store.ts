@@ -22,49 +22,49 @@ export type ModeState = Mode | "unknown";
  * change reaches the whole fleet within a second; a Redis outage keeps the last known mode.
  */
 export interface ModeStore {
-  current(): ModeState;
-  /** Sets the mode; resolves shared=false when it could only be applied to this instance. */
-  set(mode: Mode): Promise<{ shared: boolean }>;
-  /** Rejects when the shared store does not answer (readiness report); absent without one. */
-  ping?(): Promise<void>;
-  /** Calls `listener` on every change this instance sees, synchronously; returns the unsubscribe. */
-  onChange(listener: ModeListener): () => void;
-  close(): Promise<void>;
+    current(): ModeState;
+    /** Sets the mode; resolves shared=false when it could only be applied to this instance. */
+    set(mode: Mode): Promise<{ shared: boolean }>;
+    /** Rejects when the shared store does not answer (readiness report); absent without one. */
+    ping?(): Promise<void>;
+    /** Calls `listener` on every change this instance sees, synchronously; returns the unsubscribe. */
+    onChange(listener: ModeListener): () => void;
+    close(): Promise<void>;
 }
 
 export type ModeListener = (from: ModeState, to: ModeState) => void;
 
 /** The state and its change listeners, shared by both stores. */
 class ModeCell {
-  private readonly listeners = new Set<ModeListener>();
-  constructor(public value: ModeState) {}
+    private readonly listeners = new Set<ModeListener>();
+    constructor(public value: ModeState) {}
 
-  change(to: ModeState): void {
-    const from = this.value;
-    if (from === to) return;
-    this.value = to;
-    for (const listener of this.listeners) listener(from, to);
-  }
+    change(to: ModeState): void {
+        const from = this.value;
+        if (from === to) return;
+        this.value = to;
+        for (const listener of this.listeners) listener(from, to);
+    }
 
-  subscribe(listener: ModeListener): () => void {
-    this.listeners.add(listener);
-    return () => this.listeners.delete(listener);
-  }
+    subscribe(listener: ModeListener): () => void {
+        this.listeners.add(listener);
+        return () => this.listeners.delete(listener);
+    }
 }
 
 export class LocalModeStore implements ModeStore {
-  private readonly cell = new ModeCell("read-write");
-  current(): ModeState {
-    return this.cell.value;
-  }
-  async set(mode: Mode): Promise<{ shared: boolean }> {
-    this.cell.change(mode);
-    return { shared: true };
-  }
-  onChange(listener: ModeListener): () => void {
-    return this.cell.subscribe(listener);
-  }
-  async close(): Promise<void> {}
+    private readonly cell = new ModeCell("read-write");
+    current(): ModeState {
+        return this.cell.value;
+    }
+    async set(mode: Mode): Promise<{ shared: boolean }> {
+        this.cell.change(mode);
+        return { shared: true };
+    }
+    onChange(listener: ModeListener): () => void {
+        return this.cell.subscribe(listener);
+    }
+    async close(): Promise<void> {}
 }
 
 /**
@@ -74,60 +74,60 @@ export class LocalModeStore implements ModeStore {
  * closed); after that an outage keeps the last known mode.
  */
 export class RedisModeStore implements ModeStore {
-  private readonly cell = new ModeCell("unknown");
-  /** Bumped by every local set(): a poll that started before it carries an older value. */
-  private version = 0;
-  private readonly timer: NodeJS.Timeout;
+    private readonly cell = new ModeCell("unknown");
+    /** Bumped by every local set(): a poll that started before it carries an older value. */
+    private version = 0;
+    private readonly timer: NodeJS.Timeout;
 
-  constructor(
-    private readonly redis: Pick<Redis, "get" | "set">,
-    private readonly key: string,
-    private readonly logger?: Logger,
-    pollMs = 500,
-  ) {
-    this.timer = setInterval(() => void this.refresh(), pollMs);
-    this.timer.unref();
-  }
-
-  /** Reads the shared mode now (also used once at start-up before serving). */
-  async refresh(): Promise<void> {
-    const started = this.version;
-    try {
-      const value = await this.redis.get(this.key);
-      // An older read must not undo a set() that finished while it was in flight.
-      if (this.version !== started) return;
-      this.cell.change(value === "read-only" || value === "hold" ? value : "read-write");
-    } catch (error) {
-      this.logger?.debug({ err: error }, "mode refresh failed; keeping the last known mode");
+    constructor(
+        private readonly redis: Pick<Redis, "get" | "set">,
+        private readonly key: string,
+        private readonly logger?: Logger,
+        pollMs = 500,
+    ) {
+        this.timer = setInterval(() => void this.refresh(), pollMs);
+        this.timer.unref();
     }
-  }
 
-  current(): ModeState {
-    return this.cell.value;
-  }
-
-  onChange(listener: ModeListener): () => void {
-    return this.cell.subscribe(listener);
-  }
-
-  /** Reading the key is the probe: it is what every instance depends on Redis for. */
-  async ping(): Promise<void> {
-    await this.redis.get(this.key);
-  }
-
-  async set(mode: Mode): Promise<{ shared: boolean }> {
-    this.version++;
-    this.cell.change(mode);
-    try {
-      await this.redis.set(this.key, mode);
-      return { shared: true };
-    } catch (error) {
-      this.logger?.warn({ err: error }, "could not share the mode through Redis");
-      return { shared: false };
+    /** Reads the shared mode now (also used once at start-up before serving). */
+    async refresh(): Promise<void> {
+        const started = this.version;
+        try {
+            const value = await this.redis.get(this.key);
+            // An older read must not undo a set() that finished while it was in flight.
+            if (this.version !== started) return;
+            this.cell.change(value === "read-only" || value === "hold" ? value : "read-write");
+        } catch (error) {
+            this.logger?.debug({ err: error }, "mode refresh failed; keeping the last known mode");
+        }
     }
-  }
 
-  async close(): Promise<void> {
-    clearInterval(this.timer);
-  }
+    current(): ModeState {
+        return this.cell.value;
+    }
+
+    onChange(listener: ModeListener): () => void {
+        return this.cell.subscribe(listener);
+    }
+
+    /** Reading the key is the probe: it is what every instance depends on Redis for. */
+    async ping(): Promise<void> {
+        await this.redis.get(this.key);
+    }
+
+    async set(mode: Mode): Promise<{ shared: boolean }> {
+        this.version++;
+        this.cell.change(mode);
+        try {
+            await this.redis.set(this.key, mode);
+            return { shared: true };
+        } catch (error) {
+            this.logger?.warn({ err: error }, "could not share the mode through Redis");
+            return { shared: false };
+        }
+    }
+
+    async close(): Promise<void> {
+        clearInterval(this.timer);
+    }
 }

@@ -13,18 +13,18 @@ const MAX_DELAY_MS = 2000;
 export const LEASE_MARGIN_MS = 5000;
 
 export async function markWithRetry(
-  mark: () => Promise<unknown>,
-  leaseEndsAt: number,
-  onRetry?: (error: unknown) => void,
+    mark: () => Promise<unknown>,
+    leaseEndsAt: number,
+    onRetry?: (error: unknown) => void,
 ): Promise<void> {
-  for (let delay = FIRST_DELAY_MS; ; delay = Math.min(MAX_DELAY_MS, delay * 2)) {
-    try {
-      await mark();
-      return;
-    } catch (error) {
-      if (Date.now() + delay >= leaseEndsAt - LEASE_MARGIN_MS) throw error;
-      onRetry?.(error);
-      await sleep(delay);
+    for (let delay = FIRST_DELAY_MS; ; delay = Math.min(MAX_DELAY_MS, delay * 2)) {
+        try {
+            await mark();
+            return;
+        } catch (error) {
+            if (Date.now() + delay >= leaseEndsAt - LEASE_MARGIN_MS) throw error;
+            onRetry?.(error);
+            await sleep(delay);
+        }
     }
-  }
 }

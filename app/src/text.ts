@@ -19,7 +19,7 @@ const LONE_SURROGATE = /\p{Cs}/u;
 const INVISIBLE = /[\p{Cc}\p{Cf}\p{White_Space}\p{Default_Ignorable_Code_Point}\u2800]/gu;
 
 function invalid(field: string, message: string): HttpError {
-  return new HttpError(400, "invalid_request", `${field} ${message}`, { field });
+    return new HttpError(400, "invalid_request", `${field} ${message}`, { field });
 }
 
 /**
@@ -27,10 +27,13 @@ function invalid(field: string, message: string): HttpError {
  * at least one visible character. Returns it trimmed and in NFC, the form we store and compare.
  */
 export function visibleName(value: string, field: string): string {
-  if (LONE_SURROGATE.test(value)) throw invalid(field, "must be well-formed Unicode (it contains a lone surrogate)");
-  if (BIDI_CONTROL.test(value)) {
-    throw invalid(field, "must not contain bidirectional override or isolate characters (U+202A-U+202E, U+2066-U+2069)");
-  }
-  if (value.replace(INVISIBLE, "") === "") throw invalid(field, "must contain at least one visible character");
-  return value.normalize("NFC").trim();
+    if (LONE_SURROGATE.test(value)) throw invalid(field, "must be well-formed Unicode (it contains a lone surrogate)");
+    if (BIDI_CONTROL.test(value)) {
+        throw invalid(
+            field,
+            "must not contain bidirectional override or isolate characters (U+202A-U+202E, U+2066-U+2069)",
+        );
+    }
+    if (value.replace(INVISIBLE, "") === "") throw invalid(field, "must contain at least one visible character");
+    return value.normalize("NFC").trim();
 }

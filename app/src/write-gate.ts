@@ -18,64 +18,64 @@ const HOLD_POLL_MS = 50;
  * `inFlight` is 0 on every instance.
  */
 export class WriteGate {
-  inFlight = 0;
-  held = 0;
+    inFlight = 0;
+    held = 0;
 
-  constructor(
-    private readonly mode: ModeStore,
-    private readonly holdMaxMs = DEFAULT_HOLD_MAX_MS,
-  ) {}
+    constructor(
+        private readonly mode: ModeStore,
+        private readonly holdMaxMs = DEFAULT_HOLD_MAX_MS,
+    ) {}
 
-  async run<T>(write: () => Promise<T>): Promise<T> {
-    await this.admit();
-    try {
-      return await write();
-    } finally {
-      this.inFlight--;
+    async run<T>(write: () => Promise<T>): Promise<T> {
+        await this.admit();
+        try {
+            return await write();
+        } finally {
+            this.inFlight--;
+        }
     }
-  }
 
-  /** Resolves with the write counted in `inFlight` (checked and counted in one step), or throws. */
-  private async admit(): Promise<void> {
-    const giveUpAt = Date.now() + this.holdMaxMs;
-    let holding = false;
-    try {
-      for (;;) {
-        const current = this.mode.current();
-        if (current === "read-write") {
-          this.inFlight++;
-          return;
+    /** Resolves with the write counted in `inFlight` (checked and counted in one step), or throws. */
+    private async admit(): Promise<void> {
+        const giveUpAt = Date.now() + this.holdMaxMs;
+        let holding = false;
+        try {
+            for (;;) {
+                const current = this.mode.current();
+                if (current === "read-write") {
+                    this.inFlight++;
+                    return;
+                }
+                if (current !== "hold") throw refused(current);
+                if (Date.now() >= giveUpAt) {
+                    throw new HttpError(
+                        503,
+                        "on_hold",
+                        "a planned database switchover is taking longer than expected; retry shortly",
+                        {},
+                        { "retry-after": String(WRITE_RETRY_AFTER_SECONDS) },
+                    );
+                }
+                if (!holding) {
+                    holding = true;
+                    this.held++;
+                }
+                await new Promise((resolve) => setTimeout(resolve, HOLD_POLL_MS));
+            }
+        } finally {
+            if (holding) this.held--;
         }
-        if (current !== "hold") throw refused(current);
-        if (Date.now() >= giveUpAt) {
-          throw new HttpError(
-            503,
-            "on_hold",
-            "a planned database switchover is taking longer than expected; retry shortly",
-            {},
-            { "retry-after": String(WRITE_RETRY_AFTER_SECONDS) },
-          );
-        }
-        if (!holding) {
-          holding = true;
-          this.held++;
-        }
-        await new Promise((resolve) => setTimeout(resolve, HOLD_POLL_MS));
-      }
-    } finally {
-      if (holding) this.held--;
     }
-  }
 }
 
 function refused(current: string): HttpError {
-  return new HttpError(
-    503,
-    "read_only",
-    current === "read-only"
-      ? "the service is in read-only mode (database switchover); retry shortly"
-      : "the service mode is not known yet (shared mode store unreachable); retry shortly",
-    {},
-    { "retry-after": String(WRITE_RETRY_AFTER_SECONDS) },
-  );
+    return new HttpError(
+        503,
+        "read_only",
+        current === "read-only"
+            ? "the service is in read-only mode (database switchover); retry shortly"
+            : "the service mode is not known yet (shared mode store unreachable); retry shortly",
+        {},
+        { "retry-after": String(WRITE_RETRY_AFTER_SECONDS) },
+    );
 }

@@ -9,7 +9,8 @@ import { DatabaseWindows, DEFAULT_BACKUP_SCHEDULES } from "./schedule-windows";
 /** AWS Backup keeps a recovery point in cold storage at least 90 days (AWS Backup API reference, Lifecycle). */
 export const COLD_STORAGE_MINIMUM_DAYS = 90;
 const lifecycleDays = () => field.int(1, 36500, "AWS Backup lifecycle");
-const cron = () => field.text(/^cron\(\S+ \S+ \S+ \S+ \S+ \S+\)$/, "an AWS cron expression with six fields, e.g. cron(0 7 * * ? *)");
+const cron = () =>
+    field.text(/^cron\(\S+ \S+ \S+ \S+ \S+ \S+\)$/, "an AWS cron expression with six fields, e.g. cron(0 7 * * ? *)");
 
 export const BACKUP_POLICY_CONTRACT = defineContract({
     component: "BackupPolicy",
@@ -18,7 +19,10 @@ export const BACKUP_POLICY_CONTRACT = defineContract({
         weeklyRetentionDays: lifecycleDays(),
         monthlyRetentionDays: lifecycleDays(),
         monthlyColdStorageAfterDays: lifecycleDays().nullable(),
-        copyToRegion: field.checked((r) => (isAwsRegion(r) ? undefined : "must be an AWS region name, e.g. eu-central-1"), "an AWS region name"),
+        copyToRegion: field.checked(
+            (r) => (isAwsRegion(r) ? undefined : "must be an AWS region name, e.g. eu-central-1"),
+            "an AWS region name",
+        ),
         vaultLock: field.bool(),
         vaultLockMode: field.oneOf(["compliance", "governance"]),
         changeableForDays: field.int(3, 36500, "AWS Backup vault lock cooling-off is at least 72 hours"),
@@ -28,16 +32,29 @@ export const BACKUP_POLICY_CONTRACT = defineContract({
         monthlySchedule: cron(),
     },
     defaults: {
-        dailyRetentionDays: 3, weeklyRetentionDays: 21, monthlyRetentionDays: 180, monthlyColdStorageAfterDays: null,
-        vaultLock: true, vaultLockMode: "compliance", changeableForDays: 3, restoreTesting: true,
-        dailySchedule: DEFAULT_BACKUP_SCHEDULES.daily, weeklySchedule: DEFAULT_BACKUP_SCHEDULES.weekly, monthlySchedule: DEFAULT_BACKUP_SCHEDULES.monthly,
+        dailyRetentionDays: 3,
+        weeklyRetentionDays: 21,
+        monthlyRetentionDays: 180,
+        monthlyColdStorageAfterDays: null,
+        vaultLock: true,
+        vaultLockMode: "compliance",
+        changeableForDays: 3,
+        restoreTesting: true,
+        dailySchedule: DEFAULT_BACKUP_SCHEDULES.daily,
+        weeklySchedule: DEFAULT_BACKUP_SCHEDULES.weekly,
+        monthlySchedule: DEFAULT_BACKUP_SCHEDULES.monthly,
     },
     rules: (v, report) => {
-        if (!(v.dailyRetentionDays < v.weeklyRetentionDays)) report("weeklyRetentionDays", `must be greater than dailyRetentionDays (${v.dailyRetentionDays})`);
-        if (!(v.weeklyRetentionDays < v.monthlyRetentionDays)) report("monthlyRetentionDays", `must be greater than weeklyRetentionDays (${v.weeklyRetentionDays})`);
+        if (!(v.dailyRetentionDays < v.weeklyRetentionDays))
+            report("weeklyRetentionDays", `must be greater than dailyRetentionDays (${v.dailyRetentionDays})`);
+        if (!(v.weeklyRetentionDays < v.monthlyRetentionDays))
+            report("monthlyRetentionDays", `must be greater than weeklyRetentionDays (${v.weeklyRetentionDays})`);
         const cold = v.monthlyColdStorageAfterDays;
         if (cold !== null && v.monthlyRetentionDays < cold + COLD_STORAGE_MINIMUM_DAYS) {
-            report("monthlyRetentionDays", `must be at least monthlyColdStorageAfterDays + ${COLD_STORAGE_MINIMUM_DAYS} = ${cold + COLD_STORAGE_MINIMUM_DAYS} (AWS Backup cold-storage minimum)`);
+            report(
+                "monthlyRetentionDays",
+                `must be at least monthlyColdStorageAfterDays + ${COLD_STORAGE_MINIMUM_DAYS} = ${cold + COLD_STORAGE_MINIMUM_DAYS} (AWS Backup cold-storage minimum)`,
+            );
         }
     },
 });

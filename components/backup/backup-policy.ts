@@ -60,8 +60,18 @@ export class BackupPolicy extends pulumi.ComponentResource {
 
     constructor(name: string, args: BackupPolicyArgs, opts?: pulumi.ComponentResourceOptions) {
         const check = argChecker("BackupPolicy", name);
-        check.that(/^[a-z](-?[a-z0-9])*$/.test(name), "name", name, "must be lower-case letters, digits and single hyphens, starting with a letter (it prefixes vault and plan names)");
-        check.that(name.length <= MAX_NAME, "name", name, `must be at most ${MAX_NAME} characters (the autonamed copy vault "<name>-copy-vault-xxxxxxx" must fit AWS Backup's ${MAX_VAULT_NAME}-character vault names)`);
+        check.that(
+            /^[a-z](-?[a-z0-9])*$/.test(name),
+            "name",
+            name,
+            "must be lower-case letters, digits and single hyphens, starting with a letter (it prefixes vault and plan names)",
+        );
+        check.that(
+            name.length <= MAX_NAME,
+            "name",
+            name,
+            `must be at most ${MAX_NAME} characters (the autonamed copy vault "<name>-copy-vault-xxxxxxx" must fit AWS Backup's ${MAX_VAULT_NAME}-character vault names)`,
+        );
         const c = BACKUP_POLICY_CONTRACT.resolve(name, args);
         const daily = c.dailyRetentionDays;
         const weekly = c.weeklyRetentionDays;
@@ -69,8 +79,14 @@ export class BackupPolicy extends pulumi.ComponentResource {
         const cold = c.monthlyColdStorageAfterDays;
         const schedules = { daily: c.dailySchedule, weekly: c.weeklySchedule, monthly: c.monthlySchedule };
         for (const [rule, expr] of Object.entries(schedules)) {
-            const conflict = args.databaseWindows && scheduleConflict(expr, BACKUP_START_WINDOW_MINUTES, args.databaseWindows);
-            check.that(!conflict, `${rule}Schedule`, expr, `${conflict} (AWS Backup Developer Guide, backup windows); pick a time clear of both`);
+            const conflict =
+                args.databaseWindows && scheduleConflict(expr, BACKUP_START_WINDOW_MINUTES, args.databaseWindows);
+            check.that(
+                !conflict,
+                `${rule}Schedule`,
+                expr,
+                `${conflict} (AWS Backup Developer Guide, backup windows); pick a time clear of both`,
+            );
         }
         super("boxoffice:backup:BackupPolicy", name, {}, opts);
 
@@ -84,8 +100,21 @@ export class BackupPolicy extends pulumi.ComponentResource {
         const vault = this.vault(name, "", args.kmsKeyArn, tags, parent, t);
         // Copies go through a provider for the second region; it takes credentials from the environment like
         // the default provider, but not the stack's `aws:*` settings other than the region given here.
-        const copyProvider = child(aws.Provider, `${name}-${c.copyToRegion}`, { region: c.copyToRegion as aws.Region }, parent, t.copyProvider);
-        const copyVault = this.vault(name, "copy-", args.copyKmsKeyArn, tags, { parent: this, provider: copyProvider }, t);
+        const copyProvider = child(
+            aws.Provider,
+            `${name}-${c.copyToRegion}`,
+            { region: c.copyToRegion as aws.Region },
+            parent,
+            t.copyProvider,
+        );
+        const copyVault = this.vault(
+            name,
+            "copy-",
+            args.copyKmsKeyArn,
+            tags,
+            { parent: this, provider: copyProvider },
+            t,
+        );
 
         const lifecycle = (deleteAfter: number, coldAfter: number | null = null) =>
             coldAfter === null ? { deleteAfter } : { deleteAfter, coldStorageAfter: coldAfter };
@@ -100,27 +129,61 @@ export class BackupPolicy extends pulumi.ComponentResource {
             recoveryPointTags: { ...args.tags, "boxoffice:backup-rule": ruleName },
             copyActions: [{ destinationVaultArn: copyVault.arn, lifecycle: lc }],
         });
-        const plan = child(aws.backup.Plan, `${name}-plan`, {
-            rules: [
-                rule("daily", schedules.daily, lifecycle(daily)),
-                rule("weekly", schedules.weekly, lifecycle(weekly)),
-                rule("monthly", schedules.monthly, lifecycle(monthly, cold)),
-            ],
-            tags: tags("plan"),
-        }, parent, t.plan);
+        const plan = child(
+            aws.backup.Plan,
+            `${name}-plan`,
+            {
+                rules: [
+                    rule("daily", schedules.daily, lifecycle(daily)),
+                    rule("weekly", schedules.weekly, lifecycle(weekly)),
+                    rule("monthly", schedules.monthly, lifecycle(monthly, cold)),
+                ],
+                tags: tags("plan"),
+            },
+            parent,
+            t.plan,
+        );
 
-        const role = this.serviceRole(`${name}-role`, ["AWSBackupServiceRolePolicyForBackup", "AWSBackupServiceRolePolicyForRestores"], partition, tags("role"), t);
-        const selection = child(aws.backup.Selection, `${name}-selection`, {
-            planId: plan.id,
-            iamRoleArn: role.arn,
-            selectionTags: [{ type: "STRINGEQUALS", key: BACKUP_TAG, value: BACKUP_TAG_VALUE }],
-        }, parent, t.selection);
+        const role = this.serviceRole(
+            `${name}-role`,
+            ["AWSBackupServiceRolePolicyForBackup", "AWSBackupServiceRolePolicyForRestores"],
+            partition,
+            tags("role"),
+            t,
+        );
+        const selection = child(
+            aws.backup.Selection,
+            `${name}-selection`,
+            {
+                planId: plan.id,
+                iamRoleArn: role.arn,
+                selectionTags: [{ type: "STRINGEQUALS", key: BACKUP_TAG, value: BACKUP_TAG_VALUE }],
+            },
+            parent,
+            t.selection,
+        );
 
         if (c.vaultLock) {
             // The lock's bounds match the rules: anything shorter than daily or longer than monthly is a mistake.
-            const lockArgs = { minRetentionDays: daily, maxRetentionDays: monthly, changeableForDays: c.vaultLockMode === "compliance" ? c.changeableForDays : undefined };
-            child(aws.backup.VaultLockConfiguration, `${name}-lock`, { backupVaultName: vault.name, ...lockArgs }, parent, t.vaultLock);
-            child(aws.backup.VaultLockConfiguration, `${name}-copy-lock`, { backupVaultName: copyVault.name, ...lockArgs }, { parent: this, provider: copyProvider }, t.vaultLock);
+            const lockArgs = {
+                minRetentionDays: daily,
+                maxRetentionDays: monthly,
+                changeableForDays: c.vaultLockMode === "compliance" ? c.changeableForDays : undefined,
+            };
+            child(
+                aws.backup.VaultLockConfiguration,
+                `${name}-lock`,
+                { backupVaultName: vault.name, ...lockArgs },
+                parent,
+                t.vaultLock,
+            );
+            child(
+                aws.backup.VaultLockConfiguration,
+                `${name}-copy-lock`,
+                { backupVaultName: copyVault.name, ...lockArgs },
+                { parent: this, provider: copyProvider },
+                t.vaultLock,
+            );
         }
         if (c.restoreTesting) this.restoreTesting(name, vault, partition, tags, t);
 
@@ -130,31 +193,81 @@ export class BackupPolicy extends pulumi.ComponentResource {
         this.planId = plan.id;
         this.copyToRegion = c.copyToRegion;
         this.resources = { vault, copyVault, plan, selection, copyProvider };
-        this.registerOutputs({ vaultName: this.vaultName, vaultArn: this.vaultArn, copyVaultArn: this.copyVaultArn, planId: this.planId });
+        this.registerOutputs({
+            vaultName: this.vaultName,
+            vaultArn: this.vaultArn,
+            copyVaultArn: this.copyVaultArn,
+            planId: this.planId,
+        });
     }
 
     private vault(
-        name: string, prefix: string, keyArn: pulumi.Input<string> | undefined, tags: (role: string) => Record<string, string>,
-        opts: pulumi.CustomResourceOptions, t: BackupPolicyTransform,
+        name: string,
+        prefix: string,
+        keyArn: pulumi.Input<string> | undefined,
+        tags: (role: string) => Record<string, string>,
+        opts: pulumi.CustomResourceOptions,
+        t: BackupPolicyTransform,
     ): aws.backup.Vault {
-        const key = keyArn === undefined ? child(aws.kms.Key, `${name}-${prefix}vault-key`, {
-            description: `${name}: AWS Backup ${prefix}vault`, enableKeyRotation: true, deletionWindowInDays: 30, tags: tags(`${prefix}vault-key`),
-        }, { ...opts, retainOnDelete: true }, t.vaultKey).arn : keyArn;
-        return child(aws.backup.Vault, `${name}-${prefix}vault`, { kmsKeyArn: key, forceDestroy: false, tags: tags(`${prefix}vault`) }, { ...opts, retainOnDelete: true }, t.vault);
+        const key =
+            keyArn === undefined
+                ? child(
+                      aws.kms.Key,
+                      `${name}-${prefix}vault-key`,
+                      {
+                          description: `${name}: AWS Backup ${prefix}vault`,
+                          enableKeyRotation: true,
+                          deletionWindowInDays: 30,
+                          tags: tags(`${prefix}vault-key`),
+                      },
+                      { ...opts, retainOnDelete: true },
+                      t.vaultKey,
+                  ).arn
+                : keyArn;
+        return child(
+            aws.backup.Vault,
+            `${name}-${prefix}vault`,
+            { kmsKeyArn: key, forceDestroy: false, tags: tags(`${prefix}vault`) },
+            { ...opts, retainOnDelete: true },
+            t.vault,
+        );
     }
 
-    private serviceRole(roleName: string, policies: string[], partition: pulumi.Output<string>, tags: Record<string, string>, t: BackupPolicyTransform): aws.iam.Role {
+    private serviceRole(
+        roleName: string,
+        policies: string[],
+        partition: pulumi.Output<string>,
+        tags: Record<string, string>,
+        t: BackupPolicyTransform,
+    ): aws.iam.Role {
         const parent = { parent: this };
-        const role = child(aws.iam.Role, roleName, {
-            assumeRolePolicy: JSON.stringify({
-                Version: "2012-10-17",
-                Statement: [{ Effect: "Allow", Principal: { Service: "backup.amazonaws.com" }, Action: "sts:AssumeRole" }],
-            }),
-            tags,
-        }, parent, t.role);
-        policies.forEach((policy, i) => child(aws.iam.RolePolicyAttachment, `${roleName}-policy-${i + 1}`, {
-            role: role.name, policyArn: pulumi.interpolate`arn:${partition}:iam::aws:policy/service-role/${policy}`,
-        }, parent, t.rolePolicyAttachment));
+        const role = child(
+            aws.iam.Role,
+            roleName,
+            {
+                assumeRolePolicy: JSON.stringify({
+                    Version: "2012-10-17",
+                    Statement: [
+                        { Effect: "Allow", Principal: { Service: "backup.amazonaws.com" }, Action: "sts:AssumeRole" },
+                    ],
+                }),
+                tags,
+            },
+            parent,
+            t.role,
+        );
+        policies.forEach((policy, i) =>
+            child(
+                aws.iam.RolePolicyAttachment,
+                `${roleName}-policy-${i + 1}`,
+                {
+                    role: role.name,
+                    policyArn: pulumi.interpolate`arn:${partition}:iam::aws:policy/service-role/${policy}`,
+                },
+                parent,
+                t.rolePolicyAttachment,
+            ),
+        );
         return role;
     }
 
@@ -163,33 +276,57 @@ export class BackupPolicy extends pulumi.ComponentResource {
      * after the validation window: a backup that was never restored is a hope, not a backup.
      */
     private restoreTesting(
-        name: string, vault: aws.backup.Vault, partition: pulumi.Output<string>, tags: (role: string) => Record<string, string>, t: BackupPolicyTransform,
+        name: string,
+        vault: aws.backup.Vault,
+        partition: pulumi.Output<string>,
+        tags: (role: string) => Record<string, string>,
+        t: BackupPolicyTransform,
     ): void {
         const parent = { parent: this };
         // Restore-testing names allow only letters, digits and underscores.
         const planName = `${name.replace(/-/g, "_")}_restore_test`;
-        const role = this.serviceRole(`${name}-restore-test-role`, ["AWSBackupServiceRolePolicyForRestores"], partition, tags("restore-test-role"), t);
-        const plan = child(aws.backup.RestoreTestingPlan, `${name}-restore-test`, {
-            name: planName,
-            scheduleExpression: "cron(0 8 ? * MON *)",
-            scheduleExpressionTimezone: "Etc/UTC",
-            startWindowHours: 24,
-            recoveryPointSelection: {
-                algorithm: "LATEST_WITHIN_WINDOW",
-                includeVaults: [vault.arn],
-                recoveryPointTypes: ["SNAPSHOT"],
-                selectionWindowDays: 7,
+        const role = this.serviceRole(
+            `${name}-restore-test-role`,
+            ["AWSBackupServiceRolePolicyForRestores"],
+            partition,
+            tags("restore-test-role"),
+            t,
+        );
+        const plan = child(
+            aws.backup.RestoreTestingPlan,
+            `${name}-restore-test`,
+            {
+                name: planName,
+                scheduleExpression: "cron(0 8 ? * MON *)",
+                scheduleExpressionTimezone: "Etc/UTC",
+                startWindowHours: 24,
+                recoveryPointSelection: {
+                    algorithm: "LATEST_WITHIN_WINDOW",
+                    includeVaults: [vault.arn],
+                    recoveryPointTypes: ["SNAPSHOT"],
+                    selectionWindowDays: 7,
+                },
+                tags: tags("restore-test"),
             },
-            tags: tags("restore-test"),
-        }, parent, t.restoreTestingPlan);
-        child(aws.backup.RestoreTestingSelection, `${name}-restore-test-rds`, {
-            name: `${planName}_rds`,
-            restoreTestingPlanName: plan.name,
-            protectedResourceType: "RDS",
-            iamRoleArn: role.arn,
-            protectedResourceArns: ["*"],
-            protectedResourceConditions: { stringEquals: [{ key: `aws:ResourceTag/${BACKUP_TAG}`, value: BACKUP_TAG_VALUE }] },
-            validationWindowHours: 4,
-        }, parent, t.restoreTestingSelection);
+            parent,
+            t.restoreTestingPlan,
+        );
+        child(
+            aws.backup.RestoreTestingSelection,
+            `${name}-restore-test-rds`,
+            {
+                name: `${planName}_rds`,
+                restoreTestingPlanName: plan.name,
+                protectedResourceType: "RDS",
+                iamRoleArn: role.arn,
+                protectedResourceArns: ["*"],
+                protectedResourceConditions: {
+                    stringEquals: [{ key: `aws:ResourceTag/${BACKUP_TAG}`, value: BACKUP_TAG_VALUE }],
+                },
+                validationWindowHours: 4,
+            },
+            parent,
+            t.restoreTestingSelection,
+        );
     }
 }

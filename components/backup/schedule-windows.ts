@@ -10,7 +10,22 @@
 const WEEK = 7 * 1440;
 const DAYS = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"];
 /** AWS cron day-of-week: 1 = SUN .. 7 = SAT, or names. */
-const CRON_DAYS: Record<string, number> = { SUN: 6, MON: 0, TUE: 1, WED: 2, THU: 3, FRI: 4, SAT: 5, "1": 6, "2": 0, "3": 1, "4": 2, "5": 3, "6": 4, "7": 5 };
+const CRON_DAYS: Record<string, number> = {
+    SUN: 6,
+    MON: 0,
+    TUE: 1,
+    WED: 2,
+    THU: 3,
+    FRI: 4,
+    SAT: 5,
+    "1": 6,
+    "2": 0,
+    "3": 1,
+    "4": 2,
+    "5": 3,
+    "6": 4,
+    "7": 5,
+};
 /**
  * `BackupPolicy`'s default schedules (UTC): 07:00 is clear of the default RDS backup window (02:00-03:00) and of
  * Sunday's maintenance window (04:00-05:00) even when it overruns, and the weekly rule runs on Saturday, away from
@@ -50,7 +65,12 @@ type Span = [number, number];
 function spansOf(from: number, to: number): Span[] {
     const f = ((from % WEEK) + WEEK) % WEEK;
     const length = to - from;
-    return f + length <= WEEK ? [[f, f + length]] : [[f, WEEK], [0, f + length - WEEK]];
+    return f + length <= WEEK
+        ? [[f, f + length]]
+        : [
+              [f, WEEK],
+              [0, f + length - WEEK],
+          ];
 }
 const overlaps = (a: Span[], b: Span[]) => a.some(([s1, e1]) => b.some(([s2, e2]) => s1 < e2 && s2 < e1));
 
@@ -79,13 +99,22 @@ export function cronStarts(expr: string): { days: number[]; minute: number } | s
  * Why a rule starting at `expr` (and possibly up to `startWindowMinutes` later) would collide with the
  * database's windows, or undefined when it never does.
  */
-export function scheduleConflict(expr: string, startWindowMinutes: number, windows: DatabaseWindows): string | undefined {
+export function scheduleConflict(
+    expr: string,
+    startWindowMinutes: number,
+    windows: DatabaseWindows,
+): string | undefined {
     const starts = cronStarts(expr);
     if (typeof starts === "string") return starts;
     const [mFrom, mTo] = windows.maintenanceWindow.split("-").map(minutesOf);
-    const maintenance = spansOf(mFrom - MAINTENANCE_LEAD_MINUTES, (mTo > mFrom ? mTo : mTo + WEEK) + MAINTENANCE_TAIL_MINUTES);
+    const maintenance = spansOf(
+        mFrom - MAINTENANCE_LEAD_MINUTES,
+        (mTo > mFrom ? mTo : mTo + WEEK) + MAINTENANCE_TAIL_MINUTES,
+    );
     const [bFrom, bTo] = windows.backupWindow.split("-").map(minutesOf);
-    const rdsBackups = [0, 1, 2, 3, 4, 5, 6].flatMap((d) => spansOf(d * 1440 + bFrom, d * 1440 + (bTo > bFrom ? bTo : bTo + 1440)));
+    const rdsBackups = [0, 1, 2, 3, 4, 5, 6].flatMap((d) =>
+        spansOf(d * 1440 + bFrom, d * 1440 + (bTo > bFrom ? bTo : bTo + 1440)),
+    );
     for (const day of starts.days) {
         const job = spansOf(day * 1440 + starts.minute, day * 1440 + starts.minute + startWindowMinutes);
         if (overlaps(job, maintenance)) {

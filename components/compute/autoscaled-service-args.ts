@@ -11,7 +11,8 @@ import { FARGATE_CPU_UNITS, fargateMemoryProblem } from "./fargate";
 /** ECS tasks per service (the scalable target's bounds). */
 export const taskCount = () => field.int(1, 1000, "ECS tasks per service");
 /** Target of the request-count scaling policy. */
-export const requestsPerTask = () => field.int(1, 100000, "requests per task per minute, summed over the load balancers");
+export const requestsPerTask = () =>
+    field.int(1, 100000, "requests per task per minute, summed over the load balancers");
 /** Target of the backlog scaling policy. */
 export const backlogPerTask = () => field.int(1, 1000000, "backlog items per task");
 
@@ -32,16 +33,35 @@ export const AUTOSCALED_SERVICE_CONTRACT = defineContract({
         stopTimeout: field.int(2, 120, "Fargate stop timeout"),
         logRetentionDays: logRetentionDays(),
         // Root inside a task is root on a shared kernel: only a named or numbered non-root user is accepted.
-        containerUser: field.text(/^(?!(0|root)(:|$))[A-Za-z0-9_.-]+(:[A-Za-z0-9_.-]+)?$/, "a non-root user[:group] by name or id, e.g. 1000:1000"),
-        metricNamespace: field.text(/^(?!AWS\/)[\x21-\x7e][\x20-\x7e]{0,254}$/, "a CloudWatch namespace of your own (not AWS/...), at most 255 characters").optional(),
-        healthCheckCommand: z.array(z.string(), { error: "must be a list of strings, e.g. [\"CMD\", \"/bin/healthcheck\"]" })
-            .min(1, "must not be empty").optional(),
+        containerUser: field.text(
+            /^(?!(0|root)(:|$))[A-Za-z0-9_.-]+(:[A-Za-z0-9_.-]+)?$/,
+            "a non-root user[:group] by name or id, e.g. 1000:1000",
+        ),
+        metricNamespace: field
+            .text(
+                /^(?!AWS\/)[\x21-\x7e][\x20-\x7e]{0,254}$/,
+                "a CloudWatch namespace of your own (not AWS/...), at most 255 characters",
+            )
+            .optional(),
+        healthCheckCommand: z
+            .array(z.string(), { error: 'must be a list of strings, e.g. ["CMD", "/bin/healthcheck"]' })
+            .min(1, "must not be empty")
+            .optional(),
         command: z.array(z.string(), { error: "must be a list of strings" }).min(1, "must not be empty"),
     },
     defaults: {
-        cpu: 512, memory: 1024, cpuArchitecture: "ARM64", livenessPath: "/healthz", minTasks: 2, maxTasks: 10,
-        capacityManagedBySchedules: false, targetCpuPercent: 60, healthCheckGracePeriodSeconds: 60, stopTimeout: 30,
-        logRetentionDays: 90, containerUser: "65534:65534",
+        cpu: 512,
+        memory: 1024,
+        cpuArchitecture: "ARM64",
+        livenessPath: "/healthz",
+        minTasks: 2,
+        maxTasks: 10,
+        capacityManagedBySchedules: false,
+        targetCpuPercent: 60,
+        healthCheckGracePeriodSeconds: 60,
+        stopTimeout: 30,
+        logRetentionDays: 90,
+        containerUser: "65534:65534",
     },
     rules: (v, report) => {
         const memory = fargateMemoryProblem(v.cpu, v.memory);
@@ -164,7 +184,12 @@ export interface AutoscaledServiceArgs {
      */
     requestScaling?: { targetGroups: RequestSource[]; targetRequestsPerTask: number };
     /** Scale on a custom backlog metric divided by running tasks. @default undefined */
-    backlogScaling?: { namespace: string; metricName: string; dimensions: Record<string, pulumi.Input<string>>; targetPerTask: number };
+    backlogScaling?: {
+        namespace: string;
+        metricName: string;
+        dimensions: Record<string, pulumi.Input<string>>;
+        targetPerTask: number;
+    };
     /**
      * Permissions of the task role, each on named resources (never `*`), e.g. sending mail from one SES identity.
      * Without any (and without `metricNamespace`) the task role has no policy at all. @default []

@@ -5,12 +5,21 @@ import { fieldProblem } from "../contract";
 import { TIER_TAG } from "../tiers";
 import { applyTransform, child } from "../transform";
 import {
-    AUTOSCALED_SERVICE_CONTRACT, AutoscaledServiceArgs, ClusterRef, requestsPerTask, backlogPerTask,
+    AUTOSCALED_SERVICE_CONTRACT,
+    AutoscaledServiceArgs,
+    ClusterRef,
+    requestsPerTask,
+    backlogPerTask,
 } from "./autoscaled-service-args";
 import { createScalingPolicies } from "./service-scaling";
 
 export type {
-    AutoscaledServiceArgs, AutoscaledServiceTransform, ClusterRef, RequestSource, ServiceSecret, TaskPolicyStatement,
+    AutoscaledServiceArgs,
+    AutoscaledServiceTransform,
+    ClusterRef,
+    RequestSource,
+    ServiceSecret,
+    TaskPolicyStatement,
 } from "./autoscaled-service-args";
 
 /** Load balancers whose requests one policy sums (the platform has two); a small bound keeps the expression short. */
@@ -79,14 +88,35 @@ export class AutoscaledService extends pulumi.ComponentResource {
         const tgs = args.targetGroupArns ?? [];
         check.that(!(args.network && args.subnetIds), "network", "set", "give either network or subnetIds, not both");
         const subnetIds = args.subnetIds ?? args.network?.privateSubnetIds;
-        check.that(subnetIds !== undefined, args.network ? "network.privateSubnetIds" : "subnetIds", undefined, "must list the private subnets, one per AZ (or give network)");
-        check.that(subnetIds!.length >= 2, "subnetIds", subnetIds!.length, "must list at least 2 subnets (one AZ is not highly available)");
-        check.that(typeof args.cluster !== "string" || CLUSTER_ARN.test(args.cluster), "cluster", args.cluster, "must be an EcsCluster, { clusterArn, clusterName } or an ECS cluster ARN");
+        check.that(
+            subnetIds !== undefined,
+            args.network ? "network.privateSubnetIds" : "subnetIds",
+            undefined,
+            "must list the private subnets, one per AZ (or give network)",
+        );
+        check.that(
+            subnetIds!.length >= 2,
+            "subnetIds",
+            subnetIds!.length,
+            "must list at least 2 subnets (one AZ is not highly available)",
+        );
+        check.that(
+            typeof args.cluster !== "string" || CLUSTER_ARN.test(args.cluster),
+            "cluster",
+            args.cluster,
+            "must be an EcsCluster, { clusterArn, clusterName } or an ECS cluster ARN",
+        );
         check.that(tgs.length === 0 || c.port !== undefined, "targetGroupArns", tgs.length, "need port");
         check.that(!args.requestScaling || tgs.length > 0, "requestScaling", "set", "needs targetGroupArns");
         if (args.requestScaling) {
             const n = args.requestScaling.targetGroups.length;
-            check.intRange("requestScaling.targetGroups", n, 1, MAX_REQUEST_SOURCES, "load balancers whose requests are summed");
+            check.intRange(
+                "requestScaling.targetGroups",
+                n,
+                1,
+                MAX_REQUEST_SOURCES,
+                "load balancers whose requests are summed",
+            );
             const p = fieldProblem(requestsPerTask(), args.requestScaling.targetRequestsPerTask);
             check.that(!p, "requestScaling.targetRequestsPerTask", args.requestScaling.targetRequestsPerTask, p ?? "");
         }
@@ -95,11 +125,26 @@ export class AutoscaledService extends pulumi.ComponentResource {
             check.that(!p, "backlogScaling.targetPerTask", args.backlogScaling.targetPerTask, p ?? "");
         }
         for (const st of args.taskPolicyStatements ?? []) {
-            check.that(st.actions.length > 0 && st.resources.length > 0, "taskPolicyStatements", st.actions, "each statement needs actions and named resources");
-            check.that(!st.resources.includes("*"), "taskPolicyStatements", st.actions, "must name its resources, not *");
+            check.that(
+                st.actions.length > 0 && st.resources.length > 0,
+                "taskPolicyStatements",
+                st.actions,
+                "each statement needs actions and named resources",
+            );
+            check.that(
+                !st.resources.includes("*"),
+                "taskPolicyStatements",
+                st.actions,
+                "must name its resources, not *",
+            );
         }
         for (const key of Object.keys(args.environment ?? {})) {
-            check.that(!SECRET_LIKE.test(key), "environment", key, "looks like a credential: pass it in secrets (a Secrets Manager reference), never as plain text");
+            check.that(
+                !SECRET_LIKE.test(key),
+                "environment",
+                key,
+                "looks like a credential: pass it in secrets (a Secrets Manager reference), never as plain text",
+            );
         }
         super("boxoffice:compute:AutoscaledService", name, {}, opts);
         const parent = { parent: this };
@@ -111,115 +156,241 @@ export class AutoscaledService extends pulumi.ComponentResource {
         const partition = aws.getPartitionOutput({}, parent).partition;
         const secrets = Object.entries(args.secrets ?? {});
 
-        const logGroup = child(aws.cloudwatch.LogGroup, `${name}-logs`, { retentionInDays: c.logRetentionDays, tags: tags("logs") }, parent, t.logGroup);
-        const assume = JSON.stringify({ Version: "2012-10-17", Statement: [{ Effect: "Allow", Principal: { Service: "ecs-tasks.amazonaws.com" }, Action: "sts:AssumeRole" }] });
-        const execRole = child(aws.iam.Role, `${name}-execution-role`, { assumeRolePolicy: assume, tags: tags("execution-role") }, parent, t.role);
-        child(aws.iam.RolePolicyAttachment, `${name}-execution-managed`, {
-            role: execRole.name, policyArn: pulumi.interpolate`arn:${partition}:iam::aws:policy/service-role/AmazonECSTaskExecutionRolePolicy`,
-        }, parent, t.executionPolicyAttachment);
+        const logGroup = child(
+            aws.cloudwatch.LogGroup,
+            `${name}-logs`,
+            { retentionInDays: c.logRetentionDays, tags: tags("logs") },
+            parent,
+            t.logGroup,
+        );
+        const assume = JSON.stringify({
+            Version: "2012-10-17",
+            Statement: [
+                { Effect: "Allow", Principal: { Service: "ecs-tasks.amazonaws.com" }, Action: "sts:AssumeRole" },
+            ],
+        });
+        const execRole = child(
+            aws.iam.Role,
+            `${name}-execution-role`,
+            { assumeRolePolicy: assume, tags: tags("execution-role") },
+            parent,
+            t.role,
+        );
+        child(
+            aws.iam.RolePolicyAttachment,
+            `${name}-execution-managed`,
+            {
+                role: execRole.name,
+                policyArn: pulumi.interpolate`arn:${partition}:iam::aws:policy/service-role/AmazonECSTaskExecutionRolePolicy`,
+            },
+            parent,
+            t.executionPolicyAttachment,
+        );
         if (secrets.length > 0) {
-            child(aws.iam.RolePolicy, `${name}-execution-secrets`, {
-                role: execRole.id,
-                policy: pulumi.all([pulumi.all(secrets.map(([, s]) => s.arn)), pulumi.all(args.secretKmsKeyArns ?? [])]).apply(([arns, keys]) => JSON.stringify({
-                    Version: "2012-10-17",
-                    Statement: [
-                        { Effect: "Allow", Action: "secretsmanager:GetSecretValue", Resource: [...new Set(arns)] },
-                        ...(keys.length > 0 ? [{ Effect: "Allow", Action: "kms:Decrypt", Resource: [...new Set(keys)] }] : []),
-                    ],
-                })),
-            }, parent, t.rolePolicy);
+            child(
+                aws.iam.RolePolicy,
+                `${name}-execution-secrets`,
+                {
+                    role: execRole.id,
+                    policy: pulumi
+                        .all([pulumi.all(secrets.map(([, s]) => s.arn)), pulumi.all(args.secretKmsKeyArns ?? [])])
+                        .apply(([arns, keys]) =>
+                            JSON.stringify({
+                                Version: "2012-10-17",
+                                Statement: [
+                                    {
+                                        Effect: "Allow",
+                                        Action: "secretsmanager:GetSecretValue",
+                                        Resource: [...new Set(arns)],
+                                    },
+                                    ...(keys.length > 0
+                                        ? [{ Effect: "Allow", Action: "kms:Decrypt", Resource: [...new Set(keys)] }]
+                                        : []),
+                                ],
+                            }),
+                        ),
+                },
+                parent,
+                t.rolePolicy,
+            );
         }
-        const taskRole = child(aws.iam.Role, `${name}-task-role`, { assumeRolePolicy: assume, tags: tags("task-role") }, parent, t.role);
+        const taskRole = child(
+            aws.iam.Role,
+            `${name}-task-role`,
+            { assumeRolePolicy: assume, tags: tags("task-role") },
+            parent,
+            t.role,
+        );
         const extra = args.taskPolicyStatements ?? [];
         // IAM refuses a policy without statements: with nothing to grant, the task role has no policy at all.
         if (extra.length > 0 || c.metricNamespace !== undefined) {
-            child(aws.iam.RolePolicy, `${name}-task-policy`, {
-                role: taskRole.id,
-                policy: pulumi.all(extra.map((st) => pulumi.all(st.resources))).apply((resources) => JSON.stringify({
-                    Version: "2012-10-17",
-                    Statement: [
-                        // PutMetricData has no resource-level permissions; the namespace condition is the fence.
-                        ...(c.metricNamespace !== undefined
-                            ? [{ Effect: "Allow", Action: "cloudwatch:PutMetricData", Resource: "*", Condition: { StringEquals: { "cloudwatch:namespace": c.metricNamespace } } }]
-                            : []),
-                        ...extra.map((st, i) => ({ Effect: "Allow", Action: st.actions, Resource: resources[i] })),
-                    ],
-                })),
-            }, parent, t.rolePolicy);
+            child(
+                aws.iam.RolePolicy,
+                `${name}-task-policy`,
+                {
+                    role: taskRole.id,
+                    policy: pulumi.all(extra.map((st) => pulumi.all(st.resources))).apply((resources) =>
+                        JSON.stringify({
+                            Version: "2012-10-17",
+                            Statement: [
+                                // PutMetricData has no resource-level permissions; the namespace condition is the fence.
+                                ...(c.metricNamespace !== undefined
+                                    ? [
+                                          {
+                                              Effect: "Allow",
+                                              Action: "cloudwatch:PutMetricData",
+                                              Resource: "*",
+                                              Condition: {
+                                                  StringEquals: { "cloudwatch:namespace": c.metricNamespace },
+                                              },
+                                          },
+                                      ]
+                                    : []),
+                                ...extra.map((st, i) => ({
+                                    Effect: "Allow",
+                                    Action: st.actions,
+                                    Resource: resources[i],
+                                })),
+                            ],
+                        }),
+                    ),
+                },
+                parent,
+                t.rolePolicy,
+            );
         }
 
-        const healthCheckCommand = c.healthCheckCommand ?? (c.port !== undefined
-            // Node's fetch, so the check needs no curl/wget in a slim Node.js image.
-            ? ["CMD", "node", "-e", `fetch('http://127.0.0.1:${c.port}${c.livenessPath}').then((r)=>process.exit(r.ok?0:1),()=>process.exit(1))`]
-            : undefined);
-        const [container] = applyTransform<aws.ecs.ContainerDefinition, Record<string, never>>(t.container, c.role, {
-            name: c.role,
-            image: args.image,
-            command: c.command,
-            essential: true,
-            // Never root: root inside a task is root on a shared kernel.
-            user: c.containerUser,
-            readonlyRootFilesystem: true,
-            mountPoints: [{ sourceVolume: "tmp", containerPath: "/tmp", readOnly: false }],
-            portMappings: c.port !== undefined ? [{ containerPort: c.port, protocol: "tcp" }] : [],
-            environment: Object.entries(args.environment ?? {}).map(([k, v]) => ({ name: k, value: v })),
-            secrets: secrets.map(([k, s]) => ({ name: k, valueFrom: s.jsonKey ? pulumi.interpolate`${s.arn}:${s.jsonKey}::` : s.arn })),
-            stopTimeout: c.stopTimeout,
-            healthCheck: healthCheckCommand ? { command: healthCheckCommand, interval: 15, timeout: 5, retries: 3, startPeriod: 30 } : undefined,
-            logConfiguration: { logDriver: "awslogs", options: { "awslogs-group": logGroup.name, "awslogs-region": region, "awslogs-stream-prefix": c.role } },
-        }, {});
-        const taskDef = child(aws.ecs.TaskDefinition, `${name}-task`, {
-            family: name,
-            requiresCompatibilities: ["FARGATE"],
-            networkMode: "awsvpc",
-            cpu: String(c.cpu),
-            memory: String(c.memory),
-            runtimePlatform: { operatingSystemFamily: "LINUX", cpuArchitecture: c.cpuArchitecture },
-            executionRoleArn: execRole.arn,
-            taskRoleArn: taskRole.arn,
-            volumes: [{ name: "tmp" }],
-            containerDefinitions: pulumi.jsonStringify([container]),
-            tags: tags("task"),
-        }, parent, t.taskDefinition);
+        const healthCheckCommand =
+            c.healthCheckCommand ??
+            (c.port !== undefined
+                ? // Node's fetch, so the check needs no curl/wget in a slim Node.js image.
+                  [
+                      "CMD",
+                      "node",
+                      "-e",
+                      `fetch('http://127.0.0.1:${c.port}${c.livenessPath}').then((r)=>process.exit(r.ok?0:1),()=>process.exit(1))`,
+                  ]
+                : undefined);
+        const [container] = applyTransform<aws.ecs.ContainerDefinition, Record<string, never>>(
+            t.container,
+            c.role,
+            {
+                name: c.role,
+                image: args.image,
+                command: c.command,
+                essential: true,
+                // Never root: root inside a task is root on a shared kernel.
+                user: c.containerUser,
+                readonlyRootFilesystem: true,
+                mountPoints: [{ sourceVolume: "tmp", containerPath: "/tmp", readOnly: false }],
+                portMappings: c.port !== undefined ? [{ containerPort: c.port, protocol: "tcp" }] : [],
+                environment: Object.entries(args.environment ?? {}).map(([k, v]) => ({ name: k, value: v })),
+                secrets: secrets.map(([k, s]) => ({
+                    name: k,
+                    valueFrom: s.jsonKey ? pulumi.interpolate`${s.arn}:${s.jsonKey}::` : s.arn,
+                })),
+                stopTimeout: c.stopTimeout,
+                healthCheck: healthCheckCommand
+                    ? { command: healthCheckCommand, interval: 15, timeout: 5, retries: 3, startPeriod: 30 }
+                    : undefined,
+                logConfiguration: {
+                    logDriver: "awslogs",
+                    options: {
+                        "awslogs-group": logGroup.name,
+                        "awslogs-region": region,
+                        "awslogs-stream-prefix": c.role,
+                    },
+                },
+            },
+            {},
+        );
+        const taskDef = child(
+            aws.ecs.TaskDefinition,
+            `${name}-task`,
+            {
+                family: name,
+                requiresCompatibilities: ["FARGATE"],
+                networkMode: "awsvpc",
+                cpu: String(c.cpu),
+                memory: String(c.memory),
+                runtimePlatform: { operatingSystemFamily: "LINUX", cpuArchitecture: c.cpuArchitecture },
+                executionRoleArn: execRole.arn,
+                taskRoleArn: taskRole.arn,
+                volumes: [{ name: "tmp" }],
+                containerDefinitions: pulumi.jsonStringify([container]),
+                tags: tags("task"),
+            },
+            parent,
+            t.taskDefinition,
+        );
 
-        const service = child(aws.ecs.Service, `${name}-service`, {
-            cluster: cluster.arn,
-            taskDefinition: taskDef.arn,
-            launchType: "FARGATE",
-            platformVersion: "LATEST",
-            desiredCount: c.minTasks,
-            availabilityZoneRebalancing: "ENABLED",
-            networkConfiguration: { subnets: subnetIds!, securityGroups: args.securityGroupIds, assignPublicIp: false },
-            deploymentCircuitBreaker: { enable: true, rollback: true },
-            deploymentMinimumHealthyPercent: 100,
-            deploymentMaximumPercent: 200,
-            healthCheckGracePeriodSeconds: tgs.length > 0 ? c.healthCheckGracePeriodSeconds : undefined,
-            loadBalancers: tgs.map((arn) => ({ targetGroupArn: arn, containerName: c.role, containerPort: c.port! })),
-            propagateTags: "SERVICE",
-            enableEcsManagedTags: true,
-            enableExecuteCommand: false,
-            tags: tags("service"),
-        }, {
-            parent: this,
-            dependsOn: args.listenerDependencies ?? [],
-            // Application Auto Scaling owns the running count; without this every `pulumi up` would reset a scaled-out
-            // service to its minimum in the middle of an on-sale.
-            ignoreChanges: ["desiredCount"],
-        }, t.service);
+        const service = child(
+            aws.ecs.Service,
+            `${name}-service`,
+            {
+                cluster: cluster.arn,
+                taskDefinition: taskDef.arn,
+                launchType: "FARGATE",
+                platformVersion: "LATEST",
+                desiredCount: c.minTasks,
+                availabilityZoneRebalancing: "ENABLED",
+                networkConfiguration: {
+                    subnets: subnetIds!,
+                    securityGroups: args.securityGroupIds,
+                    assignPublicIp: false,
+                },
+                deploymentCircuitBreaker: { enable: true, rollback: true },
+                deploymentMinimumHealthyPercent: 100,
+                deploymentMaximumPercent: 200,
+                healthCheckGracePeriodSeconds: tgs.length > 0 ? c.healthCheckGracePeriodSeconds : undefined,
+                loadBalancers: tgs.map((arn) => ({
+                    targetGroupArn: arn,
+                    containerName: c.role,
+                    containerPort: c.port!,
+                })),
+                propagateTags: "SERVICE",
+                enableEcsManagedTags: true,
+                enableExecuteCommand: false,
+                tags: tags("service"),
+            },
+            {
+                parent: this,
+                dependsOn: args.listenerDependencies ?? [],
+                // Application Auto Scaling owns the running count; without this every `pulumi up` would reset a scaled-out
+                // service to its minimum in the middle of an on-sale.
+                ignoreChanges: ["desiredCount"],
+            },
+            t.service,
+        );
 
         this.scalableTargetResourceId = pulumi.interpolate`service/${cluster.name}/${service.name}`;
-        const target = child(aws.appautoscaling.Target, `${name}-scaling`, {
-            serviceNamespace: "ecs", scalableDimension: "ecs:service:DesiredCount",
-            resourceId: this.scalableTargetResourceId, minCapacity: c.minTasks, maxCapacity: c.maxTasks, tags: tags("scaling"),
-        }, {
-            parent: this,
-            // Scheduled actions raise MinCapacity for a sale window; without this a `pulumi up` inside the window
-            // writes the configured min/max back and drops the floor mid-sale (terraform-aws-modules/terraform-aws-ecs#422).
-            // What it costs: a new minTasks/maxTasks is only applied at creation, at the next scheduled action that
-            // sets it (the on-sale restore sets both) or by `aws application-autoscaling register-scalable-target`.
-            ignoreChanges: c.capacityManagedBySchedules ? ["minCapacity", "maxCapacity"] : [],
-        }, t.scalableTarget);
-        createScalingPolicies(this, name, args, { target, targetCpuPercent: c.targetCpuPercent, clusterName: cluster.name, serviceName: service.name });
+        const target = child(
+            aws.appautoscaling.Target,
+            `${name}-scaling`,
+            {
+                serviceNamespace: "ecs",
+                scalableDimension: "ecs:service:DesiredCount",
+                resourceId: this.scalableTargetResourceId,
+                minCapacity: c.minTasks,
+                maxCapacity: c.maxTasks,
+                tags: tags("scaling"),
+            },
+            {
+                parent: this,
+                // Scheduled actions raise MinCapacity for a sale window; without this a `pulumi up` inside the window
+                // writes the configured min/max back and drops the floor mid-sale (terraform-aws-modules/terraform-aws-ecs#422).
+                // What it costs: a new minTasks/maxTasks is only applied at creation, at the next scheduled action that
+                // sets it (the on-sale restore sets both) or by `aws application-autoscaling register-scalable-target`.
+                ignoreChanges: c.capacityManagedBySchedules ? ["minCapacity", "maxCapacity"] : [],
+            },
+            t.scalableTarget,
+        );
+        createScalingPolicies(this, name, args, {
+            target,
+            targetCpuPercent: c.targetCpuPercent,
+            clusterName: cluster.name,
+            serviceName: service.name,
+        });
 
         this.serviceName = service.name;
         this.taskTag = { key: "Name", value: tags("service").Name };
@@ -227,7 +398,18 @@ export class AutoscaledService extends pulumi.ComponentResource {
         this.taskDefinitionArn = taskDef.arn;
         this.logGroupName = logGroup.name;
         this.scalableTarget = target;
-        this.resources = { service, taskDefinition: taskDef, logGroup, executionRole: execRole, taskRole, scalableTarget: target };
-        this.registerOutputs({ serviceName: this.serviceName, taskDefinitionArn: this.taskDefinitionArn, logGroupName: this.logGroupName });
+        this.resources = {
+            service,
+            taskDefinition: taskDef,
+            logGroup,
+            executionRole: execRole,
+            taskRole,
+            scalableTarget: target,
+        };
+        this.registerOutputs({
+            serviceName: this.serviceName,
+            taskDefinitionArn: this.taskDefinitionArn,
+            logGroupName: this.logGroupName,
+        });
     }
 }

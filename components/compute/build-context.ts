@@ -22,7 +22,10 @@ export interface BuildInputs {
     target?: string;
 }
 
-interface IgnoreRule { regex: RegExp; exception: boolean }
+interface IgnoreRule {
+    regex: RegExp;
+    exception: boolean;
+}
 
 /** One `.dockerignore` pattern as a regex over slash-separated context paths (Go filepath.Match plus `**`). */
 function patternRegex(pattern: string): RegExp {
@@ -31,7 +34,13 @@ function patternRegex(pattern: string): RegExp {
         const c = pattern[i];
         if (c === "*" && pattern[i + 1] === "*") {
             // `**/` matches zero or more directories; a trailing `**` matches everything below.
-            if (pattern[i + 2] === "/") { re += "(?:.*/)?"; i += 2; } else { re += ".*"; i += 1; }
+            if (pattern[i + 2] === "/") {
+                re += "(?:.*/)?";
+                i += 2;
+            } else {
+                re += ".*";
+                i += 1;
+            }
         } else if (c === "*") re += "[^/]*";
         else if (c === "?") re += "[^/]";
         else if (c === "\\" && i + 1 < pattern.length) re += `\\${pattern[++i]}`;
@@ -44,12 +53,17 @@ function patternRegex(pattern: string): RegExp {
 export function readIgnoreRules(contextDir: string): IgnoreRule[] {
     const file = path.join(contextDir, ".dockerignore");
     if (!fs.existsSync(file)) return [];
-    return fs.readFileSync(file, "utf8").split(/\r?\n/)
+    return fs
+        .readFileSync(file, "utf8")
+        .split(/\r?\n/)
         .map((l) => l.trim())
         .filter((l) => l !== "" && !l.startsWith("#"))
         .map((l) => {
             const exception = l.startsWith("!");
-            const cleaned = path.posix.normalize((exception ? l.slice(1) : l).trim()).replace(/^\/+/, "").replace(/\/+$/, "");
+            const cleaned = path.posix
+                .normalize((exception ? l.slice(1) : l).trim())
+                .replace(/^\/+/, "")
+                .replace(/\/+$/, "");
             return { regex: patternRegex(cleaned), exception };
         });
 }
@@ -95,7 +109,8 @@ export function buildDigest(inputs: BuildInputs): string {
     const field = (...parts: string[]) => hash.update(`${parts.join("\0")}\n`);
     field("platform", inputs.platform);
     field("target", inputs.target ?? "");
-    for (const [k, v] of Object.entries(inputs.buildArgs ?? {}).sort(([a], [b]) => a.localeCompare(b))) field("arg", k, v);
+    for (const [k, v] of Object.entries(inputs.buildArgs ?? {}).sort(([a], [b]) => a.localeCompare(b)))
+        field("arg", k, v);
     // The Dockerfile counts even where .dockerignore leaves it out of the context: Docker always reads it.
     field("dockerfile", inputs.dockerfile.split(path.sep).join("/"));
     hash.update(fs.readFileSync(inputs.dockerfile));

@@ -41,10 +41,16 @@ export class EcsCluster extends pulumi.ComponentResource {
     constructor(name: string, args: EcsClusterArgs = {}, opts?: pulumi.ComponentResourceOptions) {
         const c = ECS_CLUSTER_CONTRACT.resolve(name, args);
         super("boxoffice:compute:EcsCluster", name, {}, opts);
-        const cluster = child(aws.ecs.Cluster, `${name}-cluster`, {
-            settings: [{ name: "containerInsights", value: c.containerInsights }],
-            tags: { ...args.tags, [TIER_TAG]: "app", Name: `${name}-cluster` },
-        }, { parent: this }, args.transform?.cluster);
+        const cluster = child(
+            aws.ecs.Cluster,
+            `${name}-cluster`,
+            {
+                settings: [{ name: "containerInsights", value: c.containerInsights }],
+                tags: { ...args.tags, [TIER_TAG]: "app", Name: `${name}-cluster` },
+            },
+            { parent: this },
+            args.transform?.cluster,
+        );
         this.clusterArn = cluster.arn;
         this.clusterName = cluster.name;
         this.resources = { cluster };

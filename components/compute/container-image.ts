@@ -16,7 +16,12 @@ export const CONTAINER_IMAGE_CONTRACT = defineContract({
         context: field.text(/^.+$/, "a directory"),
         dockerfile: field.text(/^.+$/, "a file").optional(),
         platform: field.oneOf(["linux/arm64", "linux/amd64"]),
-        imageTag: field.text(/^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$/, "a Docker tag: letters, digits, _ . -, at most 128, not starting with . or -").optional(),
+        imageTag: field
+            .text(
+                /^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$/,
+                "a Docker tag: letters, digits, _ . -, at most 128, not starting with . or -",
+            )
+            .optional(),
         keepImages: field.int(1, 1000, "images kept for rollback"),
         untaggedExpiryDays: field.int(1, 3650, "days"),
         forceDelete: field.bool(),
@@ -92,41 +97,83 @@ export class ContainerImage extends pulumi.ComponentResource {
         const check = argChecker("ContainerImage", name);
         const context = c.context;
         const dockerfile = c.dockerfile ?? path.join(context, "Dockerfile");
-        check.that(fs.existsSync(context) && fs.statSync(context).isDirectory(), "context", context, `must be a directory (relative to ${process.cwd()})`);
-        check.that(fs.existsSync(dockerfile) && fs.statSync(dockerfile).isFile(), "dockerfile", dockerfile, `must be a file (relative to ${process.cwd()})`);
+        check.that(
+            fs.existsSync(context) && fs.statSync(context).isDirectory(),
+            "context",
+            context,
+            `must be a directory (relative to ${process.cwd()})`,
+        );
+        check.that(
+            fs.existsSync(dockerfile) && fs.statSync(dockerfile).isFile(),
+            "dockerfile",
+            dockerfile,
+            `must be a file (relative to ${process.cwd()})`,
+        );
         // Read once, before any child exists: the tag changes exactly when what goes into the image changes.
         const imageTag = c.imageTag ?? contentTag({ context, dockerfile, platform: c.platform });
         super("boxoffice:compute:ContainerImage", name, {}, opts);
         const parent = { parent: this };
         const t = args.transform ?? {};
-        const repo = child(aws.ecr.Repository, `${name}-repo`, {
-            imageTagMutability: "IMMUTABLE",
-            imageScanningConfiguration: { scanOnPush: true },
-            encryptionConfigurations: [{ encryptionType: "KMS", kmsKey: args.kmsKeyArn }],
-            // By default a destroy keeps the images: deleting a repository with images must be deliberate.
-            forceDelete: c.forceDelete,
-            tags: { ...args.tags, [TIER_TAG]: "app", Name: `${name}-repo` },
-        }, parent, t.repository);
-        child(aws.ecr.LifecyclePolicy, `${name}-repo-lifecycle`, {
-            repository: repo.name,
-            policy: JSON.stringify({
-                rules: [
-                    { rulePriority: 1, description: "expire untagged layers", selection: { tagStatus: "untagged", countType: "sinceImagePushed", countUnit: "days", countNumber: c.untaggedExpiryDays }, action: { type: "expire" } },
-                    // The `any` rule must have the highest priority number (ECR User Guide, lifecycle policy rules).
-                    { rulePriority: 2, description: `keep the last ${c.keepImages} images`, selection: { tagStatus: "any", countType: "imageCountMoreThan", countNumber: c.keepImages }, action: { type: "expire" } },
-                ],
-            }),
-        }, parent, t.lifecyclePolicy);
-        const [imageArgs, imageOpts] = applyTransform<awsxEcr.ImageArgs, pulumi.ComponentResourceOptions>(t.image, `${name}-image`, {
-            repositoryUrl: repo.repositoryUrl,
-            context,
-            dockerfile,
-            platform: c.platform,
-            // Without it awsx tags every build of a stack `<sha1(context path, dockerfile path, stack)>-container`,
-            // the same tag each time, which the IMMUTABLE repository refuses for a changed image
-            // (pulumi-awsx awsx/ecr/image.ts, createUniqueImageName).
-            imageTag,
-        }, parent);
+        const repo = child(
+            aws.ecr.Repository,
+            `${name}-repo`,
+            {
+                imageTagMutability: "IMMUTABLE",
+                imageScanningConfiguration: { scanOnPush: true },
+                encryptionConfigurations: [{ encryptionType: "KMS", kmsKey: args.kmsKeyArn }],
+                // By default a destroy keeps the images: deleting a repository with images must be deliberate.
+                forceDelete: c.forceDelete,
+                tags: { ...args.tags, [TIER_TAG]: "app", Name: `${name}-repo` },
+            },
+            parent,
+            t.repository,
+        );
+        child(
+            aws.ecr.LifecyclePolicy,
+            `${name}-repo-lifecycle`,
+            {
+                repository: repo.name,
+                policy: JSON.stringify({
+                    rules: [
+                        {
+                            rulePriority: 1,
+                            description: "expire untagged layers",
+                            selection: {
+                                tagStatus: "untagged",
+                                countType: "sinceImagePushed",
+                                countUnit: "days",
+                                countNumber: c.untaggedExpiryDays,
+                            },
+                            action: { type: "expire" },
+                        },
+                        // The `any` rule must have the highest priority number (ECR User Guide, lifecycle policy rules).
+                        {
+                            rulePriority: 2,
+                            description: `keep the last ${c.keepImages} images`,
+                            selection: { tagStatus: "any", countType: "imageCountMoreThan", countNumber: c.keepImages },
+                            action: { type: "expire" },
+                        },
+                    ],
+                }),
+            },
+            parent,
+            t.lifecyclePolicy,
+        );
+        const [imageArgs, imageOpts] = applyTransform<awsxEcr.ImageArgs, pulumi.ComponentResourceOptions>(
+            t.image,
+            `${name}-image`,
+            {
+                repositoryUrl: repo.repositoryUrl,
+                context,
+                dockerfile,
+                platform: c.platform,
+                // Without it awsx tags every build of a stack `<sha1(context path, dockerfile path, stack)>-container`,
+                // the same tag each time, which the IMMUTABLE repository refuses for a changed image
+                // (pulumi-awsx awsx/ecr/image.ts, createUniqueImageName).
+                imageTag,
+            },
+            parent,
+        );
         const image = new awsxEcr.Image(`${name}-image`, imageArgs, imageOpts);
         this.imageTag = imageTag;
         this.repositoryUrl = repo.repositoryUrl;

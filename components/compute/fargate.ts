@@ -4,7 +4,8 @@
  * the one table of valid CPU/memory pairs, used by `AutoscaledService`'s contract and the stack config alike.
  */
 
-const range = (from: number, to: number, step: number) => Array.from({ length: (to - from) / step + 1 }, (_v, i) => from + i * step);
+const range = (from: number, to: number, step: number) =>
+    Array.from({ length: (to - from) / step + 1 }, (_v, i) => from + i * step);
 
 /** CPU units → the memory sizes (MiB) Fargate accepts with them. */
 const FARGATE_SIZES: Readonly<Record<number, readonly number[]>> = {

@@ -6,7 +6,10 @@
 export type ServiceRole = "app" | "worker";
 export const SERVICE_ROLES: readonly ServiceRole[] = ["app", "worker"];
 
-export interface Capacity { min: number; max: number }
+export interface Capacity {
+    min: number;
+    max: number;
+}
 
 export interface ScheduleSpec {
     name: string;
@@ -60,7 +63,9 @@ export function minusMinutes(local: string, minutes: number): string {
 }
 
 function capacityOf(spec: ScheduleSpec | OnSaleSpec, role: ServiceRole): { min?: number; max?: number } {
-    return role === "app" ? { min: spec.appMinTasks, max: spec.appMaxTasks } : { min: spec.workerMinTasks, max: spec.workerMaxTasks };
+    return role === "app"
+        ? { min: spec.appMinTasks, max: spec.appMaxTasks }
+        : { min: spec.workerMinTasks, max: spec.workerMaxTasks };
 }
 
 /**
@@ -77,34 +82,88 @@ export function planScheduledActions(
     const actions: PlannedAction[] = [];
     const seen = new Set<string>();
     for (const [i, s] of schedules.entries()) {
-        if (seen.has(s.name)) return { problem: { field: `schedules[${i}].name`, value: s.name, rule: "must be unique" } };
+        if (seen.has(s.name))
+            return { problem: { field: `schedules[${i}].name`, value: s.name, rule: "must be unique" } };
         seen.add(s.name);
-        const touched = SERVICE_ROLES.filter((r) => capacityOf(s, r).min !== undefined || capacityOf(s, r).max !== undefined);
-        if (touched.length === 0) return { problem: { field: `schedules[${i}]`, value: s.name, rule: "sets no appMinTasks/appMaxTasks/workerMinTasks/workerMaxTasks" } };
+        const touched = SERVICE_ROLES.filter(
+            (r) => capacityOf(s, r).min !== undefined || capacityOf(s, r).max !== undefined,
+        );
+        if (touched.length === 0)
+            return {
+                problem: {
+                    field: `schedules[${i}]`,
+                    value: s.name,
+                    rule: "sets no appMinTasks/appMaxTasks/workerMinTasks/workerMaxTasks",
+                },
+            };
         for (const role of touched) {
             const c = capacityOf(s, role);
             if (c.min !== undefined && c.max !== undefined && c.min > c.max) {
-                return { problem: { field: `schedules[${i}].${role}MinTasks`, value: c.min, rule: `must not exceed ${role}MaxTasks (${c.max})` } };
+                return {
+                    problem: {
+                        field: `schedules[${i}].${role}MinTasks`,
+                        value: c.min,
+                        rule: `must not exceed ${role}MaxTasks (${c.max})`,
+                    },
+                };
             }
-            actions.push({ name: `${s.name}-${role}`, service: role, schedule: s.schedule, timezone: s.timezone, minCapacity: c.min, maxCapacity: c.max });
+            actions.push({
+                name: `${s.name}-${role}`,
+                service: role,
+                schedule: s.schedule,
+                timezone: s.timezone,
+                minCapacity: c.min,
+                maxCapacity: c.max,
+            });
         }
     }
     if (onSale) {
         const start = parseLocal(onSale.start);
         const end = parseLocal(onSale.end);
-        if (start === undefined) return { problem: { field: "onSale.start", value: onSale.start, rule: "must be yyyy-mm-ddThh:mm:ss" } };
-        if (end === undefined || end <= start) return { problem: { field: "onSale.end", value: onSale.end, rule: `must be a yyyy-mm-ddThh:mm:ss after start (${onSale.start})` } };
-        if (seen.has(onSale.name)) return { problem: { field: "onSale.name", value: onSale.name, rule: "must differ from every schedule name" } };
+        if (start === undefined)
+            return { problem: { field: "onSale.start", value: onSale.start, rule: "must be yyyy-mm-ddThh:mm:ss" } };
+        if (end === undefined || end <= start)
+            return {
+                problem: {
+                    field: "onSale.end",
+                    value: onSale.end,
+                    rule: `must be a yyyy-mm-ddThh:mm:ss after start (${onSale.start})`,
+                },
+            };
+        if (seen.has(onSale.name))
+            return {
+                problem: { field: "onSale.name", value: onSale.name, rule: "must differ from every schedule name" },
+            };
         const raiseAt = minusMinutes(onSale.start, onSale.leadMinutes);
         for (const role of SERVICE_ROLES) {
             const c = capacityOf(onSale, role);
             const min = c.min ?? base[role].min;
             const max = Math.max(c.max ?? base[role].max, min);
             if (c.max !== undefined && c.min !== undefined && c.min > c.max) {
-                return { problem: { field: `onSale.${role}MinTasks`, value: c.min, rule: `must not exceed ${role}MaxTasks (${c.max})` } };
+                return {
+                    problem: {
+                        field: `onSale.${role}MinTasks`,
+                        value: c.min,
+                        rule: `must not exceed ${role}MaxTasks (${c.max})`,
+                    },
+                };
             }
-            actions.push({ name: `${onSale.name}-raise-${role}`, service: role, schedule: `at(${raiseAt})`, timezone: onSale.timezone, minCapacity: min, maxCapacity: max });
-            actions.push({ name: `${onSale.name}-restore-${role}`, service: role, schedule: `at(${onSale.end})`, timezone: onSale.timezone, minCapacity: base[role].min, maxCapacity: base[role].max });
+            actions.push({
+                name: `${onSale.name}-raise-${role}`,
+                service: role,
+                schedule: `at(${raiseAt})`,
+                timezone: onSale.timezone,
+                minCapacity: min,
+                maxCapacity: max,
+            });
+            actions.push({
+                name: `${onSale.name}-restore-${role}`,
+                service: role,
+                schedule: `at(${onSale.end})`,
+                timezone: onSale.timezone,
+                minCapacity: base[role].min,
+                maxCapacity: base[role].max,
+            });
         }
     }
     return { actions };

@@ -39,12 +39,19 @@ export function scheduleExpressionProblem(expr: string): string | undefined {
         [minutes, token("([0-5]?\\d)"), "minutes must be 0-59"],
         [hours, token("(1?\\d|2[0-3])"), "hours must be 0-23"],
         [dom, /^(\?|\*|L|W|\d{1,2}W|[1-9]|[12]\d|3[01])([-,/][0-9]{1,2})*$/, "day-of-month must be 1-31, ?, L or W"],
-        [month, token("([1-9]|1[0-2]|JAN|FEB|MAR|APR|MAY|JUN|JUL|AUG|SEP|OCT|NOV|DEC)"), "month must be 1-12 or JAN-DEC"],
-        [dow, /^(\?|\*|L|[1-7](#[1-5]|L)?|SUN|MON|TUE|WED|THU|FRI|SAT)([-,](?:[1-7]|SUN|MON|TUE|WED|THU|FRI|SAT))*$/, "day-of-week must be 1-7, SUN-SAT, ? or L"],
+        [
+            month,
+            token("([1-9]|1[0-2]|JAN|FEB|MAR|APR|MAY|JUN|JUL|AUG|SEP|OCT|NOV|DEC)"),
+            "month must be 1-12 or JAN-DEC",
+        ],
+        [
+            dow,
+            /^(\?|\*|L|[1-7](#[1-5]|L)?|SUN|MON|TUE|WED|THU|FRI|SAT)([-,](?:[1-7]|SUN|MON|TUE|WED|THU|FRI|SAT))*$/,
+            "day-of-week must be 1-7, SUN-SAT, ? or L",
+        ],
         [year, token("(19[7-9]\\d|2\\d{3})"), "year must be * or 1970-2199"],
     ];
     for (const [field, re, message] of checks) if (!re.test(field)) return message;
     if ((dom === "?") === (dow === "?")) return "exactly one of day-of-month and day-of-week must be ?";
     return undefined;
 }
-

@@ -11,13 +11,17 @@ import { isIanaTimeZone, scheduleExpressionProblem } from "./schedule-rules";
 /** Application Auto Scaling allows 200 scheduled actions per scalable target; 50 schedules stay well under. */
 export const MAX_SCHEDULES = 50;
 
-const timeZone = z.string({ error: "must be an IANA time zone, e.g. Europe/Dublin" })
+const timeZone = z
+    .string({ error: "must be an IANA time zone, e.g. Europe/Dublin" })
     .refine(isIanaTimeZone, "must be an IANA time zone, e.g. Europe/Dublin");
-const localDateTime = field.text(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}$/, "a local date and time yyyy-mm-ddThh:mm:ss")
+const localDateTime = field
+    .text(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}$/, "a local date and time yyyy-mm-ddThh:mm:ss")
     .refine((v) => scheduleExpressionProblem(`at(${v})`) === undefined, "must be a real date and time");
 const capacity = {
-    appMinTasks: taskCount().optional(), appMaxTasks: taskCount().optional(),
-    workerMinTasks: taskCount().optional(), workerMaxTasks: taskCount().optional(),
+    appMinTasks: taskCount().optional(),
+    appMaxTasks: taskCount().optional(),
+    workerMinTasks: taskCount().optional(),
+    workerMaxTasks: taskCount().optional(),
 };
 
 /** One recurring or one-off capacity change. */
@@ -41,8 +45,12 @@ export const onSaleSchema = z.strictObject({
 export const SCHEDULED_SCALING_CONTRACT = defineContract({
     component: "ScheduledScaling",
     fields: {
-        schedules: z.array(scheduleSchema, { error: "must be a list of schedules" })
-            .max(MAX_SCHEDULES, `at most ${MAX_SCHEDULES} schedules (keeps under the 200 scheduled actions per scalable target)`),
+        schedules: z
+            .array(scheduleSchema, { error: "must be a list of schedules" })
+            .max(
+                MAX_SCHEDULES,
+                `at most ${MAX_SCHEDULES} schedules (keeps under the 200 scheduled actions per scalable target)`,
+            ),
         onSale: onSaleSchema.nullable(),
     },
     defaults: { schedules: [], onSale: null },

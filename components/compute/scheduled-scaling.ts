@@ -24,23 +24,37 @@ export class ScheduledScaling extends pulumi.ComponentResource {
     constructor(name: string, args: ScheduledScalingArgs, opts?: pulumi.ComponentResourceOptions) {
         const c = SCHEDULED_SCALING_CONTRACT.resolve(name, args);
         const planned = planScheduledActions(c.schedules, c.onSale ?? undefined, {
-            app: args.services.app.capacity, worker: args.services.worker.capacity,
+            app: args.services.app.capacity,
+            worker: args.services.worker.capacity,
         });
-        if ("problem" in planned) argChecker("ScheduledScaling", name).fail(planned.problem.field, planned.problem.value, planned.problem.rule);
+        if ("problem" in planned)
+            argChecker("ScheduledScaling", name).fail(
+                planned.problem.field,
+                planned.problem.value,
+                planned.problem.rule,
+            );
         super("boxoffice:compute:ScheduledScaling", name, {}, opts);
         this.actions = (planned as { actions: PlannedAction[] }).actions;
         this.resources = { scheduledActions: [] };
         for (const a of this.actions) {
             const svc = args.services[a.service];
-            this.resources.scheduledActions.push(child(aws.appautoscaling.ScheduledAction, `${name}-${a.name}`, {
-                name: a.name,
-                serviceNamespace: "ecs",
-                scalableDimension: "ecs:service:DesiredCount",
-                resourceId: svc.resourceId,
-                schedule: a.schedule,
-                timezone: a.timezone,
-                scalableTargetAction: { minCapacity: a.minCapacity, maxCapacity: a.maxCapacity },
-            }, { parent: this, dependsOn: [svc.target] }, args.transform?.scheduledAction));
+            this.resources.scheduledActions.push(
+                child(
+                    aws.appautoscaling.ScheduledAction,
+                    `${name}-${a.name}`,
+                    {
+                        name: a.name,
+                        serviceNamespace: "ecs",
+                        scalableDimension: "ecs:service:DesiredCount",
+                        resourceId: svc.resourceId,
+                        schedule: a.schedule,
+                        timezone: a.timezone,
+                        scalableTargetAction: { minCapacity: a.minCapacity, maxCapacity: a.maxCapacity },
+                    },
+                    { parent: this, dependsOn: [svc.target] },
+                    args.transform?.scheduledAction,
+                ),
+            );
         }
         this.registerOutputs({ actions: this.actions.map((a) => a.name) });
     }

@@ -15,16 +15,35 @@ export interface ScalingDeps {
 }
 
 /** CPU tracking always; requests per task over every load balancer, or a backlog per task, when asked for. */
-export function createScalingPolicies(component: pulumi.ComponentResource, name: string, args: AutoscaledServiceArgs, deps: ScalingDeps): void {
+export function createScalingPolicies(
+    component: pulumi.ComponentResource,
+    name: string,
+    args: AutoscaledServiceArgs,
+    deps: ScalingDeps,
+): void {
     const { target } = deps;
-    const policy = (role: string, config: aws.types.input.appautoscaling.PolicyTargetTrackingScalingPolicyConfiguration) =>
-        child(aws.appautoscaling.Policy, `${name}-${role}`, {
-            policyType: "TargetTrackingScaling", serviceNamespace: target.serviceNamespace,
-            scalableDimension: target.scalableDimension, resourceId: target.resourceId,
-            // Out fast for a surge; in slowly so a lull between waves does not drain capacity.
-            targetTrackingScalingPolicyConfiguration: { scaleOutCooldown: 60, scaleInCooldown: 300, ...config },
-        }, { parent: component }, args.transform?.scalingPolicy);
-    policy("cpu-scaling", { targetValue: deps.targetCpuPercent, predefinedMetricSpecification: { predefinedMetricType: "ECSServiceAverageCPUUtilization" } });
+    const policy = (
+        role: string,
+        config: aws.types.input.appautoscaling.PolicyTargetTrackingScalingPolicyConfiguration,
+    ) =>
+        child(
+            aws.appautoscaling.Policy,
+            `${name}-${role}`,
+            {
+                policyType: "TargetTrackingScaling",
+                serviceNamespace: target.serviceNamespace,
+                scalableDimension: target.scalableDimension,
+                resourceId: target.resourceId,
+                // Out fast for a surge; in slowly so a lull between waves does not drain capacity.
+                targetTrackingScalingPolicyConfiguration: { scaleOutCooldown: 60, scaleInCooldown: 300, ...config },
+            },
+            { parent: component },
+            args.transform?.scalingPolicy,
+        );
+    policy("cpu-scaling", {
+        targetValue: deps.targetCpuPercent,
+        predefinedMetricSpecification: { predefinedMetricType: "ECSServiceAverageCPUUtilization" },
+    });
     if (args.requestScaling) {
         // The predefined ALBRequestCountPerTarget follows one target group: after a DNS failover its ALB sees ~0
         // requests and only CPU scaling would remain. RequestCountPerTarget of each group (Sum: requests in the
@@ -38,16 +57,26 @@ export function createScalingPolicies(component: pulumi.ComponentResource, name:
             customizedMetricSpecification: {
                 metrics: [
                     ...sources.map((src, i) => ({
-                        id: `requests${i + 1}`, returnData: false,
+                        id: `requests${i + 1}`,
+                        returnData: false,
                         metricStat: {
                             stat: "Sum",
                             metric: {
-                                namespace: "AWS/ApplicationELB", metricName: "RequestCountPerTarget",
-                                dimensions: [{ name: "LoadBalancer", value: src.loadBalancerArnSuffix }, { name: "TargetGroup", value: src.targetGroupArnSuffix }],
+                                namespace: "AWS/ApplicationELB",
+                                metricName: "RequestCountPerTarget",
+                                dimensions: [
+                                    { name: "LoadBalancer", value: src.loadBalancerArnSuffix },
+                                    { name: "TargetGroup", value: src.targetGroupArnSuffix },
+                                ],
                             },
                         },
                     })),
-                    { id: "perTask", label: "requests per task, every load balancer", returnData: true, expression: sources.map((_s, i) => `FILL(requests${i + 1}, 0)`).join(" + ") },
+                    {
+                        id: "perTask",
+                        label: "requests per task, every load balancer",
+                        returnData: true,
+                        expression: sources.map((_s, i) => `FILL(requests${i + 1}, 0)`).join(" + "),
+                    },
                 ],
             },
         });
@@ -59,8 +88,33 @@ export function createScalingPolicies(component: pulumi.ComponentResource, name:
             // Backlog per running task, as in the AWS metric-math example for queue backlogs.
             customizedMetricSpecification: {
                 metrics: [
-                    { id: "backlog", returnData: false, metricStat: { stat: "Average", metric: { namespace: b.namespace, metricName: b.metricName, dimensions: Object.entries(b.dimensions).map(([n, v]) => ({ name: n, value: v })) } } },
-                    { id: "tasks", returnData: false, metricStat: { stat: "Average", metric: { namespace: "ECS/ContainerInsights", metricName: "RunningTaskCount", dimensions: [{ name: "ClusterName", value: deps.clusterName }, { name: "ServiceName", value: deps.serviceName }] } } },
+                    {
+                        id: "backlog",
+                        returnData: false,
+                        metricStat: {
+                            stat: "Average",
+                            metric: {
+                                namespace: b.namespace,
+                                metricName: b.metricName,
+                                dimensions: Object.entries(b.dimensions).map(([n, v]) => ({ name: n, value: v })),
+                            },
+                        },
+                    },
+                    {
+                        id: "tasks",
+                        returnData: false,
+                        metricStat: {
+                            stat: "Average",
+                            metric: {
+                                namespace: "ECS/ContainerInsights",
+                                metricName: "RunningTaskCount",
+                                dimensions: [
+                                    { name: "ClusterName", value: deps.clusterName },
+                                    { name: "ServiceName", value: deps.serviceName },
+                                ],
+                            },
+                        },
+                    },
                     { id: "perTask", label: "backlog per task", returnData: true, expression: "backlog / tasks" },
                 ],
             },

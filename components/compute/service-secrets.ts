@@ -66,7 +66,12 @@ export class ServiceSecrets extends pulumi.ComponentResource {
     readonly redisAuthTokenArn: pulumi.Output<string>;
 
     /** The raw children (the key unless brought, and the three secrets). */
-    readonly resources: { key?: aws.kms.Key; adminToken: aws.secretsmanager.Secret; signingKey: aws.secretsmanager.Secret; redisAuthToken: aws.secretsmanager.Secret };
+    readonly resources: {
+        key?: aws.kms.Key;
+        adminToken: aws.secretsmanager.Secret;
+        signingKey: aws.secretsmanager.Secret;
+        redisAuthToken: aws.secretsmanager.Secret;
+    };
 
     constructor(name: string, args: ServiceSecretsArgs, opts?: pulumi.ComponentResourceOptions) {
         const { protect } = SERVICE_SECRETS_CONTRACT.resolve(name, args);
@@ -77,15 +82,45 @@ export class ServiceSecrets extends pulumi.ComponentResource {
         // either invalidates every issued ticket. Versions need no protection: AWSCURRENT survives their deletion.
         const stateful = { parent: this, protect };
         const tags = (role: string) => ({ ...args.tags, [TIER_TAG]: "app", Name: `${name}-${role}` });
-        const key = args.kmsKeyArn === undefined ? child(aws.kms.Key, `${name}-secrets-key`, {
-            description: `${name}: service secrets`, enableKeyRotation: true, deletionWindowInDays: 30, tags: tags("secrets-key"),
-        }, { ...stateful, retainOnDelete: protect }, t.key) : undefined;
+        const key =
+            args.kmsKeyArn === undefined
+                ? child(
+                      aws.kms.Key,
+                      `${name}-secrets-key`,
+                      {
+                          description: `${name}: service secrets`,
+                          enableKeyRotation: true,
+                          deletionWindowInDays: 30,
+                          tags: tags("secrets-key"),
+                      },
+                      { ...stateful, retainOnDelete: protect },
+                      t.key,
+                  )
+                : undefined;
         const keyArn = key ? key.arn : pulumi.output(args.kmsKeyArn!);
-        const admin = child(random.RandomPassword, `${name}-admin-token`, { length: 48, special: false }, parent, t.adminToken);
+        const admin = child(
+            random.RandomPassword,
+            `${name}-admin-token`,
+            { length: 48, special: false },
+            parent,
+            t.adminToken,
+        );
         const seed = child(random.RandomBytes, `${name}-signing-seed`, { length: 32 }, parent, t.signingSeed);
         const secret = (role: string, value: pulumi.Input<string>) => {
-            const s = child(aws.secretsmanager.Secret, `${name}-${role}`, { kmsKeyId: keyArn, recoveryWindowInDays: 30, tags: tags(role) }, stateful, t.secret);
-            child(aws.secretsmanager.SecretVersion, `${name}-${role}-value`, { secretId: s.id, secretString: pulumi.secret(value) }, parent, t.secretValue);
+            const s = child(
+                aws.secretsmanager.Secret,
+                `${name}-${role}`,
+                { kmsKeyId: keyArn, recoveryWindowInDays: 30, tags: tags(role) },
+                stateful,
+                t.secret,
+            );
+            child(
+                aws.secretsmanager.SecretVersion,
+                `${name}-${role}-value`,
+                { secretId: s.id, secretString: pulumi.secret(value) },
+                parent,
+                t.secretValue,
+            );
             return s;
         };
         const adminToken = secret("admin-token", admin.result);
@@ -96,6 +131,10 @@ export class ServiceSecrets extends pulumi.ComponentResource {
         this.signingKeyArn = signingKey.arn;
         this.redisAuthTokenArn = redisAuthToken.arn;
         this.resources = { key, adminToken, signingKey, redisAuthToken };
-        this.registerOutputs({ adminTokenArn: this.adminTokenArn, signingKeyArn: this.signingKeyArn, redisAuthTokenArn: this.redisAuthTokenArn });
+        this.registerOutputs({
+            adminTokenArn: this.adminTokenArn,
+            signingKeyArn: this.signingKeyArn,
+            redisAuthTokenArn: this.redisAuthTokenArn,
+        });
     }
 }

@@ -19,7 +19,10 @@ const PG_IDENTIFIER = /^[a-z][a-z0-9_]{0,62}$/;
 export const DATABASE_CONTRACT = defineContract({
     component: "Database",
     fields: {
-        engineVersion: field.text(/^(1[3-7])(\.\d+)?$/, "a PostgreSQL major (13..17) or major.minor RDS supports, e.g. \"16\""),
+        engineVersion: field.text(
+            /^(1[3-7])(\.\d+)?$/,
+            'a PostgreSQL major (13..17) or major.minor RDS supports, e.g. "16"',
+        ),
         instanceClass: field.text(/^db\.[a-z0-9-]+\.[a-z0-9]+$/, "an RDS instance class like db.r6g.large"),
         allocatedStorageGb: field.int(20, 65536, "RDS PostgreSQL gp3 storage limits"),
         maxAllocatedStorageGb: field.int(20, 65536, "RDS storage autoscaling ceiling"),
@@ -32,51 +35,98 @@ export const DATABASE_CONTRACT = defineContract({
         deletionProtection: field.bool(),
         iamAuthentication: field.bool(),
         performanceInsightsRetentionDays: field.checkedNumber(
-            (v) => v === 7 || (Number.isInteger(v / 31) && v >= 31 && v <= 713) || v === 731
-                ? undefined : "must be 7, a multiple of 31 up to 713, or 731 (Performance Insights retention values)",
-            "days"),
+            (v) =>
+                v === 7 || (Number.isInteger(v / 31) && v >= 31 && v <= 713) || v === 731
+                    ? undefined
+                    : "must be 7, a multiple of 31 up to 713, or 731 (Performance Insights retention values)",
+            "days",
+        ),
         monitoringIntervalSeconds: field.numberIn([0, 1, 5, 10, 15, 30, 60], "RDS enhanced monitoring intervals"),
-        databaseName: field.text(PG_IDENTIFIER, "a PostgreSQL identifier: lower-case letter, then letters, digits or _, at most 63"),
-        masterUsername: field.text(PG_IDENTIFIER, "a PostgreSQL identifier: lower-case letter, then letters, digits or _, at most 63")
+        databaseName: field.text(
+            PG_IDENTIFIER,
+            "a PostgreSQL identifier: lower-case letter, then letters, digits or _, at most 63",
+        ),
+        masterUsername: field
+            .text(PG_IDENTIFIER, "a PostgreSQL identifier: lower-case letter, then letters, digits or _, at most 63")
             .refine((v) => v !== "rdsadmin", "must not be rdsadmin (reserved by RDS)"),
         blueGreenUpdate: field.bool().optional(),
         protect: field.bool(),
         logParameters: z.record(
-            z.string().regex(/^[a-z_.]+$/, "parameter names must be lower-case PostgreSQL settings like log_lock_waits"),
+            z
+                .string()
+                .regex(/^[a-z_.]+$/, "parameter names must be lower-case PostgreSQL settings like log_lock_waits"),
             z.string({ error: "values must be strings, as RDS parameter groups take them" }),
             { error: "must map PostgreSQL logging settings to values" },
         ),
-        cloudwatchLogsExports: z.array(field.oneOf(["postgresql", "upgrade", "iam-db-auth-error"]), { error: "must be a list of RDS PostgreSQL log types" }),
+        cloudwatchLogsExports: z.array(field.oneOf(["postgresql", "upgrade", "iam-db-auth-error"]), {
+            error: "must be a list of RDS PostgreSQL log types",
+        }),
         proxyIdleClientTimeoutSeconds: field.int(1, 28800, "RDS Proxy IdleClientTimeout"),
         proxyMaxConnectionsPercent: field.int(1, 100, "RDS Proxy MaxConnectionsPercent"),
         proxyConnectionBorrowTimeoutSeconds: field.int(0, 300, "RDS Proxy ConnectionBorrowTimeout"),
     },
     defaults: {
-        engineVersion: "16", instanceClass: "db.r6g.large", allocatedStorageGb: 100, maxAllocatedStorageGb: 500, multiAz: true,
-        readReplicas: 1, backupRetentionDays: 7, backupWindow: "02:00-03:00", maintenanceWindow: "sun:04:00-sun:05:00",
-        proxy: false, deletionProtection: true, iamAuthentication: false, performanceInsightsRetentionDays: 7,
-        monitoringIntervalSeconds: 60, databaseName: "boxoffice", masterUsername: "boxoffice", protect: false,
+        engineVersion: "16",
+        instanceClass: "db.r6g.large",
+        allocatedStorageGb: 100,
+        maxAllocatedStorageGb: 500,
+        multiAz: true,
+        readReplicas: 1,
+        backupRetentionDays: 7,
+        backupWindow: "02:00-03:00",
+        maintenanceWindow: "sun:04:00-sun:05:00",
+        proxy: false,
+        deletionProtection: true,
+        iamAuthentication: false,
+        performanceInsightsRetentionDays: 7,
+        monitoringIntervalSeconds: 60,
+        databaseName: "boxoffice",
+        masterUsername: "boxoffice",
+        protect: false,
         // Statements over 500 ms, lock waits and DDL reach CloudWatch Logs: what an on-sale post-mortem needs.
-        logParameters: { log_min_duration_statement: "500", log_lock_waits: "1", log_statement: "ddl", log_autovacuum_min_duration: "1000" },
+        logParameters: {
+            log_min_duration_statement: "500",
+            log_lock_waits: "1",
+            log_statement: "ddl",
+            log_autovacuum_min_duration: "1000",
+        },
         cloudwatchLogsExports: ["postgresql", "upgrade"],
-        proxyIdleClientTimeoutSeconds: 1800, proxyMaxConnectionsPercent: 90, proxyConnectionBorrowTimeoutSeconds: 120,
+        proxyIdleClientTimeoutSeconds: 1800,
+        proxyMaxConnectionsPercent: 90,
+        proxyConnectionBorrowTimeoutSeconds: 120,
     },
     rules: (v, report) => {
         if (v.maxAllocatedStorageGb < Math.ceil(v.allocatedStorageGb * STORAGE_AUTOSCALING_HEADROOM)) {
-            report("maxAllocatedStorageGb", `must be at least 10% above allocatedStorageGb ${v.allocatedStorageGb} (RDS storage autoscaling rule)`);
+            report(
+                "maxAllocatedStorageGb",
+                `must be at least 10% above allocatedStorageGb ${v.allocatedStorageGb} (RDS storage autoscaling rule)`,
+            );
         }
         if (v.readReplicas > 0 && v.backupRetentionDays < 1) {
-            report("backupRetentionDays", "must be at least 1 when readReplicas > 0 (RDS needs automated backups on a replica source)");
+            report(
+                "backupRetentionDays",
+                "must be at least 1 when readReplicas > 0 (RDS needs automated backups on a replica source)",
+            );
         }
         if (windowsOverlap(v.backupWindow, v.maintenanceWindow)) {
             report("backupWindow", `must not overlap maintenanceWindow ${v.maintenanceWindow} (RDS rule)`);
         }
         if (v.blueGreenUpdate && v.readReplicas > 0) {
-            report("blueGreenUpdate", `cannot be combined with readReplicas = ${v.readReplicas}: the provider's low-downtime (blue/green) update cannot be used with DB instances that have replicas (${LOW_DOWNTIME_DOC}); set readReplicas to 0 or leave blueGreenUpdate unset`);
+            report(
+                "blueGreenUpdate",
+                `cannot be combined with readReplicas = ${v.readReplicas}: the provider's low-downtime (blue/green) update cannot be used with DB instances that have replicas (${LOW_DOWNTIME_DOC}); set readReplicas to 0 or leave blueGreenUpdate unset`,
+            );
         } else if (v.blueGreenUpdate && v.backupRetentionDays < 1) {
-            report("blueGreenUpdate", `needs backupRetentionDays >= 1: low-downtime (blue/green) updates require automated backups (${LOW_DOWNTIME_DOC})`);
+            report(
+                "blueGreenUpdate",
+                `needs backupRetentionDays >= 1: low-downtime (blue/green) updates require automated backups (${LOW_DOWNTIME_DOC})`,
+            );
         }
-        if ("rds.force_ssl" in v.logParameters) report("logParameters", "must not set rds.force_ssl: TLS is always forced (a transform of parameterGroup can still change it)");
+        if ("rds.force_ssl" in v.logParameters)
+            report(
+                "logParameters",
+                "must not set rds.force_ssl: TLS is always forced (a transform of parameterGroup can still change it)",
+            );
     },
 });
 

@@ -108,14 +108,38 @@ export class Database extends pulumi.ComponentResource {
 
     constructor(name: string, args: DatabaseArgs, opts?: pulumi.ComponentResourceOptions) {
         const check = argChecker("Database", name);
-        check.that(/^[a-z](-?[a-z0-9])*$/.test(name), "name", name, "must be lower-case letters, digits and single hyphens, starting with a letter (it prefixes RDS identifiers and the final snapshot name)");
+        check.that(
+            /^[a-z](-?[a-z0-9])*$/.test(name),
+            "name",
+            name,
+            "must be lower-case letters, digits and single hyphens, starting with a letter (it prefixes RDS identifiers and the final snapshot name)",
+        );
         const place = requirePlacement(check, args, "isolated");
-        check.that(place.subnetIds.length >= 2, "subnetIds", place.subnetIds.length, "must list at least 2 subnets (a DB subnet group must span two AZs)");
-        check.that(place.availabilityZones.length === place.subnetIds.length, "availabilityZones", place.availabilityZones.length, `must name one AZ per subnet (${place.subnetIds.length})`);
-        check.that(args.allowedSecurityGroupIds.length >= 1, "allowedSecurityGroupIds", args.allowedSecurityGroupIds.length, "must list at least 1 client security group (nothing else can ever connect)");
+        check.that(
+            place.subnetIds.length >= 2,
+            "subnetIds",
+            place.subnetIds.length,
+            "must list at least 2 subnets (a DB subnet group must span two AZs)",
+        );
+        check.that(
+            place.availabilityZones.length === place.subnetIds.length,
+            "availabilityZones",
+            place.availabilityZones.length,
+            `must name one AZ per subnet (${place.subnetIds.length})`,
+        );
+        check.that(
+            args.allowedSecurityGroupIds.length >= 1,
+            "allowedSecurityGroupIds",
+            args.allowedSecurityGroupIds.length,
+            "must list at least 1 client security group (nothing else can ever connect)",
+        );
         const c = DATABASE_CONTRACT.resolve(name, args);
-        check.that(!(args.parameterGroupName !== undefined && args.logParameters !== undefined), "logParameters", args.logParameters,
-            "cannot be combined with parameterGroupName: set logging in your own parameter group");
+        check.that(
+            !(args.parameterGroupName !== undefined && args.logParameters !== undefined),
+            "logParameters",
+            args.logParameters,
+            "cannot be combined with parameterGroupName: set logging in your own parameter group",
+        );
         super("boxoffice:data:Database", name, {}, opts);
         const major = /^(1[3-7])/.exec(c.engineVersion)![1];
         const replicas = c.readReplicas;
@@ -125,38 +149,85 @@ export class Database extends pulumi.ComponentResource {
 
         const parent = { parent: this };
         const stateful = { parent: this, protect, retainOnDelete: protect };
-        const tags = (role: string, extra: Record<string, string> = {}) => ({ ...args.tags, [TIER_TAG]: "database", Name: `${name}-${role}`, ...extra });
+        const tags = (role: string, extra: Record<string, string> = {}) => ({
+            ...args.tags,
+            [TIER_TAG]: "database",
+            Name: `${name}-${role}`,
+            ...extra,
+        });
 
         // The key outlives the instance (retained on delete): the final snapshot and every backup copy made
         // from this database can only be read with it.
-        const key = args.kmsKeyArn === undefined ? child(aws.kms.Key, `${name}-key`, {
-            description: `${name}: RDS storage, Performance Insights and master secret`,
-            enableKeyRotation: true,
-            deletionWindowInDays: 30,
-            tags: tags("key"),
-        }, { ...parent, protect, retainOnDelete: true }, t.key) : undefined;
+        const key =
+            args.kmsKeyArn === undefined
+                ? child(
+                      aws.kms.Key,
+                      `${name}-key`,
+                      {
+                          description: `${name}: RDS storage, Performance Insights and master secret`,
+                          enableKeyRotation: true,
+                          deletionWindowInDays: 30,
+                          tags: tags("key"),
+                      },
+                      { ...parent, protect, retainOnDelete: true },
+                      t.key,
+                  )
+                : undefined;
         const keyArn = key ? key.arn : pulumi.output(args.kmsKeyArn!);
-        const subnetGroup = child(aws.rds.SubnetGroup, `${name}-subnets`, { subnetIds: place.subnetIds, tags: tags("subnets") }, parent, t.subnetGroup);
-        const parameters = args.parameterGroupName === undefined ? child(aws.rds.ParameterGroup, `${name}-params`, {
-            family: `postgres${major}`,
-            description: `${name}: TLS only, slow-query and lock-wait logging`,
-            parameters: [
-                { name: "rds.force_ssl", value: "1" },
-                ...Object.entries(c.logParameters).map(([n, value]) => ({ name: n, value })),
-            ],
-            tags: tags("params"),
-        }, parent, t.parameterGroup) : undefined;
+        const subnetGroup = child(
+            aws.rds.SubnetGroup,
+            `${name}-subnets`,
+            { subnetIds: place.subnetIds, tags: tags("subnets") },
+            parent,
+            t.subnetGroup,
+        );
+        const parameters =
+            args.parameterGroupName === undefined
+                ? child(
+                      aws.rds.ParameterGroup,
+                      `${name}-params`,
+                      {
+                          family: `postgres${major}`,
+                          description: `${name}: TLS only, slow-query and lock-wait logging`,
+                          parameters: [
+                              { name: "rds.force_ssl", value: "1" },
+                              ...Object.entries(c.logParameters).map(([n, value]) => ({ name: n, value })),
+                          ],
+                          tags: tags("params"),
+                      },
+                      parent,
+                      t.parameterGroup,
+                  )
+                : undefined;
         const parameterGroupName = parameters ? parameters.name : args.parameterGroupName!;
 
         const sgTransform = { securityGroup: t.securityGroup, ingressRule: t.ingressRule };
         const proxySg = c.proxy
-            ? clientOnlySecurityGroup(`${name}-proxy`, { vpcId: place.vpcId, port: PORT, clientSecurityGroupIds: args.allowedSecurityGroupIds, description: `${name}: RDS Proxy clients`, tags: tags("proxy-sg"), transform: sgTransform }, parent)
+            ? clientOnlySecurityGroup(
+                  `${name}-proxy`,
+                  {
+                      vpcId: place.vpcId,
+                      port: PORT,
+                      clientSecurityGroupIds: args.allowedSecurityGroupIds,
+                      description: `${name}: RDS Proxy clients`,
+                      tags: tags("proxy-sg"),
+                      transform: sgTransform,
+                  },
+                  parent,
+              )
             : undefined;
-        const sg = clientOnlySecurityGroup(name, {
-            vpcId: place.vpcId, port: PORT,
-            clientSecurityGroupIds: [...args.allowedSecurityGroupIds, ...(proxySg ? [proxySg.id] : [])],
-            description: `${name}: PostgreSQL from the given clients only`, tags: tags("sg"), transform: sgTransform,
-        }, parent);
+        const sg = clientOnlySecurityGroup(
+            name,
+            {
+                vpcId: place.vpcId,
+                port: PORT,
+                clientSecurityGroupIds: [...args.allowedSecurityGroupIds, ...(proxySg ? [proxySg.id] : [])],
+                description: `${name}: PostgreSQL from the given clients only`,
+                tags: tags("sg"),
+                transform: sgTransform,
+            },
+            parent,
+        );
 
         // Instances wait for the policy attachment, not only the role's ARN: CreateDBInstance checks that the role
         // can publish Enhanced Monitoring and fails if the policy is not attached yet (pulumi/pulumi#5628).
@@ -185,38 +256,54 @@ export class Database extends pulumi.ComponentResource {
         // URL-unreserved specials so it also fits a libpq URI unescaped. 40 characters ≈ 236 bits. The result
         // is a secret output of the provider, so the state holds it encrypted and plans print "[secret]".
         // Changing these arguments replaces the resource, i.e. rotates the password.
-        const password = child(random.RandomPassword, `${name}-master-password`, {
-            length: 40, special: true, overrideSpecial: "-_.~", minLower: 1, minUpper: 1, minNumeric: 1,
-        }, parent, t.masterPassword);
+        const password = child(
+            random.RandomPassword,
+            `${name}-master-password`,
+            {
+                length: 40,
+                special: true,
+                overrideSpecial: "-_.~",
+                minLower: 1,
+                minUpper: 1,
+                minNumeric: 1,
+            },
+            parent,
+            t.masterPassword,
+        );
 
-        const writer = this.writer(name, {
-            ...observability,
-            engine: "postgres",
-            engineVersion: c.engineVersion,
-            dbName: c.databaseName,
-            username: c.masterUsername,
-            allocatedStorage: c.allocatedStorageGb,
-            // Writer only: same-region replicas inherit the source's encryption and key, and RDS refuses KmsKeyId
-            // for them (API reference, CreateDBInstanceReadReplica: "don't specify a value for this parameter").
-            storageEncrypted: true,
-            kmsKeyId: keyArn,
-            multiAz: c.multiAz,
-            // RDS refuses an AZ for a Multi-AZ instance: it places primary and standby itself.
-            availabilityZone: c.multiAz ? undefined : place.availabilityZones[0],
-            dbSubnetGroupName: subnetGroup.name,
-            port: PORT,
-            backupRetentionPeriod: c.backupRetentionDays,
-            backupWindow: c.backupWindow,
-            // Automated backups survive the instance, so PITR stays possible after an accidental delete.
-            deleteAutomatedBackups: false,
-            deletionProtection: c.deletionProtection,
-            skipFinalSnapshot: false,
-            blueGreenUpdate: blueGreen ? { enabled: true } : undefined,
-            // `password`, not the write-only `passwordWo`: the value is a Pulumi secret either way (the state is
-            // encrypted), and a plain input keeps drift detection and needs no version counter to change it.
-            password: pulumi.secret(password.result),
-            tags: tags("writer", { [BACKUP_TAG]: BACKUP_TAG_VALUE }),
-        }, { ...stateful, dependsOn: afterMonitoring }, t);
+        const writer = this.writer(
+            name,
+            {
+                ...observability,
+                engine: "postgres",
+                engineVersion: c.engineVersion,
+                dbName: c.databaseName,
+                username: c.masterUsername,
+                allocatedStorage: c.allocatedStorageGb,
+                // Writer only: same-region replicas inherit the source's encryption and key, and RDS refuses KmsKeyId
+                // for them (API reference, CreateDBInstanceReadReplica: "don't specify a value for this parameter").
+                storageEncrypted: true,
+                kmsKeyId: keyArn,
+                multiAz: c.multiAz,
+                // RDS refuses an AZ for a Multi-AZ instance: it places primary and standby itself.
+                availabilityZone: c.multiAz ? undefined : place.availabilityZones[0],
+                dbSubnetGroupName: subnetGroup.name,
+                port: PORT,
+                backupRetentionPeriod: c.backupRetentionDays,
+                backupWindow: c.backupWindow,
+                // Automated backups survive the instance, so PITR stays possible after an accidental delete.
+                deleteAutomatedBackups: false,
+                deletionProtection: c.deletionProtection,
+                skipFinalSnapshot: false,
+                blueGreenUpdate: blueGreen ? { enabled: true } : undefined,
+                // `password`, not the write-only `passwordWo`: the value is a Pulumi secret either way (the state is
+                // encrypted), and a plain input keeps drift detection and needs no version counter to change it.
+                password: pulumi.secret(password.result),
+                tags: tags("writer", { [BACKUP_TAG]: BACKUP_TAG_VALUE }),
+            },
+            { ...stateful, dependsOn: afterMonitoring },
+            t,
+        );
 
         // Replicas must not set a username, password or database name (they copy the source), a subnet group or a
         // KMS key (same-region replicas inherit the source's; the provider would forward kmsKeyId and RDS answers
@@ -225,25 +312,60 @@ export class Database extends pulumi.ComponentResource {
         // avoid the primary's AZ for sure: the standby covers the loss of that AZ, and replicas go round-robin from
         // the second AZ, so with 2 or more replicas at least one is always outside the primary's AZ.
         const replicaAzs = spreadOverAzs(replicas, place.availabilityZones, 1);
-        const replicaInstances = replicaAzs.map((availabilityZone, i) => child(aws.rds.Instance, `${name}-replica-${i + 1}`, {
-            ...observability,
-            replicateSourceDb: writer.identifier,
-            availabilityZone,
-            multiAz: false,
-            backupRetentionPeriod: 0,
-            skipFinalSnapshot: true,
-            deletionProtection: false,
-            tags: tags(`replica-${i + 1}`),
-        }, { ...parent, dependsOn: afterMonitoring }, t.replica));
+        const replicaInstances = replicaAzs.map((availabilityZone, i) =>
+            child(
+                aws.rds.Instance,
+                `${name}-replica-${i + 1}`,
+                {
+                    ...observability,
+                    replicateSourceDb: writer.identifier,
+                    availabilityZone,
+                    multiAz: false,
+                    backupRetentionPeriod: 0,
+                    skipFinalSnapshot: true,
+                    deletionProtection: false,
+                    tags: tags(`replica-${i + 1}`),
+                },
+                { ...parent, dependsOn: afterMonitoring },
+                t.replica,
+            ),
+        );
 
-        const secret = createMasterSecret(this, name, {
-            keyArn, writer, password, databaseName: c.databaseName, masterUsername: c.masterUsername, port: PORT, protect, transform: t,
-        }, tags);
-        const proxy = proxySg ? createDatabaseProxy(this, name, {
-            subnetIds: place.subnetIds, port: PORT, proxySg, sg, writer, secret, keyArn, transform: t,
-            idleClientTimeoutSeconds: c.proxyIdleClientTimeoutSeconds, maxConnectionsPercent: c.proxyMaxConnectionsPercent,
-            connectionBorrowTimeoutSeconds: c.proxyConnectionBorrowTimeoutSeconds,
-        }, tags) : undefined;
+        const secret = createMasterSecret(
+            this,
+            name,
+            {
+                keyArn,
+                writer,
+                password,
+                databaseName: c.databaseName,
+                masterUsername: c.masterUsername,
+                port: PORT,
+                protect,
+                transform: t,
+            },
+            tags,
+        );
+        const proxy = proxySg
+            ? createDatabaseProxy(
+                  this,
+                  name,
+                  {
+                      subnetIds: place.subnetIds,
+                      port: PORT,
+                      proxySg,
+                      sg,
+                      writer,
+                      secret,
+                      keyArn,
+                      transform: t,
+                      idleClientTimeoutSeconds: c.proxyIdleClientTimeoutSeconds,
+                      maxConnectionsPercent: c.proxyMaxConnectionsPercent,
+                      connectionBorrowTimeoutSeconds: c.proxyConnectionBorrowTimeoutSeconds,
+                  },
+                  tags,
+              )
+            : undefined;
         this.proxyAddress = proxy?.endpoint;
 
         this.writerAddress = writer.address;
@@ -261,12 +383,25 @@ export class Database extends pulumi.ComponentResource {
         this.writerArn = writer.arn;
         this.replicaIdentifiers = replicaInstances.map((r) => r.identifier);
         this.resources = {
-            writer, replicas: replicaInstances, key, parameterGroup: parameters, subnetGroup, securityGroup: sg, masterSecret: secret.secret, proxy,
+            writer,
+            replicas: replicaInstances,
+            key,
+            parameterGroup: parameters,
+            subnetGroup,
+            securityGroup: sg,
+            masterSecret: secret.secret,
+            proxy,
         };
         this.registerOutputs({
-            writerAddress: this.writerAddress, writerEndpoint: this.writerEndpoint, clientWriterAddress: this.clientWriterAddress,
-            proxyAddress: this.proxyAddress, readerAddresses: this.readerAddresses, masterSecretArn: this.masterSecretArn,
-            secretKmsKeyArn: this.secretKmsKeyArn, securityGroupId: this.securityGroupId, writerIdentifier: this.writerIdentifier,
+            writerAddress: this.writerAddress,
+            writerEndpoint: this.writerEndpoint,
+            clientWriterAddress: this.clientWriterAddress,
+            proxyAddress: this.proxyAddress,
+            readerAddresses: this.readerAddresses,
+            masterSecretArn: this.masterSecretArn,
+            secretKmsKeyArn: this.secretKmsKeyArn,
+            securityGroupId: this.securityGroupId,
+            writerIdentifier: this.writerIdentifier,
             replicaIdentifiers: this.replicaIdentifiers,
         });
     }
@@ -275,14 +410,24 @@ export class Database extends pulumi.ComponentResource {
      * The writer, through its transform. The final snapshot's name is derived from the transformed arguments other
      * than the password and tags, so it is drawn anew whenever one of them changes (see final-snapshot.ts).
      */
-    private writer(name: string, args: aws.rds.InstanceArgs, opts: pulumi.CustomResourceOptions, t: DatabaseArgs["transform"] & object): aws.rds.Instance {
+    private writer(
+        name: string,
+        args: aws.rds.InstanceArgs,
+        opts: pulumi.CustomResourceOptions,
+        t: DatabaseArgs["transform"] & object,
+    ): aws.rds.Instance {
         const [transformed, o] = applyTransform(t.writer, `${name}-writer`, args, opts);
         const { password, tags, finalSnapshotIdentifier, ...keepers } = transformed;
-        return new aws.rds.Instance(`${name}-writer`, {
-            ...keepers,
-            password,
-            finalSnapshotIdentifier: finalSnapshotIdentifier ?? uniqueFinalSnapshotName(this, name, keepers, t.finalSnapshotId),
-            tags,
-        }, o);
+        return new aws.rds.Instance(
+            `${name}-writer`,
+            {
+                ...keepers,
+                password,
+                finalSnapshotIdentifier:
+                    finalSnapshotIdentifier ?? uniqueFinalSnapshotName(this, name, keepers, t.finalSnapshotId),
+                tags,
+            },
+            o,
+        );
     }
 }

@@ -18,12 +18,21 @@ import * as random from "@pulumi/random";
 import { child, Transform } from "../transform";
 
 export function uniqueFinalSnapshotName(
-    parent: pulumi.Resource, name: string, keepers: Record<string, unknown>, transform?: Transform<random.RandomIdArgs>,
+    parent: pulumi.Resource,
+    name: string,
+    keepers: Record<string, unknown>,
+    transform?: Transform<random.RandomIdArgs>,
 ): pulumi.Output<string> {
-    const suffix = child(random.RandomId, `${name}-final-snapshot-id`, {
-        byteLength: 4,
-        keepers: { arguments: pulumi.jsonStringify(keepers as pulumi.Input<Record<string, unknown>>) },
-    }, { parent }, transform);
+    const suffix = child(
+        random.RandomId,
+        `${name}-final-snapshot-id`,
+        {
+            byteLength: 4,
+            keepers: { arguments: pulumi.jsonStringify(keepers as pulumi.Input<Record<string, unknown>>) },
+        },
+        { parent },
+        transform,
+    );
     // Letters, digits and single hyphens, starting with a letter: valid for RDS and ElastiCache snapshot names.
     return pulumi.interpolate`${name}-final-${suffix.hex}`;
 }

@@ -14,12 +14,24 @@ export const MEMCACHED_CLUSTER_CONTRACT = defineContract({
     component: "MemcachedCluster",
     fields: {
         nodeType: field.checked(cacheNodeTypeProblem, "an ElastiCache node type like cache.r7g.large"),
-        engineVersion: field.text(/^1\.6\.(1[2-9]|[2-9]\d)$/, "Memcached 1.6.12 or later (needed for in-transit encryption)"),
+        engineVersion: field.text(
+            /^1\.6\.(1[2-9]|[2-9]\d)$/,
+            "Memcached 1.6.12 or later (needed for in-transit encryption)",
+        ),
         // Two is the HA floor: with one node, losing it (or its AZ) turns every read into a database query.
-        nodes: field.int(2, MAX_NODES, `at least 2 in different AZs, so losing one node or AZ costs only its share of the keys; ElastiCache allows up to ${MAX_NODES} per cluster`),
+        nodes: field.int(
+            2,
+            MAX_NODES,
+            `at least 2 in different AZs, so losing one node or AZ costs only its share of the keys; ElastiCache allows up to ${MAX_NODES} per cluster`,
+        ),
         maintenanceWindow: field.checked(cacheMaintenanceWindowProblem, "ddd:hh24:mi-ddd:hh24:mi"),
     },
-    defaults: { nodeType: "cache.r7g.large", engineVersion: "1.6.22", nodes: 3, maintenanceWindow: "sun:05:00-sun:06:00" },
+    defaults: {
+        nodeType: "cache.r7g.large",
+        engineVersion: "1.6.22",
+        nodes: 3,
+        maintenanceWindow: "sun:05:00-sun:06:00",
+    },
 });
 
 /**

@@ -52,13 +52,38 @@ export class MemcachedCluster extends pulumi.ComponentResource {
 
     constructor(name: string, args: MemcachedClusterArgs, opts?: pulumi.ComponentResourceOptions) {
         const check = argChecker("MemcachedCluster", name);
-        check.that(/^[a-z](-?[a-z0-9])*$/.test(name), "name", name, "must be lower-case letters, digits and single hyphens, starting with a letter (it prefixes ElastiCache ids)");
-        check.that(`${name}-nodes`.length + 8 <= MAX_CLUSTER_ID, "name", name, `must be at most ${MAX_CLUSTER_ID - 14} characters (the autonamed cluster id "<name>-nodes-xxxxxxx" must fit ElastiCache's ${MAX_CLUSTER_ID})`);
+        check.that(
+            /^[a-z](-?[a-z0-9])*$/.test(name),
+            "name",
+            name,
+            "must be lower-case letters, digits and single hyphens, starting with a letter (it prefixes ElastiCache ids)",
+        );
+        check.that(
+            `${name}-nodes`.length + 8 <= MAX_CLUSTER_ID,
+            "name",
+            name,
+            `must be at most ${MAX_CLUSTER_ID - 14} characters (the autonamed cluster id "<name>-nodes-xxxxxxx" must fit ElastiCache's ${MAX_CLUSTER_ID})`,
+        );
         const place = requirePlacement(check, args, "isolated");
         const azCount = place.availabilityZones.length;
-        check.that(place.subnetIds.length >= 2, "subnetIds", place.subnetIds.length, "must list at least 2 subnets (cross-az needs a second AZ)");
-        check.that(azCount === place.subnetIds.length, "availabilityZones", azCount, `must name one AZ per subnet (${place.subnetIds.length})`);
-        check.that(args.allowedSecurityGroupIds.length >= 1, "allowedSecurityGroupIds", args.allowedSecurityGroupIds.length, "must list at least 1 client security group (nothing else can ever connect)");
+        check.that(
+            place.subnetIds.length >= 2,
+            "subnetIds",
+            place.subnetIds.length,
+            "must list at least 2 subnets (cross-az needs a second AZ)",
+        );
+        check.that(
+            azCount === place.subnetIds.length,
+            "availabilityZones",
+            azCount,
+            `must name one AZ per subnet (${place.subnetIds.length})`,
+        );
+        check.that(
+            args.allowedSecurityGroupIds.length >= 1,
+            "allowedSecurityGroupIds",
+            args.allowedSecurityGroupIds.length,
+            "must list at least 1 client security group (nothing else can ever connect)",
+        );
         const c = MEMCACHED_CLUSTER_CONTRACT.resolve(name, args);
         const perAz = nodesPerAzProblem(c.nodes, azCount, "the number of AZs");
         check.that(!perAz, "nodes", c.nodes, perAz ?? "");
@@ -68,32 +93,53 @@ export class MemcachedCluster extends pulumi.ComponentResource {
         const parent = { parent: this };
         const tags = (role: string) => ({ ...args.tags, [TIER_TAG]: "cache", Name: `${name}-${role}` });
 
-        const subnetGroup = child(aws.elasticache.SubnetGroup, `${name}-subnets`, {
-            description: `${name}: isolated subnets`, subnetIds: place.subnetIds, tags: tags("subnets"),
-        }, parent, t.subnetGroup);
-        const sg = clientOnlySecurityGroup(name, {
-            vpcId: place.vpcId, port: PORT, clientSecurityGroupIds: args.allowedSecurityGroupIds,
-            description: `${name}: Memcached from the given clients only`, tags: tags("sg"),
-            transform: { securityGroup: t.securityGroup, ingressRule: t.ingressRule },
-        }, parent);
-        const cluster = child(aws.elasticache.Cluster, `${name}-nodes`, {
-            engine: "memcached",
-            engineVersion: c.engineVersion,
-            nodeType: c.nodeType,
-            port: PORT,
-            numCacheNodes: c.nodes,
-            azMode: "cross-az",
-            // One entry per node, round-robin, so every AZ gets floor or ceil of nodes / AZs.
-            preferredAvailabilityZones: spreadOverAzs(c.nodes, place.availabilityZones),
-            subnetGroupName: subnetGroup.name,
-            securityGroupIds: [sg.id],
-            parameterGroupName: args.parameterGroupName,
-            transitEncryptionEnabled: true,
-            maintenanceWindow: c.maintenanceWindow,
-            // autoMinorVersionUpgrade is left out: the provider supports it for Redis 6+ only.
-            applyImmediately: false,
-            tags: tags("nodes"),
-        }, parent, t.cluster);
+        const subnetGroup = child(
+            aws.elasticache.SubnetGroup,
+            `${name}-subnets`,
+            {
+                description: `${name}: isolated subnets`,
+                subnetIds: place.subnetIds,
+                tags: tags("subnets"),
+            },
+            parent,
+            t.subnetGroup,
+        );
+        const sg = clientOnlySecurityGroup(
+            name,
+            {
+                vpcId: place.vpcId,
+                port: PORT,
+                clientSecurityGroupIds: args.allowedSecurityGroupIds,
+                description: `${name}: Memcached from the given clients only`,
+                tags: tags("sg"),
+                transform: { securityGroup: t.securityGroup, ingressRule: t.ingressRule },
+            },
+            parent,
+        );
+        const cluster = child(
+            aws.elasticache.Cluster,
+            `${name}-nodes`,
+            {
+                engine: "memcached",
+                engineVersion: c.engineVersion,
+                nodeType: c.nodeType,
+                port: PORT,
+                numCacheNodes: c.nodes,
+                azMode: "cross-az",
+                // One entry per node, round-robin, so every AZ gets floor or ceil of nodes / AZs.
+                preferredAvailabilityZones: spreadOverAzs(c.nodes, place.availabilityZones),
+                subnetGroupName: subnetGroup.name,
+                securityGroupIds: [sg.id],
+                parameterGroupName: args.parameterGroupName,
+                transitEncryptionEnabled: true,
+                maintenanceWindow: c.maintenanceWindow,
+                // autoMinorVersionUpgrade is left out: the provider supports it for Redis 6+ only.
+                applyImmediately: false,
+                tags: tags("nodes"),
+            },
+            parent,
+            t.cluster,
+        );
 
         this.servers = cluster.cacheNodes.apply((ns) => ns.map((n) => `${n.address}:${n.port}`).join(","));
         this.configurationEndpoint = cluster.configurationEndpoint;
@@ -101,7 +147,10 @@ export class MemcachedCluster extends pulumi.ComponentResource {
         this.securityGroupId = sg.id;
         this.resources = { cluster, subnetGroup, securityGroup: sg };
         this.registerOutputs({
-            servers: this.servers, configurationEndpoint: this.configurationEndpoint, clusterId: this.clusterId, securityGroupId: this.securityGroupId,
+            servers: this.servers,
+            configurationEndpoint: this.configurationEndpoint,
+            clusterId: this.clusterId,
+            securityGroupId: this.securityGroupId,
         });
     }
 }

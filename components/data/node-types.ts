@@ -27,8 +27,9 @@ export const CACHE_NODE_FAMILIES: Readonly<Record<string, readonly string[]>> = 
 };
 
 /** Every accepted node type, e.g. `cache.r7g.large`. */
-export const CACHE_NODE_TYPES: readonly string[] = Object.entries(CACHE_NODE_FAMILIES)
-    .flatMap(([family, sizes]) => sizes.map((size) => `cache.${family}.${size}`));
+export const CACHE_NODE_TYPES: readonly string[] = Object.entries(CACHE_NODE_FAMILIES).flatMap(([family, sizes]) =>
+    sizes.map((size) => `cache.${family}.${size}`),
+);
 
 /** Why `nodeType` is refused, or undefined when it is one of `CACHE_NODE_TYPES`. */
 export function cacheNodeTypeProblem(nodeType: string): string | undefined {

@@ -7,7 +7,8 @@
 export const DAILY_WINDOW = /^([01]\d|2[0-3]):[0-5]\d-([01]\d|2[0-3]):[0-5]\d$/;
 
 /** A weekly UTC window, `ddd:hh24:mi-ddd:hh24:mi` (RDS and ElastiCache maintenance windows). */
-export const WEEKLY_WINDOW = /^(mon|tue|wed|thu|fri|sat|sun):([01]\d|2[0-3]):[0-5]\d-(mon|tue|wed|thu|fri|sat|sun):([01]\d|2[0-3]):[0-5]\d$/;
+export const WEEKLY_WINDOW =
+    /^(mon|tue|wed|thu|fri|sat|sun):([01]\d|2[0-3]):[0-5]\d-(mon|tue|wed|thu|fri|sat|sun):([01]\d|2[0-3]):[0-5]\d$/;
 
 /**
  * `count` placements over `azs`, round-robin from `offset`: every AZ gets the floor or ceiling of count / AZs,

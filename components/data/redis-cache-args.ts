@@ -13,7 +13,7 @@ export const REDIS_CACHE_CONTRACT = defineContract({
     fields: {
         nodeType: field.checked(cacheNodeTypeProblem, "an ElastiCache node type like cache.r7g.large"),
         // Only the `redis` engine is built (ElastiCache's Redis OSS 6.x and 7.x), so only its versions are accepted.
-        engineVersion: field.text(/^[67]\.\d+$/, "a Redis OSS major.minor 6.x or 7.x ElastiCache supports, e.g. \"7.1\""),
+        engineVersion: field.text(/^[67]\.\d+$/, 'a Redis OSS major.minor 6.x or 7.x ElastiCache supports, e.g. "7.1"'),
         replicas: field.int(1, 5, "Multi-AZ automatic failover needs at least 1 replica; a group holds up to 5"),
         snapshotRetentionDays: field.int(0, 35, "ElastiCache limit"),
         snapshotWindow: field.checked(snapshotWindowProblem, "hh24:mi-hh24:mi"),
@@ -21,8 +21,13 @@ export const REDIS_CACHE_CONTRACT = defineContract({
         protect: field.bool(),
     },
     defaults: {
-        nodeType: "cache.r7g.large", engineVersion: "7.1", replicas: 2, snapshotRetentionDays: 7, snapshotWindow: "03:00-04:00",
-        maintenanceWindow: "sun:05:00-sun:06:00", protect: false,
+        nodeType: "cache.r7g.large",
+        engineVersion: "7.1",
+        replicas: 2,
+        snapshotRetentionDays: 7,
+        snapshotWindow: "03:00-04:00",
+        maintenanceWindow: "sun:05:00-sun:06:00",
+        protect: false,
     },
 });
 

@@ -68,12 +68,37 @@ export class RedisCache extends pulumi.ComponentResource {
 
     constructor(name: string, args: RedisCacheArgs, opts?: pulumi.ComponentResourceOptions) {
         const check = argChecker("RedisCache", name);
-        check.that(/^[a-z](-?[a-z0-9])*$/.test(name), "name", name, "must be lower-case letters, digits and single hyphens, starting with a letter (it prefixes ElastiCache ids)");
-        check.that(`${name}-group`.length + 8 <= MAX_GROUP_ID, "name", name, `must be at most ${MAX_GROUP_ID - 14} characters (the autonamed replication group id "<name>-group-xxxxxxx" must fit ElastiCache's ${MAX_GROUP_ID})`);
+        check.that(
+            /^[a-z](-?[a-z0-9])*$/.test(name),
+            "name",
+            name,
+            "must be lower-case letters, digits and single hyphens, starting with a letter (it prefixes ElastiCache ids)",
+        );
+        check.that(
+            `${name}-group`.length + 8 <= MAX_GROUP_ID,
+            "name",
+            name,
+            `must be at most ${MAX_GROUP_ID - 14} characters (the autonamed replication group id "<name>-group-xxxxxxx" must fit ElastiCache's ${MAX_GROUP_ID})`,
+        );
         const place = requirePlacement(check, args, "isolated");
-        check.that(place.subnetIds.length >= 2, "subnetIds", place.subnetIds.length, "must list at least 2 subnets (Multi-AZ needs a second AZ)");
-        check.that(place.availabilityZones.length === place.subnetIds.length, "availabilityZones", place.availabilityZones.length, `must name one AZ per subnet (${place.subnetIds.length})`);
-        check.that(args.allowedSecurityGroupIds.length >= 1, "allowedSecurityGroupIds", args.allowedSecurityGroupIds.length, "must list at least 1 client security group (nothing else can ever connect)");
+        check.that(
+            place.subnetIds.length >= 2,
+            "subnetIds",
+            place.subnetIds.length,
+            "must list at least 2 subnets (Multi-AZ needs a second AZ)",
+        );
+        check.that(
+            place.availabilityZones.length === place.subnetIds.length,
+            "availabilityZones",
+            place.availabilityZones.length,
+            `must name one AZ per subnet (${place.subnetIds.length})`,
+        );
+        check.that(
+            args.allowedSecurityGroupIds.length >= 1,
+            "allowedSecurityGroupIds",
+            args.allowedSecurityGroupIds.length,
+            "must list at least 1 client security group (nothing else can ever connect)",
+        );
         const c = REDIS_CACHE_CONTRACT.resolve(name, args);
         super("boxoffice:data:RedisCache", name, {}, opts);
         const major = c.engineVersion.split(".")[0];
@@ -84,30 +109,69 @@ export class RedisCache extends pulumi.ComponentResource {
         const parent = { parent: this };
         const tags = (role: string) => ({ ...args.tags, [TIER_TAG]: "cache", Name: `${name}-${role}` });
 
-        const key = args.kmsKeyArn === undefined ? child(aws.kms.Key, `${name}-key`, {
-            description: `${name}: ElastiCache data and snapshots at rest`,
-            enableKeyRotation: true,
-            deletionWindowInDays: 30,
-            tags: tags("key"),
-        }, { ...parent, protect, retainOnDelete: true }, t.key) : undefined;
+        const key =
+            args.kmsKeyArn === undefined
+                ? child(
+                      aws.kms.Key,
+                      `${name}-key`,
+                      {
+                          description: `${name}: ElastiCache data and snapshots at rest`,
+                          enableKeyRotation: true,
+                          deletionWindowInDays: 30,
+                          tags: tags("key"),
+                      },
+                      { ...parent, protect, retainOnDelete: true },
+                      t.key,
+                  )
+                : undefined;
         // Alphanumeric only: ElastiCache accepts just ! & # $ ^ < > - besides letters and digits, and URL-safe
         // tokens avoid quoting bugs in REDIS_URL. 64 characters is ~380 bits; the limit is 128.
-        const token = child(random.RandomPassword, `${name}-auth-token`, { length: 64, special: false }, parent, t.authToken);
-        const subnetGroup = child(aws.elasticache.SubnetGroup, `${name}-subnets`, {
-            description: `${name}: isolated subnets`, subnetIds: place.subnetIds, tags: tags("subnets"),
-        }, parent, t.subnetGroup);
-        const parameters = args.parameterGroupName === undefined ? child(aws.elasticache.ParameterGroup, `${name}-params`, {
-            // ElastiCache names the Redis 6 family "redis6.x" (one family for 6.0 and 6.2) but Redis 7's "redis7".
-            family: major === "6" ? "redis6.x" : `redis${major}`,
-            description: `${name}: evict only keys with a TTL`,
-            parameters: [{ name: "maxmemory-policy", value: "volatile-lru" }],
-            tags: tags("params"),
-        }, parent, t.parameterGroup) : undefined;
-        const sg = clientOnlySecurityGroup(name, {
-            vpcId: place.vpcId, port: PORT, clientSecurityGroupIds: args.allowedSecurityGroupIds,
-            description: `${name}: Redis from the given clients only`, tags: tags("sg"),
-            transform: { securityGroup: t.securityGroup, ingressRule: t.ingressRule },
-        }, parent);
+        const token = child(
+            random.RandomPassword,
+            `${name}-auth-token`,
+            { length: 64, special: false },
+            parent,
+            t.authToken,
+        );
+        const subnetGroup = child(
+            aws.elasticache.SubnetGroup,
+            `${name}-subnets`,
+            {
+                description: `${name}: isolated subnets`,
+                subnetIds: place.subnetIds,
+                tags: tags("subnets"),
+            },
+            parent,
+            t.subnetGroup,
+        );
+        const parameters =
+            args.parameterGroupName === undefined
+                ? child(
+                      aws.elasticache.ParameterGroup,
+                      `${name}-params`,
+                      {
+                          // ElastiCache names the Redis 6 family "redis6.x" (one family for 6.0 and 6.2) but Redis 7's "redis7".
+                          family: major === "6" ? "redis6.x" : `redis${major}`,
+                          description: `${name}: evict only keys with a TTL`,
+                          parameters: [{ name: "maxmemory-policy", value: "volatile-lru" }],
+                          tags: tags("params"),
+                      },
+                      parent,
+                      t.parameterGroup,
+                  )
+                : undefined;
+        const sg = clientOnlySecurityGroup(
+            name,
+            {
+                vpcId: place.vpcId,
+                port: PORT,
+                clientSecurityGroupIds: args.allowedSecurityGroupIds,
+                description: `${name}: Redis from the given clients only`,
+                tags: tags("sg"),
+                transform: { securityGroup: t.securityGroup, ingressRule: t.ingressRule },
+            },
+            parent,
+        );
 
         const nodes = 1 + replicas;
         const nodeAzs = spreadOverAzs(nodes, place.availabilityZones);
@@ -137,16 +201,24 @@ export class RedisCache extends pulumi.ComponentResource {
             authToken: token.result,
             tags: tags("group"),
         };
-        const [transformed, groupOpts] = applyTransform(t.group, `${name}-group`, groupArgs,
-            { parent: this, protect, additionalSecretOutputs: ["authToken"] } as pulumi.CustomResourceOptions);
+        const [transformed, groupOpts] = applyTransform(t.group, `${name}-group`, groupArgs, {
+            parent: this,
+            protect,
+            additionalSecretOutputs: ["authToken"],
+        } as pulumi.CustomResourceOptions);
         // The final snapshot's name follows everything but the AUTH token (a secret) and the tags.
         const { authToken, tags: groupTags, finalSnapshotIdentifier, ...keepers } = transformed;
-        const group = new aws.elasticache.ReplicationGroup(`${name}-group`, {
-            ...keepers,
-            authToken,
-            finalSnapshotIdentifier: finalSnapshotIdentifier ?? uniqueFinalSnapshotName(this, name, keepers, t.finalSnapshotId),
-            tags: groupTags,
-        }, groupOpts);
+        const group = new aws.elasticache.ReplicationGroup(
+            `${name}-group`,
+            {
+                ...keepers,
+                authToken,
+                finalSnapshotIdentifier:
+                    finalSnapshotIdentifier ?? uniqueFinalSnapshotName(this, name, keepers, t.finalSnapshotId),
+                tags: groupTags,
+            },
+            groupOpts,
+        );
         this.groupTag = { key: "Name", value: tags("group").Name };
         this.nodeAvailabilityZones = nodeAzs.slice(0, Math.min(nodes, place.availabilityZones.length));
 
@@ -158,8 +230,12 @@ export class RedisCache extends pulumi.ComponentResource {
         this.securityGroupId = sg.id;
         this.resources = { group, key, parameterGroup: parameters, subnetGroup, securityGroup: sg };
         this.registerOutputs({
-            primaryAddress: this.primaryAddress, readerAddress: this.readerAddress, authToken: this.authToken,
-            replicationGroupId: this.replicationGroupId, memberClusterIds: this.memberClusterIds, securityGroupId: this.securityGroupId,
+            primaryAddress: this.primaryAddress,
+            readerAddress: this.readerAddress,
+            authToken: this.authToken,
+            replicationGroupId: this.replicationGroupId,
+            memberClusterIds: this.memberClusterIds,
+            securityGroupId: this.securityGroupId,
         });
     }
 }

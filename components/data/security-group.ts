@@ -34,19 +34,33 @@ export function clientOnlySecurityGroup(
     args: ClientOnlySecurityGroupArgs,
     opts: pulumi.CustomResourceOptions,
 ): aws.ec2.SecurityGroup {
-    const sg = child(aws.ec2.SecurityGroup, `${role}-sg`, {
-        vpcId: args.vpcId,
-        description: args.description,
-        tags: { ...args.tags, Name: `${role}-sg` },
-    }, opts, args.transform?.securityGroup);
-    args.clientSecurityGroupIds.forEach((client, i) => child(aws.vpc.SecurityGroupIngressRule, `${role}-ingress-${i + 1}`, {
-        securityGroupId: sg.id,
-        referencedSecurityGroupId: client,
-        ipProtocol: "tcp",
-        fromPort: args.port,
-        toPort: args.port,
-        description: `client ${i + 1} to port ${args.port}`,
-        tags: { ...args.tags, Name: `${role}-ingress-${i + 1}` },
-    }, opts, args.transform?.ingressRule));
+    const sg = child(
+        aws.ec2.SecurityGroup,
+        `${role}-sg`,
+        {
+            vpcId: args.vpcId,
+            description: args.description,
+            tags: { ...args.tags, Name: `${role}-sg` },
+        },
+        opts,
+        args.transform?.securityGroup,
+    );
+    args.clientSecurityGroupIds.forEach((client, i) =>
+        child(
+            aws.vpc.SecurityGroupIngressRule,
+            `${role}-ingress-${i + 1}`,
+            {
+                securityGroupId: sg.id,
+                referencedSecurityGroupId: client,
+                ipProtocol: "tcp",
+                fromPort: args.port,
+                toPort: args.port,
+                description: `client ${i + 1} to port ${args.port}`,
+                tags: { ...args.tags, Name: `${role}-ingress-${i + 1}` },
+            },
+            opts,
+            args.transform?.ingressRule,
+        ),
+    );
     return sg;
 }

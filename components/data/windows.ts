@@ -47,7 +47,10 @@ export function windowsOverlap(backup: string, maintenance: string): boolean {
     const [mFrom, mTo] = maintenance.split("-").map((p) => windowMinutes(p)!);
     const spans = (from: number, to: number, period: number): [number, number][] => {
         const end = to > from ? to : to + period;
-        return [[from, end], [from + period, end + period]];
+        return [
+            [from, end],
+            [from + period, end + period],
+        ];
     };
     const maintenanceSpans = spans(mFrom, mTo, 10080);
     for (let day = 0; day < 7; day++) {
@@ -57,4 +60,3 @@ export function windowsOverlap(backup: string, maintenance: string): boolean {
     }
     return false;
 }
-

@@ -5,14 +5,26 @@ import { z } from "zod";
 import { defineContract, field } from "../contract";
 import type { NetworkIds } from "../network/network-ids";
 import type { Transform } from "../transform";
-import { PATH_PREFIX, rateLimit, rateLimitOrderProblem, rateLimitQueueJoinProblem, WebFirewallTransform } from "./web-firewall";
+import {
+    PATH_PREFIX,
+    rateLimit,
+    rateLimitOrderProblem,
+    rateLimitQueueJoinProblem,
+    WebFirewallTransform,
+} from "./web-firewall";
 
 /** Rule priorities 1..N on every listener; ALBs allow 100 rules per listener by default. */
 export const MAX_PRIVATE_PATHS = 10;
 /** The DNS name, hosted zone and certificate fields; a stack's config makes them nullable. */
-export const DOMAIN_NAME = field.text(/^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/, "a lower-case DNS name like tickets.example.com");
+export const DOMAIN_NAME = field.text(
+    /^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/,
+    "a lower-case DNS name like tickets.example.com",
+);
 export const HOSTED_ZONE_ID = field.text(/^Z[A-Z0-9]{1,32}$/, "a Route 53 hosted zone id like Z0123456789ABC");
-export const CERTIFICATE_ARN = field.text(/^arn:aws[a-z-]*:acm:[a-z0-9-]+:\d{12}:certificate\/[0-9a-f-]{36}$/, "an ACM certificate ARN");
+export const CERTIFICATE_ARN = field.text(
+    /^arn:aws[a-z-]*:acm:[a-z0-9-]+:\d{12}:certificate\/[0-9a-f-]{36}$/,
+    "an ACM certificate ARN",
+);
 
 export const PAIRED_LOAD_BALANCERS_CONTRACT = defineContract({
     component: "PairedLoadBalancers",
@@ -24,24 +36,40 @@ export const PAIRED_LOAD_BALANCERS_CONTRACT = defineContract({
         deletionProtection: field.bool(),
         accessLogRetentionDays: field.int(1, 3650, "days the access-log bucket keeps objects"),
         accessLogForceDestroy: field.bool(),
-        healthCheckIntervalSeconds: z.union([z.literal(10), z.literal(30)], { error: "must be 10 or 30 (Route 53 health-check intervals)" }),
+        healthCheckIntervalSeconds: z.union([z.literal(10), z.literal(30)], {
+            error: "must be 10 or 30 (Route 53 health-check intervals)",
+        }),
         healthCheckFailureThreshold: field.int(1, 10, "Route 53 health-check failure threshold"),
         orderRateLimitPer5Min: rateLimit(),
         queueJoinRateLimitPer5Min: rateLimit(),
         browseRateLimitPer5Min: rateLimit(),
-        privatePaths: z.array(
-            field.text(PATH_PREFIX, "a path prefix like /admin: a slash, then letters, digits, . _ ~ - and inner slashes, no trailing slash or wildcard"),
-            { error: "must be a list of path prefixes" },
-        ).max(MAX_PRIVATE_PATHS, `must list at most ${MAX_PRIVATE_PATHS} prefixes (one listener rule each)`),
+        privatePaths: z
+            .array(
+                field.text(
+                    PATH_PREFIX,
+                    "a path prefix like /admin: a slash, then letters, digits, . _ ~ - and inner slashes, no trailing slash or wildcard",
+                ),
+                { error: "must be a list of path prefixes" },
+            )
+            .max(MAX_PRIVATE_PATHS, `must list at most ${MAX_PRIVATE_PATHS} prefixes (one listener rule each)`),
         appPort: field.int(1, 65535, "TCP port"),
         healthPath: field.text(/^\/[A-Za-z0-9._~/-]*$/, "an absolute URL path such as /healthz"),
         deregistrationDelaySeconds: field.int(0, 3600, "ELB target group deregistration delay"),
     },
     defaults: {
-        allowPlainHttp: false, deletionProtection: true, accessLogRetentionDays: 90, accessLogForceDestroy: false,
-        healthCheckIntervalSeconds: 10, healthCheckFailureThreshold: 3, orderRateLimitPer5Min: 300, browseRateLimitPer5Min: 3000,
+        allowPlainHttp: false,
+        deletionProtection: true,
+        accessLogRetentionDays: 90,
+        accessLogForceDestroy: false,
+        healthCheckIntervalSeconds: 10,
+        healthCheckFailureThreshold: 3,
+        orderRateLimitPer5Min: 300,
+        browseRateLimitPer5Min: 3000,
         queueJoinRateLimitPer5Min: 100,
-        privatePaths: [], appPort: 8080, healthPath: "/healthz", deregistrationDelaySeconds: 20,
+        privatePaths: [],
+        appPort: 8080,
+        healthPath: "/healthz",
+        deregistrationDelaySeconds: 20,
     },
     rules: (v, report) => {
         const order = rateLimitOrderProblem(v.orderRateLimitPer5Min, v.browseRateLimitPer5Min);
@@ -49,11 +77,21 @@ export const PAIRED_LOAD_BALANCERS_CONTRACT = defineContract({
         const join = rateLimitQueueJoinProblem(v.queueJoinRateLimitPer5Min, v.browseRateLimitPer5Min);
         if (join) report("queueJoinRateLimitPer5Min", join);
         const covered = v.privatePaths.find((p) => v.healthPath.startsWith(p));
-        if (covered) report("privatePaths", `must not cover healthPath ${v.healthPath}: the Route 53 checks come from the internet`, covered);
+        if (covered)
+            report(
+                "privatePaths",
+                `must not cover healthPath ${v.healthPath}: the Route 53 checks come from the internet`,
+                covered,
+            );
         if (v.hostedZoneId && !v.domain) report("hostedZoneId", "needs domain as well");
-        if (v.domain && !(v.hostedZoneId || v.certificateArn)) report("domain", "needs hostedZoneId (to validate a certificate) or certificateArn");
+        if (v.domain && !(v.hostedZoneId || v.certificateArn))
+            report("domain", "needs hostedZoneId (to validate a certificate) or certificateArn");
         if (!(v.certificateArn || (v.domain && v.hostedZoneId)) && !v.allowPlainHttp) {
-            report("certificateArn", "is required (or domain + hostedZoneId) unless allowPlainHttp is true; plain HTTP is a staging-only opt-out", null);
+            report(
+                "certificateArn",
+                "is required (or domain + hostedZoneId) unless allowPlainHttp is true; plain HTTP is a staging-only opt-out",
+                null,
+            );
         }
     },
 });

@@ -74,40 +74,105 @@ export class ServiceSecurityGroups extends pulumi.ComponentResource {
         check.that(!(args.network && raw), "network", "set", "give either network or vpcId + vpcCidr, not both");
         const vpcId = args.network?.vpcId ?? args.vpcId;
         const vpcCidr = args.network?.vpcCidr ?? args.vpcCidr;
-        check.that(vpcId !== undefined, args.network ? "network.vpcId" : "vpcId", vpcId, "is required (or give network)");
-        check.that(vpcCidr !== undefined, args.network ? "network.vpcCidr" : "vpcCidr", vpcCidr, "is required: data-tier egress stays inside the VPC");
+        check.that(
+            vpcId !== undefined,
+            args.network ? "network.vpcId" : "vpcId",
+            vpcId,
+            "is required (or give network)",
+        );
+        check.that(
+            vpcCidr !== undefined,
+            args.network ? "network.vpcCidr" : "vpcCidr",
+            vpcCidr,
+            "is required: data-tier egress stays inside the VPC",
+        );
         const { appPort, dataPorts } = SERVICE_SECURITY_GROUPS_CONTRACT.resolve(name, args);
         super("boxoffice:edge:ServiceSecurityGroups", name, {}, opts);
         const parent = { parent: this };
         const t = args.transform ?? {};
         const group = (role: "app" | "worker", description: string) => {
             const tags = (r: string) => ({ ...args.tags, [TIER_TAG]: role, Name: `${name}-${r}` });
-            const sg = child(aws.ec2.SecurityGroup, `${name}-${role}-sg`, { vpcId: vpcId!, description, tags: tags(`${role}-sg`) }, parent, t.securityGroup);
-            child(aws.vpc.SecurityGroupEgressRule, `${name}-${role}-out-https`, {
-                securityGroupId: sg.id, ipProtocol: "tcp", fromPort: 443, toPort: 443, cidrIpv4: "0.0.0.0/0",
-                description: "AWS APIs (ECR, Secrets Manager, CloudWatch, SES) via NAT", tags: tags(`${role}-out-https`),
-            }, parent, t.egressRule);
+            const sg = child(
+                aws.ec2.SecurityGroup,
+                `${name}-${role}-sg`,
+                { vpcId: vpcId!, description, tags: tags(`${role}-sg`) },
+                parent,
+                t.securityGroup,
+            );
+            child(
+                aws.vpc.SecurityGroupEgressRule,
+                `${name}-${role}-out-https`,
+                {
+                    securityGroupId: sg.id,
+                    ipProtocol: "tcp",
+                    fromPort: 443,
+                    toPort: 443,
+                    cidrIpv4: "0.0.0.0/0",
+                    description: "AWS APIs (ECR, Secrets Manager, CloudWatch, SES) via NAT",
+                    tags: tags(`${role}-out-https`),
+                },
+                parent,
+                t.egressRule,
+            );
             for (const p of dataPorts) {
-                child(aws.vpc.SecurityGroupEgressRule, `${name}-${role}-out-${p}`, {
-                    securityGroupId: sg.id, ipProtocol: "tcp", fromPort: p, toPort: p, cidrIpv4: vpcCidr!,
-                    description: `Data tier port ${p}`, tags: tags(`${role}-out-${p}`),
-                }, parent, t.egressRule);
+                child(
+                    aws.vpc.SecurityGroupEgressRule,
+                    `${name}-${role}-out-${p}`,
+                    {
+                        securityGroupId: sg.id,
+                        ipProtocol: "tcp",
+                        fromPort: p,
+                        toPort: p,
+                        cidrIpv4: vpcCidr!,
+                        description: `Data tier port ${p}`,
+                        tags: tags(`${role}-out-${p}`),
+                    },
+                    parent,
+                    t.egressRule,
+                );
             }
             return { sg, tags };
         };
         const app = group("app", "App tasks: app port from the load balancers only");
-        child(aws.vpc.SecurityGroupIngressRule, `${name}-app-in-alb`, {
-            securityGroupId: app.sg.id, ipProtocol: "tcp", fromPort: appPort, toPort: appPort,
-            referencedSecurityGroupId: args.loadBalancerSecurityGroupId, description: "From the load balancers", tags: app.tags("app-in-alb"),
-        }, parent, t.ingressRule);
-        (args.scraperSecurityGroupIds ?? []).forEach((sg, i) => child(aws.vpc.SecurityGroupIngressRule, `${name}-app-in-scraper-${i + 1}`, {
-            securityGroupId: app.sg.id, ipProtocol: "tcp", fromPort: appPort, toPort: appPort,
-            referencedSecurityGroupId: sg, description: "From an in-VPC metrics scraper", tags: app.tags(`app-in-scraper-${i + 1}`),
-        }, parent, t.ingressRule));
+        child(
+            aws.vpc.SecurityGroupIngressRule,
+            `${name}-app-in-alb`,
+            {
+                securityGroupId: app.sg.id,
+                ipProtocol: "tcp",
+                fromPort: appPort,
+                toPort: appPort,
+                referencedSecurityGroupId: args.loadBalancerSecurityGroupId,
+                description: "From the load balancers",
+                tags: app.tags("app-in-alb"),
+            },
+            parent,
+            t.ingressRule,
+        );
+        (args.scraperSecurityGroupIds ?? []).forEach((sg, i) =>
+            child(
+                aws.vpc.SecurityGroupIngressRule,
+                `${name}-app-in-scraper-${i + 1}`,
+                {
+                    securityGroupId: app.sg.id,
+                    ipProtocol: "tcp",
+                    fromPort: appPort,
+                    toPort: appPort,
+                    referencedSecurityGroupId: sg,
+                    description: "From an in-VPC metrics scraper",
+                    tags: app.tags(`app-in-scraper-${i + 1}`),
+                },
+                parent,
+                t.ingressRule,
+            ),
+        );
         const worker = group("worker", "Worker tasks: no ingress");
         this.appSecurityGroupId = app.sg.id;
         this.workerSecurityGroupId = worker.sg.id;
         this.resources = { appSecurityGroup: app.sg, workerSecurityGroup: worker.sg };
-        this.registerOutputs({ appSecurityGroupId: this.appSecurityGroupId, workerSecurityGroupId: this.workerSecurityGroupId });
+        this.registerOutputs({
+            appSecurityGroupId: this.appSecurityGroupId,
+            workerSecurityGroupId: this.workerSecurityGroupId,
+        });
     }
 }

@@ -12,27 +12,35 @@ const RATE_LIMIT_MAX = 2_000_000_000;
 
 /** A path prefix a listener rule and a WAF regex can both express without escaping surprises. */
 export const PATH_PREFIX = /^\/[A-Za-z0-9._~-]+(\/[A-Za-z0-9._~-]+)*$/;
-export const rateLimit = () => field.int(RATE_LIMIT_MIN, RATE_LIMIT_MAX, "WAF rate-based rule limit per 5-minute window");
+export const rateLimit = () =>
+    field.int(RATE_LIMIT_MIN, RATE_LIMIT_MAX, "WAF rate-based rule limit per 5-minute window");
 
 /** The rule between the two limits, shared by every contract that carries them. */
 export function rateLimitOrderProblem(order: number, browse: number): string | undefined {
-    return order <= browse ? undefined : `must not exceed browseRateLimitPer5Min (${browse}): the order path is the stricter one`;
+    return order <= browse
+        ? undefined
+        : `must not exceed browseRateLimitPer5Min (${browse}): the order path is the stricter one`;
 }
 
 /** The same rule for the queue join: the browse rule counts joins too, so a looser join limit could never act. */
 export function rateLimitQueueJoinProblem(queueJoin: number, browse: number): string | undefined {
-    return queueJoin <= browse ? undefined : `must not exceed browseRateLimitPer5Min (${browse}): the queue join is the stricter one`;
+    return queueJoin <= browse
+        ? undefined
+        : `must not exceed browseRateLimitPer5Min (${browse}): the queue join is the stricter one`;
 }
 
 /** A URL path regex for a scoped rate rule: it must compile, and be anchored (WAF matches anywhere in the path otherwise). */
-const pathRegex = () => field.checked((v) => {
-    try {
-        new RegExp(v);
-        return v.startsWith("^") ? undefined : "must be anchored with ^ (WAF matches anywhere in the path otherwise)";
-    } catch {
-        return "must be a regular expression";
-    }
-}, "a regular expression over the URL path");
+const pathRegex = () =>
+    field.checked((v) => {
+        try {
+            new RegExp(v);
+            return v.startsWith("^")
+                ? undefined
+                : "must be anchored with ^ (WAF matches anywhere in the path otherwise)";
+        } catch {
+            return "must be a regular expression";
+        }
+    }, "a regular expression over the URL path");
 const httpMethod = () => field.text(/^[A-Z]+$/, "an HTTP method in capitals, e.g. POST");
 
 export const WEB_FIREWALL_CONTRACT = defineContract({
@@ -45,14 +53,20 @@ export const WEB_FIREWALL_CONTRACT = defineContract({
         queueJoinRateLimitPer5Min: rateLimit(),
         queueJoinMethod: httpMethod(),
         queueJoinPathRegex: pathRegex(),
-        blockedPathPrefixes: z.array(field.text(PATH_PREFIX, "a path prefix like /admin"), { error: "must be a list of path prefixes" }),
+        blockedPathPrefixes: z.array(field.text(PATH_PREFIX, "a path prefix like /admin"), {
+            error: "must be a list of path prefixes",
+        }),
     },
     defaults: {
-        orderRateLimitPer5Min: 300, browseRateLimitPer5Min: 3000, orderMethod: "POST",
+        orderRateLimitPer5Min: 300,
+        browseRateLimitPer5Min: 3000,
+        orderMethod: "POST",
         // The ticket service's order endpoint, `POST /events/{id}/orders`: what bots hammer during an on-sale.
         orderPathRegex: "^/events/[^/]+/orders/?$",
         // The waiting room's join, `POST /events/{id}/queue`: each call with a new visitor id takes a new place.
-        queueJoinRateLimitPer5Min: 100, queueJoinMethod: "POST", queueJoinPathRegex: "^/events/[^/]+/queue/?$",
+        queueJoinRateLimitPer5Min: 100,
+        queueJoinMethod: "POST",
+        queueJoinPathRegex: "^/events/[^/]+/queue/?$",
         blockedPathPrefixes: [],
     },
     rules: (v, report) => {
@@ -116,15 +130,24 @@ export interface WebFirewallArgs {
  * (duplicate slashes, `./` and `../` removed), as the app's router decodes percent-escapes before it matches a route;
  * the regex then anchors the prefix at a segment boundary, so `/admin` blocks `/admin` and `/admin/...` only.
  */
-function blockedPaths(prefixes: string[], visibilityConfig: aws.types.input.wafv2.WebAclVisibilityConfig): aws.types.input.wafv2.WebAclRule {
+function blockedPaths(
+    prefixes: string[],
+    visibilityConfig: aws.types.input.wafv2.WebAclVisibilityConfig,
+): aws.types.input.wafv2.WebAclRule {
     const escaped = prefixes.map((p) => p.replace(/\./g, "\\."));
     return {
-        name: "private-paths", priority: 5, action: { block: {} }, visibilityConfig,
+        name: "private-paths",
+        priority: 5,
+        action: { block: {} },
+        visibilityConfig,
         statement: {
             regexMatchStatement: {
                 regexString: `^(${escaped.join("|")})(/.*)?$`,
                 fieldToMatch: { uriPath: {} },
-                textTransformations: [{ priority: 0, type: "URL_DECODE" }, { priority: 1, type: "NORMALIZE_PATH" }],
+                textTransformations: [
+                    { priority: 0, type: "URL_DECODE" },
+                    { priority: 1, type: "NORMALIZE_PATH" },
+                ],
             },
         },
     };
@@ -145,19 +168,40 @@ function blockedPaths(prefixes: string[], visibilityConfig: aws.types.input.wafv
  *   regex pattern set is a separate resource costing 25 WCUs, worth it only for many patterns shared by rules.
  */
 function scopedRateRule(
-    rule: string, priority: number, limit: number, method: string, regex: string,
+    rule: string,
+    priority: number,
+    limit: number,
+    method: string,
+    regex: string,
     visibilityConfig: aws.types.input.wafv2.WebAclVisibilityConfig,
 ): aws.types.input.wafv2.WebAclRule {
     return {
-        name: rule, priority, action: { block: {} }, visibilityConfig,
+        name: rule,
+        priority,
+        action: { block: {} },
+        visibilityConfig,
         statement: {
             rateBasedStatement: {
-                limit, aggregateKeyType: "IP",
+                limit,
+                aggregateKeyType: "IP",
                 scopeDownStatement: {
                     andStatement: {
                         statements: [
-                            { byteMatchStatement: { searchString: method, positionalConstraint: "EXACTLY", fieldToMatch: { method: {} }, textTransformations: [{ priority: 0, type: "NONE" }] } },
-                            { regexMatchStatement: { regexString: regex, fieldToMatch: { uriPath: {} }, textTransformations: [{ priority: 0, type: "URL_DECODE" }] } },
+                            {
+                                byteMatchStatement: {
+                                    searchString: method,
+                                    positionalConstraint: "EXACTLY",
+                                    fieldToMatch: { method: {} },
+                                    textTransformations: [{ priority: 0, type: "NONE" }],
+                                },
+                            },
+                            {
+                                regexMatchStatement: {
+                                    regexString: regex,
+                                    fieldToMatch: { uriPath: {} },
+                                    textTransformations: [{ priority: 0, type: "URL_DECODE" }],
+                                },
+                            },
                         ],
                     },
                 },
@@ -191,36 +235,72 @@ export class WebFirewall extends pulumi.ComponentResource {
         const order = c.orderRateLimitPer5Min;
         const browse = c.browseRateLimitPer5Min;
         const blocked = c.blockedPathPrefixes;
-        argChecker("WebFirewall", name).that(args.loadBalancerArns.length >= 1, "loadBalancerArns", args.loadBalancerArns.length, "must name at least one load balancer");
+        argChecker("WebFirewall", name).that(
+            args.loadBalancerArns.length >= 1,
+            "loadBalancerArns",
+            args.loadBalancerArns.length,
+            "must name at least one load balancer",
+        );
         super("boxoffice:edge:WebFirewall", name, {}, opts);
         const parent = { parent: this };
-        const visibility = (metric: string) => ({ cloudwatchMetricsEnabled: true, sampledRequestsEnabled: true, metricName: `${name}-${metric}` });
+        const visibility = (metric: string) => ({
+            cloudwatchMetricsEnabled: true,
+            sampledRequestsEnabled: true,
+            metricName: `${name}-${metric}`,
+        });
         const managed = (priority: number, group: string) => ({
-            name: group, priority, overrideAction: { none: {} }, visibilityConfig: visibility(group),
+            name: group,
+            priority,
+            overrideAction: { none: {} },
+            visibilityConfig: visibility(group),
             statement: { managedRuleGroupStatement: { vendorName: "AWS", name: group } },
         });
         const t = args.transform ?? {};
-        const acl = child(aws.wafv2.WebAcl, `${name}-acl`, {
-            scope: "REGIONAL",
-            description: `boxoffice ${name}: managed rules and per-IP rate limits`,
-            defaultAction: { allow: {} },
-            rules: [
-                ...(blocked.length > 0 ? [blockedPaths(blocked, visibility("private-paths"))] : []),
-                managed(10, "AWSManagedRulesCommonRuleSet"),
-                managed(20, "AWSManagedRulesKnownBadInputsRuleSet"),
-                // Both scoped limits come before the browse limit, so a flood of orders or joins is blocked at its own,
-                // lower threshold; with the default paths they count disjoint requests, so their relative order is moot.
-                scopedRateRule("order-rate", 30, order, c.orderMethod, c.orderPathRegex, visibility("order-rate")),
-                scopedRateRule("queue-join-rate", 35, c.queueJoinRateLimitPer5Min, c.queueJoinMethod, c.queueJoinPathRegex, visibility("queue-join-rate")),
-                {
-                    name: "browse-rate", priority: 40, action: { block: {} }, visibilityConfig: visibility("browse-rate"),
-                    statement: { rateBasedStatement: { limit: browse, aggregateKeyType: "IP" } },
-                },
-            ],
-            visibilityConfig: visibility("acl"),
-            tags: { ...args.tags, [TIER_TAG]: "load-balancer", Name: `${name}-acl` },
-        }, parent, t.webAcl);
-        args.loadBalancerArns.forEach((arn, i) => child(aws.wafv2.WebAclAssociation, `${name}-assoc-${i + 1}`, { resourceArn: arn, webAclArn: acl.arn }, parent, t.association));
+        const acl = child(
+            aws.wafv2.WebAcl,
+            `${name}-acl`,
+            {
+                scope: "REGIONAL",
+                description: `boxoffice ${name}: managed rules and per-IP rate limits`,
+                defaultAction: { allow: {} },
+                rules: [
+                    ...(blocked.length > 0 ? [blockedPaths(blocked, visibility("private-paths"))] : []),
+                    managed(10, "AWSManagedRulesCommonRuleSet"),
+                    managed(20, "AWSManagedRulesKnownBadInputsRuleSet"),
+                    // Both scoped limits come before the browse limit, so a flood of orders or joins is blocked at its own,
+                    // lower threshold; with the default paths they count disjoint requests, so their relative order is moot.
+                    scopedRateRule("order-rate", 30, order, c.orderMethod, c.orderPathRegex, visibility("order-rate")),
+                    scopedRateRule(
+                        "queue-join-rate",
+                        35,
+                        c.queueJoinRateLimitPer5Min,
+                        c.queueJoinMethod,
+                        c.queueJoinPathRegex,
+                        visibility("queue-join-rate"),
+                    ),
+                    {
+                        name: "browse-rate",
+                        priority: 40,
+                        action: { block: {} },
+                        visibilityConfig: visibility("browse-rate"),
+                        statement: { rateBasedStatement: { limit: browse, aggregateKeyType: "IP" } },
+                    },
+                ],
+                visibilityConfig: visibility("acl"),
+                tags: { ...args.tags, [TIER_TAG]: "load-balancer", Name: `${name}-acl` },
+            },
+            parent,
+            t.webAcl,
+        );
+        args.loadBalancerArns.forEach((arn, i) =>
+            child(
+                aws.wafv2.WebAclAssociation,
+                `${name}-assoc-${i + 1}`,
+                { resourceArn: arn, webAclArn: acl.arn },
+                parent,
+                t.association,
+            ),
+        );
         this.webAclArn = acl.arn;
         this.webAclName = acl.name;
         this.resources = { webAcl: acl };

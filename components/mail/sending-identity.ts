@@ -73,33 +73,75 @@ export class SendingIdentity extends pulumi.ComponentResource {
         const region = aws.getRegionOutput({}, parent).region;
         const mailFrom = `${label}.${args.domain}`;
 
-        const identity = child(aws.sesv2.EmailIdentity, `${name}-identity`, {
-            emailIdentity: args.domain,
-            dkimSigningAttributes: { nextSigningKeyLength: "RSA_2048_BIT" },
-            tags: { ...args.tags, Name: `${name}-identity` },
-        }, parent, t.identity);
+        const identity = child(
+            aws.sesv2.EmailIdentity,
+            `${name}-identity`,
+            {
+                emailIdentity: args.domain,
+                dkimSigningAttributes: { nextSigningKeyLength: "RSA_2048_BIT" },
+                tags: { ...args.tags, Name: `${name}-identity` },
+            },
+            parent,
+            t.identity,
+        );
         // Easy DKIM: `<token>._domainkey.<domain>` CNAME `<token>.dkim.amazonses.com` (SES Developer Guide, "Easy DKIM").
         const tokens = identity.dkimSigningAttributes.apply((d) => d.tokens ?? []);
         for (let i = 0; i < EASY_DKIM_TOKENS; i++) {
             const token = tokens.apply((t) => t[i]);
-            child(aws.route53.Record, `${name}-dkim-${i + 1}`, {
-                zoneId: args.hostedZoneId, type: "CNAME", ttl,
-                name: pulumi.interpolate`${token}._domainkey.${args.domain}`,
-                records: [pulumi.interpolate`${token}.dkim.amazonses.com`],
-            }, parent, t.record);
+            child(
+                aws.route53.Record,
+                `${name}-dkim-${i + 1}`,
+                {
+                    zoneId: args.hostedZoneId,
+                    type: "CNAME",
+                    ttl,
+                    name: pulumi.interpolate`${token}._domainkey.${args.domain}`,
+                    records: [pulumi.interpolate`${token}.dkim.amazonses.com`],
+                },
+                parent,
+                t.record,
+            );
         }
         // MAIL FROM: an MX to the region's feedback endpoint and an SPF record allowing SES (SES Developer Guide,
         // "Using a custom MAIL FROM domain"). USE_DEFAULT_VALUE keeps mail flowing (from amazonses.com) should the MX
         // go missing, instead of refusing every send.
-        child(aws.sesv2.EmailIdentityMailFromAttributes, `${name}-mail-from`, {
-            emailIdentity: identity.emailIdentity, mailFromDomain: mailFrom, behaviorOnMxFailure: "USE_DEFAULT_VALUE",
-        }, parent, t.mailFrom);
-        child(aws.route53.Record, `${name}-mail-from-mx`, {
-            zoneId: args.hostedZoneId, name: mailFrom, type: "MX", ttl, records: [pulumi.interpolate`10 feedback-smtp.${region}.amazonses.com`],
-        }, parent, t.record);
-        child(aws.route53.Record, `${name}-mail-from-spf`, {
-            zoneId: args.hostedZoneId, name: mailFrom, type: "TXT", ttl, records: ["v=spf1 include:amazonses.com ~all"],
-        }, parent, t.record);
+        child(
+            aws.sesv2.EmailIdentityMailFromAttributes,
+            `${name}-mail-from`,
+            {
+                emailIdentity: identity.emailIdentity,
+                mailFromDomain: mailFrom,
+                behaviorOnMxFailure: "USE_DEFAULT_VALUE",
+            },
+            parent,
+            t.mailFrom,
+        );
+        child(
+            aws.route53.Record,
+            `${name}-mail-from-mx`,
+            {
+                zoneId: args.hostedZoneId,
+                name: mailFrom,
+                type: "MX",
+                ttl,
+                records: [pulumi.interpolate`10 feedback-smtp.${region}.amazonses.com`],
+            },
+            parent,
+            t.record,
+        );
+        child(
+            aws.route53.Record,
+            `${name}-mail-from-spf`,
+            {
+                zoneId: args.hostedZoneId,
+                name: mailFrom,
+                type: "TXT",
+                ttl,
+                records: ["v=spf1 include:amazonses.com ~all"],
+            },
+            parent,
+            t.record,
+        );
 
         this.identityArn = identity.arn;
         this.domain = args.domain;

@@ -32,7 +32,7 @@ export function isPrivateCidr(cidr: string): boolean {
     return RFC1918_RANGES.some((range) => {
         const r = parseCidr(range)!;
         const mask = (0xffffffff << (32 - r.prefix)) >>> 0;
-        return c.prefix >= r.prefix && ((c.base & mask) >>> 0) === r.base;
+        return c.prefix >= r.prefix && (c.base & mask) >>> 0 === r.base;
     });
 }
 
@@ -43,8 +43,11 @@ export const VPC_PREFIXES = { min: 16, max: 22 } as const;
 export function vpcCidrProblem(cidr: string): string | undefined {
     const c = parseCidr(cidr);
     if (!c) return "must be IPv4 CIDR notation with no host bits set, e.g. 10.40.0.0/16";
-    if (c.prefix < VPC_PREFIXES.min || c.prefix > VPC_PREFIXES.max) return "prefix must be /16../22 (VPC limit /16; every tier's subnets stay ≥ /28)";
-    return isPrivateCidr(cidr) ? undefined : `must lie inside an RFC 1918 private range (${RFC1918_RANGES.join(", ")}): a VPC on public addresses cannot reach their owners and clashes with peering and VPNs`;
+    if (c.prefix < VPC_PREFIXES.min || c.prefix > VPC_PREFIXES.max)
+        return "prefix must be /16../22 (VPC limit /16; every tier's subnets stay ≥ /28)";
+    return isPrivateCidr(cidr)
+        ? undefined
+        : `must lie inside an RFC 1918 private range (${RFC1918_RANGES.join(", ")}): a VPC on public addresses cannot reach their owners and clashes with peering and VPNs`;
 }
 
 export function formatCidr(base: number, prefix: number): string {
@@ -60,8 +63,10 @@ export interface SubnetPlan {
 /** The subnets for `azCount` AZs in `vpcCidr` (prefix /16../22). Throws on anything else. */
 export function planSubnets(vpcCidr: string, azCount: number): SubnetPlan {
     const vpc = parseCidr(vpcCidr);
-    if (!vpc || vpc.prefix < 16 || vpc.prefix > 22) throw new Error(`cannot plan subnets for ${vpcCidr}: need an IPv4 CIDR /16../22`);
-    if (!Number.isInteger(azCount) || azCount < 1 || azCount > MAX_AZS) throw new Error(`cannot plan subnets for ${azCount} AZs: need 1..${MAX_AZS}`);
+    if (!vpc || vpc.prefix < 16 || vpc.prefix > 22)
+        throw new Error(`cannot plan subnets for ${vpcCidr}: need an IPv4 CIDR /16../22`);
+    if (!Number.isInteger(azCount) || azCount < 1 || azCount > MAX_AZS)
+        throw new Error(`cannot plan subnets for ${azCount} AZs: need 1..${MAX_AZS}`);
     const block = 2 ** (32 - vpc.prefix - 3);
     const small = block / 8;
     const at = (offset: number, size: number) => formatCidr(vpc.base + offset, 32 - Math.log2(size));

@@ -9,7 +9,11 @@ export const NETWORK_CONTRACT = defineContract({
     component: "Network",
     fields: {
         cidr: field.checked(vpcCidrProblem, "IPv4 CIDR"),
-        availabilityZones: field.int(2, MAX_AZS, `at least 2 for failover; ${MAX_AZS} is the most subnets per tier this layout plans`),
+        availabilityZones: field.int(
+            2,
+            MAX_AZS,
+            `at least 2 for failover; ${MAX_AZS} is the most subnets per tier this layout plans`,
+        ),
         natGateways: field.oneOf(["one-per-az", "single"]),
         flowLogRetentionDays: logRetentionDays(),
     },

@@ -56,17 +56,28 @@ export function placementOf(args: PlacementArgs, tier: SubnetTier): Placement | 
         if (raw) return ["network", "set", "give either network or vpcId + subnetIds + availabilityZones, not both"];
         const subnetIds = args.network[`${tier}SubnetIds`];
         if (!subnetIds) return [`network.${tier}SubnetIds`, undefined, `must list the ${tier} subnets, one per AZ`];
-        return { vpcId: args.network.vpcId, vpcCidr: args.network.vpcCidr, subnetIds, availabilityZones: args.network.availabilityZones };
+        return {
+            vpcId: args.network.vpcId,
+            vpcCidr: args.network.vpcCidr,
+            subnetIds,
+            availabilityZones: args.network.availabilityZones,
+        };
     }
     if (args.vpcId === undefined || !args.subnetIds || !args.availabilityZones) {
-        return ["network", undefined, "is required: our Network, an existing VPC's ids, or vpcId + subnetIds + availabilityZones"];
+        return [
+            "network",
+            undefined,
+            "is required: our Network, an existing VPC's ids, or vpcId + subnetIds + availabilityZones",
+        ];
     }
     return { vpcId: args.vpcId, subnetIds: args.subnetIds, availabilityZones: args.availabilityZones };
 }
 
 /** The placement, or the component's error naming the argument at fault. */
 export function requirePlacement(
-    check: { fail(arg: string, value: unknown, rule: string): never }, args: PlacementArgs, tier: SubnetTier,
+    check: { fail(arg: string, value: unknown, rule: string): never },
+    args: PlacementArgs,
+    tier: SubnetTier,
 ): Placement {
     const p = placementOf(args, tier);
     return Array.isArray(p) ? check.fail(p[0], p[1], p[2]) : p;

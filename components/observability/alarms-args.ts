@@ -9,7 +9,10 @@ export const ALARMS_CONTRACT = defineContract({
     fields: {
         alertEmail: field.text(/^[^\s@]+@[^\s@]+\.[^\s@]+$/, "an e-mail address").optional(),
         backupFailures: field.bool(),
-        http5xxPercentAbove: field.checkedNumber((v) => (v > 0 && v <= 100 ? undefined : "must be a percentage above 0"), "percent"),
+        http5xxPercentAbove: field.checkedNumber(
+            (v) => (v > 0 && v <= 100 ? undefined : "must be a percentage above 0"),
+            "percent",
+        ),
         p99LatencySecondsAbove: field.checkedNumber((v) => (v > 0 ? undefined : "must be positive"), "seconds"),
         cpuPercentAbove: field.int(1, 100, "CPU percent"),
     },
@@ -40,7 +43,12 @@ export interface AlarmsArgs {
     /** One entry per ALB, each with its app target group. @default [] */
     loadBalancers?: { arnSuffix: In; targetGroupArnSuffix: In }[];
     /** Database instances. @default undefined */
-    database?: { writerIdentifier: In; replicaIdentifiers: In[]; freeStorageBytesBelow?: number; connectionsAbove?: number };
+    database?: {
+        writerIdentifier: In;
+        replicaIdentifiers: In[];
+        freeStorageBytesBelow?: number;
+        connectionsAbove?: number;
+    };
     /**
      * Memcached nodes (ids `0001`…): the count is plain because it decides how many alarms exist; connections above
      * `connectionsAbove` mean leaking or reconnect-storming clients. @default undefined
@@ -70,7 +78,13 @@ export interface AlarmsArgs {
      * @default undefined (none)
      * @example { namespace: "Boxoffice", waitMetricName: "QueueWaitSeconds", lengthMetricName: "QueueLength", dimensions: { Stack: "prod" }, thresholdSeconds: 1800 }
      */
-    queueWait?: { namespace: string; waitMetricName: string; lengthMetricName?: string; dimensions: Record<string, In>; thresholdSeconds: number };
+    queueWait?: {
+        namespace: string;
+        waitMetricName: string;
+        lengthMetricName?: string;
+        dimensions: Record<string, In>;
+        thresholdSeconds: number;
+    };
     /** Percent of an ALB's requests answered 5xx above which its alarm fires. @default 5 */
     http5xxPercentAbove?: number;
     /** Seconds of p99 target response time above which an ALB's latency alarm fires. @default 2 */

@@ -45,16 +45,48 @@ export class Alarms extends pulumi.ComponentResource {
     readonly resources: { topic: aws.sns.Topic; dashboard: aws.cloudwatch.Dashboard };
 
     constructor(name: string, args: AlarmsArgs, opts?: pulumi.ComponentResourceOptions) {
-        const { http5xxPercentAbove: pct5xx, p99LatencySecondsAbove: p99, cpuPercentAbove: cpu, backupFailures } = ALARMS_CONTRACT.resolve(name, args);
+        const {
+            http5xxPercentAbove: pct5xx,
+            p99LatencySecondsAbove: p99,
+            cpuPercentAbove: cpu,
+            backupFailures,
+        } = ALARMS_CONTRACT.resolve(name, args);
         const check = argChecker("Alarms", name);
         if (args.redis) check.intRange("redis.nodeCount", args.redis.nodeCount, 1, 6, "primary + up to 5 replicas");
         if (args.memcached) {
-            check.intRange("memcached.nodeCount", args.memcached.nodeCount, 1, 60, "ElastiCache Memcached nodes per cluster");
-            check.intRange("memcached.connectionsAbove", args.memcached.connectionsAbove ?? 1000, 1, 65000, "connections per node");
+            check.intRange(
+                "memcached.nodeCount",
+                args.memcached.nodeCount,
+                1,
+                60,
+                "ElastiCache Memcached nodes per cluster",
+            );
+            check.intRange(
+                "memcached.connectionsAbove",
+                args.memcached.connectionsAbove ?? 1000,
+                1,
+                65000,
+                "connections per node",
+            );
         }
-        for (const s of args.services ?? []) check.intRange("services.minTasks", s.minTasks, 1, 1000, "ECS tasks per service");
-        if (args.queueWait) check.intRange("queueWait.thresholdSeconds", args.queueWait.thresholdSeconds, 60, 86400, "seconds of waiting");
-        if (args.mail) check.intRange("mail.stuckMinutes", args.mail.stuckMinutes ?? 15, 2, 1440, "minutes the backlog may stay above 0");
+        for (const s of args.services ?? [])
+            check.intRange("services.minTasks", s.minTasks, 1, 1000, "ECS tasks per service");
+        if (args.queueWait)
+            check.intRange(
+                "queueWait.thresholdSeconds",
+                args.queueWait.thresholdSeconds,
+                60,
+                86400,
+                "seconds of waiting",
+            );
+        if (args.mail)
+            check.intRange(
+                "mail.stuckMinutes",
+                args.mail.stuckMinutes ?? 15,
+                2,
+                1440,
+                "minutes the backlog may stay above 0",
+            );
         super("boxoffice:observability:Alarms", name, {}, opts);
         const parent = { parent: this };
         const region = aws.getRegionOutput({}, parent).region;
@@ -64,15 +96,41 @@ export class Alarms extends pulumi.ComponentResource {
         this.topicArn = topic.arn;
         if (backupFailures) {
             const account = aws.getCallerIdentityOutput({}, parent).accountId;
-            backupFailureAlerts(this, name, topic, aws.getPartitionOutput({}, parent).partition, account, { ...args.tags ?? {} }, t);
+            backupFailureAlerts(
+                this,
+                name,
+                topic,
+                aws.getPartitionOutput({}, parent).partition,
+                account,
+                { ...(args.tags ?? {}) },
+                t,
+            );
         }
-        const alarm = (role: string, tier: Tier | "dns", props: Omit<aws.cloudwatch.MetricAlarmArgs, "alarmActions" | "okActions">, topic = this.topicArn, provider?: aws.Provider) => {
+        const alarm = (
+            role: string,
+            tier: Tier | "dns",
+            props: Omit<aws.cloudwatch.MetricAlarmArgs, "alarmActions" | "okActions">,
+            topic = this.topicArn,
+            provider?: aws.Provider,
+        ) => {
             (this.alarmNames[tier] ??= []).push(`${name}-${role}`);
-            const created = child(aws.cloudwatch.MetricAlarm, `${name}-${role}`, {
-                treatMissingData: "notBreaching", ...props,
-                alarmActions: [topic], okActions: [topic],
-                tags: { ...args.tags, [TIER_TAG]: tier === "dns" ? "load-balancer" : tier, Name: `${name}-${role}` },
-            }, { parent: this, provider }, t.alarm);
+            const created = child(
+                aws.cloudwatch.MetricAlarm,
+                `${name}-${role}`,
+                {
+                    treatMissingData: "notBreaching",
+                    ...props,
+                    alarmActions: [topic],
+                    okActions: [topic],
+                    tags: {
+                        ...args.tags,
+                        [TIER_TAG]: tier === "dns" ? "load-balancer" : tier,
+                        Name: `${name}-${role}`,
+                    },
+                },
+                { parent: this, provider },
+                t.alarm,
+            );
             this.alarmArns[role] = created.arn;
             return created;
         };
@@ -85,18 +143,46 @@ export class Alarms extends pulumi.ComponentResource {
 
         const checks = args.healthCheckIds ?? [];
         if (checks.length > 0) {
-            const useast1 = child(aws.Provider, `${name}-us-east-1`, { region: "us-east-1" }, parent, t.usEast1Provider);
+            const useast1 = child(
+                aws.Provider,
+                `${name}-us-east-1`,
+                { region: "us-east-1" },
+                parent,
+                t.usEast1Provider,
+            );
             this.globalTopicArn = this.topic(name, "alarms-us-east-1", args, useast1).arn;
-            checks.forEach((id, i) => alarm(`dns-health-check${i + 1}`, "dns", {
-                alarmDescription: `Route 53 health check ${i + 1} failing: DNS has failed over or will`,
-                ...simple("AWS/Route53", "HealthCheckStatus", { HealthCheckId: id }, "Minimum", "LessThanThreshold", 1, 1),
-            }, this.globalTopicArn, useast1));
+            checks.forEach((id, i) =>
+                alarm(
+                    `dns-health-check${i + 1}`,
+                    "dns",
+                    {
+                        alarmDescription: `Route 53 health check ${i + 1} failing: DNS has failed over or will`,
+                        ...simple(
+                            "AWS/Route53",
+                            "HealthCheckStatus",
+                            { HealthCheckId: id },
+                            "Minimum",
+                            "LessThanThreshold",
+                            1,
+                            1,
+                        ),
+                    },
+                    this.globalTopicArn,
+                    useast1,
+                ),
+            );
         }
 
-        const dashboard = child(aws.cloudwatch.Dashboard, `${name}-dashboard`, {
-            dashboardName: name,
-            dashboardBody: dashboardBody(region, args),
-        }, parent, t.dashboard);
+        const dashboard = child(
+            aws.cloudwatch.Dashboard,
+            `${name}-dashboard`,
+            {
+                dashboardName: name,
+                dashboardBody: dashboardBody(region, args),
+            },
+            parent,
+            t.dashboard,
+        );
         this.resources = { topic, dashboard };
         this.dashboardName = dashboard.dashboardName;
         this.dashboardUrl = pulumi.interpolate`https://${region}.console.aws.amazon.com/cloudwatch/home?region=${region}#dashboards:name=${dashboard.dashboardName}`;
@@ -111,21 +197,56 @@ export class Alarms extends pulumi.ComponentResource {
         // The account root's ARN carries the partition (aws-cn, aws-us-gov): a literal `arn:aws:` is refused there.
         const partition = aws.getPartitionOutput({}, { parent: this, provider }).partition;
         const t = args.transform ?? {};
-        const key = child(aws.kms.Key, `${name}-${role}-key`, {
-            description: `${name}: ${role} topic`, enableKeyRotation: true, deletionWindowInDays: 30, tags,
-            policy: pulumi.all([account, partition]).apply(([acct, part]) => JSON.stringify({
-                Version: "2012-10-17",
-                Statement: [
-                    { Sid: "Account", Effect: "Allow", Principal: { AWS: `arn:${part}:iam::${acct}:root` }, Action: "kms:*", Resource: "*" },
-                    { Sid: "CloudWatchAlarms", Effect: "Allow", Principal: { Service: "cloudwatch.amazonaws.com" }, Action: ["kms:Decrypt", "kms:GenerateDataKey*"], Resource: "*" },
-                    // EventBridge delivers the AWS Backup failure events to the same topic.
-                    { Sid: "EventBridge", Effect: "Allow", Principal: { Service: "events.amazonaws.com" }, Action: ["kms:Decrypt", "kms:GenerateDataKey*"], Resource: "*" },
-                ],
-            })),
-        }, opts, t.topicKey);
+        const key = child(
+            aws.kms.Key,
+            `${name}-${role}-key`,
+            {
+                description: `${name}: ${role} topic`,
+                enableKeyRotation: true,
+                deletionWindowInDays: 30,
+                tags,
+                policy: pulumi.all([account, partition]).apply(([acct, part]) =>
+                    JSON.stringify({
+                        Version: "2012-10-17",
+                        Statement: [
+                            {
+                                Sid: "Account",
+                                Effect: "Allow",
+                                Principal: { AWS: `arn:${part}:iam::${acct}:root` },
+                                Action: "kms:*",
+                                Resource: "*",
+                            },
+                            {
+                                Sid: "CloudWatchAlarms",
+                                Effect: "Allow",
+                                Principal: { Service: "cloudwatch.amazonaws.com" },
+                                Action: ["kms:Decrypt", "kms:GenerateDataKey*"],
+                                Resource: "*",
+                            },
+                            // EventBridge delivers the AWS Backup failure events to the same topic.
+                            {
+                                Sid: "EventBridge",
+                                Effect: "Allow",
+                                Principal: { Service: "events.amazonaws.com" },
+                                Action: ["kms:Decrypt", "kms:GenerateDataKey*"],
+                                Resource: "*",
+                            },
+                        ],
+                    }),
+                ),
+            },
+            opts,
+            t.topicKey,
+        );
         const topic = child(aws.sns.Topic, `${name}-${role}`, { kmsMasterKeyId: key.arn, tags }, opts, t.topic);
         if (args.alertEmail) {
-            child(aws.sns.TopicSubscription, `${name}-${role}-email`, { topic: topic.arn, protocol: "email", endpoint: args.alertEmail }, opts, t.subscription);
+            child(
+                aws.sns.TopicSubscription,
+                `${name}-${role}-email`,
+                { topic: topic.arn, protocol: "email", endpoint: args.alertEmail },
+                opts,
+                t.subscription,
+            );
         }
         return topic;
     }

@@ -29,31 +29,86 @@ export const BACKUP_FAILURE_PATTERN = {
  * `sns:Publish` for EventBridge, only from this rule. The topic's KMS key must also let EventBridge use it.
  */
 export function backupFailureAlerts(
-    parent: pulumi.Resource, name: string, topic: aws.sns.Topic, partition: pulumi.Input<string>, accountId: pulumi.Input<string>, tags: Record<string, string>,
+    parent: pulumi.Resource,
+    name: string,
+    topic: aws.sns.Topic,
+    partition: pulumi.Input<string>,
+    accountId: pulumi.Input<string>,
+    tags: Record<string, string>,
     t: AlarmsTransform = {},
 ): aws.cloudwatch.EventRule {
     const opts = { parent };
-    const rule = child(aws.cloudwatch.EventRule, `${name}-backup-failures`, {
-        description: `${name}: failed AWS Backup backup, copy and restore jobs in this account and region`,
-        eventPattern: JSON.stringify(BACKUP_FAILURE_PATTERN),
-        tags: { ...tags, Name: `${name}-backup-failures` },
-    }, opts, t.backupFailureRule);
-    const policy = child(aws.sns.TopicPolicy, `${name}-alarms-policy`, {
-        arn: topic.arn,
-        policy: pulumi.all([topic.arn, rule.arn, partition, accountId]).apply(([topicArn, ruleArn, part, account]) => JSON.stringify({
-            Version: "2012-10-17",
-            Statement: [
-                {
-                    // The statement SNS gives every new topic; a topic policy replaces it, so it is restated.
-                    Sid: "AccountOwner", Effect: "Allow", Principal: { AWS: "*" },
-                    Action: ["SNS:GetTopicAttributes", "SNS:SetTopicAttributes", "SNS:AddPermission", "SNS:RemovePermission", "SNS:DeleteTopic", "SNS:Subscribe", "SNS:ListSubscriptionsByTopic", "SNS:Publish"],
-                    Resource: topicArn, Condition: { StringEquals: { "AWS:SourceOwner": account } },
-                },
-                { Sid: "CloudWatchAlarms", Effect: "Allow", Principal: { Service: "cloudwatch.amazonaws.com" }, Action: "sns:Publish", Resource: topicArn, Condition: { ArnLike: { "aws:SourceArn": `arn:${part}:cloudwatch:*:${account}:alarm:*` } } },
-                { Sid: "BackupFailureEvents", Effect: "Allow", Principal: { Service: "events.amazonaws.com" }, Action: "sns:Publish", Resource: topicArn, Condition: { ArnEquals: { "aws:SourceArn": ruleArn } } },
-            ],
-        })),
-    }, opts, t.topicPolicy);
-    child(aws.cloudwatch.EventTarget, `${name}-backup-failures-to-topic`, { rule: rule.name, arn: topic.arn }, { parent, dependsOn: [policy] }, t.backupFailureTarget);
+    const rule = child(
+        aws.cloudwatch.EventRule,
+        `${name}-backup-failures`,
+        {
+            description: `${name}: failed AWS Backup backup, copy and restore jobs in this account and region`,
+            eventPattern: JSON.stringify(BACKUP_FAILURE_PATTERN),
+            tags: { ...tags, Name: `${name}-backup-failures` },
+        },
+        opts,
+        t.backupFailureRule,
+    );
+    const policy = child(
+        aws.sns.TopicPolicy,
+        `${name}-alarms-policy`,
+        {
+            arn: topic.arn,
+            policy: pulumi
+                .all([topic.arn, rule.arn, partition, accountId])
+                .apply(([topicArn, ruleArn, part, account]) =>
+                    JSON.stringify({
+                        Version: "2012-10-17",
+                        Statement: [
+                            {
+                                // The statement SNS gives every new topic; a topic policy replaces it, so it is restated.
+                                Sid: "AccountOwner",
+                                Effect: "Allow",
+                                Principal: { AWS: "*" },
+                                Action: [
+                                    "SNS:GetTopicAttributes",
+                                    "SNS:SetTopicAttributes",
+                                    "SNS:AddPermission",
+                                    "SNS:RemovePermission",
+                                    "SNS:DeleteTopic",
+                                    "SNS:Subscribe",
+                                    "SNS:ListSubscriptionsByTopic",
+                                    "SNS:Publish",
+                                ],
+                                Resource: topicArn,
+                                Condition: { StringEquals: { "AWS:SourceOwner": account } },
+                            },
+                            {
+                                Sid: "CloudWatchAlarms",
+                                Effect: "Allow",
+                                Principal: { Service: "cloudwatch.amazonaws.com" },
+                                Action: "sns:Publish",
+                                Resource: topicArn,
+                                Condition: {
+                                    ArnLike: { "aws:SourceArn": `arn:${part}:cloudwatch:*:${account}:alarm:*` },
+                                },
+                            },
+                            {
+                                Sid: "BackupFailureEvents",
+                                Effect: "Allow",
+                                Principal: { Service: "events.amazonaws.com" },
+                                Action: "sns:Publish",
+                                Resource: topicArn,
+                                Condition: { ArnEquals: { "aws:SourceArn": ruleArn } },
+                            },
+                        ],
+                    }),
+                ),
+        },
+        opts,
+        t.topicPolicy,
+    );
+    child(
+        aws.cloudwatch.EventTarget,
+        `${name}-backup-failures-to-topic`,
+        { rule: rule.name, arn: topic.arn },
+        { parent, dependsOn: [policy] },
+        t.backupFailureTarget,
+    );
     return rule;
 }

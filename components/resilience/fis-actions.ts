@@ -46,7 +46,11 @@ export const FIS_ACTIONS = {
         id: "aws:elasticache:replicationgroup-interrupt-az-power",
         resourceType: "aws:elasticache:replicationgroup",
         targetKey: "ReplicationGroups",
-        permissions: ["elasticache:InterruptClusterAzPower", "elasticache:DescribeReplicationGroups", "tag:GetResources"],
+        permissions: [
+            "elasticache:InterruptClusterAzPower",
+            "elasticache:DescribeReplicationGroups",
+            "tag:GetResources",
+        ],
     },
     /** ECS `StopTask` on the selected tasks: SIGTERM, then SIGKILL after the container's stopTimeout. */
     ecsStopTask: {
@@ -64,9 +68,16 @@ export const FIS_ACTIONS = {
         resourceType: "aws:ec2:subnet",
         targetKey: "Subnets",
         permissions: [
-            "ec2:CreateNetworkAcl", "ec2:CreateNetworkAclEntry", "ec2:CreateTags", "ec2:DeleteNetworkAcl",
-            "ec2:DescribeManagedPrefixLists", "ec2:DescribeNetworkAcls", "ec2:DescribeSubnets", "ec2:DescribeVpcs",
-            "ec2:GetManagedPrefixListEntries", "ec2:ReplaceNetworkAclAssociation",
+            "ec2:CreateNetworkAcl",
+            "ec2:CreateNetworkAclEntry",
+            "ec2:CreateTags",
+            "ec2:DeleteNetworkAcl",
+            "ec2:DescribeManagedPrefixLists",
+            "ec2:DescribeNetworkAcls",
+            "ec2:DescribeSubnets",
+            "ec2:DescribeVpcs",
+            "ec2:GetManagedPrefixListEntries",
+            "ec2:ReplaceNetworkAclAssociation",
         ],
     },
 } as const satisfies Record<string, FisAction>;
@@ -82,7 +93,12 @@ export const DRILL_ACTION: Record<DrillKind, FisAction> = {
 };
 
 /** What FIS needs to deliver experiment logs to CloudWatch Logs (vended-log delivery; no resource-level form). */
-export const LOGGING_PERMISSIONS = ["logs:CreateLogDelivery", "logs:PutResourcePolicy", "logs:DescribeResourcePolicies", "logs:DescribeLogGroups"] as const;
+export const LOGGING_PERMISSIONS = [
+    "logs:CreateLogDelivery",
+    "logs:PutResourcePolicy",
+    "logs:DescribeResourcePolicies",
+    "logs:DescribeLogGroups",
+] as const;
 
 /** Tag FIS puts on the network ACLs it creates; the actions reference conditions ACL edits and deletes on it. */
 export const FIS_ACL_TAG = "managedByFIS";
@@ -115,8 +131,12 @@ interface Statement {
     Condition?: Record<string, Record<string, string>>;
 }
 
-const allow = (Sid: string, Action: string[], Resource: string | string[], Condition?: Statement["Condition"]): Statement =>
-    ({ Sid, Effect: "Allow", Action, Resource, ...(Condition ? { Condition } : {}) });
+const allow = (
+    Sid: string,
+    Action: string[],
+    Resource: string | string[],
+    Condition?: Statement["Condition"],
+): Statement => ({ Sid, Effect: "Allow", Action, Resource, ...(Condition ? { Condition } : {}) });
 
 function need<T>(value: T | undefined, what: string, kind: DrillKind): T {
     if (value === undefined) throw new Error(`drillPolicy(${kind}): needs ${what}`);
@@ -125,7 +145,8 @@ function need<T>(value: T | undefined, what: string, kind: DrillKind): T {
 
 /** The experiment role's policy for one drill: the action's documented permissions plus experiment logging. */
 export function drillPolicy(kind: DrillKind, ctx: PolicyContext): { Version: "2012-10-17"; Statement: Statement[] } {
-    const arn = (service: string, resource: string) => `arn:${ctx.partition}:${service}:${ctx.region}:${ctx.account}:${resource}`;
+    const arn = (service: string, resource: string) =>
+        `arn:${ctx.partition}:${service}:${ctx.region}:${ctx.account}:${resource}`;
     const statements: Statement[] = [];
     switch (kind) {
         case "database":
@@ -138,14 +159,20 @@ export function drillPolicy(kind: DrillKind, ctx: PolicyContext): { Version: "20
             const tag = need(ctx.cacheTag, "cacheTag", kind);
             // AWS's sample scopes this call by a resource tag rather than an ARN; we use the group's own tag.
             statements.push(
-                allow("InterruptThisGroupOnly", ["elasticache:InterruptClusterAzPower"], "*", { StringEquals: { [`aws:ResourceTag/${tag.key}`]: tag.value } }),
+                allow("InterruptThisGroupOnly", ["elasticache:InterruptClusterAzPower"], "*", {
+                    StringEquals: { [`aws:ResourceTag/${tag.key}`]: tag.value },
+                }),
                 allow("ResolveTargets", ["elasticache:DescribeReplicationGroups", "tag:GetResources"], "*"),
             );
             break;
         }
         case "app":
             statements.push(
-                allow("StopThisClustersTasksOnly", ["ecs:StopTask"], arn("ecs", `task/${need(ctx.clusterName, "clusterName", kind)}/*`)),
+                allow(
+                    "StopThisClustersTasksOnly",
+                    ["ecs:StopTask"],
+                    arn("ecs", `task/${need(ctx.clusterName, "clusterName", kind)}/*`),
+                ),
                 allow("ResolveTargets", ["ecs:DescribeTasks", "ecs:ListTasks", "tag:GetResources"], "*"),
             );
             break;
@@ -154,12 +181,20 @@ export function drillPolicy(kind: DrillKind, ctx: PolicyContext): { Version: "20
             statements.push(
                 allow("SwapSubnetAcls", ["ec2:CreateNetworkAcl", "ec2:ReplaceNetworkAclAssociation"], "*"),
                 allow("TagAcls", ["ec2:CreateTags"], acls),
-                allow("EditOnlyFisAcls", ["ec2:CreateNetworkAclEntry", "ec2:DeleteNetworkAcl"], acls,
-                    { StringEquals: { [`ec2:ResourceTag/${FIS_ACL_TAG}`]: "true" } }),
-                allow("ResolveTargets", [
-                    "ec2:DescribeManagedPrefixLists", "ec2:DescribeNetworkAcls", "ec2:DescribeSubnets", "ec2:DescribeVpcs",
-                    "ec2:GetManagedPrefixListEntries",
-                ], "*"),
+                allow("EditOnlyFisAcls", ["ec2:CreateNetworkAclEntry", "ec2:DeleteNetworkAcl"], acls, {
+                    StringEquals: { [`ec2:ResourceTag/${FIS_ACL_TAG}`]: "true" },
+                }),
+                allow(
+                    "ResolveTargets",
+                    [
+                        "ec2:DescribeManagedPrefixLists",
+                        "ec2:DescribeNetworkAcls",
+                        "ec2:DescribeSubnets",
+                        "ec2:DescribeVpcs",
+                        "ec2:GetManagedPrefixListEntries",
+                    ],
+                    "*",
+                ),
             );
             break;
         }
@@ -175,15 +210,17 @@ export function drillPolicy(kind: DrillKind, ctx: PolicyContext): { Version: "20
 export function fisTrustPolicy(ctx: Pick<PolicyContext, "partition" | "region" | "account">) {
     return {
         Version: "2012-10-17",
-        Statement: [{
-            Effect: "Allow",
-            Principal: { Service: "fis.amazonaws.com" },
-            Action: "sts:AssumeRole",
-            Condition: {
-                StringEquals: { "aws:SourceAccount": ctx.account },
-                ArnLike: { "aws:SourceArn": `arn:${ctx.partition}:fis:${ctx.region}:${ctx.account}:experiment/*` },
+        Statement: [
+            {
+                Effect: "Allow",
+                Principal: { Service: "fis.amazonaws.com" },
+                Action: "sts:AssumeRole",
+                Condition: {
+                    StringEquals: { "aws:SourceAccount": ctx.account },
+                    ArnLike: { "aws:SourceArn": `arn:${ctx.partition}:fis:${ctx.region}:${ctx.account}:experiment/*` },
+                },
             },
-        }],
+        ],
     };
 }
 

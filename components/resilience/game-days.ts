@@ -5,21 +5,34 @@ import { defineContract, field, fieldProblem } from "../contract";
 import { logRetentionDays } from "../log-retention";
 import { child, Transform } from "../transform";
 import {
-    DRILL_ACTION, DrillKind, MAX_DURATION_MINUTES, MAX_STOP_CONDITIONS, MAX_TARGET_ARNS, PolicyContext,
-    drillPolicy, fisTrustPolicy, isoMinutes,
+    DRILL_ACTION,
+    DrillKind,
+    MAX_DURATION_MINUTES,
+    MAX_STOP_CONDITIONS,
+    MAX_TARGET_ARNS,
+    PolicyContext,
+    drillPolicy,
+    fisTrustPolicy,
+    isoMinutes,
 } from "./fis-actions";
 
 type In = pulumi.Input<string>;
 type Where = pulumi.Output<Pick<PolicyContext, "partition" | "region" | "account">>;
 
 /** Name of the one target in each drill's template. */
-const TARGET_NAME: Record<DrillKind, string> = { database: "writer", cache: "replication-group", app: "tasks", zone: "subnets" };
+const TARGET_NAME: Record<DrillKind, string> = {
+    database: "writer",
+    cache: "replication-group",
+    app: "tasks",
+    zone: "subnets",
+};
 
 /** FIS experiment log format 2 (https://docs.aws.amazon.com/fis/latest/userguide/monitoring-logging.html). */
 const LOG_SCHEMA_VERSION = 2;
 
 /** The share of the app's running tasks one experiment stops. */
-export const stopTaskPercent = () => field.int(1, 50, "stopping more than half the fleet at once is an outage, not a drill");
+export const stopTaskPercent = () =>
+    field.int(1, 50, "stopping more than half the fleet at once is an outage, not a drill");
 const actionMinutes = () => field.int(1, MAX_DURATION_MINUTES, "FIS action duration, one minute to 12 hours");
 
 export const GAME_DAYS_CONTRACT = defineContract({
@@ -116,57 +129,99 @@ export class GameDays extends pulumi.ComponentResource {
         const percent = args.app?.stopTaskPercent ?? DEFAULT_STOP_TASK_PERCENT;
         const zones = args.zones ?? [];
         const check = argChecker("GameDays", name);
-        check.that(alarms.length >= 1 && alarms.length <= MAX_STOP_CONDITIONS, "stopConditionAlarmArns", alarms.length,
+        check.that(
+            alarms.length >= 1 && alarms.length <= MAX_STOP_CONDITIONS,
+            "stopConditionAlarmArns",
+            alarms.length,
             `must list 1..${MAX_STOP_CONDITIONS} alarms (FIS stop conditions per template); ` +
-            "an experiment without a stop condition cannot be stopped by what users see");
+                "an experiment without a stop condition cannot be stopped by what users see",
+        );
         const percentProblem = fieldProblem(stopTaskPercent(), percent);
         check.that(!percentProblem, "app.stopTaskPercent", percent, percentProblem ?? "");
-        const { cacheInterruptMinutes: cacheMinutes, zoneDisruptionMinutes: zoneMinutes, logRetentionDays: retention } = GAME_DAYS_CONTRACT.resolve(name, args);
+        const {
+            cacheInterruptMinutes: cacheMinutes,
+            zoneDisruptionMinutes: zoneMinutes,
+            logRetentionDays: retention,
+        } = GAME_DAYS_CONTRACT.resolve(name, args);
         const cacheAzs = args.cache?.availabilityZones.length;
-        check.that(cacheAzs === undefined || cacheAzs >= 1, "cache.availabilityZones", cacheAzs, "must name at least one AZ");
+        check.that(
+            cacheAzs === undefined || cacheAzs >= 1,
+            "cache.availabilityZones",
+            cacheAzs,
+            "must name at least one AZ",
+        );
         for (const z of zones) {
-            check.that(z.subnetArns.length >= 1 && z.subnetArns.length <= MAX_TARGET_ARNS, "zones.subnetArns", z.subnetArns.length,
-                `must list 1..${MAX_TARGET_ARNS} subnet ARNs (FIS resource ARNs per target)`);
+            check.that(
+                z.subnetArns.length >= 1 && z.subnetArns.length <= MAX_TARGET_ARNS,
+                "zones.subnetArns",
+                z.subnetArns.length,
+                `must list 1..${MAX_TARGET_ARNS} subnet ARNs (FIS resource ARNs per target)`,
+            );
         }
-        check.that(Boolean(args.database || args.cache || args.app || zones.length), "args", "no drill",
-            "must configure at least one of database, cache, app, zones");
+        check.that(
+            Boolean(args.database || args.cache || args.app || zones.length),
+            "args",
+            "no drill",
+            "must configure at least one of database, cache, app, zones",
+        );
         super("boxoffice:resilience:GameDays", name, {}, opts);
         const parent = { parent: this };
         const t = args.transform ?? {};
-        const tags = (role: string, extra: Record<string, string> = {}) => ({ ...args.tags, Name: `${name}-${role}`, ...extra });
+        const tags = (role: string, extra: Record<string, string> = {}) => ({
+            ...args.tags,
+            Name: `${name}-${role}`,
+            ...extra,
+        });
 
-        const ctx: Where = pulumi.all([
-            aws.getPartitionOutput({}, parent).partition,
-            aws.getRegionOutput({}, parent).region,
-            aws.getCallerIdentityOutput({}, parent).accountId,
-        ]).apply(([partition, region, account]) => ({ partition, region, account }));
-        const logGroup = child(aws.cloudwatch.LogGroup, `${name}-experiments`, { retentionInDays: retention, tags: tags("experiments") }, parent, t.logGroup);
+        const ctx: Where = pulumi
+            .all([
+                aws.getPartitionOutput({}, parent).partition,
+                aws.getRegionOutput({}, parent).region,
+                aws.getCallerIdentityOutput({}, parent).accountId,
+            ])
+            .apply(([partition, region, account]) => ({ partition, region, account }));
+        const logGroup = child(
+            aws.cloudwatch.LogGroup,
+            `${name}-experiments`,
+            { retentionInDays: retention, tags: tags("experiments") },
+            parent,
+            t.logGroup,
+        );
         const templates: Record<string, aws.fis.ExperimentTemplate> = {};
         this.logGroupName = logGroup.name;
 
         const drills: Drill[] = [];
         if (args.database) {
             drills.push({
-                kind: "database", key: "database-failover",
+                kind: "database",
+                key: "database-failover",
                 description: pulumi.output("Reboot the RDS writer with a forced failover to its standby in another AZ"),
                 parameters: { forceFailover: "true" },
                 target: { resourceArns: [args.database.writerArn], selectionMode: "ALL" },
             });
         }
-        args.cache?.availabilityZones.forEach((az, i) => drills.push({
-            kind: "cache", key: `cache-az${i + 1}-power`,
-            description: pulumi.concat(`Cut power to the Redis nodes in `, az, ` for ${cacheMinutes} min; `,
-                "a primary there fails over to a replica in another AZ"),
-            parameters: { duration: isoMinutes(cacheMinutes) },
-            target: {
-                resourceTags: [args.cache!.tag],
-                parameters: { availabilityZoneIdentifier: az },
-                selectionMode: "ALL",
-            },
-        }));
+        args.cache?.availabilityZones.forEach((az, i) =>
+            drills.push({
+                kind: "cache",
+                key: `cache-az${i + 1}-power`,
+                description: pulumi.concat(
+                    `Cut power to the Redis nodes in `,
+                    az,
+                    ` for ${cacheMinutes} min; `,
+                    "a primary there fails over to a replica in another AZ",
+                ),
+                parameters: { duration: isoMinutes(cacheMinutes) },
+                target: {
+                    resourceTags: [args.cache!.tag],
+                    parameters: { availabilityZoneIdentifier: az },
+                    selectionMode: "ALL",
+                },
+            }),
+        );
         if (args.app) {
             drills.push({
-                kind: "app", key: "app-stop-tasks",
+                kind: "app",
+                key: "app-stop-tasks",
                 description: pulumi.output(`Stop ${percent} % of the app service's running ECS tasks`),
                 parameters: {},
                 // Task ARNs change with every deployment, so FIS finds the tasks by the service's propagated tag,
@@ -179,13 +234,19 @@ export class GameDays extends pulumi.ComponentResource {
                 },
             });
         }
-        zones.forEach((zone, i) => drills.push({
-            kind: "zone", key: `az${i + 1}-connectivity`,
-            description: pulumi.concat("Cut all traffic in and out of the private and isolated subnets in ", zone.availabilityZone,
-                ` for ${zoneMinutes} min`),
-            parameters: { scope: "all", duration: isoMinutes(zoneMinutes) },
-            target: { resourceArns: zone.subnetArns, selectionMode: "ALL" },
-        }));
+        zones.forEach((zone, i) =>
+            drills.push({
+                kind: "zone",
+                key: `az${i + 1}-connectivity`,
+                description: pulumi.concat(
+                    "Cut all traffic in and out of the private and isolated subnets in ",
+                    zone.availabilityZone,
+                    ` for ${zoneMinutes} min`,
+                ),
+                parameters: { scope: "all", duration: isoMinutes(zoneMinutes) },
+                target: { resourceArns: zone.subnetArns, selectionMode: "ALL" },
+            }),
+        );
 
         const roles = new Map<DrillKind, { role: aws.iam.Role; policy: aws.iam.RolePolicy }>();
         for (const drill of drills) {
@@ -197,27 +258,35 @@ export class GameDays extends pulumi.ComponentResource {
             }
             const action = DRILL_ACTION[drill.kind];
             const targetName = TARGET_NAME[drill.kind];
-            const template = child(aws.fis.ExperimentTemplate, `${name}-${drill.key}`, {
-                description: drill.description,
-                roleArn: role.role.arn,
-                stopConditions: alarms.map((value) => ({ source: "aws:cloudwatch:alarm", value })),
-                actions: [{
-                    name: drill.key,
-                    actionId: action.id,
-                    parameters: Object.entries(drill.parameters).map(([key, value]) => ({ key, value })),
-                    target: { key: action.targetKey, value: targetName },
-                }],
-                targets: [{ name: targetName, resourceType: action.resourceType, ...drill.target }],
-                logConfiguration: {
-                    logSchemaVersion: LOG_SCHEMA_VERSION,
-                    // FIS wants the log group ARN with the `:*` suffix.
-                    cloudwatchLogsConfiguration: { logGroupArn: pulumi.interpolate`${logGroup.arn}:*` },
+            const template = child(
+                aws.fis.ExperimentTemplate,
+                `${name}-${drill.key}`,
+                {
+                    description: drill.description,
+                    roleArn: role.role.arn,
+                    stopConditions: alarms.map((value) => ({ source: "aws:cloudwatch:alarm", value })),
+                    actions: [
+                        {
+                            name: drill.key,
+                            actionId: action.id,
+                            parameters: Object.entries(drill.parameters).map(([key, value]) => ({ key, value })),
+                            target: { key: action.targetKey, value: targetName },
+                        },
+                    ],
+                    targets: [{ name: targetName, resourceType: action.resourceType, ...drill.target }],
+                    logConfiguration: {
+                        logSchemaVersion: LOG_SCHEMA_VERSION,
+                        // FIS wants the log group ARN with the `:*` suffix.
+                        cloudwatchLogsConfiguration: { logGroupArn: pulumi.interpolate`${logGroup.arn}:*` },
+                    },
+                    // A drill whose targets are gone must fail loudly, never "pass" having injected nothing.
+                    experimentOptions: { accountTargeting: "single-account", emptyTargetResolutionMode: "fail" },
+                    tags: tags(drill.key, { "boxoffice:game-day": drill.key }),
+                    // The role must hold its permissions before anyone can start the experiment.
                 },
-                // A drill whose targets are gone must fail loudly, never "pass" having injected nothing.
-                experimentOptions: { accountTargeting: "single-account", emptyTargetResolutionMode: "fail" },
-                tags: tags(drill.key, { "boxoffice:game-day": drill.key }),
-                // The role must hold its permissions before anyone can start the experiment.
-            }, { parent: this, dependsOn: [role.policy] }, t.experimentTemplate);
+                { parent: this, dependsOn: [role.policy] },
+                t.experimentTemplate,
+            );
             this.templateIds[drill.key] = template.id;
             templates[drill.key] = template;
         }
@@ -227,23 +296,43 @@ export class GameDays extends pulumi.ComponentResource {
 
     /** One role per drill kind: it may make only that drill's calls, on this stack's resources. */
     private role(
-        name: string, kind: DrillKind, args: GameDaysArgs,
+        name: string,
+        kind: DrillKind,
+        args: GameDaysArgs,
         ctx: Where,
         tags: (role: string) => Record<string, string>,
     ): { role: aws.iam.Role; policy: aws.iam.RolePolicy } {
         const parent = { parent: this };
         const t = args.transform ?? {};
-        const role = child(aws.iam.Role, `${name}-${kind}-role`, {
-            description: `${name}: FIS experiment role for the ${kind} game day`,
-            assumeRolePolicy: ctx.apply((c) => JSON.stringify(fisTrustPolicy(c))),
-            tags: tags(`${kind}-role`),
-        }, parent, t.role);
-        const scope = pulumi.all([ctx, args.database?.writerArn, args.app?.clusterName])
-            .apply(([where, writerArn, clusterName]): PolicyContext => ({ ...where, writerArn, clusterName, cacheTag: args.cache?.tag }));
-        const policy = child(aws.iam.RolePolicy, `${name}-${kind}-policy`, {
-            role: role.id,
-            policy: scope.apply((s) => JSON.stringify(drillPolicy(kind, s))),
-        }, parent, t.rolePolicy);
+        const role = child(
+            aws.iam.Role,
+            `${name}-${kind}-role`,
+            {
+                description: `${name}: FIS experiment role for the ${kind} game day`,
+                assumeRolePolicy: ctx.apply((c) => JSON.stringify(fisTrustPolicy(c))),
+                tags: tags(`${kind}-role`),
+            },
+            parent,
+            t.role,
+        );
+        const scope = pulumi
+            .all([ctx, args.database?.writerArn, args.app?.clusterName])
+            .apply(([where, writerArn, clusterName]): PolicyContext => ({
+                ...where,
+                writerArn,
+                clusterName,
+                cacheTag: args.cache?.tag,
+            }));
+        const policy = child(
+            aws.iam.RolePolicy,
+            `${name}-${kind}-policy`,
+            {
+                role: role.id,
+                policy: scope.apply((s) => JSON.stringify(drillPolicy(kind, s))),
+            },
+            parent,
+            t.rolePolicy,
+        );
         return { role, policy };
     }
 }

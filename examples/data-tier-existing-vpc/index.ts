@@ -5,7 +5,12 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import {
-    BackupPolicy, Database, ENVIRONMENT_TAG, MemcachedCluster, NetworkIds, RedisCache,
+    BackupPolicy,
+    Database,
+    ENVIRONMENT_TAG,
+    MemcachedCluster,
+    NetworkIds,
+    RedisCache,
 } from "@boxoffice/components";
 
 const config = new pulumi.Config();

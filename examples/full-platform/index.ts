@@ -6,8 +6,18 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import {
-    Alarms, AutoscaledService, BackupPolicy, Database, EcsCluster, ENVIRONMENT_TAG, MemcachedCluster, Network,
-    PairedLoadBalancers, RedisCache, ServiceSecrets, ServiceSecurityGroups,
+    Alarms,
+    AutoscaledService,
+    BackupPolicy,
+    Database,
+    EcsCluster,
+    ENVIRONMENT_TAG,
+    MemcachedCluster,
+    Network,
+    PairedLoadBalancers,
+    RedisCache,
+    ServiceSecrets,
+    ServiceSecurityGroups,
 } from "@boxoffice/components";
 
 const config = new pulumi.Config();
@@ -18,15 +28,26 @@ const databaseWindows = { backupWindow: "02:00-03:00", maintenanceWindow: "sun:0
 
 const network = new Network(name, { cidr: config.require("vpcCidr"), tags });
 const albs = new PairedLoadBalancers(name, {
-    network, domain: config.require("domain"), hostedZoneId: config.require("hostedZoneId"), appPort, tags,
+    network,
+    domain: config.require("domain"),
+    hostedZoneId: config.require("hostedZoneId"),
+    appPort,
+    tags,
 });
 const groups = new ServiceSecurityGroups(name, {
-    network, loadBalancerSecurityGroupId: albs.securityGroupId, appPort, tags,
+    network,
+    loadBalancerSecurityGroupId: albs.securityGroupId,
+    appPort,
+    tags,
 });
 const clients = [groups.appSecurityGroupId, groups.workerSecurityGroupId];
 
 const database = new Database(`${name}-db`, {
-    network, allowedSecurityGroupIds: clients, ...databaseWindows, protect: true, tags,
+    network,
+    allowedSecurityGroupIds: clients,
+    ...databaseWindows,
+    protect: true,
+    tags,
 });
 const redis = new RedisCache(`${name}-redis`, { network, allowedSecurityGroupIds: clients, protect: true, tags });
 const memcached = new MemcachedCluster(`${name}-memcached`, { network, allowedSecurityGroupIds: clients, tags });

@@ -47,7 +47,11 @@ const service = new AutoscaledService("tickets", {
     requestScaling: { targetGroups: loadBalancers.map(requestSource), targetRequestsPerTask: 800 },
     // Escape hatch: adjust any AWS argument of a child without forking the component. The function form adds a
     // tag; the object form `{ tags: {...} }` would replace them all, the tier tag the policy pack reads included.
-    transform: { service: (args) => { args.tags = { ...args.tags, team: "tickets" }; } },
+    transform: {
+        service: (args) => {
+            args.tags = { ...args.tags, team: "tickets" };
+        },
+    },
 });
 
 export const serviceName = service.serviceName;

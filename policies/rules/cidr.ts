@@ -60,7 +60,9 @@ export function cidrWithin(inner: Cidr, outer: Cidr): boolean {
 }
 
 /** RFC 1918 (IPv4) and RFC 4193 unique local (IPv6) space: not routable from the internet. */
-export const PRIVATE_RANGES: readonly Cidr[] = ["10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16", "fc00::/7"].map((c) => parseCidr(c)!);
+export const PRIVATE_RANGES: readonly Cidr[] = ["10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16", "fc00::/7"].map((c) =>
+    parseCidr(c)!,
+);
 
 /**
  * The longest prefix still treated as "the internet": an IPv4 /8 is 16.7 M addresses, an IPv6 /16 a

@@ -85,7 +85,10 @@ export type Props = Record<string, any>;
 export function tagsOf(props: Props): Record<string, string> {
     const tags = props.tags;
     // Auto Scaling groups take tags as a list of { key, value, propagateAtLaunch }.
-    if (Array.isArray(tags)) return Object.fromEntries(tags.filter((t) => t && typeof t.key === "string").map((t) => [t.key, String(t.value)]));
+    if (Array.isArray(tags))
+        return Object.fromEntries(
+            tags.filter((t) => t && typeof t.key === "string").map((t) => [t.key, String(t.value)]),
+        );
     return tags && typeof tags === "object" ? (tags as Record<string, string>) : {};
 }
 
@@ -221,12 +224,17 @@ export function resourceRule<TResource extends Resource, TArgs, C = Record<strin
     resourceClass: ResourceClass<TResource, TArgs> | ResourceClass<Resource, any>[],
     check: (props: Unwrap<NonNullable<TArgs>>, config: C, args: ResourceValidationArgs) => Verdict,
 ): ResourceValidationPolicy {
-    const classes = (Array.isArray(resourceClass) ? resourceClass : [resourceClass]) as ResourceClass<TResource, TArgs>[];
-    const validations = classes.map((cls) => validateResourceOfType(cls, (props, args, report) => {
-        const verdict = check(props, configWithDefaults<C>(meta.configSchema, args.getConfig()), args);
-        if (!Array.isArray(verdict)) args.notApplicable(verdict.notApplicable);
-        else reportAll(report, verdict);
-    }));
+    const classes = (Array.isArray(resourceClass) ? resourceClass : [resourceClass]) as ResourceClass<
+        TResource,
+        TArgs
+    >[];
+    const validations = classes.map((cls) =>
+        validateResourceOfType(cls, (props, args, report) => {
+            const verdict = check(props, configWithDefaults<C>(meta.configSchema, args.getConfig()), args);
+            if (!Array.isArray(verdict)) args.notApplicable(verdict.notApplicable);
+            else reportAll(report, verdict);
+        }),
+    );
     return {
         ...meta,
         enforcementLevel: meta.enforcementLevel ?? "mandatory",

@@ -7,31 +7,41 @@
 import * as aws from "@pulumi/aws";
 import { Verdict, isSet, list, num, resourceRule } from "./common";
 
-interface TasksConfig { minimumTasks: number }
-const tasksSchema = { properties: { minimumTasks: { type: "integer" as const, minimum: 1, maximum: 100, default: 2 } } };
+interface TasksConfig {
+    minimumTasks: number;
+}
+const tasksSchema = {
+    properties: { minimumTasks: { type: "integer" as const, minimum: 1, maximum: 100, default: 2 } },
+};
 
 export const ecsServiceMinTasks = resourceRule<aws.ecs.Service, aws.ecs.ServiceArgs, TasksConfig>(
     {
         name: "ecs-service-min-tasks",
-        description: "Every replica ECS service runs at least the configured number of tasks, so one task (or AZ) can fail without an outage.",
+        description:
+            "Every replica ECS service runs at least the configured number of tasks, so one task (or AZ) can fail without an outage.",
         severity: "critical",
-        remediationSteps: "1. Set `desiredCount` to at least the floor (2 in prod). 2. Give the service subnets in at least two AZs so ECS spreads the tasks.",
+        remediationSteps:
+            "1. Set `desiredCount` to at least the floor (2 in prod). 2. Give the service subnets in at least two AZs so ECS spreads the tasks.",
         configSchema: tasksSchema,
     },
     aws.ecs.Service,
     (svc, cfg): Verdict => {
         if (svc.schedulingStrategy === "DAEMON") return { notApplicable: "daemon services run one task per instance" };
         const desired = num(svc.desiredCount) ?? 1;
-        return desired >= cfg.minimumTasks ? [] : [`\`desiredCount\` is ${desired}; at least ${cfg.minimumTasks} required.`];
+        return desired >= cfg.minimumTasks
+            ? []
+            : [`\`desiredCount\` is ${desired}; at least ${cfg.minimumTasks} required.`];
     },
 );
 
 export const ecsCircuitBreaker = resourceRule(
     {
         name: "ecs-circuit-breaker-rollback",
-        description: "Every ECS service using the ECS deployment controller has the deployment circuit breaker on with automatic rollback.",
+        description:
+            "Every ECS service using the ECS deployment controller has the deployment circuit breaker on with automatic rollback.",
         severity: "high",
-        remediationSteps: "1. Set `deploymentCircuitBreaker: { enable: true, rollback: true }`. 2. Make sure the container health check and the target group health check fail fast enough to trip it.",
+        remediationSteps:
+            "1. Set `deploymentCircuitBreaker: { enable: true, rollback: true }`. 2. Make sure the container health check and the target group health check fail fast enough to trip it.",
     },
     aws.ecs.Service,
     (svc): Verdict => {
@@ -39,8 +49,10 @@ export const ecsCircuitBreaker = resourceRule(
         if (controller && controller !== "ECS") return { notApplicable: `deployments are run by ${controller}` };
         const cb = svc.deploymentCircuitBreaker;
         const out: string[] = [];
-        if (cb?.enable !== true) out.push("`deploymentCircuitBreaker.enable` is not true: a broken image keeps replacing tasks forever.");
-        if (cb?.rollback !== true) out.push("`deploymentCircuitBreaker.rollback` is not true: a failed deployment is not rolled back.");
+        if (cb?.enable !== true)
+            out.push("`deploymentCircuitBreaker.enable` is not true: a broken image keeps replacing tasks forever.");
+        if (cb?.rollback !== true)
+            out.push("`deploymentCircuitBreaker.rollback` is not true: a failed deployment is not rolled back.");
         return out;
     },
 );
@@ -50,14 +62,19 @@ export const ecsMinimumHealthyPercent = resourceRule(
         name: "ecs-minimum-healthy-percent",
         description: "ECS deployments never take a service below 100 % of its desired tasks.",
         severity: "high",
-        remediationSteps: "1. Set `deploymentMinimumHealthyPercent: 100` (the ECS default for replica services) and `deploymentMaximumPercent: 200`. 2. Budget for the extra tasks during deployments.",
+        remediationSteps:
+            "1. Set `deploymentMinimumHealthyPercent: 100` (the ECS default for replica services) and `deploymentMaximumPercent: 200`. 2. Budget for the extra tasks during deployments.",
     },
     aws.ecs.Service,
     (svc): Verdict => {
         if (svc.schedulingStrategy === "DAEMON") return { notApplicable: "daemon services replace tasks in place" };
         // Unset means the ECS default, 100 % for replica services (ECS Developer Guide, service definition parameters).
         const pct = num(svc.deploymentMinimumHealthyPercent) ?? 100;
-        return pct >= 100 ? [] : [`\`deploymentMinimumHealthyPercent\` is ${pct}: deployments stop tasks before replacements are healthy.`];
+        return pct >= 100
+            ? []
+            : [
+                  `\`deploymentMinimumHealthyPercent\` is ${pct}: deployments stop tasks before replacements are healthy.`,
+              ];
     },
 );
 
@@ -66,13 +83,24 @@ export const ecsNoPublicIp = resourceRule(
         name: "ecs-no-public-ip",
         description: "No ECS service gives its tasks public IP addresses.",
         severity: "high",
-        remediationSteps: "1. Set `networkConfiguration.assignPublicIp: false`. 2. Run tasks in private subnets with a NAT gateway (or VPC endpoints) per AZ for egress.",
+        remediationSteps:
+            "1. Set `networkConfiguration.assignPublicIp: false`. 2. Run tasks in private subnets with a NAT gateway (or VPC endpoints) per AZ for egress.",
     },
     aws.ecs.Service,
-    (svc): Verdict => (svc.networkConfiguration?.assignPublicIp === true ? ["`networkConfiguration.assignPublicIp` is true: tasks are reachable from the internet, bypassing the ALB and WAF."] : []),
+    (svc): Verdict =>
+        svc.networkConfiguration?.assignPublicIp === true
+            ? [
+                  "`networkConfiguration.assignPublicIp` is true: tasks are reachable from the internet, bypassing the ALB and WAF.",
+              ]
+            : [],
 );
 
-interface ContainerDefinition { name?: string; user?: string; readonlyRootFilesystem?: boolean; logConfiguration?: { logDriver?: string } }
+interface ContainerDefinition {
+    name?: string;
+    user?: string;
+    readonlyRootFilesystem?: boolean;
+    logConfiguration?: { logDriver?: string };
+}
 
 /** `containerDefinitions` is a JSON string (ECS RegisterTaskDefinition shape). */
 function containersOf(defs: unknown): ContainerDefinition[] | string {
@@ -105,10 +133,16 @@ export const ecsNonRootUser = resourceRule(
         name: "ecs-non-root-user",
         description: "Every container of every ECS task definition runs as a non-root user set in the task definition.",
         severity: "high",
-        remediationSteps: "1. Set `user` in each container definition to a non-zero UID:GID (e.g. \"1000:1000\" or \"node\"). 2. Make the image's files readable by that user.",
+        remediationSteps:
+            '1. Set `user` in each container definition to a non-zero UID:GID (e.g. "1000:1000" or "node"). 2. Make the image\'s files readable by that user.',
     },
     aws.ecs.TaskDefinition,
-    (td): Verdict => perContainer(td.containerDefinitions, (c) => (isRootUser(c.user) ? `\`user\` is ${c.user === undefined ? "unset (root unless the image says otherwise)" : JSON.stringify(c.user)}.` : undefined)),
+    (td): Verdict =>
+        perContainer(td.containerDefinitions, (c) =>
+            isRootUser(c.user)
+                ? `\`user\` is ${c.user === undefined ? "unset (root unless the image says otherwise)" : JSON.stringify(c.user)}.`
+                : undefined,
+        ),
 );
 
 export const ecsReadOnlyRootFilesystem = resourceRule(
@@ -116,10 +150,14 @@ export const ecsReadOnlyRootFilesystem = resourceRule(
         name: "ecs-read-only-root-filesystem",
         description: "Every container of every ECS task definition has a read-only root filesystem.",
         severity: "medium",
-        remediationSteps: "1. Set `readonlyRootFilesystem: true` in each container definition. 2. Mount a task volume (or tmpfs on EC2) for the paths the app must write, such as /tmp.",
+        remediationSteps:
+            "1. Set `readonlyRootFilesystem: true` in each container definition. 2. Mount a task volume (or tmpfs on EC2) for the paths the app must write, such as /tmp.",
     },
     aws.ecs.TaskDefinition,
-    (td): Verdict => perContainer(td.containerDefinitions, (c) => (c.readonlyRootFilesystem === true ? undefined : "`readonlyRootFilesystem` is not true.")),
+    (td): Verdict =>
+        perContainer(td.containerDefinitions, (c) =>
+            c.readonlyRootFilesystem === true ? undefined : "`readonlyRootFilesystem` is not true.",
+        ),
 );
 
 export const ecsContainerLogging = resourceRule(
@@ -127,10 +165,16 @@ export const ecsContainerLogging = resourceRule(
         name: "ecs-container-logging",
         description: "Every container of every ECS task definition sends its logs to a log driver.",
         severity: "medium",
-        remediationSteps: "1. Set `logConfiguration: { logDriver: \"awslogs\", options: { \"awslogs-group\", \"awslogs-region\", \"awslogs-stream-prefix\" } }`. 2. Create the log group with a retention.",
+        remediationSteps:
+            '1. Set `logConfiguration: { logDriver: "awslogs", options: { "awslogs-group", "awslogs-region", "awslogs-stream-prefix" } }`. 2. Create the log group with a retention.',
     },
     aws.ecs.TaskDefinition,
-    (td): Verdict => perContainer(td.containerDefinitions, (c) => (isSet(c.logConfiguration?.logDriver) ? undefined : "`logConfiguration.logDriver` is not set: its output is lost.")),
+    (td): Verdict =>
+        perContainer(td.containerDefinitions, (c) =>
+            isSet(c.logConfiguration?.logDriver)
+                ? undefined
+                : "`logConfiguration.logDriver` is not set: its output is lost.",
+        ),
 );
 
 export const ecsContainerInsights = resourceRule(
@@ -138,12 +182,17 @@ export const ecsContainerInsights = resourceRule(
         name: "ecs-container-insights",
         description: "Every ECS cluster has Container Insights on.",
         severity: "medium",
-        remediationSteps: "1. Add `settings: [{ name: \"containerInsights\", value: \"enhanced\" }]` (or \"enabled\") to the cluster.",
+        remediationSteps:
+            '1. Add `settings: [{ name: "containerInsights", value: "enhanced" }]` (or "enabled") to the cluster.',
     },
     aws.ecs.Cluster,
     (cluster): Verdict => {
-        const setting = list<{ name?: string; value?: string }>(cluster.settings).find((s) => s.name === "containerInsights");
-        return setting && (setting.value === "enabled" || setting.value === "enhanced") ? [] : ["the `containerInsights` setting is not enabled or enhanced."];
+        const setting = list<{ name?: string; value?: string }>(cluster.settings).find(
+            (s) => s.name === "containerInsights",
+        );
+        return setting && (setting.value === "enabled" || setting.value === "enhanced")
+            ? []
+            : ["the `containerInsights` setting is not enabled or enhanced."];
     },
 );
 
@@ -151,12 +200,18 @@ function isEcsService(t: { serviceNamespace?: unknown; scalableDimension?: unkno
     return t.serviceNamespace === "ecs" && t.scalableDimension === "ecs:service:DesiredCount";
 }
 
-export const ecsAutoscalingMinCapacity = resourceRule<aws.appautoscaling.Target, aws.appautoscaling.TargetArgs, TasksConfig>(
+export const ecsAutoscalingMinCapacity = resourceRule<
+    aws.appautoscaling.Target,
+    aws.appautoscaling.TargetArgs,
+    TasksConfig
+>(
     {
         name: "ecs-autoscaling-min-capacity",
-        description: "Every ECS service's scalable target keeps a minimum capacity of at least the configured number of tasks.",
+        description:
+            "Every ECS service's scalable target keeps a minimum capacity of at least the configured number of tasks.",
         severity: "critical",
-        remediationSteps: "1. Set `minCapacity` to at least the floor (2 in prod). 2. Keep `maxCapacity` ≥ `minCapacity`.",
+        remediationSteps:
+            "1. Set `minCapacity` to at least the floor (2 in prod). 2. Keep `maxCapacity` ≥ `minCapacity`.",
         configSchema: tasksSchema,
     },
     aws.appautoscaling.Target,
@@ -165,18 +220,27 @@ export const ecsAutoscalingMinCapacity = resourceRule<aws.appautoscaling.Target,
         const out: string[] = [];
         const min = num(t.minCapacity) ?? 0;
         const max = num(t.maxCapacity) ?? 0;
-        if (min < cfg.minimumTasks) out.push(`\`minCapacity\` is ${min}; at least ${cfg.minimumTasks} required: scaling in may leave a single task.`);
+        if (min < cfg.minimumTasks)
+            out.push(
+                `\`minCapacity\` is ${min}; at least ${cfg.minimumTasks} required: scaling in may leave a single task.`,
+            );
         if (max < cfg.minimumTasks) out.push(`\`maxCapacity\` is ${max}; at least ${cfg.minimumTasks} required.`);
         return out;
     },
 );
 
-export const ecsScheduledScalingFloor = resourceRule<aws.appautoscaling.ScheduledAction, aws.appautoscaling.ScheduledActionArgs, TasksConfig>(
+export const ecsScheduledScalingFloor = resourceRule<
+    aws.appautoscaling.ScheduledAction,
+    aws.appautoscaling.ScheduledActionArgs,
+    TasksConfig
+>(
     {
         name: "ecs-scheduled-scaling-floor",
-        description: "No scheduled scaling action ever sets an ECS service's minimum or maximum capacity below the configured number of tasks.",
+        description:
+            "No scheduled scaling action ever sets an ECS service's minimum or maximum capacity below the configured number of tasks.",
         severity: "critical",
-        remediationSteps: "1. Set `scalableTargetAction.minCapacity` (and `maxCapacity`) to at least the floor in every schedule, including the ones that scale back in after an on-sale. 2. Review night-time schedules: they are the usual culprit.",
+        remediationSteps:
+            "1. Set `scalableTargetAction.minCapacity` (and `maxCapacity`) to at least the floor in every schedule, including the ones that scale back in after an on-sale. 2. Review night-time schedules: they are the usual culprit.",
         configSchema: tasksSchema,
     },
     aws.appautoscaling.ScheduledAction,
@@ -186,13 +250,25 @@ export const ecsScheduledScalingFloor = resourceRule<aws.appautoscaling.Schedule
         const out: string[] = [];
         const min = num(action.minCapacity);
         const max = num(action.maxCapacity);
-        if (min !== undefined && min < cfg.minimumTasks) out.push(`schedule ${a.schedule} sets \`minCapacity\` to ${min}; at least ${cfg.minimumTasks} required.`);
-        if (max !== undefined && max < cfg.minimumTasks) out.push(`schedule ${a.schedule} sets \`maxCapacity\` to ${max}, forcing the service below ${cfg.minimumTasks} tasks.`);
+        if (min !== undefined && min < cfg.minimumTasks)
+            out.push(`schedule ${a.schedule} sets \`minCapacity\` to ${min}; at least ${cfg.minimumTasks} required.`);
+        if (max !== undefined && max < cfg.minimumTasks)
+            out.push(
+                `schedule ${a.schedule} sets \`maxCapacity\` to ${max}, forcing the service below ${cfg.minimumTasks} tasks.`,
+            );
         return out;
     },
 );
 
 export const computePolicies = [
-    ecsServiceMinTasks, ecsCircuitBreaker, ecsMinimumHealthyPercent, ecsNoPublicIp, ecsNonRootUser, ecsReadOnlyRootFilesystem,
-    ecsContainerLogging, ecsContainerInsights, ecsAutoscalingMinCapacity, ecsScheduledScalingFloor,
+    ecsServiceMinTasks,
+    ecsCircuitBreaker,
+    ecsMinimumHealthyPercent,
+    ecsNoPublicIp,
+    ecsNonRootUser,
+    ecsReadOnlyRootFilesystem,
+    ecsContainerLogging,
+    ecsContainerInsights,
+    ecsAutoscalingMinCapacity,
+    ecsScheduledScalingFloor,
 ];

@@ -19,18 +19,27 @@ export function isAurora(cluster: PolicyResource): boolean {
 /** The cluster instances that belong to a cluster (by `clusterIdentifier`, dependency or value). */
 export function membersOf(cluster: PolicyResource, resources: PolicyResource[]): PolicyResource[] {
     const name = known(cluster.props, "clusterIdentifier");
-    return resources.filter((r) => r.type === T.rdsClusterInstance && (references(r, "clusterIdentifier", cluster)
-        || (typeof name === "string" && name !== "" && known(r.props, "clusterIdentifier") === name)));
+    return resources.filter(
+        (r) =>
+            r.type === T.rdsClusterInstance &&
+            (references(r, "clusterIdentifier", cluster) ||
+                (typeof name === "string" && name !== "" && known(r.props, "clusterIdentifier") === name)),
+    );
 }
 
-interface SpreadConfig { minimumInstances: number; minimumAzs: number }
+interface SpreadConfig {
+    minimumInstances: number;
+    minimumAzs: number;
+}
 
 export const auroraMultiAz = stackRule<SpreadConfig>(
     {
         name: "aurora-multi-az",
-        description: "Every Aurora cluster has at least the configured number of cluster instances, pinned to at least two different AZs, so a failover target survives the loss of the writer's AZ.",
+        description:
+            "Every Aurora cluster has at least the configured number of cluster instances, pinned to at least two different AZs, so a failover target survives the loss of the writer's AZ.",
         severity: "critical",
-        remediationSteps: "1. Create at least two `aws.rds.ClusterInstance` resources with the cluster's `clusterIdentifier`. 2. Set each one's `availabilityZone`, over different AZs (RDS otherwise picks an AZ at random). 3. Keep the readers' instance class equal to the writer's so a promoted reader can carry the load.",
+        remediationSteps:
+            "1. Create at least two `aws.rds.ClusterInstance` resources with the cluster's `clusterIdentifier`. 2. Set each one's `availabilityZone`, over different AZs (RDS otherwise picks an AZ at random). 3. Keep the readers' instance class equal to the writer's so a promoted reader can carry the load.",
         configSchema: {
             properties: {
                 minimumInstances: { type: "integer", minimum: 2, maximum: 16, default: 2 },
@@ -45,13 +54,28 @@ export const auroraMultiAz = stackRule<SpreadConfig>(
         for (const c of clusters) {
             const members = membersOf(c, args.resources);
             if (members.length < cfg.minimumInstances) {
-                findings.push({ urn: c.urn, message: `${c.name}: ${members.length} cluster instance(s); at least ${cfg.minimumInstances} required, or a failure waits for the writer to be re-created.` });
+                findings.push({
+                    urn: c.urn,
+                    message: `${c.name}: ${members.length} cluster instance(s); at least ${cfg.minimumInstances} required, or a failure waits for the writer to be re-created.`,
+                });
                 continue;
             }
             const unpinned = members.filter((m) => !isSet(known(m.props, "availabilityZone")));
-            const azs = new Set(members.map((m) => known(m.props, "availabilityZone")).filter((az): az is string => typeof az === "string" && az !== ""));
-            if (unpinned.length) findings.push({ urn: c.urn, message: `${c.name}: ${unpinned.map((m) => m.name).join(", ")} set no availabilityZone; RDS may place every instance in one AZ.` });
-            else if (azs.size < cfg.minimumAzs) findings.push({ urn: c.urn, message: `${c.name}: its instances are all in ${azList(azs)}; at least ${cfg.minimumAzs} AZs required.` });
+            const azs = new Set(
+                members
+                    .map((m) => known(m.props, "availabilityZone"))
+                    .filter((az): az is string => typeof az === "string" && az !== ""),
+            );
+            if (unpinned.length)
+                findings.push({
+                    urn: c.urn,
+                    message: `${c.name}: ${unpinned.map((m) => m.name).join(", ")} set no availabilityZone; RDS may place every instance in one AZ.`,
+                });
+            else if (azs.size < cfg.minimumAzs)
+                findings.push({
+                    urn: c.urn,
+                    message: `${c.name}: its instances are all in ${azList(azs)}; at least ${cfg.minimumAzs} AZs required.`,
+                });
         }
         return findings;
     },
@@ -68,7 +92,8 @@ export const rdsReplicaAzSpread = stackRule(
         name: "rds-replica-az-spread",
         description: "No two read replicas of the same RDS source are pinned to the same AZ.",
         severity: "high",
-        remediationSteps: "1. Give each read replica of a source its own `availabilityZone` (round-robin over the subnet group's AZs), or 2. leave `availabilityZone` unset on all but one if you cannot pin them.",
+        remediationSteps:
+            "1. Give each read replica of a source its own `availabilityZone` (round-robin over the subnet group's AZs), or 2. leave `availabilityZone` unset on all but one if you cannot pin them.",
     },
     (args) => {
         const replicas = ofType(args, T.rdsInstance).filter((r) => isSet(known(r.props, "replicateSourceDb")));
@@ -80,10 +105,12 @@ export const rdsReplicaAzSpread = stackRule(
             const key = `${sourceOf(r)}|${az}`;
             bySourceAndAz.set(key, [...(bySourceAndAz.get(key) ?? []), r]);
         }
-        return [...bySourceAndAz.entries()].filter(([, rs]) => rs.length > 1).map(([key, rs]) => ({
-            urn: rs[1].urn,
-            message: `${rs.map((r) => r.name).join(" and ")} replicate the same source in ${key.split("|").pop()}: one AZ outage takes all of them.`,
-        }));
+        return [...bySourceAndAz.entries()]
+            .filter(([, rs]) => rs.length > 1)
+            .map(([key, rs]) => ({
+                urn: rs[1].urn,
+                message: `${rs.map((r) => r.name).join(" and ")} replicate the same source in ${key.split("|").pop()}: one AZ outage takes all of them.`,
+            }));
     },
 );
 

@@ -8,50 +8,90 @@
  */
 import * as aws from "@pulumi/aws";
 import { PolicyResource } from "@pulumi/policy";
-import { T, Verdict, isReadReplica, isSet, known, list, num, bool, ofType, resourceRule, stackRule, StackFinding } from "./common";
+import {
+    T,
+    Verdict,
+    isReadReplica,
+    isSet,
+    known,
+    list,
+    num,
+    bool,
+    ofType,
+    resourceRule,
+    stackRule,
+    StackFinding,
+} from "./common";
 
 const REPLICA = { notApplicable: "read replicas are rebuilt from their source instance" };
 
 export const rdsMultiAz = resourceRule(
     {
         name: "rds-multi-az",
-        description: "Every RDS instance that is not a read replica runs Multi-AZ, so an AZ or host failure fails over to a synchronous standby.",
+        description:
+            "Every RDS instance that is not a read replica runs Multi-AZ, so an AZ or host failure fails over to a synchronous standby.",
         severity: "critical",
-        remediationSteps: "1. Set `multiAz: true` on the instance. 2. Apply in a maintenance window: the conversion adds a standby without downtime but increases write latency slightly.",
+        remediationSteps:
+            "1. Set `multiAz: true` on the instance. 2. Apply in a maintenance window: the conversion adds a standby without downtime but increases write latency slightly.",
     },
     aws.rds.Instance,
     (db): Verdict => {
         if (isReadReplica(db)) return REPLICA;
-        return db.multiAz === true ? [] : ["`multiAz` is not true: an AZ outage or host failure leaves the database down until it is restored from backup."];
+        return db.multiAz === true
+            ? []
+            : [
+                  "`multiAz` is not true: an AZ outage or host failure leaves the database down until it is restored from backup.",
+              ];
     },
 );
 
-interface RetentionConfig { minimumDays: number }
+interface RetentionConfig {
+    minimumDays: number;
+}
 
 export const rdsBackupRetention = resourceRule<aws.rds.Instance, aws.rds.InstanceArgs, RetentionConfig>(
     {
         name: "rds-backup-retention",
-        description: "Every RDS instance that is not a read replica, and every RDS/Aurora cluster, keeps automated backups (point-in-time recovery) for at least the configured number of days.",
+        description:
+            "Every RDS instance that is not a read replica, and every RDS/Aurora cluster, keeps automated backups (point-in-time recovery) for at least the configured number of days.",
         severity: "high",
-        remediationSteps: "1. Set `backupRetentionPeriod` to at least the floor from the policy config (RDS allows up to 35 days). 2. Keep `backupWindow` outside the peak sales hours.",
-        configSchema: { properties: { minimumDays: { type: "integer", minimum: 1, maximum: 35, default: 7, description: "Floor for backupRetentionPeriod, in days" } } },
+        remediationSteps:
+            "1. Set `backupRetentionPeriod` to at least the floor from the policy config (RDS allows up to 35 days). 2. Keep `backupWindow` outside the peak sales hours.",
+        configSchema: {
+            properties: {
+                minimumDays: {
+                    type: "integer",
+                    minimum: 1,
+                    maximum: 35,
+                    default: 7,
+                    description: "Floor for backupRetentionPeriod, in days",
+                },
+            },
+        },
     },
     [aws.rds.Instance, aws.rds.Cluster],
     (db, cfg): Verdict => {
         if (isReadReplica(db)) return REPLICA;
         const days = num(db.backupRetentionPeriod);
         // RDS defaults to 1 day when the property is omitted (7 in the console, 1 in the API).
-        if (days === undefined) return [`\`backupRetentionPeriod\` is not set (RDS API default: 1 day); at least ${cfg.minimumDays} days required.`];
-        return days >= cfg.minimumDays ? [] : [`\`backupRetentionPeriod\` is ${days} day(s); at least ${cfg.minimumDays} days required.`];
+        if (days === undefined)
+            return [
+                `\`backupRetentionPeriod\` is not set (RDS API default: 1 day); at least ${cfg.minimumDays} days required.`,
+            ];
+        return days >= cfg.minimumDays
+            ? []
+            : [`\`backupRetentionPeriod\` is ${days} day(s); at least ${cfg.minimumDays} days required.`];
     },
 );
 
 export const rdsStorageEncrypted = resourceRule<aws.rds.Instance, aws.rds.InstanceArgs>(
     {
         name: "rds-storage-encrypted",
-        description: "Every RDS instance and RDS/Aurora cluster encrypts its storage, with a customer-managed KMS key unless it is a read replica that inherits its source's key.",
+        description:
+            "Every RDS instance and RDS/Aurora cluster encrypts its storage, with a customer-managed KMS key unless it is a read replica that inherits its source's key.",
         severity: "high",
-        remediationSteps: "1. Set `storageEncrypted: true` and `kmsKeyId` to a customer-managed key with rotation. 2. An existing unencrypted instance must be migrated: snapshot, copy the snapshot with encryption, restore from it.",
+        remediationSteps:
+            "1. Set `storageEncrypted: true` and `kmsKeyId` to a customer-managed key with rotation. 2. An existing unencrypted instance must be migrated: snapshot, copy the snapshot with encryption, restore from it.",
     },
     [aws.rds.Instance, aws.rds.Cluster],
     (db): Verdict => {
@@ -61,7 +101,10 @@ export const rdsStorageEncrypted = resourceRule<aws.rds.Instance, aws.rds.Instan
             return out;
         }
         if (db.storageEncrypted !== true) out.push("`storageEncrypted` is not true.");
-        if (!isSet(db.kmsKeyId)) out.push("`kmsKeyId` is not set: the AWS-managed key cannot be shared for cross-account or cross-region backup copies and its policy cannot be restricted.");
+        if (!isSet(db.kmsKeyId))
+            out.push(
+                "`kmsKeyId` is not set: the AWS-managed key cannot be shared for cross-account or cross-region backup copies and its policy cannot be restricted.",
+            );
         return out;
     },
 );
@@ -69,30 +112,39 @@ export const rdsStorageEncrypted = resourceRule<aws.rds.Instance, aws.rds.Instan
 export const rdsDeletionProtection = resourceRule<aws.rds.Instance, aws.rds.InstanceArgs>(
     {
         name: "rds-deletion-protection",
-        description: "Every RDS instance that is not a read replica, and every RDS/Aurora cluster, has deletion protection on.",
+        description:
+            "Every RDS instance that is not a read replica, and every RDS/Aurora cluster, has deletion protection on.",
         severity: "high",
-        remediationSteps: "1. Set `deletionProtection: true`. 2. To delete deliberately, turn it off in a reviewed change first.",
+        remediationSteps:
+            "1. Set `deletionProtection: true`. 2. To delete deliberately, turn it off in a reviewed change first.",
     },
     [aws.rds.Instance, aws.rds.Cluster],
     (db): Verdict => {
         if (isReadReplica(db)) return REPLICA;
-        return db.deletionProtection === true ? [] : ["`deletionProtection` is not true: one `pulumi destroy` or replacement deletes the database."];
+        return db.deletionProtection === true
+            ? []
+            : ["`deletionProtection` is not true: one `pulumi destroy` or replacement deletes the database."];
     },
 );
 
 export const rdsFinalSnapshot = resourceRule<aws.rds.Instance, aws.rds.InstanceArgs>(
     {
         name: "rds-final-snapshot",
-        description: "Every RDS instance that is not a read replica, and every RDS/Aurora cluster, takes a final snapshot when deleted.",
+        description:
+            "Every RDS instance that is not a read replica, and every RDS/Aurora cluster, takes a final snapshot when deleted.",
         severity: "high",
-        remediationSteps: "1. Remove `skipFinalSnapshot: true`. 2. Set `finalSnapshotIdentifier` to a name unique per instance (RDS refuses the delete without one).",
+        remediationSteps:
+            "1. Remove `skipFinalSnapshot: true`. 2. Set `finalSnapshotIdentifier` to a name unique per instance (RDS refuses the delete without one).",
     },
     [aws.rds.Instance, aws.rds.Cluster],
     (db): Verdict => {
         if (isReadReplica(db)) return { notApplicable: "RDS cannot take a final snapshot of a read replica" };
         const out: string[] = [];
         if (db.skipFinalSnapshot === true) out.push("`skipFinalSnapshot` is true: deleting it discards its data.");
-        if (!isSet(db.finalSnapshotIdentifier)) out.push("`finalSnapshotIdentifier` is not set: the delete fails or, with skipFinalSnapshot, loses the data.");
+        if (!isSet(db.finalSnapshotIdentifier))
+            out.push(
+                "`finalSnapshotIdentifier` is not set: the delete fails or, with skipFinalSnapshot, loses the data.",
+            );
         return out;
     },
 );
@@ -102,40 +154,57 @@ export const rdsNotPublic = resourceRule<aws.rds.Instance, aws.rds.InstanceArgs>
         name: "rds-not-public",
         description: "No RDS instance, Aurora cluster instance or Multi-AZ DB cluster is publicly accessible.",
         severity: "critical",
-        remediationSteps: "1. Set `publiclyAccessible: false`. 2. Place the instance in isolated subnets and reach it through the app's security group (or RDS Proxy).",
+        remediationSteps:
+            "1. Set `publiclyAccessible: false`. 2. Place the instance in isolated subnets and reach it through the app's security group (or RDS Proxy).",
     },
     [aws.rds.Instance, aws.rds.ClusterInstance, aws.rds.Cluster],
-    (db): Verdict => (db.publiclyAccessible === true ? ["`publiclyAccessible` is true: the endpoint resolves to a public address."] : []),
+    (db): Verdict =>
+        db.publiclyAccessible === true
+            ? ["`publiclyAccessible` is true: the endpoint resolves to a public address."]
+            : [],
 );
 
 export const rdsPerformanceInsights = resourceRule(
     {
         name: "rds-performance-insights",
-        description: "Every RDS instance has Performance Insights (or Database Insights advanced mode) on, to diagnose load during on-sales.",
+        description:
+            "Every RDS instance has Performance Insights (or Database Insights advanced mode) on, to diagnose load during on-sales.",
         severity: "medium",
-        remediationSteps: "1. Set `performanceInsightsEnabled: true` (7 days of retention are free). 2. Optionally set `performanceInsightsKmsKeyId` to the database key.",
+        remediationSteps:
+            "1. Set `performanceInsightsEnabled: true` (7 days of retention are free). 2. Optionally set `performanceInsightsKmsKeyId` to the database key.",
     },
     aws.rds.Instance,
-    (db): Verdict => (db.performanceInsightsEnabled === true || db.databaseInsightsMode === "advanced" ? [] : ["`performanceInsightsEnabled` is not true."]),
+    (db): Verdict =>
+        db.performanceInsightsEnabled === true || db.databaseInsightsMode === "advanced"
+            ? []
+            : ["`performanceInsightsEnabled` is not true."],
 );
 
-interface MonitoringConfig { maximumIntervalSeconds: number }
+interface MonitoringConfig {
+    maximumIntervalSeconds: number;
+}
 
 export const rdsEnhancedMonitoring = resourceRule<aws.rds.Instance, aws.rds.InstanceArgs, MonitoringConfig>(
     {
         name: "rds-enhanced-monitoring",
-        description: "Every RDS instance sends Enhanced Monitoring OS metrics at least as often as the configured interval.",
+        description:
+            "Every RDS instance sends Enhanced Monitoring OS metrics at least as often as the configured interval.",
         severity: "medium",
-        remediationSteps: "1. Set `monitoringInterval` to 1, 5, 10, 15, 30 or 60 seconds, no more than the configured maximum. 2. Set `monitoringRoleArn` to a role trusting monitoring.rds.amazonaws.com with AmazonRDSEnhancedMonitoringRole.",
-        configSchema: { properties: { maximumIntervalSeconds: { type: "integer", enum: [1, 5, 10, 15, 30, 60], default: 60 } } },
+        remediationSteps:
+            "1. Set `monitoringInterval` to 1, 5, 10, 15, 30 or 60 seconds, no more than the configured maximum. 2. Set `monitoringRoleArn` to a role trusting monitoring.rds.amazonaws.com with AmazonRDSEnhancedMonitoringRole.",
+        configSchema: {
+            properties: { maximumIntervalSeconds: { type: "integer", enum: [1, 5, 10, 15, 30, 60], default: 60 } },
+        },
     },
     aws.rds.Instance,
     (db, cfg): Verdict => {
         const interval = num(db.monitoringInterval) ?? 0;
         const out: string[] = [];
         if (interval <= 0) out.push("`monitoringInterval` is 0 or unset: Enhanced Monitoring is off.");
-        else if (interval > cfg.maximumIntervalSeconds) out.push(`\`monitoringInterval\` is ${interval} s; at most ${cfg.maximumIntervalSeconds} s required.`);
-        if (interval > 0 && !isSet(db.monitoringRoleArn)) out.push("`monitoringRoleArn` is not set: RDS cannot publish the metrics.");
+        else if (interval > cfg.maximumIntervalSeconds)
+            out.push(`\`monitoringInterval\` is ${interval} s; at most ${cfg.maximumIntervalSeconds} s required.`);
+        if (interval > 0 && !isSet(db.monitoringRoleArn))
+            out.push("`monitoringRoleArn` is not set: RDS cannot publish the metrics.");
         return out;
     },
 );
@@ -150,15 +219,20 @@ const REQUIRED_LOG_EXPORTS: Record<string, string[]> = {
 export const rdsLogExports = resourceRule(
     {
         name: "rds-log-exports",
-        description: "Every RDS instance exports its engine logs to CloudWatch Logs (PostgreSQL: postgresql; MySQL/MariaDB: error and slowquery).",
+        description:
+            "Every RDS instance exports its engine logs to CloudWatch Logs (PostgreSQL: postgresql; MySQL/MariaDB: error and slowquery).",
         severity: "medium",
-        remediationSteps: "1. Set `enabledCloudwatchLogsExports` to include the engine's log types (postgres: [\"postgresql\", \"upgrade\"]). 2. Set a retention on the created /aws/rds/... log groups.",
+        remediationSteps:
+            '1. Set `enabledCloudwatchLogsExports` to include the engine\'s log types (postgres: ["postgresql", "upgrade"]). 2. Set a retention on the created /aws/rds/... log groups.',
     },
     aws.rds.Instance,
     (db): Verdict => {
         const engine = typeof db.engine === "string" ? db.engine : "";
         const required = REQUIRED_LOG_EXPORTS[engine];
-        if (!required) return isReadReplica(db) ? REPLICA : { notApplicable: `no log export requirement known for engine "${engine}"` };
+        if (!required)
+            return isReadReplica(db)
+                ? REPLICA
+                : { notApplicable: `no log export requirement known for engine "${engine}"` };
         const exported = list<string>(db.enabledCloudwatchLogsExports);
         const missing = required.filter((l) => !exported.includes(l));
         return missing.length ? [`\`enabledCloudwatchLogsExports\` lacks ${missing.join(", ")}.`] : [];
@@ -168,24 +242,32 @@ export const rdsLogExports = resourceRule(
 export const rdsMinorVersionUpgrade = resourceRule(
     {
         name: "rds-minor-version-upgrade",
-        description: "Every RDS instance takes automatic minor engine upgrades (security fixes) in its maintenance window.",
+        description:
+            "Every RDS instance takes automatic minor engine upgrades (security fixes) in its maintenance window.",
         severity: "low",
-        remediationSteps: "1. Remove `autoMinorVersionUpgrade: false` (the default is true). 2. Pin only the major version in `engineVersion`.",
+        remediationSteps:
+            "1. Remove `autoMinorVersionUpgrade: false` (the default is true). 2. Pin only the major version in `engineVersion`.",
     },
     aws.rds.Instance,
-    (db): Verdict => (db.autoMinorVersionUpgrade === false ? ["`autoMinorVersionUpgrade` is false: security patches are never applied."] : []),
+    (db): Verdict =>
+        db.autoMinorVersionUpgrade === false
+            ? ["`autoMinorVersionUpgrade` is false: security patches are never applied."]
+            : [],
 );
 
 export const rdsIamAuthentication = resourceRule(
     {
         name: "rds-iam-authentication",
-        description: "RDS instances allow IAM database authentication, so people and tools can log in with short-lived tokens instead of shared passwords.",
+        description:
+            "RDS instances allow IAM database authentication, so people and tools can log in with short-lived tokens instead of shared passwords.",
         severity: "low",
         enforcementLevel: "advisory",
-        remediationSteps: "1. Set `iamDatabaseAuthenticationEnabled: true`. 2. Grant `rds_iam` to database roles that should use tokens and `rds-db:connect` to their IAM principals.",
+        remediationSteps:
+            "1. Set `iamDatabaseAuthenticationEnabled: true`. 2. Grant `rds_iam` to database roles that should use tokens and `rds-db:connect` to their IAM principals.",
     },
     aws.rds.Instance,
-    (db): Verdict => (bool(db.iamDatabaseAuthenticationEnabled) === true ? [] : ["`iamDatabaseAuthenticationEnabled` is not true."]),
+    (db): Verdict =>
+        bool(db.iamDatabaseAuthenticationEnabled) === true ? [] : ["`iamDatabaseAuthenticationEnabled` is not true."],
 );
 
 /**
@@ -210,27 +292,35 @@ export const PASSWORD_SOURCES: readonly string[] = [
 export const rdsMasterPasswordGenerated = stackRule(
     {
         name: "rds-master-password-generated",
-        description: "The master password of every RDS instance that is not a read replica is generated (RDS-managed in Secrets Manager, or produced by a random.RandomPassword, random.RandomString or Secrets Manager secret version), never typed into the program or its config nor derived from other resources.",
+        description:
+            "The master password of every RDS instance that is not a read replica is generated (RDS-managed in Secrets Manager, or produced by a random.RandomPassword, random.RandomString or Secrets Manager secret version), never typed into the program or its config nor derived from other resources.",
         severity: "high",
-        remediationSteps: "1. Set `manageMasterUserPassword: true` and drop `password`, or, when the instance has read replicas (RDS cannot manage the secret then), 2. generate the password with `random.RandomPassword` and pass its `result`, then store it in a Secrets Manager secret for the app.",
+        remediationSteps:
+            "1. Set `manageMasterUserPassword: true` and drop `password`, or, when the instance has read replicas (RDS cannot manage the secret then), 2. generate the password with `random.RandomPassword` and pass its `result`, then store it in a Secrets Manager secret for the app.",
     },
     (args) => {
         const dbs = ofType(args, T.rdsInstance).filter((db) => !isReadReplica(db.props));
         if (dbs.length === 0) return { notApplicable: "no RDS instances that own their master password" };
         const findings: StackFinding[] = [];
         for (const db of dbs) {
-            if (known(db.props, "manageMasterUserPassword") === true || isSet(known(db.props, "passwordWoVersion"))) continue;
+            if (known(db.props, "manageMasterUserPassword") === true || isSet(known(db.props, "passwordWoVersion")))
+                continue;
             if (!isSet(known(db.props, "password"))) {
-                if (!isSet(known(db.props, "snapshotIdentifier"))) findings.push({ urn: db.urn, message: `${db.name}: neither \`manageMasterUserPassword\` nor a generated \`password\` is set.` });
+                if (!isSet(known(db.props, "snapshotIdentifier")))
+                    findings.push({
+                        urn: db.urn,
+                        message: `${db.name}: neither \`manageMasterUserPassword\` nor a generated \`password\` is set.`,
+                    });
                 continue;
             }
             const sources = db.propertyDependencies["password"] ?? [];
             if (sources.some((d) => PASSWORD_SOURCES.includes(d.type))) continue;
             findings.push({
                 urn: db.urn,
-                message: sources.length === 0
-                    ? `${db.name}: \`password\` does not come from any resource: it was typed into the program or its config.`
-                    : `${db.name}: \`password\` depends only on ${sources.map((d) => `${d.name} (${d.type})`).join(", ")}, none of them a password source: it is derived, not generated; expected a dependency on one of ${PASSWORD_SOURCES.join(", ")}.`,
+                message:
+                    sources.length === 0
+                        ? `${db.name}: \`password\` does not come from any resource: it was typed into the program or its config.`
+                        : `${db.name}: \`password\` depends only on ${sources.map((d) => `${d.name} (${d.type})`).join(", ")}, none of them a password source: it is derived, not generated; expected a dependency on one of ${PASSWORD_SOURCES.join(", ")}.`,
             });
         }
         return findings;
@@ -242,13 +332,15 @@ export const rdsProxyTls = resourceRule(
         name: "rds-proxy-tls",
         description: "Every RDS Proxy requires TLS from clients and spans at least two subnets.",
         severity: "high",
-        remediationSteps: "1. Set `requireTls: true`. 2. Give `vpcSubnetIds` one isolated subnet per AZ (at least two).",
+        remediationSteps:
+            "1. Set `requireTls: true`. 2. Give `vpcSubnetIds` one isolated subnet per AZ (at least two).",
     },
     aws.rds.Proxy,
     (proxy): Verdict => {
         const out: string[] = [];
         if (proxy.requireTls !== true) out.push("`requireTls` is not true.");
-        if (new Set(list(proxy.vpcSubnetIds)).size < 2) out.push("`vpcSubnetIds` has fewer than two subnets: the proxy would not survive an AZ loss.");
+        if (new Set(list(proxy.vpcSubnetIds)).size < 2)
+            out.push("`vpcSubnetIds` has fewer than two subnets: the proxy would not survive an AZ loss.");
         return out;
     },
 );
@@ -272,9 +364,11 @@ function parameterGroupOf(db: PolicyResource, groups: PolicyResource[]): PolicyR
 export const rdsForceTls = stackRule(
     {
         name: "rds-force-tls",
-        description: "Every RDS instance uses a parameter group of the stack that makes the engine refuse unencrypted connections (PostgreSQL rds.force_ssl = 1).",
+        description:
+            "Every RDS instance uses a parameter group of the stack that makes the engine refuse unencrypted connections (PostgreSQL rds.force_ssl = 1).",
         severity: "high",
-        remediationSteps: "1. Create an `aws.rds.ParameterGroup` for the engine family with `rds.force_ssl = 1` (PostgreSQL) or `require_secure_transport = 1` (MySQL). 2. Set the instance's (and each replica's) `parameterGroupName` to it; the change applies after a reboot (`applyMethod: pending-reboot`).",
+        remediationSteps:
+            "1. Create an `aws.rds.ParameterGroup` for the engine family with `rds.force_ssl = 1` (PostgreSQL) or `require_secure_transport = 1` (MySQL). 2. Set the instance's (and each replica's) `parameterGroupName` to it; the change applies after a reboot (`applyMethod: pending-reboot`).",
     },
     (args) => {
         const dbs = ofType(args, T.rdsInstance);
@@ -288,16 +382,30 @@ export const rdsForceTls = stackRule(
                 // Replicas inherit the engine from their source and may omit it; judge them by the source's rule.
                 if (isReadReplica(db.props) && !engine) {
                     const group = parameterGroupOf(db, groups);
-                    if (!group) findings.push({ urn: db.urn, message: `${db.name}: read replica has no parameter group of this stack forcing TLS.` });
-                    else if (!forcesTls(group, Object.values(TLS_PARAMETERS))) findings.push({ urn: db.urn, message: `${db.name}: parameter group ${group.name} does not force TLS.` });
+                    if (!group)
+                        findings.push({
+                            urn: db.urn,
+                            message: `${db.name}: read replica has no parameter group of this stack forcing TLS.`,
+                        });
+                    else if (!forcesTls(group, Object.values(TLS_PARAMETERS)))
+                        findings.push({
+                            urn: db.urn,
+                            message: `${db.name}: parameter group ${group.name} does not force TLS.`,
+                        });
                 }
                 continue;
             }
             const group = parameterGroupOf(db, groups);
             if (!group) {
-                findings.push({ urn: db.urn, message: `${db.name}: \`parameterGroupName\` is not a parameter group of this stack; the default group does not set ${tls.name} = ${tls.values[0]}.` });
+                findings.push({
+                    urn: db.urn,
+                    message: `${db.name}: \`parameterGroupName\` is not a parameter group of this stack; the default group does not set ${tls.name} = ${tls.values[0]}.`,
+                });
             } else if (!forcesTls(group, [tls])) {
-                findings.push({ urn: db.urn, message: `${db.name}: parameter group ${group.name} does not set ${tls.name} = ${tls.values[0]}.` });
+                findings.push({
+                    urn: db.urn,
+                    message: `${db.name}: parameter group ${group.name} does not set ${tls.name} = ${tls.values[0]}.`,
+                });
             }
         }
         return findings;
@@ -306,11 +414,23 @@ export const rdsForceTls = stackRule(
 
 function forcesTls(group: PolicyResource, candidates: { name: string; values: string[] }[]): boolean {
     return list<{ name?: string; value?: unknown }>(known(group.props, "parameters")).some((p) =>
-        candidates.some((c) => p.name === c.name && c.values.includes(String(p.value))));
+        candidates.some((c) => p.name === c.name && c.values.includes(String(p.value))),
+    );
 }
 
 export const databasePolicies = [
-    rdsMultiAz, rdsBackupRetention, rdsStorageEncrypted, rdsDeletionProtection, rdsFinalSnapshot, rdsNotPublic, rdsForceTls,
-    rdsPerformanceInsights, rdsEnhancedMonitoring, rdsLogExports, rdsMinorVersionUpgrade, rdsIamAuthentication,
-    rdsMasterPasswordGenerated, rdsProxyTls,
+    rdsMultiAz,
+    rdsBackupRetention,
+    rdsStorageEncrypted,
+    rdsDeletionProtection,
+    rdsFinalSnapshot,
+    rdsNotPublic,
+    rdsForceTls,
+    rdsPerformanceInsights,
+    rdsEnhancedMonitoring,
+    rdsLogExports,
+    rdsMinorVersionUpgrade,
+    rdsIamAuthentication,
+    rdsMasterPasswordGenerated,
+    rdsProxyTls,
 ];

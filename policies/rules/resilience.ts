@@ -9,12 +9,28 @@
  * - rto-budget: the worst recovery time implied by the configuration stays within the SLO.
  */
 import { PolicyResource } from "@pulumi/policy";
-import { StackFinding, T, TIERS, Tier, azList, bool, isReadReplica, known, list, num, references, stackRule } from "./common";
+import {
+    StackFinding,
+    T,
+    TIERS,
+    Tier,
+    azList,
+    bool,
+    isReadReplica,
+    known,
+    list,
+    num,
+    references,
+    stackRule,
+} from "./common";
 import { Placement, Topology, effectiveAzCount, union } from "./topology";
 import { AURORA_NO_READER_RECOVERY_S, Scenario, databaseFailover, dnsFailover, formatSeconds } from "./rto";
 import { isAurora, membersOf } from "./database-cluster";
 
-interface SpofConfig { requiredTiers: Tier[]; minimumAzs: number }
+interface SpofConfig {
+    requiredTiers: Tier[];
+    minimumAzs: number;
+}
 
 function describe(p: Placement): string {
     const azs = p.azs.size ? azList(p.azs) : "unknown AZs";
@@ -24,9 +40,11 @@ function describe(p: Placement): string {
 export const noSinglePointOfFailure = stackRule<SpofConfig>(
     {
         name: "no-single-point-of-failure",
-        description: "Every tier (network, load balancer, app, worker, database, cache) is present and each of its serving resources runs in, or fails over across, at least two AZs.",
+        description:
+            "Every tier (network, load balancer, app, worker, database, cache) is present and each of its serving resources runs in, or fails over across, at least two AZs.",
         severity: "critical",
-        remediationSteps: "1. Tag each tier's resources `boxoffice:tier`. 2. Spread each one: ALB and ECS services over subnets in ≥ 2 AZs with ≥ 2 tasks, RDS `multiAz: true`, Redis automatic failover + Multi-AZ with a replica, Memcached `azMode: cross-az` with ≥ 1 node per AZ, one NAT gateway per AZ. 3. Make sure every referenced subnet is declared with its `availabilityZone` in the stack (or passed by reference), so the AZs can be checked.",
+        remediationSteps:
+            "1. Tag each tier's resources `boxoffice:tier`. 2. Spread each one: ALB and ECS services over subnets in ≥ 2 AZs with ≥ 2 tasks, RDS `multiAz: true`, Redis automatic failover + Multi-AZ with a replica, Memcached `azMode: cross-az` with ≥ 1 node per AZ, one NAT gateway per AZ. 3. Make sure every referenced subnet is declared with its `availabilityZone` in the stack (or passed by reference), so the AZs can be checked.",
         configSchema: {
             properties: {
                 requiredTiers: { type: "array", items: { type: "string", enum: [...TIERS] }, default: [...TIERS] },
@@ -41,21 +59,31 @@ export const noSinglePointOfFailure = stackRule<SpofConfig>(
         for (const tier of cfg.requiredTiers) {
             const members = placements.filter((p) => p.tier === tier);
             if (members.length === 0) {
-                findings.push({ message: `tier ${tier}: no resource tagged boxoffice:tier=${tier} serves this tier, so nothing can take over when it fails.` });
+                findings.push({
+                    message: `tier ${tier}: no resource tagged boxoffice:tier=${tier} serves this tier, so nothing can take over when it fails.`,
+                });
                 continue;
             }
             for (const p of members) {
                 if (p.unresolved) {
-                    findings.push({ urn: p.resource.urn, message: `tier ${tier}: ${p.resource.name}: cannot tell its AZs (${p.unresolved}).` });
+                    findings.push({
+                        urn: p.resource.urn,
+                        message: `tier ${tier}: ${p.resource.name}: cannot tell its AZs (${p.unresolved}).`,
+                    });
                 } else if (!p.zonal && effectiveAzCount(p) < cfg.minimumAzs) {
-                    findings.push({ urn: p.resource.urn, message: `tier ${tier}: ${describe(p)}: runs in ${effectiveAzCount(p)} AZ(s); at least ${cfg.minimumAzs} required.` });
+                    findings.push({
+                        urn: p.resource.urn,
+                        message: `tier ${tier}: ${describe(p)}: runs in ${effectiveAzCount(p)} AZ(s); at least ${cfg.minimumAzs} required.`,
+                    });
                 }
             }
             const azs = union(members);
             if (!members.some((p) => p.unresolved || p.regional) && azs.size < cfg.minimumAzs) {
                 const zonal = members.filter((p) => p.zonal).map((p) => p.resource.name);
                 const which = zonal.length ? ` (${zonal.join(", ")})` : "";
-                findings.push({ message: `tier ${tier} spans ${azList(azs)} only${which}; at least ${cfg.minimumAzs} AZs required.` });
+                findings.push({
+                    message: `tier ${tier} spans ${azList(azs)} only${which}; at least ${cfg.minimumAzs} AZs required.`,
+                });
             }
         }
         return findings;
@@ -65,9 +93,11 @@ export const noSinglePointOfFailure = stackRule<SpofConfig>(
 export const azConsistency = stackRule(
     {
         name: "az-consistency",
-        description: "Tiers line up across AZs: app tasks run only in AZs the load balancers serve, and app and worker tasks only in AZs with their own NAT gateway.",
+        description:
+            "Tiers line up across AZs: app tasks run only in AZs the load balancers serve, and app and worker tasks only in AZs with their own NAT gateway.",
         severity: "high",
-        remediationSteps: "1. Give the load balancers a subnet in every AZ the app service uses (an ALB only routes to targets in its enabled AZs). 2. Put a NAT gateway in every AZ where app or worker tasks run, or their egress crosses AZs and dies with the NAT's AZ.",
+        remediationSteps:
+            "1. Give the load balancers a subnet in every AZ the app service uses (an ALB only routes to targets in its enabled AZs). 2. Put a NAT gateway in every AZ where app or worker tasks run, or their egress crosses AZs and dies with the NAT's AZ.",
     },
     (args) => {
         const topo = new Topology(args);
@@ -80,21 +110,32 @@ export const azConsistency = stackRule(
         if (lbAzs.size) {
             for (const p of of("app")) {
                 const outside = [...p.azs].filter((az) => !lbAzs.has(az));
-                if (outside.length) findings.push({ urn: p.resource.urn, message: `${p.resource.name}: app tasks may run in ${azList(outside)}, where no load balancer has a subnet; those tasks get no traffic.` });
+                if (outside.length)
+                    findings.push({
+                        urn: p.resource.urn,
+                        message: `${p.resource.name}: app tasks may run in ${azList(outside)}, where no load balancer has a subnet; those tasks get no traffic.`,
+                    });
             }
         }
         const natAzs = topo.networkAzs(placements);
         if (natAzs) {
             for (const p of [...of("app"), ...of("worker")]) {
                 const outside = [...p.azs].filter((az) => !natAzs.has(az));
-                if (outside.length) findings.push({ urn: p.resource.urn, message: `${p.resource.name}: tasks in ${azList(outside)} have no NAT gateway in their AZ (NAT in ${azList(natAzs)}): their egress fails with another AZ.` });
+                if (outside.length)
+                    findings.push({
+                        urn: p.resource.urn,
+                        message: `${p.resource.name}: tasks in ${azList(outside)} have no NAT gateway in their AZ (NAT in ${azList(natAzs)}): their egress fails with another AZ.`,
+                    });
             }
         }
         return findings;
     },
 );
 
-interface RtoConfig { sloSeconds: number; redisFailoverSeconds: number }
+interface RtoConfig {
+    sloSeconds: number;
+    redisFailoverSeconds: number;
+}
 
 function proxied(db: PolicyResource, args: { resources: PolicyResource[] }): boolean {
     const targets = args.resources.filter((r) => r.type === T.rdsProxyTarget);
@@ -106,7 +147,11 @@ export function recoveryScenarios(resources: PolicyResource[], cfg: RtoConfig): 
     const scenarios: Scenario[] = [];
     for (const db of resources.filter((r) => r.type === T.rdsInstance && !isReadReplica(r.props))) {
         if (known(db.props, "multiAz") !== true) {
-            scenarios.push({ what: `database ${db.name}`, seconds: Number.POSITIVE_INFINITY, basis: "multiAz is false: recovery means a restore from backup" });
+            scenarios.push({
+                what: `database ${db.name}`,
+                seconds: Number.POSITIVE_INFINITY,
+                basis: "multiAz is false: recovery means a restore from backup",
+            });
         } else {
             const f = databaseFailover("instance", proxied(db, args));
             scenarios.push({ what: `database ${db.name}`, ...f });
@@ -119,8 +164,15 @@ export function recoveryScenarios(resources: PolicyResource[], cfg: RtoConfig): 
             const azs = new Set(members.map((m) => known(m.props, "availabilityZone")));
             const spread = members.length >= 2 && !azs.has(undefined) && azs.size >= 2;
             if (!spread) {
-                const why = members.length < 2 ? `${members.length} cluster instance(s), no reader to promote` : "its instances are not pinned to different AZs";
-                scenarios.push({ what: `database cluster ${c.name}`, seconds: AURORA_NO_READER_RECOVERY_S, basis: `${why}: Aurora re-creates the primary, typically under ${AURORA_NO_READER_RECOVERY_S} s (Aurora User Guide)` });
+                const why =
+                    members.length < 2
+                        ? `${members.length} cluster instance(s), no reader to promote`
+                        : "its instances are not pinned to different AZs";
+                scenarios.push({
+                    what: `database cluster ${c.name}`,
+                    seconds: AURORA_NO_READER_RECOVERY_S,
+                    basis: `${why}: Aurora re-creates the primary, typically under ${AURORA_NO_READER_RECOVERY_S} s (Aurora User Guide)`,
+                });
                 continue;
             }
         }
@@ -129,9 +181,15 @@ export function recoveryScenarios(resources: PolicyResource[], cfg: RtoConfig): 
     }
     for (const rg of resources.filter((r) => r.type === T.cacheReplicationGroup)) {
         const failover = bool(known(rg.props, "automaticFailoverEnabled")) === true;
-        scenarios.push(failover
-            ? { what: `cache ${rg.name}`, seconds: cfg.redisFailoverSeconds, basis: `Redis automatic failover ${cfg.redisFailoverSeconds} s (policy-config assumption: AWS publishes no figure)` }
-            : { what: `cache ${rg.name}`, seconds: Number.POSITIVE_INFINITY, basis: "automatic failover is off" });
+        scenarios.push(
+            failover
+                ? {
+                      what: `cache ${rg.name}`,
+                      seconds: cfg.redisFailoverSeconds,
+                      basis: `Redis automatic failover ${cfg.redisFailoverSeconds} s (policy-config assumption: AWS publishes no figure)`,
+                  }
+                : { what: `cache ${rg.name}`, seconds: Number.POSITIVE_INFINITY, basis: "automatic failover is off" },
+        );
     }
     const checks = resources.filter((r) => r.type === T.healthCheck);
     for (const rec of resources.filter((r) => r.type === T.record)) {
@@ -152,13 +210,25 @@ export function recoveryScenarios(resources: PolicyResource[], cfg: RtoConfig): 
 export const rtoBudget = stackRule<RtoConfig>(
     {
         name: "rto-budget",
-        description: "The worst recovery time implied by the configuration (database failover, cache failover, DNS failover) stays within the RTO SLO from the policy config.",
+        description:
+            "The worst recovery time implied by the configuration (database failover, cache failover, DNS failover) stays within the RTO SLO from the policy config.",
         severity: "high",
-        remediationSteps: "1. Run RDS Multi-AZ (120 s worst case) and put RDS Proxy in front to cut client recovery. 2. Enable Redis automatic failover. 3. For DNS failover use 10 s health-check intervals, a low failure threshold and a short TTL (or alias records). 4. If the SLO itself is wrong, change `sloSeconds` in the environment's policy config in a reviewed change.",
+        remediationSteps:
+            "1. Run RDS Multi-AZ (120 s worst case) and put RDS Proxy in front to cut client recovery. 2. Enable Redis automatic failover. 3. For DNS failover use 10 s health-check intervals, a low failure threshold and a short TTL (or alias records). 4. If the SLO itself is wrong, change `sloSeconds` in the environment's policy config in a reviewed change.",
         configSchema: {
             properties: {
-                sloSeconds: { type: "number", minimum: 1, default: 300, description: "Recovery time objective, seconds" },
-                redisFailoverSeconds: { type: "number", minimum: 1, default: 60, description: "Assumed Redis Multi-AZ failover time (AWS publishes none)" },
+                sloSeconds: {
+                    type: "number",
+                    minimum: 1,
+                    default: 300,
+                    description: "Recovery time objective, seconds",
+                },
+                redisFailoverSeconds: {
+                    type: "number",
+                    minimum: 1,
+                    default: 60,
+                    description: "Assumed Redis Multi-AZ failover time (AWS publishes none)",
+                },
             },
         },
     },
@@ -167,7 +237,9 @@ export const rtoBudget = stackRule<RtoConfig>(
         if (scenarios.length === 0) return { notApplicable: "no databases, caches or DNS failover records" };
         return scenarios
             .filter((s) => s.seconds > cfg.sloSeconds)
-            .map((s) => ({ message: `${s.what}: recovery ${formatSeconds(s.seconds)} exceeds the ${cfg.sloSeconds} s RTO SLO (${s.basis}).` }));
+            .map((s) => ({
+                message: `${s.what}: recovery ${formatSeconds(s.seconds)} exceeds the ${cfg.sloSeconds} s RTO SLO (${s.basis}).`,
+            }));
     },
 );
 

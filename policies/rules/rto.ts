@@ -60,16 +60,33 @@ export interface Scenario {
     basis: string;
 }
 
-export function databaseFailover(kind: "instance" | "multi-az-cluster" | "aurora", proxied: boolean): { seconds: number; basis: string } {
-    const base = kind === "instance" ? RDS_MULTI_AZ_INSTANCE_FAILOVER_S : kind === "multi-az-cluster" ? RDS_MULTI_AZ_CLUSTER_FAILOVER_S : AURORA_FAILOVER_S;
-    const label = kind === "instance" ? "Multi-AZ instance failover" : kind === "multi-az-cluster" ? "Multi-AZ DB cluster failover" : "Aurora failover";
+export function databaseFailover(
+    kind: "instance" | "multi-az-cluster" | "aurora",
+    proxied: boolean,
+): { seconds: number; basis: string } {
+    const base =
+        kind === "instance"
+            ? RDS_MULTI_AZ_INSTANCE_FAILOVER_S
+            : kind === "multi-az-cluster"
+              ? RDS_MULTI_AZ_CLUSTER_FAILOVER_S
+              : AURORA_FAILOVER_S;
+    const label =
+        kind === "instance"
+            ? "Multi-AZ instance failover"
+            : kind === "multi-az-cluster"
+              ? "Multi-AZ DB cluster failover"
+              : "Aurora failover";
     if (!proxied) return { seconds: base, basis: `${label} ${base} s (worst case, AWS RDS User Guide)` };
     const reduction = kind === "aurora" ? AURORA_PROXY_REDUCTION : RDS_PROXY_REDUCTION;
     const seconds = Math.round(base * (1 - reduction) * 10) / 10;
     return { seconds, basis: `${label} ${base} s − ${Math.round(reduction * 100)} % behind RDS Proxy = ${seconds} s` };
 }
 
-export function dnsFailover(intervalS: number | undefined, threshold: number | undefined, ttlS: number | undefined): { seconds: number; basis: string } {
+export function dnsFailover(
+    intervalS: number | undefined,
+    threshold: number | undefined,
+    ttlS: number | undefined,
+): { seconds: number; basis: string } {
     const interval = intervalS ?? ROUTE53_DEFAULT_INTERVAL_S;
     const failures = threshold ?? ROUTE53_DEFAULT_FAILURE_THRESHOLD;
     const propagation = ttlS ?? ALIAS_PROPAGATION_ASSUMPTION_S;

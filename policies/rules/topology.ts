@@ -8,7 +8,22 @@
  * Used by the stack rules `no-single-point-of-failure`, `az-consistency` and `nat-gateway-per-az`.
  */
 import { PolicyResource, StackValidationArgs } from "@pulumi/policy";
-import { LOAD_BALANCER_TYPES, T, TIER_TAG, TIERS, Tier, bool, flatStrings, identifiersOf, isReadReplica, isSet, known, list, num, tagsOf } from "./common";
+import {
+    LOAD_BALANCER_TYPES,
+    T,
+    TIER_TAG,
+    TIERS,
+    Tier,
+    bool,
+    flatStrings,
+    identifiersOf,
+    isReadReplica,
+    isSet,
+    known,
+    list,
+    num,
+    tagsOf,
+} from "./common";
 import { isAurora, membersOf } from "./database-cluster";
 
 /** How many AZs a resource can serve from after an automatic failover, and why. */
@@ -97,8 +112,18 @@ export class Topology {
     private placementOf(r: PolicyResource, tier: Tier): Placement | undefined {
         const props = r.props;
         const base = { resource: r, tier, cap: Number.POSITIVE_INFINITY };
-        const resolved = (azs: Set<string>, what: string, cap = Number.POSITIVE_INFINITY, limit?: string): Placement =>
-            ({ ...base, azs, cap, limit, unresolved: azs.size === 0 ? `no ${what} of this stack with a known availabilityZone` : undefined });
+        const resolved = (
+            azs: Set<string>,
+            what: string,
+            cap = Number.POSITIVE_INFINITY,
+            limit?: string,
+        ): Placement => ({
+            ...base,
+            azs,
+            cap,
+            limit,
+            unresolved: azs.size === 0 ? `no ${what} of this stack with a known availabilityZone` : undefined,
+        });
         if (LOAD_BALANCER_TYPES.includes(r.type) || r.type === T.classicElb) {
             const azs = this.azsVia(r, "subnets");
             for (const az of this.azsVia(r, "subnetMappings")) azs.add(az);
@@ -112,20 +137,35 @@ export class Topology {
                 return { ...resolved(this.instanceAzs(r), "subnet or availabilityZone"), zonal: true };
             case T.autoscalingGroup: {
                 const min = num(known(props, "minSize")) ?? 0;
-                return resolved(this.groupAzs(r), "subnets", Math.max(min, 1), min < 2 ? `minSize is ${min}` : undefined);
+                return resolved(
+                    this.groupAzs(r),
+                    "subnets",
+                    Math.max(min, 1),
+                    min < 2 ? `minSize is ${min}` : undefined,
+                );
             }
             case T.dynamoTable:
                 // DynamoDB replicates every table synchronously over three AZs of its region (DynamoDB Developer Guide, "Resilience").
                 return { ...base, azs: new Set(), regional: true };
             case T.ecsService: {
                 const desired = num(known(props, "desiredCount")) ?? 1;
-                return resolved(this.azsVia(r, "networkConfiguration"), "subnets", desired, desired < 2 ? `desiredCount is ${desired}` : undefined);
+                return resolved(
+                    this.azsVia(r, "networkConfiguration"),
+                    "subnets",
+                    desired,
+                    desired < 2 ? `desiredCount is ${desired}` : undefined,
+                );
             }
             case T.rdsInstance: {
                 if (isReadReplica(props)) return undefined; // a replica needs a manual promotion: not a failover target
                 const azs = this.azsViaGroup(r, "dbSubnetGroupName", T.rdsSubnetGroup);
                 const multiAz = known(props, "multiAz") === true;
-                return resolved(azs, "DB subnet group", multiAz ? Number.POSITIVE_INFINITY : 1, multiAz ? undefined : "multiAz is false");
+                return resolved(
+                    azs,
+                    "DB subnet group",
+                    multiAz ? Number.POSITIVE_INFINITY : 1,
+                    multiAz ? undefined : "multiAz is false",
+                );
             }
             case T.rdsCluster: {
                 const groupAzs = this.azsViaGroup(r, "dbSubnetGroupName", T.rdsSubnetGroup);
@@ -136,20 +176,34 @@ export class Topology {
                 }
                 // Aurora: storage spans three AZs, but serving needs an instance in each AZ that can take over.
                 const members = membersOf(r, this.args.resources);
-                const pinned = new Set(members.map((m) => known(m.props, "availabilityZone")).filter((az): az is string => isSet(az)));
-                const azs = pinned.size && pinned.size === members.length ? pinned : (listed.size ? listed : groupAzs);
+                const pinned = new Set(
+                    members.map((m) => known(m.props, "availabilityZone")).filter((az): az is string => isSet(az)),
+                );
+                const azs = pinned.size && pinned.size === members.length ? pinned : listed.size ? listed : groupAzs;
                 const cap = pinned.size === members.length ? pinned.size : Math.min(members.length, 1);
-                const limit = members.length < 2 ? `${members.length} cluster instance(s)` : cap < 2 ? "its instances are not pinned to different AZs" : undefined;
+                const limit =
+                    members.length < 2
+                        ? `${members.length} cluster instance(s)`
+                        : cap < 2
+                          ? "its instances are not pinned to different AZs"
+                          : undefined;
                 return resolved(azs, "availability zones or DB subnet group", cap, limit);
             }
             case T.cacheReplicationGroup: {
                 const preferred = new Set(list<string>(known(props, "preferredCacheClusterAzs")));
                 const azs = preferred.size ? preferred : this.azsViaGroup(r, "subnetGroupName", T.cacheSubnetGroup);
-                const failover = bool(known(props, "automaticFailoverEnabled")) === true && bool(known(props, "multiAzEnabled")) === true;
+                const failover =
+                    bool(known(props, "automaticFailoverEnabled")) === true &&
+                    bool(known(props, "multiAzEnabled")) === true;
                 const replicas = num(known(props, "replicasPerNodeGroup"));
-                const nodes = replicas !== undefined ? replicas + 1 : num(known(props, "numCacheClusters")) ?? 1;
+                const nodes = replicas !== undefined ? replicas + 1 : (num(known(props, "numCacheClusters")) ?? 1);
                 const cap = failover ? nodes : 1;
-                return resolved(azs, "cache subnet group", cap, !failover ? "automatic failover / Multi-AZ is off" : nodes < 2 ? `${nodes} node` : undefined);
+                return resolved(
+                    azs,
+                    "cache subnet group",
+                    cap,
+                    !failover ? "automatic failover / Multi-AZ is off" : nodes < 2 ? `${nodes} node` : undefined,
+                );
             }
             case T.cacheCluster: {
                 if (known(props, "replicationGroupId")) return undefined; // judged through its replication group
@@ -157,7 +211,12 @@ export class Topology {
                 const azs = preferred.size ? preferred : this.azsViaGroup(r, "subnetGroupName", T.cacheSubnetGroup);
                 const nodes = num(known(props, "numCacheNodes")) ?? 1;
                 const crossAz = known(props, "azMode") === "cross-az";
-                return resolved(azs, "cache subnet group", crossAz ? nodes : 1, !crossAz ? "azMode is not cross-az" : nodes < 2 ? `${nodes} node` : undefined);
+                return resolved(
+                    azs,
+                    "cache subnet group",
+                    crossAz ? nodes : 1,
+                    !crossAz ? "azMode is not cross-az" : nodes < 2 ? `${nodes} node` : undefined,
+                );
             }
             default:
                 return undefined;

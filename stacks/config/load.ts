@@ -4,8 +4,12 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import {
-    BACKUP_START_WINDOW_MINUTES, DEFAULT_BACKUP_SCHEDULES, nodesPerAzProblem, rateLimitOrderProblem,
-    rateLimitQueueJoinProblem, scheduleConflict,
+    BACKUP_START_WINDOW_MINUTES,
+    DEFAULT_BACKUP_SCHEDULES,
+    nodesPerAzProblem,
+    rateLimitOrderProblem,
+    rateLimitQueueJoinProblem,
+    scheduleConflict,
 } from "@boxoffice/components";
 import { DEFAULTS } from "./defaults";
 import { AWS_REGIONS, AZ_COUNTS, didYouMean, localDateTime } from "./rules";
@@ -15,7 +19,9 @@ const NAMESPACE = "boxoffice";
 
 export class ConfigError extends Error {
     constructor(readonly problems: string[]) {
-        super(`Invalid boxoffice stack configuration (${problems.length} problem${problems.length === 1 ? "" : "s"}):\n  - ${problems.join("\n  - ")}`);
+        super(
+            `Invalid boxoffice stack configuration (${problems.length} problem${problems.length === 1 ? "" : "s"}):\n  - ${problems.join("\n  - ")}`,
+        );
         this.name = "ConfigError";
     }
 }
@@ -77,29 +83,59 @@ function crossFieldProblems(c: PlatformConfig, region: string, now: Date): strin
         .filter((x) => x.conflict);
     if (clashes.length > 0) {
         const rules = clashes.map((x) => `${x.rule} ${x.expr}`).join(", ");
-        k("database.maintenanceWindow", db.maintenanceWindow, `with backupWindow ${db.backupWindow}: the AWS Backup rule(s) ${rules} ${clashes[0].conflict}; the rules start between 07:00 and 08:00 UTC: keep the maintenance window out of 06:00-09:00 and the backup window out of 07:00-08:00`);
+        k(
+            "database.maintenanceWindow",
+            db.maintenanceWindow,
+            `with backupWindow ${db.backupWindow}: the AWS Backup rule(s) ${rules} ${clashes[0].conflict}; the rules start between 07:00 and 08:00 UTC: keep the maintenance window out of 06:00-09:00 and the backup window out of 07:00-08:00`,
+        );
     }
     const azs = AZ_COUNTS[region as keyof typeof AZ_COUNTS];
     if (azs !== undefined && c.network.availabilityZones > azs) {
-        k("network.availabilityZones", c.network.availabilityZones, `must not exceed the ${azs} Availability Zones of ${region} (AWS Regions and Availability Zones)`);
+        k(
+            "network.availabilityZones",
+            c.network.availabilityZones,
+            `must not exceed the ${azs} Availability Zones of ${region} (AWS Regions and Availability Zones)`,
+        );
     }
     const perAz = nodesPerAzProblem(c.memcached.nodes, c.network.availabilityZones, "network.availabilityZones");
     if (perAz) k("memcached.nodes", c.memcached.nodes, perAz);
     const b = c.backup;
-    if (b.copyToRegion === region) k("backup.copyToRegion", b.copyToRegion, `must differ from aws:region (${region}); a copy in the same region does not survive a regional outage`);
+    if (b.copyToRegion === region)
+        k(
+            "backup.copyToRegion",
+            b.copyToRegion,
+            `must differ from aws:region (${region}); a copy in the same region does not survive a regional outage`,
+        );
     if (b.vaultLock && c.environment === "prod" && b.vaultLockMode !== "compliance") {
-        k("backup.vaultLockMode", b.vaultLockMode, "must be compliance in prod (governance mode lets privileged users delete recovery points)");
+        k(
+            "backup.vaultLockMode",
+            b.vaultLockMode,
+            "must be compliance in prod (governance mode lets privileged users delete recovery points)",
+        );
     }
     const lb = c.loadBalancers;
     if ((lb.domain === null) !== (lb.hostedZoneId === null)) {
-        k(lb.domain === null ? "loadBalancers.domain" : "loadBalancers.hostedZoneId", lb.domain === null ? lb.domain : lb.hostedZoneId, "domain and hostedZoneId must be set together (DNS failover needs both)");
+        k(
+            lb.domain === null ? "loadBalancers.domain" : "loadBalancers.hostedZoneId",
+            lb.domain === null ? lb.domain : lb.hostedZoneId,
+            "domain and hostedZoneId must be set together (DNS failover needs both)",
+        );
     }
     if (c.environment === "prod" && lb.certificateArn === null && lb.domain === null) {
-        k("loadBalancers.domain", lb.domain, "prod needs domain + hostedZoneId (or certificateArn) so the ALBs serve HTTPS; plain HTTP is a staging-only opt-out");
+        k(
+            "loadBalancers.domain",
+            lb.domain,
+            "prod needs domain + hostedZoneId (or certificateArn) so the ALBs serve HTTPS; plain HTTP is a staging-only opt-out",
+        );
     }
-    if (lb.certificateArn !== null && lb.domain === null) k("loadBalancers.certificateArn", lb.certificateArn, "needs loadBalancers.domain");
+    if (lb.certificateArn !== null && lb.domain === null)
+        k("loadBalancers.certificateArn", lb.certificateArn, "needs loadBalancers.domain");
     if (lb.certificateArn !== null && !lb.certificateArn.includes(`:acm:${region}:`)) {
-        k("loadBalancers.certificateArn", lb.certificateArn, `must be in ${region}: an ALB only uses certificates from its own region`);
+        k(
+            "loadBalancers.certificateArn",
+            lb.certificateArn,
+            `must be in ${region}: an ALB only uses certificates from its own region`,
+        );
     }
     const rates = rateLimitOrderProblem(lb.orderRateLimitPer5Min, lb.browseRateLimitPer5Min);
     if (rates) k("loadBalancers.orderRateLimitPer5Min", lb.orderRateLimitPer5Min, rates);
@@ -116,26 +152,41 @@ function crossFieldProblems(c: PlatformConfig, region: string, now: Date): strin
         for (const svc of ["app", "worker"] as const) {
             const min = s[`${svc}MinTasks`];
             const max = s[`${svc}MaxTasks`];
-            if (min !== undefined && max !== undefined && min > max) k(`${path}.${svc}MinTasks`, min, `must not exceed ${svc}MaxTasks (${max})`);
+            if (min !== undefined && max !== undefined && min > max)
+                k(`${path}.${svc}MinTasks`, min, `must not exceed ${svc}MaxTasks (${max})`);
             // Without its own maximum the profile keeps the service's, and a floor above the ceiling cannot hold.
             else if (min !== undefined && max === undefined && min > c[svc].maxTasks) {
-                k(`${path}.${svc}MinTasks`, min, `must not exceed ${svc}.maxTasks (${c[svc].maxTasks}); raise ${svc}.maxTasks or set ${svc}MaxTasks in the same profile`);
+                k(
+                    `${path}.${svc}MinTasks`,
+                    min,
+                    `must not exceed ${svc}.maxTasks (${c[svc].maxTasks}); raise ${svc}.maxTasks or set ${svc}MaxTasks in the same profile`,
+                );
             }
         }
     }
     const gd = c.gameDays;
     // With one task the app drill is skipped (stopping the only task is an outage); from two, it must hit one.
     if (gd.enabled && c.app.minTasks >= 2 && Math.floor((c.app.minTasks * gd.stopTaskPercent) / 100) < 1) {
-        k("gameDays.stopTaskPercent", gd.stopTaskPercent, `must stop at least one whole task at app.minTasks (${c.app.minTasks}): FIS stops PERCENT(n) of the tasks it finds, rounded down at worst`);
+        k(
+            "gameDays.stopTaskPercent",
+            gd.stopTaskPercent,
+            `must stop at least one whole task at app.minTasks (${c.app.minTasks}): FIS stops PERCENT(n) of the tasks it finds, rounded down at worst`,
+        );
     }
     const names = c.scaling.schedules.map((s) => s.name);
-    names.forEach((n, i) => { if (names.indexOf(n) !== i) k(`scaling.schedules[${i}].name`, n, "must be unique"); });
+    names.forEach((n, i) => {
+        if (names.indexOf(n) !== i) k(`scaling.schedules[${i}].name`, n, "must be unique");
+    });
     const sale = c.scaling.onSale;
     if (sale && !(sale.start < sale.end)) k("scaling.onSale.end", sale.end, `must be after start (${sale.start})`);
     else if (sale) {
         const localNow = localDateTime(sale.timezone, now);
         if (sale.end <= localNow) {
-            k("scaling.onSale.end", sale.end, `is in the past (it is ${localNow} in ${sale.timezone}): the whole on-sale window is over and its scaling would never run; move it or set onSale to null`);
+            k(
+                "scaling.onSale.end",
+                sale.end,
+                `is in the past (it is ${localNow} in ${sale.timezone}): the whole on-sale window is over and its scaling would never run; move it or set onSale to null`,
+            );
         }
     }
     return p;
@@ -150,10 +201,13 @@ export function parsePlatformConfig(raw: Raw, region: string, now: Date = new Da
     for (const key of Object.keys(raw)) {
         if (!(TOP_LEVEL_KEYS as string[]).includes(key)) {
             const hint = didYouMean(key, TOP_LEVEL_KEYS);
-            problems.push(`${NAMESPACE}:${key} = ${show(raw[key])}: unknown key${hint ? ` (did you mean ${NAMESPACE}:${hint}?)` : ""}; known keys: ${TOP_LEVEL_KEYS.join(", ")}`);
+            problems.push(
+                `${NAMESPACE}:${key} = ${show(raw[key])}: unknown key${hint ? ` (did you mean ${NAMESPACE}:${hint}?)` : ""}; known keys: ${TOP_LEVEL_KEYS.join(", ")}`,
+            );
         }
     }
-    if (!(AWS_REGIONS as readonly string[]).includes(region)) problems.push(`aws:region = ${show(region)}: must be an AWS region name, e.g. eu-west-1`);
+    if (!(AWS_REGIONS as readonly string[]).includes(region))
+        problems.push(`aws:region = ${show(region)}: must be an AWS region name, e.g. eu-west-1`);
     const env = raw.environment;
     if (env !== "prod" && env !== "staging") {
         problems.push(`${NAMESPACE}:environment = ${show(env)}: must be one of prod, staging`);
@@ -170,7 +224,9 @@ export function parsePlatformConfig(raw: Raw, region: string, now: Date = new Da
                 const known = isObject(section) ? Object.keys(section).filter((k) => !issue.keys.includes(k)) : [];
                 for (const extra of issue.keys) {
                     const hint = didYouMean(extra, known);
-                    problems.push(`${keyOf([...issue.path, extra])} = ${show((section as Raw)[extra])}: unknown key${hint ? ` (did you mean ${hint}?)` : ""}`);
+                    problems.push(
+                        `${keyOf([...issue.path, extra])} = ${show((section as Raw)[extra])}: unknown key${hint ? ` (did you mean ${hint}?)` : ""}`,
+                    );
                 }
             } else if (issue.path.length > 0 && !problems.some((q) => q.startsWith(`${keyOf(issue.path)} =`))) {
                 problems.push(`${keyOf(issue.path)} = ${show(valueAt(candidate, issue.path))}: ${issue.message}`);

@@ -7,30 +7,73 @@
  */
 import { z } from "zod";
 import {
-    ALARMS_CONTRACT, AUTOSCALED_SERVICE_CONTRACT, BACKUP_POLICY_CONTRACT, CERTIFICATE_ARN, DATABASE_CONTRACT, DOMAIN_NAME,
-    GAME_DAYS_CONTRACT, HOSTED_ZONE_ID, MEMCACHED_CLUSTER_CONTRACT, NETWORK_CONTRACT, PAIRED_LOAD_BALANCERS_CONTRACT,
-    REDIS_CACHE_CONTRACT, SCHEDULED_SCALING_CONTRACT, backlogPerTask, field, requestsPerTask, stopTaskPercent,
+    ALARMS_CONTRACT,
+    AUTOSCALED_SERVICE_CONTRACT,
+    BACKUP_POLICY_CONTRACT,
+    CERTIFICATE_ARN,
+    DATABASE_CONTRACT,
+    DOMAIN_NAME,
+    GAME_DAYS_CONTRACT,
+    HOSTED_ZONE_ID,
+    MEMCACHED_CLUSTER_CONTRACT,
+    NETWORK_CONTRACT,
+    PAIRED_LOAD_BALANCERS_CONTRACT,
+    REDIS_CACHE_CONTRACT,
+    SCHEDULED_SCALING_CONTRACT,
+    backlogPerTask,
+    field,
+    requestsPerTask,
+    stopTaskPercent,
 } from "@boxoffice/components";
 
 /** The component arguments each section exposes, by their component names (the data tier passes them through). */
 export const KEYS = {
     network: ["cidr", "availabilityZones", "natGateways", "flowLogRetentionDays"],
     database: [
-        "engineVersion", "instanceClass", "allocatedStorageGb", "maxAllocatedStorageGb", "multiAz", "readReplicas",
-        "backupRetentionDays", "backupWindow", "maintenanceWindow", "proxy", "deletionProtection", "iamAuthentication",
-        "performanceInsightsRetentionDays", "monitoringIntervalSeconds",
+        "engineVersion",
+        "instanceClass",
+        "allocatedStorageGb",
+        "maxAllocatedStorageGb",
+        "multiAz",
+        "readReplicas",
+        "backupRetentionDays",
+        "backupWindow",
+        "maintenanceWindow",
+        "proxy",
+        "deletionProtection",
+        "iamAuthentication",
+        "performanceInsightsRetentionDays",
+        "monitoringIntervalSeconds",
     ],
     redis: ["nodeType", "engineVersion", "replicas", "snapshotRetentionDays", "snapshotWindow"],
     memcached: ["nodeType", "engineVersion", "nodes"],
     backup: [
-        "dailyRetentionDays", "weeklyRetentionDays", "monthlyRetentionDays", "monthlyColdStorageAfterDays", "copyToRegion",
-        "vaultLock", "vaultLockMode", "restoreTesting",
+        "dailyRetentionDays",
+        "weeklyRetentionDays",
+        "monthlyRetentionDays",
+        "monthlyColdStorageAfterDays",
+        "copyToRegion",
+        "vaultLock",
+        "vaultLockMode",
+        "restoreTesting",
     ],
     loadBalancers: [
-        "orderRateLimitPer5Min", "queueJoinRateLimitPer5Min", "browseRateLimitPer5Min", "healthCheckIntervalSeconds",
-        "healthCheckFailureThreshold", "accessLogRetentionDays",
+        "orderRateLimitPer5Min",
+        "queueJoinRateLimitPer5Min",
+        "browseRateLimitPer5Min",
+        "healthCheckIntervalSeconds",
+        "healthCheckFailureThreshold",
+        "accessLogRetentionDays",
     ],
-    app: ["cpu", "memory", "minTasks", "maxTasks", "targetCpuPercent", "healthCheckGracePeriodSeconds", "logRetentionDays"],
+    app: [
+        "cpu",
+        "memory",
+        "minTasks",
+        "maxTasks",
+        "targetCpuPercent",
+        "healthCheckGracePeriodSeconds",
+        "logRetentionDays",
+    ],
     worker: ["cpu", "memory", "minTasks", "maxTasks", "targetCpuPercent", "logRetentionDays"],
     scaling: ["schedules", "onSale"],
     gameDays: ["cacheInterruptMinutes", "zoneDisruptionMinutes", "logRetentionDays"],
@@ -48,12 +91,20 @@ export const backupSchema = BACKUP_POLICY_CONTRACT.section(KEYS.backup);
  * `load.ts`; so the component's looser versions are not run twice in other words.
  */
 export const loadBalancersSchema = PAIRED_LOAD_BALANCERS_CONTRACT.section(KEYS.loadBalancers, {
-    extra: { domain: DOMAIN_NAME.nullable(), hostedZoneId: HOSTED_ZONE_ID.nullable(), certificateArn: CERTIFICATE_ARN.nullable() },
+    extra: {
+        domain: DOMAIN_NAME.nullable(),
+        hostedZoneId: HOSTED_ZONE_ID.nullable(),
+        certificateArn: CERTIFICATE_ARN.nullable(),
+    },
     rules: false,
 });
 
-export const appSchema = AUTOSCALED_SERVICE_CONTRACT.section(KEYS.app, { extra: { targetRequestsPerTask: requestsPerTask() } });
-export const workerSchema = AUTOSCALED_SERVICE_CONTRACT.section(KEYS.worker, { extra: { targetBacklogPerTask: backlogPerTask() } });
+export const appSchema = AUTOSCALED_SERVICE_CONTRACT.section(KEYS.app, {
+    extra: { targetRequestsPerTask: requestsPerTask() },
+});
+export const workerSchema = AUTOSCALED_SERVICE_CONTRACT.section(KEYS.worker, {
+    extra: { targetBacklogPerTask: backlogPerTask() },
+});
 export const scalingSchema = SCHEDULED_SCALING_CONTRACT.section(KEYS.scaling);
 
 /**
@@ -73,7 +124,9 @@ export const alertsSchema = z.strictObject({
 });
 
 /** AWS FIS experiment templates (components/resilience): created by `pulumi up`, run only when a person starts one. */
-export const gameDaysSchema = GAME_DAYS_CONTRACT.section(KEYS.gameDays, { extra: { enabled: field.bool(), stopTaskPercent: stopTaskPercent() } });
+export const gameDaysSchema = GAME_DAYS_CONTRACT.section(KEYS.gameDays, {
+    extra: { enabled: field.bool(), stopTaskPercent: stopTaskPercent() },
+});
 
 export const platformSchema = z.strictObject({
     environment: field.oneOf(["prod", "staging"]),

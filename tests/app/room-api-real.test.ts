@@ -3,6 +3,6 @@ import { defineRoomSuite } from "./helpers/room-suite";
 
 const missing = realServicesMissing();
 defineRoomSuite(
-  `waiting room API on PostgreSQL and Redis${missing ? ` (${missing})` : ""}`,
-  async () => missing ?? realBackend(),
+    `waiting room API on PostgreSQL and Redis${missing ? ` (${missing})` : ""}`,
+    async () => missing ?? realBackend(),
 );

@@ -1,12 +1,24 @@
 import * as assert from "assert";
 import {
-    backupWindowProblem, didYouMean, fargateMemoryOptions, isIanaTimeZone, maintenanceWindowProblem,
-    scheduleExpressionProblem, windowsOverlap,
+    backupWindowProblem,
+    didYouMean,
+    fargateMemoryOptions,
+    isIanaTimeZone,
+    maintenanceWindowProblem,
+    scheduleExpressionProblem,
+    windowsOverlap,
 } from "../../stacks/config/rules";
 
 describe("config rules", () => {
     it("accepts the three Application Auto Scaling schedule forms", () => {
-        for (const ok of ["cron(0 9 ? * FRI *)", "cron(30 18 1 * ? *)", "cron(0/15 8-20 ? * MON-FRI *)", "rate(1 hour)", "rate(5 minutes)", "at(2026-12-05T09:30:00)"]) {
+        for (const ok of [
+            "cron(0 9 ? * FRI *)",
+            "cron(30 18 1 * ? *)",
+            "cron(0/15 8-20 ? * MON-FRI *)",
+            "rate(1 hour)",
+            "rate(5 minutes)",
+            "at(2026-12-05T09:30:00)",
+        ]) {
             assert.strictEqual(scheduleExpressionProblem(ok), undefined, ok);
         }
     });
@@ -31,7 +43,10 @@ describe("config rules", () => {
         assert.strictEqual(backupWindowProblem("23:45-00:15"), undefined);
         assert.strictEqual(backupWindowProblem("2:00-3:00"), "must be hh24:mi-hh24:mi (UTC)");
         assert.strictEqual(maintenanceWindowProblem("sun:04:00-sun:05:00"), undefined);
-        assert.strictEqual(maintenanceWindowProblem("sun:04:00-sun:04:10"), "must last at least 30 minutes (RDS limit)");
+        assert.strictEqual(
+            maintenanceWindowProblem("sun:04:00-sun:04:10"),
+            "must last at least 30 minutes (RDS limit)",
+        );
         assert.strictEqual(maintenanceWindowProblem("04:00-05:00"), "must be ddd:hh24:mi-ddd:hh24:mi (UTC)");
         assert.strictEqual(windowsOverlap("02:00-03:00", "sun:04:00-sun:05:00"), false);
         assert.strictEqual(windowsOverlap("04:30-05:30", "sun:04:00-sun:05:00"), true);

@@ -22,10 +22,18 @@ function tsFiles(dir: string): string[] {
 /** `file: specifier` for every import in the folder's TypeScript sources. */
 function imports(folder: string): { file: string; specifier: string }[] {
     return tsFiles(path.join(ROOT, folder)).flatMap((file) =>
-        [...fs.readFileSync(file, "utf8").matchAll(SPECIFIER)].map((m) => ({ file: path.relative(ROOT, file), specifier: m[1] })));
+        [...fs.readFileSync(file, "utf8").matchAll(SPECIFIER)].map((m) => ({
+            file: path.relative(ROOT, file),
+            specifier: m[1],
+        })),
+    );
 }
 
-const PACKAGE_FOLDERS: Record<string, string> = { "@boxoffice/components": "components", "@boxoffice/tags": "tags", "@boxoffice/policies": "policies" };
+const PACKAGE_FOLDERS: Record<string, string> = {
+    "@boxoffice/components": "components",
+    "@boxoffice/tags": "tags",
+    "@boxoffice/policies": "policies",
+};
 
 /** Why an import from a program (stacks/, examples/) bypasses a package's public index, or undefined. */
 function bypass(file: string, specifier: string): string | undefined {
@@ -41,10 +49,19 @@ function bypass(file: string, specifier: string): string | undefined {
 
 describe("package boundaries", () => {
     it("the check itself catches path and deep imports", () => {
-        assert.equal(bypass("stacks/data-tier.ts", "../components/data/database"), "imports components/ by path; use @boxoffice/components");
-        assert.equal(bypass("stacks/config/load.ts", "../../components"), "imports components/ by path; use @boxoffice/components");
+        assert.equal(
+            bypass("stacks/data-tier.ts", "../components/data/database"),
+            "imports components/ by path; use @boxoffice/components",
+        );
+        assert.equal(
+            bypass("stacks/config/load.ts", "../../components"),
+            "imports components/ by path; use @boxoffice/components",
+        );
         assert.equal(bypass("examples/x/index.ts", "../../tags"), "imports tags/ by path; use @boxoffice/tags");
-        assert.equal(bypass("stacks/program.ts", "@boxoffice/components/network/network"), "deep import of @boxoffice/components");
+        assert.equal(
+            bypass("stacks/program.ts", "@boxoffice/components/network/network"),
+            "deep import of @boxoffice/components",
+        );
         assert.equal(bypass("stacks/program.ts", "./config/load"), undefined);
         assert.equal(bypass("stacks/program.ts", "@boxoffice/components"), undefined);
     });
@@ -52,7 +69,10 @@ describe("package boundaries", () => {
     for (const folder of ["stacks", "examples"]) {
         it(`${folder}/ imports the components only through @boxoffice/components`, () => {
             const found = imports(folder);
-            assert.ok(found.some((i) => i.specifier === "@boxoffice/components"), `${folder}/ imports the package`);
+            assert.ok(
+                found.some((i) => i.specifier === "@boxoffice/components"),
+                `${folder}/ imports the package`,
+            );
             const bad = found.map((i) => [i.file, i.specifier, bypass(i.file, i.specifier)]).filter(([, , why]) => why);
             assert.deepEqual(bad, []);
         });
@@ -65,8 +85,13 @@ describe("package boundaries", () => {
 
     for (const folder of Object.values(PACKAGE_FOLDERS)) {
         it(`${folder}/ never imports a file outside its own folder`, () => {
-            const escapes = imports(folder).filter((i) => i.specifier.startsWith(".")
-                && path.relative(path.join(ROOT, folder), path.resolve(ROOT, path.dirname(i.file), i.specifier)).startsWith(".."));
+            const escapes = imports(folder).filter(
+                (i) =>
+                    i.specifier.startsWith(".") &&
+                    path
+                        .relative(path.join(ROOT, folder), path.resolve(ROOT, path.dirname(i.file), i.specifier))
+                        .startsWith(".."),
+            );
             assert.deepEqual(escapes, []);
         });
     }
@@ -81,8 +106,14 @@ describe("build:packages manifest check", () => {
         const dir = fs.mkdtempSync(path.join(require("os").tmpdir(), "imports-"));
         try {
             fs.mkdirSync(path.join(dir, "sub"));
-            fs.writeFileSync(path.join(dir, "index.js"), `const a = require("@pulumi/aws");\nconst e = require("@pulumi/awsx/ecr");\nconst f = require("fs");\nconst p = require("node:path");\nconst x = require("./sub/x");\n`);
-            fs.writeFileSync(path.join(dir, "sub", "x.d.ts"), `import { z } from "zod";\nexport declare const t: import("@pulumi/pulumi").Output<string>;\n`);
+            fs.writeFileSync(
+                path.join(dir, "index.js"),
+                `const a = require("@pulumi/aws");\nconst e = require("@pulumi/awsx/ecr");\nconst f = require("fs");\nconst p = require("node:path");\nconst x = require("./sub/x");\n`,
+            );
+            fs.writeFileSync(
+                path.join(dir, "sub", "x.d.ts"),
+                `import { z } from "zod";\nexport declare const t: import("@pulumi/pulumi").Output<string>;\n`,
+            );
             fs.writeFileSync(path.join(dir, "notes.md"), `require("left-pad")`);
             const found = importedPackages(dir);
             assert.deepEqual([...found.keys()].sort(), ["@pulumi/aws", "@pulumi/awsx", "@pulumi/pulumi", "zod"]);

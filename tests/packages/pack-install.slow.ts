@@ -27,19 +27,29 @@ function pinned(names: string[]): string[] {
 
 /** Copies the examples' program files into `<project>/examples/`, where they resolve the installed packages. */
 function copyExamples(project: string): string[] {
-    const names = fs.readdirSync(EXAMPLES, { withFileTypes: true }).filter((e) => e.isDirectory()).map((e) => e.name).sort();
+    const names = fs
+        .readdirSync(EXAMPLES, { withFileTypes: true })
+        .filter((e) => e.isDirectory())
+        .map((e) => e.name)
+        .sort();
     for (const name of names) {
         const to = path.join(project, "examples", name);
         fs.mkdirSync(to, { recursive: true });
         for (const file of ["index.ts", "Pulumi.yaml", "Pulumi.example.yaml", "policy-config.json"]) {
-            if (fs.existsSync(path.join(EXAMPLES, name, file))) fs.copyFileSync(path.join(EXAMPLES, name, file), path.join(to, file));
+            if (fs.existsSync(path.join(EXAMPLES, name, file)))
+                fs.copyFileSync(path.join(EXAMPLES, name, file), path.join(to, file));
         }
     }
     return names;
 }
 
 function run(cmd: string, args: string[], cwd: string, env: NodeJS.ProcessEnv = {}) {
-    const r = spawnSync(cmd, args, { cwd, encoding: "utf8", env: { ...process.env, ...env }, maxBuffer: 64 * 1024 * 1024 });
+    const r = spawnSync(cmd, args, {
+        cwd,
+        encoding: "utf8",
+        env: { ...process.env, ...env },
+        maxBuffer: 64 * 1024 * 1024,
+    });
     if (r.error) throw r.error;
     return r;
 }
@@ -73,10 +83,23 @@ export const tierTag: string = TIER_TAG;
 const FILES: Record<string, string> = {
     "Pulumi.yaml": "name: packed-components\nruntime: nodejs\n",
     "Pulumi.test.yaml": "config:\n  aws:region: eu-west-1\n",
-    "tsconfig.json": JSON.stringify({
-        compilerOptions: { strict: true, target: "ES2022", module: "commonjs", moduleResolution: "node", esModuleInterop: true, skipLibCheck: true, noEmit: true, types: ["node"] },
-        files: ["index.ts"],
-    }, null, 2),
+    "tsconfig.json": JSON.stringify(
+        {
+            compilerOptions: {
+                strict: true,
+                target: "ES2022",
+                module: "commonjs",
+                moduleResolution: "node",
+                esModuleInterop: true,
+                skipLibCheck: true,
+                noEmit: true,
+                types: ["node"],
+            },
+            files: ["index.ts"],
+        },
+        null,
+        2,
+    ),
     "index.ts": PROGRAM,
 };
 
@@ -94,18 +117,38 @@ describe("published packages, installed from their tarballs into a fresh project
         fs.mkdirSync(project);
         fs.mkdirSync(tarballs);
         const built = buildPackages(path.join(tmp, "dist"));
-        assert.deepEqual(built.map((b) => b.name), ["@boxoffice/tags", "@boxoffice/components", "@boxoffice/policies"]);
+        assert.deepEqual(
+            built.map((b) => b.name),
+            ["@boxoffice/tags", "@boxoffice/components", "@boxoffice/policies"],
+        );
         policiesVersion = built[2].version;
         const files = built.map((b) => {
-            const out = JSON.parse(ok(run("npm", ["pack", b.dir, "--pack-destination", tarballs, "--json"], tmp), `npm pack ${b.name}`));
+            const out = JSON.parse(
+                ok(run("npm", ["pack", b.dir, "--pack-destination", tarballs, "--json"], tmp), `npm pack ${b.name}`),
+            );
             return path.join(tarballs, out[0].filename);
         });
-        fs.writeFileSync(path.join(project, "package.json"), JSON.stringify({ name: "packed-components", private: true }));
+        fs.writeFileSync(
+            path.join(project, "package.json"),
+            JSON.stringify({ name: "packed-components", private: true }),
+        );
         for (const [file, text] of Object.entries(FILES)) fs.writeFileSync(path.join(project, file), text);
-        ok(run("npm", [
-            "install", "--prefer-offline", "--no-audit", "--no-fund", "--save-exact",
-            ...files, ...pinned([...PEERS, "typescript", "@types/node"]),
-        ], project), "npm install");
+        ok(
+            run(
+                "npm",
+                [
+                    "install",
+                    "--prefer-offline",
+                    "--no-audit",
+                    "--no-fund",
+                    "--save-exact",
+                    ...files,
+                    ...pinned([...PEERS, "typescript", "@types/node"]),
+                ],
+                project,
+            ),
+            "npm install",
+        );
     });
 
     after(() => {
@@ -117,7 +160,10 @@ describe("published packages, installed from their tarballs into a fresh project
         const lock = fs.readFileSync(path.join(project, "package-lock.json"), "utf8");
         assert.ok(!manifest.includes(REPO_ROOT) && !lock.includes(REPO_ROOT), "the project refers to the repository");
         for (const name of ["@boxoffice/components", "@boxoffice/tags", "@boxoffice/policies", "@pulumi/pulumi"]) {
-            const resolved = ok(run(process.execPath, ["-p", `require.resolve(${JSON.stringify(name)})`], project), `resolve ${name}`).trim();
+            const resolved = ok(
+                run(process.execPath, ["-p", `require.resolve(${JSON.stringify(name)})`], project),
+                `resolve ${name}`,
+            ).trim();
             assert.ok(resolved.startsWith(fs.realpathSync(project) + path.sep), `${name} resolves to ${resolved}`);
             assert.ok(!fs.lstatSync(path.join(project, "node_modules", name)).isSymbolicLink(), `${name} is a link`);
         }
@@ -130,16 +176,42 @@ describe("published packages, installed from their tarballs into a fresh project
     it("type-checks a program that imports @boxoffice/components and uses a transform, and every example", () => {
         // One tsc run for all (loading the @pulumi/aws declarations dominates), with the examples' own options.
         const examples = copyExamples(project);
-        const options = JSON.parse(fs.readFileSync(path.join(EXAMPLES, examples[0], "tsconfig.json"), "utf8")).compilerOptions;
+        const options = JSON.parse(
+            fs.readFileSync(path.join(EXAMPLES, examples[0], "tsconfig.json"), "utf8"),
+        ).compilerOptions;
         for (const name of examples) {
-            assert.deepEqual(JSON.parse(fs.readFileSync(path.join(EXAMPLES, name, "tsconfig.json"), "utf8")).compilerOptions, options, name);
+            assert.deepEqual(
+                JSON.parse(fs.readFileSync(path.join(EXAMPLES, name, "tsconfig.json"), "utf8")).compilerOptions,
+                options,
+                name,
+            );
         }
         const files = ["index.ts", ...examples.map((name) => `examples/${name}/index.ts`)];
         fs.writeFileSync(path.join(project, "tsconfig.json"), JSON.stringify({ compilerOptions: options, files }));
-        ok(run(process.execPath, [path.join(project, "node_modules", "typescript", "bin", "tsc"), "-p", project], project), "tsc");
+        ok(
+            run(
+                process.execPath,
+                [path.join(project, "node_modules", "typescript", "bin", "tsc"), "-p", project],
+                project,
+            ),
+            "tsc",
+        );
         // The check can fail: a wrong transform field is a type error against the published declarations.
-        fs.writeFileSync(path.join(project, "bad.ts"), `import { DatabaseTransform } from "@boxoffice/components";\nexport const t: DatabaseTransform = { writer: { storageThroughput: "fast" } };\n`);
-        const bad = run(process.execPath, [path.join(project, "node_modules", "typescript", "bin", "tsc"), "--noEmit", "--strict", "--skipLibCheck", "bad.ts"], project);
+        fs.writeFileSync(
+            path.join(project, "bad.ts"),
+            `import { DatabaseTransform } from "@boxoffice/components";\nexport const t: DatabaseTransform = { writer: { storageThroughput: "fast" } };\n`,
+        );
+        const bad = run(
+            process.execPath,
+            [
+                path.join(project, "node_modules", "typescript", "bin", "tsc"),
+                "--noEmit",
+                "--strict",
+                "--skipLibCheck",
+                "bad.ts",
+            ],
+            project,
+        );
         fs.rmSync(path.join(project, "bad.ts"));
         assert.notEqual(bad.status, 0);
         assert.match(bad.stdout, /bad\.ts.*storageThroughput|bad\.ts.*TS2322/s);
@@ -147,7 +219,17 @@ describe("published packages, installed from their tarballs into a fresh project
 
     it("plans offline with the transform applied to the writer alone", () => {
         // No code cache for these runs: their files live in a temporary folder that no later run will load.
-        const plan = JSON.parse(ok(run("npm", ["run", "-s", "plan", "--", "--program", project, "--stack", "test", "--json"], REPO_ROOT, offline), "plan"));
+        const plan = JSON.parse(
+            ok(
+                run(
+                    "npm",
+                    ["run", "-s", "plan", "--", "--program", project, "--stack", "test", "--json"],
+                    REPO_ROOT,
+                    offline,
+                ),
+                "plan",
+            ),
+        );
         const byName = (name: string) => plan.resources.find((r: any) => r.name === name);
         assert.ok(byName("orders"), "the Database component was registered");
         assert.equal(byName("orders").type, "boxoffice:data:Database");
@@ -159,7 +241,11 @@ describe("published packages, installed from their tarballs into a fresh project
         assert.equal(writer.inputs.multiAz, true);
         assert.equal(replica.inputs.storageThroughput, undefined);
         assert.equal(replica.inputs.tags.team, undefined);
-        assert.equal(plan.resources.filter((r: any) => r.type === "aws:ec2/vpc:Vpc").length, 0, "no VPC: the program brought its own");
+        assert.equal(
+            plan.resources.filter((r: any) => r.type === "aws:ec2/vpc:Vpc").length,
+            0,
+            "no VPC: the program brought its own",
+        );
         assert.deepEqual(writer.inputs.vpcSecurityGroupIds?.length, 1);
         assert.equal(plan.outputs.tierTag, "boxoffice:tier");
         assert.match(String(plan.outputs.writerAddress), /^orders-writer-.*\.rds\.amazonaws\.com$/);
@@ -169,27 +255,58 @@ describe("published packages, installed from their tarballs into a fresh project
         for (const name of copyExamples(project)) {
             const dir = path.join(project, "examples", name);
             // Judged as its README says: with its own pack config when it has one, else the prod config.
-            const config = fs.existsSync(path.join(dir, "policy-config.json")) ? ["--pack-config", path.join(dir, "policy-config.json")] : [];
+            const config = fs.existsSync(path.join(dir, "policy-config.json"))
+                ? ["--pack-config", path.join(dir, "policy-config.json")]
+                : [];
             const args = ["run", "-s", "plan", "--", "--program", dir, "--stack", "example", "--json", ...config];
             const plan = JSON.parse(ok(run("npm", args, REPO_ROOT, offline), `plan ${name}`));
-            assert.ok(plan.resources.some((r: any) => r.type.startsWith("boxoffice:")), `${name} registered no component`);
-            assert.deepEqual(plan.policy.violations.filter((v: any) => v.level === "mandatory"), [], name);
+            assert.ok(
+                plan.resources.some((r: any) => r.type.startsWith("boxoffice:")),
+                `${name} registered no component`,
+            );
+            assert.deepEqual(
+                plan.policy.violations.filter((v: any) => v.level === "mandatory"),
+                [],
+                name,
+            );
         }
     });
 
     it("the installed @boxoffice/policies pack loads and judges the program on its own", () => {
         const pack = path.join(project, "node_modules", "@boxoffice", "policies");
         assert.ok(fs.existsSync(path.join(pack, "PulumiPolicy.yaml")), "PulumiPolicy.yaml is shipped");
-        const r = run("npm", [
-            "run", "-s", "policy", "--", "--program", project, "--stack", "test",
-            "--pack", pack, "--pack-config", path.join(pack, "config", "staging.json"), "--no-default-pack", "--json",
-        ], REPO_ROOT, offline);
+        const r = run(
+            "npm",
+            [
+                "run",
+                "-s",
+                "policy",
+                "--",
+                "--program",
+                project,
+                "--stack",
+                "test",
+                "--pack",
+                pack,
+                "--pack-config",
+                path.join(pack, "config", "staging.json"),
+                "--no-default-pack",
+                "--json",
+            ],
+            REPO_ROOT,
+            offline,
+        );
         assert.equal(r.status, 0, `staging config is advisory only\n${r.stderr}`);
         const report = JSON.parse(r.stdout).policy;
-        assert.deepEqual(report.packs.map((p: any) => [p.name, p.version, p.source]), [["boxoffice", policiesVersion, pack]]);
+        assert.deepEqual(
+            report.packs.map((p: any) => [p.name, p.version, p.source]),
+            [["boxoffice", policiesVersion, pack]],
+        );
         assert.ok(report.policies.length > 50, `${report.policies.length} policies ran`);
         // A database no AWS Backup selection picks is what this program is, and what the pack must say.
-        assert.ok(report.violations.some((v: any) => v.policy === "backup-coverage" && v.urn.endsWith("::orders-writer")),
-            JSON.stringify(report.violations.map((v: any) => v.policy)));
+        assert.ok(
+            report.violations.some((v: any) => v.policy === "backup-coverage" && v.urn.endsWith("::orders-writer")),
+            JSON.stringify(report.violations.map((v: any) => v.policy)),
+        );
     });
 });

@@ -24,6 +24,7 @@ describe("backup schedule periods", () => {
         ["weekly", undefined],
     ];
     for (const [schedule, period] of cases) {
-        it(`${JSON.stringify(schedule)} is ${period ?? "not recognised"}`, () => assert.strictEqual(periodOf(schedule), period));
+        it(`${JSON.stringify(schedule)} is ${period ?? "not recognised"}`, () =>
+            assert.strictEqual(periodOf(schedule), period));
     }
 });

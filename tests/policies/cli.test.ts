@@ -9,7 +9,8 @@ import * as os from "os";
 import * as path from "path";
 
 const ROOT = path.resolve(__dirname, "..", "..");
-const cli = (...args: string[]) => spawnSync(process.execPath, ["tools/ts-run.js", "tools/policy-cli.ts", ...args], { cwd: ROOT, encoding: "utf8" });
+const cli = (...args: string[]) =>
+    spawnSync(process.execPath, ["tools/ts-run.js", "tools/policy-cli.ts", ...args], { cwd: ROOT, encoding: "utf8" });
 
 describe("policy CLI", function () {
     this.timeout(60_000);
@@ -26,7 +27,10 @@ describe("policy CLI", function () {
         const r = cli("--stack", "staging", "--config", file);
         assert.strictEqual(r.status, 1, r.stderr);
         assert.match(r.stdout, /^Program \., stack staging: boxoffice \d+ policies \(config .*all\.json\)/);
-        assert.match(r.stdout, / {2}MANDATORY {2}nat-gateway-per-az \(high\)\n {4}resource: urn:pulumi:staging::boxoffice::pulumi:pulumi:Stack::boxoffice-staging\n {4}1 NAT gateway\(s\) in eu-west-1a; no NAT gateway in eu-west-1b/);
+        assert.match(
+            r.stdout,
+            / {2}MANDATORY {2}nat-gateway-per-az \(high\)\n {4}resource: urn:pulumi:staging::boxoffice::pulumi:pulumi:Stack::boxoffice-staging\n {4}1 NAT gateway\(s\) in eu-west-1a; no NAT gateway in eu-west-1b/,
+        );
         assert.match(r.stdout, /\d+ mandatory, 0 advisory violation\(s\): BLOCKED/);
     });
 });

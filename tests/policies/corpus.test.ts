@@ -11,7 +11,12 @@ import * as path from "path";
 
 const ROOT = path.resolve(__dirname, "..", "..");
 const CORPUS = path.join(__dirname, "corpus");
-const policyCli = (...args: string[]) => spawnSync(process.execPath, ["tools/ts-run.js", "tools/policy-cli.ts", ...args], { cwd: ROOT, encoding: "utf8", maxBuffer: 64 * 1024 * 1024 });
+const policyCli = (...args: string[]) =>
+    spawnSync(process.execPath, ["tools/ts-run.js", "tools/policy-cli.ts", ...args], {
+        cwd: ROOT,
+        encoding: "utf8",
+        maxBuffer: 64 * 1024 * 1024,
+    });
 
 /** Each sin and the mandatory rules that must block it (the first one is the rule the sin is about). */
 const SINS: Record<string, string[]> = {
@@ -40,7 +45,11 @@ const SINS: Record<string, string[]> = {
 };
 const BASELINES = ["baseline-rds", "baseline-aurora", "baseline-ec2"];
 
-interface Outcome { program: string; error?: string; policy?: { violations: { policy: string; level: string; message: string }[] } }
+interface Outcome {
+    program: string;
+    error?: string;
+    policy?: { violations: { policy: string; level: string; message: string }[] };
+}
 
 describe("corpus of sins (raw @pulumi/aws programs, public CLI, prod enforcement)", function () {
     this.timeout(180_000);
@@ -57,7 +66,10 @@ describe("corpus of sins (raw @pulumi/aws programs, public CLI, prod enforcement
     });
 
     it("covers every program folder of the corpus", () => {
-        const folders = fs.readdirSync(CORPUS).filter((f) => fs.statSync(path.join(CORPUS, f)).isDirectory()).sort();
+        const folders = fs
+            .readdirSync(CORPUS)
+            .filter((f) => fs.statSync(path.join(CORPUS, f)).isDirectory())
+            .sort();
         assert.deepStrictEqual(folders, [...Object.keys(SINS), ...BASELINES].sort());
         assert.strictEqual(status, 1, "the CLI exits 1 when any program is blocked");
     });
@@ -66,7 +78,10 @@ describe("corpus of sins (raw @pulumi/aws programs, public CLI, prod enforcement
         it(`${base} passes with no violation at all`, () => {
             const o = outcomes.get(base)!;
             assert.strictEqual(o.error, undefined, o.error);
-            assert.deepStrictEqual(o.policy!.violations.map((v) => `${v.level} ${v.policy}: ${v.message}`), []);
+            assert.deepStrictEqual(
+                o.policy!.violations.map((v) => `${v.level} ${v.policy}: ${v.message}`),
+                [],
+            );
         });
     }
 
@@ -74,8 +89,14 @@ describe("corpus of sins (raw @pulumi/aws programs, public CLI, prod enforcement
         it(`${sin} is blocked by ${rules.join(", ")}`, () => {
             const o = outcomes.get(sin)!;
             assert.strictEqual(o.error, undefined, o.error);
-            const blocking = [...new Set(o.policy!.violations.filter((v) => v.level === "mandatory").map((v) => v.policy))].sort();
-            assert.deepStrictEqual(blocking, [...rules].sort(), `mandatory violations: ${JSON.stringify(o.policy!.violations.filter((v) => v.level === "mandatory"))}`);
+            const blocking = [
+                ...new Set(o.policy!.violations.filter((v) => v.level === "mandatory").map((v) => v.policy)),
+            ].sort();
+            assert.deepStrictEqual(
+                blocking,
+                [...rules].sort(),
+                `mandatory violations: ${JSON.stringify(o.policy!.violations.filter((v) => v.level === "mandatory"))}`,
+            );
         });
     }
 
@@ -85,6 +106,9 @@ describe("corpus of sins (raw @pulumi/aws programs, public CLI, prod enforcement
         assert.match(clean.stdout, /0 mandatory, 0 advisory violation\(s\): passes/);
         const sin = policyCli("--program", path.join(CORPUS, "aurora-one-instance"), "--stack", "prod");
         assert.strictEqual(sin.status, 1, sin.stderr);
-        assert.match(sin.stdout, /MANDATORY {2}aurora-multi-az \(critical\)\n {4}resource: urn:pulumi:prod::corpus-aurora-one-instance::aws:rds\/cluster:Cluster::aurora\n {4}aurora: 1 cluster instance/);
+        assert.match(
+            sin.stdout,
+            /MANDATORY {2}aurora-multi-az \(critical\)\n {4}resource: urn:pulumi:prod::corpus-aurora-one-instance::aws:rds\/cluster:Cluster::aurora\n {4}aurora: 1 cluster instance/,
+        );
     });
 });

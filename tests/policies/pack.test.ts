@@ -26,9 +26,14 @@ describe("policy pack process (policies/index.ts)", function () {
     });
 
     it("serves the analyzer and reports every rule with severity and remediation steps", async () => {
-        child = spawn(process.execPath, ["-r", "ts-node/register/transpile-only", "index.ts"], { cwd: POLICIES_DIR, stdio: ["ignore", "pipe", "pipe"] });
+        child = spawn(process.execPath, ["-r", "ts-node/register/transpile-only", "index.ts"], {
+            cwd: POLICIES_DIR,
+            stdio: ["ignore", "pipe", "pipe"],
+        });
         let stderr = "";
-        child.stderr!.on("data", (d) => { stderr += String(d); });
+        child.stderr!.on("data", (d) => {
+            stderr += String(d);
+        });
         const port = await new Promise<number>((resolve, reject) => {
             let out = "";
             child!.stdout!.on("data", (d) => {
@@ -41,11 +46,17 @@ describe("policy pack process (policies/index.ts)", function () {
         const client = new analyzerrpc.AnalyzerClient(`127.0.0.1:${port}`, grpc.credentials.createInsecure());
         try {
             const info = await new Promise<any>((resolve, reject) =>
-                client.getAnalyzerInfo(new emptyproto.Empty(), (err: unknown, resp: any) => (err ? reject(err) : resolve(resp))));
+                client.getAnalyzerInfo(new emptyproto.Empty(), (err: unknown, resp: any) =>
+                    err ? reject(err) : resolve(resp),
+                ),
+            );
             assert.strictEqual(info.getName(), "boxoffice");
             assert.strictEqual(info.getSupportsconfig(), true);
             const served = info.getPoliciesList();
-            assert.deepStrictEqual(served.map((p: any) => p.getName()), policies.map((p) => p.name));
+            assert.deepStrictEqual(
+                served.map((p: any) => p.getName()),
+                policies.map((p) => p.name),
+            );
             for (const p of served) {
                 assert.ok(p.getRemediationSteps(), `${p.getName()} remediation steps`);
                 assert.notStrictEqual(p.getSeverity(), 0, `${p.getName()} severity`);

@@ -27,7 +27,10 @@ describe("policy rules (baseline + one mutation per violation, prod config)", ()
     it("the baseline platform passes every rule with no finding at all", async () => {
         const report = await evaluate(baseline());
         assert.deepStrictEqual(report.violations, []);
-        assert.deepStrictEqual(report.policies, policies.map((p) => p.name));
+        assert.deepStrictEqual(
+            report.policies,
+            policies.map((p) => p.name),
+        );
     });
 
     it("has at least 25 rules, each with a name, one-sentence description, severity and remediation steps", () => {
@@ -52,9 +55,16 @@ describe("policy rules (baseline + one mutation per violation, prod config)", ()
         it(`${policy}: ${what}`, async () => {
             const report = await evaluate(fixture());
             const hits = report.violations.filter((v) => v.policy === policy);
-            assert.ok(hits.length > 0, `${policy} not reported; got ${JSON.stringify(report.violations.map((v) => v.policy))}`);
+            assert.ok(
+                hits.length > 0,
+                `${policy} not reported; got ${JSON.stringify(report.violations.map((v) => v.policy))}`,
+            );
             for (const h of hits) assert.strictEqual(h.level, "mandatory", `${policy} level`);
-            if (expect) assert.ok(hits.some((h) => expect.test(h.message)), `no ${policy} message matches ${expect}: ${hits.map((h) => h.message).join(" | ")}`);
+            if (expect)
+                assert.ok(
+                    hits.some((h) => expect.test(h.message)),
+                    `no ${policy} message matches ${expect}: ${hits.map((h) => h.message).join(" | ")}`,
+                );
         });
     }
 
@@ -63,7 +73,11 @@ describe("policy rules (baseline + one mutation per violation, prod config)", ()
             delete p.manageMasterUserPassword;
             p.password = secret("generated-40-characters-of-random-text!!");
             spec.deps = { ...spec.deps, password: ["db-password"] };
-            all.push({ type: "random:index/randomPassword:RandomPassword", name: "db-password", props: { length: 40, special: true, overrideSpecial: "!#$%&*()-_=+[]{}<>:?" } });
+            all.push({
+                type: "random:index/randomPassword:RandomPassword",
+                name: "db-password",
+                props: { length: 40, special: true, overrideSpecial: "!#$%&*()-_=+[]{}<>:?" },
+            });
         });
         const report = await evaluate(fixture);
         assert.deepStrictEqual(report.violations, []);
@@ -84,34 +98,83 @@ describe("policy rules (baseline + one mutation per violation, prod config)", ()
 
     it("no-public-ingress: private sources stay closed to the rule (10.0.0.0/8, 172.16.0.0/12, fd00::/8 from inside)", async () => {
         const f = baseline();
-        for (const [n, cidr] of [["v4", "10.0.0.0/8"], ["v4b", "172.16.0.0/12"], ["v6", "fd00::/8"]]) {
-            f.push({ type: TYPES.ingress, name: `vpc-${n}`, props: { securityGroupId: "sg-app", [n.startsWith("v6") ? "cidrIpv6" : "cidrIpv4"]: cidr, fromPort: 5432, toPort: 5432, ipProtocol: "tcp" }, deps: { securityGroupId: ["sg-app"] } });
+        for (const [n, cidr] of [
+            ["v4", "10.0.0.0/8"],
+            ["v4b", "172.16.0.0/12"],
+            ["v6", "fd00::/8"],
+        ]) {
+            f.push({
+                type: TYPES.ingress,
+                name: `vpc-${n}`,
+                props: {
+                    securityGroupId: "sg-app",
+                    [n.startsWith("v6") ? "cidrIpv6" : "cidrIpv4"]: cidr,
+                    fromPort: 5432,
+                    toPort: 5432,
+                    ipProtocol: "tcp",
+                },
+                deps: { securityGroupId: ["sg-app"] },
+            });
         }
         const report = await evaluate(f);
         assert.deepStrictEqual(report.violations, []);
     });
 
     it("no-public-ingress: the load-balancer tier may still be open on 443 through split halves", async () => {
-        const f = mutated("alb-in-443", (p) => { p.cidrIpv4 = "0.0.0.0/1"; });
-        f.push({ type: TYPES.ingress, name: "alb-in-443-upper", props: { securityGroupId: "sg-alb", cidrIpv4: "128.0.0.0/1", fromPort: 443, toPort: 443, ipProtocol: "tcp" }, deps: { securityGroupId: ["sg-alb"] } });
+        const f = mutated("alb-in-443", (p) => {
+            p.cidrIpv4 = "0.0.0.0/1";
+        });
+        f.push({
+            type: TYPES.ingress,
+            name: "alb-in-443-upper",
+            props: {
+                securityGroupId: "sg-alb",
+                cidrIpv4: "128.0.0.0/1",
+                fromPort: 443,
+                toPort: 443,
+                ipProtocol: "tcp",
+            },
+            deps: { securityGroupId: ["sg-alb"] },
+        });
         const report = await evaluate(f);
         assert.deepStrictEqual(report.violations, []);
     });
 
     it("rpo-budget: an asynchronous copy in another region counts for region loss, at the configured lag", async () => {
-        const fixture = mutated("plan", (p) => { for (const r of p.rules) delete r.copyActions; });
-        fixture.find((x) => x.name === "orders")!.props.replicas = [{ regionName: "eu-central-1", pointInTimeRecovery: true }];
+        const fixture = mutated("plan", (p) => {
+            for (const r of p.rules) delete r.copyActions;
+        });
+        fixture.find((x) => x.name === "orders")!.props.replicas = [
+            { regionName: "eu-central-1", pointInTimeRecovery: true },
+        ];
         const report = await evaluate(fixture, { all: "mandatory", "rpo-budget": { regionSloSeconds: 4 } });
         const rpo = report.violations.filter((v) => v.policy === "rpo-budget").map((v) => v.message);
-        assert.ok(rpo.some((m) => /^table orders: losing the region loses up to 5 s of acknowledged writes, over the 4 s RPO SLO \(asynchronous global-table replica in eu-central-1/m.test(m)), rpo.join("\n"));
-        assert.ok(rpo.some((m) => /^database db: losing the region loses all its acknowledged writes/m.test(m)), rpo.join("\n"));
+        assert.ok(
+            rpo.some((m) =>
+                /^table orders: losing the region loses up to 5 s of acknowledged writes, over the 4 s RPO SLO \(asynchronous global-table replica in eu-central-1/m.test(
+                    m,
+                ),
+            ),
+            rpo.join("\n"),
+        );
+        assert.ok(
+            rpo.some((m) => /^database db: losing the region loses all its acknowledged writes/m.test(m)),
+            rpo.join("\n"),
+        );
         const relaxed = await evaluate(fixture, { all: "mandatory", "rpo-budget": { regionSloSeconds: 86400 } });
         assert.ok(!relaxed.violations.some((v) => v.policy === "rpo-budget" && /orders/.test(v.message)));
     });
 
     it("rds-iam-authentication: reported, but advisory even in prod", async () => {
-        const report = await evaluate(mutated("db", (p) => { p.iamDatabaseAuthenticationEnabled = false; }));
+        const report = await evaluate(
+            mutated("db", (p) => {
+                p.iamDatabaseAuthenticationEnabled = false;
+            }),
+        );
         const hits = report.violations.filter((v) => v.policy === "rds-iam-authentication");
-        assert.deepStrictEqual(hits.map((h) => h.level), ["advisory"]);
+        assert.deepStrictEqual(
+            hits.map((h) => h.level),
+            ["advisory"],
+        );
     });
 });

@@ -13,20 +13,43 @@ import { policies } from "../../policies/rules";
 // the mutations are the ones the issue lists (every rule has its own mutation tests on the fixture).
 
 const mandatory = (r: PolicyReport): Violation[] => r.violations.filter((v) => v.level === "mandatory");
-const show = (vs: Violation[]) => vs.map((v) => `${v.policy} ${v.urn.split("::").pop()}: ${v.message.split("\n").pop()}`).join("\n  ");
+const show = (vs: Violation[]) =>
+    vs.map((v) => `${v.policy} ${v.urn.split("::").pop()}: ${v.message.split("\n").pop()}`).join("\n  ");
 
 type Mutation = [what: string, overrides: Record<string, unknown>, policies: string[]];
 
 const PROD_MUTATIONS: Mutation[] = [
-    ["Multi-AZ off", { "boxoffice:database": { multiAz: false } }, ["rds-multi-az", "no-single-point-of-failure", "rto-budget"]],
+    [
+        "Multi-AZ off",
+        { "boxoffice:database": { multiAz: false } },
+        ["rds-multi-az", "no-single-point-of-failure", "rto-budget"],
+    ],
     ["PITR 1 day", { "boxoffice:database": { backupRetentionDays: 1 } }, ["rds-backup-retention"]],
-    ["single NAT", { "boxoffice:network": { natGateways: "single" } }, ["nat-gateway-per-az", "no-single-point-of-failure", "az-consistency"]],
+    [
+        "single NAT",
+        { "boxoffice:network": { natGateways: "single" } },
+        ["nat-gateway-per-az", "no-single-point-of-failure", "az-consistency"],
+    ],
     ["one app task", { "boxoffice:app": { minTasks: 1 } }, ["ecs-service-min-tasks", "ecs-autoscaling-min-capacity"]],
     ["one Memcached node", { "boxoffice:memcached": { nodes: 1 } }, ["memcached-cross-az"]],
     ["no cross-region copy", { "boxoffice:backup": { copyToRegion: "eu-west-1" } }, ["backup-cross-region-copy"]],
-    ["a schedule that drops to one task", {
-        "boxoffice:scaling": { schedules: [{ name: "night", schedule: "cron(0 1 * * ? *)", timezone: "Europe/Dublin", appMinTasks: 1, appMaxTasks: 1 }] },
-    }, ["ecs-scheduled-scaling-floor"]],
+    [
+        "a schedule that drops to one task",
+        {
+            "boxoffice:scaling": {
+                schedules: [
+                    {
+                        name: "night",
+                        schedule: "cron(0 1 * * ? *)",
+                        timezone: "Europe/Dublin",
+                        appMinTasks: 1,
+                        appMaxTasks: 1,
+                    },
+                ],
+            },
+        },
+        ["ecs-scheduled-scaling-floor"],
+    ],
 ];
 
 describe("policy pack on the real stacks (offline engine)", function () {
@@ -36,7 +59,10 @@ describe("policy pack on the real stacks (offline engine)", function () {
     before(async () => {
         for (const stack of ["prod", "staging"]) {
             const run = await runStack({ stack });
-            assert.ok(run.resources.length > 100, `the ${stack} program registered only ${run.resources.length} resources`);
+            assert.ok(
+                run.resources.length > 100,
+                `the ${stack} program registered only ${run.resources.length} resources`,
+            );
             shipped[stack] = await evaluatePolicies(run);
         }
     });
@@ -45,14 +71,21 @@ describe("policy pack on the real stacks (offline engine)", function () {
         it(`${stack} as shipped passes every mandatory rule`, () => {
             const report = shipped[stack];
             assert.strictEqual(report.policies.length, policies.length);
-            assert.deepStrictEqual(mandatory(report), [], `mandatory violations in ${stack}:\n  ${show(mandatory(report))}`);
+            assert.deepStrictEqual(
+                mandatory(report),
+                [],
+                `mandatory violations in ${stack}:\n  ${show(mandatory(report))}`,
+            );
         });
     }
 
     it("staging's single NAT gateway is reported, not blocked", () => {
         const report = shipped.staging;
         const nat = report.violations.filter((v) => v.policy === "nat-gateway-per-az");
-        assert.deepStrictEqual(nat.map((v) => v.level), ["advisory"]);
+        assert.deepStrictEqual(
+            nat.map((v) => v.level),
+            ["advisory"],
+        );
         assert.strictEqual(hasMandatoryViolations(report), false);
     });
 
@@ -64,13 +97,20 @@ describe("policy pack on the real stacks (offline engine)", function () {
             } catch (e) {
                 // The typed config refuses some values outright; the message names the key.
                 const key = Object.keys(overrides)[0];
-                assert.match((e as Error).message, new RegExp(`${key}\\.`), `runStack failed for another reason: ${(e as Error).message}`);
+                assert.match(
+                    (e as Error).message,
+                    new RegExp(`${key}\\.`),
+                    `runStack failed for another reason: ${(e as Error).message}`,
+                );
                 return;
             }
             const report = await evaluatePolicies(run);
             const blocking = mandatory(report);
             const hit = blocking.filter((v) => expected.includes(v.policy));
-            assert.ok(hit.length > 0, `expected a mandatory ${expected.join(" or ")} violation; got:\n  ${show(blocking) || "none"}`);
+            assert.ok(
+                hit.length > 0,
+                `expected a mandatory ${expected.join(" or ")} violation; got:\n  ${show(blocking) || "none"}`,
+            );
         });
     }
 });

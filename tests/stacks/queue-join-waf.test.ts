@@ -20,29 +20,63 @@ function joinRule(run: ProgramRun): any {
 /** Runs `npm run plan` on a stack file of its own whose program is ours: only the stack file differs. */
 function planWith(loadBalancers: string): ReturnType<typeof spawnSync> {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), "boxoffice-queue-join-"));
-    fs.writeFileSync(path.join(dir, "Pulumi.yaml"), `name: boxoffice\nruntime: nodejs\nmain: ${path.join(REPO_ROOT, "stacks")}/\n`);
-    fs.writeFileSync(path.join(dir, "Pulumi.bad.yaml"), [
-        "config:", "  aws:region: eu-west-1", "  boxoffice:environment: staging", `  boxoffice:loadBalancers: ${loadBalancers}`,
-    ].join("\n"));
-    return spawnSync(process.execPath, [path.join(REPO_ROOT, "tools/ts-run.js"), path.join(REPO_ROOT, "tools/plan-cli.ts"), "--stack", "bad", "--program", dir, "--json"], {
-        cwd: REPO_ROOT, encoding: "utf8", timeout: 60_000,
-    });
+    fs.writeFileSync(
+        path.join(dir, "Pulumi.yaml"),
+        `name: boxoffice\nruntime: nodejs\nmain: ${path.join(REPO_ROOT, "stacks")}/\n`,
+    );
+    fs.writeFileSync(
+        path.join(dir, "Pulumi.bad.yaml"),
+        [
+            "config:",
+            "  aws:region: eu-west-1",
+            "  boxoffice:environment: staging",
+            `  boxoffice:loadBalancers: ${loadBalancers}`,
+        ].join("\n"),
+    );
+    return spawnSync(
+        process.execPath,
+        [
+            path.join(REPO_ROOT, "tools/ts-run.js"),
+            path.join(REPO_ROOT, "tools/plan-cli.ts"),
+            "--stack",
+            "bad",
+            "--program",
+            dir,
+            "--json",
+        ],
+        {
+            cwd: REPO_ROOT,
+            encoding: "utf8",
+            timeout: 60_000,
+        },
+    );
 }
 
 describe("the queue-join WAF limit in the stacks", function () {
     this.timeout(60_000);
 
     it("defaults to 100 per 5 minutes per client IP in both environments", () => {
-        const prod = parsePlatformConfig({ environment: "prod", loadBalancers: { domain: "tickets.example.org", hostedZoneId: "Z123" } }, "eu-west-1");
+        const prod = parsePlatformConfig(
+            { environment: "prod", loadBalancers: { domain: "tickets.example.org", hostedZoneId: "Z123" } },
+            "eu-west-1",
+        );
         const staging = parsePlatformConfig({ environment: "staging" }, "eu-west-1");
-        assert.deepStrictEqual([prod.loadBalancers.queueJoinRateLimitPer5Min, staging.loadBalancers.queueJoinRateLimitPer5Min], [100, 100]);
+        assert.deepStrictEqual(
+            [prod.loadBalancers.queueJoinRateLimitPer5Min, staging.loadBalancers.queueJoinRateLimitPer5Min],
+            [100, 100],
+        );
     });
 
     it("reaches the prod stack's web ACL: shipped value, and an override", async () => {
         const shipped = joinRule(await runStack({ stack: "prod" }));
         assert.strictEqual(shipped.statement.rateBasedStatement.limit, 100);
         assert.strictEqual(shipped.visibilityConfig.metricName, "boxoffice-prod-waf-queue-join-rate");
-        const raised = joinRule(await runStack({ stack: "prod", configOverrides: { "boxoffice:loadBalancers": { queueJoinRateLimitPer5Min: 250 } } }));
+        const raised = joinRule(
+            await runStack({
+                stack: "prod",
+                configOverrides: { "boxoffice:loadBalancers": { queueJoinRateLimitPer5Min: 250 } },
+            }),
+        );
         assert.strictEqual(raised.statement.rateBasedStatement.limit, 250);
     });
 
@@ -50,11 +84,17 @@ describe("the queue-join WAF limit in the stacks", function () {
         const low = planWith("{ queueJoinRateLimitPer5Min: 5 }");
         assert.strictEqual(low.status, 2);
         assert.strictEqual(low.stdout, "");
-        assert.match(String(low.stderr), /boxoffice:loadBalancers\.queueJoinRateLimitPer5Min = 5: must be 10\.\.2000000000 \(WAF rate-based rule limit per 5-minute window\)/);
+        assert.match(
+            String(low.stderr),
+            /boxoffice:loadBalancers\.queueJoinRateLimitPer5Min = 5: must be 10\.\.2000000000 \(WAF rate-based rule limit per 5-minute window\)/,
+        );
 
         const loose = planWith("{ queueJoinRateLimitPer5Min: 5000, browseRateLimitPer5Min: 1000 }");
         assert.strictEqual(loose.status, 2);
         assert.strictEqual(loose.stdout, "");
-        assert.match(String(loose.stderr), /boxoffice:loadBalancers\.queueJoinRateLimitPer5Min = 5000: must not exceed browseRateLimitPer5Min \(1000\): the queue join is the stricter one/);
+        assert.match(
+            String(loose.stderr),
+            /boxoffice:loadBalancers\.queueJoinRateLimitPer5Min = 5000: must not exceed browseRateLimitPer5Min \(1000\): the queue join is the stricter one/,
+        );
     });
 });

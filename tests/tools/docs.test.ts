@@ -44,15 +44,22 @@ export class Thing extends pulumi.ComponentResource {
 describe("API reference (npm run docs)", () => {
     it("the committed docs/reference is current: npm run docs -- --check exits 0", function () {
         this.timeout(120_000);
-        const run = spawnSync(process.execPath, ["-r", "ts-node/register/transpile-only", "tools/docs/cli.ts", "--check"], {
-            cwd: ROOT,
-            encoding: "utf8",
-        });
+        const run = spawnSync(
+            process.execPath,
+            ["-r", "ts-node/register/transpile-only", "tools/docs/cli.ts", "--check"],
+            {
+                cwd: ROOT,
+                encoding: "utf8",
+            },
+        );
         assert.strictEqual(run.status, 0, `${run.stdout}\n${run.stderr}`);
     });
 
     it("refuses an undocumented Args field or output and an optional field without @default, naming component and member", () => {
-        const root = tempRoot({ "components/index.ts": 'export { Thing, ThingArgs } from "./thing";\n', "components/thing.ts": THING });
+        const root = tempRoot({
+            "components/index.ts": 'export { Thing, ThingArgs } from "./thing";\n',
+            "components/thing.ts": THING,
+        });
         try {
             assert.deepStrictEqual(readSurface(root).problems, [
                 "Thing: ThingArgs.colour is optional but has no @default",
@@ -89,7 +96,10 @@ describe("API reference (npm run docs)", () => {
             assert.deepStrictEqual(stalePages(root, pages), []);
             fs.appendFileSync(path.join(root, "docs/reference/network.md"), "edited by hand\n");
             fs.writeFileSync(path.join(root, "docs/reference/removed-component.md"), "# Gone\n");
-            assert.deepStrictEqual(stalePages(root, pages), ["docs/reference/network.md", "docs/reference/removed-component.md"]);
+            assert.deepStrictEqual(stalePages(root, pages), [
+                "docs/reference/network.md",
+                "docs/reference/removed-component.md",
+            ]);
         } finally {
             fs.rmSync(root, { recursive: true, force: true });
         }

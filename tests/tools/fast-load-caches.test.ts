@@ -15,7 +15,10 @@ const CACHE = path.join(ROOT, "node_modules", ".cache");
 
 function node(args: string[], opts: { cwd?: string; env?: Record<string, string> } = {}) {
     const r = spawnSync(process.execPath, args, {
-        cwd: opts.cwd ?? ROOT, encoding: "utf8", maxBuffer: 64 * 1024 * 1024, env: { ...process.env, ...opts.env },
+        cwd: opts.cwd ?? ROOT,
+        encoding: "utf8",
+        maxBuffer: 64 * 1024 * 1024,
+        env: { ...process.env, ...opts.env },
     });
     assert.strictEqual(r.status, 0, r.stderr);
     return r.stdout;
@@ -44,15 +47,21 @@ function tempProgram(): string {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), "boxoffice-cache-"));
     write(path.join(dir, "Pulumi.yaml"), "name: cachetest\nruntime: nodejs\nmain: index.ts\n");
     write(path.join(dir, "Pulumi.dev.yaml"), "config:\n  aws:region: eu-west-1\n");
-    write(path.join(dir, "index.ts"), [
-        `import * as aws from "@pulumi/aws";`,
-        `import { bucketTag } from "./naming";`,
-        `import { owner } from "@cachetest/shared";`,
-        `new aws.s3.BucketV2("logs", { tags: { name: bucketTag, owner } });`,
-        "",
-    ].join("\n"));
+    write(
+        path.join(dir, "index.ts"),
+        [
+            `import * as aws from "@pulumi/aws";`,
+            `import { bucketTag } from "./naming";`,
+            `import { owner } from "@cachetest/shared";`,
+            `new aws.s3.BucketV2("logs", { tags: { name: bucketTag, owner } });`,
+            "",
+        ].join("\n"),
+    );
     write(path.join(dir, "naming.ts"), `export const bucketTag = "one";\n`);
-    write(path.join(dir, "shared", "package.json"), JSON.stringify({ name: "@cachetest/shared", version: "1.0.0", main: "index.ts" }));
+    write(
+        path.join(dir, "shared", "package.json"),
+        JSON.stringify({ name: "@cachetest/shared", version: "1.0.0", main: "index.ts" }),
+    );
     write(path.join(dir, "shared", "index.ts"), `export const owner = "team-a";\n`);
     fs.mkdirSync(path.join(dir, "node_modules", "@cachetest"), { recursive: true });
     fs.symlinkSync(path.join("..", "..", "shared"), path.join(dir, "node_modules", "@cachetest", "shared"), "dir");
@@ -81,12 +90,17 @@ describe("offline caches stay correct", function () {
         const dir = tempProgram();
         const fake = path.join(dir, "fake-node-version.js");
         // Only the version string changes: the caches must key on it, whatever else stays equal.
-        fs.writeFileSync(fake, `Object.defineProperty(process, "version", { value: "v20.0.0-cachetest${process.pid}" });\n`);
+        fs.writeFileSync(
+            fake,
+            `Object.defineProperty(process, "version", { value: "v20.0.0-cachetest${process.pid}" });\n`,
+        );
         const before = bucketTags(dir);
-        const list = (sub: string) => new Set(fs.existsSync(path.join(CACHE, sub)) ? fs.readdirSync(path.join(CACHE, sub)) : []);
+        const list = (sub: string) =>
+            new Set(fs.existsSync(path.join(CACHE, sub)) ? fs.readdirSync(path.join(CACHE, sub)) : []);
         const had = { ts: list("boxoffice-ts"), v8: list("boxoffice-v8") };
         assert.deepStrictEqual(bucketTags(dir, { NODE_OPTIONS: `--require=${fake}` }), before);
-        const added = (sub: "ts" | "v8") => [...list(`boxoffice-${sub}`)].filter((f) => !had[sub].has(f) && !f.endsWith(".tmp"));
+        const added = (sub: "ts" | "v8") =>
+            [...list(`boxoffice-${sub}`)].filter((f) => !had[sub].has(f) && !f.endsWith(".tmp"));
         const addedTs = added("ts");
         const addedV8 = added("v8");
         // Leave nothing behind for a version that does not exist.
@@ -95,7 +109,10 @@ describe("offline caches stay correct", function () {
         // Every TypeScript file of the tools, the program and the policies was transpiled again...
         assert.ok(addedTs.length >= 20, `only ${addedTs.length} files transpiled anew`);
         // ...and compiled into a code cache of the other version's own.
-        assert.ok(addedV8.some((f) => f.endsWith(".bin")), `no new code cache: ${addedV8.join(", ")}`);
+        assert.ok(
+            addedV8.some((f) => f.endsWith(".bin")),
+            `no new code cache: ${addedV8.join(", ")}`,
+        );
     });
 
     it("remembered module resolutions follow a changed install (node_modules/.package-lock.json)", () => {
@@ -105,15 +122,22 @@ describe("offline caches stay correct", function () {
         fs.copyFileSync(path.join(ROOT, "tools", "fast-load.js"), path.join(root, "tools", "fast-load.js"));
         write(path.join(root, "node_modules", "a", "index.js"), `module.exports = require("b");\n`);
         write(path.join(root, "node_modules", "b", "index.js"), `module.exports = "b 1.0";\n`);
-        write(path.join(root, "node_modules", ".package-lock.json"), `{"lockfileVersion":3,"packages":{"node_modules/b":{}}}`);
+        write(
+            path.join(root, "node_modules", ".package-lock.json"),
+            `{"lockfileVersion":3,"packages":{"node_modules/b":{}}}`,
+        );
         write(path.join(root, "main.js"), `console.log(require("a"));\n`);
-        const run = () => node(["-r", path.join(root, "tools", "fast-load.js"), path.join(root, "main.js")], { cwd: root }).trim();
+        const run = () =>
+            node(["-r", path.join(root, "tools", "fast-load.js"), path.join(root, "main.js")], { cwd: root }).trim();
         assert.strictEqual(run(), "b 1.0");
         assert.ok(fs.existsSync(path.join(root, "node_modules", ".cache", "boxoffice-v8", "resolutions.json")));
         assert.strictEqual(run(), "b 1.0");
         // The install nests b 2.0 under a; the old b stays on disk, so only the lockfile tells the difference.
         write(path.join(root, "node_modules", "a", "node_modules", "b", "index.js"), `module.exports = "b 2.0";\n`);
-        write(path.join(root, "node_modules", ".package-lock.json"), `{"lockfileVersion":3,"packages":{"node_modules/a/node_modules/b":{}}}`);
+        write(
+            path.join(root, "node_modules", ".package-lock.json"),
+            `{"lockfileVersion":3,"packages":{"node_modules/a/node_modules/b":{}}}`,
+        );
         assert.strictEqual(run(), "b 2.0");
     });
 });

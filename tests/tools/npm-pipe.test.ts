@@ -9,7 +9,11 @@ import * as path from "path";
 import { REPO_ROOT } from "../../tools/offline/stack-files";
 
 function sh(command: string) {
-    const result = spawnSync("bash", ["-o", "pipefail", "-c", command], { cwd: REPO_ROOT, encoding: "utf8", timeout: 120_000 });
+    const result = spawnSync("bash", ["-o", "pipefail", "-c", command], {
+        cwd: REPO_ROOT,
+        encoding: "utf8",
+        timeout: 120_000,
+    });
     return { code: result.status, stdout: result.stdout, stderr: result.stderr };
 }
 
@@ -17,7 +21,9 @@ function sh(command: string) {
 function pipedReadmeCommands(): string[] {
     const readme = fs.readFileSync(path.join(REPO_ROOT, "README.md"), "utf8");
     const blocks = [...readme.matchAll(/```sh\n([\s\S]*?)```/g)].map((m) => m[1]);
-    return blocks.flatMap((b) => b.split("\n")).map((l) => l.replace(/\s+#(?!").*$/, "").trim())
+    return blocks
+        .flatMap((b) => b.split("\n"))
+        .map((l) => l.replace(/\s+#(?!").*$/, "").trim())
         .filter((l) => /^npm run /.test(l) && / \| /.test(l));
 }
 
@@ -27,7 +33,12 @@ describe("documented npm commands, piped", function () {
     it("every piped npm command in the README works as written, npm run plan --json | JSON.parse among them", () => {
         const commands = pipedReadmeCommands();
         // The exact command a reader pipes into a JSON parser; npm's `> boxoffice@… plan` banner must not reach stdout.
-        assert.ok(commands.includes(`npm run plan -- --stack prod --json | node -e 'JSON.parse(require("fs").readFileSync(0))'`), commands.join("\n"));
+        assert.ok(
+            commands.includes(
+                `npm run plan -- --stack prod --json | node -e 'JSON.parse(require("fs").readFileSync(0))'`,
+            ),
+            commands.join("\n"),
+        );
         for (const command of commands) {
             const { code, stderr } = sh(command);
             assert.strictEqual(code, 0, `${command}\n${stderr.slice(-2000)}`);

@@ -13,15 +13,25 @@ describe("build:packages manifest problems", () => {
     let dir: string;
     before(() => {
         dir = fs.mkdtempSync(path.join(os.tmpdir(), "manifest-"));
-        fs.writeFileSync(path.join(dir, "index.js"), `require("@pulumi/aws"); require("zod"); require("@boxoffice/tags"); require("path");\n`);
+        fs.writeFileSync(
+            path.join(dir, "index.js"),
+            `require("@pulumi/aws"); require("zod"); require("@boxoffice/tags"); require("path");\n`,
+        );
     });
     after(() => fs.rmSync(dir, { recursive: true, force: true }));
 
     it("accepts the real components manifest against what its code imports", () => {
         const def = PACKAGES.find((p) => p.folder === "components")!;
-        const source = JSON.parse(fs.readFileSync(path.join(__dirname, "..", "..", "components", "package.json"), "utf8"));
+        const source = JSON.parse(
+            fs.readFileSync(path.join(__dirname, "..", "..", "components", "package.json"), "utf8"),
+        );
         const manifest = publishManifest(def, source);
-        fs.writeFileSync(path.join(dir, "all.js"), Object.keys({ ...manifest.dependencies, ...manifest.peerDependencies }).map((n) => `require("${n}");`).join("\n"));
+        fs.writeFileSync(
+            path.join(dir, "all.js"),
+            Object.keys({ ...manifest.dependencies, ...manifest.peerDependencies })
+                .map((n) => `require("${n}");`)
+                .join("\n"),
+        );
         try {
             assert.deepEqual(manifestProblems(def, manifest, dir), []);
         } finally {
@@ -32,7 +42,8 @@ describe("build:packages manifest problems", () => {
     it("names every undeclared import, unused dependency, untested range and sibling version mismatch", () => {
         const def = { name: "@boxoffice/components", folder: "components", assets: [] };
         const manifest = publishManifest(def, {
-            name: "@boxoffice/components", version: "0.1.0",
+            name: "@boxoffice/components",
+            version: "0.1.0",
             dependencies: { zod: "^3.0.0", "@boxoffice/tags": "9.9.9", "left-pad": "1.3.0" },
         });
         assert.deepEqual(manifestProblems(def, manifest, dir).sort(), [

@@ -7,16 +7,25 @@ import { REPO_ROOT } from "../../tools/offline/stack-files";
 
 /** Runs the plan command as `npm run plan` does, in a separate process. */
 function plan(args: string[]) {
-    const result = spawnSync(process.execPath, [path.join(REPO_ROOT, "tools/ts-run.js"), path.join(REPO_ROOT, "tools/plan-cli.ts"), ...args], {
-        cwd: REPO_ROOT, encoding: "utf8", timeout: 60_000,
-    });
+    const result = spawnSync(
+        process.execPath,
+        [path.join(REPO_ROOT, "tools/ts-run.js"), path.join(REPO_ROOT, "tools/plan-cli.ts"), ...args],
+        {
+            cwd: REPO_ROOT,
+            encoding: "utf8",
+            timeout: 60_000,
+        },
+    );
     return { code: result.status, stdout: result.stdout, stderr: result.stderr };
 }
 
 /** A project folder of its own whose `main` is this repository's program (an absolute path). */
 function tempProject(stackYaml: string): string {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), "boxoffice-plan-"));
-    fs.writeFileSync(path.join(dir, "Pulumi.yaml"), `name: boxoffice\nruntime: nodejs\nmain: ${path.join(REPO_ROOT, "stacks")}/\n`);
+    fs.writeFileSync(
+        path.join(dir, "Pulumi.yaml"),
+        `name: boxoffice\nruntime: nodejs\nmain: ${path.join(REPO_ROOT, "stacks")}/\n`,
+    );
     fs.writeFileSync(path.join(dir, "Pulumi.bad.yaml"), stackYaml);
     return dir;
 }
@@ -33,11 +42,17 @@ describe("plan command", function () {
         assert.strictEqual(doc.project, "boxoffice");
         assert.strictEqual(doc.stack, "prod");
         assert.ok(doc.policy.policies.length >= 25);
-        assert.deepStrictEqual(doc.policy.violations.filter((v: { level: string }) => v.level === "mandatory"), []);
+        assert.deepStrictEqual(
+            doc.policy.violations.filter((v: { level: string }) => v.level === "mandatory"),
+            [],
+        );
         assert.ok(doc.resources.length > 20, `only ${doc.resources.length} resources`);
         for (const r of doc.resources) {
             assert.deepStrictEqual(Object.keys(r).slice(0, 5), ["urn", "type", "name", "parent", "inputs"]);
-            assert.ok(r.parent === null || doc.resources.some((p: { urn: string }) => p.urn === r.parent), `dangling parent ${r.parent}`);
+            assert.ok(
+                r.parent === null || doc.resources.some((p: { urn: string }) => p.urn === r.parent),
+                `dangling parent ${r.parent}`,
+            );
         }
     });
 
@@ -50,13 +65,15 @@ describe("plan command", function () {
     });
 
     it("exits 2 with every config problem named, and registers nothing", () => {
-        const dir = tempProject([
-            "config:",
-            "  aws:region: eu-west-1",
-            "  boxoffice:environment: prod",
-            "  boxoffice:database: { backupRetentionDays: 40 }",
-            "  boxoffice:netwrk: { cidr: 10.0.0.0/16 }",
-        ].join("\n"));
+        const dir = tempProject(
+            [
+                "config:",
+                "  aws:region: eu-west-1",
+                "  boxoffice:environment: prod",
+                "  boxoffice:database: { backupRetentionDays: 40 }",
+                "  boxoffice:netwrk: { cidr: 10.0.0.0/16 }",
+            ].join("\n"),
+        );
         const { code, stdout, stderr } = plan(["--stack", "bad", "--program", dir, "--json"]);
         assert.strictEqual(code, 2);
         assert.strictEqual(stdout, "");
@@ -67,12 +84,22 @@ describe("plan command", function () {
     it("exits 2 on config AWS would refuse, naming key, value and rule, before anything is registered", () => {
         // Six AZs in a three-AZ region used to end in an unhandled rejection with nested serialisation errors.
         // (Every other refused value is checked in-process: tests/config/load.test.ts.)
-        const dir = tempProject(["config:", "  aws:region: eu-west-1", "  boxoffice:environment: staging",
-            "  boxoffice:network: { availabilityZones: 6 }", "  boxoffice:memcached: { nodes: 6 }"].join("\n"));
+        const dir = tempProject(
+            [
+                "config:",
+                "  aws:region: eu-west-1",
+                "  boxoffice:environment: staging",
+                "  boxoffice:network: { availabilityZones: 6 }",
+                "  boxoffice:memcached: { nodes: 6 }",
+            ].join("\n"),
+        );
         const { code, stdout, stderr } = plan(["--stack", "bad", "--dir", dir, "--json"]);
         assert.strictEqual(code, 2, stderr);
         assert.strictEqual(stdout, "");
-        assert.match(stderr, /boxoffice:network\.availabilityZones = 6: must not exceed the 3 Availability Zones of eu-west-1/);
+        assert.match(
+            stderr,
+            /boxoffice:network\.availabilityZones = 6: must not exceed the 3 Availability Zones of eu-west-1/,
+        );
         assert.doesNotMatch(stderr, /serializ|Unhandled|at .*\.ts:/, "one clean message, no stack trace");
     });
 

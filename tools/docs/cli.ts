@@ -23,7 +23,9 @@ async function main(argv: string[]): Promise<number> {
     }
     const stale = stalePages(ROOT, pages);
     if (stale.length === 0) return 0;
-    console.error(`docs: out of date (run npm run docs and commit the result):\n${stale.map((f) => `  ${f}`).join("\n")}`);
+    console.error(
+        `docs: out of date (run npm run docs and commit the result):\n${stale.map((f) => `  ${f}`).join("\n")}`,
+    );
     return 1;
 }
 

@@ -89,7 +89,12 @@ class SurfaceReader {
         if (ts.isClassDeclaration(decl) && extendsComponentResource(decl)) {
             this.components.push(this.component(symbol, decl));
         } else {
-            this.others.push({ name: exported.name, kind: kindOf(decl), file: this.relative(decl), summary: this.doc(symbol) });
+            this.others.push({
+                name: exported.name,
+                kind: kindOf(decl),
+                file: this.relative(decl),
+                summary: this.doc(symbol),
+            });
         }
     }
 
@@ -132,7 +137,8 @@ class SurfaceReader {
 
     private checkArg(component: string, argsName: string, m: MemberDoc): MemberDoc {
         if (!m.description) this.problems.push(`${component}: ${argsName}.${m.name} has no description (JSDoc)`);
-        if (m.optional && m.default === undefined) this.problems.push(`${component}: ${argsName}.${m.name} is optional but has no @default`);
+        if (m.optional && m.default === undefined)
+            this.problems.push(`${component}: ${argsName}.${m.name} is optional but has no @default`);
         return m;
     }
 
@@ -157,13 +163,15 @@ class SurfaceReader {
 
     /** The members of a property's type (the `resources` output, the `transform` argument), documented or not. */
     private childrenOf(decl: ts.Declaration | undefined): MemberDoc[] {
-        const typeNode = decl && (ts.isPropertyDeclaration(decl) || ts.isPropertySignature(decl)) ? decl.type : undefined;
+        const typeNode =
+            decl && (ts.isPropertyDeclaration(decl) || ts.isPropertySignature(decl)) ? decl.type : undefined;
         if (!typeNode) return [];
         return this.members(this.checker.getTypeFromTypeNode(typeNode));
     }
 
     private coverTypeOf(decl: ts.Declaration | undefined): void {
-        const typeNode = decl && (ts.isPropertyDeclaration(decl) || ts.isPropertySignature(decl)) ? decl.type : undefined;
+        const typeNode =
+            decl && (ts.isPropertyDeclaration(decl) || ts.isPropertySignature(decl)) ? decl.type : undefined;
         if (typeNode && ts.isTypeReferenceNode(typeNode)) this.covered.add(typeNode.typeName.getText());
     }
 
@@ -215,7 +223,9 @@ function printType(node: ts.TypeNode): string {
 }
 
 function extendsComponentResource(decl: ts.ClassDeclaration): boolean {
-    return (decl.heritageClauses ?? []).some((h) => h.types.some((t) => /\bComponentResource$/.test(t.expression.getText())));
+    return (decl.heritageClauses ?? []).some((h) =>
+        h.types.some((t) => /\bComponentResource$/.test(t.expression.getText())),
+    );
 }
 
 function memberName(member: ts.ClassElement): string | undefined {

@@ -48,4 +48,3 @@ export function write(root: string, pages: Map<string, string>): void {
         console.log(`${text === undefined ? "removed" : "wrote"} ${file}`);
     }
 }
-

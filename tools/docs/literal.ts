@@ -12,7 +12,11 @@ export function literalValue(node: ts.Expression): unknown {
     if (ts.isParenthesizedExpression(node)) return literalValue(node.expression);
     if (ts.isStringLiteral(node) || ts.isNoSubstitutionTemplateLiteral(node)) return node.text;
     if (ts.isNumericLiteral(node)) return Number(node.text);
-    if (ts.isPrefixUnaryExpression(node) && node.operator === ts.SyntaxKind.MinusToken && ts.isNumericLiteral(node.operand)) {
+    if (
+        ts.isPrefixUnaryExpression(node) &&
+        node.operator === ts.SyntaxKind.MinusToken &&
+        ts.isNumericLiteral(node.operand)
+    ) {
         return -Number(node.operand.text);
     }
     if (node.kind === ts.SyntaxKind.TrueKeyword) return true;

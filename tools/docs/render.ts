@@ -30,7 +30,9 @@ function renderIndex(surface: Surface): string {
         "",
         "## Components",
         "",
-        ...surface.components.map((c) => `- [${c.name}](${pageName(c.name)}) (\`${c.typeToken}\`): ${summary(c.description)}`),
+        ...surface.components.map(
+            (c) => `- [${c.name}](${pageName(c.name)}) (\`${c.typeToken}\`): ${summary(c.description)}`,
+        ),
         "",
         "## Other exports",
         "",
@@ -56,16 +58,31 @@ function renderComponent(c: ComponentDoc): string {
         "",
     ];
     if (c.examples.length > 0) lines.push("## Example", "", ...c.examples.flatMap((e) => ["```ts", e, "```", ""]));
-    lines.push(`## Arguments: \`${c.argsName}\``, "", "`new " + `${c.name}(name: string, args: ${c.argsName}, opts?: pulumi.ComponentResourceOptions)\``, "");
+    lines.push(
+        `## Arguments: \`${c.argsName}\``,
+        "",
+        "`new " + `${c.name}(name: string, args: ${c.argsName}, opts?: pulumi.ComponentResourceOptions)\``,
+        "",
+    );
     for (const m of c.args) lines.push(...renderArg(m));
     lines.push("## Outputs", "", "Public readonly properties of the component.", "");
     for (const m of c.outputs) lines.push(...renderOutput(m));
     if (c.resources.length > 0) {
-        lines.push("## Raw children: `resources`", "", "The underlying resources, for what the arguments do not cover.", "");
+        lines.push(
+            "## Raw children: `resources`",
+            "",
+            "The underlying resources, for what the arguments do not cover.",
+            "",
+        );
         lines.push(...c.resources.map((m) => listItem(m)), "");
     }
     if (c.transforms.length > 0) {
-        lines.push("## Transforms: `transform`", "", "Adjust one child's AWS arguments before it is created (see `Transform`).", "");
+        lines.push(
+            "## Transforms: `transform`",
+            "",
+            "Adjust one child's AWS arguments before it is created (see `Transform`).",
+            "",
+        );
         lines.push(...c.transforms.map((m) => listItem(m)), "");
     }
     return `${lines.join("\n").trimEnd()}\n`;

@@ -86,41 +86,91 @@ export function parseCliArgs(argv: string[]): CliOptions {
         json: false,
     };
     for (let i = 0; i < argv.length; i++) {
-        const [flag, inline] = argv[i].startsWith("--") && argv[i].includes("=") ? splitOnce(argv[i]) : [argv[i], undefined];
+        const [flag, inline] =
+            argv[i].startsWith("--") && argv[i].includes("=") ? splitOnce(argv[i]) : [argv[i], undefined];
         const value = (): string => {
             const next = inline ?? argv[++i];
             if (next === undefined) throw new UsageError(`${flag} needs a value`);
             return next;
         };
         switch (flag) {
-            case "--url": options.url = value(); break;
+            case "--url":
+                options.url = value();
+                break;
             case "--profile": {
                 const name = value();
-                if (name !== "surge" && name !== "steady") throw new UsageError(`--profile ${name}: must be surge or steady`);
+                if (name !== "surge" && name !== "steady")
+                    throw new UsageError(`--profile ${name}: must be surge or steady`);
                 options.profileName = name;
                 break;
             }
-            case "--rate": options.rate = number(flag, value(), { min: 0.01, max: MAX_RATE }); break;
-            case "--max-requests": options.maxRequests = number(flag, value(), { min: 1, max: 10_000_000, integer: true }); break;
-            case "--max-seconds": options.maxSeconds = number(flag, value(), { min: 1, max: MAX_SECONDS }); break;
-            case "--event": options.eventId = uuid(flag, value()); break;
-            case "--ticket-type": options.ticketTypeIds.push(...value().split(",").filter(Boolean).map((id) => uuid(flag, id))); break;
-            case "--create-event": options.createEvent = true; break;
-            case "--capacity": options.capacity = number(flag, value(), { min: 1, max: 10_000_000, integer: true }); break;
-            case "--scan-share": options.scanShare = number(flag, value(), { min: 0, max: 1 }); break;
-            case "--rescan-share": options.rescanShare = number(flag, value(), { min: 0, max: 1 }); break;
-            case "--lookup-share": options.lookupShare = number(flag, value(), { min: 0, max: 1 }); break;
-            case "--quantity": options.quantity = quantityRange(value()); break;
-            case "--email": options.email = email(value()); break;
-            case "--timeout-ms": options.timeoutMs = number(flag, value(), { min: 100, max: 600_000, integer: true }); break;
-            case "--max-in-flight": options.maxInFlight = number(flag, value(), { min: 1, max: 100_000, integer: true }); break;
-            case "--seed": options.seed = number(flag, value(), { min: 0, max: 2 ** 32 - 1, integer: true }); break;
-            case "--json": options.json = true; break;
-            case "--out": options.outDir = value(); break;
-            case "--acked-order-ids": options.ackedOrderIdsFile = value(); break;
-            case "--max-error-rate": options.maxErrorRate = number(flag, value(), { min: 0, max: 1 }); break;
-            case "--help": case "-h": throw new UsageError(USAGE);
-            default: throw new UsageError(`unknown argument ${argv[i]}\n${USAGE}`);
+            case "--rate":
+                options.rate = number(flag, value(), { min: 0.01, max: MAX_RATE });
+                break;
+            case "--max-requests":
+                options.maxRequests = number(flag, value(), { min: 1, max: 10_000_000, integer: true });
+                break;
+            case "--max-seconds":
+                options.maxSeconds = number(flag, value(), { min: 1, max: MAX_SECONDS });
+                break;
+            case "--event":
+                options.eventId = uuid(flag, value());
+                break;
+            case "--ticket-type":
+                options.ticketTypeIds.push(
+                    ...value()
+                        .split(",")
+                        .filter(Boolean)
+                        .map((id) => uuid(flag, id)),
+                );
+                break;
+            case "--create-event":
+                options.createEvent = true;
+                break;
+            case "--capacity":
+                options.capacity = number(flag, value(), { min: 1, max: 10_000_000, integer: true });
+                break;
+            case "--scan-share":
+                options.scanShare = number(flag, value(), { min: 0, max: 1 });
+                break;
+            case "--rescan-share":
+                options.rescanShare = number(flag, value(), { min: 0, max: 1 });
+                break;
+            case "--lookup-share":
+                options.lookupShare = number(flag, value(), { min: 0, max: 1 });
+                break;
+            case "--quantity":
+                options.quantity = quantityRange(value());
+                break;
+            case "--email":
+                options.email = email(value());
+                break;
+            case "--timeout-ms":
+                options.timeoutMs = number(flag, value(), { min: 100, max: 600_000, integer: true });
+                break;
+            case "--max-in-flight":
+                options.maxInFlight = number(flag, value(), { min: 1, max: 100_000, integer: true });
+                break;
+            case "--seed":
+                options.seed = number(flag, value(), { min: 0, max: 2 ** 32 - 1, integer: true });
+                break;
+            case "--json":
+                options.json = true;
+                break;
+            case "--out":
+                options.outDir = value();
+                break;
+            case "--acked-order-ids":
+                options.ackedOrderIdsFile = value();
+                break;
+            case "--max-error-rate":
+                options.maxErrorRate = number(flag, value(), { min: 0, max: 1 });
+                break;
+            case "--help":
+            case "-h":
+                throw new UsageError(USAGE);
+            default:
+                throw new UsageError(`unknown argument ${argv[i]}\n${USAGE}`);
         }
     }
     if (!options.url) throw new UsageError(`--url is required\n${USAGE}`);
@@ -130,15 +180,19 @@ export function parseCliArgs(argv: string[]): CliOptions {
     } catch {
         throw new UsageError(`--url ${options.url}: not a URL`);
     }
-    if (url.protocol !== "http:" && url.protocol !== "https:") throw new UsageError(`--url ${options.url}: must be http:// or https://`);
+    if (url.protocol !== "http:" && url.protocol !== "https:")
+        throw new UsageError(`--url ${options.url}: must be http:// or https://`);
     if (url.username || url.password) throw new UsageError("--url: must not carry credentials (they would be printed)");
     if (options.createEvent === (options.eventId !== undefined)) {
         throw new UsageError("say what to buy: either --event ID [--ticket-type ID] or --create-event");
     }
     if (options.ticketTypeIds.length && !options.eventId) throw new UsageError("--ticket-type needs --event");
-    if (options.capacity !== undefined && !options.createEvent) throw new UsageError("--capacity applies to --create-event only");
+    if (options.capacity !== undefined && !options.createEvent)
+        throw new UsageError("--capacity applies to --create-event only");
     if (options.scanShare + options.lookupShare > 1) {
-        throw new UsageError(`--scan-share ${options.scanShare} + --lookup-share ${options.lookupShare}: must not exceed 1`);
+        throw new UsageError(
+            `--scan-share ${options.scanShare} + --lookup-share ${options.lookupShare}: must not exceed 1`,
+        );
     }
     return options;
 }
@@ -158,7 +212,9 @@ function number(flag: string, text: string, rule: { min: number; max: number; in
     const value = Number(text);
     const outside = !Number.isFinite(value) || value < rule.min || value > rule.max;
     if (text.trim() === "" || outside || (rule.integer && !Number.isInteger(value))) {
-        throw new UsageError(`${flag} ${text}: must be ${rule.integer ? "an integer" : "a number"} in ${rule.min}..${rule.max}`);
+        throw new UsageError(
+            `${flag} ${text}: must be ${rule.integer ? "an integer" : "a number"} in ${rule.min}..${rule.max}`,
+        );
     }
     return value;
 }
@@ -179,6 +235,7 @@ function quantityRange(text: string): { min: number; max: number } {
 }
 
 function email(text: string): string {
-    if (!/^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(text) || text.length > 254) throw new UsageError(`--email ${text}: must be an e-mail address`);
+    if (!/^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(text) || text.length > 254)
+        throw new UsageError(`--email ${text}: must be an e-mail address`);
     return text;
 }

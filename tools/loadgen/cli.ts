@@ -64,18 +64,25 @@ async function main(): Promise<number> {
     if (options.outDir) await writeOutputs(options.outDir, generator.records, summary, say);
     if (options.ackedOrderIdsFile) await writeAckedOrderIds(options.ackedOrderIdsFile, generator, say);
     const failures = verdict(summary, options);
-    if (options.json) await write(process.stdout, `${JSON.stringify({ ...summary, eventId: target.eventId, failures })}\n`);
+    if (options.json)
+        await write(process.stdout, `${JSON.stringify({ ...summary, eventId: target.eventId, failures })}\n`);
     else await write(process.stdout, `\n${formatSummary(summary)}\n${failures.map((f) => `FAILED: ${f}\n`).join("")}`);
     return failures.length ? 1 : 0;
 }
 
 /** The event and ticket types to buy: given, read from the service, or created for the test. */
-async function resolveTarget(options: CliOptions, say: (line: string) => void): Promise<{ eventId: string; ticketTypeIds: string[] }> {
+async function resolveTarget(
+    options: CliOptions,
+    say: (line: string) => void,
+): Promise<{ eventId: string; ticketTypeIds: string[] }> {
     const client = new HttpClient({ baseUrl: options.url, maxConnections: 1, timeoutMs: options.timeoutMs });
     try {
         if (options.createEvent) {
             const token = process.env[ADMIN_TOKEN_VARIABLE];
-            if (!token) throw new UsageError(`--create-event needs the admin token in the environment variable ${ADMIN_TOKEN_VARIABLE}`);
+            if (!token)
+                throw new UsageError(
+                    `--create-event needs the admin token in the environment variable ${ADMIN_TOKEN_VARIABLE}`,
+                );
             const name = `boxoffice load test ${new Date().toISOString()} (not for sale)`;
             // Enough never to sell out (an order takes at most 10 tickets) unless --capacity says otherwise.
             const capacity = options.capacity ?? Math.min(10_000_000, options.maxRequests * 10);
@@ -90,7 +97,9 @@ async function resolveTarget(options: CliOptions, say: (line: string) => void): 
             });
             const body = response.body as { id?: string; ticketTypes?: Array<{ id: string }> } | undefined;
             if (response.status !== 201 || !body?.id || !body.ticketTypes?.length) {
-                throw new SetupError(`could not create the load-test event: ${describe(response.status, response.error, response.body)}`);
+                throw new SetupError(
+                    `could not create the load-test event: ${describe(response.status, response.error, response.body)}`,
+                );
             }
             say(`created event "${name}" (${body.id})`);
             return { eventId: body.id, ticketTypeIds: body.ticketTypes.map((type) => type.id) };
@@ -99,7 +108,9 @@ async function resolveTarget(options: CliOptions, say: (line: string) => void): 
         const response = await client.request("GET", `/events/${options.eventId}`);
         const body = response.body as { ticketTypes?: Array<{ id: string }> } | undefined;
         if (response.status !== 200 || !body?.ticketTypes?.length) {
-            throw new SetupError(`could not read event ${options.eventId}: ${describe(response.status, response.error, response.body)}`);
+            throw new SetupError(
+                `could not read event ${options.eventId}: ${describe(response.status, response.error, response.body)}`,
+            );
         }
         return { eventId: options.eventId!, ticketTypeIds: body.ticketTypes.map((type) => type.id) };
     } finally {
@@ -115,10 +126,13 @@ function describe(status: number, error: string | undefined, body: unknown): str
 
 function verdict(summary: RunSummary, options: CliOptions): string[] {
     const failures: string[] = [];
-    if (summary.codesAdmittedTwice > 0) failures.push(`${summary.codesAdmittedTwice} ticket(s) answered "admitted" twice`);
+    if (summary.codesAdmittedTwice > 0)
+        failures.push(`${summary.codesAdmittedTwice} ticket(s) answered "admitted" twice`);
     if (options.maxErrorRate !== undefined && summary.errorRate > options.maxErrorRate) {
         const percent = (share: number) => `${(share * 100).toFixed(2)}%`;
-        failures.push(`error rate ${percent(summary.errorRate)} above --max-error-rate ${percent(options.maxErrorRate)}`);
+        failures.push(
+            `error rate ${percent(summary.errorRate)} above --max-error-rate ${percent(options.maxErrorRate)}`,
+        );
     }
     return failures;
 }
@@ -138,11 +152,18 @@ async function writeAckedOrderIds(file: string, generator: LoadGenerator, say: (
  * records.jsonl holds no Idempotency-Key (a replay of the purchase answers with the order and its tickets)
  * and no order id; a short hash of the key still groups the tries of one purchase.
  */
-async function writeOutputs(dir: string, records: RequestRecord[], summary: RunSummary, say: (line: string) => void): Promise<void> {
+async function writeOutputs(
+    dir: string,
+    records: RequestRecord[],
+    summary: RunSummary,
+    say: (line: string) => void,
+): Promise<void> {
     await mkdir(dir, { recursive: true });
     const lines = records.map((record) => {
         const { orderId: _orderId, idempotencyKey, ...rest } = record;
-        const purchase = idempotencyKey ? createHash("sha256").update(idempotencyKey).digest("hex").slice(0, 12) : undefined;
+        const purchase = idempotencyKey
+            ? createHash("sha256").update(idempotencyKey).digest("hex").slice(0, 12)
+            : undefined;
         return JSON.stringify(purchase ? { ...rest, purchase } : rest);
     });
     await writeFile(path.join(dir, "records.jsonl"), lines.length ? `${lines.join("\n")}\n` : "");
@@ -168,7 +189,9 @@ main().then(
             process.exit(0);
         }
         const known = error instanceof UsageError || error instanceof SetupError;
-        process.stderr.write(`${known ? error.message : `loadgen failed: ${error instanceof Error ? error.stack : String(error)}`}\n`);
+        process.stderr.write(
+            `${known ? error.message : `loadgen failed: ${error instanceof Error ? error.stack : String(error)}`}\n`,
+        );
         process.exit(known ? 2 : 1);
     },
 );

@@ -104,10 +104,18 @@ export class HttpClient {
         }) as unknown as net.LookupFunction;
     }
 
-    request(method: string, path: string, options: { json?: unknown; headers?: Record<string, string> } = {}): Promise<HttpResponse> {
+    request(
+        method: string,
+        path: string,
+        options: { json?: unknown; headers?: Record<string, string> } = {},
+    ): Promise<HttpResponse> {
         if (this.closed) return Promise.resolve({ status: 0, headers: {}, error: "client_closed" });
         const payload = options.json === undefined ? undefined : Buffer.from(JSON.stringify(options.json));
-        const headers: Record<string, string | number> = { accept: "application/json", ...this.options.headers, ...options.headers };
+        const headers: Record<string, string | number> = {
+            accept: "application/json",
+            ...this.options.headers,
+            ...options.headers,
+        };
         if (payload) {
             headers["content-type"] = "application/json";
             headers["content-length"] = payload.length;
@@ -144,7 +152,8 @@ export class HttpClient {
                 if (this.born.has(socket)) return;
                 this.born.set(socket, Date.now());
                 // Counted once established: a refused connection is an error, not a connection.
-                if ((socket as Duplex & { connecting?: boolean }).connecting) socket.once("connect", () => this.stats.connectionsOpened++);
+                if ((socket as Duplex & { connecting?: boolean }).connecting)
+                    socket.once("connect", () => this.stats.connectionsOpened++);
                 else this.stats.connectionsOpened++;
             });
             request.on("error", (error: Error & { code?: string }) => {
@@ -166,7 +175,11 @@ export class HttpClient {
                         finish({ status: 0, headers: {}, error: "incomplete_response" });
                         return;
                     }
-                    finish({ status: response.statusCode ?? 0, headers: response.headers, body: parseJson(response.headers, chunks) });
+                    finish({
+                        status: response.statusCode ?? 0,
+                        headers: response.headers,
+                        body: parseJson(response.headers, chunks),
+                    });
                 });
             });
             request.end(payload);

@@ -102,7 +102,9 @@ class Details {
     lines(): string[] {
         return [...this.byKind.entries()].flatMap(([kind, list]) => [
             ...list.slice(0, MAX_DETAILS_PER_KIND).map((line) => `${kind}: ${line}`),
-            ...(list.length > MAX_DETAILS_PER_KIND ? [`${kind}: ... and ${list.length - MAX_DETAILS_PER_KIND} more`] : []),
+            ...(list.length > MAX_DETAILS_PER_KIND
+                ? [`${kind}: ... and ${list.length - MAX_DETAILS_PER_KIND} more`]
+                : []),
         ]);
     }
 }
@@ -129,8 +131,10 @@ async function checkOrders(db: InvariantDb, input: InvariantInput, details: Deta
         if (!row) problems.push("not stored");
         else {
             if (row.event_id !== input.eventId.toLowerCase()) problems.push(`stored for event ${row.event_id}`);
-            if (row.ticket_type_id !== order.ticketTypeId.toLowerCase()) problems.push(`stored for ticket type ${row.ticket_type_id}`);
-            if (Number(row.quantity) !== order.quantity) problems.push(`quantity ${row.quantity}, acknowledged ${order.quantity}`);
+            if (row.ticket_type_id !== order.ticketTypeId.toLowerCase())
+                problems.push(`stored for ticket type ${row.ticket_type_id}`);
+            if (Number(row.quantity) !== order.quantity)
+                problems.push(`quantity ${row.quantity}, acknowledged ${order.quantity}`);
             if (row.status !== "confirmed") problems.push(`status ${row.status}`);
             const codes = toArray(row.codes);
             const given = [...order.ticketCodes].sort();
@@ -175,11 +179,17 @@ async function checkCapacity(db: InvariantDb, eventId: string, details: Details)
         const over = Math.max(sold, ordered, issued) - capacity;
         if (over > 0) {
             oversold += over;
-            details.add("oversold", `${row.name} (${row.id}): capacity ${capacity}, sold ${sold}, ordered ${ordered}, tickets ${issued}`);
+            details.add(
+                "oversold",
+                `${row.name} (${row.id}): capacity ${capacity}, sold ${sold}, ordered ${ordered}, tickets ${issued}`,
+            );
         }
         if (sold !== ordered || issued !== ordered) {
             mismatches++;
-            details.add("counter mismatch", `${row.name} (${row.id}): sold counter ${sold}, order quantities ${ordered}, tickets ${issued}`);
+            details.add(
+                "counter mismatch",
+                `${row.name} (${row.id}): sold counter ${sold}, order quantities ${ordered}, tickets ${issued}`,
+            );
         }
     }
     return { oversold, mismatches };
@@ -200,7 +210,8 @@ async function checkAdmissions(db: InvariantDb, input: InvariantInput, details: 
         [input.eventId],
     );
     for (const row of stored.rows) {
-        if (!twice.has(row.code)) details.add("double admission", `ticket ${ticketIdOf(row.code)} has ${row.n} check-in rows`);
+        if (!twice.has(row.code))
+            details.add("double admission", `ticket ${ticketIdOf(row.code)} has ${row.n} check-in rows`);
         twice.add(row.code);
     }
     const recorded = await db.query(
@@ -276,7 +287,10 @@ function judgeEmails(rows: OutboxState[], emailsSent: Map<string, number>, detai
         if (sends > 0) continue;
         if (row.sent_at !== null) {
             missing++;
-            details.add("missing e-mail", `order ${row.order_id}: the outbox says sent at ${iso(row.sent_at)}, the mail sink saw none`);
+            details.add(
+                "missing e-mail",
+                `order ${row.order_id}: the outbox says sent at ${iso(row.sent_at)}, the mail sink saw none`,
+            );
         } else if (row.failed_at !== null) {
             missing++;
             const reason = row.last_error ?? "no error recorded";
@@ -299,7 +313,8 @@ async function reportStrayEmails(db: InvariantDb, emailsSent: Map<string, number
     const found = await db.query("SELECT id::text AS id FROM orders WHERE id = ANY($1::uuid[])", [ids]);
     const known = new Set(found.rows.map((row) => String(row.id).toLowerCase()));
     for (const id of ids) {
-        if (!known.has(id.toLowerCase())) details.add("stray e-mail", `confirmation sent for order ${id}, which is not stored`);
+        if (!known.has(id.toLowerCase()))
+            details.add("stray e-mail", `confirmation sent for order ${id}, which is not stored`);
     }
 }
 

@@ -61,20 +61,32 @@ export class LoadGenerator {
 
     constructor(private readonly options: LoadGeneratorOptions) {
         validateProfile(options.profile);
-        for (const [name, value] of Object.entries({ maxRequests: options.maxRequests, maxSeconds: options.maxSeconds })) {
-            if (!(Number.isFinite(value) && value > 0)) throw new Error(`LoadGenerator: ${name} = ${value}: must be a positive number`);
+        for (const [name, value] of Object.entries({
+            maxRequests: options.maxRequests,
+            maxSeconds: options.maxSeconds,
+        })) {
+            if (!(Number.isFinite(value) && value > 0))
+                throw new Error(`LoadGenerator: ${name} = ${value}: must be a positive number`);
         }
-        if (!options.ticketTypeIds.length) throw new Error("LoadGenerator: ticketTypeIds must name at least one ticket type");
-        const shares = { scanShare: options.scanShare, rescanShare: options.rescanShare, lookupShare: options.lookupShare };
+        if (!options.ticketTypeIds.length)
+            throw new Error("LoadGenerator: ticketTypeIds must name at least one ticket type");
+        const shares = {
+            scanShare: options.scanShare,
+            rescanShare: options.rescanShare,
+            lookupShare: options.lookupShare,
+        };
         for (const [name, value] of Object.entries(shares)) {
-            if (value !== undefined && !(value >= 0 && value <= 1)) throw new Error(`LoadGenerator: ${name} = ${value}: must be 0..1`);
+            if (value !== undefined && !(value >= 0 && value <= 1))
+                throw new Error(`LoadGenerator: ${name} = ${value}: must be 0..1`);
         }
         if ((options.scanShare ?? 0.3) + (options.lookupShare ?? 0) > 1) {
             throw new Error("LoadGenerator: scanShare + lookupShare must not exceed 1");
         }
         const { min, max } = options.quantity ?? { min: 1, max: 2 };
         if (!(Number.isInteger(min) && Number.isInteger(max) && min >= 1 && min <= max && max <= 10)) {
-            throw new Error(`LoadGenerator: quantity = ${min}..${max}: must be whole numbers, 1 <= min <= max <= 10 (the service's limit)`);
+            throw new Error(
+                `LoadGenerator: quantity = ${min}..${max}: must be whole numbers, 1 <= min <= max <= 10 (the service's limit)`,
+            );
         }
         const maxInFlight = options.maxInFlight ?? 256;
         this.client = new HttpClient({
@@ -96,7 +108,8 @@ export class LoadGenerator {
         this.schedule = arrivalOffsets(this.options.profile);
         this.nextOffset = this.schedule.next().value as number | undefined;
         this.deadlineTimer = setTimeout(() => this.finish("max-seconds"), this.options.maxSeconds * 1000);
-        if (this.options.onProgress) this.progressTimer = setInterval(() => this.emitProgress(), this.options.progressIntervalMs ?? 1000);
+        if (this.options.onProgress)
+            this.progressTimer = setInterval(() => this.emitProgress(), this.options.progressIntervalMs ?? 1000);
         this.tick();
     }
 
@@ -164,7 +177,10 @@ export class LoadGenerator {
             this.endSchedule();
             return;
         }
-        this.scheduleTimer = setTimeout(() => this.tick(), Math.max(0, this.startedAt + this.nextOffset * 1000 - Date.now()));
+        this.scheduleTimer = setTimeout(
+            () => this.tick(),
+            Math.max(0, this.startedAt + this.nextOffset * 1000 - Date.now()),
+        );
     }
 
     private endSchedule(): void {
@@ -174,7 +190,11 @@ export class LoadGenerator {
 
     private finishIfIdle(): void {
         if (this.scheduleEnded && this.inFlight === 0 && this.retryTimers.size === 0) {
-            this.finish(this.sent >= this.options.maxRequests || this.nextOffset !== undefined ? "max-requests" : "profile-complete");
+            this.finish(
+                this.sent >= this.options.maxRequests || this.nextOffset !== undefined
+                    ? "max-requests"
+                    : "profile-complete",
+            );
         }
     }
 
@@ -251,13 +271,20 @@ export class LoadGenerator {
                     },
                 });
             case "scan":
-                return this.client.request("POST", "/checkins", { json: { code: operation.code, gate: this.options.gate ?? "loadgen" } });
+                return this.client.request("POST", "/checkins", {
+                    json: { code: operation.code, gate: this.options.gate ?? "loadgen" },
+                });
             case "lookup":
                 return this.client.request("GET", `/events/${event}`);
         }
     }
 
-    private handle(operation: Operation, response: HttpResponse, record: RequestRecord, body: Record<string, unknown>): void {
+    private handle(
+        operation: Operation,
+        response: HttpResponse,
+        record: RequestRecord,
+        body: Record<string, unknown>,
+    ): void {
         const ambiguous = response.status === 0 || response.status >= 500 || response.status === 429;
         if (operation.kind === "buy") {
             if (isSuccess(record)) {
@@ -297,7 +324,10 @@ export class LoadGenerator {
         if (operation.attempt >= (this.options.maxAttempts ?? 6)) return;
         const retryAfter = Number(response.headers["retry-after"]);
         const backoff = Math.min(5000, 500 * 2 ** (operation.attempt - 1)) * (0.5 + this.random());
-        const delay = Math.min(MAX_RETRY_DELAY_MS, Number.isFinite(retryAfter) && retryAfter >= 0 ? retryAfter * 1000 : backoff);
+        const delay = Math.min(
+            MAX_RETRY_DELAY_MS,
+            Number.isFinite(retryAfter) && retryAfter >= 0 ? retryAfter * 1000 : backoff,
+        );
         const again = { ...operation, attempt: operation.attempt + 1 };
         const fire = () => {
             this.retryTimers.delete(timer);

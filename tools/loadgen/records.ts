@@ -66,7 +66,9 @@ export function countErrors(records: Iterable<RequestRecord>): Record<string, nu
         const key = errorKey(record);
         counts.set(key, (counts.get(key) ?? 0) + 1);
     }
-    const keys = [...counts.keys()].sort((a, b) => (a === "network" ? -1 : b === "network" ? 1 : Number(a) - Number(b)));
+    const keys = [...counts.keys()].sort((a, b) =>
+        a === "network" ? -1 : b === "network" ? 1 : Number(a) - Number(b),
+    );
     return Object.fromEntries(keys.map((key) => [key, counts.get(key)!]));
 }
 

@@ -2,7 +2,16 @@
  * The drill report: per fault, how long writes were failing, what clients saw, how fast the platform
  * noticed and recovered; a readable table of it; and (timeline-svg.ts) the picture.
  */
-import { RequestRecord, countErrors, formatErrors, isFailedWrite, isSuccess, isWrite, latencyMs, quantile } from "./records";
+import {
+    RequestRecord,
+    countErrors,
+    formatErrors,
+    isFailedWrite,
+    isSuccess,
+    isWrite,
+    latencyMs,
+    quantile,
+} from "./records";
 
 export { renderTimelineSvg } from "./timeline-svg";
 
@@ -81,7 +90,8 @@ function longestWriteGap(records: RequestRecord[], from: number, end: number) {
     let open: number | undefined;
     let longest: { from: number; until: number } | undefined;
     const close = (until: number) => {
-        if (open !== undefined && (!longest || until - open > longest.until - longest.from)) longest = { from: open, until };
+        if (open !== undefined && (!longest || until - open > longest.until - longest.from))
+            longest = { from: open, until };
         open = undefined;
     };
     for (const record of outcomes) {
@@ -100,7 +110,9 @@ function longestWriteGap(records: RequestRecord[], from: number, end: number) {
 /** faultStats for faults run one after another: each window ends where the next fault begins. */
 export function faultStatsAll(records: RequestRecord[], faults: Fault[]): FaultStats[] {
     const ordered = [...faults].sort((a, b) => a.injectedAt - b.injectedAt);
-    return ordered.map((fault, i) => faultStats(records, { ...fault, endAt: fault.endAt ?? ordered[i + 1]?.injectedAt }));
+    return ordered.map((fault, i) =>
+        faultStats(records, { ...fault, endAt: fault.endAt ?? ordered[i + 1]?.injectedAt }),
+    );
 }
 
 /** The invariant figures a row may carry beside its fault statistics (see invariants.ts). */
@@ -113,7 +125,9 @@ const INVARIANT_COLUMNS = [
     ["lostOutbox", "lost outbox"],
 ] as const;
 
-export type FaultRow = Partial<FaultStats> & { name: string } & Partial<Record<(typeof INVARIANT_COLUMNS)[number][0], number>>;
+export type FaultRow = Partial<FaultStats> & { name: string } & Partial<
+        Record<(typeof INVARIANT_COLUMNS)[number][0], number>
+    >;
 
 /**
  * A plain-text table, one row per fault, columns aligned (numbers to the right). Invariant columns
@@ -121,7 +135,15 @@ export type FaultRow = Partial<FaultStats> & { name: string } & Partial<Record<(
  */
 export function renderTable(results: FaultRow[]): string {
     const withInvariants = INVARIANT_COLUMNS.filter(([key]) => results.some((row) => row[key] !== undefined));
-    const header = ["fault", "write gap", "detect", "recover", "refused", "errors", ...withInvariants.map(([, title]) => title)];
+    const header = [
+        "fault",
+        "write gap",
+        "detect",
+        "recover",
+        "refused",
+        "errors",
+        ...withInvariants.map(([, title]) => title),
+    ];
     if (withInvariants.length) header.push("result");
     const rows = results.map((row) => {
         const cells = [
@@ -140,9 +162,13 @@ export function renderTable(results: FaultRow[]): string {
     // Text columns (name, errors, result) align left; figures align right.
     const left = new Set([0, 5, header.length - (withInvariants.length ? 1 : 0)]);
     const line = (cells: string[]) =>
-        cells.map((cell, i) => (left.has(i) ? cell.padEnd(widths[i]) : cell.padStart(widths[i]))).join("  ").trimEnd();
+        cells
+            .map((cell, i) => (left.has(i) ? cell.padEnd(widths[i]) : cell.padStart(widths[i])))
+            .join("  ")
+            .trimEnd();
     const lines = [line(header), widths.map((width) => "-".repeat(width)).join("  "), ...rows.map(line)];
-    if (results.some((row) => row.writesRecovered === false)) lines.push("(+ writes had not recovered by the end of the window)");
+    if (results.some((row) => row.writesRecovered === false))
+        lines.push("(+ writes had not recovered by the end of the window)");
     return lines.join("\n");
 }
 

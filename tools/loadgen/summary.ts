@@ -125,7 +125,9 @@ function notesOn(all: KindSummary, counters: GeneratorCounters): string[] {
         );
     }
     if (counters.abandonedRetries > 0) {
-        notes.push(`${counters.abandonedRetries} purchases or scans with an unknown outcome were not retried before the run ended`);
+        notes.push(
+            `${counters.abandonedRetries} purchases or scans with an unknown outcome were not retried before the run ended`,
+        );
     }
     return notes;
 }
@@ -206,8 +208,14 @@ export function formatSummary(summary: RunSummary): string {
     const rows: Array<[string, string]> = [
         ["target", summary.target],
         ["stopped", `${summary.stopReason} after ${summary.durationSeconds}s`],
-        ["requests", `${summary.requests} (${summary.achievedRate}/s), ${summary.retries} retries of ambiguous outcomes`],
-        ["answers", `2xx ${summary.ok}, 409 ${summary.refused}, errors ${formatErrors(summary.errors)} (${percent(summary.errorRate)})`],
+        [
+            "requests",
+            `${summary.requests} (${summary.achievedRate}/s), ${summary.retries} retries of ambiguous outcomes`,
+        ],
+        [
+            "answers",
+            `2xx ${summary.ok}, 409 ${summary.refused}, errors ${formatErrors(summary.errors)} (${percent(summary.errorRate)})`,
+        ],
     ];
     for (const [kind, k] of Object.entries(summary.byKind)) {
         rows.push([

@@ -82,12 +82,7 @@ export function spreadBadges(desired: number[], min: number, max: number, gap: n
 export function faultMarks(faults: TimelineFault[], frame: FaultFrame): string {
     const numbered = numberFaults(faults);
     const injections = numbered.map((fault) => frame.x(Math.max(frame.start, fault.injectedAt)));
-    const badgeXs = spreadBadges(
-        injections,
-        frame.left,
-        frame.right,
-        2 * BADGE_RADIUS + BADGE_GAP,
-    );
+    const badgeXs = spreadBadges(injections, frame.left, frame.right, 2 * BADGE_RADIUS + BADGE_GAP);
     const badgeY = frame.top - BADGE_DROP;
     return numbered
         .map((fault, i) => {

@@ -70,7 +70,7 @@ export function renderTimelineSvg(records: RequestRecord[], faults: TimelineFaul
     const duration = Math.max(1, (end - start) / 1000);
     const bucketSeconds = Math.max(1, Math.ceil(duration / MAX_BUCKETS));
     const buckets = bucketize(records, start, Math.ceil(duration / bucketSeconds), bucketSeconds);
-    const x = (at: number) => LEFT + (((at - start) / 1000) / (buckets.length * bucketSeconds)) * PLOT_WIDTH;
+    const x = (at: number) => LEFT + ((at - start) / 1000 / (buckets.length * bucketSeconds)) * PLOT_WIDTH;
     const bucketX = (index: number) => LEFT + (index / buckets.length) * PLOT_WIDTH;
     const throughputScale = scale(Math.max(...buckets.map((b) => Math.max(b.buys, b.scans))));
     const errorsScale = scale(Math.max(...buckets.map((b) => b.network + b.answered)));
@@ -84,7 +84,16 @@ export function renderTimelineSvg(records: RequestRecord[], faults: TimelineFaul
         `<text x="${LEFT}" y="42" font-size="12">${esc(subtitle(records, duration, bucketSeconds))}</text>`,
         legend(),
     );
-    const frame = { top: TOP, bottom: BOTTOM, left: LEFT, right: WIDTH - RIGHT, keyTop: BOTTOM + AXIS_HEIGHT, x, start, end };
+    const frame = {
+        top: TOP,
+        bottom: BOTTOM,
+        left: LEFT,
+        right: WIDTH - RIGHT,
+        keyTop: BOTTOM + AXIS_HEIGHT,
+        x,
+        start,
+        end,
+    };
     // Fault windows first, so the data draws over them.
     if (faults.length > 0) out.push(faultMarks(faults, frame));
     out.push(
@@ -93,8 +102,22 @@ export function renderTimelineSvg(records: RequestRecord[], faults: TimelineFaul
         axes("errors/s", ERRORS_TOP, ERRORS_HEIGHT, errorsScale),
     );
     out.push(
-        series("buys", buckets.map((b) => b.buys), bucketX, yThroughput, bucketSeconds, COLORS.buys),
-        series("scans", buckets.map((b) => b.scans), bucketX, yThroughput, bucketSeconds, COLORS.scans),
+        series(
+            "buys",
+            buckets.map((b) => b.buys),
+            bucketX,
+            yThroughput,
+            bucketSeconds,
+            COLORS.buys,
+        ),
+        series(
+            "scans",
+            buckets.map((b) => b.scans),
+            bucketX,
+            yThroughput,
+            bucketSeconds,
+            COLORS.scans,
+        ),
         latencyPath(p99, bucketX, yLatency),
     );
     // Errors as stacked bars: unanswered at the bottom, answered errors (5xx, 4xx other than 409) on top.
@@ -123,7 +146,10 @@ function bucketize(records: RequestRecord[], start: number, count: number, bucke
         latencies: [] as number[],
     }));
     for (const record of records) {
-        const index = Math.min(buckets.length - 1, Math.max(0, Math.floor((record.endedAt - start) / 1000 / bucketSeconds)));
+        const index = Math.min(
+            buckets.length - 1,
+            Math.max(0, Math.floor((record.endedAt - start) / 1000 / bucketSeconds)),
+        );
         const bucket = buckets[index];
         if (record.status !== 0) bucket.latencies.push(latencyMs(record));
         if (isSuccess(record) && record.kind === "buy") bucket.buys += 1 / bucketSeconds;
@@ -147,7 +173,10 @@ function axes(label: string, top: number, height: number, { max, step }: { max: 
         );
     }
     const middle = f(top + height / 2);
-    parts.push(`<text x="16" y="${middle}" transform="rotate(-90 16 ${middle})" text-anchor="middle">${esc(label)}</text>`, `</g>`);
+    parts.push(
+        `<text x="16" y="${middle}" transform="rotate(-90 16 ${middle})" text-anchor="middle">${esc(label)}</text>`,
+        `</g>`,
+    );
     return parts.join("\n");
 }
 
@@ -246,7 +275,10 @@ function describe(records: RequestRecord[], faults: TimelineFault[]): string {
 export function scale(largest: number): { max: number; step: number } {
     const rough = Math.max(1, largest) / 4;
     const power = 10 ** Math.floor(Math.log10(rough));
-    const step = Math.max(1, [1, 2, 5, 10].map((m) => m * power).find((candidate) => candidate >= rough - 1e-9)!);
+    const step = Math.max(
+        1,
+        [1, 2, 5, 10].map((m) => m * power).find((candidate) => candidate >= rough - 1e-9)!,
+    );
     return { max: step * Math.max(1, Math.ceil(largest / step - 1e-9)), step };
 }
 

@@ -101,7 +101,10 @@ class RecordingMonitor extends MockMonitor {
     /** The first registration of each URN (what a search of `registrations` would find), for `registerResourceOutputs`. */
     private readonly byUrn = new Map<string, Registration>();
 
-    constructor(private readonly boxMocks: BoxofficeMocks, private readonly ctx: MockContext) {
+    constructor(
+        private readonly boxMocks: BoxofficeMocks,
+        private readonly ctx: MockContext,
+    ) {
         super(boxMocks);
     }
 
@@ -114,13 +117,22 @@ class RecordingMonitor extends MockMonitor {
             // Converted from protobuf once: the wire form is kept, and deserialized as rpc.deserializeProperties does.
             const serializedInputs: Record<string, any> = req.getObject()?.toJavaScript() ?? {};
             const inputs: Record<string, any> = {};
-            for (const [key, value] of Object.entries(serializedInputs)) if (value !== undefined) inputs[key] = rpc.deserializeProperty(value);
-            const result = await this.boxMocks.newResource({ type, name, inputs, provider, custom: req.getCustom(), id: req.getImportid() });
+            for (const [key, value] of Object.entries(serializedInputs))
+                if (value !== undefined) inputs[key] = rpc.deserializeProperty(value);
+            const result = await this.boxMocks.newResource({
+                type,
+                name,
+                inputs,
+                provider,
+                custom: req.getCustom(),
+                id: req.getImportid(),
+            });
             const urn = urnOf(parent, type, name);
             const secretOutputs: string[] = req.getAdditionalsecretoutputsList();
             const outputState: Record<string, unknown> = { ...result.state };
             for (const key of secretOutputs) {
-                if (key in outputState && !rpc.isRpcSecret(outputState[key])) outputState[key] = wrapSecret(outputState[key]);
+                if (key in outputState && !rpc.isRpcSecret(outputState[key]))
+                    outputState[key] = wrapSecret(outputState[key]);
             }
             if (type.startsWith("pulumi:providers:") && typeof inputs.region === "string") {
                 this.ctx.providerRegions.set(`${urn}::${result.id}`, inputs.region);
@@ -134,7 +146,10 @@ class RecordingMonitor extends MockMonitor {
                 propertyDependencies[key] = deps.getUrnsList();
             });
             const registration: Registration = {
-                urn, id: result.id || undefined, type, name,
+                urn,
+                id: result.id || undefined,
+                type,
+                name,
                 custom: req.getCustom(),
                 remote: req.getRemote(),
                 parent: parent || undefined,
@@ -166,7 +181,9 @@ class RecordingMonitor extends MockMonitor {
 
     /** The SDK reports a failed invoke by its gRPC `details`; give it our message so the cause is not lost. */
     async invoke(req: any, callback: (err: any, resp: any) => void): Promise<void> {
-        return super.invoke(req, (err, resp) => callback(err ? Object.assign(err, { details: err.message ?? String(err) }) : null, resp));
+        return super.invoke(req, (err, resp) =>
+            callback(err ? Object.assign(err, { details: err.message ?? String(err) }) : null, resp),
+        );
     }
 
     registerResourceOutputs(req: any, callback: (err: any, resp: any) => void): void {
@@ -257,7 +274,14 @@ async function runUnderMocks(
     }
     const root = monitor.registrations.find((r) => r.type === ROOT_STACK_TYPE);
     const outputs = (stackOutputs ?? root?.outputs ?? {}) as Record<string, unknown>;
-    return { project, stack, config, secretConfigKeys: secretKeys, resources: monitor.registrations, stackOutputs: outputs };
+    return {
+        project,
+        stack,
+        config,
+        secretConfigKeys: secretKeys,
+        resources: monitor.registrations,
+        stackOutputs: outputs,
+    };
 }
 
 /**

@@ -57,7 +57,8 @@ const ID_SHAPES: Record<string, (seed: string, physical: string, inputs: Record<
 const ARN_SHAPES: Record<string, (n: string, r: string, a: string, id: string) => string> = {
     "aws:ec2/subnet:Subnet": (_n, r, a, id) => `arn:aws:ec2:${r}:${a}:subnet/${id}`,
     "aws:cloudwatch/metricAlarm:MetricAlarm": (n, r, a) => `arn:aws:cloudwatch:${r}:${a}:alarm:${n}`,
-    "aws:fis/experimentTemplate:ExperimentTemplate": (_n, r, a, id) => `arn:aws:fis:${r}:${a}:experiment-template/${id}`,
+    "aws:fis/experimentTemplate:ExperimentTemplate": (_n, r, a, id) =>
+        `arn:aws:fis:${r}:${a}:experiment-template/${id}`,
     "aws:s3/bucket:Bucket": (n) => `arn:aws:s3:::${n}`,
     "aws:s3/bucketV2:BucketV2": (n) => `arn:aws:s3:::${n}`,
     "aws:iam/role:Role": (n, _r, a) => `arn:aws:iam::${a}:role/${n}`,
@@ -70,14 +71,19 @@ const ARN_SHAPES: Record<string, (n: string, r: string, a: string, id: string) =
     "aws:rds/parameterGroup:ParameterGroup": (n, r, a) => `arn:aws:rds:${r}:${a}:pg:${n}`,
     "aws:rds/subnetGroup:SubnetGroup": (n, r, a) => `arn:aws:rds:${r}:${a}:subgrp:${n}`,
     "aws:rds/proxy:Proxy": (n, r, a) => `arn:aws:rds:${r}:${a}:db-proxy:prx-${stableHex(n)}`,
-    "aws:elasticache/replicationGroup:ReplicationGroup": (n, r, a) => `arn:aws:elasticache:${r}:${a}:replicationgroup:${n}`,
+    "aws:elasticache/replicationGroup:ReplicationGroup": (n, r, a) =>
+        `arn:aws:elasticache:${r}:${a}:replicationgroup:${n}`,
     "aws:elasticache/cluster:Cluster": (n, r, a) => `arn:aws:elasticache:${r}:${a}:cluster:${n}`,
     "aws:cloudwatch/logGroup:LogGroup": (n, r, a) => `arn:aws:logs:${r}:${a}:log-group:${n}`,
-    "aws:lb/loadBalancer:LoadBalancer": (n, r, a) => `arn:aws:elasticloadbalancing:${r}:${a}:loadbalancer/app/${n}/${stableHex(n, 16)}`,
-    "aws:lb/targetGroup:TargetGroup": (n, r, a) => `arn:aws:elasticloadbalancing:${r}:${a}:targetgroup/${n}/${stableHex(n, 16)}`,
+    "aws:lb/loadBalancer:LoadBalancer": (n, r, a) =>
+        `arn:aws:elasticloadbalancing:${r}:${a}:loadbalancer/app/${n}/${stableHex(n, 16)}`,
+    "aws:lb/targetGroup:TargetGroup": (n, r, a) =>
+        `arn:aws:elasticloadbalancing:${r}:${a}:targetgroup/${n}/${stableHex(n, 16)}`,
     // The same resources under the provider's other module name (aws.alb.*).
-    "aws:alb/loadBalancer:LoadBalancer": (n, r, a) => `arn:aws:elasticloadbalancing:${r}:${a}:loadbalancer/app/${n}/${stableHex(n, 16)}`,
-    "aws:alb/targetGroup:TargetGroup": (n, r, a) => `arn:aws:elasticloadbalancing:${r}:${a}:targetgroup/${n}/${stableHex(n, 16)}`,
+    "aws:alb/loadBalancer:LoadBalancer": (n, r, a) =>
+        `arn:aws:elasticloadbalancing:${r}:${a}:loadbalancer/app/${n}/${stableHex(n, 16)}`,
+    "aws:alb/targetGroup:TargetGroup": (n, r, a) =>
+        `arn:aws:elasticloadbalancing:${r}:${a}:targetgroup/${n}/${stableHex(n, 16)}`,
     "aws:kms/key:Key": (n, r, a) => `arn:aws:kms:${r}:${a}:key/${uuidOf(n)}`,
     "aws:backup/vault:Vault": (n, r, a) => `arn:aws:backup:${r}:${a}:backup-vault:${n}`,
     "aws:backup/plan:Plan": (n, r, a) => `arn:aws:backup:${r}:${a}:backup-plan:${uuidOf(n)}`,
@@ -99,7 +105,8 @@ function physicalName(type: string, name: string, inputs: Record<string, any>): 
     for (const key of ["name", "identifier", "replicationGroupId", "clusterId", "bucket", "family", "functionName"]) {
         if (typeof inputs[key] === "string") return inputs[key];
     }
-    if (type === "aws:rds/cluster:Cluster" && typeof inputs.clusterIdentifier === "string") return inputs.clusterIdentifier;
+    if (type === "aws:rds/cluster:Cluster" && typeof inputs.clusterIdentifier === "string")
+        return inputs.clusterIdentifier;
     const autoname = `${name}-${stableHex(type + name, 7)}`;
     // Identifiers of RDS and ElastiCache must be lower case; Pulumi's autonamer honours that too.
     return type.startsWith("aws:rds/") || type.startsWith("aws:elasticache/") ? autoname.toLowerCase() : autoname;
@@ -137,10 +144,16 @@ export class BoxofficeMocks implements pulumi.runtime.Mocks {
         const physical = physicalName(type, name, inputs);
         // EC2-style resources are known by a prefixed random id; everything else by its physical name.
         const prefix = ID_PREFIXES[type];
-        const id = prefix ? prefix + stableHex(type + name) : ID_SHAPES[type]?.(type + name, physical, inputs) ?? physical;
-        const arnOf = ARN_SHAPES[type] ?? ((n: string, r: string, a: string) => `arn:aws:${serviceOf(type)}:${r}:${a}:${type.split(":")[2]?.toLowerCase()}/${n}`);
+        const id = prefix
+            ? prefix + stableHex(type + name)
+            : (ID_SHAPES[type]?.(type + name, physical, inputs) ?? physical);
+        const arnOf =
+            ARN_SHAPES[type] ??
+            ((n: string, r: string, a: string) =>
+                `arn:aws:${serviceOf(type)}:${r}:${a}:${type.split(":")[2]?.toLowerCase()}/${n}`);
         const state: Record<string, any> = { ...inputs, ...this.computed(type, name, physical, region, inputs) };
-        if (type.startsWith("aws:") && state.arn === undefined) state.arn = arnOf(physical, region, MOCK_ACCOUNT_ID, id);
+        if (type.startsWith("aws:") && state.arn === undefined)
+            state.arn = arnOf(physical, region, MOCK_ACCOUNT_ID, id);
         if (type.startsWith("aws:") && state.name === undefined) state.name = physical;
         return { id, state };
     }
@@ -159,14 +172,34 @@ export class BoxofficeMocks implements pulumi.runtime.Mocks {
                 };
             }
             case "aws:index/getRegion:getRegion":
-                return { id: region, name: region, region, description: region, endpoint: `ec2.${region}.amazonaws.com` };
+                return {
+                    id: region,
+                    name: region,
+                    region,
+                    description: region,
+                    endpoint: `ec2.${region}.amazonaws.com`,
+                };
             case "aws:index/getCallerIdentity:getCallerIdentity":
-                return { id: MOCK_ACCOUNT_ID, accountId: MOCK_ACCOUNT_ID, arn: `arn:aws:iam::${MOCK_ACCOUNT_ID}:user/offline`, userId: "AIDAOFFLINE" };
+                return {
+                    id: MOCK_ACCOUNT_ID,
+                    accountId: MOCK_ACCOUNT_ID,
+                    arn: `arn:aws:iam::${MOCK_ACCOUNT_ID}:user/offline`,
+                    userId: "AIDAOFFLINE",
+                };
             case "aws:index/getPartition:getPartition": {
                 // China and GovCloud regions are partitions of their own; ARNs built with a literal `arn:aws:` break there.
-                const partition = region.startsWith("cn-") ? "aws-cn" : region.startsWith("us-gov-") ? "aws-us-gov" : "aws";
+                const partition = region.startsWith("cn-")
+                    ? "aws-cn"
+                    : region.startsWith("us-gov-")
+                      ? "aws-us-gov"
+                      : "aws";
                 const dnsSuffix = partition === "aws-cn" ? "amazonaws.com.cn" : "amazonaws.com";
-                return { id: partition, partition, dnsSuffix, reverseDnsPrefix: dnsSuffix.split(".").reverse().join(".") };
+                return {
+                    id: partition,
+                    partition,
+                    dnsSuffix,
+                    reverseDnsPrefix: dnsSuffix.split(".").reverse().join("."),
+                };
             }
             case "aws:elb/getServiceAccount:getServiceAccount": {
                 const account = ELB_REGION_FACTS[region]?.logAccount;
@@ -174,7 +207,9 @@ export class BoxofficeMocks implements pulumi.runtime.Mocks {
                 return { id: account, arn: `arn:aws:iam::${account}:root`, region };
             }
             default:
-                throw new Error(`offline engine: no mock answer for invoke ${args.token}; add one to tools/offline/mocks.ts`);
+                throw new Error(
+                    `offline engine: no mock answer for invoke ${args.token}; add one to tools/offline/mocks.ts`,
+                );
         }
     }
 
@@ -183,13 +218,22 @@ export class BoxofficeMocks implements pulumi.runtime.Mocks {
     }
 
     /** Outputs AWS computes, for the types whose computed outputs the program reads. */
-    private computed(type: string, name: string, physical: string, region: string, inputs: Record<string, any>): Record<string, any> {
+    private computed(
+        type: string,
+        name: string,
+        physical: string,
+        region: string,
+        inputs: Record<string, any>,
+    ): Record<string, any> {
         const h = stableHex(type + name, 12);
         switch (type) {
             case "aws:ec2/subnet:Subnet":
                 return { availabilityZoneId: `${region}-az-${String(inputs.availabilityZone ?? "").slice(-1)}` };
             case "aws:ec2/eip:Eip":
-                return { publicIp: `198.51.100.${parseInt(h.slice(0, 2), 16) % 250 + 1}`, allocationId: `eipalloc-${stableHex(name)}` };
+                return {
+                    publicIp: `198.51.100.${(parseInt(h.slice(0, 2), 16) % 250) + 1}`,
+                    allocationId: `eipalloc-${stableHex(name)}`,
+                };
             case "aws:ec2/securityGroup:SecurityGroup":
                 return { name: inputs.name ?? physical };
             case "aws:kms/key:Key":
@@ -202,13 +246,34 @@ export class BoxofficeMocks implements pulumi.runtime.Mocks {
                 const address = `${physical}.${h}.${region}.rds.amazonaws.com`;
                 const port = inputs.port ?? 5432;
                 const secrets = inputs.manageMasterUserPassword
-                    ? [{ secretArn: `arn:aws:secretsmanager:${region}:${MOCK_ACCOUNT_ID}:secret:rds!db-${uuidOf(physical)}-${stableHex(physical, 6)}`, secretStatus: "active", kmsKeyId: inputs.masterUserSecretKmsKeyId ?? "" }]
+                    ? [
+                          {
+                              secretArn: `arn:aws:secretsmanager:${region}:${MOCK_ACCOUNT_ID}:secret:rds!db-${uuidOf(physical)}-${stableHex(physical, 6)}`,
+                              secretStatus: "active",
+                              kmsKeyId: inputs.masterUserSecretKmsKeyId ?? "",
+                          },
+                      ]
                     : [];
-                return { identifier: physical, address, endpoint: `${address}:${port}`, port, resourceId: `db-${stableHex(physical, 26).toUpperCase()}`, masterUserSecrets: secrets, hostedZoneId: "Z29XKXDKYMONMX" };
+                return {
+                    identifier: physical,
+                    address,
+                    endpoint: `${address}:${port}`,
+                    port,
+                    resourceId: `db-${stableHex(physical, 26).toUpperCase()}`,
+                    masterUserSecrets: secrets,
+                    hostedZoneId: "Z29XKXDKYMONMX",
+                };
             }
             case "aws:rds/cluster:Cluster": {
                 const host = `${physical}.cluster-${h}.${region}.rds.amazonaws.com`;
-                return { clusterIdentifier: physical, endpoint: host, readerEndpoint: host.replace(".cluster-", ".cluster-ro-"), port: inputs.port ?? 5432, clusterResourceId: `cluster-${stableHex(physical, 26).toUpperCase()}`, hostedZoneId: "Z29XKXDKYMONMX" };
+                return {
+                    clusterIdentifier: physical,
+                    endpoint: host,
+                    readerEndpoint: host.replace(".cluster-", ".cluster-ro-"),
+                    port: inputs.port ?? 5432,
+                    clusterResourceId: `cluster-${stableHex(physical, 26).toUpperCase()}`,
+                    hostedZoneId: "Z29XKXDKYMONMX",
+                };
             }
             case "aws:rds/clusterInstance:ClusterInstance":
                 return { identifier: physical, endpoint: `${physical}.${h}.${region}.rds.amazonaws.com`, port: 5432 };
@@ -220,19 +285,32 @@ export class BoxofficeMocks implements pulumi.runtime.Mocks {
                 return {
                     primaryEndpointAddress: `master.${physical}.${h.slice(0, 6)}.${region.replace(/-/g, "")}.cache.amazonaws.com`,
                     readerEndpointAddress: `replica.${physical}.${h.slice(0, 6)}.${region.replace(/-/g, "")}.cache.amazonaws.com`,
-                    memberClusters: Array.from({ length: inputs.numCacheClusters ?? 1 }, (_v, i) => `${physical}-00${i + 1}`),
+                    memberClusters: Array.from(
+                        { length: inputs.numCacheClusters ?? 1 },
+                        (_v, i) => `${physical}-00${i + 1}`,
+                    ),
                     port: inputs.port ?? 6379,
                 };
             case "aws:elasticache/cluster:Cluster": {
                 const base = `${physical}.${h.slice(0, 6)}.cfg.${region.replace(/-/g, "")}.cache.amazonaws.com`;
                 const azs: string[] = inputs.preferredAvailabilityZones ?? [];
                 const nodes = Array.from({ length: inputs.numCacheNodes ?? 1 }, (_v, i) => ({
-                    id: `000${i + 1}`, address: base.replace(".cfg.", `.000${i + 1}.`), port: inputs.port ?? 11211, availabilityZone: azs[i] ?? `${region}a`,
+                    id: `000${i + 1}`,
+                    address: base.replace(".cfg.", `.000${i + 1}.`),
+                    port: inputs.port ?? 11211,
+                    availabilityZone: azs[i] ?? `${region}a`,
                 }));
-                return { clusterAddress: base, configurationEndpoint: `${base}:${inputs.port ?? 11211}`, cacheNodes: nodes };
+                return {
+                    clusterAddress: base,
+                    configurationEndpoint: `${base}:${inputs.port ?? 11211}`,
+                    cacheNodes: nodes,
+                };
             }
             case "aws:elb/loadBalancer:LoadBalancer":
-                return { dnsName: `${physical}-${parseInt(h.slice(0, 8), 16)}.${region}.elb.amazonaws.com`, zoneId: ELB_REGION_FACTS[region]?.albZoneId ?? "Z0OFFLINEELB" };
+                return {
+                    dnsName: `${physical}-${parseInt(h.slice(0, 8), 16)}.${region}.elb.amazonaws.com`,
+                    zoneId: ELB_REGION_FACTS[region]?.albZoneId ?? "Z0OFFLINEELB",
+                };
             case "aws:lb/loadBalancer:LoadBalancer":
             case "aws:alb/loadBalancer:LoadBalancer":
                 return {
@@ -244,25 +322,54 @@ export class BoxofficeMocks implements pulumi.runtime.Mocks {
             case "aws:alb/targetGroup:TargetGroup":
                 return { arnSuffix: `targetgroup/${physical}/${stableHex(physical, 16)}` };
             case "aws:ecr/repository:Repository":
-                return { repositoryUrl: `${MOCK_ACCOUNT_ID}.dkr.ecr.${region}.amazonaws.com/${physical}`, registryId: MOCK_ACCOUNT_ID };
+                return {
+                    repositoryUrl: `${MOCK_ACCOUNT_ID}.dkr.ecr.${region}.amazonaws.com/${physical}`,
+                    registryId: MOCK_ACCOUNT_ID,
+                };
             case "awsx:ecr:Image":
-                return { imageUri: `${inputs.repositoryUrl ?? "offline"}@sha256:${stableHex(JSON.stringify(inputs), 64)}` };
+                return {
+                    imageUri: `${inputs.repositoryUrl ?? "offline"}@sha256:${stableHex(JSON.stringify(inputs), 64)}`,
+                };
             case "aws:sesv2/emailIdentity:EmailIdentity":
                 // Easy DKIM hands out three tokens; the identity's ARN is SES's, named by the domain.
                 return {
                     arn: `arn:aws:ses:${region}:${MOCK_ACCOUNT_ID}:identity/${inputs.emailIdentity}`,
                     identityType: String(inputs.emailIdentity).includes("@") ? "EMAIL_ADDRESS" : "DOMAIN",
-                    dkimSigningAttributes: { ...inputs.dkimSigningAttributes, signingAttributesOrigin: "AWS_SES", status: "PENDING", tokens: [1, 2, 3].map((i) => stableHex(`${name}#dkim${i}`, 32)) },
+                    dkimSigningAttributes: {
+                        ...inputs.dkimSigningAttributes,
+                        signingAttributesOrigin: "AWS_SES",
+                        status: "PENDING",
+                        tokens: [1, 2, 3].map((i) => stableHex(`${name}#dkim${i}`, 32)),
+                    },
                 };
             case "aws:ecs/taskDefinition:TaskDefinition":
-                return { revision: 1, arnWithoutRevision: `arn:aws:ecs:${region}:${MOCK_ACCOUNT_ID}:task-definition/${physical}` };
+                return {
+                    revision: 1,
+                    arnWithoutRevision: `arn:aws:ecs:${region}:${MOCK_ACCOUNT_ID}:task-definition/${physical}`,
+                };
             case "aws:s3/bucket:Bucket":
             case "aws:s3/bucketV2:BucketV2":
-                return { bucket: physical, bucketDomainName: `${physical}.s3.amazonaws.com`, bucketRegionalDomainName: `${physical}.s3.${region}.amazonaws.com` };
+                return {
+                    bucket: physical,
+                    bucketDomainName: `${physical}.s3.amazonaws.com`,
+                    bucketRegionalDomainName: `${physical}.s3.${region}.amazonaws.com`,
+                };
             case "aws:cloudwatch/dashboard:Dashboard":
-                return { dashboardArn: `arn:aws:cloudwatch::${MOCK_ACCOUNT_ID}:dashboard/${inputs.dashboardName ?? physical}` };
+                return {
+                    dashboardArn: `arn:aws:cloudwatch::${MOCK_ACCOUNT_ID}:dashboard/${inputs.dashboardName ?? physical}`,
+                };
             case "aws:acm/certificate:Certificate":
-                return { status: "PENDING_VALIDATION", domainValidationOptions: [{ domainName: inputs.domainName, resourceRecordName: `_${h}.${inputs.domainName}.`, resourceRecordType: "CNAME", resourceRecordValue: `_${h}.acm-validations.aws.` }] };
+                return {
+                    status: "PENDING_VALIDATION",
+                    domainValidationOptions: [
+                        {
+                            domainName: inputs.domainName,
+                            resourceRecordName: `_${h}.${inputs.domainName}.`,
+                            resourceRecordType: "CNAME",
+                            resourceRecordValue: `_${h}.acm-validations.aws.`,
+                        },
+                    ],
+                };
             case "random:index/randomPassword:RandomPassword":
             case "random:index/randomString:RandomString":
                 return { result: fakeSecret(type + name, inputs.length ?? 32) };
@@ -272,7 +379,11 @@ export class BoxofficeMocks implements pulumi.runtime.Mocks {
             }
             case "random:index/randomId:RandomId": {
                 const bytes = Buffer.from(fakeSecret(type + name, (inputs.byteLength ?? 8) * 2), "hex");
-                return { hex: bytes.toString("hex"), b64Url: bytes.toString("base64url"), dec: BigInt(`0x${bytes.toString("hex")}`).toString() };
+                return {
+                    hex: bytes.toString("hex"),
+                    b64Url: bytes.toString("base64url"),
+                    dec: BigInt(`0x${bytes.toString("hex")}`).toString(),
+                };
             }
             default:
                 return {};

@@ -14,7 +14,9 @@ const LOOPBACK = /^(localhost|127(\.\d{1,3}){3}|::1|::ffff:127(\.\d{1,3}){3})$/i
 
 export class OfflineNetworkError extends Error {
     constructor(readonly host: string) {
-        super(`network access to ${host} refused: the offline engine and its policies run without the network (no AWS API calls)`);
+        super(
+            `network access to ${host} refused: the offline engine and its policies run without the network (no AWS API calls)`,
+        );
         this.name = "OfflineNetworkError";
     }
 }

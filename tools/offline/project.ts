@@ -38,15 +38,23 @@ export function readProject(dirArg: string): ProjectInfo {
     const project = typeof doc.name === "string" ? doc.name : "";
     if (!project) fail(dir, "has no name");
     const runtime = typeof doc.runtime === "string" ? { name: doc.runtime } : (doc.runtime ?? {});
-    if (runtime.name !== "nodejs") fail(dir, `runtime ${JSON.stringify(runtime.name)} is not nodejs; only Node.js programs run offline`);
+    if (runtime.name !== "nodejs")
+        fail(dir, `runtime ${JSON.stringify(runtime.name)} is not nodejs; only Node.js programs run offline`);
     const typescript = runtime.options?.typescript !== false;
     const pkgFile = path.join(dir, "package.json");
     if (fs.existsSync(pkgFile) && JSON.parse(fs.readFileSync(pkgFile, "utf8")).type === "module") {
-        fail(dir, "the program is an ES module (package.json \"type\": \"module\"); the offline engine runs CommonJS programs only");
+        fail(
+            dir,
+            'the program is an ES module (package.json "type": "module"); the offline engine runs CommonJS programs only',
+        );
     }
     const main = path.resolve(dir, typeof doc.main === "string" ? doc.main : ".");
     const entry = resolveEntry(main, typescript);
-    if (!entry) fail(dir, `main ${JSON.stringify(doc.main ?? ".")}: no program module at ${main}${typescript ? "" : " (runtime.options.typescript is false, so .ts files do not count)"}`);
+    if (!entry)
+        fail(
+            dir,
+            `main ${JSON.stringify(doc.main ?? ".")}: no program module at ${main}${typescript ? "" : " (runtime.options.typescript is false, so .ts files do not count)"}`,
+        );
     return { dir, project, entry, typescript };
 }
 
@@ -54,7 +62,8 @@ export function readProject(dirArg: string): ProjectInfo {
 function resolveEntry(main: string, typescript: boolean): string | undefined {
     const exts = typescript ? [".js", ".ts"] : [".js"];
     const isFile = (p: string) => fs.existsSync(p) && fs.statSync(p).isFile();
-    const asFile = (p: string) => (isFile(p) && exts.includes(path.extname(p)) ? p : exts.map((e) => p + e).find(isFile));
+    const asFile = (p: string) =>
+        isFile(p) && exts.includes(path.extname(p)) ? p : exts.map((e) => p + e).find(isFile);
     const file = asFile(main);
     if (file) return file;
     if (!fs.existsSync(main) || !fs.statSync(main).isDirectory()) return undefined;
@@ -86,9 +95,15 @@ export function resolveFallbackFor(dir: string): void {
 function installFallbackResolution(): void {
     if (fallbackInstalled) return;
     fallbackInstalled = true;
-    const M = Module as unknown as { _resolveFilename(request: string, parent: any, isMain: boolean, options?: any): string };
+    const M = Module as unknown as {
+        _resolveFilename(request: string, parent: any, isMain: boolean, options?: any): string;
+    };
     const original = M._resolveFilename;
-    const ourParent = { id: REPO_ROOT, filename: path.join(REPO_ROOT, "package.json"), paths: (Module as any)._nodeModulePaths(REPO_ROOT) };
+    const ourParent = {
+        id: REPO_ROOT,
+        filename: path.join(REPO_ROOT, "package.json"),
+        paths: (Module as any)._nodeModulePaths(REPO_ROOT),
+    };
     M._resolveFilename = function (request, parent, isMain, options) {
         try {
             return original.call(this, request, parent, isMain, options);
@@ -109,7 +124,9 @@ function installFallbackResolution(): void {
 export function programOf(info: ProjectInfo): () => unknown {
     resolveFallbackFor(info.dir);
     if (info.typescript && !require.extensions[".ts"]) {
-        throw new Error(`${info.entry}: TypeScript programs need a TypeScript loader (run through npm run plan/policy)`);
+        throw new Error(
+            `${info.entry}: TypeScript programs need a TypeScript loader (run through npm run plan/policy)`,
+        );
     }
     return () => {
         const before = new Set(Object.keys(require.cache));
@@ -124,7 +141,8 @@ export function programOf(info: ProjectInfo): () => unknown {
             // Registration happened at import: forget this program's own modules so the next run imports afresh.
             if (!rerunnable) {
                 for (const key of Object.keys(require.cache)) {
-                    if (!before.has(key) && !key.includes(`${path.sep}node_modules${path.sep}`)) delete require.cache[key];
+                    if (!before.has(key) && !key.includes(`${path.sep}node_modules${path.sep}`))
+                        delete require.cache[key];
                 }
             }
         }

@@ -41,7 +41,11 @@ function readYaml(file: string): Record<string, any> {
         throw fileProblem(file, `is not valid YAML: ${err.reason ?? err.message}${where}`);
     }
     if (doc === undefined || doc === null) throw fileProblem(file, "is empty");
-    if (typeof doc !== "object" || Array.isArray(doc)) throw fileProblem(file, `must be a mapping of settings, not ${Array.isArray(doc) ? "a list" : `the ${typeof doc} ${JSON.stringify(doc)}`}`);
+    if (typeof doc !== "object" || Array.isArray(doc))
+        throw fileProblem(
+            file,
+            `must be a mapping of settings, not ${Array.isArray(doc) ? "a list" : `the ${typeof doc} ${JSON.stringify(doc)}`}`,
+        );
     return doc as Record<string, any>;
 }
 
@@ -49,10 +53,18 @@ function readYaml(file: string): Record<string, any> {
 function checkStackFile(file: string, doc: Record<string, any>): void {
     const unknown = Object.keys(doc).filter((k) => !STACK_FILE_KEYS.includes(k));
     if (unknown.length > 0) {
-        throw fileProblem(file, `unknown top-level key${unknown.length > 1 ? "s" : ""} ${unknown.map((k) => JSON.stringify(k)).join(", ")}: a stack file holds ${STACK_FILE_KEYS.join(", ")}, and stack config goes under config:`);
+        throw fileProblem(
+            file,
+            `unknown top-level key${unknown.length > 1 ? "s" : ""} ${unknown.map((k) => JSON.stringify(k)).join(", ")}: a stack file holds ${STACK_FILE_KEYS.join(", ")}, and stack config goes under config:`,
+        );
     }
-    if (doc.config === undefined || doc.config === null) throw fileProblem(file, "has no config: section; it needs at least aws:region and boxoffice:environment");
-    if (!isPlainObject(doc.config)) throw fileProblem(file, `config: must be a mapping of keys to values, not ${Array.isArray(doc.config) ? "a list" : JSON.stringify(doc.config)}`);
+    if (doc.config === undefined || doc.config === null)
+        throw fileProblem(file, "has no config: section; it needs at least aws:region and boxoffice:environment");
+    if (!isPlainObject(doc.config))
+        throw fileProblem(
+            file,
+            `config: must be a mapping of keys to values, not ${Array.isArray(doc.config) ? "a list" : JSON.stringify(doc.config)}`,
+        );
 }
 
 /** Replaces `{secure: ...}` anywhere in a value; reports whether it found one. */
@@ -96,7 +108,11 @@ function qualify(key: string, project: string): string {
     return key.includes(":") ? key : `${project}:${key}`;
 }
 
-export function loadStackFiles(stack: string, projectDir = REPO_ROOT, overrides: Record<string, unknown> = {}): StackFiles {
+export function loadStackFiles(
+    stack: string,
+    projectDir = REPO_ROOT,
+    overrides: Record<string, unknown> = {},
+): StackFiles {
     const projectDoc = readYaml(path.join(projectDir, "Pulumi.yaml"));
     const project = String(projectDoc.name ?? "");
     if (!project) throw new Error(`Pulumi.yaml in ${projectDir} has no name`);
@@ -115,7 +131,10 @@ export function loadStackFiles(stack: string, projectDir = REPO_ROOT, overrides:
         else raw[full] = mergeConfig(raw[full], value);
     }
     if (raw["aws:region"] === undefined || raw["aws:region"] === "") {
-        throw fileProblem(stackFile, "config: aws:region is not set; the program deploys to the region of the default AWS provider, e.g. aws:region: eu-west-1");
+        throw fileProblem(
+            stackFile,
+            "config: aws:region is not set; the program deploys to the region of the default AWS provider, e.g. aws:region: eu-west-1",
+        );
     }
     const config: Record<string, string> = {};
     const secretKeys: string[] = [];

@@ -15,7 +15,8 @@ export function plainValue(value: unknown, opts: { revealSecrets?: boolean } = {
         const obj = value as Record<string, unknown>;
         const sig = obj[rpc.specialSigKey];
         if (sig === rpc.specialSecretSig) return opts.revealSecrets ? plainValue(obj.value, opts) : SECRET_MARK;
-        if (sig === rpc.specialResourceSig) return obj.id !== undefined && obj.id !== "" ? plainValue(obj.id, opts) : obj.urn;
+        if (sig === rpc.specialResourceSig)
+            return obj.id !== undefined && obj.id !== "" ? plainValue(obj.id, opts) : obj.urn;
         if (sig !== undefined) return plainValue(obj.value, opts);
         const out: Record<string, unknown> = {};
         for (const [k, v] of Object.entries(obj)) out[k] = plainValue(v, opts);
@@ -42,7 +43,14 @@ export function ofType(run: ProgramRun, type: string): Registration[] {
 /** The one registration with this type and logical name; throws naming what exists when absent. */
 export function byName(run: ProgramRun, type: string, name: string): Registration {
     const found = run.resources.find((r) => r.type === type && r.name === name);
-    if (!found) throw new Error(`no ${type} named ${name}; have: ${ofType(run, type).map((r) => r.name).join(", ") || "none"}`);
+    if (!found)
+        throw new Error(
+            `no ${type} named ${name}; have: ${
+                ofType(run, type)
+                    .map((r) => r.name)
+                    .join(", ") || "none"
+            }`,
+        );
     return found;
 }
 
@@ -53,5 +61,10 @@ export function byId(run: ProgramRun, id: string): Registration | undefined {
 
 /** Resolves an Output for a test or the plan; call after the run finished (all RPCs are done by then). */
 export function promiseOf<T>(output: import("@pulumi/pulumi").Output<T>): Promise<T> {
-    return new Promise((resolve) => output.apply((v) => { resolve(v); return v; }));
+    return new Promise((resolve) =>
+        output.apply((v) => {
+            resolve(v);
+            return v;
+        }),
+    );
 }

@@ -50,7 +50,9 @@ function compile(def: PackageDefinition, outDir: string, outRoot: string): void 
     const diagnostics = [...ts.getPreEmitDiagnostics(program), ...emitted.diagnostics];
     if (diagnostics.length > 0) {
         const host = {
-            getCanonicalFileName: (f: string) => f, getCurrentDirectory: () => REPO_ROOT, getNewLine: () => "\n",
+            getCanonicalFileName: (f: string) => f,
+            getCurrentDirectory: () => REPO_ROOT,
+            getNewLine: () => "\n",
         };
         throw new BuildError(`${def.name}: tsc failed\n${ts.formatDiagnostics(diagnostics, host)}`);
     }
@@ -67,7 +69,9 @@ function installedVersion(name: string): string | undefined {
 
 /** Every way the manifest could disagree with the code, one line each. */
 export function manifestProblems(
-    def: PackageDefinition, manifest: ReturnType<typeof publishManifest>, outDir: string,
+    def: PackageDefinition,
+    manifest: ReturnType<typeof publishManifest>,
+    outDir: string,
 ): string[] {
     const problems: string[] = [];
     const declared = { ...manifest.peerDependencies, ...manifest.dependencies };

@@ -248,13 +248,7 @@ export class DbController {
                 await setLink(this.topology, server, true);
                 // Addresses the host failed to reach while cut off stay "unreachable" in its neighbour table.
                 await run(["ip", "-n", server.ns, "neigh", "flush", "all"]);
-                const rewound = await rewindAsStandby(
-                    this.cluster,
-                    server,
-                    writer,
-                    writer.fqdn,
-                    SYNC_STANDBY_NAME,
-                );
+                const rewound = await rewindAsStandby(this.cluster, server, writer, writer.fqdn, SYNC_STANDBY_NAME);
                 const output = rewound.output;
                 let method = rewound.method;
                 this.emit({

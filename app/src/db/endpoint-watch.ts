@@ -14,7 +14,7 @@ import type { Logger } from "pino";
  * name to the new writer. https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/Concepts.MultiAZ.Failover.html
  */
 export interface EndpointWatch {
-  stop(): void;
+    stop(): void;
 }
 
 type Lookup = (host: string) => Promise<string[]>;
@@ -22,46 +22,46 @@ type Lookup = (host: string) => Promise<string[]>;
 const systemLookup: Lookup = async (host) => (await dnsLookup(host, { all: true })).map((a) => a.address);
 
 function socketOf(client: PoolClient): Socket | undefined {
-  // node-postgres keeps the (TLS) socket on client.connection.stream; not in its typings for PoolClient.
-  return (client as unknown as { connection?: { stream?: Socket } }).connection?.stream;
+    // node-postgres keeps the (TLS) socket on client.connection.stream; not in its typings for PoolClient.
+    return (client as unknown as { connection?: { stream?: Socket } }).connection?.stream;
 }
 
 export function watchEndpoint(
-  pool: Pool,
-  host: string,
-  options: { intervalMs?: number; logger?: Logger; lookup?: Lookup } = {},
+    pool: Pool,
+    host: string,
+    options: { intervalMs?: number; logger?: Logger; lookup?: Lookup } = {},
 ): EndpointWatch {
-  if (!host || isIP(host)) return { stop() {} };
-  const clients = new Set<PoolClient>();
-  pool.on("connect", (client) => clients.add(client));
-  pool.on("remove", (client) => clients.delete(client));
-  const lookup = options.lookup ?? systemLookup;
-  let running = false;
-  const check = async () => {
-    if (running) return;
-    running = true;
-    try {
-      const addresses = new Set(await lookup(host));
-      if (addresses.size === 0) return;
-      for (const client of clients) {
-        const socket = socketOf(client);
-        const remote = socket?.remoteAddress;
-        if (socket && remote && !addresses.has(remote)) {
-          options.logger?.warn(
-            { host, from: remote, to: [...addresses] },
-            "database endpoint moved; closing a connection to the old address",
-          );
-          clients.delete(client);
-          socket.destroy();
+    if (!host || isIP(host)) return { stop() {} };
+    const clients = new Set<PoolClient>();
+    pool.on("connect", (client) => clients.add(client));
+    pool.on("remove", (client) => clients.delete(client));
+    const lookup = options.lookup ?? systemLookup;
+    let running = false;
+    const check = async () => {
+        if (running) return;
+        running = true;
+        try {
+            const addresses = new Set(await lookup(host));
+            if (addresses.size === 0) return;
+            for (const client of clients) {
+                const socket = socketOf(client);
+                const remote = socket?.remoteAddress;
+                if (socket && remote && !addresses.has(remote)) {
+                    options.logger?.warn(
+                        { host, from: remote, to: [...addresses] },
+                        "database endpoint moved; closing a connection to the old address",
+                    );
+                    clients.delete(client);
+                    socket.destroy();
+                }
+            }
+        } catch {
+            // DNS unavailable: keep the connections we have; the next check tries again.
+        } finally {
+            running = false;
         }
-      }
-    } catch {
-      // DNS unavailable: keep the connections we have; the next check tries again.
-    } finally {
-      running = false;
-    }
-  };
-  const timer = setInterval(() => void check(), options.intervalMs ?? 1000);
-  timer.unref();
-  return { stop: () => clearInterval(timer) };
+    };
+    const timer = setInterval(() => void check(), options.intervalMs ?? 1000);
+    timer.unref();
+    return { stop: () => clearInterval(timer) };
 }

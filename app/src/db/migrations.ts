@@ -6,10 +6,10 @@ import { Database } from "./database";
  * They live in TypeScript rather than .sql files so the compiled image needs nothing beside dist/.
  */
 export const MIGRATIONS: ReadonlyArray<{ version: number; name: string; sql: string }> = [
-  {
-    version: 1,
-    name: "events-orders-tickets-outbox",
-    sql: `
+    {
+        version: 1,
+        name: "events-orders-tickets-outbox",
+        sql: `
 CREATE TABLE events (
   id          uuid PRIMARY KEY,
   name        text NOT NULL,
@@ -81,18 +81,18 @@ CREATE TABLE outbox (
 -- The worker's queue scan and the backlog count only ever look at unsent rows.
 CREATE INDEX outbox_pending_idx ON outbox (next_attempt_at, id) WHERE sent_at IS NULL AND failed_at IS NULL;
 `,
-  },
-  {
-    version: 2,
-    name: "order-secret",
-    // The order secret's hash (lookups) and its sealed copy (replays); see services/order-secret.ts.
-    // Orders from before have neither: they can no longer be looked up, only replayed and scanned.
-    sql: `
+    },
+    {
+        version: 2,
+        name: "order-secret",
+        // The order secret's hash (lookups) and its sealed copy (replays); see services/order-secret.ts.
+        // Orders from before have neither: they can no longer be looked up, only replayed and scanned.
+        sql: `
 ALTER TABLE orders ADD COLUMN access_hash bytea;
 ALTER TABLE orders ADD COLUMN access_sealed bytea;
 `,
-  },
-  { version: 3, name: "waiting-rooms", sql: WAITING_ROOM_MIGRATION },
+    },
+    { version: 3, name: "waiting-rooms", sql: WAITING_ROOM_MIGRATION },
 ];
 
 /** Arbitrary constant shared by every instance of the service: the migration advisory lock. */
@@ -107,8 +107,8 @@ const MIGRATION_LOCK_TIMEOUT_SECONDS = 120;
 const MIGRATION_CLIENT_TIMEOUT_MS = 30 * 60_000;
 
 export interface MigrateOptions {
-  /** Run in this schema (created if needed); tests use it to get a clean schema per run. */
-  schema?: string;
+    /** Run in this schema (created if needed); tests use it to get a clean schema per run. */
+    schema?: string;
 }
 
 /**
@@ -117,45 +117,48 @@ export interface MigrateOptions {
  * sees the first one's versions and has nothing left to do.
  */
 export async function migrate(db: Database, options: MigrateOptions = {}): Promise<number[]> {
-  if (options.schema !== undefined && !/^[a-z_][a-z0-9_]{0,62}$/.test(options.schema)) {
-    throw new Error(`migrate: schema must be a plain lower-case identifier, got "${options.schema}"`);
-  }
-  return db.transaction(async (tx) => {
-    // The pool's 10 s statement_timeout is for requests; an index build or a table rewrite may take
-    // longer. A bounded lock_timeout still stops a migration from queueing forever behind a long
-    // transaction (and everything else from queueing behind the migration's lock request).
-    await tx.query("SET LOCAL statement_timeout = 0");
-    await tx.query(`SET LOCAL lock_timeout = '${MIGRATION_LOCK_TIMEOUT_SECONDS}s'`);
-    await tx.query("SELECT pg_advisory_xact_lock($1)", [MIGRATION_LOCK_KEY]);
-    if (options.schema) {
-      await tx.query(`CREATE SCHEMA IF NOT EXISTS ${options.schema}`);
-      await tx.query(`SET LOCAL search_path TO ${options.schema}`);
+    if (options.schema !== undefined && !/^[a-z_][a-z0-9_]{0,62}$/.test(options.schema)) {
+        throw new Error(`migrate: schema must be a plain lower-case identifier, got "${options.schema}"`);
     }
-    await tx.query(`CREATE TABLE IF NOT EXISTS schema_migrations (
+    return db.transaction(
+        async (tx) => {
+            // The pool's 10 s statement_timeout is for requests; an index build or a table rewrite may take
+            // longer. A bounded lock_timeout still stops a migration from queueing forever behind a long
+            // transaction (and everything else from queueing behind the migration's lock request).
+            await tx.query("SET LOCAL statement_timeout = 0");
+            await tx.query(`SET LOCAL lock_timeout = '${MIGRATION_LOCK_TIMEOUT_SECONDS}s'`);
+            await tx.query("SELECT pg_advisory_xact_lock($1)", [MIGRATION_LOCK_KEY]);
+            if (options.schema) {
+                await tx.query(`CREATE SCHEMA IF NOT EXISTS ${options.schema}`);
+                await tx.query(`SET LOCAL search_path TO ${options.schema}`);
+            }
+            await tx.query(`CREATE TABLE IF NOT EXISTS schema_migrations (
       version integer PRIMARY KEY,
       name text NOT NULL,
       applied_at timestamptz NOT NULL DEFAULT now()
     )`);
-    const done = await tx.query<{ version: number }>("SELECT version FROM schema_migrations");
-    const applied = new Set(done.rows.map((row) => Number(row.version)));
-    const ran: number[] = [];
-    for (const migration of MIGRATIONS) {
-      if (applied.has(migration.version)) continue;
-      for (const statement of splitStatements(migration.sql)) await tx.query(statement);
-      await tx.query("INSERT INTO schema_migrations (version, name) VALUES ($1, $2)", [
-        migration.version,
-        migration.name,
-      ]);
-      ran.push(migration.version);
-    }
-    return ran;
-  }, { clientTimeoutMs: MIGRATION_CLIENT_TIMEOUT_MS });
+            const done = await tx.query<{ version: number }>("SELECT version FROM schema_migrations");
+            const applied = new Set(done.rows.map((row) => Number(row.version)));
+            const ran: number[] = [];
+            for (const migration of MIGRATIONS) {
+                if (applied.has(migration.version)) continue;
+                for (const statement of splitStatements(migration.sql)) await tx.query(statement);
+                await tx.query("INSERT INTO schema_migrations (version, name) VALUES ($1, $2)", [
+                    migration.version,
+                    migration.name,
+                ]);
+                ran.push(migration.version);
+            }
+            return ran;
+        },
+        { clientTimeoutMs: MIGRATION_CLIENT_TIMEOUT_MS },
+    );
 }
 
 /** Our migrations hold no functions or quoted semicolons, so splitting on ";" at line ends is exact. */
 function splitStatements(sql: string): string[] {
-  return sql
-    .split(/;\s*$/m)
-    .map((statement) => statement.replace(/^\s*--.*$/gm, "").trim())
-    .filter(Boolean);
+    return sql
+        .split(/;\s*$/m)
+        .map((statement) => statement.replace(/^\s*--.*$/gm, "").trim())
+        .filter(Boolean);
 }

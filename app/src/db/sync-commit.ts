@@ -20,10 +20,10 @@ import type { Database } from "./database";
  * https://www.postgresql.org/docs/current/warm-standby.html#SYNCHRONOUS-REPLICATION
  */
 export class CommitNotReplicated extends Error {
-  readonly code = "SYNC_COMMIT_UNCONFIRMED";
-  constructor() {
-    super("the commit was not confirmed by the synchronous standby (wait cancelled); outcome unknown");
-  }
+    readonly code = "SYNC_COMMIT_UNCONFIRMED";
+    constructor() {
+        super("the commit was not confirmed by the synchronous standby (wait cancelled); outcome unknown");
+    }
 }
 
 const SYNC_WAIT_CANCELLED = /canceling (the )?wait for synchronous replication/i;
@@ -31,52 +31,52 @@ const cancellations = new WeakMap<ClientBase, number>();
 
 /** Counts, per connection, the server's "wait for synchronous replication cancelled" warnings. */
 export function guardSyncCommits(pool: Pool): void {
-  pool.on("connect", (client) => {
-    cancellations.set(client, 0);
-    client.on("notice", (notice) => {
-      if (SYNC_WAIT_CANCELLED.test(notice.message ?? ""))
-        cancellations.set(client, (cancellations.get(client) ?? 0) + 1);
+    pool.on("connect", (client) => {
+        cancellations.set(client, 0);
+        client.on("notice", (notice) => {
+            if (SYNC_WAIT_CANCELLED.test(notice.message ?? ""))
+                cancellations.set(client, (cancellations.get(client) ?? 0) + 1);
+        });
     });
-  });
 }
 
 function count(client: ClientBase): number {
-  return cancellations.get(client) ?? 0;
+    return cancellations.get(client) ?? 0;
 }
 
 /** COMMIT of an open transaction (sent by `commit`) that never counts an unreplicated commit as success. */
 export async function commitDurably(
-  client: PoolClient,
-  commit: () => Promise<unknown> = () => client.query("COMMIT"),
+    client: PoolClient,
+    commit: () => Promise<unknown> = () => client.query("COMMIT"),
 ): Promise<void> {
-  const before = count(client);
-  await commit();
-  if (count(client) !== before) throw new CommitNotReplicated();
+    const before = count(client);
+    await commit();
+    if (count(client) !== before) throw new CommitNotReplicated();
 }
 
 /** pool.query, plus the check that no synchronous-replication wait was cancelled on the way. */
 export async function queryDurably(pool: Pool, sql: string, params?: unknown[]): Promise<QueryResult> {
-  const client = await pool.connect();
-  // A checked-out client has no idle-error listener of pg-pool's: without ours, a connection that
-  // dies now (failover, the endpoint watch closing it) emits an unhandled 'error' and ends the process.
-  let failed: Error | undefined;
-  const onError = (error: Error) => {
-    failed ??= error;
-  };
-  client.on("error", onError);
-  const before = count(client);
-  try {
-    const result = await client.query(sql, params as unknown[] | undefined);
-    if (count(client) !== before) throw new CommitNotReplicated();
-    return result;
-  } catch (error) {
-    failed ??= error as Error;
-    throw error;
-  } finally {
-    client.off("error", onError);
-    // As pool.query does: a client that saw an error is not reused.
-    client.release(failed);
-  }
+    const client = await pool.connect();
+    // A checked-out client has no idle-error listener of pg-pool's: without ours, a connection that
+    // dies now (failover, the endpoint watch closing it) emits an unhandled 'error' and ends the process.
+    let failed: Error | undefined;
+    const onError = (error: Error) => {
+        failed ??= error;
+    };
+    client.on("error", onError);
+    const before = count(client);
+    try {
+        const result = await client.query(sql, params as unknown[] | undefined);
+        if (count(client) !== before) throw new CommitNotReplicated();
+        return result;
+    } catch (error) {
+        failed ??= error as Error;
+        throw error;
+    } finally {
+        client.off("error", onError);
+        // As pool.query does: a client that saw an error is not reused.
+        client.release(failed);
+    }
 }
 
 /**
@@ -85,5 +85,5 @@ export async function queryDurably(pool: Pool, sql: string, params?: unknown[]):
  * COMMIT waits for the standby to confirm a commit record that follows every earlier commit.
  */
 export async function replicationBarrier(db: Database, touch: { sql: string; params: unknown[] }): Promise<void> {
-  await db.transaction((tx) => tx.query(touch.sql, touch.params));
+    await db.transaction((tx) => tx.query(touch.sql, touch.params));
 }

@@ -12,7 +12,7 @@ export const SSL_MODES = ["disable", "allow", "prefer", "require", "verify-ca", 
 export type SslMode = (typeof SSL_MODES)[number];
 
 export function sslModeOf(url: string): string | undefined {
-  return new URL(url).searchParams.get("sslmode") ?? undefined;
+    return new URL(url).searchParams.get("sslmode") ?? undefined;
 }
 
 /**
@@ -22,19 +22,22 @@ export function sslModeOf(url: string): string | undefined {
  * - `allow`, `prefer`, `require`, `verify-ca`, `verify-full`: encrypted and verified;
  * - no sslmode: verified TLS when `tlsByDefault` (production), else whatever node-postgres defaults to.
  */
-export function tlsSettings(url: string, tlsByDefault: boolean): { connectionString: string; ssl?: boolean | ConnectionOptions } {
-  const parsed = new URL(url);
-  const mode = parsed.searchParams.get("sslmode");
-  if (mode === null) {
-    return { connectionString: url, ssl: tlsByDefault ? { rejectUnauthorized: true } : undefined };
-  }
-  if (!(SSL_MODES as readonly string[]).includes(mode)) {
-    throw new Error(`sslmode must be one of ${SSL_MODES.join(", ")}, got "${mode}"`);
-  }
-  parsed.searchParams.delete("sslmode");
-  parsed.searchParams.delete("uselibpqcompat");
-  const connectionString = parsed.toString();
-  if (mode === "disable") return { connectionString, ssl: false };
-  if (mode === "no-verify") return { connectionString, ssl: { rejectUnauthorized: false } };
-  return { connectionString, ssl: { rejectUnauthorized: true } };
+export function tlsSettings(
+    url: string,
+    tlsByDefault: boolean,
+): { connectionString: string; ssl?: boolean | ConnectionOptions } {
+    const parsed = new URL(url);
+    const mode = parsed.searchParams.get("sslmode");
+    if (mode === null) {
+        return { connectionString: url, ssl: tlsByDefault ? { rejectUnauthorized: true } : undefined };
+    }
+    if (!(SSL_MODES as readonly string[]).includes(mode)) {
+        throw new Error(`sslmode must be one of ${SSL_MODES.join(", ")}, got "${mode}"`);
+    }
+    parsed.searchParams.delete("sslmode");
+    parsed.searchParams.delete("uselibpqcompat");
+    const connectionString = parsed.toString();
+    if (mode === "disable") return { connectionString, ssl: false };
+    if (mode === "no-verify") return { connectionString, ssl: { rejectUnauthorized: false } };
+    return { connectionString, ssl: { rejectUnauthorized: true } };
 }

@@ -11,18 +11,18 @@ import type { WriteGate } from "../write-gate";
 
 /** What the routes share; built once per app by buildApp. */
 export interface RouteContext {
-  stores: Stores;
-  cache: Cache;
-  mode: ModeStore;
-  signer: TicketSigner;
-  metrics: Metrics;
-  lifecycle: { draining: boolean };
-  adminToken: string;
-  waitingRoom: WaitingRoom;
-  /** See purchase(); undefined means its default. */
-  purchaseDeadlineMs?: number;
-  /** Every write request runs through it (modes, hold, in-flight count). */
-  writes: WriteGate;
+    stores: Stores;
+    cache: Cache;
+    mode: ModeStore;
+    signer: TicketSigner;
+    metrics: Metrics;
+    lifecycle: { draining: boolean };
+    adminToken: string;
+    waitingRoom: WaitingRoom;
+    /** See purchase(); undefined means its default. */
+    purchaseDeadlineMs?: number;
+    /** Every write request runs through it (modes, hold, in-flight count). */
+    writes: WriteGate;
 }
 
 /**
@@ -31,20 +31,22 @@ export interface RouteContext {
  * `bearer`, `BEARER` and `Bearer  x` all carry the token x.
  */
 export function bearerToken(header: string | undefined): string | undefined {
-  const match = /^bearer +(.+)$/i.exec(header ?? "");
-  return match?.[1];
+    const match = /^bearer +(.+)$/i.exec(header ?? "");
+    return match?.[1];
 }
 
 export function requireAdmin(adminToken: string) {
-  // Compare digests so the comparison takes the same time whatever the length of the guess.
-  const expected = createHash("sha256").update(adminToken).digest();
-  return async (request: FastifyRequest) => {
-    const token = bearerToken(request.headers.authorization);
-    const given = createHash("sha256").update(token ?? "").digest();
-    if (token === undefined || !timingSafeEqual(given, expected)) {
-      throw new HttpError(401, "unauthorized", "admin calls need Authorization: Bearer <ADMIN_TOKEN>");
-    }
-  };
+    // Compare digests so the comparison takes the same time whatever the length of the guess.
+    const expected = createHash("sha256").update(adminToken).digest();
+    return async (request: FastifyRequest) => {
+        const token = bearerToken(request.headers.authorization);
+        const given = createHash("sha256")
+            .update(token ?? "")
+            .digest();
+        if (token === undefined || !timingSafeEqual(given, expected)) {
+            throw new HttpError(401, "unauthorized", "admin calls need Authorization: Bearer <ADMIN_TOKEN>");
+        }
+    };
 }
 
 /**
@@ -60,7 +62,7 @@ export const UUID_PATTERN = "^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a
 export const PLAIN_TEXT_PATTERN = "^[^\\u0000-\\u001f\\u007f-\\u009f]*$";
 
 export const uuidParams = {
-  type: "object",
-  required: ["id"],
-  properties: { id: { type: "string", pattern: UUID_PATTERN } },
+    type: "object",
+    required: ["id"],
+    properties: { id: { type: "string", pattern: UUID_PATTERN } },
 } as const;

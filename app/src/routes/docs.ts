@@ -8,61 +8,71 @@ import type { FastifyInstance } from "fastify";
  * Routes that declare no summary get one here, so the existing route files stay about behaviour.
  */
 const ROUTE_DOCS: Record<string, { tags: string[]; summary: string; admin?: boolean }> = {
-  "GET /healthz": { tags: ["health"], summary: "Liveness: 200 unless draining; never touches a dependency" },
-  "GET /readyz": { tags: ["health"], summary: "Dependency report; 503 when the database writer does not answer" },
-  "GET /metrics": { tags: ["health"], summary: "Prometheus metrics (text format)" },
-  "GET /keys": { tags: ["tickets"], summary: "Public keys that verify ticket codes offline" },
-  "POST /events": { tags: ["events"], summary: "Create an event with its ticket types", admin: true },
-  "GET /events": { tags: ["events"], summary: "Events with availability (cached up to 2 s)" },
-  "GET /events/:id": { tags: ["events"], summary: "One event with availability (cached up to 2 s)" },
-  "POST /events/:id/orders": {
-    tags: ["orders"],
-    summary: "Buy tickets (Idempotency-Key required; Admission-Token while the event's waiting room is on)",
-  },
-  "GET /orders/:id": { tags: ["orders"], summary: "An order with its ticket codes" },
-  "GET /tickets/:id/qr.svg": { tags: ["tickets"], summary: "A ticket's code as an SVG QR code" },
-  "POST /checkins": { tags: ["tickets"], summary: "Admit a ticket at a gate, exactly once" },
-  "GET /admin/mode": { tags: ["admin"], summary: "The fleet-wide service mode", admin: true },
-  "POST /admin/mode": { tags: ["admin"], summary: "Switch the fleet read-only / read-write", admin: true },
+    "GET /healthz": { tags: ["health"], summary: "Liveness: 200 unless draining; never touches a dependency" },
+    "GET /readyz": { tags: ["health"], summary: "Dependency report; 503 when the database writer does not answer" },
+    "GET /metrics": { tags: ["health"], summary: "Prometheus metrics (text format)" },
+    "GET /keys": { tags: ["tickets"], summary: "Public keys that verify ticket codes offline" },
+    "POST /events": { tags: ["events"], summary: "Create an event with its ticket types", admin: true },
+    "GET /events": { tags: ["events"], summary: "Events with availability (cached up to 2 s)" },
+    "GET /events/:id": { tags: ["events"], summary: "One event with availability (cached up to 2 s)" },
+    "POST /events/:id/orders": {
+        tags: ["orders"],
+        summary: "Buy tickets (Idempotency-Key required; Admission-Token while the event's waiting room is on)",
+    },
+    "GET /orders/:id": { tags: ["orders"], summary: "An order with its ticket codes" },
+    "GET /tickets/:id/qr.svg": { tags: ["tickets"], summary: "A ticket's code as an SVG QR code" },
+    "POST /checkins": { tags: ["tickets"], summary: "Admit a ticket at a gate, exactly once" },
+    "GET /admin/mode": { tags: ["admin"], summary: "The fleet-wide service mode", admin: true },
+    "POST /admin/mode": { tags: ["admin"], summary: "Switch the fleet read-only / read-write", admin: true },
 };
 
 export const DOCS_PREFIX = "/docs";
 
 export async function registerDocs(app: FastifyInstance): Promise<void> {
-  await app.register(swagger, {
-    openapi: {
-      openapi: "3.1.0",
-      info: {
-        title: "boxoffice ticket service",
-        version: "1",
-        description:
-          "Sells a fixed number of seats without selling one twice, admits each ticket once, and queues on-sale surges " +
-          "in a waiting room. Every error is {\"error\": code, \"message\"}.",
-      },
-      components: { securitySchemes: { admin: { type: "http", scheme: "bearer", description: "ADMIN_TOKEN" } } },
-    },
-  });
-  app.addHook("onRoute", (route) => {
-    const methods = Array.isArray(route.method) ? route.method : [route.method];
-    const doc = ROUTE_DOCS[`${methods[0]} ${route.url}`];
-    if (!doc || route.schema?.summary) return;
-    route.schema = { ...route.schema, tags: doc.tags, summary: doc.summary, ...(doc.admin ? { security: [{ admin: [] }] } : {}) };
-  });
-  await app.register(swaggerUi, { routePrefix: DOCS_PREFIX, staticCSP: true });
+    await app.register(swagger, {
+        openapi: {
+            openapi: "3.1.0",
+            info: {
+                title: "boxoffice ticket service",
+                version: "1",
+                description:
+                    "Sells a fixed number of seats without selling one twice, admits each ticket once, and queues on-sale surges " +
+                    'in a waiting room. Every error is {"error": code, "message"}.',
+            },
+            components: { securitySchemes: { admin: { type: "http", scheme: "bearer", description: "ADMIN_TOKEN" } } },
+        },
+    });
+    app.addHook("onRoute", (route) => {
+        const methods = Array.isArray(route.method) ? route.method : [route.method];
+        const doc = ROUTE_DOCS[`${methods[0]} ${route.url}`];
+        if (!doc || route.schema?.summary) return;
+        route.schema = {
+            ...route.schema,
+            tags: doc.tags,
+            summary: doc.summary,
+            ...(doc.admin ? { security: [{ admin: [] }] } : {}),
+        };
+    });
+    await app.register(swaggerUi, { routePrefix: DOCS_PREFIX, staticCSP: true });
 
-  app.get("/", { schema: { tags: ["health"], summary: "Where to start: links to the docs, health and the queue pages" } }, async (request, reply) => {
-    const links = {
-      docs: DOCS_PREFIX,
-      openapi: `${DOCS_PREFIX}/json`,
-      events: "/events",
-      queuePage: "/events/{eventId}/queue",
-      health: "/healthz",
-      ready: "/readyz",
-      metrics: "/metrics",
-    };
-    if (!/text\/html/.test(request.headers.accept ?? "")) return { service: "boxoffice", links };
-    reply.type("text/html; charset=utf-8").header("content-security-policy", "default-src 'none'; style-src 'unsafe-inline'");
-    return `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>boxoffice</title>
+    app.get(
+        "/",
+        { schema: { tags: ["health"], summary: "Where to start: links to the docs, health and the queue pages" } },
+        async (request, reply) => {
+            const links = {
+                docs: DOCS_PREFIX,
+                openapi: `${DOCS_PREFIX}/json`,
+                events: "/events",
+                queuePage: "/events/{eventId}/queue",
+                health: "/healthz",
+                ready: "/readyz",
+                metrics: "/metrics",
+            };
+            if (!/text\/html/.test(request.headers.accept ?? "")) return { service: "boxoffice", links };
+            reply
+                .type("text/html; charset=utf-8")
+                .header("content-security-policy", "default-src 'none'; style-src 'unsafe-inline'");
+            return `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>boxoffice</title>
 <style>body{font:16px/1.5 system-ui,sans-serif;max-width:40rem;margin:2rem auto;padding:0 1rem}</style></head><body>
 <h1>boxoffice ticket service</h1>
 <ul>
@@ -70,5 +80,6 @@ export async function registerDocs(app: FastifyInstance): Promise<void> {
 <li><a href="/events">Events</a> (JSON); each event's waiting-room page is <code>/events/&lt;eventId&gt;/queue</code></li>
 <li>Health: <a href="/healthz">/healthz</a> (liveness), <a href="/readyz">/readyz</a> (dependencies), <a href="/metrics">/metrics</a></li>
 </ul></body></html>`;
-  });
+        },
+    );
 }

@@ -5,33 +5,33 @@ import { visibleName } from "../text";
 import { Stores, iso } from "./stores";
 
 export interface TicketTypeInput {
-  name: string;
-  priceCents: number;
-  capacity: number;
+    name: string;
+    priceCents: number;
+    capacity: number;
 }
 
 export interface EventInput {
-  name: string;
-  startsAt: string;
-  ticketTypes: TicketTypeInput[];
+    name: string;
+    startsAt: string;
+    ticketTypes: TicketTypeInput[];
 }
 
 export interface EventView {
-  id: string;
-  name: string;
-  startsAt: string;
-  ticketTypes: Array<{ id: string; name: string; priceCents: number; capacity: number; available: number }>;
+    id: string;
+    name: string;
+    startsAt: string;
+    ticketTypes: Array<{ id: string; name: string; priceCents: number; capacity: number; available: number }>;
 }
 
 interface Row {
-  id: string;
-  name: string;
-  starts_at: Date;
-  tt_id: string;
-  tt_name: string;
-  price_cents: number;
-  capacity: number;
-  sold: number;
+    id: string;
+    name: string;
+    starts_at: Date;
+    tt_id: string;
+    tt_name: string;
+    price_cents: number;
+    capacity: number;
+    sold: number;
 }
 
 const SELECT_EVENTS = `
@@ -39,22 +39,22 @@ const SELECT_EVENTS = `
   FROM events e JOIN ticket_types t ON t.event_id = e.id`;
 
 function group(rows: Row[]): EventView[] {
-  const events = new Map<string, EventView>();
-  for (const row of rows) {
-    let event = events.get(row.id);
-    if (!event) {
-      event = { id: row.id, name: row.name, startsAt: iso(row.starts_at), ticketTypes: [] };
-      events.set(row.id, event);
+    const events = new Map<string, EventView>();
+    for (const row of rows) {
+        let event = events.get(row.id);
+        if (!event) {
+            event = { id: row.id, name: row.name, startsAt: iso(row.starts_at), ticketTypes: [] };
+            events.set(row.id, event);
+        }
+        event.ticketTypes.push({
+            id: row.tt_id,
+            name: row.tt_name,
+            priceCents: Number(row.price_cents),
+            capacity: Number(row.capacity),
+            available: Number(row.capacity) - Number(row.sold),
+        });
     }
-    event.ticketTypes.push({
-      id: row.tt_id,
-      name: row.tt_name,
-      priceCents: Number(row.price_cents),
-      capacity: Number(row.capacity),
-      available: Number(row.capacity) - Number(row.sold),
-    });
-  }
-  return [...events.values()];
+    return [...events.values()];
 }
 
 /** The instants a start time may take: PostgreSQL, node-postgres and JSON all agree on these. */
@@ -67,17 +67,17 @@ const LATEST_START = Date.UTC(9999, 11, 31, 23, 59, 59, 999);
  * push a 9999 date into year 10000. Each would reach the database and end in a 500.
  */
 export function parseStartsAt(value: string): Date {
-  const startsAt = new Date(value);
-  const time = startsAt.getTime();
-  if (Number.isNaN(time) || time < EARLIEST_START || time > LATEST_START) {
-    throw new HttpError(
-      400,
-      "invalid_request",
-      "body/startsAt must be a real instant between 1970-01-01T00:00:00Z and 9999-12-31T23:59:59Z (no leap seconds)",
-      { field: "body/startsAt" },
-    );
-  }
-  return startsAt;
+    const startsAt = new Date(value);
+    const time = startsAt.getTime();
+    if (Number.isNaN(time) || time < EARLIEST_START || time > LATEST_START) {
+        throw new HttpError(
+            400,
+            "invalid_request",
+            "body/startsAt must be a real instant between 1970-01-01T00:00:00Z and 9999-12-31T23:59:59Z (no leap seconds)",
+            { field: "body/startsAt" },
+        );
+    }
+    return startsAt;
 }
 
 /**
@@ -88,65 +88,72 @@ export function parseStartsAt(value: string): Date {
  * Capacity 0 is refused by the schema (minimum 1). Names are stored trimmed, in NFC.
  */
 export function checkEventInput(input: EventInput, now = new Date()): EventInput & { startsAtDate: Date } {
-  const name = visibleName(input.name, "body/name");
-  const startsAtDate = parseStartsAt(input.startsAt);
-  if (startsAtDate.getTime() <= now.getTime()) {
-    throw new HttpError(400, "invalid_request", `body/startsAt must be in the future, got ${startsAtDate.toISOString()}`, {
-      field: "body/startsAt",
-    });
-  }
-  const seen = new Map<string, number>();
-  const ticketTypes = input.ticketTypes.map((type, index) => {
-    const field = `body/ticketTypes/${index}/name`;
-    const name = visibleName(type.name, field);
-    const key = name.toLowerCase();
-    const first = seen.get(key);
-    if (first !== undefined) {
-      throw new HttpError(400, "invalid_request", `${field} repeats body/ticketTypes/${first}/name ("${name}")`, { field });
+    const name = visibleName(input.name, "body/name");
+    const startsAtDate = parseStartsAt(input.startsAt);
+    if (startsAtDate.getTime() <= now.getTime()) {
+        throw new HttpError(
+            400,
+            "invalid_request",
+            `body/startsAt must be in the future, got ${startsAtDate.toISOString()}`,
+            {
+                field: "body/startsAt",
+            },
+        );
     }
-    seen.set(key, index);
-    return { ...type, name };
-  });
-  return { name, startsAt: input.startsAt, ticketTypes, startsAtDate };
+    const seen = new Map<string, number>();
+    const ticketTypes = input.ticketTypes.map((type, index) => {
+        const field = `body/ticketTypes/${index}/name`;
+        const name = visibleName(type.name, field);
+        const key = name.toLowerCase();
+        const first = seen.get(key);
+        if (first !== undefined) {
+            throw new HttpError(400, "invalid_request", `${field} repeats body/ticketTypes/${first}/name ("${name}")`, {
+                field,
+            });
+        }
+        seen.set(key, index);
+        return { ...type, name };
+    });
+    return { name, startsAt: input.startsAt, ticketTypes, startsAtDate };
 }
 
 export async function createEvent(
-  writer: { transaction<T>(fn: (tx: Queryable) => Promise<T>): Promise<T> },
-  raw: EventInput,
+    writer: { transaction<T>(fn: (tx: Queryable) => Promise<T>): Promise<T> },
+    raw: EventInput,
 ): Promise<EventView> {
-  const input = checkEventInput(raw);
-  const startsAt = input.startsAtDate;
-  const id = randomUUID();
-  const ticketTypes = input.ticketTypes.map((type) => ({ id: randomUUID(), ...type }));
-  await writer.transaction(async (tx) => {
-    await tx.query("INSERT INTO events (id, name, starts_at) VALUES ($1, $2, $3)", [id, input.name, startsAt]);
-    for (const [index, type] of ticketTypes.entries()) {
-      await tx.query(
-        `INSERT INTO ticket_types (id, event_id, name, price_cents, capacity, sort_order)
+    const input = checkEventInput(raw);
+    const startsAt = input.startsAtDate;
+    const id = randomUUID();
+    const ticketTypes = input.ticketTypes.map((type) => ({ id: randomUUID(), ...type }));
+    await writer.transaction(async (tx) => {
+        await tx.query("INSERT INTO events (id, name, starts_at) VALUES ($1, $2, $3)", [id, input.name, startsAt]);
+        for (const [index, type] of ticketTypes.entries()) {
+            await tx.query(
+                `INSERT INTO ticket_types (id, event_id, name, price_cents, capacity, sort_order)
          VALUES ($1, $2, $3, $4, $5, $6)`,
-        [type.id, id, type.name, type.priceCents, type.capacity, index],
-      );
-    }
-  });
-  return {
-    id,
-    name: input.name,
-    startsAt: startsAt.toISOString(),
-    ticketTypes: ticketTypes.map((type) => ({ ...type, available: type.capacity })),
-  };
+                [type.id, id, type.name, type.priceCents, type.capacity, index],
+            );
+        }
+    });
+    return {
+        id,
+        name: input.name,
+        startsAt: startsAt.toISOString(),
+        ticketTypes: ticketTypes.map((type) => ({ ...type, available: type.capacity })),
+    };
 }
 
 export async function getEvent(stores: Stores, id: string): Promise<EventView | undefined> {
-  const result = await stores.read<Row>(`${SELECT_EVENTS} WHERE e.id = $1 ORDER BY t.sort_order`, [id]);
-  return group(result.rows)[0];
+    const result = await stores.read<Row>(`${SELECT_EVENTS} WHERE e.id = $1 ORDER BY t.sort_order`, [id]);
+    return group(result.rows)[0];
 }
 
 export async function listEvents(stores: Stores, limit = 100): Promise<EventView[]> {
-  const result = await stores.read<Row>(
-    `${SELECT_EVENTS}
+    const result = await stores.read<Row>(
+        `${SELECT_EVENTS}
      WHERE e.id IN (SELECT id FROM events ORDER BY starts_at, id LIMIT $1)
      ORDER BY e.starts_at, e.id, t.sort_order`,
-    [limit],
-  );
-  return group(result.rows);
+        [limit],
+    );
+    return group(result.rows);
 }

@@ -12,9 +12,9 @@ import type { TicketSigner } from "../tickets/codes";
  * nothing a reader could present.
  */
 export interface IssuedSecret {
-  secret: string;
-  hash: Buffer;
-  sealed: Buffer;
+    secret: string;
+    hash: Buffer;
+    sealed: Buffer;
 }
 
 const SEAL_PURPOSE = "order-secret-seal-v1";
@@ -25,39 +25,42 @@ const NO_HASH = Buffer.alloc(32);
 
 const sealKeys = new WeakMap<TicketSigner, Buffer>();
 function sealKey(signer: TicketSigner): Buffer {
-  let key = sealKeys.get(signer);
-  if (!key) {
-    key = signer.deriveKey(SEAL_PURPOSE);
-    sealKeys.set(signer, key);
-  }
-  return key;
+    let key = sealKeys.get(signer);
+    if (!key) {
+        key = signer.deriveKey(SEAL_PURPOSE);
+        sealKeys.set(signer, key);
+    }
+    return key;
 }
 
 export function hashSecret(secret: string): Buffer {
-  return createHash("sha256").update(secret, "utf8").digest();
+    return createHash("sha256").update(secret, "utf8").digest();
 }
 
 export function issueSecret(signer: TicketSigner, orderId: string): IssuedSecret {
-  const secret = randomBytes(32).toString("base64url");
-  const iv = randomBytes(IV_BYTES);
-  const cipher = createCipheriv("aes-256-gcm", sealKey(signer), iv);
-  cipher.setAAD(Buffer.from(orderId));
-  const sealed = Buffer.concat([iv, cipher.update(secret, "utf8"), cipher.final(), cipher.getAuthTag()]);
-  return { secret, hash: hashSecret(secret), sealed };
+    const secret = randomBytes(32).toString("base64url");
+    const iv = randomBytes(IV_BYTES);
+    const cipher = createCipheriv("aes-256-gcm", sealKey(signer), iv);
+    cipher.setAAD(Buffer.from(orderId));
+    const sealed = Buffer.concat([iv, cipher.update(secret, "utf8"), cipher.final(), cipher.getAuthTag()]);
+    return { secret, hash: hashSecret(secret), sealed };
 }
 
 /** The secret of a replayed order; undefined when it was sealed under another key (rotated). */
 export function unsealSecret(signer: TicketSigner, orderId: string, sealed: Uint8Array | null): string | undefined {
-  if (!sealed || sealed.length <= IV_BYTES + TAG_BYTES) return undefined;
-  const bytes = Buffer.from(sealed);
-  try {
-    const decipher = createDecipheriv("aes-256-gcm", sealKey(signer), bytes.subarray(0, IV_BYTES));
-    decipher.setAAD(Buffer.from(orderId));
-    decipher.setAuthTag(bytes.subarray(bytes.length - TAG_BYTES));
-    return Buffer.concat([decipher.update(bytes.subarray(IV_BYTES, bytes.length - TAG_BYTES)), decipher.final()]).toString("utf8");
-  } catch {
-    return undefined;
-  }
+    if (!sealed || sealed.length <= IV_BYTES + TAG_BYTES) return undefined;
+    const bytes = Buffer.from(sealed);
+    try {
+        const decipher = createDecipheriv("aes-256-gcm", sealKey(signer), bytes.subarray(0, IV_BYTES));
+        decipher.setAAD(Buffer.from(orderId));
+        decipher.setAuthTag(bytes.subarray(bytes.length - TAG_BYTES));
+        return Buffer.concat([
+            decipher.update(bytes.subarray(IV_BYTES, bytes.length - TAG_BYTES)),
+            decipher.final(),
+        ]).toString("utf8");
+    } catch {
+        return undefined;
+    }
 }
 
 /**
@@ -65,7 +68,7 @@ export function unsealSecret(signer: TicketSigner, orderId: string, sealed: Uint
  * secret or an order, so the answer's timing says nothing about whether the order exists.
  */
 export function secretMatches(given: string | undefined, stored: Uint8Array | null | undefined): boolean {
-  const expected = stored && stored.length === 32 ? Buffer.from(stored) : NO_HASH;
-  const equal = timingSafeEqual(hashSecret(given ?? ""), expected);
-  return equal && given !== undefined && expected !== NO_HASH;
+    const expected = stored && stored.length === 32 ? Buffer.from(stored) : NO_HASH;
+    const equal = timingSafeEqual(hashSecret(given ?? ""), expected);
+    return equal && given !== undefined && expected !== NO_HASH;
 }

@@ -15,46 +15,46 @@ export const SAMPLES_KEPT = 13;
 export const MIN_MEASURED_WINDOW_MS = 10_000;
 
 export interface Inlet {
-  /** Milliseconds between admissions (60 000 / admitPerMinute); 0 when only maxActive limits. */
-  intervalMs: number;
-  /** Most admissions one step may release. */
-  burst: number;
-  /** Most visitors admitted and not yet finished; 0 for no limit. */
-  maxActive: number;
+    /** Milliseconds between admissions (60 000 / admitPerMinute); 0 when only maxActive limits. */
+    intervalMs: number;
+    /** Most admissions one step may release. */
+    burst: number;
+    /** Most visitors admitted and not yet finished; 0 for no limit. */
+    maxActive: number;
 }
 
 export function inletFor(admitPerMinute: number | null | undefined, maxActive: number | null | undefined): Inlet {
-  const intervalMs = admitPerMinute ? 60_000 / admitPerMinute : 0;
-  return {
-    intervalMs,
-    burst: admitPerMinute ? Math.max(1, Math.ceil((admitPerMinute / 60) * BURST_SECONDS)) : Number.MAX_SAFE_INTEGER,
-    maxActive: maxActive ?? 0,
-  };
+    const intervalMs = admitPerMinute ? 60_000 / admitPerMinute : 0;
+    return {
+        intervalMs,
+        burst: admitPerMinute ? Math.max(1, Math.ceil((admitPerMinute / 60) * BURST_SECONDS)) : Number.MAX_SAFE_INTEGER,
+        maxActive: maxActive ?? 0,
+    };
 }
 
 export interface StepInput {
-  /** When the next admission is due (ms); undefined before the first step. */
-  nextAtMs?: number;
-  /** Visitors in line who have not been admitted. */
-  backlog: number;
-  /** Admitted and not finished (collecting or holding a token). */
-  active: number;
-  paused: boolean;
+    /** When the next admission is due (ms); undefined before the first step. */
+    nextAtMs?: number;
+    /** Visitors in line who have not been admitted. */
+    backlog: number;
+    /** Admitted and not finished (collecting or holding a token). */
+    active: number;
+    paused: boolean;
 }
 
 /** How many to admit at `now`, and when the next admission is due afterwards. */
 export function admitStep(inlet: Inlet, s: StepInput, now: number): { admit: number; nextAtMs: number } {
-  let nextAt = s.nextAtMs ?? now;
-  // Nothing to admit or not allowed to: no credit accrues, so the end of a pause is not a burst.
-  if (s.paused || s.backlog <= 0) return { admit: 0, nextAtMs: Math.max(nextAt, now) };
-  let credit = s.backlog;
-  if (inlet.intervalMs > 0) {
-    nextAt = Math.max(nextAt, now - (inlet.burst - 1) * inlet.intervalMs);
-    credit = now >= nextAt ? Math.floor((now - nextAt) / inlet.intervalMs) + 1 : 0;
-  }
-  if (inlet.maxActive > 0) credit = Math.min(credit, Math.max(0, inlet.maxActive - s.active));
-  const admit = Math.min(credit, s.backlog, inlet.burst);
-  return { admit, nextAtMs: inlet.intervalMs > 0 ? nextAt + admit * inlet.intervalMs : now };
+    let nextAt = s.nextAtMs ?? now;
+    // Nothing to admit or not allowed to: no credit accrues, so the end of a pause is not a burst.
+    if (s.paused || s.backlog <= 0) return { admit: 0, nextAtMs: Math.max(nextAt, now) };
+    let credit = s.backlog;
+    if (inlet.intervalMs > 0) {
+        nextAt = Math.max(nextAt, now - (inlet.burst - 1) * inlet.intervalMs);
+        credit = now >= nextAt ? Math.floor((now - nextAt) / inlet.intervalMs) + 1 : 0;
+    }
+    if (inlet.maxActive > 0) credit = Math.min(credit, Math.max(0, inlet.maxActive - s.active));
+    const admit = Math.min(credit, s.backlog, inlet.burst);
+    return { admit, nextAtMs: inlet.intervalMs > 0 ? nextAt + admit * inlet.intervalMs : now };
 }
 
 /**
@@ -62,30 +62,30 @@ export function admitStep(inlet: Inlet, s: StepInput, now: number): { admit: num
  * Samples are `[timeMs, served]`, oldest first, taken only while visitors were waiting.
  */
 export function measuredPerMinute(samples: Array<[number, number]>, now: number, served: number): number | undefined {
-  const first = samples[0];
-  if (!first || now - first[0] < MIN_MEASURED_WINDOW_MS) return undefined;
-  return ((served - first[1]) * 60_000) / (now - first[0]);
+    const first = samples[0];
+    if (!first || now - first[0] < MIN_MEASURED_WINDOW_MS) return undefined;
+    return ((served - first[1]) * 60_000) / (now - first[0]);
 }
 
 /** The rate a visitor's ETA is computed from: what the room really did, else what it is set to. */
 export function etaRatePerMinute(
-  measured: number | undefined,
-  admitPerMinute: number | null,
-  maxActive: number | null,
-  tokenTtlMs: number,
+    measured: number | undefined,
+    admitPerMinute: number | null,
+    maxActive: number | null,
+    tokenTtlMs: number,
 ): number {
-  if (measured !== undefined && measured > 0) return measured;
-  if (admitPerMinute) return admitPerMinute;
-  // maxActive alone: every slot frees at the latest when its admission expires.
-  return Math.max(1, ((maxActive ?? 1) * 60_000) / tokenTtlMs);
+    if (measured !== undefined && measured > 0) return measured;
+    if (admitPerMinute) return admitPerMinute;
+    // maxActive alone: every slot frees at the latest when its admission expires.
+    return Math.max(1, ((maxActive ?? 1) * 60_000) / tokenTtlMs);
 }
 
 /** Seconds until a visitor with `ahead` people before it is admitted, at `perMinute`. */
 export function etaSeconds(ahead: number, perMinute: number, untilOpenMs = 0): number {
-  return Math.max(0, Math.ceil(untilOpenMs / 1000 + ((ahead + 1) * 60) / perMinute));
+    return Math.max(0, Math.ceil(untilOpenMs / 1000 + ((ahead + 1) * 60) / perMinute));
 }
 
 /** Far back in the line, poll less often: 2 s near the front, at most 15 s. */
 export function pollAfterSeconds(eta: number): number {
-  return Math.min(15, Math.max(2, Math.round(eta / 10)));
+    return Math.min(15, Math.max(2, Math.round(eta / 10)));
 }

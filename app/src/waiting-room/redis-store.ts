@@ -1,7 +1,16 @@
 import type Redis from "ioredis";
 import { SAMPLE_EVERY_MS, SAMPLES_KEPT } from "./inlet";
 import type { TicketKind } from "./passes";
-import { Admission, RoomParams, RoomStore, Snapshot, TicketRecord, TicketStatus, TickResult, slidingCount } from "./store";
+import {
+    Admission,
+    RoomParams,
+    RoomStore,
+    Snapshot,
+    TicketRecord,
+    TicketStatus,
+    TickResult,
+    slidingCount,
+} from "./store";
 
 /**
  * The queue in Redis, each operation one Lua script (atomic: no other command runs in between, and a
@@ -175,108 +184,138 @@ return snap
 type Reply = Array<string | number>;
 
 interface RoomCommands {
-  roomJoin(...args: string[]): Promise<[string, number]>;
-  roomTick(...args: string[]): Promise<number[]>;
-  roomStatus(...args: string[]): Promise<Reply>;
-  roomSnapshot(...args: string[]): Promise<Reply>;
+    roomJoin(...args: string[]): Promise<[string, number]>;
+    roomTick(...args: string[]): Promise<number[]>;
+    roomStatus(...args: string[]): Promise<Reply>;
+    roomSnapshot(...args: string[]): Promise<Reply>;
 }
 
 function parseRecord(text: string): TicketRecord {
-  const [ticketId, kind, position, joinedAtMs] = text.split(":");
-  return { ticketId, kind: kind as TicketKind, position: Number(position), joinedAtMs: Number(joinedAtMs) };
+    const [ticketId, kind, position, joinedAtMs] = text.split(":");
+    return { ticketId, kind: kind as TicketKind, position: Number(position), joinedAtMs: Number(joinedAtMs) };
 }
 
 function parseSnapshot(reply: Reply): Snapshot {
-  const first = String(reply[5]);
-  const [time, served] = first.split(":").map(Number);
-  return {
-    sealed: Number(reply[0]) === 1,
-    preCount: Number(reply[1]),
-    tail: Number(reply[2]),
-    served: Number(reply[3]),
-    active: Number(reply[4]),
-    samples: first ? [[time, served]] : [],
-    pausedAtMs: Number(reply[6]),
-  };
+    const first = String(reply[5]);
+    const [time, served] = first.split(":").map(Number);
+    return {
+        sealed: Number(reply[0]) === 1,
+        preCount: Number(reply[1]),
+        tail: Number(reply[2]),
+        served: Number(reply[3]),
+        active: Number(reply[4]),
+        samples: first ? [[time, served]] : [],
+        pausedAtMs: Number(reply[6]),
+    };
 }
 
 export class RedisRoomStore implements RoomStore {
-  readonly kind = "redis";
-  private readonly redis: Redis & RoomCommands;
+    readonly kind = "redis";
+    private readonly redis: Redis & RoomCommands;
 
-  /** @param prefix e.g. `boxoffice:<stack>`; the room's keys live under `<prefix>:room:{<roomId>}:`. */
-  constructor(redis: Redis, private readonly prefix: string) {
-    redis.defineCommand("roomJoin", { numberOfKeys: 5, lua: JOIN });
-    redis.defineCommand("roomTick", { numberOfKeys: 5, lua: TICK });
-    redis.defineCommand("roomStatus", { numberOfKeys: 5, lua: STATUS });
-    redis.defineCommand("roomSnapshot", { numberOfKeys: 5, lua: SNAPSHOT });
-    this.redis = redis as Redis & RoomCommands;
-  }
+    /** @param prefix e.g. `boxoffice:<stack>`; the room's keys live under `<prefix>:room:{<roomId>}:`. */
+    constructor(
+        redis: Redis,
+        private readonly prefix: string,
+    ) {
+        redis.defineCommand("roomJoin", { numberOfKeys: 5, lua: JOIN });
+        redis.defineCommand("roomTick", { numberOfKeys: 5, lua: TICK });
+        redis.defineCommand("roomStatus", { numberOfKeys: 5, lua: STATUS });
+        redis.defineCommand("roomSnapshot", { numberOfKeys: 5, lua: SNAPSHOT });
+        this.redis = redis as Redis & RoomCommands;
+    }
 
-  private key(roomId: string, name: string): string {
-    return `${this.prefix}:room:{${roomId}}:${name}`;
-  }
+    private key(roomId: string, name: string): string {
+        return `${this.prefix}:room:{${roomId}}:${name}`;
+    }
 
-  private keys(roomId: string, names: string[]): string[] {
-    return names.map((name) => this.key(roomId, name));
-  }
+    private keys(roomId: string, names: string[]): string[] {
+        return names.map((name) => this.key(roomId, name));
+    }
 
-  private common(p: RoomParams, now: number): string[] {
-    return [String(now), String(p.opensAtMs), String(p.servedFloor), String(KEY_TTL_SECONDS)];
-  }
+    private common(p: RoomParams, now: number): string[] {
+        return [String(now), String(p.opensAtMs), String(p.servedFloor), String(KEY_TTL_SECONDS)];
+    }
 
-  async join(p: RoomParams, visitor: string, fresh: { ticketId: string; score: number }, now: number) {
-    const keys = this.keys(p.roomId, ["meta", "pre", "visitors", "pending", "active"]);
-    const [record, created] = await this.redis.roomJoin(...keys, ...this.common(p, now), visitor, fresh.ticketId, String(fresh.score));
-    return { record: parseRecord(record), created: Number(created) === 1 };
-  }
+    async join(p: RoomParams, visitor: string, fresh: { ticketId: string; score: number }, now: number) {
+        const keys = this.keys(p.roomId, ["meta", "pre", "visitors", "pending", "active"]);
+        const [record, created] = await this.redis.roomJoin(
+            ...keys,
+            ...this.common(p, now),
+            visitor,
+            fresh.ticketId,
+            String(fresh.score),
+        );
+        return { record: parseRecord(record), created: Number(created) === 1 };
+    }
 
-  async tick(p: RoomParams, now: number, paused: boolean): Promise<TickResult> {
-    const keys = this.keys(p.roomId, ["meta", "pre", "pending", "active", "samples"]);
-    const i = p.inlet;
-    const [admitted, served, tail, active] = await this.redis.roomTick(
-      ...keys, ...this.common(p, now),
-      String(i.intervalMs), String(i.burst), String(i.maxActive), String(p.collectMs), paused ? "1" : "0",
-    );
-    return { admitted: Number(admitted), served: Number(served), tail: Number(tail), active: Number(active) };
-  }
+    async tick(p: RoomParams, now: number, paused: boolean): Promise<TickResult> {
+        const keys = this.keys(p.roomId, ["meta", "pre", "pending", "active", "samples"]);
+        const i = p.inlet;
+        const [admitted, served, tail, active] = await this.redis.roomTick(
+            ...keys,
+            ...this.common(p, now),
+            String(i.intervalMs),
+            String(i.burst),
+            String(i.maxActive),
+            String(p.collectMs),
+            paused ? "1" : "0",
+        );
+        return { admitted: Number(admitted), served: Number(served), tail: Number(tail), active: Number(active) };
+    }
 
-  async status(p: RoomParams, ticket: TicketRecord, now: number, restoreScore: number): Promise<TicketStatus> {
-    const keys = this.keys(p.roomId, ["meta", "pre", "pending", "active", "samples"]);
-    const reply = await this.redis.roomStatus(
-      ...keys, ...this.common(p, now),
-      ticket.ticketId, ticket.kind, String(ticket.position), String(restoreScore), String(p.tokenTtlMs),
-    );
-    const snapshot = parseSnapshot(reply);
-    const position = Number(reply[7]);
-    const state = String(reply[8]);
-    const admission: Admission =
-      state === "a"
-        ? { state: "admitted", expiresAtMs: Number(reply[9]), firstCollect: Number(reply[10]) === 1 }
-        : state === "o" ? { state: "over" } : { state: "waiting" };
-    return { ...snapshot, position: position > 0 ? position : undefined, lost: position === -2, admission };
-  }
+    async status(p: RoomParams, ticket: TicketRecord, now: number, restoreScore: number): Promise<TicketStatus> {
+        const keys = this.keys(p.roomId, ["meta", "pre", "pending", "active", "samples"]);
+        const reply = await this.redis.roomStatus(
+            ...keys,
+            ...this.common(p, now),
+            ticket.ticketId,
+            ticket.kind,
+            String(ticket.position),
+            String(restoreScore),
+            String(p.tokenTtlMs),
+        );
+        const snapshot = parseSnapshot(reply);
+        const position = Number(reply[7]);
+        const state = String(reply[8]);
+        const admission: Admission =
+            state === "a"
+                ? { state: "admitted", expiresAtMs: Number(reply[9]), firstCollect: Number(reply[10]) === 1 }
+                : state === "o"
+                  ? { state: "over" }
+                  : { state: "waiting" };
+        return { ...snapshot, position: position > 0 ? position : undefined, lost: position === -2, admission };
+    }
 
-  async snapshot(p: RoomParams, now: number): Promise<Snapshot> {
-    const keys = this.keys(p.roomId, ["meta", "pre", "pending", "active", "samples"]);
-    return parseSnapshot(await this.redis.roomSnapshot(...keys, ...this.common(p, now)));
-  }
+    async snapshot(p: RoomParams, now: number): Promise<Snapshot> {
+        const keys = this.keys(p.roomId, ["meta", "pre", "pending", "active", "samples"]);
+        return parseSnapshot(await this.redis.roomSnapshot(...keys, ...this.common(p, now)));
+    }
 
-  async finish(roomId: string, position: number): Promise<void> {
-    await this.redis.multi().zrem(this.key(roomId, "active"), String(position)).zrem(this.key(roomId, "pending"), String(position)).exec();
-  }
+    async finish(roomId: string, position: number): Promise<void> {
+        await this.redis
+            .multi()
+            .zrem(this.key(roomId, "active"), String(position))
+            .zrem(this.key(roomId, "pending"), String(position))
+            .exec();
+    }
 
-  async countOrder(eventId: string, now: number): Promise<number> {
-    const minute = Math.floor(now / 60_000);
-    const key = (m: number) => `${this.prefix}:orders:{${eventId}}:${m}`;
-    const replies = await this.redis.multi().incr(key(minute)).expire(key(minute), 180).get(key(minute - 1)).exec();
-    if (!replies || replies.some(([error]) => error)) throw new Error("could not count the order in Redis");
-    return slidingCount(Number(replies[0][1]), Number(replies[2][1] ?? 0), now);
-  }
+    async countOrder(eventId: string, now: number): Promise<number> {
+        const minute = Math.floor(now / 60_000);
+        const key = (m: number) => `${this.prefix}:orders:{${eventId}}:${m}`;
+        const replies = await this.redis
+            .multi()
+            .incr(key(minute))
+            .expire(key(minute), 180)
+            .get(key(minute - 1))
+            .exec();
+        if (!replies || replies.some(([error]) => error)) throw new Error("could not count the order in Redis");
+        return slidingCount(Number(replies[0][1]), Number(replies[2][1] ?? 0), now);
+    }
 
-  async drop(roomId: string): Promise<void> {
-    await this.redis.del(...this.keys(roomId, ["meta", "pre", "visitors", "pending", "active", "samples"]));
-  }
+    async drop(roomId: string): Promise<void> {
+        await this.redis.del(...this.keys(roomId, ["meta", "pre", "visitors", "pending", "active", "samples"]));
+    }
 
-  async close(): Promise<void> {}
+    async close(): Promise<void> {}
 }

@@ -25,308 +25,406 @@ export type { OrderAdmission, QueueAnswer, WaitingRoomDeps } from "./service-typ
 export const VISITOR_ID_PATTERN = "^[A-Za-z0-9_-]{16,128}$";
 
 export class WaitingRoom {
-  readonly configs: RoomConfigs;
-  private readonly clock: () => number;
-  private timer?: NodeJS.Timeout;
-  private ticking = false;
-  private readonly floorsWrittenAt = new Map<string, number>();
+    readonly configs: RoomConfigs;
+    private readonly clock: () => number;
+    private timer?: NodeJS.Timeout;
+    private ticking = false;
+    private readonly floorsWrittenAt = new Map<string, number>();
 
-  constructor(private readonly deps: WaitingRoomDeps) {
-    this.clock = deps.clock ?? Date.now;
-    this.configs = new RoomConfigs(deps.writer, this.clock);
-  }
-
-  get health(): HealthGate {
-    return this.deps.health;
-  }
-
-  get store(): RoomStore {
-    return this.deps.store;
-  }
-
-  private params(config: RoomConfig): RoomParams {
-    return roomParams(config, { collectMs: this.deps.settings.collectSeconds * 1000, tokenTtlMs: this.deps.settings.tokenTtlSeconds * 1000 });
-  }
-
-  /** Open (or scheduled) rooms: those whose queue exists. An auto-opening room waits for its trigger. */
-  private async openRoom(eventId: string): Promise<RoomConfig | undefined> {
-    const config = await this.configs.get(eventId);
-    return config && config.opensAtMs !== null ? config : undefined;
-  }
-
-  private storeCall<T>(call: Promise<T>): Promise<T> {
-    return call.catch((error) => {
-      this.deps.logger?.warn({ err: error }, "waiting room store failed");
-      throw new HttpError(503, "queue_unavailable", "the waiting room is briefly unavailable; retry shortly", {}, { "retry-after": "2" });
-    });
-  }
-
-  // ---- admin ----
-
-  async configure(eventId: string, input: RoomInput) {
-    const config = await this.configs.save(eventId, input, this.clock());
-    return this.view(config);
-  }
-
-  async remove(eventId: string): Promise<boolean> {
-    const removed = await this.configs.remove(eventId);
-    if (removed) await this.deps.store.drop(removed.roomId).catch(() => undefined);
-    return removed !== undefined;
-  }
-
-  async describe(eventId: string) {
-    const config = await this.configs.get(eventId);
-    if (!config) return undefined;
-    const view = this.view(config);
-    if (config.opensAtMs === null) return view;
-    const snapshot = await this.storeCall(this.deps.store.snapshot(this.params(config), this.clock()));
-    const gauges = this.gauges(config, snapshot);
-    return {
-      ...view,
-      queued: snapshot.tail,
-      admitted: snapshot.served,
-      waiting: gauges.queueLength,
-      active: snapshot.active,
-      admittedPerMinute: gauges.admittedPerMinute,
-      newcomerWaitSeconds: gauges.newcomerWaitSeconds,
-      paused: gauges.paused,
-      health: this.deps.health.current(),
-    };
-  }
-
-  private view(config: RoomConfig) {
-    const now = this.clock();
-    return {
-      eventId: config.eventId,
-      roomId: config.roomId,
-      admitPerMinute: config.admitPerMinute,
-      maxActive: config.maxActive,
-      opensAt: config.opensAtMs === null ? null : new Date(config.opensAtMs).toISOString(),
-      autoOpenOrdersPerMinute: config.autoOpenOrdersPerMinute,
-      state: config.opensAtMs === null ? "armed" : config.opensAtMs > now ? "before-start" : "open",
-    };
-  }
-
-  // ---- visitors ----
-
-  /** Joins the line; undefined when the event has no open room (the caller answers "admitted"). */
-  async join(eventId: string, visitorId: string | undefined): Promise<{ created: boolean; answer: QueueAnswer } | undefined> {
-    const config = await this.openRoom(eventId);
-    if (!config) return undefined;
-    const id = visitorId ?? randomBytes(16).toString("base64url");
-    const visitor = this.deps.passes.visitorHash(id);
-    const params = this.params(config);
-    const fresh = { ticketId: randomUUID(), score: randomInt(SCORE_RANGE) };
-    const { record, created } = await this.storeCall(this.deps.store.join(params, visitor, fresh, this.clock()));
-    const ticket = { roomId: config.roomId, ...record, visitor };
-    const answer = await this.answer(config, ticket, record);
-    return { created, answer: { ...answer, visitorId: id } };
-  }
-
-  async status(eventId: string, queueTicket: string, visitorId: string | undefined): Promise<QueueAnswer> {
-    const ticket = this.deps.passes.readTicket(queueTicket);
-    if (!ticket) throw new HttpError(400, "invalid_ticket", "not a queue ticket issued by this service");
-    const config = await this.openRoom(eventId);
-    if (!config || config.roomId !== ticket.roomId) {
-      throw new HttpError(410, "room_closed", "this event's waiting room was turned off or replaced; join again");
+    constructor(private readonly deps: WaitingRoomDeps) {
+        this.clock = deps.clock ?? Date.now;
+        this.configs = new RoomConfigs(deps.writer, this.clock);
     }
-    if (!visitorId || this.deps.passes.visitorHash(visitorId) !== ticket.visitor) {
-      throw new HttpError(403, "visitor_mismatch", "the Visitor-Id header must carry the visitorId this ticket was issued to");
+
+    get health(): HealthGate {
+        return this.deps.health;
     }
-    return this.answer(config, ticket, ticket, queueTicket);
-  }
 
-  private async answer(config: RoomConfig, ticket: QueueTicket, record: TicketRecord, text?: string): Promise<QueueAnswer> {
-    const now = this.clock();
-    const params = this.params(config);
-    const status = await this.storeCall(this.deps.store.status(params, record, now, randomInt(SCORE_RANGE)));
-    if (status.lost) throw new HttpError(404, "ticket_lost", "this place was lost with the queue's last writes; join again");
-    const queueTicket = text ?? this.deps.passes.ticket(ticket);
-    const opensAt = new Date(config.opensAtMs!).toISOString();
-    const paused = now - status.pausedAtMs < PAUSE_VISIBLE_MS;
-    const rate = this.rate(config, status, now);
-    const base = { queueTicket, opensAt, paused };
-    if (status.admission.state === "admitted") {
-      const { expiresAtMs, firstCollect } = status.admission;
-      if (firstCollect) this.deps.metrics.wait.observe((now - Math.max(record.joinedAtMs, config.opensAtMs!)) / 1000);
-      const claims: AdmissionToken = { roomId: config.roomId, eventId: config.eventId, ticketId: record.ticketId, position: status.position!, expiresAtMs };
-      return {
-        ...base, state: "admitted", position: status.position!, aheadOfYou: 0, etaSeconds: 0, admitted: true,
-        admissionToken: this.deps.passes.token(claims), admissionExpiresAt: new Date(expiresAtMs).toISOString(), pollAfterSeconds: 15,
-      };
+    get store(): RoomStore {
+        return this.deps.store;
     }
-    if (status.admission.state === "over") {
-      return { ...base, state: "expired", position: status.position ?? null, aheadOfYou: null, etaSeconds: 0, admitted: false, pollAfterSeconds: 15 };
+
+    private params(config: RoomConfig): RoomParams {
+        return roomParams(config, {
+            collectMs: this.deps.settings.collectSeconds * 1000,
+            tokenTtlMs: this.deps.settings.tokenTtlSeconds * 1000,
+        });
     }
-    if (status.position === undefined) {
-      // Before the start: the draw will place this visitor uniformly among the pre-start joins.
-      const eta = etaSeconds((status.preCount - 1) / 2, rate, config.opensAtMs! - now);
-      return { ...base, state: "before-start", position: null, aheadOfYou: null, etaSeconds: eta, admitted: false, pollAfterSeconds: pollAfterSeconds(eta) };
+
+    /** Open (or scheduled) rooms: those whose queue exists. An auto-opening room waits for its trigger. */
+    private async openRoom(eventId: string): Promise<RoomConfig | undefined> {
+        const config = await this.configs.get(eventId);
+        return config && config.opensAtMs !== null ? config : undefined;
     }
-    const ahead = Math.max(0, status.position - status.served - 1);
-    const eta = etaSeconds(ahead, rate, Math.max(0, config.opensAtMs! - now));
-    return { ...base, state: "waiting", position: status.position, aheadOfYou: ahead, etaSeconds: eta, admitted: false, pollAfterSeconds: pollAfterSeconds(eta) };
-  }
 
-  private rate(config: RoomConfig, snapshot: Snapshot, now: number): number {
-    return etaRatePerMinute(
-      measuredPerMinute(snapshot.samples, now, snapshot.served),
-      config.admitPerMinute,
-      config.maxActive,
-      this.deps.settings.tokenTtlSeconds * 1000,
-    );
-  }
-
-  // ---- orders ----
-
-  /**
-   * Checks an order's admission before any database work (forged, expired, other-event tokens never
-   * reach it) and returns the guard that records the single use inside the purchase transaction.
-   */
-  async admit(eventId: string, header: string | undefined): Promise<OrderAdmission> {
-    let token: AdmissionToken | undefined;
-    const config = await this.configIfKnown(eventId);
-    if (config === "unknown") {
-      // The configuration could not be read (the database is away): check what the token says by itself and
-      // let the purchase transaction decide whether one is needed, with its own retries and deadline.
-      if (header) token = this.check(eventId, undefined, header);
-    } else if (config && config.opensAtMs === null) {
-      await this.countForAutoOpen(config);
-    } else if (config) {
-      token = this.check(eventId, config, header);
+    private storeCall<T>(call: Promise<T>): Promise<T> {
+        return call.catch((error) => {
+            this.deps.logger?.warn({ err: error }, "waiting room store failed");
+            throw new HttpError(
+                503,
+                "queue_unavailable",
+                "the waiting room is briefly unavailable; retry shortly",
+                {},
+                { "retry-after": "2" },
+            );
+        });
     }
-    return {
-      guard: (tx, orderId, openRoomId) => this.guard(tx, eventId, token, orderId, openRoomId),
-      finished: () => {
-        if (token) void this.deps.store.finish(token.roomId, token.position).catch(() => undefined);
-      },
-    };
-  }
 
-  private refuse(status: number, code: string, message: string): never {
-    this.deps.metrics.refusals.inc({ reason: code });
-    throw new HttpError(status, code, message);
-  }
+    // ---- admin ----
 
-  private async configIfKnown(eventId: string): Promise<RoomConfig | undefined | "unknown"> {
-    let timer: NodeJS.Timeout | undefined;
-    try {
-      return await Promise.race([
-        this.configs.get(eventId),
-        new Promise<"unknown">((resolve) => {
-          timer = setTimeout(() => resolve("unknown"), CONFIG_WAIT_MS);
-        }),
-      ]);
-    } catch {
-      return "unknown";
-    } finally {
-      clearTimeout(timer);
+    async configure(eventId: string, input: RoomInput) {
+        const config = await this.configs.save(eventId, input, this.clock());
+        return this.view(config);
     }
-  }
 
-  private check(eventId: string, config: RoomConfig | undefined, header: string | undefined): AdmissionToken {
-    if (!header) return this.refuse(403, "admission_required", "this event sells through its waiting room: join the queue and send its Admission-Token");
-    const token = this.deps.passes.readToken(header);
-    if (!token) return this.refuse(403, "admission_invalid", "the Admission-Token is not one this service issued");
-    if (token.eventId !== eventId) return this.refuse(403, "admission_wrong_event", "the Admission-Token was issued for another event");
-    if (config && token.roomId !== config.roomId) return this.refuse(403, "admission_stale", "the Admission-Token belongs to an earlier waiting room for this event; join again");
-    if (token.expiresAtMs <= this.clock()) return this.refuse(403, "admission_expired", "the Admission-Token has expired; join the queue again");
-    return token;
-  }
-
-  /**
-   * Inside the purchase transaction, after the order row, which read the event's open room in the same
-   * statement: the database decides, not this instance's cached configuration.
-   */
-  private async guard(tx: Queryable, eventId: string, token: AdmissionToken | undefined, orderId: string, openRoomId: string | null): Promise<void> {
-    if (openRoomId === null) return; // no room (any more): the order needs no admission
-    if (!token) return this.refuse(403, "admission_required", "this event sells through its waiting room: join the queue and send its Admission-Token");
-    if (openRoomId !== token.roomId) return this.refuse(403, "admission_stale", "the Admission-Token belongs to an earlier waiting room for this event; join again");
-    const used = await tx.query(
-      `INSERT INTO admission_uses (queue_ticket_id, event_id, room_id, order_id) VALUES ($1, $2, $3, $4)
-       ON CONFLICT (queue_ticket_id) DO NOTHING RETURNING queue_ticket_id`,
-      [token.ticketId, eventId, token.roomId, orderId],
-    );
-    if (used.rowCount === 0) this.refuse(409, "admission_used", "this admission has already bought; its order is found with the original Idempotency-Key");
-  }
-
-  private async countForAutoOpen(config: RoomConfig): Promise<void> {
-    try {
-      const perMinute = await this.deps.store.countOrder(config.eventId, this.clock());
-      if (perMinute > config.autoOpenOrdersPerMinute!) {
-        await this.configs.open(config.eventId, this.clock());
-        this.deps.logger?.warn({ eventId: config.eventId, perMinute }, "waiting room opened: order rate above its limit");
-      }
-    } catch (error) {
-      // Counting is best effort: an order must not fail because Redis is briefly away.
-      this.deps.logger?.warn({ err: error }, "waiting room: could not count the order for auto-open");
+    async remove(eventId: string): Promise<boolean> {
+        const removed = await this.configs.remove(eventId);
+        if (removed) await this.deps.store.drop(removed.roomId).catch(() => undefined);
+        return removed !== undefined;
     }
-  }
 
-  // ---- the inlet ----
+    async describe(eventId: string) {
+        const config = await this.configs.get(eventId);
+        if (!config) return undefined;
+        const view = this.view(config);
+        if (config.opensAtMs === null) return view;
+        const snapshot = await this.storeCall(this.deps.store.snapshot(this.params(config), this.clock()));
+        const gauges = this.gauges(config, snapshot);
+        return {
+            ...view,
+            queued: snapshot.tail,
+            admitted: snapshot.served,
+            waiting: gauges.queueLength,
+            active: snapshot.active,
+            admittedPerMinute: gauges.admittedPerMinute,
+            newcomerWaitSeconds: gauges.newcomerWaitSeconds,
+            paused: gauges.paused,
+            health: this.deps.health.current(),
+        };
+    }
 
-  start(): void {
-    this.deps.health.start();
-    const step = () => {
-      void this.tickAll();
-      this.timer = setTimeout(step, TICK_EVERY_MS * (0.8 + 0.4 * Math.random()));
-      this.timer.unref();
-    };
-    step();
-  }
+    private view(config: RoomConfig) {
+        const now = this.clock();
+        return {
+            eventId: config.eventId,
+            roomId: config.roomId,
+            admitPerMinute: config.admitPerMinute,
+            maxActive: config.maxActive,
+            opensAt: config.opensAtMs === null ? null : new Date(config.opensAtMs).toISOString(),
+            autoOpenOrdersPerMinute: config.autoOpenOrdersPerMinute,
+            state: config.opensAtMs === null ? "armed" : config.opensAtMs > now ? "before-start" : "open",
+        };
+    }
 
-  stop(): void {
-    clearTimeout(this.timer);
-    this.deps.health.stop();
-  }
+    // ---- visitors ----
 
-  /** One inlet step for every open room; returns the admissions made. */
-  async tickAll(): Promise<number> {
-    if (this.ticking) return 0;
-    this.ticking = true;
-    let admitted = 0;
-    try {
-      const now = this.clock();
-      const paused = !this.deps.health.current().ok;
-      for (const config of await this.configs.all()) {
-        if (config.opensAtMs === null || config.opensAtMs > now) continue;
-        const result = await this.deps.store.tick(this.params(config), now, paused);
-        admitted += result.admitted;
-        if (result.admitted > 0) this.deps.metrics.admitted.inc({ event: config.eventId }, result.admitted);
-        if (result.served > config.servedFloor && now - (this.floorsWrittenAt.get(config.roomId) ?? 0) >= FLOOR_EVERY_MS) {
-          this.floorsWrittenAt.set(config.roomId, now);
-          await this.configs.raiseFloor(config.roomId, result.served);
+    /** Joins the line; undefined when the event has no open room (the caller answers "admitted"). */
+    async join(
+        eventId: string,
+        visitorId: string | undefined,
+    ): Promise<{ created: boolean; answer: QueueAnswer } | undefined> {
+        const config = await this.openRoom(eventId);
+        if (!config) return undefined;
+        const id = visitorId ?? randomBytes(16).toString("base64url");
+        const visitor = this.deps.passes.visitorHash(id);
+        const params = this.params(config);
+        const fresh = { ticketId: randomUUID(), score: randomInt(SCORE_RANGE) };
+        const { record, created } = await this.storeCall(this.deps.store.join(params, visitor, fresh, this.clock()));
+        const ticket = { roomId: config.roomId, ...record, visitor };
+        const answer = await this.answer(config, ticket, record);
+        return { created, answer: { ...answer, visitorId: id } };
+    }
+
+    async status(eventId: string, queueTicket: string, visitorId: string | undefined): Promise<QueueAnswer> {
+        const ticket = this.deps.passes.readTicket(queueTicket);
+        if (!ticket) throw new HttpError(400, "invalid_ticket", "not a queue ticket issued by this service");
+        const config = await this.openRoom(eventId);
+        if (!config || config.roomId !== ticket.roomId) {
+            throw new HttpError(410, "room_closed", "this event's waiting room was turned off or replaced; join again");
         }
-      }
-    } catch (error) {
-      this.deps.logger?.warn({ err: error }, "waiting room inlet step failed");
-    } finally {
-      this.ticking = false;
+        if (!visitorId || this.deps.passes.visitorHash(visitorId) !== ticket.visitor) {
+            throw new HttpError(
+                403,
+                "visitor_mismatch",
+                "the Visitor-Id header must carry the visitorId this ticket was issued to",
+            );
+        }
+        return this.answer(config, ticket, ticket, queueTicket);
     }
-    return admitted;
-  }
 
-  private gauges(config: RoomConfig, snapshot: Snapshot): RoomGaugeValues {
-    const now = this.clock();
-    const rate = this.rate(config, snapshot, now);
-    const waiting = Math.max(0, snapshot.tail - snapshot.served) + (snapshot.sealed ? 0 : snapshot.preCount);
-    return {
-      eventId: config.eventId,
-      queueLength: waiting,
-      admittedPerMinute: rate,
-      newcomerWaitSeconds: etaSeconds(waiting, rate, Math.max(0, config.opensAtMs! - now)),
-      paused: now - snapshot.pausedAtMs < PAUSE_VISIBLE_MS,
-    };
-  }
-
-  /** Per open room, for /metrics and CloudWatch. */
-  async sample(): Promise<RoomGaugeValues[]> {
-    const values: RoomGaugeValues[] = [];
-    for (const config of await this.configs.all()) {
-      if (config.opensAtMs === null) continue;
-      values.push(this.gauges(config, await this.deps.store.snapshot(this.params(config), this.clock())));
+    private async answer(
+        config: RoomConfig,
+        ticket: QueueTicket,
+        record: TicketRecord,
+        text?: string,
+    ): Promise<QueueAnswer> {
+        const now = this.clock();
+        const params = this.params(config);
+        const status = await this.storeCall(this.deps.store.status(params, record, now, randomInt(SCORE_RANGE)));
+        if (status.lost)
+            throw new HttpError(404, "ticket_lost", "this place was lost with the queue's last writes; join again");
+        const queueTicket = text ?? this.deps.passes.ticket(ticket);
+        const opensAt = new Date(config.opensAtMs!).toISOString();
+        const paused = now - status.pausedAtMs < PAUSE_VISIBLE_MS;
+        const rate = this.rate(config, status, now);
+        const base = { queueTicket, opensAt, paused };
+        if (status.admission.state === "admitted") {
+            const { expiresAtMs, firstCollect } = status.admission;
+            if (firstCollect)
+                this.deps.metrics.wait.observe((now - Math.max(record.joinedAtMs, config.opensAtMs!)) / 1000);
+            const claims: AdmissionToken = {
+                roomId: config.roomId,
+                eventId: config.eventId,
+                ticketId: record.ticketId,
+                position: status.position!,
+                expiresAtMs,
+            };
+            return {
+                ...base,
+                state: "admitted",
+                position: status.position!,
+                aheadOfYou: 0,
+                etaSeconds: 0,
+                admitted: true,
+                admissionToken: this.deps.passes.token(claims),
+                admissionExpiresAt: new Date(expiresAtMs).toISOString(),
+                pollAfterSeconds: 15,
+            };
+        }
+        if (status.admission.state === "over") {
+            return {
+                ...base,
+                state: "expired",
+                position: status.position ?? null,
+                aheadOfYou: null,
+                etaSeconds: 0,
+                admitted: false,
+                pollAfterSeconds: 15,
+            };
+        }
+        if (status.position === undefined) {
+            // Before the start: the draw will place this visitor uniformly among the pre-start joins.
+            const eta = etaSeconds((status.preCount - 1) / 2, rate, config.opensAtMs! - now);
+            return {
+                ...base,
+                state: "before-start",
+                position: null,
+                aheadOfYou: null,
+                etaSeconds: eta,
+                admitted: false,
+                pollAfterSeconds: pollAfterSeconds(eta),
+            };
+        }
+        const ahead = Math.max(0, status.position - status.served - 1);
+        const eta = etaSeconds(ahead, rate, Math.max(0, config.opensAtMs! - now));
+        return {
+            ...base,
+            state: "waiting",
+            position: status.position,
+            aheadOfYou: ahead,
+            etaSeconds: eta,
+            admitted: false,
+            pollAfterSeconds: pollAfterSeconds(eta),
+        };
     }
-    return values;
-  }
+
+    private rate(config: RoomConfig, snapshot: Snapshot, now: number): number {
+        return etaRatePerMinute(
+            measuredPerMinute(snapshot.samples, now, snapshot.served),
+            config.admitPerMinute,
+            config.maxActive,
+            this.deps.settings.tokenTtlSeconds * 1000,
+        );
+    }
+
+    // ---- orders ----
+
+    /**
+     * Checks an order's admission before any database work (forged, expired, other-event tokens never
+     * reach it) and returns the guard that records the single use inside the purchase transaction.
+     */
+    async admit(eventId: string, header: string | undefined): Promise<OrderAdmission> {
+        let token: AdmissionToken | undefined;
+        const config = await this.configIfKnown(eventId);
+        if (config === "unknown") {
+            // The configuration could not be read (the database is away): check what the token says by itself and
+            // let the purchase transaction decide whether one is needed, with its own retries and deadline.
+            if (header) token = this.check(eventId, undefined, header);
+        } else if (config && config.opensAtMs === null) {
+            await this.countForAutoOpen(config);
+        } else if (config) {
+            token = this.check(eventId, config, header);
+        }
+        return {
+            guard: (tx, orderId, openRoomId) => this.guard(tx, eventId, token, orderId, openRoomId),
+            finished: () => {
+                if (token) void this.deps.store.finish(token.roomId, token.position).catch(() => undefined);
+            },
+        };
+    }
+
+    private refuse(status: number, code: string, message: string): never {
+        this.deps.metrics.refusals.inc({ reason: code });
+        throw new HttpError(status, code, message);
+    }
+
+    private async configIfKnown(eventId: string): Promise<RoomConfig | undefined | "unknown"> {
+        let timer: NodeJS.Timeout | undefined;
+        try {
+            return await Promise.race([
+                this.configs.get(eventId),
+                new Promise<"unknown">((resolve) => {
+                    timer = setTimeout(() => resolve("unknown"), CONFIG_WAIT_MS);
+                }),
+            ]);
+        } catch {
+            return "unknown";
+        } finally {
+            clearTimeout(timer);
+        }
+    }
+
+    private check(eventId: string, config: RoomConfig | undefined, header: string | undefined): AdmissionToken {
+        if (!header)
+            return this.refuse(
+                403,
+                "admission_required",
+                "this event sells through its waiting room: join the queue and send its Admission-Token",
+            );
+        const token = this.deps.passes.readToken(header);
+        if (!token) return this.refuse(403, "admission_invalid", "the Admission-Token is not one this service issued");
+        if (token.eventId !== eventId)
+            return this.refuse(403, "admission_wrong_event", "the Admission-Token was issued for another event");
+        if (config && token.roomId !== config.roomId)
+            return this.refuse(
+                403,
+                "admission_stale",
+                "the Admission-Token belongs to an earlier waiting room for this event; join again",
+            );
+        if (token.expiresAtMs <= this.clock())
+            return this.refuse(403, "admission_expired", "the Admission-Token has expired; join the queue again");
+        return token;
+    }
+
+    /**
+     * Inside the purchase transaction, after the order row, which read the event's open room in the same
+     * statement: the database decides, not this instance's cached configuration.
+     */
+    private async guard(
+        tx: Queryable,
+        eventId: string,
+        token: AdmissionToken | undefined,
+        orderId: string,
+        openRoomId: string | null,
+    ): Promise<void> {
+        if (openRoomId === null) return; // no room (any more): the order needs no admission
+        if (!token)
+            return this.refuse(
+                403,
+                "admission_required",
+                "this event sells through its waiting room: join the queue and send its Admission-Token",
+            );
+        if (openRoomId !== token.roomId)
+            return this.refuse(
+                403,
+                "admission_stale",
+                "the Admission-Token belongs to an earlier waiting room for this event; join again",
+            );
+        const used = await tx.query(
+            `INSERT INTO admission_uses (queue_ticket_id, event_id, room_id, order_id) VALUES ($1, $2, $3, $4)
+       ON CONFLICT (queue_ticket_id) DO NOTHING RETURNING queue_ticket_id`,
+            [token.ticketId, eventId, token.roomId, orderId],
+        );
+        if (used.rowCount === 0)
+            this.refuse(
+                409,
+                "admission_used",
+                "this admission has already bought; its order is found with the original Idempotency-Key",
+            );
+    }
+
+    private async countForAutoOpen(config: RoomConfig): Promise<void> {
+        try {
+            const perMinute = await this.deps.store.countOrder(config.eventId, this.clock());
+            if (perMinute > config.autoOpenOrdersPerMinute!) {
+                await this.configs.open(config.eventId, this.clock());
+                this.deps.logger?.warn(
+                    { eventId: config.eventId, perMinute },
+                    "waiting room opened: order rate above its limit",
+                );
+            }
+        } catch (error) {
+            // Counting is best effort: an order must not fail because Redis is briefly away.
+            this.deps.logger?.warn({ err: error }, "waiting room: could not count the order for auto-open");
+        }
+    }
+
+    // ---- the inlet ----
+
+    start(): void {
+        this.deps.health.start();
+        const step = () => {
+            void this.tickAll();
+            this.timer = setTimeout(step, TICK_EVERY_MS * (0.8 + 0.4 * Math.random()));
+            this.timer.unref();
+        };
+        step();
+    }
+
+    stop(): void {
+        clearTimeout(this.timer);
+        this.deps.health.stop();
+    }
+
+    /** One inlet step for every open room; returns the admissions made. */
+    async tickAll(): Promise<number> {
+        if (this.ticking) return 0;
+        this.ticking = true;
+        let admitted = 0;
+        try {
+            const now = this.clock();
+            const paused = !this.deps.health.current().ok;
+            for (const config of await this.configs.all()) {
+                if (config.opensAtMs === null || config.opensAtMs > now) continue;
+                const result = await this.deps.store.tick(this.params(config), now, paused);
+                admitted += result.admitted;
+                if (result.admitted > 0) this.deps.metrics.admitted.inc({ event: config.eventId }, result.admitted);
+                if (
+                    result.served > config.servedFloor &&
+                    now - (this.floorsWrittenAt.get(config.roomId) ?? 0) >= FLOOR_EVERY_MS
+                ) {
+                    this.floorsWrittenAt.set(config.roomId, now);
+                    await this.configs.raiseFloor(config.roomId, result.served);
+                }
+            }
+        } catch (error) {
+            this.deps.logger?.warn({ err: error }, "waiting room inlet step failed");
+        } finally {
+            this.ticking = false;
+        }
+        return admitted;
+    }
+
+    private gauges(config: RoomConfig, snapshot: Snapshot): RoomGaugeValues {
+        const now = this.clock();
+        const rate = this.rate(config, snapshot, now);
+        const waiting = Math.max(0, snapshot.tail - snapshot.served) + (snapshot.sealed ? 0 : snapshot.preCount);
+        return {
+            eventId: config.eventId,
+            queueLength: waiting,
+            admittedPerMinute: rate,
+            newcomerWaitSeconds: etaSeconds(waiting, rate, Math.max(0, config.opensAtMs! - now)),
+            paused: now - snapshot.pausedAtMs < PAUSE_VISIBLE_MS,
+        };
+    }
+
+    /** Per open room, for /metrics and CloudWatch. */
+    async sample(): Promise<RoomGaugeValues[]> {
+        const values: RoomGaugeValues[] = [];
+        for (const config of await this.configs.all()) {
+            if (config.opensAtMs === null) continue;
+            values.push(this.gauges(config, await this.deps.store.snapshot(this.params(config), this.clock())));
+        }
+        return values;
+    }
 }
-

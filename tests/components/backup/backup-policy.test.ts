@@ -9,7 +9,9 @@ const LOCK = "aws:backup/vaultLockConfiguration:VaultLockConfiguration";
 
 async function make(args: Partial<BackupPolicyArgs> = {}, name = "bk") {
     let policy!: BackupPolicy;
-    const run = await runProgram(() => { policy = new BackupPolicy(name, { copyToRegion: "eu-central-1", ...args }); });
+    const run = await runProgram(() => {
+        policy = new BackupPolicy(name, { copyToRegion: "eu-central-1", ...args });
+    });
     return { run, policy };
 }
 
@@ -27,16 +29,22 @@ describe("BackupPolicy", () => {
     it("defaults: daily 3 / weekly 21 / monthly 180 days into a KMS-encrypted vault that is kept on delete", async () => {
         const { run, policy } = await make();
         const rules = inputsOf(byName(run, PLAN, "bk-plan")).rules as PlanRule[];
-        assert.deepStrictEqual(rules.map((r) => [r.ruleName, r.schedule, r.lifecycle]), [
-            ["bk-daily", "cron(0 7 * * ? *)", { deleteAfter: 3 }],
-            ["bk-weekly", "cron(0 7 ? * SAT *)", { deleteAfter: 21 }],
-            ["bk-monthly", "cron(0 7 1 * ? *)", { deleteAfter: 180 }],
-        ]);
+        assert.deepStrictEqual(
+            rules.map((r) => [r.ruleName, r.schedule, r.lifecycle]),
+            [
+                ["bk-daily", "cron(0 7 * * ? *)", { deleteAfter: 3 }],
+                ["bk-weekly", "cron(0 7 ? * SAT *)", { deleteAfter: 21 }],
+                ["bk-monthly", "cron(0 7 1 * ? *)", { deleteAfter: 180 }],
+            ],
+        );
         const vault = byName(run, VAULT, "bk-vault");
         const key = byName(run, "aws:kms/key:Key", "bk-vault-key");
         assert.strictEqual(inputsOf(vault).kmsKeyArn, outputsOf(key).arn);
         assert.strictEqual(inputsOf(key).enableKeyRotation, true);
-        assert.deepStrictEqual([vault.options.retainOnDelete, key.options.retainOnDelete, inputsOf(vault).forceDestroy], [true, true, false]);
+        assert.deepStrictEqual(
+            [vault.options.retainOnDelete, key.options.retainOnDelete, inputsOf(vault).forceDestroy],
+            [true, true, false],
+        );
         for (const r of rules) assert.strictEqual(r.targetVaultName, outputsOf(vault).name);
         for (const r of rules) assert.strictEqual(r.enableContinuousBackup, undefined, "PITR is RDS's own retention");
         assert.strictEqual(await promiseOf(policy.vaultArn), outputsOf(vault).arn);
@@ -51,9 +59,15 @@ describe("BackupPolicy", () => {
         assert.ok(copyVault.provider?.startsWith(provider.urn));
         assert.ok(copyKey.provider?.startsWith(provider.urn));
         assert.match(outputsOf(copyVault).arn, /^arn:aws:backup:eu-central-1:/);
-        assert.deepStrictEqual([copyVault.options.retainOnDelete, inputsOf(copyVault).kmsKeyArn], [true, outputsOf(copyKey).arn]);
+        assert.deepStrictEqual(
+            [copyVault.options.retainOnDelete, inputsOf(copyVault).kmsKeyArn],
+            [true, outputsOf(copyKey).arn],
+        );
         const rules = inputsOf(byName(run, PLAN, "bk-plan")).rules as PlanRule[];
-        for (const r of rules) assert.deepStrictEqual(r.copyActions, [{ destinationVaultArn: outputsOf(copyVault).arn, lifecycle: r.lifecycle }]);
+        for (const r of rules)
+            assert.deepStrictEqual(r.copyActions, [
+                { destinationVaultArn: outputsOf(copyVault).arn, lifecycle: r.lifecycle },
+            ]);
         assert.strictEqual(await promiseOf(policy.copyVaultArn), outputsOf(copyVault).arn);
         assert.strictEqual(policy.copyToRegion, "eu-central-1");
     });
@@ -61,12 +75,16 @@ describe("BackupPolicy", () => {
     it("selects resources by the backup tag, with a role holding the AWS Backup managed policies", async () => {
         const { run } = await make();
         const sel = inputsOf(byName(run, "aws:backup/selection:Selection", "bk-selection"));
-        assert.deepStrictEqual(sel.selectionTags, [{ type: "STRINGEQUALS", key: "boxoffice:backup", value: "daily-weekly-monthly" }]);
+        assert.deepStrictEqual(sel.selectionTags, [
+            { type: "STRINGEQUALS", key: "boxoffice:backup", value: "daily-weekly-monthly" },
+        ]);
         assert.strictEqual(sel.planId, byName(run, PLAN, "bk-plan").id);
         const role = byName(run, "aws:iam/role:Role", "bk-role");
         assert.strictEqual(sel.iamRoleArn, outputsOf(role).arn);
         assert.match(inputsOf(role).assumeRolePolicy, /backup\.amazonaws\.com/);
-        const attached = ofType(run, "aws:iam/rolePolicyAttachment:RolePolicyAttachment").filter((a) => a.name.startsWith("bk-role-")).map((a) => inputsOf(a).policyArn);
+        const attached = ofType(run, "aws:iam/rolePolicyAttachment:RolePolicyAttachment")
+            .filter((a) => a.name.startsWith("bk-role-"))
+            .map((a) => inputsOf(a).policyArn);
         assert.deepStrictEqual(attached, [
             "arn:aws:iam::aws:policy/service-role/AWSBackupServiceRolePolicyForBackup",
             "arn:aws:iam::aws:policy/service-role/AWSBackupServiceRolePolicyForRestores",
@@ -76,16 +94,23 @@ describe("BackupPolicy", () => {
     it("locks both vaults in compliance mode by default, bounds matching the rules", async () => {
         const { run } = await make();
         const locks = ofType(run, LOCK).map((l) => [l.name, inputsOf(l)] as const);
-        assert.deepStrictEqual(locks.map(([n, l]) => [n, l.minRetentionDays, l.maxRetentionDays, l.changeableForDays]), [
-            ["bk-lock", 3, 180, 3], ["bk-copy-lock", 3, 180, 3],
-        ]);
+        assert.deepStrictEqual(
+            locks.map(([n, l]) => [n, l.minRetentionDays, l.maxRetentionDays, l.changeableForDays]),
+            [
+                ["bk-lock", 3, 180, 3],
+                ["bk-copy-lock", 3, 180, 3],
+            ],
+        );
         assert.strictEqual(locks[0][1].backupVaultName, outputsOf(byName(run, VAULT, "bk-vault")).name);
         assert.strictEqual(locks[1][1].backupVaultName, outputsOf(byName(run, VAULT, "bk-copy-vault")).name);
     });
 
     it("governance lock has no cooling-off period; no lock when turned off", async () => {
         const gov = await make({ vaultLockMode: "governance" });
-        assert.deepStrictEqual(ofType(gov.run, LOCK).map((l) => inputsOf(l).changeableForDays), [undefined, undefined]);
+        assert.deepStrictEqual(
+            ofType(gov.run, LOCK).map((l) => inputsOf(l).changeableForDays),
+            [undefined, undefined],
+        );
         const none = await make({ vaultLock: false });
         assert.strictEqual(ofType(none.run, LOCK).length, 0);
     });
@@ -102,11 +127,21 @@ describe("BackupPolicy", () => {
         const plan = inputsOf(byName(run, "aws:backup/restoreTestingPlan:RestoreTestingPlan", "bk-restore-test"));
         assert.strictEqual(plan.name, "bk_restore_test");
         assert.deepStrictEqual(plan.recoveryPointSelection, {
-            algorithm: "LATEST_WITHIN_WINDOW", includeVaults: [outputsOf(byName(run, VAULT, "bk-vault")).arn], recoveryPointTypes: ["SNAPSHOT"], selectionWindowDays: 7,
+            algorithm: "LATEST_WITHIN_WINDOW",
+            includeVaults: [outputsOf(byName(run, VAULT, "bk-vault")).arn],
+            recoveryPointTypes: ["SNAPSHOT"],
+            selectionWindowDays: 7,
         });
-        const sel = inputsOf(byName(run, "aws:backup/restoreTestingSelection:RestoreTestingSelection", "bk-restore-test-rds"));
-        assert.deepStrictEqual([sel.name, sel.restoreTestingPlanName, sel.protectedResourceType], ["bk_restore_test_rds", "bk_restore_test", "RDS"]);
-        assert.deepStrictEqual(sel.protectedResourceConditions.stringEquals, [{ key: "aws:ResourceTag/boxoffice:backup", value: "daily-weekly-monthly" }]);
+        const sel = inputsOf(
+            byName(run, "aws:backup/restoreTestingSelection:RestoreTestingSelection", "bk-restore-test-rds"),
+        );
+        assert.deepStrictEqual(
+            [sel.name, sel.restoreTestingPlanName, sel.protectedResourceType],
+            ["bk_restore_test_rds", "bk_restore_test", "RDS"],
+        );
+        assert.deepStrictEqual(sel.protectedResourceConditions.stringEquals, [
+            { key: "aws:ResourceTag/boxoffice:backup", value: "daily-weekly-monthly" },
+        ]);
         assert.strictEqual(sel.iamRoleArn, outputsOf(byName(run, "aws:iam/role:Role", "bk-restore-test-role")).arn);
         const off = await make({ restoreTesting: false });
         assert.strictEqual(ofType(off.run, "aws:backup/restoreTestingPlan:RestoreTestingPlan").length, 0);
@@ -118,14 +153,20 @@ describe("BackupPolicy", () => {
         const children = run.resources.filter((r) => r.parent === component.urn);
         assert.ok(children.length >= 15, `${children.length} children`);
         for (const c of children) assert.match(c.name, /^prod-backup-/);
-        assert.strictEqual(inputsOf(byName(run, "aws:backup/restoreTestingPlan:RestoreTestingPlan", "prod-backup-restore-test")).name, "prod_backup_restore_test");
+        assert.strictEqual(
+            inputsOf(byName(run, "aws:backup/restoreTestingPlan:RestoreTestingPlan", "prod-backup-restore-test")).name,
+            "prod_backup_restore_test",
+        );
     });
 
     it("accepts names up to 31 characters, so every derived name fits AWS Backup's 50-character limit", async () => {
         const name = "a".repeat(31);
         const { run } = await make({}, name);
         const vaultNames = ofType(run, VAULT).map((v) => outputsOf(v).name as string);
-        assert.deepStrictEqual(vaultNames.map((n) => n.replace(/-[0-9a-f]{7}$/, "-xxxxxxx")), [`${name}-vault-xxxxxxx`, `${name}-copy-vault-xxxxxxx`]);
+        assert.deepStrictEqual(
+            vaultNames.map((n) => n.replace(/-[0-9a-f]{7}$/, "-xxxxxxx")),
+            [`${name}-vault-xxxxxxx`, `${name}-copy-vault-xxxxxxx`],
+        );
         assert.strictEqual(Math.max(...vaultNames.map((n) => n.length)), 50);
         const plan = inputsOf(ofType(run, "aws:backup/restoreTestingPlan:RestoreTestingPlan")[0]).name;
         const selection = inputsOf(ofType(run, "aws:backup/restoreTestingSelection:RestoreTestingSelection")[0]).name;
@@ -140,18 +181,58 @@ describe("BackupPolicy", () => {
     });
 
     const errors: [string, Partial<BackupPolicyArgs>, string][] = [
-        ["weekly not above daily", { dailyRetentionDays: 7, weeklyRetentionDays: 7 }, 'BackupPolicy "bk": weeklyRetentionDays = 7: must be greater than dailyRetentionDays (7)'],
-        ["monthly not above weekly", { monthlyRetentionDays: 21 }, 'BackupPolicy "bk": monthlyRetentionDays = 21: must be greater than weeklyRetentionDays (21)'],
-        ["zero daily", { dailyRetentionDays: 0 }, 'BackupPolicy "bk": dailyRetentionDays = 0: must be 1..36500 (AWS Backup lifecycle)'],
-        ["cold storage without 90 days", { monthlyColdStorageAfterDays: 100 }, 'BackupPolicy "bk": monthlyRetentionDays = 180: must be at least monthlyColdStorageAfterDays + 90 = 190 (AWS Backup cold-storage minimum)'],
-        ["a bad region", { copyToRegion: "Frankfurt" }, 'BackupPolicy "bk": copyToRegion = "Frankfurt": must be an AWS region name, e.g. eu-central-1'],
-        ["a short cooling-off", { changeableForDays: 2 }, 'BackupPolicy "bk": changeableForDays = 2: must be 3..36500 (AWS Backup vault lock cooling-off is at least 72 hours)'],
-        ["a bad schedule", { weeklySchedule: "every sunday" }, 'BackupPolicy "bk": weeklySchedule = "every sunday": must be an AWS cron expression with six fields, e.g. cron(0 7 * * ? *)'],
-        ["a copy region of no partition", { copyToRegion: "eu-middle-9" }, 'BackupPolicy "bk": copyToRegion = "eu-middle-9": must be an AWS region name, e.g. eu-central-1'],
-        ["a bad lock mode", { vaultLockMode: "strict" as "compliance" }, 'BackupPolicy "bk": vaultLockMode = "strict": must be one of compliance, governance'],
+        [
+            "weekly not above daily",
+            { dailyRetentionDays: 7, weeklyRetentionDays: 7 },
+            'BackupPolicy "bk": weeklyRetentionDays = 7: must be greater than dailyRetentionDays (7)',
+        ],
+        [
+            "monthly not above weekly",
+            { monthlyRetentionDays: 21 },
+            'BackupPolicy "bk": monthlyRetentionDays = 21: must be greater than weeklyRetentionDays (21)',
+        ],
+        [
+            "zero daily",
+            { dailyRetentionDays: 0 },
+            'BackupPolicy "bk": dailyRetentionDays = 0: must be 1..36500 (AWS Backup lifecycle)',
+        ],
+        [
+            "cold storage without 90 days",
+            { monthlyColdStorageAfterDays: 100 },
+            'BackupPolicy "bk": monthlyRetentionDays = 180: must be at least monthlyColdStorageAfterDays + 90 = 190 (AWS Backup cold-storage minimum)',
+        ],
+        [
+            "a bad region",
+            { copyToRegion: "Frankfurt" },
+            'BackupPolicy "bk": copyToRegion = "Frankfurt": must be an AWS region name, e.g. eu-central-1',
+        ],
+        [
+            "a short cooling-off",
+            { changeableForDays: 2 },
+            'BackupPolicy "bk": changeableForDays = 2: must be 3..36500 (AWS Backup vault lock cooling-off is at least 72 hours)',
+        ],
+        [
+            "a bad schedule",
+            { weeklySchedule: "every sunday" },
+            'BackupPolicy "bk": weeklySchedule = "every sunday": must be an AWS cron expression with six fields, e.g. cron(0 7 * * ? *)',
+        ],
+        [
+            "a copy region of no partition",
+            { copyToRegion: "eu-middle-9" },
+            'BackupPolicy "bk": copyToRegion = "eu-middle-9": must be an AWS region name, e.g. eu-central-1',
+        ],
+        [
+            "a bad lock mode",
+            { vaultLockMode: "strict" as "compliance" },
+            'BackupPolicy "bk": vaultLockMode = "strict": must be one of compliance, governance',
+        ],
     ];
     for (const [what, args, message] of errors) {
-        it(`refuses ${what}`, () => assert.throws(() => new BackupPolicy("bk", { copyToRegion: "eu-central-1", ...args }), { name: "ComponentArgError", message }));
+        it(`refuses ${what}`, () =>
+            assert.throws(() => new BackupPolicy("bk", { copyToRegion: "eu-central-1", ...args }), {
+                name: "ComponentArgError",
+                message,
+            }));
     }
 });
 
@@ -161,10 +242,15 @@ describe("BackupPolicy escape hatches", () => {
         const { run } = await make({
             transform: {
                 plan: { advancedBackupSettings: [{ resourceType: "EC2", backupOptions: { WindowsVSS: "enabled" } }] },
-                vault: (args, _opts, name) => { names.push(name); args.forceDestroy = true; },
+                vault: (args, _opts, name) => {
+                    names.push(name);
+                    args.forceDestroy = true;
+                },
             },
         });
-        assert.deepStrictEqual(inputsOf(byName(run, PLAN, "bk-plan")).advancedBackupSettings, [{ resourceType: "EC2", backupOptions: { WindowsVSS: "enabled" } }]);
+        assert.deepStrictEqual(inputsOf(byName(run, PLAN, "bk-plan")).advancedBackupSettings, [
+            { resourceType: "EC2", backupOptions: { WindowsVSS: "enabled" } },
+        ]);
         assert.deepStrictEqual(names, ["bk-vault", "bk-copy-vault"]);
         for (const v of ofType(run, VAULT)) assert.strictEqual(inputsOf(v).forceDestroy, true, v.name);
     });
@@ -176,7 +262,10 @@ describe("BackupPolicy escape hatches", () => {
         const { run, policy } = await make({ kmsKeyArn: key, copyKmsKeyArn: copyKey });
         assert.strictEqual(ofType(run, "aws:kms/key:Key").length, 0);
         assert.strictEqual(run.resources.length, plain.run.resources.length - 2);
-        assert.deepStrictEqual(ofType(run, VAULT).map((v) => inputsOf(v).kmsKeyArn), [key, copyKey]);
+        assert.deepStrictEqual(
+            ofType(run, VAULT).map((v) => inputsOf(v).kmsKeyArn),
+            [key, copyKey],
+        );
         assert.strictEqual(await promiseOf(policy.resources.copyVault.urn), byName(run, VAULT, "bk-copy-vault").urn);
     });
 });

@@ -2,7 +2,13 @@ import * as assert from "assert";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { BuildInputs, contentTag, contextFiles, isIgnored, readIgnoreRules } from "../../../components/compute/build-context";
+import {
+    BuildInputs,
+    contentTag,
+    contextFiles,
+    isIgnored,
+    readIgnoreRules,
+} from "../../../components/compute/build-context";
 import { ContainerImage } from "../../../components/compute/container-image";
 import { runProgram } from "../../../tools/offline/engine";
 import { inputsOf, ofType } from "../../../tools/offline/values";
@@ -22,13 +28,22 @@ function fixture(): { dir: string; inputs: BuildInputs; write(rel: string, text:
     write("README.md", "read me\n");
     write("docs/guide.txt", "guide\n");
     write("app/node_modules/x/index.js", "module.exports = 1;\n");
-    return { dir, write, inputs: { context: dir, dockerfile: path.join(dir, "app/Dockerfile"), platform: "linux/arm64" } };
+    return {
+        dir,
+        write,
+        inputs: { context: dir, dockerfile: path.join(dir, "app/Dockerfile"), platform: "linux/arm64" },
+    };
 }
 
 describe("build context digest (image tags)", () => {
     it("sends what .dockerignore lets through, the way Docker matches (** dirs, parent directories, ! exceptions)", () => {
         const { dir, write } = fixture();
-        assert.deepStrictEqual(contextFiles(dir), [".dockerignore", "app/Dockerfile", "app/src/server.ts", "package.json"]);
+        assert.deepStrictEqual(contextFiles(dir), [
+            ".dockerignore",
+            "app/Dockerfile",
+            "app/src/server.ts",
+            "package.json",
+        ]);
         write(".dockerignore", "*\n!app/src\n!package.json\n");
         assert.deepStrictEqual(contextFiles(dir), ["app/src/server.ts", "package.json"]);
         const rules = readIgnoreRules(dir);
@@ -55,27 +70,54 @@ describe("build context digest (image tags)", () => {
         write("app/Dockerfile", "FROM node:24\nCOPY app/src app/src\n");
         assert.notStrictEqual(contentTag(inputs), first, "a changed Dockerfile is a new tag");
         write("app/Dockerfile", "FROM node:22\nCOPY app/src app/src\n");
-        assert.notStrictEqual(contentTag({ ...inputs, platform: "linux/amd64" }), first, "another platform is another image");
+        assert.notStrictEqual(
+            contentTag({ ...inputs, platform: "linux/amd64" }),
+            first,
+            "another platform is another image",
+        );
         assert.strictEqual(contentTag(inputs), first);
     });
 
     it("ContainerImage pushes under the content tag (or a given one); the task definitions keep the digest URI", async () => {
         let image!: ContainerImage;
-        const run = await runProgram(() => { image = new ContainerImage("img", { dockerfile: "app/Dockerfile" }); });
+        const run = await runProgram(() => {
+            image = new ContainerImage("img", { dockerfile: "app/Dockerfile" });
+        });
         const built = inputsOf(ofType(run, "awsx:ecr:Image")[0]);
         const expected = contentTag({ context: ".", dockerfile: "app/Dockerfile", platform: "linux/arm64" });
         assert.deepStrictEqual([built.imageTag, image.imageTag], [expected, expected]);
         assert.match(ofType(run, "awsx:ecr:Image")[0].outputs.imageUri, /@sha256:[0-9a-f]{64}$/);
-        const pinned = await runProgram(() => { new ContainerImage("img", { dockerfile: "app/Dockerfile", imageTag: "commit-0123abc" }); });
+        const pinned = await runProgram(() => {
+            new ContainerImage("img", { dockerfile: "app/Dockerfile", imageTag: "commit-0123abc" });
+        });
         assert.strictEqual(inputsOf(ofType(pinned, "awsx:ecr:Image")[0]).imageTag, "commit-0123abc");
-        await assert.rejects(runProgram(() => { new ContainerImage("img", { imageTag: "-bad tag" }); }), /imageTag = "-bad tag": must be a Docker tag/);
-        await assert.rejects(runProgram(() => { new ContainerImage("img", { context: "no-such-dir" }); }), /context = "no-such-dir": must be a directory/);
+        await assert.rejects(
+            runProgram(() => {
+                new ContainerImage("img", { imageTag: "-bad tag" });
+            }),
+            /imageTag = "-bad tag": must be a Docker tag/,
+        );
+        await assert.rejects(
+            runProgram(() => {
+                new ContainerImage("img", { context: "no-such-dir" });
+            }),
+            /context = "no-such-dir": must be a directory/,
+        );
     });
 
     it("the repository's own context leaves out everything the image build never reads", () => {
         const files = contextFiles(REPO_ROOT);
-        assert.ok(files.includes("app/src/server.ts") && files.includes("package-lock.json") && files.includes("app/Dockerfile"));
-        const stray = files.filter((f) => !/^(app\/(src\/|package\.json$|tsconfig\.json$|Dockerfile$)|package(-lock)?\.json$|\.dockerignore$)/.test(f));
+        assert.ok(
+            files.includes("app/src/server.ts") &&
+                files.includes("package-lock.json") &&
+                files.includes("app/Dockerfile"),
+        );
+        const stray = files.filter(
+            (f) =>
+                !/^(app\/(src\/|package\.json$|tsconfig\.json$|Dockerfile$)|package(-lock)?\.json$|\.dockerignore$)/.test(
+                    f,
+                ),
+        );
         assert.deepStrictEqual(stray, [], "files that would change the tag without changing the image");
     });
 });

@@ -13,12 +13,16 @@ const RANDOM_ID = "random:index/randomId:RandomId";
 
 async function redis(args: Partial<RedisCacheArgs> = {}) {
     let cache!: RedisCache;
-    const run = await runProgram(() => { cache = new RedisCache("redis", { ...base, ...args }); });
+    const run = await runProgram(() => {
+        cache = new RedisCache("redis", { ...base, ...args });
+    });
     return { run, cache };
 }
 async function memcached(args: Partial<MemcachedClusterArgs> = {}) {
     let mc!: MemcachedCluster;
-    const run = await runProgram(() => { mc = new MemcachedCluster("mc", { ...base, ...args }); });
+    const run = await runProgram(() => {
+        mc = new MemcachedCluster("mc", { ...base, ...args });
+    });
     return { run, mc };
 }
 
@@ -27,17 +31,36 @@ describe("cache escape hatches", () => {
         const plain = await redis();
         const { run } = await redis({
             transform: {
-                group: { dataTieringEnabled: false, notificationTopicArn: "arn:aws:sns:eu-west-1:123456789012:cache-events" },
-                subnetGroup: (args, _opts, name) => { args.description = `${name}: ours`; },
+                group: {
+                    dataTieringEnabled: false,
+                    notificationTopicArn: "arn:aws:sns:eu-west-1:123456789012:cache-events",
+                },
+                subnetGroup: (args, _opts, name) => {
+                    args.description = `${name}: ours`;
+                },
             },
         });
         const g = inputsOf(byName(run, RG, "redis-group"));
-        assert.deepStrictEqual([g.notificationTopicArn, g.dataTieringEnabled, g.engine], ["arn:aws:sns:eu-west-1:123456789012:cache-events", false, "redis"]);
-        assert.notStrictEqual(inputsOf(byName(run, RANDOM_ID, "redis-final-snapshot-id")).keepers.arguments,
-            inputsOf(byName(plain.run, RANDOM_ID, "redis-final-snapshot-id")).keepers.arguments);
-        assert.strictEqual(g.finalSnapshotIdentifier, `redis-final-${outputsOf(byName(run, RANDOM_ID, "redis-final-snapshot-id")).hex}`);
-        assert.strictEqual(inputsOf(byName(run, "aws:elasticache/subnetGroup:SubnetGroup", "redis-subnets")).description, "redis-subnets: ours");
-        assert.ok(byName(run, RG, "redis-group").options.additionalSecretOutputs.includes("authToken"), "the token stays secret");
+        assert.deepStrictEqual(
+            [g.notificationTopicArn, g.dataTieringEnabled, g.engine],
+            ["arn:aws:sns:eu-west-1:123456789012:cache-events", false, "redis"],
+        );
+        assert.notStrictEqual(
+            inputsOf(byName(run, RANDOM_ID, "redis-final-snapshot-id")).keepers.arguments,
+            inputsOf(byName(plain.run, RANDOM_ID, "redis-final-snapshot-id")).keepers.arguments,
+        );
+        assert.strictEqual(
+            g.finalSnapshotIdentifier,
+            `redis-final-${outputsOf(byName(run, RANDOM_ID, "redis-final-snapshot-id")).hex}`,
+        );
+        assert.strictEqual(
+            inputsOf(byName(run, "aws:elasticache/subnetGroup:SubnetGroup", "redis-subnets")).description,
+            "redis-subnets: ours",
+        );
+        assert.ok(
+            byName(run, RG, "redis-group").options.additionalSecretOutputs.includes("authToken"),
+            "the token stays secret",
+        );
     });
 
     it("RedisCache brings its own key and parameter group: neither of ours exists, the group uses the given ones", async () => {
@@ -54,22 +77,39 @@ describe("cache escape hatches", () => {
 
     it("RedisCache and MemcachedCluster take a network as the raw ids do", async () => {
         const network = { vpcId: VPC, availabilityZones: AZS, isolatedSubnetIds: SUBNETS };
-        const shape = (run: Awaited<ReturnType<typeof runProgram>>) => run.resources.map((r) => [r.type, r.name, JSON.stringify(inputsOf(r))]);
-        const viaRedis = await runProgram(() => { new RedisCache("redis", { network, allowedSecurityGroupIds: CLIENTS }); });
+        const shape = (run: Awaited<ReturnType<typeof runProgram>>) =>
+            run.resources.map((r) => [r.type, r.name, JSON.stringify(inputsOf(r))]);
+        const viaRedis = await runProgram(() => {
+            new RedisCache("redis", { network, allowedSecurityGroupIds: CLIENTS });
+        });
         assert.deepStrictEqual(shape(viaRedis), shape((await redis()).run));
-        const viaMemcached = await runProgram(() => { new MemcachedCluster("mc", { network, allowedSecurityGroupIds: CLIENTS }); });
+        const viaMemcached = await runProgram(() => {
+            new MemcachedCluster("mc", { network, allowedSecurityGroupIds: CLIENTS });
+        });
         assert.deepStrictEqual(shape(viaMemcached), shape((await memcached()).run));
     });
 
     it("MemcachedCluster transform and parameter group: the cluster's inputs follow both", async () => {
         const { run, mc } = await memcached({
             parameterGroupName: "memcached16-tuned",
-            transform: { cluster: { notificationTopicArn: "arn:aws:sns:eu-west-1:123456789012:cache-events" }, securityGroup: (args) => { args.description = "pages"; } },
+            transform: {
+                cluster: { notificationTopicArn: "arn:aws:sns:eu-west-1:123456789012:cache-events" },
+                securityGroup: (args) => {
+                    args.description = "pages";
+                },
+            },
         });
         const c = inputsOf(byName(run, MC, "mc-nodes"));
-        assert.deepStrictEqual([c.parameterGroupName, c.notificationTopicArn, c.numCacheNodes], ["memcached16-tuned", "arn:aws:sns:eu-west-1:123456789012:cache-events", 3]);
+        assert.deepStrictEqual(
+            [c.parameterGroupName, c.notificationTopicArn, c.numCacheNodes],
+            ["memcached16-tuned", "arn:aws:sns:eu-west-1:123456789012:cache-events", 3],
+        );
         assert.strictEqual(inputsOf(byName(run, "aws:ec2/securityGroup:SecurityGroup", "mc-sg")).description, "pages");
         assert.strictEqual(await promiseOf(mc.resources.cluster.urn), byName(run, MC, "mc-nodes").urn);
-        assert.strictEqual(inputsOf(byName((await memcached()).run, MC, "mc-nodes")).parameterGroupName, undefined, "the default group without one");
+        assert.strictEqual(
+            inputsOf(byName((await memcached()).run, MC, "mc-nodes")).parameterGroupName,
+            undefined,
+            "the default group without one",
+        );
     });
 });

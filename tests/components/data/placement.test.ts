@@ -9,7 +9,15 @@ describe("data placement helpers", () => {
     });
 
     it("knows the daily and weekly window formats", () => {
-        assert.ok(DAILY_WINDOW.test("02:00-03:00") && !DAILY_WINDOW.test("24:00-01:00") && !DAILY_WINDOW.test("sun:02:00-sun:03:00"));
-        assert.ok(WEEKLY_WINDOW.test("sun:04:00-sun:05:00") && !WEEKLY_WINDOW.test("04:00-05:00") && !WEEKLY_WINDOW.test("sun:04:60-sun:05:00"));
+        assert.ok(
+            DAILY_WINDOW.test("02:00-03:00") &&
+                !DAILY_WINDOW.test("24:00-01:00") &&
+                !DAILY_WINDOW.test("sun:02:00-sun:03:00"),
+        );
+        assert.ok(
+            WEEKLY_WINDOW.test("sun:04:00-sun:05:00") &&
+                !WEEKLY_WINDOW.test("04:00-05:00") &&
+                !WEEKLY_WINDOW.test("sun:04:60-sun:05:00"),
+        );
     });
 });

@@ -1,35 +1,56 @@
 import * as assert from "assert";
 import * as pulumi from "@pulumi/pulumi";
-import { PairedLoadBalancers, PairedLoadBalancersArgs, TLS_POLICY } from "../../../components/edge/paired-load-balancers";
+import {
+    PairedLoadBalancers,
+    PairedLoadBalancersArgs,
+    TLS_POLICY,
+} from "../../../components/edge/paired-load-balancers";
 import { runProgram } from "../../../tools/offline/engine";
 import { byName, inputsOf, ofType, promiseOf } from "../../../tools/offline/values";
 
 const T = {
-    alb: "aws:lb/loadBalancer:LoadBalancer", listener: "aws:lb/listener:Listener", tg: "aws:lb/targetGroup:TargetGroup",
-    ingress: "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule", hc: "aws:route53/healthCheck:HealthCheck",
-    record: "aws:route53/record:Record", assoc: "aws:wafv2/webAclAssociation:WebAclAssociation", acl: "aws:wafv2/webAcl:WebAcl",
-    cert: "aws:acm/certificate:Certificate", rule: "aws:lb/listenerRule:ListenerRule", bucketPolicy: "aws:s3/bucketPolicy:BucketPolicy", lifecycle: "aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration",
-    sse: "aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration", pab: "aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock",
+    alb: "aws:lb/loadBalancer:LoadBalancer",
+    listener: "aws:lb/listener:Listener",
+    tg: "aws:lb/targetGroup:TargetGroup",
+    ingress: "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule",
+    hc: "aws:route53/healthCheck:HealthCheck",
+    record: "aws:route53/record:Record",
+    assoc: "aws:wafv2/webAclAssociation:WebAclAssociation",
+    acl: "aws:wafv2/webAcl:WebAcl",
+    cert: "aws:acm/certificate:Certificate",
+    rule: "aws:lb/listenerRule:ListenerRule",
+    bucketPolicy: "aws:s3/bucketPolicy:BucketPolicy",
+    lifecycle: "aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration",
+    sse: "aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration",
+    pab: "aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock",
 };
 const base = (): PairedLoadBalancersArgs => ({
-    vpcId: pulumi.output("vpc-1"), vpcCidr: "10.40.0.0/16",
+    vpcId: pulumi.output("vpc-1"),
+    vpcCidr: "10.40.0.0/16",
     publicSubnetIds: ["subnet-a", "subnet-b", "subnet-c"].map((s) => pulumi.output(s)),
-    domain: "tickets.example.com", hostedZoneId: "Z0EXAMPLE",
+    domain: "tickets.example.com",
+    hostedZoneId: "Z0EXAMPLE",
 });
 
 async function build(args: PairedLoadBalancersArgs, name = "lb") {
     let lb!: PairedLoadBalancers;
-    const run = await runProgram(() => { lb = new PairedLoadBalancers(name, args); });
+    const run = await runProgram(() => {
+        lb = new PairedLoadBalancers(name, args);
+    });
     return { run, lb };
 }
 
 describe("PairedLoadBalancers", () => {
     let shared: Awaited<ReturnType<typeof build>>;
-    before(async () => { shared = await build(base()); });
+    before(async () => {
+        shared = await build(base());
+    });
 
     it("builds two internet-facing ALBs across every public subnet, hardened, with access logs", async () => {
         const { run } = shared;
-        const albs = ofType(run, T.alb).sort((a, b) => a.name.localeCompare(b.name)).map((r) => inputsOf(r));
+        const albs = ofType(run, T.alb)
+            .sort((a, b) => a.name.localeCompare(b.name))
+            .map((r) => inputsOf(r));
         assert.strictEqual(albs.length, 2);
         for (const [i, alb] of albs.entries()) {
             assert.strictEqual(alb.internal, false);
@@ -40,8 +61,16 @@ describe("PairedLoadBalancers", () => {
             assert.strictEqual(alb.accessLogs.prefix, ["primary", "secondary"][i]);
             assert.strictEqual(alb.tags["boxoffice:tier"], "load-balancer");
         }
-        assert.deepStrictEqual(ofType(run, T.alb).map((r) => r.name).sort(), ["lb-alb1", "lb-alb2"]);
-        assert.strictEqual(inputsOf(ofType(run, T.sse)[0]).rules[0].applyServerSideEncryptionByDefault.sseAlgorithm, "AES256");
+        assert.deepStrictEqual(
+            ofType(run, T.alb)
+                .map((r) => r.name)
+                .sort(),
+            ["lb-alb1", "lb-alb2"],
+        );
+        assert.strictEqual(
+            inputsOf(ofType(run, T.sse)[0]).rules[0].applyServerSideEncryptionByDefault.sseAlgorithm,
+            "AES256",
+        );
         assert.deepStrictEqual(Object.values(inputsOf(ofType(run, T.pab)[0])).filter((v) => v === true).length, 4);
         assert.strictEqual(inputsOf(ofType(run, T.lifecycle)[0]).rules[0].expiration.days, 90);
         const policy = JSON.parse(inputsOf(ofType(run, T.bucketPolicy)[0]).policy);
@@ -53,17 +82,36 @@ describe("PairedLoadBalancers", () => {
         const logs = `${bucketArn}/*/AWSLogs/123456789012/*`;
         const policy = JSON.parse(inputsOf(ofType(shared.run, T.bucketPolicy)[0]).policy);
         assert.deepStrictEqual(policy.Statement.slice(0, 2), [
-            { Sid: "ElbLogDelivery", Effect: "Allow", Principal: { AWS: "arn:aws:iam::156460612806:root" }, Action: "s3:PutObject", Resource: logs },
-            { Sid: "ElbLogDeliveryService", Effect: "Allow", Principal: { Service: "logdelivery.elasticloadbalancing.amazonaws.com" }, Action: "s3:PutObject", Resource: logs },
+            {
+                Sid: "ElbLogDelivery",
+                Effect: "Allow",
+                Principal: { AWS: "arn:aws:iam::156460612806:root" },
+                Action: "s3:PutObject",
+                Resource: logs,
+            },
+            {
+                Sid: "ElbLogDeliveryService",
+                Effect: "Allow",
+                Principal: { Service: "logdelivery.elasticloadbalancing.amazonaws.com" },
+                Action: "s3:PutObject",
+                Resource: logs,
+            },
         ]);
         assert.strictEqual(policy.Statement[2].Sid, "TlsOnly");
     });
 
     it("in a region opened after August 2022 (no ELB account) asks no service account and admits the service only", async () => {
-        const run = await runProgram(() => new PairedLoadBalancers("lb", base()), { config: { "aws:region": "eu-central-2" } });
+        const run = await runProgram(() => new PairedLoadBalancers("lb", base()), {
+            config: { "aws:region": "eu-central-2" },
+        });
         const policy = JSON.parse(inputsOf(ofType(run, T.bucketPolicy)[0]).policy);
-        assert.deepStrictEqual(policy.Statement.map((s: { Sid: string }) => s.Sid), ["ElbLogDeliveryService", "TlsOnly"]);
-        assert.deepStrictEqual(policy.Statement[0].Principal, { Service: "logdelivery.elasticloadbalancing.amazonaws.com" });
+        assert.deepStrictEqual(
+            policy.Statement.map((s: { Sid: string }) => s.Sid),
+            ["ElbLogDeliveryService", "TlsOnly"],
+        );
+        assert.deepStrictEqual(policy.Statement[0].Principal, {
+            Service: "logdelivery.elasticloadbalancing.amazonaws.com",
+        });
     });
 
     it("serves HTTPS with the modern TLS policy and only redirects plain HTTP", async () => {
@@ -78,7 +126,10 @@ describe("PairedLoadBalancers", () => {
             assert.match(l.certificateArn, /^arn:aws:acm:eu-west-1:\d{12}:certificate\//);
             assert.strictEqual(l.defaultActions[0].type, "forward");
         }
-        for (const l of httpL) assert.deepStrictEqual(l.defaultActions, [{ type: "redirect", redirect: { protocol: "HTTPS", port: "443", statusCode: "HTTP_301" } }]);
+        for (const l of httpL)
+            assert.deepStrictEqual(l.defaultActions, [
+                { type: "redirect", redirect: { protocol: "HTTPS", port: "443", statusCode: "HTTP_301" } },
+            ]);
         assert.strictEqual(lb.listeners.length, 4);
         assert.strictEqual(lb.https, true);
         assert.strictEqual(await promiseOf(lb.publicUrl), "https://tickets.example.com");
@@ -90,7 +141,10 @@ describe("PairedLoadBalancers", () => {
         const arn = "arn:aws:acm:eu-west-1:123456789012:certificate/11111111-2222-3333-4444-555555555555";
         const { run } = await build({ ...base(), certificateArn: arn });
         assert.strictEqual(ofType(run, T.cert).length, 0);
-        for (const l of ofType(run, T.listener).map((r) => inputsOf(r)).filter((l) => l.protocol === "HTTPS")) assert.strictEqual(l.certificateArn, arn);
+        for (const l of ofType(run, T.listener)
+            .map((r) => inputsOf(r))
+            .filter((l) => l.protocol === "HTTPS"))
+            assert.strictEqual(l.certificateArn, arn);
     });
 
     it("gives each ALB a target group for Fargate tasks, checked on /healthz (never a dependency check), with a 20 s deregistration delay", async () => {
@@ -104,36 +158,82 @@ describe("PairedLoadBalancers", () => {
             assert.strictEqual(tg.deregistrationDelay, 20);
         }
         const arns = await Promise.all(lb.targetGroupArns.map(promiseOf));
-        const forwards = ["lb-https1", "lb-https2"].map((n) => inputsOf(byName(run, T.listener, n)).defaultActions[0].targetGroupArn);
+        const forwards = ["lb-https1", "lb-https2"].map(
+            (n) => inputsOf(byName(run, T.listener, n)).defaultActions[0].targetGroupArn,
+        );
         assert.deepStrictEqual(forwards, arns);
     });
 
     it("private paths: every listener answers <prefix> and <prefix>/* with a fixed 404 ahead of the forward, and the WAF blocks them first", async () => {
         for (const https of [true, false]) {
-            const args = https ? base() : { ...base(), domain: undefined, hostedZoneId: undefined, allowPlainHttp: true };
+            const args = https
+                ? base()
+                : { ...base(), domain: undefined, hostedZoneId: undefined, allowPlainHttp: true };
             const { run, lb } = await build({ ...args, privatePaths: ["/admin", "/metrics"] });
             const listeners = ofType(run, T.listener);
             assert.strictEqual(listeners.length, https ? 4 : 2);
             const rules = ofType(run, T.rule).map((r) => inputsOf(r));
             for (const l of listeners) {
-                const own = rules.filter((r) => r.listenerArn === l.outputs.arn).sort((a, b) => a.priority - b.priority);
-                assert.deepStrictEqual(own.map((r) => [r.priority, r.conditions[0].pathPattern.values]), [[1, ["/admin", "/admin/*"]], [2, ["/metrics", "/metrics/*"]]], l.name);
+                const own = rules
+                    .filter((r) => r.listenerArn === l.outputs.arn)
+                    .sort((a, b) => a.priority - b.priority);
+                assert.deepStrictEqual(
+                    own.map((r) => [r.priority, r.conditions[0].pathPattern.values]),
+                    [
+                        [1, ["/admin", "/admin/*"]],
+                        [2, ["/metrics", "/metrics/*"]],
+                    ],
+                    l.name,
+                );
                 for (const r of own) {
-                    assert.deepStrictEqual(r.actions, [{ type: "fixed-response", fixedResponse: { statusCode: "404", contentType: "application/json", messageBody: '{"error":"not_found"}' } }]);
+                    assert.deepStrictEqual(r.actions, [
+                        {
+                            type: "fixed-response",
+                            fixedResponse: {
+                                statusCode: "404",
+                                contentType: "application/json",
+                                messageBody: '{"error":"not_found"}',
+                            },
+                        },
+                    ]);
                     // A condition takes at most three values (ELB limits); one rule per prefix keeps each at two.
-                    assert.ok(r.conditions.every((c: { pathPattern: { values: string[] } }) => c.pathPattern.values.length <= 3));
+                    assert.ok(
+                        r.conditions.every(
+                            (c: { pathPattern: { values: string[] } }) => c.pathPattern.values.length <= 3,
+                        ),
+                    );
                 }
             }
-            assert.strictEqual(lb.listeners.length, listeners.length, "the rules are not listeners the service waits for");
+            assert.strictEqual(
+                lb.listeners.length,
+                listeners.length,
+                "the rules are not listeners the service waits for",
+            );
             const [first] = inputsOf(ofType(run, T.acl)[0]).rules;
             assert.deepStrictEqual([first.name, first.priority, first.action], ["private-paths", 5, { block: {} }]);
             const regex = first.statement.regexMatchStatement;
-            assert.deepStrictEqual(regex.textTransformations.map((t: { type: string }) => t.type), ["URL_DECODE", "NORMALIZE_PATH"]);
+            assert.deepStrictEqual(
+                regex.textTransformations.map((t: { type: string }) => t.type),
+                ["URL_DECODE", "NORMALIZE_PATH"],
+            );
             // What WAF sees after its transformations, approximated with the WHATWG URL parser: decode, then normalise.
-            const seen = (raw: string) => new URL(decodeURIComponent(raw).replace(/\/{2,}/g, "/"), "https://x").pathname;
+            const seen = (raw: string) =>
+                new URL(decodeURIComponent(raw).replace(/\/{2,}/g, "/"), "https://x").pathname;
             const blocked = (raw: string) => new RegExp(regex.regexString).test(seen(raw));
-            for (const p of ["/admin", "/admin/mode", "/%61dmin/mode", "//admin/mode", "/metrics", "/metrics/", "/%6detrics", "/x/../metrics", "/./metrics"]) assert.ok(blocked(p), p);
-            for (const p of ["/healthz", "/events", "/administrator", "/metricsx", "/events/admin"]) assert.ok(!blocked(p), p);
+            for (const p of [
+                "/admin",
+                "/admin/mode",
+                "/%61dmin/mode",
+                "//admin/mode",
+                "/metrics",
+                "/metrics/",
+                "/%6detrics",
+                "/x/../metrics",
+                "/./metrics",
+            ])
+                assert.ok(blocked(p), p);
+            for (const p of ["/healthz", "/events", "/administrator", "/metricsx", "/events/admin"])
+                assert.ok(!blocked(p), p);
         }
     });
 
@@ -148,26 +248,60 @@ describe("PairedLoadBalancers", () => {
         const hcs = ofType(run, T.hc).map((r) => inputsOf(r));
         assert.strictEqual(hcs.length, 2);
         for (const hc of hcs) {
-            assert.deepStrictEqual([hc.type, hc.resourcePath, hc.requestInterval, hc.failureThreshold, hc.port], ["HTTPS", "/healthz", 10, 3, 443]);
+            assert.deepStrictEqual(
+                [hc.type, hc.resourcePath, hc.requestInterval, hc.failureThreshold, hc.port],
+                ["HTTPS", "/healthz", 10, 3, 443],
+            );
         }
-        const records = [byName(run, T.record, "lb-primary-record"), byName(run, T.record, "lb-secondary-record")].map((r) => inputsOf(r));
-        assert.deepStrictEqual(records.map((r) => r.failoverRoutingPolicies[0].type), ["PRIMARY", "SECONDARY"]);
-        assert.deepStrictEqual(records.map((r) => r.setIdentifier), ["primary", "secondary"]);
+        const records = [byName(run, T.record, "lb-primary-record"), byName(run, T.record, "lb-secondary-record")].map(
+            (r) => inputsOf(r),
+        );
+        assert.deepStrictEqual(
+            records.map((r) => r.failoverRoutingPolicies[0].type),
+            ["PRIMARY", "SECONDARY"],
+        );
+        assert.deepStrictEqual(
+            records.map((r) => r.setIdentifier),
+            ["primary", "secondary"],
+        );
         const dnsNames = await Promise.all(lb.loadBalancerDnsNames.map(promiseOf));
-        assert.deepStrictEqual(records.map((r) => r.aliases[0].name), dnsNames);
-        assert.ok(records.every((r) => r.aliases[0].evaluateTargetHealth === true && r.name === "tickets.example.com" && r.zoneId === "Z0EXAMPLE"));
-        assert.deepStrictEqual(records.map((r) => r.healthCheckId), await Promise.all(lb.healthCheckIds.map(promiseOf)));
+        assert.deepStrictEqual(
+            records.map((r) => r.aliases[0].name),
+            dnsNames,
+        );
+        assert.ok(
+            records.every(
+                (r) =>
+                    r.aliases[0].evaluateTargetHealth === true &&
+                    r.name === "tickets.example.com" &&
+                    r.zoneId === "Z0EXAMPLE",
+            ),
+        );
+        assert.deepStrictEqual(
+            records.map((r) => r.healthCheckId),
+            await Promise.all(lb.healthCheckIds.map(promiseOf)),
+        );
     });
 
     it("takes the health-check interval and threshold from its args", async () => {
         const { run } = await build({ ...base(), healthCheckIntervalSeconds: 30, healthCheckFailureThreshold: 5 });
-        assert.ok(ofType(run, T.hc).every((r) => inputsOf(r).requestInterval === 30 && inputsOf(r).failureThreshold === 5));
+        assert.ok(
+            ofType(run, T.hc).every((r) => inputsOf(r).requestInterval === 30 && inputsOf(r).failureThreshold === 5),
+        );
     });
 
     it("puts one WAF ACL on both ALBs, stricter on POST /events/*/orders and on the queue join", async () => {
-        const { run, lb } = await build({ ...base(), orderRateLimitPer5Min: 200, queueJoinRateLimitPer5Min: 60, browseRateLimitPer5Min: 5000 });
+        const { run, lb } = await build({
+            ...base(),
+            orderRateLimitPer5Min: 200,
+            queueJoinRateLimitPer5Min: 60,
+            browseRateLimitPer5Min: 5000,
+        });
         const arns = await Promise.all(lb.loadBalancerArns.map(promiseOf));
-        assert.deepStrictEqual(["lb-waf-assoc-1", "lb-waf-assoc-2"].map((n) => inputsOf(byName(run, T.assoc, n)).resourceArn), arns);
+        assert.deepStrictEqual(
+            ["lb-waf-assoc-1", "lb-waf-assoc-2"].map((n) => inputsOf(byName(run, T.assoc, n)).resourceArn),
+            arns,
+        );
         const acl = inputsOf(ofType(run, T.acl)[0]);
         assert.strictEqual(acl.scope, "REGIONAL");
         const rules = Object.fromEntries(acl.rules.map((r: { name: string }) => [r.name, r]));
@@ -181,7 +315,11 @@ describe("PairedLoadBalancers", () => {
         assert.ok(rules["order-rate"].priority < rules["browse-rate"].priority);
         const join = rules["queue-join-rate"].statement.rateBasedStatement;
         assert.strictEqual(join.limit, 60);
-        assert.ok(new RegExp(join.scopeDownStatement.andStatement.statements[1].regexMatchStatement.regexString).test("/events/abc/queue"));
+        assert.ok(
+            new RegExp(join.scopeDownStatement.andStatement.statements[1].regexMatchStatement.regexString).test(
+                "/events/abc/queue",
+            ),
+        );
         assert.ok(rules["queue-join-rate"].priority < rules["browse-rate"].priority);
         const defaults = inputsOf(ofType(shared.run, T.acl)[0]).rules.find((r: any) => r.name === "queue-join-rate");
         assert.strictEqual(defaults.statement.rateBasedStatement.limit, 100);
@@ -196,9 +334,18 @@ describe("PairedLoadBalancers", () => {
     });
 
     it("staging opt-out: without a domain or certificate, HTTP forwards and there is no DNS failover", async () => {
-        const { run, lb } = await build({ ...base(), domain: undefined, hostedZoneId: undefined, allowPlainHttp: true, deletionProtection: false }, "stg");
+        const { run, lb } = await build(
+            { ...base(), domain: undefined, hostedZoneId: undefined, allowPlainHttp: true, deletionProtection: false },
+            "stg",
+        );
         const listeners = ofType(run, T.listener).map((r) => inputsOf(r));
-        assert.deepStrictEqual(listeners.map((l) => [l.protocol, l.defaultActions[0].type]), [["HTTP", "forward"], ["HTTP", "forward"]]);
+        assert.deepStrictEqual(
+            listeners.map((l) => [l.protocol, l.defaultActions[0].type]),
+            [
+                ["HTTP", "forward"],
+                ["HTTP", "forward"],
+            ],
+        );
         assert.strictEqual(ofType(run, T.hc).length + ofType(run, T.record).length + ofType(run, T.cert).length, 0);
         assert.ok(ofType(run, T.alb).every((r) => inputsOf(r).enableDeletionProtection === false));
         assert.match(await promiseOf(lb.publicUrl), /^http:\/\/stg-alb1-/);
@@ -207,24 +354,70 @@ describe("PairedLoadBalancers", () => {
 
     it("refuses bad arguments with one error naming the argument", async () => {
         const cases: [Partial<PairedLoadBalancersArgs>, string, string?][] = [
-            [{ domain: undefined, hostedZoneId: undefined }, 'PairedLoadBalancers "lb": certificateArn = null: is required (or domain + hostedZoneId) unless allowPlainHttp is true; plain HTTP is a staging-only opt-out'],
-            [{ publicSubnetIds: [pulumi.output("subnet-a")] }, 'PairedLoadBalancers "lb": publicSubnetIds = 1: must list at least 2 subnets (an ALB needs two AZs)'],
-            [{ hostedZoneId: undefined }, 'PairedLoadBalancers "lb": domain = "tickets.example.com": needs hostedZoneId (to validate a certificate) or certificateArn'],
+            [
+                { domain: undefined, hostedZoneId: undefined },
+                'PairedLoadBalancers "lb": certificateArn = null: is required (or domain + hostedZoneId) unless allowPlainHttp is true; plain HTTP is a staging-only opt-out',
+            ],
+            [
+                { publicSubnetIds: [pulumi.output("subnet-a")] },
+                'PairedLoadBalancers "lb": publicSubnetIds = 1: must list at least 2 subnets (an ALB needs two AZs)',
+            ],
+            [
+                { hostedZoneId: undefined },
+                'PairedLoadBalancers "lb": domain = "tickets.example.com": needs hostedZoneId (to validate a certificate) or certificateArn',
+            ],
             [{ domain: undefined }, 'PairedLoadBalancers "lb": hostedZoneId = "Z0EXAMPLE": needs domain as well'],
-            [{ healthCheckFailureThreshold: 11 }, 'PairedLoadBalancers "lb": healthCheckFailureThreshold = 11: must be 1..10 (Route 53 health-check failure threshold)'],
-            [{ healthCheckIntervalSeconds: 20 as 10 }, 'PairedLoadBalancers "lb": healthCheckIntervalSeconds = 20: must be 10 or 30 (Route 53 health-check intervals)'],
-            [{}, 'PairedLoadBalancers "boxoffice-staging-x1": name = "boxoffice-staging-x1": must be at most 19 characters (ALB and target group names are limited to 32 with the suffix Pulumi adds)', "boxoffice-staging-x1"],
-            [{ privatePaths: ["/admin/*"] }, 'PairedLoadBalancers "lb": privatePaths.0 = "/admin/*": must be a path prefix like /admin: a slash, then letters, digits, . _ ~ - and inner slashes, no trailing slash or wildcard'],
-            [{ privatePaths: ["/health"] }, 'PairedLoadBalancers "lb": privatePaths = "/health": must not cover healthPath /healthz: the Route 53 checks come from the internet'],
-            [{ privatePaths: Array.from({ length: 11 }, (_v, i) => `/p${i}`) }, 'PairedLoadBalancers "lb": privatePaths = ["/p0","/p1","/p2","/p3","/p4","/p5","/p6","/p7","/p8","/p9","/p10"]: must list at most 10 prefixes (one listener rule each)'],
-            [{ deregistrationDelaySeconds: 4000 }, 'PairedLoadBalancers "lb": deregistrationDelaySeconds = 4000: must be 0..3600 (ELB target group deregistration delay)'],
-            [{ network: { vpcId: "vpc-1", availabilityZones: [] } }, 'PairedLoadBalancers "lb": network = "set": give either network or vpcId + vpcCidr + publicSubnetIds, not both'],
-            [{ orderRateLimitPer5Min: 5000, browseRateLimitPer5Min: 1000 }, 'PairedLoadBalancers "lb": orderRateLimitPer5Min = 5000: must not exceed browseRateLimitPer5Min (1000): the order path is the stricter one'],
-            [{ queueJoinRateLimitPer5Min: 2000, browseRateLimitPer5Min: 1000 }, 'PairedLoadBalancers "lb": queueJoinRateLimitPer5Min = 2000: must not exceed browseRateLimitPer5Min (1000): the queue join is the stricter one'],
-            [{ queueJoinRateLimitPer5Min: 0 }, 'PairedLoadBalancers "lb": queueJoinRateLimitPer5Min = 0: must be 10..2000000000 (WAF rate-based rule limit per 5-minute window)'],
+            [
+                { healthCheckFailureThreshold: 11 },
+                'PairedLoadBalancers "lb": healthCheckFailureThreshold = 11: must be 1..10 (Route 53 health-check failure threshold)',
+            ],
+            [
+                { healthCheckIntervalSeconds: 20 as 10 },
+                'PairedLoadBalancers "lb": healthCheckIntervalSeconds = 20: must be 10 or 30 (Route 53 health-check intervals)',
+            ],
+            [
+                {},
+                'PairedLoadBalancers "boxoffice-staging-x1": name = "boxoffice-staging-x1": must be at most 19 characters (ALB and target group names are limited to 32 with the suffix Pulumi adds)',
+                "boxoffice-staging-x1",
+            ],
+            [
+                { privatePaths: ["/admin/*"] },
+                'PairedLoadBalancers "lb": privatePaths.0 = "/admin/*": must be a path prefix like /admin: a slash, then letters, digits, . _ ~ - and inner slashes, no trailing slash or wildcard',
+            ],
+            [
+                { privatePaths: ["/health"] },
+                'PairedLoadBalancers "lb": privatePaths = "/health": must not cover healthPath /healthz: the Route 53 checks come from the internet',
+            ],
+            [
+                { privatePaths: Array.from({ length: 11 }, (_v, i) => `/p${i}`) },
+                'PairedLoadBalancers "lb": privatePaths = ["/p0","/p1","/p2","/p3","/p4","/p5","/p6","/p7","/p8","/p9","/p10"]: must list at most 10 prefixes (one listener rule each)',
+            ],
+            [
+                { deregistrationDelaySeconds: 4000 },
+                'PairedLoadBalancers "lb": deregistrationDelaySeconds = 4000: must be 0..3600 (ELB target group deregistration delay)',
+            ],
+            [
+                { network: { vpcId: "vpc-1", availabilityZones: [] } },
+                'PairedLoadBalancers "lb": network = "set": give either network or vpcId + vpcCidr + publicSubnetIds, not both',
+            ],
+            [
+                { orderRateLimitPer5Min: 5000, browseRateLimitPer5Min: 1000 },
+                'PairedLoadBalancers "lb": orderRateLimitPer5Min = 5000: must not exceed browseRateLimitPer5Min (1000): the order path is the stricter one',
+            ],
+            [
+                { queueJoinRateLimitPer5Min: 2000, browseRateLimitPer5Min: 1000 },
+                'PairedLoadBalancers "lb": queueJoinRateLimitPer5Min = 2000: must not exceed browseRateLimitPer5Min (1000): the queue join is the stricter one',
+            ],
+            [
+                { queueJoinRateLimitPer5Min: 0 },
+                'PairedLoadBalancers "lb": queueJoinRateLimitPer5Min = 0: must be 10..2000000000 (WAF rate-based rule limit per 5-minute window)',
+            ],
         ];
         for (const [over, message, name] of cases) {
-            await assert.rejects(build({ ...base(), ...over }, name), (e: Error) => { assert.strictEqual(e.message, message); return true; });
+            await assert.rejects(build({ ...base(), ...over }, name), (e: Error) => {
+                assert.strictEqual(e.message, message);
+                return true;
+            });
         }
     });
 });

@@ -10,10 +10,12 @@ describe("CIDR plan", () => {
             isolated: ["10.40.224.0/22", "10.40.228.0/22", "10.40.232.0/22"],
         });
         const six = planSubnets("10.0.0.0/16", 6);
-        const ranges = [...six.private, ...six.public, ...six.isolated].map((c) => {
-            const p = parseCidr(c)!;
-            return [p.base, p.base + 2 ** (32 - p.prefix)] as const;
-        }).sort((a, b) => a[0] - b[0]);
+        const ranges = [...six.private, ...six.public, ...six.isolated]
+            .map((c) => {
+                const p = parseCidr(c)!;
+                return [p.base, p.base + 2 ** (32 - p.prefix)] as const;
+            })
+            .sort((a, b) => a[0] - b[0]);
         ranges.slice(1).forEach((r, i) => assert.ok(r[0] >= ranges[i][1], "subnets overlap"));
     });
 
@@ -32,7 +34,24 @@ describe("CIDR plan", () => {
 describe("isPrivateCidr", () => {
     it("accepts only CIDRs wholly inside an RFC 1918 range", async () => {
         const { isPrivateCidr } = await import("../../../components/network/cidr-plan");
-        for (const ok of ["10.0.0.0/8", "10.40.0.0/16", "172.16.0.0/12", "172.31.255.0/24", "192.168.0.0/16", "192.168.4.0/22"]) assert.ok(isPrivateCidr(ok), ok);
-        for (const bad of ["8.8.0.0/16", "172.32.0.0/16", "172.0.0.0/8", "192.169.0.0/16", "100.64.0.0/16", "10.0.0.0/7", "not a cidr"]) assert.ok(!isPrivateCidr(bad), bad);
+        for (const ok of [
+            "10.0.0.0/8",
+            "10.40.0.0/16",
+            "172.16.0.0/12",
+            "172.31.255.0/24",
+            "192.168.0.0/16",
+            "192.168.4.0/22",
+        ])
+            assert.ok(isPrivateCidr(ok), ok);
+        for (const bad of [
+            "8.8.0.0/16",
+            "172.32.0.0/16",
+            "172.0.0.0/8",
+            "192.169.0.0/16",
+            "100.64.0.0/16",
+            "10.0.0.0/7",
+            "not a cidr",
+        ])
+            assert.ok(!isPrivateCidr(bad), bad);
     });
 });

@@ -7,6 +7,11 @@ export type Case = [policy: string, what: string, fixture: () => Fixture, expect
 /** The baseline plus one ingress rule named "extra" on a security group of it. */
 export const withIngress = (group: string, rule: Record<string, unknown>): Fixture => {
     const f = baseline();
-    f.push({ type: TYPES.ingress, name: "extra", props: { securityGroupId: group, ...rule }, deps: { securityGroupId: [group] } });
+    f.push({
+        type: TYPES.ingress,
+        name: "extra",
+        props: { securityGroupId: group, ...rule },
+        deps: { securityGroupId: [group] },
+    });
     return f;
 };

@@ -46,7 +46,10 @@ describe("load generator against the ticket service (in-process, embedded Postgr
 
     async function drainAndCheck(eventId: string, generator: LoadGenerator) {
         const emailsSent = new Map<string, number>();
-        const worker = new OutboxWorker(backend.writer, countingMailer(emailsSent), { from: "tickets@example.com", idlePollMs: 50 });
+        const worker = new OutboxWorker(backend.writer, countingMailer(emailsSent), {
+            from: "tickets@example.com",
+            idlePollMs: 50,
+        });
         worker.start();
         try {
             return await checkInvariants(backend.writer, {
@@ -84,7 +87,10 @@ describe("load generator against the ticket service (in-process, embedded Postgr
         const orders = generator.acknowledgedOrders();
         const sold = orders.reduce((sum, order) => sum + order.quantity, 0);
         assert.equal(sold, 40, "every seat sold, none twice");
-        assert.ok(generator.records.some((r) => r.kind === "buy" && r.status === 409 && r.error === "sold_out"), "the sale ran out");
+        assert.ok(
+            generator.records.some((r) => r.kind === "buy" && r.status === 409 && r.error === "sold_out"),
+            "the sale ran out",
+        );
         const rescans = generator.records.filter((r) => r.rescan);
         assert.ok(rescans.length > 0 && rescans.every((r) => r.status === 409 && r.error === "already_checked_in"));
         assert.ok(generator.admissions().length > 5);
@@ -92,7 +98,15 @@ describe("load generator against the ticket service (in-process, embedded Postgr
 
         const result = await drainAndCheck(event.id, generator);
         assert.deepEqual(result.details, []);
-        for (const key of ["lostOrders", "oversold", "doubleAdmissions", "duplicateEmails", "missingEmails", "lostOutbox", "lostAdmissions"] as const) {
+        for (const key of [
+            "lostOrders",
+            "oversold",
+            "doubleAdmissions",
+            "duplicateEmails",
+            "missingEmails",
+            "lostOutbox",
+            "lostAdmissions",
+        ] as const) {
             assert.equal(result[key], 0, key);
         }
         assert.equal(result.counts.storedOrders, orders.length);
@@ -122,7 +136,13 @@ describe("load generator against the ticket service (in-process, embedded Postgr
             req.pipe(upstream);
         });
         const proxyUrl = await listen(proxy);
-        closers.push(() => new Promise((resolve) => { proxy.closeAllConnections(); proxy.close(resolve); }));
+        closers.push(
+            () =>
+                new Promise((resolve) => {
+                    proxy.closeAllConnections();
+                    proxy.close(resolve);
+                }),
+        );
         const generator = new LoadGenerator({
             baseUrl: proxyUrl,
             eventId: event.id,
@@ -140,12 +160,22 @@ describe("load generator against the ticket service (in-process, embedded Postgr
         for (const order of orders) {
             const tries = generator.records.filter((r) => r.idempotencyKey === order.idempotencyKey);
             // The replay answers 200 (not 201): the service recognised the key and returned the stored order.
-            assert.deepEqual(tries.map((r) => r.status), [0, 200]);
+            assert.deepEqual(
+                tries.map((r) => r.status),
+                [0, 200],
+            );
         }
         assert.equal(generator.summary().retries, 10);
-        const stored = await backend.writer.query<{ n: number }>("SELECT count(*)::int AS n FROM orders WHERE event_id = $1", [event.id]);
+        const stored = await backend.writer.query<{ n: number }>(
+            "SELECT count(*)::int AS n FROM orders WHERE event_id = $1",
+            [event.id],
+        );
         assert.equal(Number(stored.rows[0].n), 10, "no purchase was stored twice");
         const result = await drainAndCheck(event.id, generator);
-        assert.equal(result.lostOrders + result.oversold + result.duplicateEmails + result.missingEmails + result.lostOutbox, 0, result.details.join("\n"));
+        assert.equal(
+            result.lostOrders + result.oversold + result.duplicateEmails + result.missingEmails + result.lostOutbox,
+            0,
+            result.details.join("\n"),
+        );
     });
 });

@@ -24,7 +24,13 @@ export class FakeServer {
             req.on("data", (chunk) => chunks.push(chunk));
             req.on("end", () => {
                 const text = Buffer.concat(chunks).toString("utf8");
-                const request = { method: req.method!, url: req.url!, headers: req.headers, body: text ? JSON.parse(text) : undefined, res };
+                const request = {
+                    method: req.method!,
+                    url: req.url!,
+                    headers: req.headers,
+                    body: text ? JSON.parse(text) : undefined,
+                    res,
+                };
                 this.requests.push(request);
                 this.handler(request, this);
             });
@@ -56,7 +62,12 @@ export class FakeServer {
     }
 }
 
-export function json(res: http.ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
+export function json(
+    res: http.ServerResponse,
+    status: number,
+    body: unknown,
+    headers: Record<string, string> = {},
+): void {
     if (res.destroyed || res.writableEnded) return;
     res.writeHead(status, { "content-type": "application/json", ...headers });
     res.end(JSON.stringify(body));

@@ -14,7 +14,17 @@ import { REAL_ENV, freshDatabase, pglite } from "../../app/helpers/harness";
 
 const signer = new TicketSigner(Buffer.alloc(32, 9), "inv");
 const ROLLBACK = new Error("rollback");
-const VIOLATIONS = ["lostOrders", "oversold", "doubleAdmissions", "duplicateEmails", "missingEmails", "lostOutbox", "lostAdmissions", "counterMismatches", "idempotencyMismatches"] as const;
+const VIOLATIONS = [
+    "lostOrders",
+    "oversold",
+    "doubleAdmissions",
+    "duplicateEmails",
+    "missingEmails",
+    "lostOutbox",
+    "lostAdmissions",
+    "counterMismatches",
+    "idempotencyMismatches",
+] as const;
 
 interface Sale {
     eventId: string;
@@ -28,7 +38,10 @@ interface Sale {
  * Each case sells through the service's own code (committed), then breaks the data inside a transaction
  * that is rolled back after the check, so cases never see each other's damage.
  */
-function defineInvariantSuite(title: string, open: () => Promise<{ db: Database; close: () => Promise<void> } | string>): void {
+function defineInvariantSuite(
+    title: string,
+    open: () => Promise<{ db: Database; close: () => Promise<void> } | string>,
+): void {
     describe(title, function () {
         this.timeout(60_000);
         let db: Database;
@@ -53,8 +66,20 @@ function defineInvariantSuite(title: string, open: () => Promise<{ db: Database;
             const acknowledged: AcknowledgedOrder[] = [];
             for (const quantity of [1, 2, 2]) {
                 const key = randomUUID();
-                const { order } = await purchase(db, signer, { idempotencyKey: key, eventId: event.id, ticketTypeId, quantity, email: "fan@example.com" });
-                acknowledged.push({ orderId: order.id, idempotencyKey: key, ticketTypeId, quantity, ticketCodes: order.tickets.map((t) => t.code) });
+                const { order } = await purchase(db, signer, {
+                    idempotencyKey: key,
+                    eventId: event.id,
+                    ticketTypeId,
+                    quantity,
+                    email: "fan@example.com",
+                });
+                acknowledged.push({
+                    orderId: order.id,
+                    idempotencyKey: key,
+                    ticketTypeId,
+                    quantity,
+                    ticketCodes: order.tickets.map((t) => t.code),
+                });
             }
             const admissions = [];
             for (const code of [acknowledged[0].ticketCodes[0], acknowledged[1].ticketCodes[1]]) {
@@ -63,10 +88,20 @@ function defineInvariantSuite(title: string, open: () => Promise<{ db: Database;
             }
             const ids = acknowledged.map((order) => order.orderId);
             await db.query("UPDATE outbox SET sent_at = now(), attempts = 1 WHERE order_id = ANY($1::uuid[])", [ids]);
-            return { eventId: event.id, ticketTypeId, acknowledged, admissions, emailsSent: new Map(ids.map((id) => [id, 1])) };
+            return {
+                eventId: event.id,
+                ticketTypeId,
+                acknowledged,
+                admissions,
+                emailsSent: new Map(ids.map((id) => [id, 1])),
+            };
         }
 
-        async function check(s: Sale, breakIt: (tx: Queryable) => Promise<void> = async () => undefined, extra: Partial<InvariantInput> = {}): Promise<InvariantResult> {
+        async function check(
+            s: Sale,
+            breakIt: (tx: Queryable) => Promise<void> = async () => undefined,
+            extra: Partial<InvariantInput> = {},
+        ): Promise<InvariantResult> {
             let result: InvariantResult | undefined;
             await db
                 .transaction(async (tx) => {
@@ -100,7 +135,8 @@ function defineInvariantSuite(title: string, open: () => Promise<{ db: Database;
             const s = await sale();
             const gone = s.acknowledged[2].orderId;
             const result = await check(s, async (tx) => {
-                for (const table of ["tickets", "outbox", "idempotency_keys"]) await tx.query(`DELETE FROM ${table} WHERE order_id = $1`, [gone]);
+                for (const table of ["tickets", "outbox", "idempotency_keys"])
+                    await tx.query(`DELETE FROM ${table} WHERE order_id = $1`, [gone]);
                 await tx.query("DELETE FROM orders WHERE id = $1", [gone]);
             });
             assert.deepEqual(violations(result), { lostOrders: 1, counterMismatches: 1, idempotencyMismatches: 1 });
@@ -110,10 +146,20 @@ function defineInvariantSuite(title: string, open: () => Promise<{ db: Database;
         it("detects an order stored with fewer tickets than acknowledged", async () => {
             const s = await sale();
             const order = s.acknowledged[1];
-            const result = await check(s, async (tx) => {
-                await tx.query("DELETE FROM checkins WHERE ticket_id IN (SELECT id FROM tickets WHERE order_id = $1)", [order.orderId]);
-                await tx.query("DELETE FROM tickets WHERE id = (SELECT id FROM tickets WHERE order_id = $1 ORDER BY id LIMIT 1)", [order.orderId]);
-            }, { admissions: s.admissions.slice(0, 1) });
+            const result = await check(
+                s,
+                async (tx) => {
+                    await tx.query(
+                        "DELETE FROM checkins WHERE ticket_id IN (SELECT id FROM tickets WHERE order_id = $1)",
+                        [order.orderId],
+                    );
+                    await tx.query(
+                        "DELETE FROM tickets WHERE id = (SELECT id FROM tickets WHERE order_id = $1 ORDER BY id LIMIT 1)",
+                        [order.orderId],
+                    );
+                },
+                { admissions: s.admissions.slice(0, 1) },
+            );
             assert.deepEqual(violations(result), { lostOrders: 1, counterMismatches: 1 });
             assert.match(result.details.join("\n"), /1 tickets stored, 2 acknowledged, codes differ/);
         });
@@ -130,9 +176,17 @@ function defineInvariantSuite(title: string, open: () => Promise<{ db: Database;
                 );
                 for (let i = 0; i < 2; i++) {
                     const id = randomUUID();
-                    await tx.query("INSERT INTO tickets (id, order_id, event_id, code) VALUES ($1, $2, $3, $4)", [id, orderId, s.eventId, signer.issue(s.eventId, id)]);
+                    await tx.query("INSERT INTO tickets (id, order_id, event_id, code) VALUES ($1, $2, $3, $4)", [
+                        id,
+                        orderId,
+                        s.eventId,
+                        signer.issue(s.eventId, id),
+                    ]);
                 }
-                await tx.query("INSERT INTO outbox (order_id, kind, sent_at) VALUES ($1, 'order_confirmation', now())", [orderId]);
+                await tx.query(
+                    "INSERT INTO outbox (order_id, kind, sent_at) VALUES ($1, 'order_confirmation', now())",
+                    [orderId],
+                );
                 await tx.query("UPDATE ticket_types SET sold = sold + 2 WHERE id = $1", [s.ticketTypeId]);
                 s.emailsSent.set(orderId, 1);
             });
@@ -142,7 +196,11 @@ function defineInvariantSuite(title: string, open: () => Promise<{ db: Database;
 
         it("detects a sold counter that drifted from the orders without overselling", async () => {
             const s = await sale();
-            const result = await check(s, (tx) => tx.query("UPDATE ticket_types SET sold = sold - 1 WHERE id = $1", [s.ticketTypeId]).then(() => undefined));
+            const result = await check(s, (tx) =>
+                tx
+                    .query("UPDATE ticket_types SET sold = sold - 1 WHERE id = $1", [s.ticketTypeId])
+                    .then(() => undefined),
+            );
             assert.deepEqual(violations(result), { counterMismatches: 1 });
         });
 
@@ -151,7 +209,10 @@ function defineInvariantSuite(title: string, open: () => Promise<{ db: Database;
             const code = s.admissions[0].code;
             const result = await check(s, async (tx) => {
                 await tx.query("ALTER TABLE checkins DROP CONSTRAINT checkins_pkey");
-                await tx.query("INSERT INTO checkins (ticket_id, gate) SELECT id, 'south' FROM tickets WHERE code = $1", [code]);
+                await tx.query(
+                    "INSERT INTO checkins (ticket_id, gate) SELECT id, 'south' FROM tickets WHERE code = $1",
+                    [code],
+                );
             });
             assert.deepEqual(violations(result), { doubleAdmissions: 1 });
             assert.match(result.details.join("\n"), /double admission: ticket [0-9a-f-]{36} has 2 check-in rows/);
@@ -184,14 +245,18 @@ function defineInvariantSuite(title: string, open: () => Promise<{ db: Database;
             const s = await sale();
             const late = s.acknowledged[2].orderId;
             s.emailsSent.delete(late);
-            const result = await check(s, async (tx) => {
-                await tx.query("UPDATE outbox SET sent_at = NULL WHERE order_id = $1", [late]);
-                // The worker sends it while the check waits.
-                setTimeout(() => {
-                    s.emailsSent.set(late, 1);
-                    void tx.query("UPDATE outbox SET sent_at = now() WHERE order_id = $1", [late]);
-                }, 150);
-            }, { drainTimeoutMs: 20_000 });
+            const result = await check(
+                s,
+                async (tx) => {
+                    await tx.query("UPDATE outbox SET sent_at = NULL WHERE order_id = $1", [late]);
+                    // The worker sends it while the check waits.
+                    setTimeout(() => {
+                        s.emailsSent.set(late, 1);
+                        void tx.query("UPDATE outbox SET sent_at = now() WHERE order_id = $1", [late]);
+                    }, 150);
+                },
+                { drainTimeoutMs: 20_000 },
+            );
             assert.deepEqual(violations(result), {});
             assert.equal(result.drained, true);
             assert.ok(result.drainWaitMs > 0);
@@ -203,11 +268,21 @@ function defineInvariantSuite(title: string, open: () => Promise<{ db: Database;
             const given = s.acknowledged[1].orderId;
             s.emailsSent.delete(stuck);
             s.emailsSent.delete(given);
-            const result = await check(s, async (tx) => {
-                // Claimed by a worker that died: hidden until its lease runs out, past the deadline.
-                await tx.query("UPDATE outbox SET sent_at = NULL, next_attempt_at = now() + interval '1 hour' WHERE order_id = $1", [stuck]);
-                await tx.query("UPDATE outbox SET sent_at = NULL, failed_at = now(), attempts = 12, last_error = 'mailbox full' WHERE order_id = $1", [given]);
-            }, { drainTimeoutMs: 200 });
+            const result = await check(
+                s,
+                async (tx) => {
+                    // Claimed by a worker that died: hidden until its lease runs out, past the deadline.
+                    await tx.query(
+                        "UPDATE outbox SET sent_at = NULL, next_attempt_at = now() + interval '1 hour' WHERE order_id = $1",
+                        [stuck],
+                    );
+                    await tx.query(
+                        "UPDATE outbox SET sent_at = NULL, failed_at = now(), attempts = 12, last_error = 'mailbox full' WHERE order_id = $1",
+                        [given],
+                    );
+                },
+                { drainTimeoutMs: 200 },
+            );
             assert.deepEqual(violations(result), { missingEmails: 2, lostOutbox: 1 });
             assert.equal(result.drained, false);
             const text = result.details.join("\n");
@@ -219,7 +294,9 @@ function defineInvariantSuite(title: string, open: () => Promise<{ db: Database;
             const s = await sale();
             const order = s.acknowledged[1].orderId;
             s.emailsSent.delete(order);
-            const result = await check(s, (tx) => tx.query("DELETE FROM outbox WHERE order_id = $1", [order]).then(() => undefined));
+            const result = await check(s, (tx) =>
+                tx.query("DELETE FROM outbox WHERE order_id = $1", [order]).then(() => undefined),
+            );
             assert.deepEqual(violations(result), { lostOutbox: 1, missingEmails: 1 });
             assert.match(result.details.join("\n"), /has no confirmation row/);
         });
@@ -240,7 +317,9 @@ defineInvariantSuite("invariant checker (real PostgreSQL, fresh database)", asyn
             const name = new URL(database.url).pathname.slice(1);
             const watcher = new Pool({ connectionString: REAL_ENV.database, max: 1 });
             for (let i = 0; i < 100; i++) {
-                const open = await watcher.query("SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = $1", [name]);
+                const open = await watcher.query("SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = $1", [
+                    name,
+                ]);
                 if (open.rows[0].n === 0) break;
                 await new Promise((resolve) => setTimeout(resolve, 50));
             }
@@ -250,4 +329,7 @@ defineInvariantSuite("invariant checker (real PostgreSQL, fresh database)", asyn
     };
 });
 
-defineInvariantSuite("invariant checker (embedded PostgreSQL)", async () => ({ db: await pglite(), close: async () => undefined }));
+defineInvariantSuite("invariant checker (embedded PostgreSQL)", async () => ({
+    db: await pglite(),
+    close: async () => undefined,
+}));

@@ -43,7 +43,12 @@ describe("load generator against a scripted server", function () {
             // and its requests time out instead.
             if (held.length === 10) for (const r of held.splice(0)) json(r.res, 201, orderBody(r));
         });
-        const run = generator({ baseUrl: server.url, profile: steadyProfile(20, 0.5), timeoutMs: 5000, maxSeconds: 10 });
+        const run = generator({
+            baseUrl: server.url,
+            profile: steadyProfile(20, 0.5),
+            timeoutMs: 5000,
+            maxSeconds: 10,
+        });
         run.start();
         await run.done;
         assert.equal(server.requests.length, 10);
@@ -111,7 +116,8 @@ describe("load generator against a scripted server", function () {
             const attempt = (tries.get(key) ?? 0) + 1;
             tries.set(key, attempt);
             if (attempt === 1) json(request.res, 503, { error: "database_unavailable" }, { "retry-after": "0" });
-            else if (attempt === 2) request.res.socket?.destroy(); // the answer is lost on the way
+            else if (attempt === 2)
+                request.res.socket?.destroy(); // the answer is lost on the way
             else json(request.res, 201, orderBody(request));
         });
         const run = generator({ baseUrl: server.url, profile: steadyProfile(10, 0.5) });
@@ -122,9 +128,19 @@ describe("load generator against a scripted server", function () {
         for (const order of orders) {
             const sent = server.requests.filter((r) => r.headers["idempotency-key"] === order.idempotencyKey);
             assert.equal(sent.length, 3);
-            assert.ok(sent.every((r) => JSON.stringify(r.body) === JSON.stringify(sent[0].body)), "the body is the same on every try");
+            assert.ok(
+                sent.every((r) => JSON.stringify(r.body) === JSON.stringify(sent[0].body)),
+                "the body is the same on every try",
+            );
             const records = run.records.filter((r) => r.idempotencyKey === order.idempotencyKey);
-            assert.deepEqual(records.map((r) => [r.attempt, r.status]), [[1, 503], [2, 0], [3, 201]]);
+            assert.deepEqual(
+                records.map((r) => [r.attempt, r.status]),
+                [
+                    [1, 503],
+                    [2, 0],
+                    [3, 201],
+                ],
+            );
             assert.equal(records[0].error, "database_unavailable");
             assert.equal(records[2].orderId, order.orderId);
         }
@@ -135,7 +151,8 @@ describe("load generator against a scripted server", function () {
         const seen = new Set<string>();
         const server = await serve((request) => {
             const key = String(request.headers["idempotency-key"]);
-            if (!seen.has(key)) seen.add(key); // first try: never answered
+            if (!seen.has(key))
+                seen.add(key); // first try: never answered
             else json(request.res, 201, orderBody(request));
         });
         const run = generator({ baseUrl: server.url, profile: steadyProfile(10, 0.3), timeoutMs: 300 });
@@ -154,7 +171,8 @@ describe("load generator against a scripted server", function () {
             const key = String(request.headers["idempotency-key"]);
             const attempt = (tries.get(key) ?? 0) + 1;
             tries.set(key, attempt);
-            if (attempt === 1) json(request.res, 201, { status: "confirmed" }); // no order id
+            if (attempt === 1)
+                json(request.res, 201, { status: "confirmed" }); // no order id
             else json(request.res, 200, orderBody(request));
         });
         const run = generator({ baseUrl: server.url, profile: steadyProfile(10, 0.2) });
@@ -176,23 +194,45 @@ describe("load generator against a scripted server", function () {
             json(request.res, 200, { status: "admitted" });
         };
         const server = await serve(handler);
-        const run = generator({ baseUrl: server.url, profile: steadyProfile(100, 2), scanShare: 0.5, rescanShare: 0.2, quantity: { min: 1, max: 1 } });
+        const run = generator({
+            baseUrl: server.url,
+            profile: steadyProfile(100, 2),
+            scanShare: 0.5,
+            rescanShare: 0.2,
+            quantity: { min: 1, max: 1 },
+        });
         run.start();
         await run.done;
         const scans = server.requests.filter((r) => r.url === "/checkins");
         const firstScans = run.records.filter((r) => r.kind === "scan" && !r.rescan);
         const rescans = run.records.filter((r) => r.rescan);
-        assert.ok(firstScans.length > 20 && rescans.length > 0, `${firstScans.length} scans, ${rescans.length} re-scans`);
-        assert.equal(new Set(scans.map((r) => r.body.code)).size, firstScans.length, "every first scan is a different code");
+        assert.ok(
+            firstScans.length > 20 && rescans.length > 0,
+            `${firstScans.length} scans, ${rescans.length} re-scans`,
+        );
+        assert.equal(
+            new Set(scans.map((r) => r.body.code)).size,
+            firstScans.length,
+            "every first scan is a different code",
+        );
         const bought = new Set(run.acknowledgedOrders().flatMap((order) => order.ticketCodes));
-        assert.ok(scans.every((r) => bought.has(r.body.code)), "only codes of acknowledged orders are scanned");
+        assert.ok(
+            scans.every((r) => bought.has(r.body.code)),
+            "only codes of acknowledged orders are scanned",
+        );
         assert.ok(rescans.every((r) => r.status === 409));
         assert.equal(run.summary().codesAdmittedTwice, 0);
 
         // A service that admits everything: the re-scans expose it.
         honest = false;
         admitted.clear();
-        const broken = generator({ baseUrl: server.url, profile: steadyProfile(100, 1), scanShare: 0.5, rescanShare: 0.3, quantity: { min: 1, max: 1 } });
+        const broken = generator({
+            baseUrl: server.url,
+            profile: steadyProfile(100, 1),
+            scanShare: 0.5,
+            rescanShare: 0.3,
+            quantity: { min: 1, max: 1 },
+        });
         broken.start();
         await broken.done;
         const codes = broken.admissions().map((a) => a.code);
@@ -206,7 +246,10 @@ describe("load generator against a scripted server", function () {
         for (let tries = 0; !pair && tries < 5; tries++) {
             const first = await serve((request) => json(request.res, 200, { id: EVENT_ID }));
             try {
-                pair = [first, await serve((request) => json(request.res, 200, { id: EVENT_ID }), "127.0.0.2", first.port)];
+                pair = [
+                    first,
+                    await serve((request) => json(request.res, 200, { id: EVENT_ID }), "127.0.0.2", first.port),
+                ];
             } catch {
                 await first.close(); // the port is taken on 127.0.0.2: pick another
             }
@@ -237,16 +280,28 @@ describe("load generator against a scripted server", function () {
 
     it("records a request node refuses to build as a failure of that request, without ending the run", async () => {
         const server = await serve((request) => json(request.res, 200, {}));
-        const run = generator({ baseUrl: server.url, profile: steadyProfile(10, 0.3), lookupShare: 1, headers: { "x-note": "two\nlines" } });
+        const run = generator({
+            baseUrl: server.url,
+            profile: steadyProfile(10, 0.3),
+            lookupShare: 1,
+            headers: { "x-note": "two\nlines" },
+        });
         run.start();
         await run.done;
         assert.equal(server.requests.length, 0);
-        assert.ok(run.records.length === 3 && run.records.every((r) => r.status === 0 && r.error === "ERR_INVALID_CHAR"));
+        assert.ok(
+            run.records.length === 3 && run.records.every((r) => r.status === 0 && r.error === "ERR_INVALID_CHAR"),
+        );
     });
 
     it("counts a lookup hook that answers no address as a network error", async () => {
         const server = await serve((request) => json(request.res, 200, {}));
-        const run = generator({ baseUrl: `http://nowhere.test:${server.port}`, profile: steadyProfile(10, 0.3), lookupShare: 1, lookup: async () => "not-an-ip" });
+        const run = generator({
+            baseUrl: `http://nowhere.test:${server.port}`,
+            profile: steadyProfile(10, 0.3),
+            lookupShare: 1,
+            lookup: async () => "not-an-ip",
+        });
         run.start();
         await run.done;
         assert.equal(server.requests.length, 0);

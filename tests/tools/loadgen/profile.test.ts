@@ -26,7 +26,8 @@ describe("load profiles and the arrival schedule", () => {
         const firstHalf = offsets.filter((t) => t < 5).length;
         // n(5) = 100 * 25 / 20 = 125 arrivals in the first half, 375 in the second.
         assert.ok(Math.abs(firstHalf - 125) <= 1, `first half had ${firstHalf}`);
-        for (let i = 1; i < offsets.length; i++) assert.ok(offsets[i] >= offsets[i - 1], "offsets must not go backwards");
+        for (let i = 1; i < offsets.length; i++)
+            assert.ok(offsets[i] >= offsets[i - 1], "offsets must not go backwards");
         assert.ok(offsets[offsets.length - 1] <= 10 + 1e-9);
     });
 
@@ -43,14 +44,20 @@ describe("load profiles and the arrival schedule", () => {
         assert.equal(offsets.length, 9);
         assert.equal(profileArrivals(profile), 9);
         assert.equal(new Set(offsets.map((t) => t.toFixed(9))).size, 9, "no two arrivals at the same instant");
-        assert.ok(offsets.slice(6).every((t) => t > 4), "nothing is scheduled in the silent phase");
+        assert.ok(
+            offsets.slice(6).every((t) => t > 4),
+            "nothing is scheduled in the silent phase",
+        );
         assert.ok(Math.abs(arrivalsBy(profile, 5) - 9) < 1e-9);
         assert.ok(Math.abs(arrivalsBy(profile, 1) - 3) < 1e-9);
     });
 
     it("shapes a surge as ramp, peak, a burst at three times the peak, and a cool-down, filling the run", () => {
         const profile = surgeProfile({ peakRate: 40, seconds: 120 });
-        assert.deepEqual(profile.phases.map((p) => p.name), ["ramp", "peak", "on-sale burst", "cool-down"]);
+        assert.deepEqual(
+            profile.phases.map((p) => p.name),
+            ["ramp", "peak", "on-sale burst", "cool-down"],
+        );
         assert.ok(Math.abs(profileSeconds(profile) - 120) < 1e-9);
         assert.equal(Math.max(...profile.phases.map((p) => p.endRate)), 120);
         assert.equal(phaseAt(profile, 80)?.name, "on-sale burst");
@@ -65,6 +72,9 @@ describe("load profiles and the arrival schedule", () => {
             () => validateProfile({ phases: [{ name: "peak", seconds: 10, startRate: 5, endRate: -1 }] }),
             /profile phase 1 \(peak\): endRate = -1: must be 0\.\.20000 requests\/s/,
         );
-        assert.throws(() => validateProfile({ phases: [{ name: "x", seconds: 0, startRate: 1, endRate: 1 }] }), /seconds = 0: must be a positive number/);
+        assert.throws(
+            () => validateProfile({ phases: [{ name: "x", seconds: 0, startRate: 1, endRate: 1 }] }),
+            /seconds = 0: must be a positive number/,
+        );
     });
 });

@@ -37,7 +37,12 @@ describe("drill report", () => {
         records.push({ kind: "buy", startedAt: at(9.55), endedAt: at(24.55), status: 0, error: "timeout" });
         records.push({ kind: "scan", startedAt: at(11), endedAt: at(11.01), status: 409, rescan: true });
         records.push({ kind: "lookup", startedAt: at(11), endedAt: at(11.02), status: 502 });
-        const stats = faultStats(records, { name: "database primary killed", injectedAt: at(10), detectedAt: at(11.5), recoveredAt: at(13) });
+        const stats = faultStats(records, {
+            name: "database primary killed",
+            injectedAt: at(10),
+            detectedAt: at(11.5),
+            recoveredAt: at(13),
+        });
         assert.equal(stats.firstFailureAt, at(10.2));
         assert.equal(stats.firstSuccessAfterAt, at(13) + 20);
         assert.equal(stats.writeGapSeconds, 2.82);
@@ -51,7 +56,9 @@ describe("drill report", () => {
     });
 
     it("starts a gap at the injection for a request that was sent before it and failed after it", () => {
-        const records = traffic(10, (s) => (s >= 5 && s < 7 ? 0 : 201)).filter((r) => r.startedAt < at(4.95) || r.startedAt >= at(5));
+        const records = traffic(10, (s) => (s >= 5 && s < 7 ? 0 : 201)).filter(
+            (r) => r.startedAt < at(4.95) || r.startedAt >= at(5),
+        );
         records.push({ kind: "buy", startedAt: at(4.95), endedAt: at(5.5), status: 0, error: "ECONNRESET" });
         const stats = faultStats(records, { name: "app instance killed", injectedAt: at(5) });
         assert.equal(stats.firstFailureAt, at(5));
@@ -85,8 +92,22 @@ describe("drill report", () => {
 
     it("renders an aligned table, with invariant columns and a verdict when the rows carry them", () => {
         const rows: FaultRow[] = [
-            { name: "database primary killed", writeGapSeconds: 3.02, detectionSeconds: 1.5, recoverySeconds: 3, refusedWrites: 28, errors: { network: 1, "503": 28 } },
-            { name: "worker killed mid-batch", writeGapSeconds: 0, detectionSeconds: null, recoverySeconds: null, refusedWrites: 0, errors: {} },
+            {
+                name: "database primary killed",
+                writeGapSeconds: 3.02,
+                detectionSeconds: 1.5,
+                recoverySeconds: 3,
+                refusedWrites: 28,
+                errors: { network: 1, "503": 28 },
+            },
+            {
+                name: "worker killed mid-batch",
+                writeGapSeconds: 0,
+                detectionSeconds: null,
+                recoverySeconds: null,
+                refusedWrites: 0,
+                errors: {},
+            },
         ];
         const plain = renderTable(rows).split("\n");
         assert.equal(plain.length, 4);
@@ -98,25 +119,47 @@ describe("drill report", () => {
         assert.match(plain[2], /503×28/);
         assert.match(plain[3], /\s-\s/);
 
-        const judged = renderTable(rows.map((row, i) => ({ ...row, lostOrders: 0, oversold: 0, doubleAdmissions: i, duplicateEmails: 0, missingEmails: 0, lostOutbox: 0 })));
+        const judged = renderTable(
+            rows.map((row, i) => ({
+                ...row,
+                lostOrders: 0,
+                oversold: 0,
+                doubleAdmissions: i,
+                duplicateEmails: 0,
+                missingEmails: 0,
+                lostOutbox: 0,
+            })),
+        );
         const lines = judged.split("\n");
         assert.match(lines[0], /lost\s+oversold\s+double adm\.\s+dup\. mail\s+miss\. mail\s+lost outbox\s+result$/);
         assert.match(lines[2], /\bok$/);
         assert.match(lines[3], /\bFAIL$/);
-        assert.equal(new Set(lines.slice(0, 2).map((line) => line.length)).size, 1, "the rule is as wide as the header");
+        assert.equal(
+            new Set(lines.slice(0, 2).map((line) => line.length)).size,
+            1,
+            "the rule is as wide as the header",
+        );
     });
 
     it("draws throughput, latency and errors over time with each fault's window marked and labelled", () => {
         const records = traffic(60, (s) => (s >= 20 && s < 25 ? 503 : s >= 40 && s < 41 ? 0 : 201));
         const faults = [
-            { name: "database primary killed", injectedAt: at(20), detectedAt: at(21), recoveredAt: at(25), writeGapSeconds: 5.02 },
+            {
+                name: "database primary killed",
+                injectedAt: at(20),
+                detectedAt: at(21),
+                recoveredAt: at(25),
+                writeGapSeconds: 5.02,
+            },
             { name: "primary <LB> killed", injectedAt: at(40), recoveredAt: at(41) },
         ];
         const svg = renderTimelineSvg(records, faults);
         assert.match(svg, /^<svg xmlns="http:\/\/www\.w3\.org\/2000\/svg" width="\d+" height="\d+" viewBox/);
         assertWellFormed(svg);
         assert.ok(!/<script|href=|url\(/.test(svg), "self-contained: no scripts, links or outside resources");
-        const windows = [...svg.matchAll(/<rect class="fault-window" x="([\d.]+)" y="[\d.]+" width="([\d.]+)"/g)].map((m) => [Number(m[1]), Number(m[1]) + Number(m[2])]);
+        const windows = [...svg.matchAll(/<rect class="fault-window" x="([\d.]+)" y="[\d.]+" width="([\d.]+)"/g)].map(
+            (m) => [Number(m[1]), Number(m[1]) + Number(m[2])],
+        );
         assert.equal(windows.length, 2);
         // Names are in the key below the time axis, numbered in injection order with each fault's figures.
         const rows = keyRows(svg);
@@ -127,11 +170,17 @@ describe("drill report", () => {
                 ["2", "40.0 s", "primary &lt;LB&gt; killed", "–", "+1.0 s", "–"],
             ],
         );
-        assert.deepEqual(badges(svg).map((b) => b.number), [1, 2]);
+        assert.deepEqual(
+            badges(svg).map((b) => b.number),
+            [1, 2],
+        );
         assert.equal((svg.match(/class="fault-detected"/g) ?? []).length, 1);
 
         // One throughput point per second; inside the first window successful buys drop to the baseline.
-        const points = /<polyline class="series buys" points="([^"]+)"/.exec(svg)![1].split(" ").map((p) => p.split(",").map(Number));
+        const points = /<polyline class="series buys" points="([^"]+)"/
+            .exec(svg)![1]
+            .split(" ")
+            .map((p) => p.split(",").map(Number));
         assert.equal(points.length, 60);
         const baseline = Math.max(...points.map(([, y]) => y));
         const inside = points.filter(([x]) => x > windows[0][0] + 1 && x < windows[0][1] - 1);
@@ -148,7 +197,10 @@ describe("drill report", () => {
         assert.ok(bars.some((m) => m[1] === "answered") && bars.some((m) => m[1] === "network"));
         for (const [, , x, width] of bars) {
             const [from, to] = [Number(x), Number(x) + Number(width)];
-            assert.ok(windows.some(([start, end]) => from >= start - 1 && to <= end + 1), `error bar at ${from}..${to} outside every fault window`);
+            assert.ok(
+                windows.some(([start, end]) => from >= start - 1 && to <= end + 1),
+                `error bar at ${from}..${to} outside every fault window`,
+            );
         }
         assert.deepEqual(countErrors(records), { network: 10, "503": 50 });
     });

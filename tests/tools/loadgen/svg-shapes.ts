@@ -51,14 +51,14 @@ export function keyRows(svg: string): KeyRow[] {
         const box = /<rect class="fault-key-row-box"([^>]*)>/.exec(body)![1];
         const [x, y, width, height] = ["x", "y", "width", "height"].map((name) => num(box, name));
         const [badge] = badgesIn(body, "fault-key-badge");
-        const texts = [...body.replace(/<g class="fault-key-badge">.*?<\/g>/, "").matchAll(/<text([^>]*)>([^<]*)<\/text>/g)].map(
-            ([, attrs, text]) => ({
-                text,
-                x: num(attrs, "x"),
-                y: num(attrs, "y"),
-                anchor: (/text-anchor="(\w+)"/.exec(attrs)?.[1] ?? "start") as KeyText["anchor"],
-            }),
-        );
+        const texts = [
+            ...body.replace(/<g class="fault-key-badge">.*?<\/g>/, "").matchAll(/<text([^>]*)>([^<]*)<\/text>/g),
+        ].map(([, attrs, text]) => ({
+            text,
+            x: num(attrs, "x"),
+            y: num(attrs, "y"),
+            anchor: (/text-anchor="(\w+)"/.exec(attrs)?.[1] ?? "start") as KeyText["anchor"],
+        }));
         return {
             top: y,
             bottom: y + height,
@@ -74,7 +74,9 @@ export function keyRows(svg: string): KeyRow[] {
 export function groupBottom(svg: string, name: string): number {
     const group = new RegExp(`<g class="${name}">([\\s\\S]*?)</g>`).exec(svg)![1];
     const ys = [...group.matchAll(/\s(?:y|y1|y2)="(-?[\d.]+)"/g)].map((m) => Number(m[1]));
-    const rects = [...group.matchAll(/<rect[^>]*\sy="([\d.]+)"[^>]*\sheight="([\d.]+)"/g)].map((m) => Number(m[1]) + Number(m[2]));
+    const rects = [...group.matchAll(/<rect[^>]*\sy="([\d.]+)"[^>]*\sheight="([\d.]+)"/g)].map(
+        (m) => Number(m[1]) + Number(m[2]),
+    );
     return Math.max(...ys, ...rects);
 }
 

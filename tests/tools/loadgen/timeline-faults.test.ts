@@ -10,12 +10,22 @@ const at = (seconds: number) => T0 + seconds * 1000;
 
 /** Two buys a second for `seconds`, all answered. */
 function traffic(seconds: number): RequestRecord[] {
-    return Array.from({ length: seconds * 2 }, (_, i) => ({ kind: "buy" as const, startedAt: at(i / 2), endedAt: at(i / 2) + 30, status: 201 }));
+    return Array.from({ length: seconds * 2 }, (_, i) => ({
+        kind: "buy" as const,
+        startedAt: at(i / 2),
+        endedAt: at(i / 2) + 30,
+        status: 201,
+    }));
 }
 
 /** `count` faults one second apart from `first`, with names of mixed lengths and every optional figure. */
 function burst(count: number, first: number): TimelineFault[] {
-    const names = ["db-primary-killed", "lb", "worker-killed-mid-batch", "a fault whose name is far longer than any column could hold in one row of the key"];
+    const names = [
+        "db-primary-killed",
+        "lb",
+        "worker-killed-mid-batch",
+        "a fault whose name is far longer than any column could hold in one row of the key",
+    ];
     return Array.from({ length: count }, (_, i) => ({
         name: names[i % names.length],
         injectedAt: at(first + i),
@@ -33,7 +43,9 @@ function textBox(t: { text: string; x: number; y: number; anchor: string }): Box
 }
 
 function assertNoOverlap(boxes: Box[], what: string): void {
-    boxes.forEach((a, i) => boxes.slice(i + 1).forEach((b, j) => assert.ok(!overlaps(a, b), `${what} ${i + 1} and ${i + j + 2} overlap`)));
+    boxes.forEach((a, i) =>
+        boxes.slice(i + 1).forEach((b, j) => assert.ok(!overlaps(a, b), `${what} ${i + 1} and ${i + j + 2} overlap`)),
+    );
 }
 
 describe("timeline fault badges and key", () => {
@@ -53,15 +65,24 @@ describe("timeline fault badges and key", () => {
                 const marks = badges(svg);
                 assert.equal(marks.length, count);
                 // Numbered in injection order from left to right, so the leader lines cannot cross.
-                assert.deepEqual(marks.map((b) => b.number), faults.map((_, i) => i + 1));
+                assert.deepEqual(
+                    marks.map((b) => b.number),
+                    faults.map((_, i) => i + 1),
+                );
                 assert.ok(marks.every((b, i) => i === 0 || b.cx > marks[i - 1].cx));
                 for (const b of marks) {
-                    assert.ok(b.top > groupBottom(svg, "legend") && b.bottom <= plotTop, `badge ${b.number} between legend and plots`);
+                    assert.ok(
+                        b.top > groupBottom(svg, "legend") && b.bottom <= plotTop,
+                        `badge ${b.number} between legend and plots`,
+                    );
                     assert.ok(b.left >= 0 && b.right <= size.width, `badge ${b.number} inside the picture`);
                 }
                 for (const [i, a] of marks.entries()) {
                     for (const b of marks.slice(i + 1)) {
-                        assert.ok(Math.hypot(a.cx - b.cx, a.cy - b.cy) >= a.r + b.r, `badges ${a.number} and ${b.number} overlap (n=${count})`);
+                        assert.ok(
+                            Math.hypot(a.cx - b.cx, a.cy - b.cy) >= a.r + b.r,
+                            `badges ${a.number} and ${b.number} overlap (n=${count})`,
+                        );
                     }
                 }
                 // Each badge's leader ends on its own fault's injection line.
@@ -75,17 +96,29 @@ describe("timeline fault badges and key", () => {
 
                 const rows = keyRows(svg);
                 assert.equal(rows.length, count);
-                assert.deepEqual(rows.map((r) => r.badge.number), faults.map((_, i) => i + 1));
+                assert.deepEqual(
+                    rows.map((r) => r.badge.number),
+                    faults.map((_, i) => i + 1),
+                );
                 assertNoOverlap(rows, `key rows (n=${count})`);
                 const header = Number(/<g class="fault-key"[^>]*>\n<text x="[\d.]+" y="([\d.]+)"/.exec(svg)![1]);
-                assert.ok(header - 9 > groupBottom(svg, "time-axis") + 3, "the key's header sits below the time axis' caption");
+                assert.ok(
+                    header - 9 > groupBottom(svg, "time-axis") + 3,
+                    "the key's header sits below the time axis' caption",
+                );
                 assert.ok(rows[0].top >= header + 3, "the first row starts below the header");
                 assert.ok(rows[rows.length - 1].bottom <= size.height, "the picture is tall enough for the last row");
                 for (const row of rows) {
                     const boxes = [row.badge, ...row.texts.slice(1).map(textBox)];
                     for (const box of boxes) {
-                        assert.ok(box.top >= row.top && box.bottom <= row.bottom, `text outside its row at y ${box.top}`);
-                        assert.ok(box.left >= row.left && box.right <= row.right, `text outside its row at x ${box.left}`);
+                        assert.ok(
+                            box.top >= row.top && box.bottom <= row.bottom,
+                            `text outside its row at y ${box.top}`,
+                        );
+                        assert.ok(
+                            box.left >= row.left && box.right <= row.right,
+                            `text outside its row at x ${box.left}`,
+                        );
                     }
                     assertNoOverlap(boxes, `row ${row.badge.number}'s cells`);
                 }
@@ -106,7 +139,10 @@ describe("timeline fault badges and key", () => {
         const svg = renderTimelineSvg(traffic(60), burst(4, 10));
         const long = keyRows(svg)[3].texts[2].text;
         assert.match(long, /^a fault whose name.*…$/);
-        assert.match(svg, /<title>a fault whose name is far longer than any column could hold in one row of the key<\/title>/);
+        assert.match(
+            svg,
+            /<title>a fault whose name is far longer than any column could hold in one row of the key<\/title>/,
+        );
     });
 });
 
@@ -122,7 +158,12 @@ describe("spreadBadges", () => {
     });
 
     it("shares the row evenly when more badges come than fit at the gap", () => {
-        const placed = spreadBadges(Array.from({ length: 11 }, () => 50), 0, 100, 20);
+        const placed = spreadBadges(
+            Array.from({ length: 11 }, () => 50),
+            0,
+            100,
+            20,
+        );
         assert.equal(placed[0], 0);
         assert.ok(Math.abs(placed[10] - 100) < 1e-9);
         placed.slice(1).forEach((x, i) => assert.ok(Math.abs(x - placed[i] - 10) < 1e-9));

@@ -263,7 +263,11 @@ describe("rehearsal: SES stand-in", () => {
             credentials: { accessKeyId: "AKIAREHEARSAL0000000", secretAccessKey: "rehearsal-only-not-a-secret" },
         });
         const page = await client.send(
-            new DescribeAlarmsCommand({ AlarmNamePrefix: "boxoffice-prod-", StateValue: "ALARM", AlarmTypes: ["MetricAlarm"] }),
+            new DescribeAlarmsCommand({
+                AlarmNamePrefix: "boxoffice-prod-",
+                StateValue: "ALARM",
+                AlarmTypes: ["MetricAlarm"],
+            }),
         );
         assert.deepStrictEqual(page.MetricAlarms, []);
         client.destroy();

@@ -7,4 +7,11 @@ import { holdPart } from "./hold";
 import { orderAccessPart } from "./order-access";
 
 /** Every part of the HTTP suite; both backends run all of them. */
-export const API_PARTS: Array<(t: SuiteContext) => void> = [adminAuthPart, eventInputPart, healthPart, orderAccessPart, holdPart, degradedPart];
+export const API_PARTS: Array<(t: SuiteContext) => void> = [
+    adminAuthPart,
+    eventInputPart,
+    healthPart,
+    orderAccessPart,
+    holdPart,
+    degradedPart,
+];
