@@ -40,12 +40,13 @@ async function freePort(): Promise<number> {
 const agent = new http.Agent({ keepAlive: true, maxSockets: C });
 let port = 0;
 
-function request(
+/** The parsed JSON body is typed by the caller as the route's documented shape (the fields it reads). */
+function request<T = unknown>(
     method: string,
     url: string,
     body?: unknown,
     headers: Record<string, string> = {},
-): Promise<{ status: number; json: any }> {
+): Promise<{ status: number; json: T }> {
     const payload = body === undefined ? undefined : JSON.stringify(body);
     return new Promise((resolve, reject) => {
         const req = http.request(
@@ -136,7 +137,7 @@ async function main(): Promise<void> {
     try {
         server = await startServer(url.toString()); // migrates the fresh database
         const auth = { authorization: `Bearer ${ADMIN_TOKEN}` };
-        const created = await request(
+        const created = await request<{ id: string; ticketTypes: Array<{ id: string }> }>(
             "POST",
             "/events",
             {
@@ -151,10 +152,10 @@ async function main(): Promise<void> {
             auth,
         );
         const eventId: string = created.json.id;
-        const [warm, appType, sqlType] = created.json.ticketTypes.map((t: { id: string }) => t.id);
+        const [warm, appType, sqlType] = created.json.ticketTypes.map((t) => t.id);
 
         const buy = async (ticketTypeId: string) => {
-            const res = await request(
+            const res = await request<{ tickets: Array<{ code: string }> }>(
                 "POST",
                 `/events/${eventId}/orders`,
                 { ticketTypeId, quantity: 1, email: "bench@example.com" },

@@ -23,13 +23,12 @@
  * BENCH_DATABASE_URL (default postgres://postgres@127.0.0.1:5432/test; a fresh database is created and dropped),
  * BENCH_REDIS_URL (default redis://127.0.0.1:6379; keys under a fresh prefix, deleted afterwards).
  */
-import { ChildProcess, spawn } from "node:child_process";
+import { ChildProcess } from "node:child_process";
 import { randomBytes, randomUUID } from "node:crypto";
-import http from "node:http";
-import path from "node:path";
 import Redis from "ioredis";
 import { Pool } from "pg";
-import { cpuSeconds, freePort, percentile, placeInversions, pool, sleepUntil, Visitor } from "./room-bench-util";
+import { agent, capacity, request, startServer } from "./room-bench-server";
+import { percentile, placeInversions, pool, sleepUntil, Visitor } from "./room-bench-util";
 
 const env = (name: string, fallback: number) => Number(process.env[name] ?? fallback);
 const BASE_URL = process.env.BENCH_DATABASE_URL ?? "postgres://postgres@127.0.0.1:5432/test";
@@ -44,103 +43,24 @@ const ADMIN_TOKEN = randomBytes(32).toString("base64url");
 const STACK = `bench-${randomBytes(4).toString("hex")}`;
 const log = (message: string) => process.stderr.write(`[bench:room] ${message}\n`);
 
-const agent = new http.Agent({ keepAlive: true, maxSockets: 128 });
-let port = 0;
-
-type Answer = { status: number; json: any };
-function request(method: string, url: string, body?: unknown, headers: Record<string, string> = {}): Promise<Answer> {
-    const payload = body === undefined ? undefined : JSON.stringify(body);
-    return new Promise((resolve, reject) => {
-        const req = http.request(
-            {
-                host: "127.0.0.1",
-                port,
-                method,
-                path: url,
-                agent,
-                headers: {
-                    ...headers,
-                    ...(payload
-                        ? { "content-type": "application/json", "content-length": Buffer.byteLength(payload) }
-                        : {}),
-                },
-            },
-            (res) => {
-                const chunks: Buffer[] = [];
-                res.on("data", (chunk) => chunks.push(chunk));
-                res.on("end", () => {
-                    const text = Buffer.concat(chunks).toString();
-                    resolve({ status: res.statusCode ?? 0, json: text ? JSON.parse(text) : undefined });
-                });
-            },
-        );
-        req.on("error", reject);
-        req.end(payload);
-    });
+/** The JSON shapes this bench reads (the fields it uses) from the routes it calls. */
+interface EventJson {
+    id: string;
+    ticketTypes: Array<{ id: string }>;
 }
-
-async function startServer(databaseUrl: string): Promise<ChildProcess> {
-    port = await freePort();
-    // BENCH_SERVER_NODE_ARGS: extra node flags for the server, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof" to profile it.
-    const nodeArgs = (process.env.BENCH_SERVER_NODE_ARGS ?? "").split(" ").filter(Boolean);
-    const child = spawn(
-        process.execPath,
-        [...nodeArgs, "-r", "ts-node/register/transpile-only", path.join(__dirname, "../src/server.ts")],
-        {
-            env: {
-                ...process.env,
-                NODE_ENV: "production",
-                DATABASE_URL: `${databaseUrl}?sslmode=disable`,
-                ADMIN_TOKEN,
-                TICKET_SIGNING_KEY: randomBytes(32).toString("base64"),
-                HOST: "127.0.0.1",
-                PORT: String(port),
-                LOG_LEVEL: "warn",
-                SHUTDOWN_DRAIN_MS: "0",
-                REDIS_URL,
-                BOXOFFICE_STACK: STACK,
-                MEMCACHED_SERVERS: "",
-            },
-            stdio: ["ignore", "inherit", "inherit"],
-        },
-    );
-    for (let i = 0; i < 600; i++) {
-        if (child.exitCode !== null) throw new Error("server exited during start-up");
-        if ((await request("GET", "/readyz").catch(() => undefined))?.status === 200) return child;
-        await new Promise((resolve) => setTimeout(resolve, 100));
-    }
-    throw new Error("server did not become ready");
+interface JoinJson {
+    queueTicket: string;
+    position?: number | null;
+    state: string;
 }
-
-/**
- * Closed loop, `connections` at a time for `ms`: requests per second, and the server's CPU per request, so the
- * status call can be set against GET /healthz (the cheapest route) measured in the same run.
- */
-async function capacity(
-    server: ChildProcess,
-    path: (i: number) => string,
-    headers: (i: number) => Record<string, string>,
-    ms = 5000,
-    connections = 32,
-) {
-    let n = 0;
-    const cpu0 = cpuSeconds(server.pid!);
-    const t0 = performance.now();
-    await Promise.all(
-        Array.from({ length: connections }, async () => {
-            while (performance.now() - t0 < ms) {
-                const i = n++;
-                const res = await request("GET", path(i), undefined, headers(i));
-                if (res.status !== 200) throw new Error(`capacity: ${res.status}`);
-            }
-        }),
-    );
-    const seconds = (performance.now() - t0) / 1000;
-    const cpu = cpu0 === undefined ? undefined : cpuSeconds(server.pid!)! - cpu0;
-    return {
-        perSec: Math.round(n / seconds),
-        serverCpuMicrosPerRequest: cpu === undefined ? null : Math.round((cpu / n) * 1e6),
-    };
+interface StatusJson {
+    position: number;
+    admitted: boolean;
+    admissionToken?: string;
+}
+interface RoomView {
+    admitted: number;
+    admittedPerMinute: number;
 }
 
 async function main(): Promise<void> {
@@ -158,10 +78,15 @@ async function main(): Promise<void> {
     const redis = new Redis(REDIS_URL);
     let server: ChildProcess | undefined;
     try {
-        server = await startServer(url.toString());
+        server = await startServer({
+            databaseUrl: url.toString(),
+            adminToken: ADMIN_TOKEN,
+            redisUrl: REDIS_URL,
+            stack: STACK,
+        });
         const auth = { authorization: `Bearer ${ADMIN_TOKEN}` };
         const event = (
-            await request(
+            await request<EventJson>(
                 "POST",
                 "/events",
                 {
@@ -192,7 +117,7 @@ async function main(): Promise<void> {
                 joinDone: 0,
                 bought: false,
             };
-            const res = await request("POST", `/events/${event.id}/queue`, { visitorId: v.id });
+            const res = await request<JoinJson>("POST", `/events/${event.id}/queue`, { visitorId: v.id });
             v.joinDone = performance.now();
             if (res.status !== 201) throw new Error(`join: ${res.status} ${JSON.stringify(res.json)}`);
             v.ticket = res.json.queueTicket;
@@ -228,7 +153,7 @@ async function main(): Promise<void> {
         const end = start + SECONDS * 1000;
         const poll = async (v: Visitor, scheduled: number) => {
             const sent = performance.now();
-            const res = await request("GET", `/events/${event.id}/queue/${v.ticket}`, undefined, {
+            const res = await request<StatusJson>("GET", `/events/${event.id}/queue/${v.ticket}`, undefined, {
                 "visitor-id": v.id,
             });
             const done = performance.now();
@@ -304,7 +229,7 @@ async function main(): Promise<void> {
         }, 250);
         await polling;
         const elapsed = (performance.now() - start) / 1000;
-        const view = (await request("GET", `/events/${event.id}/waiting-room`, undefined, auth)).json;
+        const view = (await request<RoomView>("GET", `/events/${event.id}/waiting-room`, undefined, auth)).json;
         const viewAt = Date.now();
         clearInterval(attacker);
         await joining;

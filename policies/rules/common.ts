@@ -79,7 +79,7 @@ export const ANY_LOAD_BALANCER_TYPES: readonly string[] = [...LOAD_BALANCER_TYPE
 /** S3 buckets: `aws.s3.Bucket` and the deprecated `aws.s3.BucketV2` (provider v7). */
 export const BUCKET_TYPES: readonly string[] = [T.bucket, T.bucketV2];
 
-export type Props = Record<string, any>;
+export type Props = Record<string, unknown>;
 
 /** Resource tags, or an empty object: `tags` is optional on every AWS resource. */
 export function tagsOf(props: Props): Record<string, string> {
@@ -112,7 +112,7 @@ export function bool(value: unknown): boolean | undefined {
     return undefined;
 }
 
-export function list<X = any>(value: unknown): X[] {
+export function list<X = unknown>(value: unknown): X[] {
     return Array.isArray(value) ? (value as X[]) : [];
 }
 
@@ -213,7 +213,8 @@ export function configWithDefaults<C>(schema: PolicyConfigSchema | undefined, gi
     return { ...out, ...(given as Record<string, unknown>) } as C;
 }
 
-type ResourceClass<TResource extends Resource, TArgs> = { new (name: string, args: TArgs, ...rest: any[]): TResource };
+/** A resource class as the SDK's `validateResourceOfType` takes it (its own parameter type, not a copy). */
+type ResourceClass<TResource extends Resource, TArgs> = Parameters<typeof validateResourceOfType<TResource, TArgs>>[0];
 
 /**
  * A rule over one AWS resource type, or over several whose props have the same shape (the same resource
@@ -221,7 +222,7 @@ type ResourceClass<TResource extends Resource, TArgs> = { new (name: string, arg
  */
 export function resourceRule<TResource extends Resource, TArgs, C = Record<string, never>>(
     meta: RuleMeta,
-    resourceClass: ResourceClass<TResource, TArgs> | ResourceClass<Resource, any>[],
+    resourceClass: ResourceClass<TResource, TArgs> | ResourceClass<Resource, never>[],
     check: (props: Unwrap<NonNullable<TArgs>>, config: C, args: ResourceValidationArgs) => Verdict,
 ): ResourceValidationPolicy {
     const classes = (Array.isArray(resourceClass) ? resourceClass : [resourceClass]) as ResourceClass<

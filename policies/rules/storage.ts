@@ -112,7 +112,20 @@ export function deniesInsecureTransport(policy: unknown): boolean {
     });
 }
 
-export const s3NoPublicAcl = resourceRule<aws.s3.Bucket, any>(
+/** What an ACL rule reads, common to a bucket's inline ACL and an aws.s3.BucketAcl/BucketAclV2. */
+interface AclProps {
+    acl?: string;
+    grants?: unknown;
+    accessControlPolicy?: { grants?: unknown };
+}
+/** A bucket's inline grant, or the grantee of a BucketAcl grant. */
+interface Grant {
+    uri?: string;
+    permissions?: unknown;
+    permission?: string;
+}
+
+export const s3NoPublicAcl = resourceRule<aws.s3.Bucket, AclProps>(
     {
         name: "s3-no-public-acl",
         description:
@@ -128,9 +141,9 @@ export const s3NoPublicAcl = resourceRule<aws.s3.Bucket, any>(
             out.push(
                 `\`acl\` is ${b.acl}: the bucket is readable${b.acl === "public-read-write" ? " and writable" : ""} by ${b.acl === "authenticated-read" ? "every AWS account" : "anyone"}.`,
             );
-        const grants = [
-            ...list<any>(b.grants),
-            ...list<any>(b.accessControlPolicy?.grants).map((g) => g.grantee ?? {}),
+        const grants: Grant[] = [
+            ...list<Grant>(b.grants),
+            ...list<{ grantee?: Grant }>(b.accessControlPolicy?.grants).map((g) => g.grantee ?? {}),
         ];
         for (const g of grants)
             if (PUBLIC_GROUPS.includes(String(g.uri)))
@@ -141,7 +154,7 @@ export const s3NoPublicAcl = resourceRule<aws.s3.Bucket, any>(
     },
 );
 
-export const s3NoPublicPolicy = resourceRule<aws.s3.BucketPolicy, any>(
+export const s3NoPublicPolicy = resourceRule<aws.s3.BucketPolicy, { policy?: unknown }>(
     {
         name: "s3-no-public-policy",
         description:

@@ -1,36 +1,6 @@
 import * as assert from "assert";
-import { ConfigError, parsePlatformConfig } from "../../stacks/config/load";
-import { loadStackFiles } from "../../tools/offline/stack-files";
-
-/** The stack file's `boxoffice:*` values, decoded the way `loadConfig` decodes them. */
-function stackRaw(stack: string): Record<string, unknown> {
-    const raw: Record<string, unknown> = {};
-    for (const [key, text] of Object.entries(loadStackFiles(stack).config)) {
-        if (key.startsWith("boxoffice:"))
-            raw[key.slice("boxoffice:".length)] = /^[[{]/.test(text) ? JSON.parse(text) : text;
-    }
-    return raw;
-}
-
-/** A fixed "now" for the on-sale-in-the-past rule, so no test changes its verdict as the calendar moves on. */
-const NOW = new Date("2026-06-01T12:00:00Z");
-
-function problemsOf(raw: Record<string, unknown>, region = "eu-west-1", now = NOW): string[] {
-    try {
-        parsePlatformConfig(raw, region, now);
-    } catch (err) {
-        assert.ok(err instanceof ConfigError, `expected ConfigError, got ${err}`);
-        return err.problems;
-    }
-    assert.fail("config was accepted");
-}
-
-const prod = () => stackRaw("prod");
-const withSection = (section: string, patch: Record<string, unknown>) => {
-    const raw = prod();
-    raw[section] = { ...(raw[section] as object), ...patch };
-    return raw;
-};
+import { parsePlatformConfig } from "../../stacks/config/load";
+import { NOW, problemsOf, prod, stackRaw, withSection } from "./config-fixture";
 
 describe("stack config", () => {
     it("parses the shipped prod stack with the documented defaults", () => {
@@ -248,37 +218,6 @@ describe("stack config", () => {
             assert.deepStrictEqual(problemsOf(withSection(section, patch)), [expected]);
     });
 
-    it("validates scaling schedules: expressions, time zones, capacities", () => {
-        const raw = prod();
-        raw.scaling = {
-            schedules: [
-                { name: "friday-peak", schedule: "cron(0 9 * * FRI *)", timezone: "Europe/Dublin", appMinTasks: 6 },
-                { name: "night", schedule: "cron(0 1 ? * * *)", timezone: "Mars/Olympus", appMinTasks: 3 },
-                { name: "oops", schedule: "cron(0 1 ? * * *)", timezone: "UTC", workerMinTasks: 5, workerMaxTasks: 4 },
-            ],
-            onSale: {
-                name: "big-sale",
-                start: "2026-12-05T10:00:00",
-                end: "2026-12-05T09:00:00",
-                timezone: "Europe/Dublin",
-                leadMinutes: 20,
-                appMinTasks: 10,
-            },
-        };
-        assert.deepStrictEqual(
-            problemsOf(raw).sort(),
-            [
-                'boxoffice:scaling.schedules[0].schedule = "cron(0 9 * * FRI *)": exactly one of day-of-month and day-of-week must be ?',
-                'boxoffice:scaling.schedules[1].timezone = "Mars/Olympus": must be an IANA time zone, e.g. Europe/Dublin',
-            ].sort(),
-        );
-        (raw.scaling as { schedules: unknown[] }).schedules.splice(0, 2);
-        assert.deepStrictEqual(problemsOf(raw).sort(), [
-            'boxoffice:scaling.onSale.end = "2026-12-05T09:00:00": must be after start (2026-12-05T10:00:00)',
-            "boxoffice:scaling.schedules[0].workerMinTasks = 5: must not exceed workerMaxTasks (4)",
-        ]);
-    });
-
     it("refuses what AWS or common sense refuses: invented node types, public VPC ranges, more AZs than the region has", () => {
         const family =
             "must be a current ElastiCache node type with failover and in-transit encryption: cache.<family>.<size>, family one of m7g, m6g, m5, m4, r7g, r6g, r5, r4, t4g, t3, t2, e.g. cache.r7g.large";
@@ -327,64 +266,6 @@ describe("stack config", () => {
             parsePlatformConfig(six, "us-east-1", NOW).network.availabilityZones,
             6,
             "us-east-1 has six",
-        );
-    });
-
-    it("refuses a schedule or on-sale floor above the service's ceiling, for app and worker", () => {
-        const raw = prod();
-        raw.scaling = {
-            schedules: [
-                {
-                    name: "too-high",
-                    schedule: "cron(0 9 ? * FRI *)",
-                    timezone: "Europe/Dublin",
-                    appMinTasks: 31,
-                    workerMinTasks: 11,
-                },
-                {
-                    name: "own-ceiling",
-                    schedule: "cron(0 9 ? * SAT *)",
-                    timezone: "Europe/Dublin",
-                    appMinTasks: 40,
-                    appMaxTasks: 50,
-                },
-            ],
-            onSale: {
-                name: "big",
-                start: "2026-12-05T09:00:00",
-                end: "2026-12-05T18:00:00",
-                timezone: "Europe/Dublin",
-                leadMinutes: 20,
-                appMinTasks: 45,
-                workerMinTasks: 2,
-            },
-        };
-        assert.deepStrictEqual(problemsOf(raw), [
-            "boxoffice:scaling.schedules[0].appMinTasks = 31: must not exceed app.maxTasks (30); raise app.maxTasks or set appMaxTasks in the same profile",
-            "boxoffice:scaling.schedules[0].workerMinTasks = 11: must not exceed worker.maxTasks (10); raise worker.maxTasks or set workerMaxTasks in the same profile",
-            "boxoffice:scaling.onSale.appMinTasks = 45: must not exceed app.maxTasks (30); raise app.maxTasks or set appMaxTasks in the same profile",
-        ]);
-    });
-
-    it("refuses an on-sale whose whole window is in the past, judged in its own time zone", () => {
-        const sale = (start: string, end: string) => {
-            const raw = prod();
-            raw.scaling = {
-                schedules: [],
-                onSale: { name: "s", start, end, timezone: "Pacific/Auckland", leadMinutes: 20, appMinTasks: 5 },
-            };
-            return raw;
-        };
-        // 2026-06-01T12:00Z is 2026-06-02T00:00 in Auckland (UTC+12 in June).
-        assert.deepStrictEqual(problemsOf(sale("2026-06-01T10:00:00", "2026-06-01T23:30:00")), [
-            'boxoffice:scaling.onSale.end = "2026-06-01T23:30:00": is in the past (it is 2026-06-02T00:00:00 in Pacific/Auckland): the whole on-sale window is over and its scaling would never run; move it or set onSale to null',
-        ]);
-        assert.doesNotThrow(
-            () => parsePlatformConfig(sale("2026-06-01T10:00:00", "2026-06-02T01:00:00"), "eu-west-1", NOW),
-            "a sale under way is kept",
-        );
-        assert.doesNotThrow(() =>
-            parsePlatformConfig(sale("2027-06-01T10:00:00", "2027-06-01T18:00:00"), "eu-west-1", NOW),
         );
     });
 

@@ -80,11 +80,12 @@ describe("examples", function () {
         const redis = inputsOf(ofType(run, "aws:elasticache/replicationGroup:ReplicationGroup")[0]);
         assert.equal(redis.automaticFailoverEnabled, true);
         assert.equal(inputsOf(ofType(run, "aws:elasticache/cluster:Cluster")[0]).azMode, "cross-az");
-        const copy = inputsOf(ofType(run, "aws:backup/plan:Plan")[0]).rules.map(
-            (r: any) => r.copyActions?.[0]?.destinationVaultArn,
-        );
+        const planRules = inputsOf(ofType(run, "aws:backup/plan:Plan")[0]).rules as Array<{
+            copyActions?: Array<{ destinationVaultArn: string }>;
+        }>;
+        const copy = planRules.map((r) => r.copyActions?.[0]?.destinationVaultArn);
         assert.ok(
-            copy.every((arn: string) => /^arn:aws:backup:eu-central-1:/.test(arn)),
+            copy.every((arn) => arn !== undefined && /^arn:aws:backup:eu-central-1:/.test(arn)),
             JSON.stringify(copy),
         );
         // The pack passes; the one finding beyond IAM auth is the AZ spread it cannot see in subnets given as ids
@@ -111,7 +112,9 @@ describe("examples", function () {
         const service = inputsOf(ofType(run, "aws:ecs/service:Service")[0]);
         assert.equal(service.cluster, "arn:aws:ecs:eu-west-1:123456789012:cluster/shared");
         assert.deepEqual(
-            service.loadBalancers.map((lb: any) => [lb.targetGroupArn, lb.containerName, lb.containerPort]),
+            (
+                service.loadBalancers as Array<{ targetGroupArn: string; containerName: string; containerPort: number }>
+            ).map((lb) => [lb.targetGroupArn, lb.containerName, lb.containerPort]),
             [
                 [
                     "arn:aws:elasticloadbalancing:eu-west-1:123456789012:targetgroup/tickets-a/73e2d6bc24d8a067",

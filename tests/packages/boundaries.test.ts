@@ -5,6 +5,7 @@
  */
 import { strict as assert } from "assert";
 import * as fs from "fs";
+import * as os from "os";
 import * as path from "path";
 import { importedPackages } from "../../tools/packages/manifest";
 
@@ -103,7 +104,7 @@ describe("package boundaries", () => {
 
 describe("build:packages manifest check", () => {
     it("finds the packages compiled code imports: scoped, subpaths, type imports; not builtins or relative files", () => {
-        const dir = fs.mkdtempSync(path.join(require("os").tmpdir(), "imports-"));
+        const dir = fs.mkdtempSync(path.join(os.tmpdir(), "imports-"));
         try {
             fs.mkdirSync(path.join(dir, "sub"));
             fs.writeFileSync(

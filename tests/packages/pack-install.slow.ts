@@ -16,6 +16,27 @@ import { buildPackages } from "../../tools/packages/build";
 import { REPO_ROOT } from "../../tools/packages/manifest";
 
 const EXAMPLES = path.join(REPO_ROOT, "examples");
+
+/** The fields of `npm run plan -- --json` (and of the policy report in it) these tests read. */
+interface PlanResource {
+    name: string;
+    type: string;
+    inputs: {
+        storageThroughput?: number;
+        multiAz?: boolean;
+        tags: Record<string, string | undefined>;
+        vpcSecurityGroupIds?: string[];
+    };
+}
+interface PlanJson {
+    resources: PlanResource[];
+    outputs: Record<string, unknown>;
+    policy: {
+        packs: Array<{ name: string; version: string; source: string }>;
+        policies: unknown[];
+        violations: Array<{ policy: string; level: string; urn: string }>;
+    };
+}
 const PEERS = ["@pulumi/pulumi", "@pulumi/aws", "@pulumi/awsx", "@pulumi/random"];
 
 /** The versions this repository is tested with: the temporary project installs exactly these. */
@@ -219,7 +240,7 @@ describe("published packages, installed from their tarballs into a fresh project
 
     it("plans offline with the transform applied to the writer alone", () => {
         // No code cache for these runs: their files live in a temporary folder that no later run will load.
-        const plan = JSON.parse(
+        const plan: PlanJson = JSON.parse(
             ok(
                 run(
                     "npm",
@@ -230,7 +251,11 @@ describe("published packages, installed from their tarballs into a fresh project
                 "plan",
             ),
         );
-        const byName = (name: string) => plan.resources.find((r: any) => r.name === name);
+        const byName = (name: string): PlanResource => {
+            const found = plan.resources.find((r) => r.name === name);
+            assert.ok(found, `${name} is in the plan`);
+            return found;
+        };
         assert.ok(byName("orders"), "the Database component was registered");
         assert.equal(byName("orders").type, "boxoffice:data:Database");
         const writer = byName("orders-writer");
@@ -242,7 +267,7 @@ describe("published packages, installed from their tarballs into a fresh project
         assert.equal(replica.inputs.storageThroughput, undefined);
         assert.equal(replica.inputs.tags.team, undefined);
         assert.equal(
-            plan.resources.filter((r: any) => r.type === "aws:ec2/vpc:Vpc").length,
+            plan.resources.filter((r) => r.type === "aws:ec2/vpc:Vpc").length,
             0,
             "no VPC: the program brought its own",
         );
@@ -259,13 +284,13 @@ describe("published packages, installed from their tarballs into a fresh project
                 ? ["--pack-config", path.join(dir, "policy-config.json")]
                 : [];
             const args = ["run", "-s", "plan", "--", "--program", dir, "--stack", "example", "--json", ...config];
-            const plan = JSON.parse(ok(run("npm", args, REPO_ROOT, offline), `plan ${name}`));
+            const plan: PlanJson = JSON.parse(ok(run("npm", args, REPO_ROOT, offline), `plan ${name}`));
             assert.ok(
-                plan.resources.some((r: any) => r.type.startsWith("boxoffice:")),
+                plan.resources.some((r) => r.type.startsWith("boxoffice:")),
                 `${name} registered no component`,
             );
             assert.deepEqual(
-                plan.policy.violations.filter((v: any) => v.level === "mandatory"),
+                plan.policy.violations.filter((v) => v.level === "mandatory"),
                 [],
                 name,
             );
@@ -297,16 +322,16 @@ describe("published packages, installed from their tarballs into a fresh project
             offline,
         );
         assert.equal(r.status, 0, `staging config is advisory only\n${r.stderr}`);
-        const report = JSON.parse(r.stdout).policy;
+        const report = (JSON.parse(r.stdout) as PlanJson).policy;
         assert.deepEqual(
-            report.packs.map((p: any) => [p.name, p.version, p.source]),
+            report.packs.map((p) => [p.name, p.version, p.source]),
             [["boxoffice", policiesVersion, pack]],
         );
         assert.ok(report.policies.length > 50, `${report.policies.length} policies ran`);
         // A database no AWS Backup selection picks is what this program is, and what the pack must say.
         assert.ok(
-            report.violations.some((v: any) => v.policy === "backup-coverage" && v.urn.endsWith("::orders-writer")),
-            JSON.stringify(report.violations.map((v: any) => v.policy)),
+            report.violations.some((v) => v.policy === "backup-coverage" && v.urn.endsWith("::orders-writer")),
+            JSON.stringify(report.violations.map((v) => v.policy)),
         );
     });
 });

@@ -4,11 +4,11 @@
 export interface Spec {
     type: string;
     name: string;
-    props: Record<string, any>;
+    props: Record<string, unknown>;
     /** property → names of the resources it depends on (the engine's propertyDependencies). */
     deps?: Record<string, string[]>;
     /** Extra outputs the provider would compute (the stack policies see inputs + these). */
-    outputs?: Record<string, any>;
+    outputs?: Record<string, unknown>;
     custom?: boolean;
     parent?: string;
     provider?: string;

@@ -345,8 +345,16 @@ export function evaluate(fixture: Fixture, config: PackConfigFile = PROD): Promi
     );
 }
 
-/** A deep copy of the baseline with one resource's props changed. */
-export function mutated(name: string, change: (props: Record<string, any>, spec: Spec, all: Fixture) => void): Fixture {
+/**
+ * A deep copy of the baseline with one resource's props changed. `props` is deliberately loose: each case edits
+ * raw AWS inputs at arbitrary depth (`p.rules[0].copyActions = []`) to break exactly one rule, and a typed path
+ * per case would be a copy of the provider's schema in every test.
+ */
+export function mutated(
+    name: string,
+    // eslint-disable-next-line @typescript-eslint/no-explicit-any -- raw AWS inputs edited at arbitrary depth, see above
+    change: (props: Record<string, any>, spec: Spec, all: Fixture) => void,
+): Fixture {
     const fixture = structuredClone(baseline());
     const spec = fixture.find((s) => s.name === name);
     if (!spec) throw new Error(`fixture: no resource named ${name}`);

@@ -6,6 +6,7 @@
 import * as assert from "assert";
 import { ChildProcess, spawn } from "child_process";
 import * as path from "path";
+import type { AnalyzerInfo } from "@pulumi/pulumi/proto/analyzer_pb";
 import { policies } from "../../policies/rules";
 
 // eslint-disable-next-line @typescript-eslint/no-require-imports
@@ -45,8 +46,8 @@ describe("policy pack process (policies/index.ts)", function () {
         });
         const client = new analyzerrpc.AnalyzerClient(`127.0.0.1:${port}`, grpc.credentials.createInsecure());
         try {
-            const info = await new Promise<any>((resolve, reject) =>
-                client.getAnalyzerInfo(new emptyproto.Empty(), (err: unknown, resp: any) =>
+            const info = await new Promise<AnalyzerInfo>((resolve, reject) =>
+                client.getAnalyzerInfo(new emptyproto.Empty(), (err: unknown, resp: AnalyzerInfo) =>
                     err ? reject(err) : resolve(resp),
                 ),
             );
@@ -54,7 +55,7 @@ describe("policy pack process (policies/index.ts)", function () {
             assert.strictEqual(info.getSupportsconfig(), true);
             const served = info.getPoliciesList();
             assert.deepStrictEqual(
-                served.map((p: any) => p.getName()),
+                served.map((p) => p.getName()),
                 policies.map((p) => p.name),
             );
             for (const p of served) {

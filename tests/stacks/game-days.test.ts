@@ -11,17 +11,31 @@ import { byName, inputsOf, ofType, outputsOf, plainValue } from "../../tools/off
 const TEMPLATE = "aws:fis/experimentTemplate:ExperimentTemplate";
 const ALARM = "aws:cloudwatch/metricAlarm:MetricAlarm";
 
+/** The fields of an FIS experiment template's inputs these tests read. */
+type Target = {
+    resourceArns: string[];
+    parameters: Record<string, string>;
+    resourceTags: Array<{ key: string; value: string }>;
+    filters: Array<{ path: string; values: string[] }>;
+    selectionMode: string;
+};
+type Template = {
+    description: string;
+    targets: Target[];
+    stopConditions: Array<{ source: string; value: string }>;
+};
+
 interface Stack {
     run: ProgramRun;
-    outputs: Record<string, any>;
-    templates: Map<string, Record<string, any>>;
+    outputs: Record<string, unknown>;
+    templates: Map<string, Template>;
 }
 
 async function stack(name: string, configOverrides?: Record<string, unknown>): Promise<Stack> {
     const run = await runStack({ stack: name, configOverrides });
     const prefix = `boxoffice-${name}-game-days-`;
-    const templates = new Map(ofType(run, TEMPLATE).map((r) => [r.name.slice(prefix.length), inputsOf(r)]));
-    return { run, outputs: plainValue(run.stackOutputs) as Record<string, any>, templates };
+    const templates = new Map(ofType(run, TEMPLATE).map((r) => [r.name.slice(prefix.length), inputsOf(r) as Template]));
+    return { run, outputs: plainValue(run.stackOutputs) as Record<string, unknown>, templates };
 }
 
 const writerOf = (run: ProgramRun) =>
@@ -33,7 +47,7 @@ const tierOf = (r: Registration) => inputsOf(r).tags["boxoffice:subnet-tier"];
 /** The checks that hold for every environment. */
 function checkTargetsAndStops(s: Stack, env: string, azCount: number): void {
     const { run, outputs, templates } = s;
-    const zones: string[] = outputs.gameDayZones;
+    const zones = outputs.gameDayZones as string[];
     assert.strictEqual(zones.length, azCount);
 
     // The database drill reboots exactly this stack's writer.

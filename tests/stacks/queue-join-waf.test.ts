@@ -8,13 +8,16 @@ import { ProgramRun, runStack } from "../../tools/offline/engine";
 import { inputsOf, ofType } from "../../tools/offline/values";
 import { parsePlatformConfig } from "../../stacks/config/load";
 import { REPO_ROOT } from "../../tools/offline/stack-files";
+import { WafRule } from "../support/waf-rule";
 
 const ACL = "aws:wafv2/webAcl:WebAcl";
 
-function joinRule(run: ProgramRun): any {
+function joinRule(run: ProgramRun): WafRule {
     const acls = ofType(run, ACL);
     assert.strictEqual(acls.length, 1);
-    return inputsOf(acls[0]).rules.find((r: { name: string }) => r.name === "queue-join-rate");
+    const rule = (inputsOf(acls[0]).rules as WafRule[]).find((r) => r.name === "queue-join-rate");
+    assert.ok(rule, "a queue-join-rate rule");
+    return rule;
 }
 
 /** Runs `npm run plan` on a stack file of its own whose program is ours: only the stack file differs. */

@@ -19,7 +19,7 @@ const { checkInvariants } = require("../../tools/game-day-invariants.js") as {
     checkInvariants(
         query: (sql: string, params: unknown[]) => Promise<Array<{ n: number }>>,
         opts: { since: Date; graceMinutes?: number; ackedIds?: string[] },
-    ): Promise<Record<string, any>>;
+    ): Promise<Record<string, unknown>>;
 };
 const SCRIPT = path.join(REPO_ROOT, "tools/game-day-invariants.js");
 

@@ -1,6 +1,6 @@
 import { randomBytes, randomInt, randomUUID } from "node:crypto";
-import type { Queryable } from "../db/database";
 import { HttpError } from "../errors";
+import { AdmissionChecks } from "./admission";
 import type { HealthGate } from "./health-gate";
 import { etaRatePerMinute, etaSeconds, measuredPerMinute, pollAfterSeconds } from "./inlet";
 import type { RoomGaugeValues } from "./metrics";
@@ -30,10 +30,12 @@ export class WaitingRoom {
     private timer?: NodeJS.Timeout;
     private ticking = false;
     private readonly floorsWrittenAt = new Map<string, number>();
+    private readonly admissions: AdmissionChecks;
 
     constructor(private readonly deps: WaitingRoomDeps) {
         this.clock = deps.clock ?? Date.now;
         this.configs = new RoomConfigs(deps.writer, this.clock);
+        this.admissions = new AdmissionChecks(deps.passes, deps.metrics, this.clock);
     }
 
     get health(): HealthGate {
@@ -249,23 +251,18 @@ export class WaitingRoom {
         if (config === "unknown") {
             // The configuration could not be read (the database is away): check what the token says by itself and
             // let the purchase transaction decide whether one is needed, with its own retries and deadline.
-            if (header) token = this.check(eventId, undefined, header);
+            if (header) token = this.admissions.check(eventId, undefined, header);
         } else if (config && config.opensAtMs === null) {
             await this.countForAutoOpen(config);
         } else if (config) {
-            token = this.check(eventId, config, header);
+            token = this.admissions.check(eventId, config, header);
         }
         return {
-            guard: (tx, orderId, openRoomId) => this.guard(tx, eventId, token, orderId, openRoomId),
+            guard: (tx, orderId, openRoomId) => this.admissions.guard(tx, eventId, token, orderId, openRoomId),
             finished: () => {
                 if (token) void this.deps.store.finish(token.roomId, token.position).catch(() => undefined);
             },
         };
-    }
-
-    private refuse(status: number, code: string, message: string): never {
-        this.deps.metrics.refusals.inc({ reason: code });
-        throw new HttpError(status, code, message);
     }
 
     private async configIfKnown(eventId: string): Promise<RoomConfig | undefined | "unknown"> {
@@ -282,65 +279,6 @@ export class WaitingRoom {
         } finally {
             clearTimeout(timer);
         }
-    }
-
-    private check(eventId: string, config: RoomConfig | undefined, header: string | undefined): AdmissionToken {
-        if (!header)
-            return this.refuse(
-                403,
-                "admission_required",
-                "this event sells through its waiting room: join the queue and send its Admission-Token",
-            );
-        const token = this.deps.passes.readToken(header);
-        if (!token) return this.refuse(403, "admission_invalid", "the Admission-Token is not one this service issued");
-        if (token.eventId !== eventId)
-            return this.refuse(403, "admission_wrong_event", "the Admission-Token was issued for another event");
-        if (config && token.roomId !== config.roomId)
-            return this.refuse(
-                403,
-                "admission_stale",
-                "the Admission-Token belongs to an earlier waiting room for this event; join again",
-            );
-        if (token.expiresAtMs <= this.clock())
-            return this.refuse(403, "admission_expired", "the Admission-Token has expired; join the queue again");
-        return token;
-    }
-
-    /**
-     * Inside the purchase transaction, after the order row, which read the event's open room in the same
-     * statement: the database decides, not this instance's cached configuration.
-     */
-    private async guard(
-        tx: Queryable,
-        eventId: string,
-        token: AdmissionToken | undefined,
-        orderId: string,
-        openRoomId: string | null,
-    ): Promise<void> {
-        if (openRoomId === null) return; // no room (any more): the order needs no admission
-        if (!token)
-            return this.refuse(
-                403,
-                "admission_required",
-                "this event sells through its waiting room: join the queue and send its Admission-Token",
-            );
-        if (openRoomId !== token.roomId)
-            return this.refuse(
-                403,
-                "admission_stale",
-                "the Admission-Token belongs to an earlier waiting room for this event; join again",
-            );
-        const used = await tx.query(
-            `INSERT INTO admission_uses (queue_ticket_id, event_id, room_id, order_id) VALUES ($1, $2, $3, $4)
-       ON CONFLICT (queue_ticket_id) DO NOTHING RETURNING queue_ticket_id`,
-            [token.ticketId, eventId, token.roomId, orderId],
-        );
-        if (used.rowCount === 0)
-            this.refuse(
-                409,
-                "admission_used",
-                "this admission has already bought; its order is found with the original Idempotency-Key",
-            );
     }
 
     private async countForAutoOpen(config: RoomConfig): Promise<void> {

@@ -1,10 +1,8 @@
 import assert from "node:assert/strict";
-import { randomBytes, randomUUID } from "node:crypto";
-import type { FastifyInstance } from "fastify";
-import { admin, createEvent, CreatedEvent } from "./fixtures";
+import { randomUUID } from "node:crypto";
+import { admin, createEvent } from "./fixtures";
 import type { Backend } from "./harness";
-
-const visitor = () => randomBytes(16).toString("base64url");
+import { join, order, roomOn, status, steppedCalls, visitor } from "./room-calls";
 
 /** The waiting room over HTTP, run on PGlite + in-process queue and on PostgreSQL + Redis. */
 export function defineRoomSuite(title: string, open: () => Promise<Backend | string>): void {
@@ -32,54 +30,12 @@ export function defineRoomSuite(title: string, open: () => Promise<Backend | str
             return app;
         }
 
-        const roomOn = (app: FastifyInstance, eventId: string, body: object) =>
-            app.inject({ method: "POST", url: `/events/${eventId}/waiting-room`, headers: admin, payload: body });
-        const join = (app: FastifyInstance, eventId: string, visitorId?: string) =>
-            app.inject({ method: "POST", url: `/events/${eventId}/queue`, payload: visitorId ? { visitorId } : {} });
-        const status = (app: FastifyInstance, eventId: string, ticket: string, visitorId?: string) =>
-            app.inject({
-                url: `/events/${eventId}/queue/${ticket}`,
-                headers: visitorId ? { "visitor-id": visitorId } : {},
-            });
-        const order = (app: FastifyInstance, event: CreatedEvent, token?: string, key = randomUUID(), quantity = 1) =>
-            app.inject({
-                method: "POST",
-                url: `/events/${event.id}/orders`,
-                headers: { "idempotency-key": key, ...(token === undefined ? {} : { "admission-token": token }) },
-                payload: { ticketTypeId: event.ticketTypes[0].id, quantity, email: "fan@example.com" },
-            });
-        async function sold(event: CreatedEvent): Promise<number> {
-            const found = await backend.writer.query<{ sold: number }>(
-                "SELECT sold FROM ticket_types WHERE event_id = $1",
-                [event.id],
-            );
-            return Number(found.rows[0].sold);
-        }
-        /** Steps the inlet over `ms` of the test clock, every `stepMs`. */
-        async function run(app: FastifyInstance, ms: number, stepMs = 100): Promise<number> {
-            let admitted = 0;
-            for (let t = 0; t < ms; t += stepMs) {
-                now += stepMs;
-                admitted += await app.waitingRoom.tickAll();
-            }
-            return admitted;
-        }
-        /** A visitor who joined, was admitted and collected its token. */
-        async function admitted(
-            app: FastifyInstance,
-            event: CreatedEvent,
-        ): Promise<{ token: string; visitorId: string; ticket: string }> {
-            const visitorId = visitor();
-            const joined = await join(app, event.id, visitorId);
-            assert.equal(joined.statusCode, 201, joined.body);
-            for (let i = 0; i < 100; i++) {
-                const answer = (await status(app, event.id, joined.json().queueTicket, visitorId)).json();
-                if (answer.admitted)
-                    return { token: answer.admissionToken, visitorId, ticket: joined.json().queueTicket };
-                await run(app, 100);
-            }
-            throw new Error("never admitted");
-        }
+        const { sold, run, admitted } = steppedCalls(
+            () => backend,
+            (ms) => {
+                now += ms;
+            },
+        );
 
         it("turns a room on and off (admin only) and validates its inlet", async () => {
             const app = await fresh();

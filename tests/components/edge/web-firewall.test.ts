@@ -2,21 +2,22 @@ import * as assert from "assert";
 import { WebFirewall, WebFirewallArgs } from "../../../components/edge/web-firewall";
 import { runProgram } from "../../../tools/offline/engine";
 import { inputsOf, ofType } from "../../../tools/offline/values";
+import { WafRule } from "../../support/waf-rule";
 
 type Run = Awaited<ReturnType<typeof runProgram>>;
 const ACL = "aws:wafv2/webAcl:WebAcl";
 
-async function rules(args: Partial<WebFirewallArgs> = {}, name = "waf"): Promise<Record<string, any>> {
+async function rules(args: Partial<WebFirewallArgs> = {}, name = "waf"): Promise<Record<string, WafRule>> {
     const run: Run = await runProgram(() => {
         new WebFirewall(name, { loadBalancerArns: ["arn:alb"], ...args });
     });
     const acls = ofType(run, ACL);
     assert.strictEqual(acls.length, 1);
-    return Object.fromEntries(inputsOf(acls[0]).rules.map((r: { name: string }) => [r.name, r]));
+    return Object.fromEntries((inputsOf(acls[0]).rules as WafRule[]).map((r) => [r.name, r]));
 }
 
 /** The method and path regex a scoped rate rule counts, read from its scope-down statement. */
-function scope(rule: any): { method: string; regex: RegExp } {
+function scope(rule: WafRule): { method: string; regex: RegExp } {
     const [method, path] = rule.statement.rateBasedStatement.scopeDownStatement.andStatement.statements;
     return { method: method.byteMatchStatement.searchString, regex: new RegExp(path.regexMatchStatement.regexString) };
 }
@@ -48,7 +49,7 @@ describe("WebFirewall: the waiting room's queue join", () => {
         assert.deepStrictEqual(path.regexMatchStatement.fieldToMatch, { uriPath: {} });
         assert.ok(all["order-rate"].priority < join.priority && join.priority < all["browse-rate"].priority);
         assert.strictEqual(
-            new Set(Object.values(all).map((r: any) => r.priority)).size,
+            new Set(Object.values(all).map((r) => r.priority)).size,
             Object.keys(all).length,
             "priorities are unique",
         );

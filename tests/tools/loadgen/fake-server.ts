@@ -2,11 +2,19 @@ import { randomUUID } from "node:crypto";
 import http from "node:http";
 import type { AddressInfo } from "node:net";
 
+/** What the load generator posts: an order (ticket type and quantity) or a check-in (a ticket code). */
+export interface FakeBody {
+    ticketTypeId?: string;
+    quantity?: number;
+    code?: string;
+}
+
 export interface FakeRequest {
     method: string;
     url: string;
     headers: http.IncomingHttpHeaders;
-    body: any;
+    /** The parsed JSON body: the fields the load generator sends (orders and check-ins). */
+    body: FakeBody;
     /** Answer this request; omit to leave it hanging (until released or the client gives up). */
     res: http.ServerResponse;
 }
@@ -75,7 +83,7 @@ export function json(
 
 /** A confirmed order as the service answers it, with fresh ticket codes. */
 export function orderBody(request: FakeRequest): Record<string, unknown> {
-    const quantity = request.body.quantity;
+    const quantity = request.body.quantity ?? 0;
     return {
         id: randomUUID(),
         status: "confirmed",

@@ -188,7 +188,7 @@ describe("load generator against a scripted server", function () {
         let honest = true;
         const handler = (request: FakeRequest) => {
             if (request.url.endsWith("/orders")) return json(request.res, 201, orderBody(request));
-            const code = request.body.code;
+            const code = String(request.body.code);
             if (honest && admitted.has(code)) return json(request.res, 409, { error: "already_checked_in" });
             admitted.add(code);
             json(request.res, 200, { status: "admitted" });
@@ -217,7 +217,7 @@ describe("load generator against a scripted server", function () {
         );
         const bought = new Set(run.acknowledgedOrders().flatMap((order) => order.ticketCodes));
         assert.ok(
-            scans.every((r) => bought.has(r.body.code)),
+            scans.every((r) => bought.has(String(r.body.code))),
             "only codes of acknowledged orders are scanned",
         );
         assert.ok(rescans.every((r) => r.status === 409));
