@@ -7,6 +7,12 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as rpc from "@pulumi/pulumi/runtime/rpc";
 import type { ProgramRun, Registration } from "./offline/engine";
+import type {
+    AnalyzerProviderResource,
+    AnalyzerResource,
+    AnalyzerResourceOptions,
+} from "@pulumi/pulumi/proto/analyzer_pb";
+import type { Struct } from "google-protobuf/google/protobuf/struct_pb";
 
 // The generated protobuf modules have no typings.
 // eslint-disable-next-line @typescript-eslint/no-require-imports
@@ -89,7 +95,7 @@ async function outputValue<X>(o: pulumi.Output<X>): Promise<X | undefined> {
  * was most of an evaluation; the Struct therefore converts once and answers every later `toJavaScript()` with
  * that result. The handlers build fresh props from it and never change it, so each policy sees the same.
  */
-async function toStruct(props: Record<string, unknown>): Promise<any> {
+async function toStruct(props: Record<string, unknown>): Promise<Struct> {
     const struct = structproto.Struct.fromJavaScript((await toAnalyzerValue(props)) as Record<string, unknown>);
     const plain = struct.toJavaScript();
     struct.toJavaScript = () => plain;
@@ -108,14 +114,14 @@ function settle<M extends object>(message: M): M {
     if (settled.has(message)) return message;
     settled.add(message);
     for (const name of gettersOf(Object.getPrototypeOf(message))) {
-        const getter = (message as Record<string, any>)[name];
+        const getter = (message as Record<string, (this: M) => unknown>)[name];
         if (name.endsWith("Map")) {
-            const map = getter.call(message);
+            const map = getter.call(message) as { entries(): IterableIterator<[unknown, unknown]> };
             const entries: [unknown, unknown][] = [...map.entries()].map(([k, v]: [unknown, unknown]) => [
                 k,
                 settleValue(v),
             ]);
-            map.entries = () => entries.map(([k, v]) => [k, v])[Symbol.iterator]();
+            map.entries = () => entries.map(([k, v]): [unknown, unknown] => [k, v])[Symbol.iterator]();
             Object.defineProperty(message, name, { value: () => map });
         } else {
             const value = settleValue(getter.call(message));
@@ -143,7 +149,7 @@ const settled = new WeakSet<object>();
 const settleValue = (v: unknown): unknown =>
     v instanceof jspb.Message && !(v instanceof structproto.Struct) ? settle(v as object) : v;
 
-function resourceOptions(r: Registration): any {
+function resourceOptions(r: Registration): AnalyzerResourceOptions {
     const opts = new analyzerproto.AnalyzerResourceOptions();
     opts.setProtect(r.options.protect);
     opts.setIgnorechangesList(r.options.ignoreChanges);
@@ -187,7 +193,7 @@ function providerOf(
     return { type, name: "default", urn: `urn:pulumi:${run.stack}::${run.project}::${type}::default`, props };
 }
 
-async function providerProto(p: ProviderInfo): Promise<any> {
+async function providerProto(p: ProviderInfo): Promise<AnalyzerProviderResource> {
     const proto = new analyzerproto.AnalyzerProviderResource();
     proto.setType(p.type);
     proto.setUrn(p.urn);
@@ -215,9 +221,9 @@ export async function analyzerRequests(
     const byUrn = new Map(run.resources.map((r) => [r.urn, r]));
     const rootUrn = run.resources.find((r) => r.type === "pulumi:pulumi:Stack")?.urn ?? "";
     const perResource: AnalyzerRequests["perResource"] = [];
-    const stackResources: any[] = [];
+    const stackResources: AnalyzerResource[] = [];
     // Hundreds of resources share a handful of providers: one message each, shared (they are never changed).
-    const providers = new Map<string, Promise<any>>();
+    const providers = new Map<string, Promise<AnalyzerProviderResource>>();
     const providerMessage = (p: ProviderInfo) => {
         let message = providers.get(p.urn);
         if (!message) providers.set(p.urn, (message = providerProto(p).then(settle)));

@@ -210,7 +210,7 @@ function installOnDemandAwsNamespaces() {
     /** service name ("s3") → the loaders of that namespace, one per copy of @pulumi/aws (a program may bring its own) */
     const loaders = new Map();
     let watching = false;
-    Module._load = function (request, parent, isMain) {
+    Module._load = function (request, parent, _isMain) {
         const from = parent && parent.filename;
         if (from && from.endsWith(AWS_INDEX) && /^\.\/[a-z0-9]+$/.test(request) && !AWS_EAGER.has(request)) {
             let real;

@@ -115,7 +115,7 @@ function brief(value: unknown): string {
 
 /** What the tree and the summary read about a run, each computed once. */
 interface PlanView {
-    inputs: Map<Registration, Record<string, any>>;
+    inputs: Map<Registration, Record<string, unknown>>;
     /** AZ of each subnet, by subnet id. */
     subnetAz: Map<string, string>;
     children: Map<string, Registration[]>;

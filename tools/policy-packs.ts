@@ -64,7 +64,11 @@ const POLICY_MODULE = `${path.sep}@pulumi${path.sep}policy${path.sep}policy.js`;
 const loaded = new Map<string, LoadedPack[]>();
 
 /** Loads `entry` with PolicyPack construction recorded instead of served. */
-function capture(entry: string): { captured: Captured[]; exported: unknown; PackClass: new (...a: any[]) => unknown } {
+function capture(entry: string): {
+    captured: Captured[];
+    exported: unknown;
+    PackClass: new (...a: never[]) => unknown;
+} {
     const captured: Captured[] = [];
     class RecordedPolicyPack {
         constructor(name: string, args: Captured["args"], initialConfig?: PackConfigFile) {

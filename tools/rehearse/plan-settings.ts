@@ -8,7 +8,7 @@
 /** The parts of the plan document (tools/plan.ts) this module reads. */
 export interface PlanLike {
     stack: string;
-    resources: Array<{ type: string; name: string; inputs: Record<string, any> }>;
+    resources: Array<{ type: string; name: string; inputs: Record<string, unknown> }>;
     outputs?: Record<string, unknown>;
 }
 
@@ -123,8 +123,43 @@ function num(value: unknown, fallback: number): number {
     return n;
 }
 
-function targetGroupHealth(name: string, inputs: Record<string, any>): TargetGroupHealth {
-    const hc = inputs.healthCheck ?? {};
+/** Plan JSON shapes read below: the provider's input names, every field optional as in the plan. */
+interface HealthCheckInputs {
+    enabled?: boolean;
+    path?: string;
+    interval?: unknown;
+    timeout?: unknown;
+    healthyThreshold?: unknown;
+    unhealthyThreshold?: unknown;
+    matcher?: unknown;
+    port?: unknown;
+}
+interface RuleAction {
+    type?: string;
+    fixedResponse?: { statusCode?: unknown; contentType?: unknown; messageBody?: unknown };
+}
+interface RuleCondition {
+    pathPattern?: { values?: string[] };
+}
+interface FailoverRecordInputs {
+    failoverRoutingPolicies: { type?: string }[];
+    aliases?: { name?: string; evaluateTargetHealth?: boolean }[];
+}
+interface ContainerDefinition {
+    command?: string[];
+    environment?: { name: string; value: unknown }[];
+    user?: string;
+    secrets?: { name: string }[];
+    stopTimeout?: number;
+}
+
+/** A failover record's inputs (dnsFailover keeps only records whose `failoverRoutingPolicies` is a list). */
+function recordOf(r: { inputs: Record<string, unknown> }): FailoverRecordInputs {
+    return r.inputs as unknown as FailoverRecordInputs;
+}
+
+function targetGroupHealth(name: string, inputs: Record<string, unknown>): TargetGroupHealth {
+    const hc = (inputs.healthCheck ?? {}) as HealthCheckInputs;
     if (hc.enabled === false) throw new PlanSettingsError(`target group ${name} has its health check disabled`);
     const d = ALB_HEALTH_DEFAULTS;
     return {
@@ -141,9 +176,11 @@ function targetGroupHealth(name: string, inputs: Record<string, any>): TargetGro
 }
 
 /** Primary first: by the tier's role tag when present, else in declaration order. */
-function byRole<T extends { inputs: Record<string, any> }>(items: T[]): T[] {
+function byRole<T extends { inputs: Record<string, unknown> }>(items: T[]): T[] {
     const rank = (r: T) =>
-        (({ primary: 0, secondary: 1 }) as Record<string, number>)[r.inputs.tags?.["boxoffice:role"]] ?? 2;
+        (({ primary: 0, secondary: 1 }) as Record<string, number>)[
+            (r.inputs.tags as Record<string, string> | undefined)?.["boxoffice:role"] ?? ""
+        ] ?? 2;
     return items
         .map((r, i) => ({ r, i }))
         .sort((a, b) => rank(a.r) - rank(b.r) || a.i - b.i)
@@ -189,9 +226,12 @@ function fixedResponses(plan: PlanLike, listenerNames: string[]): FixedResponseR
     );
     const seen = new Map<string, FixedResponseRule>();
     for (const r of rules) {
-        const action = (r.inputs.actions ?? []).find((a: any) => a.type === "fixed-response")?.fixedResponse;
-        const paths: string[] = (r.inputs.conditions ?? []).flatMap((c: any) => c.pathPattern?.values ?? []);
-        const other = (r.inputs.conditions ?? []).some((c: any) => !c.pathPattern);
+        const conditions = (r.inputs.conditions ?? []) as RuleCondition[];
+        const action = ((r.inputs.actions ?? []) as RuleAction[]).find(
+            (a) => a.type === "fixed-response",
+        )?.fixedResponse;
+        const paths: string[] = conditions.flatMap((c) => c.pathPattern?.values ?? []);
+        const other = conditions.some((c) => !c.pathPattern);
         if (!action || paths.length === 0 || other) continue;
         const rule = {
             priority: num(r.inputs.priority, 50000),
@@ -218,21 +258,21 @@ function dnsFailover(plan: PlanLike): DnsFailoverSettings | undefined {
     if (records.length === 0) return undefined;
     const checks = plan.resources.filter((r) => r.type === HEALTH_CHECK);
     const find = (role: "PRIMARY" | "SECONDARY"): DnsFailoverCheck => {
-        const record = records.find((r) => r.inputs.failoverRoutingPolicies.some((p: any) => p.type === role));
+        const record = records.find((r) => recordOf(r).failoverRoutingPolicies.some((p) => p.type === role));
         if (!record) throw new PlanSettingsError(`the ${plan.stack} plan has failover records but no ${role} one`);
         // The record aliases a load balancer and its health check probes that same name: join on it.
-        const target = record.inputs.aliases?.[0]?.name;
+        const target = recordOf(record).aliases?.[0]?.name;
         const check =
             checks.find((c) => target !== undefined && c.inputs.fqdn === target) ?? checks[role === "PRIMARY" ? 0 : 1];
         if (!check)
             throw new PlanSettingsError(`the ${role} failover record of the ${plan.stack} plan has no health check`);
         return {
             role,
-            resourcePath: check.inputs.resourcePath ?? ROUTE53_DEFAULTS.resourcePath,
+            resourcePath: String(check.inputs.resourcePath ?? ROUTE53_DEFAULTS.resourcePath),
             requestIntervalSeconds: num(check.inputs.requestInterval, ROUTE53_DEFAULTS.requestIntervalSeconds),
             failureThreshold: num(check.inputs.failureThreshold, ROUTE53_DEFAULTS.failureThreshold),
             type: String(check.inputs.type ?? "HTTP"),
-            evaluateTargetHealth: record.inputs.aliases?.[0]?.evaluateTargetHealth === true,
+            evaluateTargetHealth: recordOf(record).aliases?.[0]?.evaluateTargetHealth === true,
         };
     };
     const primary = find("PRIMARY");
@@ -240,15 +280,15 @@ function dnsFailover(plan: PlanLike): DnsFailoverSettings | undefined {
     return { recordName: String(records[0].inputs.name).replace(/\.$/, ""), primary, secondary };
 }
 
-function containerOf(name: string, inputs: Record<string, any>): ContainerSettings & { entry: string } {
-    const defs =
+function containerOf(name: string, inputs: Record<string, unknown>): ContainerSettings & { entry: string } {
+    const defs: unknown =
         typeof inputs.containerDefinitions === "string"
             ? JSON.parse(inputs.containerDefinitions)
             : inputs.containerDefinitions;
     if (!Array.isArray(defs) || defs.length !== 1) {
         throw new PlanSettingsError(`task definition ${name}: expected one container definition`);
     }
-    const c = defs[0];
+    const c = defs[0] as ContainerDefinition;
     const command: string[] = c.command ?? [];
     const environment: Record<string, string> = {};
     for (const e of c.environment ?? []) environment[e.name] = String(e.value);
@@ -258,7 +298,7 @@ function containerOf(name: string, inputs: Record<string, any>): ContainerSettin
         entry: command.find((part) => /\.js$/.test(part)) ?? "",
         user: c.user,
         environment,
-        secretNames: (c.secrets ?? []).map((s: { name: string }) => s.name),
+        secretNames: (c.secrets ?? []).map((s) => s.name),
         stopTimeoutSeconds: c.stopTimeout,
     };
 }
