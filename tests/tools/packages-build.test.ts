@@ -3,6 +3,7 @@
  * pack run in `npm run test:packages`; this checks the refusals on a hand-made package).
  */
 import { strict as assert } from "assert";
+import { spawnSync } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
@@ -55,5 +56,17 @@ describe("build:packages manifest problems", () => {
             "@boxoffice/components: depends on @boxoffice/tags@9.9.9, but the @boxoffice/tags built with it is 0.1.0",
             "@boxoffice/components: imports @pulumi/aws (index.js) but does not declare it",
         ]);
+    });
+
+    it("a source folder refuses npm publish (its entry point is TypeScript); the built manifest carries no scripts", function () {
+        this.timeout(60_000);
+        for (const def of PACKAGES) {
+            const folder = path.join(__dirname, "..", "..", def.folder);
+            const run = spawnSync("npm", ["publish", "--dry-run"], { cwd: folder, encoding: "utf8" });
+            assert.notEqual(run.status, 0, `npm publish in ${def.folder}/ was not refused`);
+            assert.match(run.stderr, new RegExp(`npm publish dist/packages/${def.folder}`));
+            const source = JSON.parse(fs.readFileSync(path.join(folder, "package.json"), "utf8"));
+            assert.equal("scripts" in publishManifest(def, source), false, `${def.name}: publish manifest has scripts`);
+        }
     });
 });
