@@ -3,7 +3,7 @@
  * subnet, at least one client group, and the contract's fields.
  */
 import { argChecker } from "../arg-check";
-import { requirePlacement } from "../network/network-ids";
+import { requireDataPlacement } from "./data-placement";
 import { DATABASE_CONTRACT, DatabaseArgs } from "./database-args";
 
 /** Validates `args` (throwing a ComponentArgError naming the argument) and resolves the contract's defaults. */
@@ -15,25 +15,7 @@ export function checkDatabaseArgs(name: string, args: DatabaseArgs) {
         name,
         "must be lower-case letters, digits and single hyphens, starting with a letter (it prefixes RDS identifiers and the final snapshot name)",
     );
-    const place = requirePlacement(check, args, "isolated");
-    check.that(
-        place.subnetIds.length >= 2,
-        "subnetIds",
-        place.subnetIds.length,
-        "must list at least 2 subnets (a DB subnet group must span two AZs)",
-    );
-    check.that(
-        place.availabilityZones.length === place.subnetIds.length,
-        "availabilityZones",
-        place.availabilityZones.length,
-        `must name one AZ per subnet (${place.subnetIds.length})`,
-    );
-    check.that(
-        args.allowedSecurityGroupIds.length >= 1,
-        "allowedSecurityGroupIds",
-        args.allowedSecurityGroupIds.length,
-        "must list at least 1 client security group (nothing else can ever connect)",
-    );
+    const place = requireDataPlacement(check, args, "(a DB subnet group must span two AZs)");
     const c = DATABASE_CONTRACT.resolve(name, args);
     check.that(
         !(args.parameterGroupName !== undefined && args.logParameters !== undefined),

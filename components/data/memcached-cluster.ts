@@ -1,7 +1,7 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { argChecker } from "../arg-check";
-import { requirePlacement } from "../network/network-ids";
+import { requireDataPlacement } from "./data-placement";
 import { TIER_TAG } from "../tiers";
 import { child } from "../transform";
 import { MEMCACHED_CLUSTER_CONTRACT, MemcachedClusterArgs, nodesPerAzProblem } from "./memcached-cluster-args";
@@ -64,26 +64,8 @@ export class MemcachedCluster extends pulumi.ComponentResource {
             name,
             `must be at most ${MAX_CLUSTER_ID - 14} characters (the autonamed cluster id "<name>-nodes-xxxxxxx" must fit ElastiCache's ${MAX_CLUSTER_ID})`,
         );
-        const place = requirePlacement(check, args, "isolated");
+        const place = requireDataPlacement(check, args, "(cross-az needs a second AZ)");
         const azCount = place.availabilityZones.length;
-        check.that(
-            place.subnetIds.length >= 2,
-            "subnetIds",
-            place.subnetIds.length,
-            "must list at least 2 subnets (cross-az needs a second AZ)",
-        );
-        check.that(
-            azCount === place.subnetIds.length,
-            "availabilityZones",
-            azCount,
-            `must name one AZ per subnet (${place.subnetIds.length})`,
-        );
-        check.that(
-            args.allowedSecurityGroupIds.length >= 1,
-            "allowedSecurityGroupIds",
-            args.allowedSecurityGroupIds.length,
-            "must list at least 1 client security group (nothing else can ever connect)",
-        );
         const c = MEMCACHED_CLUSTER_CONTRACT.resolve(name, args);
         const perAz = nodesPerAzProblem(c.nodes, azCount, "the number of AZs");
         check.that(!perAz, "nodes", c.nodes, perAz ?? "");

@@ -2,7 +2,7 @@ import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
 import { argChecker } from "../arg-check";
-import { requirePlacement } from "../network/network-ids";
+import { requireDataPlacement } from "./data-placement";
 import { TIER_TAG } from "../tiers";
 import { applyTransform, child } from "../transform";
 import { uniqueFinalSnapshotName } from "./final-snapshot";
@@ -80,25 +80,7 @@ export class RedisCache extends pulumi.ComponentResource {
             name,
             `must be at most ${MAX_GROUP_ID - 14} characters (the autonamed replication group id "<name>-group-xxxxxxx" must fit ElastiCache's ${MAX_GROUP_ID})`,
         );
-        const place = requirePlacement(check, args, "isolated");
-        check.that(
-            place.subnetIds.length >= 2,
-            "subnetIds",
-            place.subnetIds.length,
-            "must list at least 2 subnets (Multi-AZ needs a second AZ)",
-        );
-        check.that(
-            place.availabilityZones.length === place.subnetIds.length,
-            "availabilityZones",
-            place.availabilityZones.length,
-            `must name one AZ per subnet (${place.subnetIds.length})`,
-        );
-        check.that(
-            args.allowedSecurityGroupIds.length >= 1,
-            "allowedSecurityGroupIds",
-            args.allowedSecurityGroupIds.length,
-            "must list at least 1 client security group (nothing else can ever connect)",
-        );
+        const place = requireDataPlacement(check, args, "(Multi-AZ needs a second AZ)");
         const c = REDIS_CACHE_CONTRACT.resolve(name, args);
         super("boxoffice:data:RedisCache", name, {}, opts);
         const major = c.engineVersion.split(".")[0];
