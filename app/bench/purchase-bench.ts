@@ -9,10 +9,9 @@
  */
 import { ChildProcess, spawn } from "node:child_process";
 import { randomBytes, randomUUID } from "node:crypto";
-import http from "node:http";
-import net from "node:net";
 import path from "node:path";
 import { Pool } from "pg";
+import { freePort, LoopbackClient } from "./loopback-client";
 import { PURCHASE_SQL, requestHash, ticketInsertSql } from "../src/services/purchase";
 
 const BASE_URL = process.env.BENCH_DATABASE_URL ?? "postgres://postgres@127.0.0.1:5432/test";
@@ -29,53 +28,8 @@ const RAW_SECRET_SEALED = randomBytes(60);
 
 const log = (message: string) => process.stderr.write(`[bench] ${message}\n`);
 
-async function freePort(): Promise<number> {
-    const server = net.createServer();
-    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-    const port = (server.address() as net.AddressInfo).port;
-    await new Promise((resolve) => server.close(resolve));
-    return port;
-}
-
-const agent = new http.Agent({ keepAlive: true, maxSockets: C });
-let port = 0;
-
-/** The parsed JSON body is typed by the caller as the route's documented shape (the fields it reads). */
-function request<T = unknown>(
-    method: string,
-    url: string,
-    body?: unknown,
-    headers: Record<string, string> = {},
-): Promise<{ status: number; json: T }> {
-    const payload = body === undefined ? undefined : JSON.stringify(body);
-    return new Promise((resolve, reject) => {
-        const req = http.request(
-            {
-                host: "127.0.0.1",
-                port,
-                method,
-                path: url,
-                agent,
-                headers: {
-                    ...headers,
-                    ...(payload
-                        ? { "content-type": "application/json", "content-length": Buffer.byteLength(payload) }
-                        : {}),
-                },
-            },
-            (res) => {
-                const chunks: Buffer[] = [];
-                res.on("data", (chunk) => chunks.push(chunk));
-                res.on("end", () => {
-                    const text = Buffer.concat(chunks).toString();
-                    resolve({ status: res.statusCode ?? 0, json: text ? JSON.parse(text) : undefined });
-                });
-            },
-        );
-        req.on("error", reject);
-        req.end(payload);
-    });
-}
+const client = new LoopbackClient(C);
+const request = client.request.bind(client);
 
 /** Runs `total` tasks with `concurrency` in flight; returns elapsed seconds. */
 async function run(total: number, concurrency: number, task: (i: number) => Promise<void>): Promise<number> {
@@ -90,7 +44,7 @@ async function run(total: number, concurrency: number, task: (i: number) => Prom
 }
 
 async function startServer(databaseUrl: string): Promise<ChildProcess> {
-    port = await freePort();
+    client.port = await freePort();
     const child = spawn(
         process.execPath,
         ["-r", "ts-node/register/transpile-only", path.join(__dirname, "../src/server.ts")],
@@ -103,7 +57,7 @@ async function startServer(databaseUrl: string): Promise<ChildProcess> {
                 ADMIN_TOKEN,
                 TICKET_SIGNING_KEY: randomBytes(32).toString("base64"),
                 HOST: "127.0.0.1",
-                PORT: String(port),
+                PORT: String(client.port),
                 LOG_LEVEL: "warn",
                 SHUTDOWN_DRAIN_MS: "0",
                 REDIS_URL: "",
@@ -268,7 +222,7 @@ async function main(): Promise<void> {
             })}\n`,
         );
     } finally {
-        agent.destroy();
+        client.agent.destroy();
         await sql.end();
         if (server && server.exitCode === null) {
             const exited = new Promise((resolve) => server!.once("exit", resolve));

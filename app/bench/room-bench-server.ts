@@ -4,54 +4,13 @@
  */
 import { ChildProcess, spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
-import http from "node:http";
 import path from "node:path";
-import { cpuSeconds, freePort } from "./room-bench-util";
+import { freePort, LoopbackClient } from "./loopback-client";
+import { cpuSeconds } from "./room-bench-util";
 
-export const agent = new http.Agent({ keepAlive: true, maxSockets: 128 });
-let port = 0;
-
-/** An answer: the status and the parsed JSON body, typed by the caller as the route's documented shape. */
-export interface Answer<T = unknown> {
-    status: number;
-    json: T;
-}
-
-export function request<T = unknown>(
-    method: string,
-    url: string,
-    body?: unknown,
-    headers: Record<string, string> = {},
-): Promise<Answer<T>> {
-    const payload = body === undefined ? undefined : JSON.stringify(body);
-    return new Promise((resolve, reject) => {
-        const req = http.request(
-            {
-                host: "127.0.0.1",
-                port,
-                method,
-                path: url,
-                agent,
-                headers: {
-                    ...headers,
-                    ...(payload
-                        ? { "content-type": "application/json", "content-length": Buffer.byteLength(payload) }
-                        : {}),
-                },
-            },
-            (res) => {
-                const chunks: Buffer[] = [];
-                res.on("data", (chunk) => chunks.push(chunk));
-                res.on("end", () => {
-                    const text = Buffer.concat(chunks).toString();
-                    resolve({ status: res.statusCode ?? 0, json: text ? JSON.parse(text) : undefined });
-                });
-            },
-        );
-        req.on("error", reject);
-        req.end(payload);
-    });
-}
+const client = new LoopbackClient(128);
+export const agent = client.agent;
+export const request = client.request.bind(client);
 
 /** What the server under test is started with; everything else is the production default. */
 export interface ServerOptions {
@@ -62,7 +21,7 @@ export interface ServerOptions {
 }
 
 export async function startServer({ databaseUrl, adminToken, redisUrl, stack }: ServerOptions): Promise<ChildProcess> {
-    port = await freePort();
+    client.port = await freePort();
     // BENCH_SERVER_NODE_ARGS: extra node flags for the server, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof" to profile it.
     const nodeArgs = (process.env.BENCH_SERVER_NODE_ARGS ?? "").split(" ").filter(Boolean);
     const child = spawn(
@@ -76,7 +35,7 @@ export async function startServer({ databaseUrl, adminToken, redisUrl, stack }: 
                 ADMIN_TOKEN: adminToken,
                 TICKET_SIGNING_KEY: randomBytes(32).toString("base64"),
                 HOST: "127.0.0.1",
-                PORT: String(port),
+                PORT: String(client.port),
                 LOG_LEVEL: "warn",
                 SHUTDOWN_DRAIN_MS: "0",
                 REDIS_URL: redisUrl,

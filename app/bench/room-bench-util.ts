@@ -1,15 +1,5 @@
 /** Small pure helpers of the waiting-room benchmark (room-bench.ts). */
 import { existsSync, readFileSync } from "node:fs";
-import net from "node:net";
-
-/** A loopback TCP port nothing listens on right now. */
-export async function freePort(): Promise<number> {
-    const server = net.createServer();
-    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-    const found = (server.address() as net.AddressInfo).port;
-    await new Promise((resolve) => server.close(resolve));
-    return found;
-}
 
 /** Runs tasks with `concurrency` in flight. */
 export async function pool(total: number, concurrency: number, task: (i: number) => Promise<void>): Promise<void> {
