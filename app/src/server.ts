@@ -36,8 +36,8 @@ async function main(): Promise<void> {
             `\nboxoffice is running at ${url}\n` +
                 `data directory: ${config.dataDir}\n` +
                 (runtime.generatedAdminToken ? `admin token:    ${runtime.adminToken}\n` : "") +
-                `api docs:      ${url}/docs\n` +
-                `try:           curl ${url}/events\n\n`,
+                `api docs:       ${url}/docs\n` +
+                `try:            curl ${url}/events\n\n`,
         );
     }
 
