@@ -4,9 +4,9 @@ import { mkdtemp, readFile, rm } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import { promisify } from "node:util";
-import { PgDatabase } from "../../app/src/db/pg-database";
 import { tlsSettings } from "../../app/src/db/tls";
 import { REAL_ENV } from "./helpers/harness";
+import { probeCases } from "./helpers/tls-probe";
 import { PgTlsProxy, TestPki, makeTestPki } from "./helpers/pg-tls-proxy";
 
 const ROOT = path.resolve(__dirname, "../..");
@@ -21,26 +21,6 @@ async function probe(caFile: string, cases: Array<{ name: string; url: string; t
         { cwd: ROOT, env: { ...env, NODE_EXTRA_CA_CERTS: caFile }, timeout: 60_000 },
     );
     return { results: JSON.parse(stdout) as Record<string, string>, stderr };
-}
-
-/** The same probe in this process, which does not trust the throwaway CA. */
-async function probeHere(
-    cases: Array<{ name: string; url: string; tlsByDefault: boolean }>,
-): Promise<Record<string, string>> {
-    const results: Record<string, string> = {};
-    for (const item of cases) {
-        const db = new PgDatabase({ url: item.url, tlsByDefault: item.tlsByDefault, max: 1, connectTimeoutMs: 10_000 });
-        try {
-            await db.query("SELECT 1");
-            results[item.name] = "ok";
-        } catch (error) {
-            const code = (error as { code?: unknown }).code;
-            results[item.name] = typeof code === "string" ? code : String((error as Error).message);
-        } finally {
-            await db.close();
-        }
-    }
-    return results;
 }
 
 describe("TLS to PostgreSQL is verified against the CA bundle", function () {
@@ -111,7 +91,7 @@ describe("TLS to PostgreSQL is verified against the CA bundle", function () {
     it("refuses the server with a CA bundle that did not sign its certificate, except with sslmode=no-verify", async () => {
         // The test process itself trusts Node's CAs only (plus whatever NODE_EXTRA_CA_CERTS it was started
         // with, never this run's throwaway CA): the same situation without a second child process.
-        const results = await probeHere(cases);
+        const results = await probeCases(cases);
         const refused = [
             "verify-full",
             "require",

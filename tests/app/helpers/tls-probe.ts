@@ -1,17 +1,17 @@
 /**
- * Run as a child process (NODE_EXTRA_CA_CERTS is read once, at start-up): connects through
- * PgDatabase to each URL given as JSON in argv[2] and prints, per case, "ok" or the error code.
+ * Connects through PgDatabase to each case's URL and tells, per case, "ok" or the error code. Run as a child
+ * process (NODE_EXTRA_CA_CERTS is read once, at start-up) with the cases as JSON in argv[2], it prints the
+ * results; imported, `probeCases` runs in the importing process with that process's trust.
  */
 import { PgDatabase } from "../../../app/src/db/pg-database";
 
-interface Case {
+export interface Case {
     name: string;
     url: string;
     tlsByDefault: boolean;
 }
 
-async function main(): Promise<void> {
-    const cases = JSON.parse(process.argv[2]) as Case[];
+export async function probeCases(cases: Case[]): Promise<Record<string, string>> {
     const results: Record<string, string> = {};
     for (const item of cases) {
         const db = new PgDatabase({ url: item.url, tlsByDefault: item.tlsByDefault, max: 1, connectTimeoutMs: 10_000 });
@@ -25,7 +25,11 @@ async function main(): Promise<void> {
             await db.close();
         }
     }
-    process.stdout.write(JSON.stringify(results));
+    return results;
 }
 
-void main();
+if (require.main === module) {
+    void probeCases(JSON.parse(process.argv[2]) as Case[]).then((results) =>
+        process.stdout.write(JSON.stringify(results)),
+    );
+}
