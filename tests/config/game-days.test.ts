@@ -1,10 +1,6 @@
 import * as assert from "assert";
-import { spawnSync } from "child_process";
-import * as fs from "fs";
-import * as os from "os";
-import * as path from "path";
 import { ConfigError, parsePlatformConfig } from "../../stacks/config/load";
-import { REPO_ROOT } from "../../tools/offline/stack-files";
+import { planStackFile } from "../support/plan-stack-file";
 
 function problemsOf(raw: Record<string, unknown>): string[] {
     try {
@@ -95,38 +91,11 @@ describe("stack config: boxoffice:gameDays", () => {
     });
 
     it("makes the plan command exit 2 before registering anything", () => {
-        const dir = fs.mkdtempSync(path.join(os.tmpdir(), "boxoffice-gamedays-"));
-        // A project of its own whose main is our program: the stack file is the only thing that differs.
-        fs.writeFileSync(
-            path.join(dir, "Pulumi.yaml"),
-            `name: boxoffice\nruntime: nodejs\nmain: ${path.join(REPO_ROOT, "stacks")}/\n`,
-        );
-        fs.writeFileSync(
-            path.join(dir, "Pulumi.bad.yaml"),
-            [
-                "config:",
-                "  aws:region: eu-west-1",
-                "  boxoffice:environment: staging",
-                "  boxoffice:gameDays: { zoneDisruptionMinutes: 0 }",
-            ].join("\n"),
-        );
-        const r = spawnSync(
-            process.execPath,
-            [
-                path.join(REPO_ROOT, "tools/ts-run.js"),
-                path.join(REPO_ROOT, "tools/plan-cli.ts"),
-                "--stack",
-                "bad",
-                "--program",
-                dir,
-                "--json",
-            ],
-            {
-                cwd: REPO_ROOT,
-                encoding: "utf8",
-                timeout: 60_000,
-            },
-        );
+        const r = planStackFile([
+            "aws:region: eu-west-1",
+            "boxoffice:environment: staging",
+            "boxoffice:gameDays: { zoneDisruptionMinutes: 0 }",
+        ]);
         assert.strictEqual(r.status, 2);
         assert.strictEqual(r.stdout, "");
         assert.match(

@@ -1,13 +1,9 @@
 /** `boxoffice:loadBalancers.queueJoinRateLimitPer5Min`: its default, its way into the stack's WAF, and bad values (exit 2). */
 import * as assert from "assert";
-import { spawnSync } from "child_process";
-import * as fs from "fs";
-import * as os from "os";
-import * as path from "path";
 import { ProgramRun, runStack } from "../../tools/offline/engine";
 import { inputsOf, ofType } from "../../tools/offline/values";
 import { parsePlatformConfig } from "../../stacks/config/load";
-import { REPO_ROOT } from "../../tools/offline/stack-files";
+import { planStackFile } from "../support/plan-stack-file";
 import { WafRule } from "../support/waf-rule";
 
 const ACL = "aws:wafv2/webAcl:WebAcl";
@@ -20,39 +16,13 @@ function joinRule(run: ProgramRun): WafRule {
     return rule;
 }
 
-/** Runs `npm run plan` on a stack file of its own whose program is ours: only the stack file differs. */
-function planWith(loadBalancers: string): ReturnType<typeof spawnSync> {
-    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "boxoffice-queue-join-"));
-    fs.writeFileSync(
-        path.join(dir, "Pulumi.yaml"),
-        `name: boxoffice\nruntime: nodejs\nmain: ${path.join(REPO_ROOT, "stacks")}/\n`,
-    );
-    fs.writeFileSync(
-        path.join(dir, "Pulumi.bad.yaml"),
-        [
-            "config:",
-            "  aws:region: eu-west-1",
-            "  boxoffice:environment: staging",
-            `  boxoffice:loadBalancers: ${loadBalancers}`,
-        ].join("\n"),
-    );
-    return spawnSync(
-        process.execPath,
-        [
-            path.join(REPO_ROOT, "tools/ts-run.js"),
-            path.join(REPO_ROOT, "tools/plan-cli.ts"),
-            "--stack",
-            "bad",
-            "--program",
-            dir,
-            "--json",
-        ],
-        {
-            cwd: REPO_ROOT,
-            encoding: "utf8",
-            timeout: 60_000,
-        },
-    );
+/** `npm run plan` on our program with these load balancer settings in a stack file of its own. */
+function planWith(loadBalancers: string) {
+    return planStackFile([
+        "aws:region: eu-west-1",
+        "boxoffice:environment: staging",
+        `boxoffice:loadBalancers: ${loadBalancers}`,
+    ]);
 }
 
 describe("the queue-join WAF limit in the stacks", function () {
