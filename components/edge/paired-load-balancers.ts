@@ -1,6 +1,7 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { argChecker } from "../arg-check";
+import { requireVpc } from "../network/network-ids";
 import { TIER_TAG } from "../tiers";
 import { child } from "../transform";
 import { accessLogBucket, dnsValidatedCertificate } from "./load-balancer-parts";
@@ -76,28 +77,10 @@ export class PairedLoadBalancers extends pulumi.ComponentResource {
             name,
             "must be at most 19 characters (ALB and target group names are limited to 32 with the suffix Pulumi adds)",
         );
-        const raw = args.vpcId !== undefined || args.vpcCidr !== undefined || args.publicSubnetIds !== undefined;
-        check.that(
-            !(args.network && raw),
-            "network",
-            "set",
-            "give either network or vpcId + vpcCidr + publicSubnetIds, not both",
-        );
-        const vpcId = args.network?.vpcId ?? args.vpcId;
-        const vpcCidr = args.network?.vpcCidr ?? args.vpcCidr;
+        const { vpcId, vpcCidr } = requireVpc(check, args, "the ALBs send traffic only into the VPC", {
+            publicSubnetIds: args.publicSubnetIds,
+        });
         const publicSubnetIds = args.network?.publicSubnetIds ?? args.publicSubnetIds;
-        check.that(
-            vpcId !== undefined,
-            args.network ? "network.vpcId" : "vpcId",
-            vpcId,
-            "is required (or give network)",
-        );
-        check.that(
-            vpcCidr !== undefined,
-            args.network ? "network.vpcCidr" : "vpcCidr",
-            vpcCidr,
-            "is required: the ALBs send traffic only into the VPC",
-        );
         check.that(
             publicSubnetIds !== undefined,
             args.network ? "network.publicSubnetIds" : "publicSubnetIds",
@@ -125,7 +108,7 @@ export class PairedLoadBalancers extends pulumi.ComponentResource {
             aws.ec2.SecurityGroup,
             `${name}-alb-sg`,
             {
-                vpcId: vpcId!,
+                vpcId,
                 description: "Internet-facing ALBs: 80/443 in, app port out to the VPC",
                 tags: tags("alb-sg"),
             },
@@ -163,7 +146,7 @@ export class PairedLoadBalancers extends pulumi.ComponentResource {
                 ipProtocol: "tcp",
                 fromPort: port,
                 toPort: port,
-                cidrIpv4: vpcCidr!,
+                cidrIpv4: vpcCidr,
                 description: "To app tasks",
                 tags: tags("alb-out-app"),
             },
@@ -201,7 +184,7 @@ export class PairedLoadBalancers extends pulumi.ComponentResource {
                 aws.lb.TargetGroup,
                 `${name}-tg${i + 1}`,
                 {
-                    vpcId: vpcId!,
+                    vpcId,
                     targetType: "ip",
                     protocol: "HTTP",
                     port,

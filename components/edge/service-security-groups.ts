@@ -3,7 +3,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { z } from "zod";
 import { argChecker } from "../arg-check";
 import { defineContract, field } from "../contract";
-import type { NetworkIds } from "../network/network-ids";
+import { NetworkIds, requireVpc } from "../network/network-ids";
 import { TIER_TAG } from "../tiers";
 import { child, Transform } from "../transform";
 
@@ -70,22 +70,7 @@ export class ServiceSecurityGroups extends pulumi.ComponentResource {
 
     constructor(name: string, args: ServiceSecurityGroupsArgs, opts?: pulumi.ComponentResourceOptions) {
         const check = argChecker("ServiceSecurityGroups", name);
-        const raw = args.vpcId !== undefined || args.vpcCidr !== undefined;
-        check.that(!(args.network && raw), "network", "set", "give either network or vpcId + vpcCidr, not both");
-        const vpcId = args.network?.vpcId ?? args.vpcId;
-        const vpcCidr = args.network?.vpcCidr ?? args.vpcCidr;
-        check.that(
-            vpcId !== undefined,
-            args.network ? "network.vpcId" : "vpcId",
-            vpcId,
-            "is required (or give network)",
-        );
-        check.that(
-            vpcCidr !== undefined,
-            args.network ? "network.vpcCidr" : "vpcCidr",
-            vpcCidr,
-            "is required: data-tier egress stays inside the VPC",
-        );
+        const { vpcId, vpcCidr } = requireVpc(check, args, "data-tier egress stays inside the VPC");
         const { appPort, dataPorts } = SERVICE_SECURITY_GROUPS_CONTRACT.resolve(name, args);
         super("boxoffice:edge:ServiceSecurityGroups", name, {}, opts);
         const parent = { parent: this };
@@ -95,7 +80,7 @@ export class ServiceSecurityGroups extends pulumi.ComponentResource {
             const sg = child(
                 aws.ec2.SecurityGroup,
                 `${name}-${role}-sg`,
-                { vpcId: vpcId!, description, tags: tags(`${role}-sg`) },
+                { vpcId, description, tags: tags(`${role}-sg`) },
                 parent,
                 t.securityGroup,
             );
@@ -123,7 +108,7 @@ export class ServiceSecurityGroups extends pulumi.ComponentResource {
                         ipProtocol: "tcp",
                         fromPort: p,
                         toPort: p,
-                        cidrIpv4: vpcCidr!,
+                        cidrIpv4: vpcCidr,
                         description: `Data tier port ${p}`,
                         tags: tags(`${role}-out-${p}`),
                     },

@@ -82,3 +82,26 @@ export function requirePlacement(
     const p = placementOf(args, tier);
     return Array.isArray(p) ? check.fail(p[0], p[1], p[2]) : p;
 }
+
+/**
+ * The VPC of a component scoped to it (load balancers, service groups): from `network`, or from the raw `vpcId` +
+ * `vpcCidr` (+ `otherRaw`, the component's other raw ids) — never both — or the component's error naming the
+ * argument at fault. `cidrReason` says why the component needs the CIDR.
+ */
+export function requireVpc(
+    check: { that(ok: boolean, arg: string, value: unknown, rule: string): void },
+    args: { network?: NetworkIds; vpcId?: pulumi.Input<string>; vpcCidr?: string },
+    cidrReason: string,
+    otherRaw: Record<string, unknown> = {},
+): { vpcId: pulumi.Input<string>; vpcCidr: string } {
+    const rawArgs: Record<string, unknown> = { vpcId: args.vpcId, vpcCidr: args.vpcCidr, ...otherRaw };
+    const raw = Object.values(rawArgs).some((value) => value !== undefined);
+    const names = Object.keys(rawArgs).join(" + ");
+    check.that(!(args.network && raw), "network", "set", `give either network or ${names}, not both`);
+    const vpcId = args.network?.vpcId ?? args.vpcId;
+    const vpcCidr = args.network?.vpcCidr ?? args.vpcCidr;
+    const at = (arg: string) => (args.network ? `network.${arg}` : arg);
+    check.that(vpcId !== undefined, at("vpcId"), vpcId, "is required (or give network)");
+    check.that(vpcCidr !== undefined, at("vpcCidr"), vpcCidr, `is required: ${cidrReason}`);
+    return { vpcId: vpcId!, vpcCidr: vpcCidr! };
+}
