@@ -29,20 +29,25 @@ function flaky(db: Database, plan: Array<"before" | "after-commit">): Database {
     } as Database;
 }
 
+/** A backend with a 3-seat event, a database handle, and a purchase of `quantity` tickets from it. */
+async function purchaseSetup(quantity: number) {
+    const backend = await pgliteBackend();
+    const event = await createEvent(await backend.app(), 3);
+    const db = await pglite();
+    const input = {
+        idempotencyKey: randomUUID(),
+        eventId: event.id,
+        ticketTypeId: event.ticketTypes[0].id,
+        quantity,
+        email: "a@example.com",
+    };
+    return { backend, event, db, input };
+}
+
 describe("purchase retries and degraded dependencies", () => {
     it("retries a serialization failure and still sells exactly once", async () => {
-        const backend = await pgliteBackend();
-        const app = await backend.app();
-        const event = await createEvent(app, 3);
-        const db = await pglite();
+        const { backend, db, input } = await purchaseSetup(2);
         let retries = 0;
-        const input = {
-            idempotencyKey: randomUUID(),
-            eventId: event.id,
-            ticketTypeId: event.ticketTypes[0].id,
-            quantity: 2,
-            email: "a@example.com",
-        };
         const result = await purchase(flaky(db, ["before", "before"]), backend.signer, input, {
             onRetry: () => retries++,
         });
@@ -56,17 +61,7 @@ describe("purchase retries and degraded dependencies", () => {
     });
 
     it("finds its own order when the COMMIT answer was lost, instead of selling again", async () => {
-        const backend = await pgliteBackend();
-        const app = await backend.app();
-        const event = await createEvent(app, 3);
-        const db = await pglite();
-        const input = {
-            idempotencyKey: randomUUID(),
-            eventId: event.id,
-            ticketTypeId: event.ticketTypes[0].id,
-            quantity: 1,
-            email: "a@example.com",
-        };
+        const { backend, event, db, input } = await purchaseSetup(1);
         const result = await purchase(flaky(db, ["after-commit"]), backend.signer, input);
         assert.equal(result.created, true, "the retry is still the creating request");
         const orders = await db.query<{ n: number }>("SELECT count(*)::int AS n FROM orders WHERE event_id = $1", [
@@ -77,17 +72,7 @@ describe("purchase retries and degraded dependencies", () => {
     });
 
     it("answers a retried attempt that finds a racing request's order as a replay (created: false)", async () => {
-        const backend = await pgliteBackend();
-        const app = await backend.app();
-        const event = await createEvent(app, 3);
-        const db = await pglite();
-        const input = {
-            idempotencyKey: randomUUID(),
-            eventId: event.id,
-            ticketTypeId: event.ticketTypes[0].id,
-            quantity: 1,
-            email: "a@example.com",
-        };
+        const { backend, event, db, input } = await purchaseSetup(1);
         let racer: Awaited<ReturnType<typeof purchase>> | undefined;
         // The first attempt fails retryably; meanwhile another request with the same key commits.
         const racing = {
